@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { MlopsProjectStack } from '../lib/mlops-project-stack';
+import { ConfigError, parseProjectConfig } from '../lib/project-config';
+
+const app = new App();
+try {
+  const config = parseProjectConfig(app.node.getAllContext());
+  new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, {
+    config,
+    description: `SageMaker MLOps project ${config.projectName} (${config.projectId}): model building, training and deployment`,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (e) {
+  if (e instanceof ConfigError) {
+    // A configuration mistake is the user's to fix: one clear line, no stack trace.
+    process.stderr.write(`Configuration error: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -1,0 +1,89 @@
+import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Properties of an {@link ArtifactStore}. */
+export interface ArtifactStoreProps {
+  /** Name of the artifact bucket (`sagemaker-project-<id>`). */
+  readonly bucketName: string;
+  /** Name of the bucket receiving the artifact bucket's server access logs. */
+  readonly accessLogsBucketName: string;
+  /**
+   * Whether bucket, key and logs survive deletion of the project.
+   * When false, deleting the project empties and deletes both buckets and schedules the key's deletion.
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Bring your own KMS key for the project.
+   * @default - a new customer-managed key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The project's data home: a customer-managed KMS key and the artifact bucket that holds both
+ * CodePipelines' artifacts, the SageMaker pipeline's data and models, and endpoint data capture.
+ *
+ * The bucket is KMS-encrypted with bucket keys, versioned, private, TLS-only and logs its
+ * accesses to a second bucket (server access logs cannot be delivered to a KMS-encrypted bucket,
+ * so that one uses S3-managed encryption).
+ */
+export class ArtifactStore extends Construct {
+  /** The project's KMS key. */
+  public readonly key: kms.IKey;
+  /** The artifact bucket. */
+  public readonly bucket: s3.IBucket;
+  /** The server access log bucket. */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
+    super(scope, id);
+    const retain = props.retainData ?? true;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.key = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `SageMaker project ${props.bucketName}: artifacts, models, data capture`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+
+    // With this (recommended) feature flag, log delivery is granted by bucket policy and ACLs can
+    // be disabled; apps without it fall back to the log-delivery ACL, which needs ObjectWriter.
+    const logsByPolicy = FeatureFlags.of(this).isEnabled('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy');
+    const accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      bucketName: props.accessLogsBucketName,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: logsByPolicy ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      removalPolicy,
+      autoDeleteObjects: !retain,
+    });
+    this.accessLogsBucket = accessLogsBucket;
+
+    const bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [
+        // Versioning protects against overwrites; old versions need not live forever.
+        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy,
+      autoDeleteObjects: !retain,
+    });
+    this.bucket = bucket;
+  }
+}

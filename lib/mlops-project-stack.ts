@@ -1,0 +1,35 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ProjectConfig } from './project-config';
+import { SageMakerProject } from './sagemaker-project';
+
+/** Properties of {@link MlopsProjectStack}. */
+export interface MlopsProjectStackProps extends StackProps {
+  /** The validated project configuration. */
+  readonly config: ProjectConfig;
+}
+
+/** One ML project per stack: `cdk deploy` of this stack provisions the whole project. */
+export class MlopsProjectStack extends Stack {
+  /** The project. */
+  public readonly project: SageMakerProject;
+
+  constructor(scope: Construct, id: string, props: MlopsProjectStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    if (config.permissionsBoundary) {
+      iam.PermissionsBoundary.of(this).apply(config.permissionsBoundary.startsWith('arn:')
+        ? iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', config.permissionsBoundary)
+        : iam.ManagedPolicy.fromManagedPolicyName(this, 'PermissionsBoundary', config.permissionsBoundary));
+    }
+    this.project = new SageMakerProject(this, 'Project', {
+      projectName: config.projectName,
+      projectId: config.projectId,
+      branch: config.branch,
+      manualApproval: config.manualApproval,
+      retainData: config.retainData,
+      tags: config.tags,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MODEL_PACKAGE_ARN_VARIABLE } from './model-deploy';
+import { ProjectNames } from './project-names';
+import { bundledFunction } from './private/bundled-function';
+import { sageMakerArn } from './private/iam';
+
+/** Properties of {@link ModelApprovalTrigger}. */
+export interface ModelApprovalTriggerProps {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /** The deploy pipeline to start. */
+  readonly deployPipeline: codepipeline.IPipeline;
+  /** The project's KMS key (encrypts the dead-letter queue). */
+  readonly key: kms.IKey;
+}
+
+/**
+ * Starts the deploy pipeline on model approval decisions: an EventBridge rule on the project's
+ * model package group (any status but `PendingManualApproval`) invokes the start-deploy Lambda.
+ * Events that still fail after retries land in a dead-letter queue.
+ */
+export class ModelApprovalTrigger extends Construct {
+  /** The EventBridge rule. */
+  public readonly rule: events.Rule;
+  /** The start-deploy function. */
+  public readonly function: lambda.IFunction;
+  /** Dead-letter queue of events that could not be handled. */
+  public readonly deadLetterQueue: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: ModelApprovalTriggerProps) {
+    super(scope, id);
+    const { names } = props;
+
+    const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue = dlq;
+
+    const fn = bundledFunction(this, 'Function', {
+      entry: path.join(__dirname, '..', 'lambda', 'start-deploy', 'index.ts'),
+      description: `Starts ${names.modelDeployName} on model approval decisions in ${names.modelPackageGroupName}`,
+      timeout: Duration.seconds(30),
+      environment: {
+        DEPLOY_PIPELINE_NAME: props.deployPipeline.pipelineName,
+        MODEL_PACKAGE_GROUP_NAME: names.modelPackageGroupName,
+        MODEL_PACKAGE_ARN_VARIABLE,
+      },
+      deadLetterQueue: dlq,
+      retryAttempts: 2,
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'StartDeployPipeline',
+      actions: ['codepipeline:StartPipelineExecution'],
+      resources: [props.deployPipeline.pipelineArn],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadModelPackages',
+      actions: ['sagemaker:DescribeModelPackage'],
+      resources: [sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`)],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ListModelPackages',
+      // ListModelPackages has no resource type in IAM; it can only be granted on '*'.
+      actions: ['sagemaker:ListModelPackages'],
+      resources: ['*'],
+    }));
+    this.function = fn;
+
+    this.rule = new events.Rule(this, 'Rule', {
+      ruleName: names.modelRuleName,
+      description: `Deploys approved models of ${names.modelPackageGroupName}; redeploys the last approved one on rejection`,
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: {
+          ModelPackageGroupName: [names.modelPackageGroupName],
+          ModelApprovalStatus: [{ 'anything-but': ['PendingManualApproval'] }],
+        },
+      },
+      targets: [new targets.LambdaFunction(fn, {
+        deadLetterQueue: dlq,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+      })],
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import * as path from 'node:path';
+import { CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { ArtifactStore } from './artifact-store';
+import { ModelApprovalTrigger } from './model-approval-trigger';
+import { ModelBuild } from './model-build';
+import { ModelDeploy } from './model-deploy';
+import { checkProjectId, checkProjectName } from './project-config';
+import { ProjectNames } from './project-names';
+import { SeedRepository } from './seed-repository';
+
+/** Folder of this app's seed code (the first commits of the two repositories). */
+export const SEED_CODE_DIR = path.join(__dirname, '..', 'seed-code');
+
+/** Properties of {@link SageMakerProject}. */
+export interface SageMakerProjectProps {
+  /**
+   * SageMaker project name. May be a token (a CloudFormation parameter in a Service Catalog
+   * product), in which case the parameter's own constraints validate it.
+   */
+  readonly projectName: string;
+  /** SageMaker project id. May be a token, like `projectName`. */
+  readonly projectId: string;
+  /**
+   * Branch of both repositories that triggers the pipelines.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Whether promotion from staging to production waits for a person.
+   * @default true
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
+   * of the project. When false they are deleted with it (the bucket emptied first).
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Folder holding `model-build/` and `model-deploy/`, the repositories' first commits.
+   * @default - this app's `seed-code/`
+   */
+  readonly seedCodeDirectory?: string;
+}
+
+/**
+ * A complete SageMaker MLOps project: artifact store, model registry group, build and deploy
+ * repositories and pipelines, and the model approval trigger that links them.
+ *
+ * Follows the naming contract of SageMaker's built-in "model building, training, and deployment"
+ * template, so Studio and existing scripts find everything where they expect it.
+ */
+export class SageMakerProject extends Construct {
+  /** The naming contract. */
+  public readonly names: ProjectNames;
+  /** The project's KMS key. */
+  public readonly key: kms.IKey;
+  /** The artifact bucket. */
+  public readonly bucket: s3.IBucket;
+  /** The model package group. */
+  public readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
+  /** Model building (build repository, CodeBuild, CodePipeline, SageMaker pipeline role). */
+  public readonly modelBuild: ModelBuild;
+  /** Model deployment (deploy repository, CodeBuild, CodePipeline, endpoint roles). */
+  public readonly modelDeploy: ModelDeploy;
+  /** The approval trigger (EventBridge rule and start-deploy function). */
+  public readonly approvalTrigger: ModelApprovalTrigger;
+  /** The build repository. */
+  public readonly buildRepository: SeedRepository;
+  /** The deploy repository. */
+  public readonly deployRepository: SeedRepository;
+
+  constructor(scope: Construct, id: string, props: SageMakerProjectProps) {
+    super(scope, id);
+    // Validate before creating anything; tokens are checked by their CloudFormation parameters.
+    if (!Token.isUnresolved(props.projectName)) checkProjectName(props.projectName);
+    if (!Token.isUnresolved(props.projectId)) checkProjectId(props.projectId);
+    const branch = props.branch ?? 'main';
+    const retainData = props.retainData ?? true;
+    const tags = props.tags ?? {};
+    const seedDir = props.seedCodeDirectory ?? SEED_CODE_DIR;
+    const names = new ProjectNames(props.projectName, props.projectId);
+    this.names = names;
+
+    const store = new ArtifactStore(this, 'ArtifactStore', {
+      bucketName: names.artifactBucketName,
+      accessLogsBucketName: names.accessLogsBucketName,
+      retainData,
+    });
+    this.key = store.key;
+    this.bucket = store.bucket;
+
+    this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
+      modelPackageGroupName: names.modelPackageGroupName,
+      modelPackageGroupDescription: `Models of SageMaker project ${names.projectName}`,
+    });
+    this.modelPackageGroup.applyRemovalPolicy(retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+
+    this.buildRepository = new SeedRepository(this, 'ModelBuildRepository', {
+      repositoryName: names.modelBuildName,
+      description: `Model building code of SageMaker project ${names.projectName}`,
+      seedDirectory: path.join(seedDir, 'model-build'),
+      branch,
+      retain: retainData,
+    });
+    this.deployRepository = new SeedRepository(this, 'ModelDeployRepository', {
+      repositoryName: names.modelDeployName,
+      description: `Model deployment code of SageMaker project ${names.projectName}`,
+      seedDirectory: path.join(seedDir, 'model-deploy'),
+      branch,
+      retain: retainData,
+    });
+
+    const eventsRole = new iam.Role(this, 'EventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `EventBridge starting the pipelines of SageMaker project ${names.projectName}`,
+    });
+
+    this.modelBuild = new ModelBuild(this, 'ModelBuild', {
+      eventsRole,
+      names,
+      repository: this.buildRepository.repository,
+      branch,
+      bucket: store.bucket,
+      key: store.key,
+      projectTags: tags,
+    });
+    this.modelDeploy = new ModelDeploy(this, 'ModelDeploy', {
+      eventsRole,
+      names,
+      repository: this.deployRepository.repository,
+      branch,
+      bucket: store.bucket,
+      key: store.key,
+      projectTags: tags,
+      manualApproval: props.manualApproval,
+    });
+    this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
+      names,
+      deployPipeline: this.modelDeploy.pipeline,
+      key: store.key,
+    });
+
+    Tags.of(this).add('sagemaker:project-name', names.projectName);
+    Tags.of(this).add('sagemaker:project-id', names.projectId);
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const stack = Stack.of(this);
+    const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
+    out('ModelBuildRepositoryCloneUrlHttp', this.buildRepository.repository.repositoryCloneUrlHttp,
+      'git clone URL (HTTPS) of the model build repository: change the SageMaker pipeline here');
+    out('ModelBuildRepositoryCloneUrlGrc', this.buildRepository.repository.repositoryCloneUrlGrc,
+      'git clone URL (git-remote-codecommit) of the model build repository');
+    out('ModelDeployRepositoryCloneUrlHttp', this.deployRepository.repository.repositoryCloneUrlHttp,
+      'git clone URL (HTTPS) of the model deploy repository: change endpoint settings here');
+    out('ModelDeployRepositoryCloneUrlGrc', this.deployRepository.repository.repositoryCloneUrlGrc,
+      'git clone URL (git-remote-codecommit) of the model deploy repository');
+    out('ModelBuildPipelineName', this.modelBuild.pipeline.pipelineName,
+      'CodePipeline that runs the SageMaker pipeline on every commit to the build repository');
+    out('ModelDeployPipelineName', this.modelDeploy.pipeline.pipelineName,
+      'CodePipeline that deploys approved models to staging, then production');
+    out('SageMakerPipelineName', this.names.pipelineName, 'SageMaker pipeline created by the first build');
+    out('ArtifactBucketName', this.bucket.bucketName, 'S3 bucket of artifacts, models and data capture (KMS-encrypted)');
+    out('ModelPackageGroupName', this.modelPackageGroup.modelPackageGroupName,
+      'Model registry group: approve or reject model versions here to deploy or roll back');
+  }
+}
