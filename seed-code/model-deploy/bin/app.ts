@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * CDK app entry: the staging and prod endpoint stacks of this project.
+ *
+ * Project name and id come from the CodeBuild environment when set, else from CDK context
+ * (`cdk.json` has demo values), so `npx cdk synth` with no flags shows what will be deployed.
+ * The model package, role, bucket and key are CloudFormation parameters, filled in by the
+ * build's template configuration files (see scripts/build-output.ts).
+ */
+import { App } from 'aws-cdk-lib';
+import { createDeployApp, parseTags } from '../lib/deploy-app';
+
+const app = new App();
+createDeployApp({
+  app,
+  projectName: process.env.SAGEMAKER_PROJECT_NAME || String(app.node.tryGetContext('projectName') ?? 'demo'),
+  projectId: process.env.SAGEMAKER_PROJECT_ID || String(app.node.tryGetContext('projectId') ?? 'p-placeholder0000'),
+  extraTags: parseTags('PROJECT_TAGS', process.env.PROJECT_TAGS),
+});
+app.synth();

@@ -1,0 +1,21 @@
+/**
+ * Jest configuration for the model-deploy seed.
+ *
+ * The repository root also runs these tests as a jest "project" (with the root's node_modules),
+ * so everything here is relative to this folder and the transform is @swc/jest: it strips types
+ * without type-checking (`npm test` runs `tsc --noEmit` first), which keeps a run fast.
+ */
+module.exports = {
+  displayName: 'model-deploy-seed',
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  globalSetup: '<rootDir>/test/moto-global-setup.ts',
+  globalTeardown: '<rootDir>/test/moto-global-teardown.ts',
+  // Synthesis and the CDK CLI test are CPU-bound; the default 5 s is too tight on small CI machines.
+  testTimeout: 60000,
+};

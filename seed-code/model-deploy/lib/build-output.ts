@@ -1,0 +1,179 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { App } from 'aws-cdk-lib';
+import { createDeployApp, parseTags } from './deploy-app';
+import { ENDPOINT_STACK_PARAMETERS, TAG_KEYS } from './endpoint-stack';
+import { resolveModelPackage } from './resolve-model-package';
+import { Stage, STAGES } from './stage-config';
+
+/** The CodeBuild environment of the deploy project's build action, validated. */
+export interface BuildEnvironment {
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly modelPackageGroupName: string;
+  /** Empty when the run was started by a commit rather than by an approval. */
+  readonly requestedModelPackageArn: string;
+  readonly modelExecutionRoleArn: string;
+  readonly artifactBucket: string;
+  readonly kmsKeyArn: string;
+  readonly projectTags: Record<string, string>;
+  readonly region: string;
+}
+
+/** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
+export const REQUIRED_VARIABLES = [
+  'SAGEMAKER_PROJECT_NAME',
+  'SAGEMAKER_PROJECT_ID',
+  'MODEL_PACKAGE_GROUP_NAME',
+  'MODEL_EXECUTION_ROLE_ARN',
+  'ARTIFACT_BUCKET',
+  'KMS_KEY_ARN',
+  'AWS_REGION',
+] as const;
+
+/**
+ * Reads and checks the build variables.
+ * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`
+ */
+export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
+  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) {
+    throw new Error(`Missing build environment variable(s): ${missing.join(', ')}; the deploy CodeBuild project must set them`);
+  }
+  const value = (name: (typeof REQUIRED_VARIABLES)[number]): string => env[name]!.trim();
+  return {
+    projectName: value('SAGEMAKER_PROJECT_NAME'),
+    projectId: value('SAGEMAKER_PROJECT_ID'),
+    modelPackageGroupName: value('MODEL_PACKAGE_GROUP_NAME'),
+    requestedModelPackageArn: env.MODEL_PACKAGE_ARN?.trim() ?? '',
+    modelExecutionRoleArn: value('MODEL_EXECUTION_ROLE_ARN'),
+    artifactBucket: value('ARTIFACT_BUCKET'),
+    kmsKeyArn: value('KMS_KEY_ARN'),
+    projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
+    region: value('AWS_REGION'),
+  };
+}
+
+/** A CloudFormation template configuration file (CodePipeline CloudFormation action). */
+export interface TemplateConfiguration {
+  readonly Parameters: Record<string, string>;
+  readonly Tags: Record<string, string>;
+}
+
+/**
+ * The template configuration of one stage: the stack parameters and the stack tags.
+ * @param modelPackageArn the package to deploy; empty when nothing is deployed, which the
+ *   template's parameter pattern rejects, so such a file can never deploy by mistake
+ */
+export function templateConfiguration(stage: Stage, env: BuildEnvironment, modelPackageArn: string): TemplateConfiguration {
+  return {
+    Parameters: {
+      [ENDPOINT_STACK_PARAMETERS.modelPackageArn]: modelPackageArn,
+      [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: env.modelExecutionRoleArn,
+      [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: env.artifactBucket,
+      [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: env.kmsKeyArn,
+    },
+    Tags: {
+      ...env.projectTags,
+      [TAG_KEYS.projectName]: env.projectName,
+      [TAG_KEYS.projectId]: env.projectId,
+      [TAG_KEYS.deploymentStage]: stage,
+    },
+  };
+}
+
+/** The names of the build artifact files, exactly. */
+export function buildArtifactFiles(): string[] {
+  return STAGES.flatMap((stage) => [`${stage}.template.json`, `${stage}.config.json`]);
+}
+
+/** Inputs of {@link writeBuildOutput}. */
+export interface WriteBuildOutputOptions {
+  readonly env: BuildEnvironment;
+  readonly client: SageMakerClient;
+  /** Folder for the artifact files; emptied first so it holds exactly those files. */
+  readonly outDir: string;
+  /**
+   * Folder of the stage configurations.
+   * @default - the `config` folder of this repository
+   */
+  readonly configDir?: string;
+  /**
+   * Receives progress lines.
+   * @default - no logging
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** What the build decided; becomes the exported variables of the build action. */
+export interface BuildResult {
+  /** `true` when the deploy stages should run. */
+  readonly deploy: boolean;
+  /** The package deployed, or empty. */
+  readonly modelPackageArn: string;
+  /** The files written, in `outDir`. */
+  readonly files: string[];
+}
+
+/**
+ * Resolves the model package, synthesizes both endpoint stacks and writes
+ * `<stage>.template.json` and `<stage>.config.json` for each stage.
+ *
+ * The templates are written even when nothing is approved: the artifact upload then succeeds,
+ * and a bad stage configuration still fails the build on the commit that introduced it.
+ */
+export async function writeBuildOutput(options: WriteBuildOutputOptions): Promise<BuildResult> {
+  const log = options.log ?? (() => undefined);
+  const { env } = options;
+  const resolution = await resolveModelPackage({
+    client: options.client,
+    modelPackageGroupName: env.modelPackageGroupName,
+    requestedArn: env.requestedModelPackageArn,
+    log,
+  });
+  const modelPackageArn = resolution.deploy ? resolution.modelPackageArn : '';
+
+  const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-deploy-cdk-'));
+  try {
+    const { app, stacks } = createDeployApp({
+      app: new App({ outdir: assemblyDir }),
+      projectName: env.projectName,
+      projectId: env.projectId,
+      extraTags: env.projectTags,
+      configDir: options.configDir,
+    });
+    const assembly = app.synth();
+
+    fs.rmSync(options.outDir, { recursive: true, force: true });
+    fs.mkdirSync(options.outDir, { recursive: true });
+    for (const stage of STAGES) {
+      const artifact = assembly.getStackArtifact(stacks[stage].artifactId);
+      writeJson(path.join(options.outDir, `${stage}.template.json`), artifact.template);
+      writeJson(path.join(options.outDir, `${stage}.config.json`), templateConfiguration(stage, env, modelPackageArn));
+    }
+  } finally {
+    fs.rmSync(assemblyDir, { recursive: true, force: true });
+  }
+
+  if (resolution.deploy) {
+    log(`DEPLOY=true: staging and prod will be deployed with ${modelPackageArn}.`);
+  } else {
+    log(`DEPLOY=false: nothing to deploy (${resolution.reason}). The deploy stages are skipped; this run is green.`);
+  }
+  return { deploy: resolution.deploy, modelPackageArn, files: buildArtifactFiles() };
+}
+
+/** Shell lines that export the build action's variables (sourced by buildspec.yml). */
+export function exportedVariables(result: BuildResult): string {
+  return [
+    `export DEPLOY=${result.deploy ? 'true' : 'false'}`,
+    `export MODEL_PACKAGE_ARN_RESOLVED='${result.modelPackageArn.replace(/'/g, '')}'`,
+    '',
+  ].join('\n');
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, `${JSON.stringify(value, undefined, 2)}\n`);
+}

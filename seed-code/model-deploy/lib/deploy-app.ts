@@ -1,0 +1,73 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EndpointStack, endpointStackName } from './endpoint-stack';
+import { loadStageConfig, Stage, STAGES } from './stage-config';
+
+/** Inputs of {@link createDeployApp}. */
+export interface DeployAppOptions {
+  readonly projectName: string;
+  readonly projectId: string;
+  /**
+   * Extra tags for every resource.
+   * @default - none
+   */
+  readonly extraTags?: Record<string, string>;
+  /**
+   * Folder holding `staging.json` and `prod.json`.
+   * @default - the `config` folder of this repository
+   */
+  readonly configDir?: string;
+  /**
+   * The app to add the stacks to.
+   * @default - a new App (writing to `CDK_OUTDIR` under the CDK CLI, else a temporary folder)
+   */
+  readonly app?: App;
+}
+
+/** The app and its stacks, by stage. */
+export interface DeployApp {
+  readonly app: App;
+  readonly stacks: Record<Stage, EndpointStack>;
+}
+
+/**
+ * Builds the CDK app with one {@link EndpointStack} per stage, with the cdk-nag AwsSolutions
+ * checks attached so every synth (CLI or build) fails on a finding.
+ */
+export function createDeployApp(options: DeployAppOptions): DeployApp {
+  const app = options.app ?? new App();
+  const stacks = {} as Record<Stage, EndpointStack>;
+  for (const stage of STAGES) {
+    const stackName = endpointStackName(options.projectName, options.projectId, stage);
+    stacks[stage] = new EndpointStack(app, stackName, {
+      stackName,
+      projectName: options.projectName,
+      projectId: options.projectId,
+      stageConfig: loadStageConfig(stage, options.configDir),
+      extraTags: options.extraTags,
+    });
+  }
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stacks };
+}
+
+/**
+ * Parses a JSON object of tag keys to string values (the `PROJECT_TAGS` variable).
+ * @throws Error naming the setting and value when it is not such an object
+ */
+export function parseTags(setting: string, text: string | undefined): Record<string, string> {
+  if (text === undefined || text.trim() === '') {
+    return {};
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${setting} must be a JSON object of tag keys to string values; got '${text}'`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)
+    || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new Error(`${setting} must be a JSON object of tag keys to string values; got '${text}'`);
+  }
+  return value as Record<string, string>;
+}

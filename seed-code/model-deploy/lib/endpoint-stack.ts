@@ -1,0 +1,273 @@
+import {
+  CfnParameter,
+  DefaultStackSynthesizer,
+  Fn,
+  Stack,
+  StackProps,
+  Tags,
+  Token,
+} from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { StageConfig, TrafficShifting } from './stage-config';
+
+export * from './stage-config';
+
+/** Name of the only production variant; blue/green updates require it to stay the same. */
+export const VARIANT_NAME = 'AllTraffic';
+
+/**
+ * CloudFormation parameters of the endpoint stack, set by the template configuration files
+ * (`<stage>.config.json`) the build writes. They are parameters rather than synth-time values so
+ * the template a reader sees with `cdk synth` is byte for byte the one that gets deployed.
+ */
+export const ENDPOINT_STACK_PARAMETERS = {
+  /** ARN of the approved model package (versioned) to deploy. */
+  modelPackageArn: 'ModelPackageArn',
+  /** ARN of the role SageMaker assumes to pull the model image and artifacts. */
+  modelExecutionRoleArn: 'ModelExecutionRoleArn',
+  /** Name of the project bucket; data capture goes to `s3://<bucket>/datacapture-<stage>`. */
+  artifactBucketName: 'ArtifactBucketName',
+  /** ARN of the project KMS key: encrypts captured data and, where allowed, the ML volume. */
+  kmsKeyArn: 'KmsKeyArn',
+} as const;
+
+/** Tag keys SageMaker Studio uses to relate resources to a project and a stage. */
+export const TAG_KEYS = {
+  projectName: 'sagemaker:project-name',
+  projectId: 'sagemaker:project-id',
+  deploymentStage: 'sagemaker:deployment-stage',
+} as const;
+
+/** Properties of {@link EndpointStack}. */
+export interface EndpointStackProps extends StackProps {
+  /**
+   * SageMaker project name; the endpoint is named `<projectName>-<stage>`.
+   * 1-32 letters, digits or hyphens, starting with a letter.
+   */
+  readonly projectName: string;
+  /** SageMaker project id (e.g. `p-abcdef123456`), written to the `sagemaker:project-id` tag. */
+  readonly projectId: string;
+  /** Validated stage configuration, from {@link loadStageConfig} or {@link parseStageConfig}. */
+  readonly stageConfig: StageConfig;
+  /**
+   * Extra tags for every resource (the project's tags).
+   * @default - only the three `sagemaker:` tags
+   */
+  readonly extraTags?: Record<string, string>;
+}
+
+const PROJECT_NAME_PATTERN = /^[a-zA-Z](-*[a-zA-Z0-9])*$/;
+const PROJECT_ID_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+
+/**
+ * One stage of the model's SageMaker endpoint: Model, EndpointConfig, Endpoint `<name>-<stage>`,
+ * the alarms that roll a bad update back, and (when configured) autoscaling.
+ *
+ * The stack creates no IAM roles, buckets, keys, Lambda functions or assets: the CloudFormation
+ * deploy role only has to manage SageMaker, CloudWatch alarm and Application Auto Scaling
+ * resources, and the template deploys directly from a CodePipeline CloudFormation action.
+ * Model and EndpointConfig are left unnamed so a new model package produces new ones and the
+ * endpoint update is a SageMaker blue/green update.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails.html
+ */
+export class EndpointStack extends Stack {
+  /** Name of the endpoint, `<projectName>-<stage>`. */
+  public readonly endpointName: string;
+  /** The endpoint resource. */
+  public readonly endpoint: sagemaker.CfnEndpoint;
+  /** Fires on server errors; watched by blue/green updates. */
+  public readonly errorAlarm: cloudwatch.CfnAlarm;
+  /** Fires on high model latency; watched by blue/green updates. */
+  public readonly latencyAlarm: cloudwatch.CfnAlarm;
+
+  constructor(scope: Construct, id: string, props: EndpointStackProps) {
+    validateProjectNaming(props.projectName, props.projectId);
+    super(scope, id, {
+      // No bootstrap version rule and no assets: a CloudFormation action deploys the template as is.
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      analyticsReporting: false,
+      description: `SageMaker endpoint ${props.projectName}-${props.stageConfig.stage} of project ${props.projectName} (${props.projectId}), from the model-deploy seed`,
+      ...props,
+    });
+    const config = props.stageConfig;
+    this.endpointName = `${props.projectName}-${config.stage}`;
+
+    const modelPackageArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelPackageArn, {
+      type: 'String',
+      description: 'ARN of the approved model package version to deploy',
+      allowedPattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]+/[0-9]+$',
+      constraintDescription: 'must be the ARN of a versioned model package',
+    });
+    const modelExecutionRoleArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn, {
+      type: 'String',
+      description: 'ARN of the IAM role SageMaker assumes to run the model',
+      allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+      constraintDescription: 'must be an IAM role ARN',
+    });
+    const artifactBucketName = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.artifactBucketName, {
+      type: 'String',
+      description: 'Project bucket; data capture is written under datacapture-<stage>/',
+      allowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      constraintDescription: 'must be an S3 bucket name',
+    });
+    const kmsKeyArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.kmsKeyArn, {
+      type: 'String',
+      description: 'ARN of the project KMS key (data capture, ML storage volume)',
+      allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$',
+      constraintDescription: 'must be a KMS key ARN',
+    });
+
+    const model = new sagemaker.CfnModel(this, 'Model', {
+      executionRoleArn: modelExecutionRoleArn.valueAsString,
+      primaryContainer: { modelPackageName: modelPackageArn.valueAsString },
+    });
+
+    const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      productionVariants: [productionVariant(config, model.attrModelName)],
+      kmsKeyId: config.hosting.kind === 'instance' && config.hosting.encryptVolume ? kmsKeyArn.valueAsString : undefined,
+      dataCaptureConfig: config.dataCapture.enabled ? {
+        enableCapture: true,
+        initialSamplingPercentage: config.dataCapture.samplingPercentage,
+        destinationS3Uri: Fn.join('', ['s3://', artifactBucketName.valueAsString, `/datacapture-${config.stage}`]),
+        kmsKeyId: kmsKeyArn.valueAsString,
+        captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
+        captureContentTypeHeader: { csvContentTypes: ['text/csv'] },
+      } : undefined,
+    });
+
+    const alarms = new Construct(this, 'Alarms');
+    this.errorAlarm = this.endpointAlarm(alarms, 'Invocation5XXErrors', {
+      metricName: 'Invocation5XXErrors',
+      statistic: 'Sum',
+      threshold: config.alarms.invocation5xxErrors,
+      description: `${this.endpointName}: ${config.alarms.invocation5xxErrors} or more model server errors (5XX) in ${config.alarms.periodSeconds} s; rolls back a blue/green update`,
+    }, config);
+    this.latencyAlarm = this.endpointAlarm(alarms, 'ModelLatency', {
+      metricName: 'ModelLatency',
+      statistic: 'Average',
+      // ModelLatency is reported in microseconds.
+      threshold: config.alarms.modelLatencyMs * 1000,
+      description: `${this.endpointName}: average model latency above ${config.alarms.modelLatencyMs} ms; rolls back a blue/green update`,
+    }, config);
+
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointConfigName: endpointConfig.attrEndpointConfigName,
+      deploymentConfig: config.deployment ? {
+        blueGreenUpdatePolicy: {
+          trafficRoutingConfiguration: config.deployment.trafficShifting === TrafficShifting.CANARY ? {
+            type: 'CANARY',
+            canarySize: { type: 'INSTANCE_COUNT', value: config.deployment.canaryInstanceCount },
+            waitIntervalInSeconds: config.deployment.canaryWaitMinutes * 60,
+          } : { type: 'ALL_AT_ONCE' },
+          terminationWaitInSeconds: config.deployment.terminationWaitMinutes * 60,
+          maximumExecutionTimeoutInSeconds: config.deployment.maximumExecutionTimeoutMinutes * 60,
+        },
+        autoRollbackConfiguration: config.deployment.autoRollback ? {
+          alarms: [{ alarmName: this.errorAlarm.ref }, { alarmName: this.latencyAlarm.ref }],
+        } : undefined,
+      } : undefined,
+    });
+
+    if (config.autoscaling) {
+      const scaling = config.autoscaling;
+      // No RoleARN: Application Auto Scaling uses its service-linked role for SageMaker variants,
+      // so this stack needs no IAM role.
+      const target = new appscaling.CfnScalableTarget(this, 'ScalableTarget', {
+        serviceNamespace: 'sagemaker',
+        scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        resourceId: `endpoint/${this.endpointName}/variant/${VARIANT_NAME}`,
+        minCapacity: scaling.minCapacity,
+        maxCapacity: scaling.maxCapacity,
+      });
+      // The variant must exist before it can be registered (the resource id is a plain string).
+      target.addResourceDependency(this.endpoint);
+      new appscaling.CfnScalingPolicy(this, 'ScalingPolicy', {
+        policyName: `${this.endpointName}-invocations-per-instance`,
+        policyType: 'TargetTrackingScaling',
+        scalingTargetId: target.ref,
+        targetTrackingScalingPolicyConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+          targetValue: scaling.targetInvocationsPerInstance,
+          scaleInCooldown: scaling.scaleInCooldownSeconds,
+          scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+        },
+      });
+    }
+
+    // The CloudFormation resource specification (and cfn-lint) has no Tags on Application Auto
+    // Scaling resources yet; setting them would fail validation. They are found by resource id.
+    const tagProps = { excludeResourceTypes: ['AWS::ApplicationAutoScaling::ScalableTarget'] };
+    for (const [key, value] of Object.entries(props.extraTags ?? {})) {
+      Tags.of(this).add(key, value, tagProps);
+    }
+    // Added last so a project tag can never override the keys Studio relies on.
+    Tags.of(this).add(TAG_KEYS.projectName, props.projectName, tagProps);
+    Tags.of(this).add(TAG_KEYS.projectId, props.projectId, tagProps);
+    Tags.of(this).add(TAG_KEYS.deploymentStage, config.stage, tagProps);
+  }
+
+  private endpointAlarm(
+    scope: Construct,
+    id: string,
+    metric: { metricName: string; statistic: string; threshold: number; description: string },
+    config: StageConfig,
+  ): cloudwatch.CfnAlarm {
+    // No AlarmName: CloudFormation derives a unique one from the stack name, so projects and
+    // stages never collide; the endpoint refers to the alarms by Ref.
+    return new cloudwatch.CfnAlarm(scope, id, {
+      alarmDescription: metric.description,
+      namespace: 'AWS/SageMaker',
+      metricName: metric.metricName,
+      dimensions: [
+        { name: 'EndpointName', value: this.endpointName },
+        { name: 'VariantName', value: VARIANT_NAME },
+      ],
+      statistic: metric.statistic,
+      period: config.alarms.periodSeconds,
+      evaluationPeriods: config.alarms.evaluationPeriods,
+      threshold: metric.threshold,
+      comparisonOperator: metric.metricName === 'Invocation5XXErrors' ? 'GreaterThanOrEqualToThreshold' : 'GreaterThanThreshold',
+      // An idle endpoint sends no data points; that is healthy, not an alarm.
+      treatMissingData: 'notBreaching',
+    });
+  }
+}
+
+function productionVariant(config: StageConfig, modelName: string): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
+  if (config.hosting.kind === 'serverless') {
+    return {
+      variantName: VARIANT_NAME,
+      modelName,
+      serverlessConfig: {
+        memorySizeInMb: config.hosting.memorySizeInMB,
+        maxConcurrency: config.hosting.maxConcurrency,
+      },
+    };
+  }
+  return {
+    variantName: VARIANT_NAME,
+    modelName,
+    initialVariantWeight: 1,
+    instanceType: config.hosting.instanceType,
+    initialInstanceCount: config.hosting.instanceCount,
+  };
+}
+
+function validateProjectNaming(projectName: string, projectId: string): void {
+  if (!Token.isUnresolved(projectName) && (projectName.length > 32 || !PROJECT_NAME_PATTERN.test(projectName))) {
+    throw new Error(`\`projectName\` must be 1-32 letters, digits or hyphens, starting with a letter; got '${projectName}'`);
+  }
+  if (!Token.isUnresolved(projectId) && (projectId.length > 20 || !PROJECT_ID_PATTERN.test(projectId))) {
+    throw new Error(`\`projectId\` must be 1-20 letters, digits or hyphens (e.g. p-abcdef123456); got '${projectId}'`);
+  }
+}
+
+/** Stack name the deploy pipeline uses for a stage: `sagemaker-<name>-<id>-deploy-<stage>`. */
+export function endpointStackName(projectName: string, projectId: string, stage: string): string {
+  return `sagemaker-${projectName}-${projectId}-deploy-${stage}`;
+}

@@ -1,0 +1,176 @@
+import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+
+/** Time and waiting, injectable so tests run without real sleeps. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const SYSTEM_CLOCK: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Endpoint states that can still turn into `InService` by waiting. */
+const TRANSIENT_STATES = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
+
+/** Inputs of {@link waitForInService}. */
+export interface WaitForInServiceOptions {
+  readonly client: SageMakerClient;
+  readonly endpointName: string;
+  readonly timeoutMs: number;
+  /** @default 30000 */
+  readonly pollIntervalMs?: number;
+  /** @default SYSTEM_CLOCK */
+  readonly clock?: Clock;
+  /** @default - no logging */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Waits until the endpoint is `InService`.
+ * @throws Error when it reaches a final state other than `InService` (with SageMaker's failure
+ *   reason) or when the timeout passes
+ */
+export async function waitForInService(options: WaitForInServiceOptions): Promise<void> {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const pollIntervalMs = options.pollIntervalMs ?? 30_000;
+  const log = options.log ?? (() => undefined);
+  const deadline = clock.now() + options.timeoutMs;
+  for (;;) {
+    const described = await options.client.send(new DescribeEndpointCommand({ EndpointName: options.endpointName }));
+    const status = described.EndpointStatus ?? 'unknown';
+    if (status === 'InService') {
+      log(`Endpoint ${options.endpointName} is InService.`);
+      return;
+    }
+    if (!TRANSIENT_STATES.has(status)) {
+      throw new Error(`Endpoint ${options.endpointName} is ${status}, not InService${described.FailureReason ? `: ${described.FailureReason}` : ''}`);
+    }
+    if (clock.now() + pollIntervalMs > deadline) {
+      throw new Error(`Endpoint ${options.endpointName} is still ${status} after ${Math.round(options.timeoutMs / 60_000)} min; giving up`);
+    }
+    log(`Endpoint ${options.endpointName} is ${status}; checking again in ${pollIntervalMs / 1000} s.`);
+    await clock.sleep(pollIntervalMs);
+  }
+}
+
+/**
+ * Reads sample rows from CSV text: one request per non-empty line; a header line is not allowed
+ * (the model's CSV input has none).
+ * @throws Error when there are no rows
+ */
+export function parseSampleRows(csv: string, source: string): string[] {
+  const rows = csv.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  if (rows.length === 0) {
+    throw new Error(`${source} holds no sample rows; add CSV lines in the model's input format (no header)`);
+  }
+  return rows;
+}
+
+/** The value at percentile `p` (0-100) by the nearest-rank method. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) {
+    throw new Error('percentile of no values');
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+/** Inputs of {@link runSmokeTest}. */
+export interface SmokeTestOptions {
+  readonly sagemaker: SageMakerClient;
+  readonly runtime: SageMakerRuntimeClient;
+  readonly endpointName: string;
+  /** CSV rows, each sent as one request. */
+  readonly rows: string[];
+  /** Every row is sent this many times. */
+  readonly rounds: number;
+  readonly maxP95LatencyMs: number;
+  readonly inServiceTimeoutMs: number;
+  /** @default 30000 */
+  readonly pollIntervalMs?: number;
+  /** @default SYSTEM_CLOCK */
+  readonly clock?: Clock;
+  /** @default - no logging */
+  readonly log?: (line: string) => void;
+}
+
+/** Outcome of a smoke test that passed. */
+export interface SmokeTestReport {
+  readonly invocations: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly predictions: number[];
+}
+
+/**
+ * Waits for the endpoint, sends every sample row `rounds` times, checks each answer is a single
+ * number and that p95 latency stays within the bound.
+ * @throws Error listing every failed invocation or non-numeric answer, or the latency breach
+ */
+export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTestReport> {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const log = options.log ?? (() => undefined);
+  await waitForInService({
+    client: options.sagemaker,
+    endpointName: options.endpointName,
+    timeoutMs: options.inServiceTimeoutMs,
+    pollIntervalMs: options.pollIntervalMs,
+    clock,
+    log,
+  });
+
+  const latencies: number[] = [];
+  const predictions: number[] = [];
+  const failures: string[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const [index, row] of options.rows.entries()) {
+      const label = `round ${round}, row ${index + 1}`;
+      const started = clock.now();
+      try {
+        const response = await options.runtime.send(new InvokeEndpointCommand({
+          EndpointName: options.endpointName,
+          ContentType: 'text/csv',
+          Accept: 'text/csv',
+          Body: new TextEncoder().encode(row),
+        }));
+        latencies.push(clock.now() - started);
+        const answer = new TextDecoder().decode(response.Body ?? new Uint8Array()).trim();
+        const value = parsePrediction(answer);
+        if (value === undefined) {
+          failures.push(`${label}: answer is not a number: '${answer.slice(0, 200)}'`);
+        } else {
+          predictions.push(value);
+        }
+      } catch (e) {
+        failures.push(`${label}: invocation failed: ${(e as Error).name}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  const invocations = options.rounds * options.rows.length;
+  if (failures.length > 0) {
+    throw new Error(`Smoke test of ${options.endpointName} failed: ${failures.length} of ${invocations} invocations bad:\n  ${failures.join('\n  ')}`);
+  }
+  const p50Ms = percentile(latencies, 50);
+  const p95Ms = percentile(latencies, 95);
+  log(`${invocations} invocations of ${options.endpointName}: latency p50 ${p50Ms.toFixed(1)} ms, p95 ${p95Ms.toFixed(1)} ms (bound ${options.maxP95LatencyMs} ms).`);
+  if (p95Ms > options.maxP95LatencyMs) {
+    throw new Error(`Smoke test of ${options.endpointName} failed: p95 latency ${p95Ms.toFixed(1)} ms is above smokeTest.maxP95LatencyMs ${options.maxP95LatencyMs} ms (config/staging.json)`);
+  }
+  return { invocations, p50Ms, p95Ms, predictions };
+}
+
+/** A single finite number, as the built-in XGBoost container answers one CSV row. */
+function parsePrediction(answer: string): number | undefined {
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(answer)) {
+    return undefined;
+  }
+  const value = Number(answer);
+  return Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,426 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { INSTANCE_FAMILIES, parseInstanceType } from './private/instance-types';
+
+/** The deployment stages of the deploy pipeline, in deployment order. */
+export const STAGES = ['staging', 'prod'] as const;
+
+/** A deployment stage: `staging` (deployed and smoke-tested first) or `prod`. */
+export type Stage = (typeof STAGES)[number];
+
+/** How SageMaker moves traffic from the old (blue) fleet to the new (green) one on an update. */
+export enum TrafficShifting {
+  /** All traffic moves at once, then the blue fleet is kept for the termination wait (bake) time. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** A canary share of the green fleet takes traffic first, the rest follows after the canary wait. */
+  CANARY = 'CANARY',
+}
+
+/** An endpoint on provisioned instances. */
+export interface InstanceHosting {
+  readonly kind: 'instance';
+  /** Hosting instance type, e.g. `ml.m5.large`. */
+  readonly instanceType: string;
+  /** Initial number of instances (autoscaling may change it later). */
+  readonly instanceCount: number;
+  /**
+   * Whether the EndpointConfig sets the project KMS key as the ML storage volume key. False for
+   * families with hardware-encrypted instance storage, where SageMaker rejects a volume key.
+   */
+  readonly encryptVolume: boolean;
+}
+
+/** A serverless endpoint: no instances, billed per request, nothing while idle. */
+export interface ServerlessHosting {
+  readonly kind: 'serverless';
+  /** Memory per concurrent invocation, 1024-6144 MB in steps of 1024. */
+  readonly memorySizeInMB: number;
+  /** Concurrent invocations, 1-200. */
+  readonly maxConcurrency: number;
+}
+
+/** Capture of request and response payloads to S3 (needed by Model Monitor and for debugging). */
+export interface DataCaptureSettings {
+  readonly enabled: boolean;
+  /** Share of requests captured, 0-100. */
+  readonly samplingPercentage: number;
+}
+
+/** Blue/green update policy with alarm-based automatic rollback. */
+export interface DeploymentSettings {
+  readonly trafficShifting: TrafficShifting;
+  /** Instances of the green fleet that take traffic first (canary only). */
+  readonly canaryInstanceCount: number;
+  /** Minutes the canary serves traffic before the rest shifts (canary only). */
+  readonly canaryWaitMinutes: number;
+  /** Minutes the blue fleet is kept after all traffic has shifted, so an alarm can still roll back. */
+  readonly terminationWaitMinutes: number;
+  /** Upper bound for the whole update, 10-240 minutes. */
+  readonly maximumExecutionTimeoutMinutes: number;
+  /** Roll back automatically when the 5XX or latency alarm fires during the update. */
+  readonly autoRollback: boolean;
+}
+
+/** Thresholds of the CloudWatch alarms watched during updates. */
+export interface AlarmSettings {
+  /** The 5XX alarm fires when this many errors (Sum) happen in one period. */
+  readonly invocation5xxErrors: number;
+  /** The latency alarm fires when average model latency exceeds this many milliseconds. */
+  readonly modelLatencyMs: number;
+  /** Length of one alarm period in seconds (10, 30 or a multiple of 60). */
+  readonly periodSeconds: number;
+  /** Consecutive breaching periods before an alarm fires. */
+  readonly evaluationPeriods: number;
+}
+
+/** Target-tracking autoscaling on invocations per instance. */
+export interface AutoscalingSettings {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute). */
+  readonly targetInvocationsPerInstance: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+}
+
+/** Settings of the smoke test that runs against the staging endpoint. */
+export interface SmokeTestSettings {
+  /** CSV file of sample rows (one request per row), relative to the repository root. */
+  readonly samplePayloadFile: string;
+  /** How many times every row is sent (more rounds, steadier percentiles). */
+  readonly rounds: number;
+  /** The test fails when the p95 latency of all invocations is above this many milliseconds. */
+  readonly maxP95LatencyMs: number;
+  /** How long to wait for the endpoint to become `InService`. */
+  readonly inServiceTimeoutMinutes: number;
+}
+
+/** A validated stage configuration, with every default filled in. */
+export interface StageConfig {
+  readonly stage: Stage;
+  /** Where the configuration came from, used in messages. */
+  readonly source: string;
+  readonly hosting: InstanceHosting | ServerlessHosting;
+  readonly dataCapture: DataCaptureSettings;
+  /** Undefined for serverless endpoints (no instance fleets to shift between). */
+  readonly deployment?: DeploymentSettings;
+  readonly alarms: AlarmSettings;
+  /** Undefined when the stage does not scale. */
+  readonly autoscaling?: AutoscalingSettings;
+  /** Undefined when the stage is not smoke-tested (prod). */
+  readonly smokeTest?: SmokeTestSettings;
+}
+
+/** Raised for an invalid stage configuration; the message lists every problem found. */
+export class StageConfigError extends Error {
+  /** One line per problem, each naming the file, the setting and the bad value. */
+  public readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid stage configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'StageConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads `<configDir>/<stage>.json` and validates it with {@link parseStageConfig}.
+ *
+ * @param stage the stage to load
+ * @param configDir folder of the stage files
+ * @default configDir - the `config` folder of this repository
+ * @throws StageConfigError naming file, setting and value when the file is missing, is not JSON
+ *   or holds a bad setting
+ */
+export function loadStageConfig(stage: Stage, configDir: string = path.join(__dirname, '..', 'config')): StageConfig {
+  const file = path.join(configDir, `${stage}.json`);
+  const source = displayPath(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StageConfigError([`${source}: cannot read the stage configuration (${(e as Error).message})`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new StageConfigError([`${source}: not valid JSON (${(e as Error).message})`]);
+  }
+  return parseStageConfig(stage, raw, source);
+}
+
+/**
+ * Validates a parsed stage configuration and fills in the stage's defaults. Pure: no I/O.
+ *
+ * Defaults follow the built-in SageMaker template where it has one (`ml.m5.large`, data capture of
+ * input and output, sampling 100% in staging and 80% in prod) and add guardrails it lacks:
+ * staging shifts traffic all at once, prod by canary (so prod defaults to 2 instances: a canary
+ * may hold at most half of the fleet).
+ *
+ * @param stage the stage the configuration is for
+ * @param raw the parsed JSON
+ * @param source where it came from, e.g. `config/prod.json`, used in every message
+ * @throws StageConfigError listing every problem, each naming source, setting and value
+ */
+export function parseStageConfig(stage: Stage, raw: unknown, source: string): StageConfig {
+  if (!(STAGES as readonly string[]).includes(stage)) {
+    throw new StageConfigError([`${source}: unknown stage '${stage}'; allowed: ${STAGES.join(', ')}`]);
+  }
+  const r = new Reader(source);
+  const top = r.object('', raw, ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling', 'smokeTest']);
+  if (!top) {
+    throw new StageConfigError(r.problems);
+  }
+
+  const serverlessRaw = r.object('serverless', top.serverless, ['memorySizeInMB', 'maxConcurrency']);
+  const hosting = serverlessRaw
+    ? readServerless(r, top, serverlessRaw)
+    : readInstance(r, top, stage);
+
+  const dataCapture = readDataCapture(r, top, stage, hosting);
+  const deployment = readDeployment(r, top, stage, hosting);
+  const alarms = readAlarms(r, top);
+  const autoscaling = readAutoscaling(r, top, hosting);
+  const smokeTest = readSmokeTest(r, top, stage);
+
+  if (r.problems.length > 0) {
+    throw new StageConfigError(r.problems);
+  }
+  return { stage, source, hosting, dataCapture, deployment, alarms, autoscaling, smokeTest };
+}
+
+type RawObject = Record<string, unknown>;
+
+function readServerless(r: Reader, top: RawObject, raw: RawObject): ServerlessHosting {
+  // Serverless endpoints have no instances to choose, encrypt, scale or shift traffic between.
+  for (const key of ['instanceType', 'instanceCount', 'autoscaling', 'deployment'] as const) {
+    if (top[key] !== undefined) {
+      r.problem(key, top[key], 'does not apply to a serverless endpoint; remove it or remove \'serverless\'');
+    }
+  }
+  if (top.encryptVolume === true) {
+    r.problem('encryptVolume', true, 'does not apply to a serverless endpoint (it has no ML storage volume); remove it');
+  }
+  const memorySizeInMB = r.integer('serverless.memorySizeInMB', raw.memorySizeInMB, 2048, 1024, 6144);
+  if (memorySizeInMB % 1024 !== 0) {
+    r.problem('serverless.memorySizeInMB', memorySizeInMB, 'must be a multiple of 1024 (1024, 2048, ... 6144)');
+  }
+  const maxConcurrency = r.integer('serverless.maxConcurrency', raw.maxConcurrency, 5, 1, 200);
+  return { kind: 'serverless', memorySizeInMB, maxConcurrency };
+}
+
+function readInstance(r: Reader, top: RawObject, stage: Stage): InstanceHosting {
+  const instanceType = r.string('instanceType', top.instanceType, 'ml.m5.large');
+  const instanceCount = r.integer('instanceCount', top.instanceCount, stage === 'prod' ? 2 : 1, 1, 100);
+  const parsed = parseInstanceType(instanceType);
+  const family = parsed ? INSTANCE_FAMILIES[parsed.family] : undefined;
+  if (!parsed) {
+    r.problem('instanceType', instanceType, 'must look like ml.<family>.<size>, e.g. ml.m5.large');
+  } else if (!family) {
+    r.problem('instanceType', instanceType, `has an unknown instance family '${parsed.family}'; known: ${Object.keys(INSTANCE_FAMILIES).join(', ')}`);
+  }
+  const instanceStorage = family?.instanceStorage ?? false;
+  const encryptVolume = r.boolean('encryptVolume', top.encryptVolume, !instanceStorage);
+  if (encryptVolume && instanceStorage) {
+    r.problem('encryptVolume', true, `cannot be used with ${instanceType}: its instance storage is encrypted by hardware and SageMaker rejects a volume KMS key; remove 'encryptVolume'`);
+  }
+  return { kind: 'instance', instanceType, instanceCount, encryptVolume };
+}
+
+function readDataCapture(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting): DataCaptureSettings {
+  const raw = r.object('dataCapture', top.dataCapture, ['enabled', 'samplingPercentage']) ?? {};
+  const serverless = hosting.kind === 'serverless';
+  // Serverless endpoints do not support data capture, so it is off unless asked for (then an error).
+  const enabled = r.boolean('dataCapture.enabled', raw.enabled, !serverless);
+  if (serverless && enabled) {
+    r.problem('dataCapture.enabled', true, 'is not supported by serverless endpoints; set it to false or use instanceType');
+  }
+  const samplingPercentage = r.integer('dataCapture.samplingPercentage', raw.samplingPercentage, stage === 'prod' ? 80 : 100, 0, 100);
+  return { enabled, samplingPercentage };
+}
+
+function readDeployment(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting): DeploymentSettings | undefined {
+  if (hosting.kind === 'serverless') {
+    return undefined;
+  }
+  const raw = r.object('deployment', top.deployment, ['trafficShifting', 'canaryInstanceCount', 'canaryWaitMinutes', 'terminationWaitMinutes', 'maximumExecutionTimeoutMinutes', 'autoRollback']) ?? {};
+  const trafficShifting = r.oneOf('deployment.trafficShifting', raw.trafficShifting,
+    stage === 'prod' ? TrafficShifting.CANARY : TrafficShifting.ALL_AT_ONCE, Object.values(TrafficShifting));
+  const canary = trafficShifting === TrafficShifting.CANARY;
+  if (!canary) {
+    for (const key of ['canaryInstanceCount', 'canaryWaitMinutes'] as const) {
+      if (raw[key] !== undefined) {
+        r.problem(`deployment.${key}`, raw[key], `only applies when 'deployment.trafficShifting' is CANARY; got ${trafficShifting}`);
+      }
+    }
+  }
+  const canaryInstanceCount = r.integer('deployment.canaryInstanceCount', raw.canaryInstanceCount, 1, 1, 100);
+  const canaryWaitMinutes = r.integer('deployment.canaryWaitMinutes', raw.canaryWaitMinutes, 10, 0, 60);
+  const terminationWaitMinutes = r.integer('deployment.terminationWaitMinutes', raw.terminationWaitMinutes, stage === 'prod' ? 10 : 5, 0, 60);
+  const maximumExecutionTimeoutMinutes = r.integer('deployment.maximumExecutionTimeoutMinutes', raw.maximumExecutionTimeoutMinutes, 60, 10, 240);
+  const autoRollback = r.boolean('deployment.autoRollback', raw.autoRollback, true);
+  if (canary) {
+    // SageMaker requires the canary to be at most half of the green fleet.
+    const maxCanary = Math.floor(hosting.instanceCount / 2);
+    if (maxCanary < 1) {
+      r.problem('deployment.trafficShifting', trafficShifting, `needs 'instanceCount' of at least 2 (the canary may hold at most half of the fleet); got instanceCount ${hosting.instanceCount}; raise instanceCount or use ALL_AT_ONCE`);
+    } else if (canaryInstanceCount > maxCanary) {
+      r.problem('deployment.canaryInstanceCount', canaryInstanceCount, `must be at most half of 'instanceCount' (${hosting.instanceCount}), i.e. <= ${maxCanary}`);
+    }
+    const family = parseInstanceType(hosting.instanceType)?.family;
+    if (family && INSTANCE_FAMILIES[family]?.noGuardrails) {
+      r.problem('deployment.trafficShifting', trafficShifting, `is not supported on ${hosting.instanceType} (SageMaker falls back to all at once without baking); use ALL_AT_ONCE`);
+    }
+    if (canaryWaitMinutes + terminationWaitMinutes > maximumExecutionTimeoutMinutes) {
+      r.problem('deployment.maximumExecutionTimeoutMinutes', maximumExecutionTimeoutMinutes, `must leave room for canaryWaitMinutes + terminationWaitMinutes (${canaryWaitMinutes + terminationWaitMinutes})`);
+    }
+  }
+  return { trafficShifting, canaryInstanceCount, canaryWaitMinutes, terminationWaitMinutes, maximumExecutionTimeoutMinutes, autoRollback };
+}
+
+function readAlarms(r: Reader, top: RawObject): AlarmSettings {
+  const raw = r.object('alarms', top.alarms, ['invocation5xxErrors', 'modelLatencyMs', 'periodSeconds', 'evaluationPeriods']) ?? {};
+  const invocation5xxErrors = r.integer('alarms.invocation5xxErrors', raw.invocation5xxErrors, 1, 1, 1_000_000);
+  const modelLatencyMs = r.number('alarms.modelLatencyMs', raw.modelLatencyMs, 1000, 1, 3_600_000);
+  const periodSeconds = r.integer('alarms.periodSeconds', raw.periodSeconds, 60, 10, 86_400);
+  if (![10, 30].includes(periodSeconds) && periodSeconds % 60 !== 0) {
+    r.problem('alarms.periodSeconds', periodSeconds, 'must be 10, 30 or a multiple of 60');
+  }
+  const evaluationPeriods = r.integer('alarms.evaluationPeriods', raw.evaluationPeriods, 1, 1, 100);
+  return { invocation5xxErrors, modelLatencyMs, periodSeconds, evaluationPeriods };
+}
+
+function readAutoscaling(r: Reader, top: RawObject, hosting: InstanceHosting | ServerlessHosting): AutoscalingSettings | undefined {
+  if (hosting.kind === 'serverless') {
+    return undefined; // already reported by readServerless when present
+  }
+  const raw = r.object('autoscaling', top.autoscaling, ['minCapacity', 'maxCapacity', 'targetInvocationsPerInstance', 'scaleInCooldownSeconds', 'scaleOutCooldownSeconds']);
+  if (!raw) {
+    return undefined;
+  }
+  const minCapacity = r.integer('autoscaling.minCapacity', raw.minCapacity, hosting.instanceCount, 1, 100);
+  const maxCapacity = r.integer('autoscaling.maxCapacity', raw.maxCapacity, Math.max(minCapacity, hosting.instanceCount) * 2, 1, 100);
+  const targetInvocationsPerInstance = r.number('autoscaling.targetInvocationsPerInstance', raw.targetInvocationsPerInstance, 100, 1, 1_000_000);
+  const scaleInCooldownSeconds = r.integer('autoscaling.scaleInCooldownSeconds', raw.scaleInCooldownSeconds, 300, 0, 86_400);
+  const scaleOutCooldownSeconds = r.integer('autoscaling.scaleOutCooldownSeconds', raw.scaleOutCooldownSeconds, 60, 0, 86_400);
+  if (minCapacity > maxCapacity) {
+    r.problem('autoscaling.minCapacity', minCapacity, `must not exceed 'autoscaling.maxCapacity' (${maxCapacity})`);
+  } else if (hosting.instanceCount < minCapacity || hosting.instanceCount > maxCapacity) {
+    r.problem('instanceCount', hosting.instanceCount, `must lie between 'autoscaling.minCapacity' (${minCapacity}) and 'autoscaling.maxCapacity' (${maxCapacity})`);
+  }
+  return { minCapacity, maxCapacity, targetInvocationsPerInstance, scaleInCooldownSeconds, scaleOutCooldownSeconds };
+}
+
+function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettings | undefined {
+  if (stage !== 'staging') {
+    // Only staging is smoke-tested; a block in prod would silently do nothing.
+    if (top.smokeTest !== undefined) {
+      r.problem('smokeTest', top.smokeTest, 'only applies to staging (the pipeline tests the staging endpoint); remove it');
+    }
+    return undefined;
+  }
+  const raw = r.object('smokeTest', top.smokeTest, ['samplePayloadFile', 'rounds', 'maxP95LatencyMs', 'inServiceTimeoutMinutes']) ?? {};
+  const samplePayloadFile = r.string('smokeTest.samplePayloadFile', raw.samplePayloadFile, 'smoke-test/sample-payload.csv');
+  if (path.isAbsolute(samplePayloadFile) || samplePayloadFile.split(/[\\/]/).includes('..')) {
+    r.problem('smokeTest.samplePayloadFile', samplePayloadFile, 'must be a path inside the repository, relative to its root');
+  }
+  const rounds = r.integer('smokeTest.rounds', raw.rounds, 3, 1, 100);
+  const maxP95LatencyMs = r.number('smokeTest.maxP95LatencyMs', raw.maxP95LatencyMs, 1000, 1, 600_000);
+  const inServiceTimeoutMinutes = r.integer('smokeTest.inServiceTimeoutMinutes', raw.inServiceTimeoutMinutes, 30, 1, 180);
+  return { samplePayloadFile, rounds, maxP95LatencyMs, inServiceTimeoutMinutes };
+}
+
+/** Collects problems while reading values, so one run reports all of them. */
+class Reader {
+  public readonly problems: string[] = [];
+
+  constructor(private readonly source: string) {}
+
+  problem(setting: string, value: unknown, rule: string): void {
+    const name = setting === '' ? 'the top level' : `'${setting}'`;
+    this.problems.push(`${this.source}: ${name} ${rule}; got ${show(value)}`);
+  }
+
+  object(setting: string, value: unknown, allowed: string[]): RawObject | undefined {
+    if (value === undefined) {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.problem(setting, value, 'must be a JSON object');
+      return undefined;
+    }
+    const obj = value as RawObject;
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) {
+        const full = setting === '' ? key : `${setting}.${key}`;
+        this.problem(full, obj[key], `is not a known setting; allowed${setting === '' ? '' : ` in '${setting}'`}: ${allowed.join(', ')}`);
+      }
+    }
+    return obj;
+  }
+
+  string(setting: string, value: unknown, fallback: string): string {
+    if (value === undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'string' || value.length === 0) {
+      this.problem(setting, value, 'must be a non-empty string');
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(setting: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'boolean') {
+      this.problem(setting, value, 'must be true or false');
+      return fallback;
+    }
+    return value;
+  }
+
+  number(setting: string, value: unknown, fallback: number, min: number, max: number): number {
+    if (value === undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      this.problem(setting, value, `must be a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(setting: string, value: unknown, fallback: number, min: number, max: number): number {
+    if (value === undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.problem(setting, value, `must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(setting: string, value: unknown, fallback: T, allowed: T[]): T {
+    if (value === undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'string' || !(allowed as string[]).includes(value)) {
+      this.problem(setting, value, `must be one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return value as T;
+  }
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}

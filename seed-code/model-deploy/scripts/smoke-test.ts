@@ -1,0 +1,37 @@
+/**
+ * Test action of the deploy pipeline (run by test-buildspec.yml): smoke-tests the staging
+ * endpoint `ENDPOINT_NAME` with the sample rows named in config/staging.json.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { runSmokeTest, parseSampleRows } from '../lib/smoke-test';
+import { loadStageConfig } from '../lib/stage-config';
+
+async function main(): Promise<void> {
+  const root = path.join(__dirname, '..');
+  const endpointName = process.env.ENDPOINT_NAME?.trim();
+  const region = process.env.AWS_REGION?.trim();
+  if (!endpointName || !region) {
+    throw new Error('ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)');
+  }
+  const settings = loadStageConfig('staging').smokeTest!;
+  const rows = parseSampleRows(fs.readFileSync(path.join(root, settings.samplePayloadFile), 'utf8'), settings.samplePayloadFile);
+  const report = await runSmokeTest({
+    sagemaker: new SageMakerClient({ region }),
+    runtime: new SageMakerRuntimeClient({ region }),
+    endpointName,
+    rows,
+    rounds: settings.rounds,
+    maxP95LatencyMs: settings.maxP95LatencyMs,
+    inServiceTimeoutMs: settings.inServiceTimeoutMinutes * 60_000,
+    log: (line) => console.log(line),
+  });
+  console.log(`Smoke test passed: ${report.invocations} numeric answers, p50 ${report.p50Ms.toFixed(1)} ms, p95 ${report.p95Ms.toFixed(1)} ms.`);
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exitCode = 1;
+});
