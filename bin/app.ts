@@ -9,7 +9,6 @@ try {
   new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, {
     config,
     description: `SageMaker MLOps project ${config.projectName} (${config.projectId}): model building, training and deployment`,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
 } catch (e) {
   if (e instanceof ConfigError) {

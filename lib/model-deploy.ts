@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -9,6 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
+import { PassRoleOnlyTo } from './private/pass-role-condition';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Name of the deploy pipeline's variable that carries the model package to deploy. */
@@ -232,6 +233,9 @@ export class ModelDeploy extends Construct {
         { stageName: 'DeployProd', actions: [deploy('prod', 1)], beforeEntry: onlyWithModel('Prod') },
       ],
     });
+
+    // The CloudFormation actions pass the deploy role to CloudFormation, and only there.
+    Aspects.of(this).add(new PassRoleOnlyTo(this.deployRole, 'cloudformation.amazonaws.com'));
 
     props.repository.onCommit('CommitRule', {
       ruleName: names.codeRuleName,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +11,7 @@ import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
 import { checkProjectId, checkProjectName } from './project-config';
 import { ProjectNames } from './project-names';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
 
 /** Folder of this app's seed code (the first commits of the two repositories). */
@@ -155,6 +156,7 @@ export class SageMakerProject extends Construct {
     Tags.of(this).add('sagemaker:project-id', names.projectId);
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
+    Aspects.of(this).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
     this.addOutputs();
   }
 

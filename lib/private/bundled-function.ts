@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -26,6 +27,16 @@ export interface BundledFunctionOptions {
  */
 export function bundledFunction(scope: Construct, id: string, options: BundledFunctionOptions): nodejs.NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention });
+  // Its own role writing to its own log group, instead of AWSLambdaBasicExecutionRole's
+  // account-wide log permissions.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: options.description,
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
   return new nodejs.NodejsFunction(scope, id, {
     entry: options.entry,
     handler: options.handler ?? 'handler',
@@ -38,6 +49,7 @@ export function bundledFunction(scope: Construct, id: string, options: BundledFu
     deadLetterQueue: options.deadLetterQueue,
     retryAttempts: options.retryAttempts,
     logGroup,
+    role,
     bundling: {
       minify: true,
       target: 'node24',

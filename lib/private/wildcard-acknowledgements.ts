@@ -1,0 +1,143 @@
+import { IAspect, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/** A kind of IAM wildcard the project accepts, and why. */
+export interface WildcardReason {
+  /** Matches cdk-nag's finding text (`Action::s3:List*`, `Resource::arn:...:model/*`). */
+  readonly finding: RegExp;
+  /** Why the wildcard is needed and what keeps it scoped; shown to reviewers. */
+  readonly reason: string;
+}
+
+/**
+ * Actions that have no resource type in IAM (they can only be granted on `*`). A statement on
+ * `*` is acknowledged only when all of its actions are in this list.
+ */
+const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
+  'sagemaker:ListModelPackages',
+  'cloudwatch:PutMetricData',
+  'cloudwatch:DescribeAlarms',
+  'application-autoscaling:DescribeScalableTargets',
+  'application-autoscaling:DescribeScalingPolicies',
+  'cloudformation:ListStacks',
+  'servicecatalog:ListPortfolios',
+]);
+
+type Statement = { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown };
+
+/**
+ * Acknowledges cdk-nag's AwsSolutions-IAM5 findings (wildcards in IAM policies) of this project,
+ * one finding at a time, with a reason per kind of wildcard. A wildcard that matches no reason
+ * stays unacknowledged and fails the cdk-nag test: new wildcards need a reviewed reason.
+ */
+export class AcknowledgeWildcards implements IAspect {
+  constructor(private readonly reasons: readonly WildcardReason[]) {}
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof iam.CfnPolicy)) return;
+    const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
+    const acknowledged = new Set<string>();
+    for (const statement of document.Statement ?? []) {
+      if (statement.Effect !== 'Allow') continue;
+      const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
+      for (const action of actions.filter((a) => a.includes('*'))) this.acknowledge(node, `Action::${action}`, acknowledged);
+      for (const resource of ([] as unknown[]).concat(statement.Resource ?? []).map(flatten)) {
+        if (!resource.includes('*')) continue;
+        if (resource === '*') {
+          if (actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(a))) {
+            this.ackOnce(node, 'Resource::*', acknowledged,
+              `Only actions without resource-level permissions (${actions.join(', ')}); IAM accepts nothing but '*' for them`);
+          }
+          continue;
+        }
+        this.acknowledge(node, `Resource::${resource}`, acknowledged);
+      }
+    }
+  }
+
+  private acknowledge(node: IConstruct, finding: string, done: Set<string>): void {
+    const reason = this.reasons.find((r) => r.finding.test(finding));
+    if (reason) this.ackOnce(node, finding, done, reason.reason);
+  }
+
+  private ackOnce(node: IConstruct, finding: string, done: Set<string>, reason: string): void {
+    if (done.has(finding)) return;
+    done.add(finding);
+    Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+}
+
+/** Renders a resolved CloudFormation value the way cdk-nag names it in findings. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === 'string') return `<${v.Ref}>`;
+    const getAtt = v['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+    const join = v['Fn::Join'];
+    if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(flatten).join(String(join[0]));
+  }
+  return JSON.stringify(value);
+}
+
+/** The wildcards of a SageMaker project, each with the reason it is needed. */
+export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
+  {
+    finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,
+    reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact bucket only",
+  },
+  {
+    finding: /^Action::kms:(GenerateDataKey\*|ReEncrypt\*)$/,
+    reason: "aws-cdk-lib's key grant action groups, on the project's own KMS key only",
+  },
+  {
+    finding: /^Resource::<\w+\.Arn>(\/[\w.-]+)*\/[\w.-]*\*$/,
+    reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training)-job\/pipelines-\*$/,
+    reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-<hash> at run time',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package\/[^*/]+\/\*$/,
+    reason: "Versions of this project's model package group; each registration creates a new one",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:pipeline\/[^*/]+\/execution\/\*$/,
+    reason: "Executions of this project's SageMaker pipeline; ids are generated at run time",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>\/dataset\/\*$/,
+    reason: "Read-only: the abalone sample data in SageMaker's public seed-code bucket, the demo pipeline's input",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/(ProcessingJobs|TrainingJobs|Endpoints)\*$/,
+    reason: 'Log groups SageMaker writes for jobs and endpoints; stream names are chosen by SageMaker at run time',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<\w+>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<\w+>-\*)$/,
+    reason: "aws-cdk-lib's CodeBuild grants: the project's own log group and report groups",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(model|endpoint-config)\/\*$/,
+    reason: 'CloudFormation names models and endpoint configurations at deploy time (blue/green needs fresh names); every statement requires the project-id tag',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:sagemaker-[^*]+-deploy-(staging|prod)-\*$/,
+    reason: "CloudFormation names alarms <stack name>-<logical id>-<suffix>; scoped to this project's endpoint stacks",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,
+    reason: 'Application Auto Scaling gives scalable targets generated ids; only the endpoint stacks register targets',
+  },
+  {
+    finding: /^Action::cloudformation:(DescribeStack\*|GetTemplate\*)$/,
+    reason: "aws-cdk-lib's CloudFormation deploy action: read-only describe actions on the project's endpoint stacks",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack\/sagemaker-[^*]+-deploy-(staging|prod)\/\*$/,
+    reason: "The project's endpoint stacks; the suffix is the stack id CloudFormation generates",
+  },
+];

@@ -1,0 +1,61 @@
+import { parseProperties } from '../../../lambda/teardown/properties';
+
+const valid = {
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+  ProjectName: 'abalone',
+  ProjectId: 'p-abc123',
+  StackNames: ['sagemaker-abalone-p-abc123-deploy-staging', 'sagemaker-abalone-p-abc123-deploy-prod'],
+  PipelineName: 'abalone-p-abc123',
+  ModelPackageGroupName: 'abalone-p-abc123',
+  RetainData: 'true',
+};
+
+describe('parseProperties', () => {
+  test('maps every property', () => {
+    // WHEN
+    const props = parseProperties(valid);
+
+    // THEN
+    expect(props).toEqual({
+      projectName: 'abalone',
+      projectId: 'p-abc123',
+      stackNames: ['sagemaker-abalone-p-abc123-deploy-staging', 'sagemaker-abalone-p-abc123-deploy-prod'],
+      pipelineName: 'abalone-p-abc123',
+      modelPackageGroupName: 'abalone-p-abc123',
+      retainData: true,
+    });
+  });
+
+  test.each([
+    ['true', true],
+    ['false', false],
+  ])("RetainData '%s' means retainData %s", (raw, expected) => {
+    expect(parseProperties({ ...valid, RetainData: raw }).retainData).toBe(expected);
+  });
+
+  test('drops duplicate stack names so a stack is never processed twice', () => {
+    expect(parseProperties({ ...valid, StackNames: ['a', 'b', 'a'] }).stackNames).toEqual(['a', 'b']);
+  });
+
+  test('accepts an empty stack list', () => {
+    expect(parseProperties({ ...valid, StackNames: [] }).stackNames).toEqual([]);
+  });
+
+  test.each([
+    ['ProjectId is missing', { ProjectId: undefined }, '`ProjectId` must be a non-empty string; got nothing'],
+    ['ProjectId is blank', { ProjectId: '  ' }, "`ProjectId` must be a non-empty string; got '\"  \"'"],
+    ['ProjectName is a number', { ProjectName: 3 }, "`ProjectName` must be a non-empty string; got '3'"],
+    ['PipelineName is missing', { PipelineName: undefined }, '`PipelineName` must be a non-empty string'],
+    ['ModelPackageGroupName is missing', { ModelPackageGroupName: undefined }, '`ModelPackageGroupName` must be a non-empty string'],
+    ['StackNames is a string', { StackNames: 'a,b' }, "`StackNames` must be an array of non-empty stack names; got '\"a,b\"'"],
+    ['StackNames holds a blank name', { StackNames: ['a', ''] }, '`StackNames` must be an array of non-empty stack names'],
+    ['RetainData is a boolean', { RetainData: true }, "`RetainData` must be 'true' or 'false'; got 'true'"],
+    ['RetainData is yes', { RetainData: 'yes' }, "`RetainData` must be 'true' or 'false'; got '\"yes\"'"],
+  ])('fails when %s', (_name, override, message) => {
+    expect(() => parseProperties({ ...valid, ...override })).toThrow(message);
+  });
+
+  test('fails when there are no properties at all', () => {
+    expect(() => parseProperties(undefined)).toThrow('`ProjectName` must be a non-empty string; got nothing');
+  });
+});

@@ -1,0 +1,89 @@
+import { ConfigError, deriveProjectId, parseProjectConfig } from '../lib/project-config';
+
+describe('parseProjectConfig', () => {
+  test('gives a complete demo configuration with no settings', () => {
+    // WHEN
+    const config = parseProjectConfig({});
+    // THEN
+    expect(config).toEqual({
+      projectName: 'mlops-demo',
+      projectId: deriveProjectId('mlops-demo'),
+      branch: 'main',
+      manualApproval: true,
+      retainData: true,
+      teardown: true,
+      tags: {},
+      permissionsBoundary: undefined,
+      serviceCatalog: false,
+      portfolioPrincipals: [],
+      productVersion: 'v1',
+    });
+  });
+
+  test('derives a Studio-style id that is stable and differs between names', () => {
+    expect(deriveProjectId('churn')).toMatch(/^p-[a-z0-9]{12}$/);
+    expect(deriveProjectId('churn')).toBe(deriveProjectId('churn'));
+    expect(deriveProjectId('churn')).not.toBe(deriveProjectId('churn2'));
+  });
+
+  test('reads typed values and their -c string forms alike', () => {
+    // GIVEN: what `cdk.json` gives (typed) and what `-c key=value` gives (strings)
+    const typed = parseProjectConfig({
+      projectName: 'Churn-2', projectId: 'p-abc123def456', branch: 'release/v2', manualApproval: false,
+      retainData: false, teardown: false, tags: { 'cost-center': '42' },
+      permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary',
+      serviceCatalog: true, portfolioPrincipals: ['arn:aws:iam::123456789012:role/StudioRole'], productVersion: 'v2.1',
+    });
+    const strings = parseProjectConfig({
+      projectName: 'Churn-2', projectId: 'p-abc123def456', branch: 'release/v2', manualApproval: 'false',
+      retainData: 'false', teardown: 'false', tags: '{"cost-center":"42"}',
+      permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary',
+      serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioRole', productVersion: 'v2.1',
+    });
+    // THEN
+    expect(strings).toEqual(typed);
+    expect(typed).toMatchObject({ projectName: 'Churn-2', manualApproval: false, retainData: false, tags: { 'cost-center': '42' } });
+  });
+
+  test('ignores the CDK CLI and feature-flag context keys', () => {
+    expect(() => parseProjectConfig({
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      'aws:cdk:enable-path-metadata': true,
+      'acknowledged-issue-numbers': [1],
+    })).not.toThrow();
+  });
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    ['the name has a space', { projectName: 'my project' }, /`projectName` must be 1-32 .*got 'my project'/],
+    ['the name starts with a digit', { projectName: '1churn' }, /`projectName` .*starting with a letter.*got '1churn'/],
+    ['the name ends with a hyphen', { projectName: 'churn-' }, /`projectName` .*got 'churn-'/],
+    ['the name has an underscore', { projectName: 'churn_model' }, /`projectName` .*got 'churn_model'/],
+    ['the name is empty', { projectName: '' }, /`projectName` must be 1-32/],
+    ['the name is 33 characters', { projectName: 'a'.repeat(33) }, /`projectName` must be 1-32/],
+    ['the name is a number', { projectName: 42 }, /`projectName` must be a string; got 42 \(number\)/],
+    ['the id lacks the p- prefix', { projectId: 'abc123' }, /`projectId` must be 'p-' .*got 'abc123'/],
+    ['the id has capitals', { projectId: 'p-ABC123' }, /`projectId` .*got 'p-ABC123'/],
+    ['the id is too long', { projectId: 'p-' + 'a'.repeat(15) }, /`projectId` .*1-14 .*got 'p-a{15}'/],
+    ['name and id exceed a composed limit', { projectName: 'a'.repeat(32), projectId: 'p-' + 'b'.repeat(14) },
+      /gives the EventBridge rule name 'sagemaker-a{32}-p-b{14}-model' of 65 characters; AWS allows at most 64/],
+    ['the branch has ..', { branch: 'feature..x' }, /`branch` must be a valid git branch name.*got 'feature..x'/],
+    ['the branch ends with /', { branch: 'main/' }, /`branch` .*got 'main\/'/],
+    ['manualApproval is not a boolean', { manualApproval: 'yes' }, /`manualApproval` must be true or false; got 'yes'/],
+    ['retainData is a number', { retainData: 0 }, /`retainData` must be true or false; got 0/],
+    ['tags is not JSON', { tags: '{cost:1}' }, /`tags` must be JSON when given as a string; got '\{cost:1\}'/],
+    ['tags is a list', { tags: ['a'] }, /`tags` must be an object .*got \["a"\]/],
+    ['a tag value is a number', { tags: { team: 7 } }, /`tags.team` must be a string; got 7/],
+    ['a tag key is reserved by AWS', { tags: { 'aws:owner': 'x' } }, /`tags` key 'aws:owner' is not allowed/],
+    ['a tag key is the project\'s own', { tags: { 'sagemaker:project-id': 'x' } }, /`tags` key 'sagemaker:project-id' is reserved/],
+    ['the boundary is not a policy', { permissionsBoundary: 'arn:aws:iam::123456789012:role/Admin' },
+      /`permissionsBoundary` must be a managed policy name or ARN .*got 'arn:aws:iam::123456789012:role\/Admin'/],
+    ['a portfolio principal is not an ARN', { portfolioPrincipals: ['StudioRole'] },
+      /`portfolioPrincipals` must list IAM role, user or group ARNs .*got 'StudioRole'/],
+    ['the product version has a space', { productVersion: 'v 2' }, /`productVersion` must be .*got 'v 2'/],
+    ['a setting is misspelt', { projectname: 'x' }, /unknown setting `projectname` \(did you mean `projectName`\?\); allowed settings: projectName, /],
+    ['a setting is unknown', { region: 'eu-west-1' }, /unknown setting `region`; allowed settings: /],
+  ])('fails when %s', (_what, context, message) => {
+    expect(() => parseProjectConfig(context)).toThrow(ConfigError);
+    expect(() => parseProjectConfig(context)).toThrow(message);
+  });
+});

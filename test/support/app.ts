@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { MlopsProjectStack } from '../../lib/mlops-project-stack';
+import { parseProjectConfig } from '../../lib/project-config';
+
+/** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  return cdkJson.context ?? {};
+}
+
+/** Options of {@link projectApp}. */
+export interface ProjectAppOptions {
+  /** Configuration context (as `-c key=value` would give it). */
+  readonly config?: Record<string, unknown>;
+  /** Run esbuild for the Lambda functions (slower; one test keeps it on). */
+  readonly bundle?: boolean;
+  /** Output folder of the cloud assembly. */
+  readonly outdir?: string;
+}
+
+/** An app holding one project stack configured as `bin/app.ts` would configure it. */
+export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack } {
+  const config = parseProjectConfig(options.config ?? {});
+  const app = new App({
+    outdir: options.outdir,
+    context: {
+      ...cdkJsonContext(),
+      // The CLI's own switch for skipping bundling: assertions need no real Lambda code.
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const stack = new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, { config });
+  return { app, stack };
+}
+
+/** The template of a project stack. */
+export function projectTemplate(config: Record<string, unknown> = {}): Template {
+  return Template.fromStack(projectApp({ config }).stack);
+}
