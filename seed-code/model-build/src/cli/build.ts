@@ -1,0 +1,40 @@
+/** Builds the selected pipeline for resolved project settings. */
+import { Pipeline } from '../workflow';
+import { ProjectSettings, UsageError } from './settings';
+import { ScriptLocation, scriptLocations, scriptUris } from './scripts';
+import { FRAMEWORK_REGISTRY_ACCOUNTS, UnknownRegionError } from '../pipelines';
+
+/** A built pipeline with the scripts it needs uploaded. */
+export interface BuiltPipeline {
+  readonly pipeline: Pipeline;
+  readonly scripts: readonly ScriptLocation[];
+}
+
+/**
+ * Builds the pipeline; an unknown region becomes a usage error naming `--region`.
+ */
+export function buildPipeline(settings: ProjectSettings): BuiltPipeline {
+  const scripts = scriptLocations(settings.blueprint.scripts, settings.bucket, settings.pipelineName);
+  try {
+    const pipeline = settings.blueprint.build({
+      region: settings.region,
+      pipelineName: settings.pipelineName,
+      modelPackageGroupName: settings.modelPackageGroupName,
+      roleArn: settings.roleArn,
+      bucket: settings.bucket,
+      kmsKeyArn: settings.kmsKeyArn,
+      scriptUris: scriptUris(scripts),
+      imageUris: settings.imageUris,
+    });
+    return { pipeline, scripts };
+  } catch (error) {
+    if (error instanceof UnknownRegionError) {
+      throw new UsageError(
+        `--region (AWS_REGION) '${error.region}' has no scikit-learn/XGBoost image in this seed's table; ` +
+          `supported: ${Object.keys(FRAMEWORK_REGISTRY_ACCOUNTS).join(', ')}; ` +
+          'or pass --sklearn-image-uri and --xgboost-image-uri',
+      );
+    }
+    throw error;
+  }
+}

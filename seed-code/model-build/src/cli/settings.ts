@@ -1,0 +1,221 @@
+/**
+ * Flags and environment variables shared by the CLIs. A flag wins over its environment variable;
+ * the environment variables are the ones the project's CodeBuild project sets.
+ */
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { PIPELINES, PipelineBlueprint } from '../pipelines';
+
+/** A problem with how the CLI was called: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Project settings every pipeline build needs. */
+export interface ProjectSettings {
+  readonly pipelineKey: string;
+  readonly blueprint: PipelineBlueprint;
+  readonly region: string;
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly pipelineName: string;
+  readonly modelPackageGroupName: string;
+  readonly bucket: string;
+  readonly roleArn: string;
+  readonly kmsKeyArn?: string;
+  readonly imageUris: { sklearn?: string; xgboost?: string };
+  /** Settings that fell back to demo values (get-pipeline-definition only). */
+  readonly demoDefaults: readonly string[];
+}
+
+/** One setting: its flag, its environment variable and what it must look like. */
+interface SettingSpec {
+  readonly flag: string;
+  readonly env?: string;
+  readonly pattern?: RegExp;
+  readonly allowed?: string;
+}
+
+const SPECS = {
+  pipeline: { flag: 'pipeline' },
+  region: {
+    flag: 'region',
+    env: 'AWS_REGION',
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
+    allowed: "an AWS region code such as 'us-east-1'",
+  },
+  projectName: {
+    flag: 'project-name',
+    env: 'SAGEMAKER_PROJECT_NAME',
+    pattern: /^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$/,
+    allowed: '1-32 letters, digits or hyphens, starting with a letter',
+  },
+  projectId: {
+    flag: 'project-id',
+    env: 'SAGEMAKER_PROJECT_ID',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$/,
+    allowed: '1-20 letters, digits or hyphens, such as p-abcdefghijkl',
+  },
+  pipelineName: {
+    flag: 'pipeline-name',
+    env: 'SAGEMAKER_PIPELINE_NAME',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+    allowed: '1-256 letters, digits or hyphens, starting with a letter or digit',
+  },
+  modelPackageGroupName: {
+    flag: 'model-package-group-name',
+    env: 'MODEL_PACKAGE_GROUP_NAME',
+    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+    allowed: '1-63 letters, digits or hyphens, starting with a letter or digit',
+  },
+  bucket: {
+    flag: 'bucket',
+    env: 'ARTIFACT_BUCKET',
+    pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    allowed: 'an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens)',
+  },
+  roleArn: {
+    flag: 'role-arn',
+    env: 'SAGEMAKER_PIPELINE_ROLE_ARN',
+    pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    allowed: 'an IAM role ARN such as arn:aws:iam::123456789012:role/MyRole',
+  },
+  kmsKeyArn: {
+    flag: 'kms-key-arn',
+    env: 'KMS_KEY_ARN',
+    pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/,
+    allowed: 'a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/<key-id>',
+  },
+  sklearnImageUri: {
+    flag: 'sklearn-image-uri',
+    pattern: /^\S+\/\S+$/,
+    allowed: 'a container image URI such as <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+  },
+  xgboostImageUri: {
+    flag: 'xgboost-image-uri',
+    pattern: /^\S+\/\S+$/,
+    allowed: 'a container image URI such as <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+/** Options of `node:util` parseArgs for the project settings. */
+export const PROJECT_OPTIONS = {
+  pipeline: { type: 'string' },
+  region: { type: 'string' },
+  'project-name': { type: 'string' },
+  'project-id': { type: 'string' },
+  'pipeline-name': { type: 'string' },
+  'model-package-group-name': { type: 'string' },
+  bucket: { type: 'string' },
+  'role-arn': { type: 'string' },
+  'kms-key-arn': { type: 'string' },
+  'sklearn-image-uri': { type: 'string' },
+  'xgboost-image-uri': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** Help text of the project settings. */
+export const PROJECT_OPTIONS_HELP = `Project settings (flag, then environment variable):
+  --region                    AWS_REGION (or AWS_DEFAULT_REGION)
+  --project-name              SAGEMAKER_PROJECT_NAME
+  --project-id                SAGEMAKER_PROJECT_ID
+  --pipeline-name             SAGEMAKER_PIPELINE_NAME, default <project-name>-<project-id>
+  --model-package-group-name  MODEL_PACKAGE_GROUP_NAME, default the pipeline name
+  --bucket                    ARTIFACT_BUCKET
+  --role-arn                  SAGEMAKER_PIPELINE_ROLE_ARN (the pipeline execution role)
+  --kms-key-arn               KMS_KEY_ARN (optional; encrypts job outputs, volumes and uploads)
+  --sklearn-image-uri, --xgboost-image-uri
+                              image URIs for regions outside the built-in table
+  --pipeline                  which pipeline (${Object.keys(PIPELINES).join(', ')}), default abalone`;
+
+/** Parses `argv` with `options`, turning parse errors into one-line usage errors. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0].replace(/\.$/, '');
+    throw new UsageError(`${message}; run with --help to see the allowed options`);
+  }
+}
+
+type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+/** Demo values: enough for a complete definition without a project. */
+const DEMO = {
+  projectName: 'abalone-demo',
+  projectId: 'p-000000000000',
+  roleArn: 'arn:aws:iam::123456789012:role/sagemaker-pipeline-execution',
+};
+
+/**
+ * Resolves the project settings from flags and environment.
+ *
+ * @param demo fill missing settings with demo values instead of failing
+ * @throws UsageError naming the flag and variable, the bad value and what is allowed
+ */
+export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, demo: boolean): ProjectSettings {
+  const demoDefaults: string[] = [];
+  const read = (spec: SettingSpec, fallback?: string, demoValue?: string): string | undefined => {
+    const fromFlag = flags[spec.flag];
+    const raw = typeof fromFlag === 'string' ? fromFlag : spec.env ? env[spec.env] : undefined;
+    if (raw !== undefined && raw !== '') {
+      return check(spec, raw);
+    }
+    if (fallback !== undefined) {
+      return check(spec, fallback);
+    }
+    if (demo && demoValue !== undefined) {
+      demoDefaults.push(`--${spec.flag}`);
+      return demoValue;
+    }
+    return undefined;
+  };
+  const required = (spec: SettingSpec, value: string | undefined): string => {
+    if (value === undefined) {
+      const source = spec.env ? `--${spec.flag} or ${spec.env}` : `--${spec.flag}`;
+      throw new UsageError(`${source} is required: ${spec.allowed}`);
+    }
+    return value;
+  };
+
+  const pipelineKey = typeof flags.pipeline === 'string' ? flags.pipeline : 'abalone';
+  const blueprint = Object.prototype.hasOwnProperty.call(PIPELINES, pipelineKey) ? PIPELINES[pipelineKey] : undefined;
+  if (!blueprint) {
+    throw new UsageError(
+      `--pipeline must be one of ${Object.keys(PIPELINES).map((k) => `'${k}'`).join(', ')}; got '${pipelineKey}'`,
+    );
+  }
+  const region = required(SPECS.region, read(SPECS.region, env.AWS_DEFAULT_REGION || undefined));
+  const projectName = required(SPECS.projectName, read(SPECS.projectName, undefined, DEMO.projectName));
+  const projectId = required(SPECS.projectId, read(SPECS.projectId, undefined, DEMO.projectId));
+  const pipelineName = required(SPECS.pipelineName, read(SPECS.pipelineName, `${projectName}-${projectId}`));
+  const modelPackageGroupName = required(SPECS.modelPackageGroupName, read(SPECS.modelPackageGroupName, pipelineName));
+  const bucket = required(SPECS.bucket, read(SPECS.bucket, undefined, `sagemaker-project-${projectId}`.toLowerCase()));
+  const roleArn = required(SPECS.roleArn, read(SPECS.roleArn, undefined, DEMO.roleArn));
+  const kmsKeyArn = read(SPECS.kmsKeyArn);
+  const imageUris = { sklearn: read(SPECS.sklearnImageUri), xgboost: read(SPECS.xgboostImageUri) };
+  return {
+    pipelineKey,
+    blueprint,
+    region,
+    projectName,
+    projectId,
+    pipelineName,
+    modelPackageGroupName,
+    bucket,
+    roleArn,
+    kmsKeyArn,
+    imageUris,
+    demoDefaults,
+  };
+}
+
+function check(spec: SettingSpec, value: string): string {
+  if (spec.pattern && !spec.pattern.test(value)) {
+    const source = spec.env ? `--${spec.flag} (${spec.env})` : `--${spec.flag}`;
+    throw new UsageError(`${source} must be ${spec.allowed}; got '${value}'`);
+  }
+  return value;
+}

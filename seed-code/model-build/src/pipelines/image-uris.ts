@@ -1,0 +1,79 @@
+/**
+ * Image URIs of SageMaker's first-party scikit-learn and XGBoost containers per region.
+ *
+ * Both frameworks are published from the same per-region ECR registry accounts. The table covers
+ * the commercial (`aws` partition) regions listed for these images in the SageMaker Python SDK's
+ * `image_uri_config`; a region missing here fails with a clear error, and callers can pass image
+ * URIs explicitly instead.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html
+ */
+
+/** Framework containers the seed pipelines use. */
+export type Framework = 'sklearn' | 'xgboost';
+
+/** Container versions: scikit-learn 1.2-1 (Python 3) and XGBoost 1.7-1 (`reg:squarederror`). */
+export const FRAMEWORK_IMAGES: Readonly<Record<Framework, { readonly repository: string; readonly tag: string }>> = {
+  sklearn: { repository: 'sagemaker-scikit-learn', tag: '1.2-1-cpu-py3' },
+  xgboost: { repository: 'sagemaker-xgboost', tag: '1.7-1' },
+};
+
+/** ECR registry account of the scikit-learn and XGBoost framework images, by region. */
+export const FRAMEWORK_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '510948584623',
+  'ap-east-1': '651117190479',
+  'ap-northeast-1': '354813040037',
+  'ap-northeast-2': '366743142698',
+  'ap-northeast-3': '867004704886',
+  'ap-south-1': '720646828776',
+  'ap-south-2': '628508329040',
+  'ap-southeast-1': '121021644041',
+  'ap-southeast-2': '783357654285',
+  'ap-southeast-3': '951798379941',
+  'ap-southeast-4': '106583098589',
+  'ca-central-1': '341280168497',
+  'eu-central-1': '492215442770',
+  'eu-central-2': '680994064768',
+  'eu-north-1': '662702820516',
+  'eu-south-1': '978288397137',
+  'eu-south-2': '104374241257',
+  'eu-west-1': '141502667606',
+  'eu-west-2': '764974769150',
+  'eu-west-3': '659782779980',
+  'il-central-1': '898809789911',
+  'me-central-1': '272398656194',
+  'me-south-1': '801668240914',
+  'sa-east-1': '737474898029',
+  'us-east-1': '683313688378',
+  'us-east-2': '257758044811',
+  'us-west-1': '746614075791',
+  'us-west-2': '246618743249',
+};
+
+/** Thrown for a region the image table does not cover. */
+export class UnknownRegionError extends Error {
+  public constructor(public readonly region: string) {
+    super(
+      `region '${region}' has no ${Object.keys(FRAMEWORK_IMAGES).join('/')} image in this seed's table; ` +
+        `supported regions: ${Object.keys(FRAMEWORK_REGISTRY_ACCOUNTS).join(', ')} ` +
+        `(or pass the image URIs explicitly)`,
+    );
+    this.name = 'UnknownRegionError';
+  }
+}
+
+/**
+ * The image URI of `framework` in `region`.
+ *
+ * @throws UnknownRegionError when the region is not in the table
+ */
+export function frameworkImageUri(framework: Framework, region: string): string {
+  const account = Object.prototype.hasOwnProperty.call(FRAMEWORK_REGISTRY_ACCOUNTS, region)
+    ? FRAMEWORK_REGISTRY_ACCOUNTS[region]
+    : undefined;
+  if (!account) {
+    throw new UnknownRegionError(region);
+  }
+  const image = FRAMEWORK_IMAGES[framework];
+  return `${account}.dkr.ecr.${region}.amazonaws.com/${image.repository}:${image.tag}`;
+}

@@ -1,0 +1,9 @@
+/** The pipelines this repository defines, by the name the CLIs' `--pipeline` flag takes. */
+import { abalone } from './abalone/pipeline';
+import { PipelineBlueprint } from './blueprint';
+
+export * from './blueprint';
+export * from './image-uris';
+
+/** Registered pipelines; add yours here to make the CLIs see it. */
+export const PIPELINES: Readonly<Record<string, PipelineBlueprint>> = { abalone };

@@ -1,0 +1,88 @@
+/**
+ * A SageMaker pipeline: parameters and steps, validated and rendered to the definition JSON.
+ *
+ * @see https://aws-sagemaker-mlops.github.io/sagemaker-model-building-pipeline-definition-JSON-schema/
+ */
+import { JsonValue, Parameter, Scalar } from './expressions';
+import { canonicalJson } from './json';
+import { Step } from './steps';
+import { PipelineValidationError, allSteps, validatePipeline } from './validation';
+
+/** Definition language version this library emits. */
+export const DEFINITION_VERSION = '2020-12-01';
+
+/**
+ * Largest definition CreatePipeline accepts inline, in bytes; larger ones must be passed as
+ * `PipelineDefinitionS3Location`.
+ */
+export const INLINE_DEFINITION_LIMIT_BYTES = 1024 * 1024;
+
+/** Properties of {@link Pipeline}. */
+export interface PipelineProps {
+  /** Pipeline name, 1-256 letters, digits or hyphens. */
+  readonly name: string;
+  /** Parameters every reference must be declared in. @default - none */
+  readonly parameters?: ReadonlyArray<Parameter<Scalar>>;
+  /** Top-level steps; condition branch steps are reached through their condition step. */
+  readonly steps: readonly Step[];
+}
+
+/** Options of {@link Pipeline.toJson}. */
+export interface ToJsonOptions {
+  /** Spaces per indentation level; 0 gives compact JSON (what is sent to the service). @default 0 */
+  readonly indent?: number;
+}
+
+/** A pipeline definition. Nothing is emitted unless every validation rule passes. */
+export class Pipeline {
+  public readonly name: string;
+  public readonly parameters: ReadonlyArray<Parameter<Scalar>>;
+  public readonly steps: readonly Step[];
+
+  public constructor(props: PipelineProps) {
+    this.name = props.name;
+    this.parameters = [...(props.parameters ?? [])];
+    this.steps = [...props.steps];
+  }
+
+  /** Every step, condition branches included. */
+  public allSteps(): Step[] {
+    return allSteps(this.steps);
+  }
+
+  /** The problems of this pipeline; empty when it is valid. */
+  public validate(): string[] {
+    return validatePipeline(this);
+  }
+
+  /**
+   * The definition as a JSON value.
+   *
+   * @throws PipelineValidationError listing every problem
+   */
+  public definition(): JsonValue {
+    const errors = this.validate();
+    if (errors.length > 0) {
+      throw new PipelineValidationError(this.name, errors);
+    }
+    return {
+      Version: DEFINITION_VERSION,
+      Parameters: this.parameters.map((p) => p.declaration()),
+      Steps: this.steps.map((s) => s.toDefinition()),
+    };
+  }
+
+  /**
+   * The definition as canonical JSON: byte-identical for the same pipeline.
+   *
+   * @throws PipelineValidationError listing every problem
+   */
+  public toJson(options: ToJsonOptions = {}): string {
+    return canonicalJson(this.definition(), options.indent ?? 0);
+  }
+}
+
+/** Whether a definition can be sent inline or must go through S3. */
+export function fitsInline(definitionJson: string, limitBytes = INLINE_DEFINITION_LIMIT_BYTES): boolean {
+  return Buffer.byteLength(definitionJson, 'utf8') <= limitBytes;
+}
