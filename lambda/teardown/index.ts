@@ -1,0 +1,143 @@
+/**
+ * Teardown custom resource for a SageMaker MLOps project, for the CDK provider framework
+ * (`custom-resources.Provider` with `onEventHandler` = `onEvent`, `isCompleteHandler` = `isComplete`).
+ *
+ * On project deletion it deletes what the project's CodePipelines and seed code created outside
+ * CloudFormation's view (the staging and prod endpoint stacks, the SageMaker pipeline and,
+ * when data is not retained, the registered model packages) and fails the deletion visibly
+ * when an endpoint stack cannot be deleted. It never touches a resource that does not carry
+ * this project's `sagemaker:project-id` tag.
+ *
+ * ResourceProperties: `ProjectName`, `ProjectId`, `StackNames` (string array), `PipelineName`,
+ * `ModelPackageGroupName`, `RetainData` (`'true'` | `'false'`).
+ *
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html#provider-framework
+ */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { logDecision } from './log';
+import { parseProperties, type TeardownProperties } from './properties';
+import { checkTeardown, startTeardown, type TeardownClients } from './teardown';
+
+export type { TeardownClients } from './teardown';
+
+/** The provider framework's request to the onEvent handler (the CloudFormation event without ResponseURL). */
+export interface TeardownEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly LogicalResourceId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+/** The onEvent handler's answer to the provider framework. */
+export interface TeardownOnEventResponse {
+  readonly PhysicalResourceId: string;
+}
+
+/** The isComplete handler's answer to the provider framework. */
+export interface TeardownIsCompleteResponse {
+  readonly IsComplete: boolean;
+}
+
+/** The two handlers of the custom resource. */
+export interface TeardownHandlers {
+  /** Validates on Create/Update; on Delete starts the teardown. */
+  onEvent(event: TeardownEvent): Promise<TeardownOnEventResponse>;
+  /** On Delete polls the endpoint stacks (and then empties the registry); Create/Update complete at once. */
+  isComplete(event: TeardownEvent): Promise<TeardownIsCompleteResponse>;
+}
+
+/**
+ * Builds the handlers around the given AWS clients.
+ *
+ * @param clients called on first use, so a Create/Update never constructs a client
+ */
+export function createTeardownHandlers(clients: () => TeardownClients): TeardownHandlers {
+  return {
+    async onEvent(event) {
+      switch (event.RequestType) {
+        case 'Create': {
+          // Fail the deployment early on a wiring mistake instead of at deletion time.
+          const props = parseProperties(event.ResourceProperties);
+          const physicalId = physicalIdFor(props);
+          logDecision({ resource: 'custom-resource', name: physicalId, projectId: props.projectId, action: 'create', reason: 'nothing to do until the project is deleted' });
+          return { PhysicalResourceId: physicalId };
+        }
+        case 'Update': {
+          const props = parseProperties(event.ResourceProperties);
+          // Keep the physical id even if ProjectId changed: a new id would make CloudFormation
+          // send a Delete for the old one during the update, which would tear down live endpoints.
+          const physicalId = event.PhysicalResourceId ?? physicalIdFor(props);
+          const oldProjectId = event.OldResourceProperties?.ProjectId;
+          const changed = typeof oldProjectId === 'string' && oldProjectId !== props.projectId;
+          logDecision({
+            resource: 'custom-resource',
+            name: physicalId,
+            projectId: props.projectId,
+            action: 'update',
+            reason: changed
+              ? `ProjectId changed from '${oldProjectId}'; the new id is used at deletion, resources of the old id are not touched`
+              : 'nothing to do until the project is deleted',
+          });
+          return { PhysicalResourceId: physicalId };
+        }
+        case 'Delete': {
+          const physicalId = event.PhysicalResourceId ?? 'teardown';
+          const props = parsePropertiesForDelete(event, physicalId);
+          if (props !== undefined) {
+            await startTeardown(props, clients());
+          }
+          return { PhysicalResourceId: physicalId };
+        }
+      }
+    },
+
+    async isComplete(event) {
+      if (event.RequestType !== 'Delete') {
+        return { IsComplete: true };
+      }
+      const props = parsePropertiesForDelete(event, event.PhysicalResourceId ?? 'teardown');
+      if (props === undefined) {
+        return { IsComplete: true };
+      }
+      return { IsComplete: await checkTeardown(props, clients()) };
+    },
+  };
+}
+
+function physicalIdFor(props: TeardownProperties): string {
+  return `teardown-${props.projectId}`;
+}
+
+/**
+ * Invalid properties on Delete mean the Create failed on them, so nothing was ever set up;
+ * throwing would leave the stack stuck in DELETE_FAILED for a resource that never existed.
+ */
+function parsePropertiesForDelete(event: TeardownEvent, physicalId: string): TeardownProperties | undefined {
+  try {
+    return parseProperties(event.ResourceProperties);
+  } catch (error) {
+    logDecision({ resource: 'custom-resource', name: physicalId, action: 'skip', reason: `invalid properties, nothing to tear down: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+let defaultClients: TeardownClients | undefined;
+
+/** Clients for the Lambda runtime: region from the environment, credentials from the role. */
+function lambdaClients(): TeardownClients {
+  defaultClients ??= {
+    cloudFormation: new CloudFormationClient({ region: process.env.AWS_REGION }),
+    sageMaker: new SageMakerClient({ region: process.env.AWS_REGION }),
+  };
+  return defaultClients;
+}
+
+const handlers = createTeardownHandlers(lambdaClients);
+
+/** Provider framework `onEventHandler` entry point (`handler: 'onEvent'`). */
+export const onEvent = (event: TeardownEvent): Promise<TeardownOnEventResponse> => handlers.onEvent(event);
+
+/** Provider framework `isCompleteHandler` entry point (`handler: 'isComplete'`). */
+export const isComplete = (event: TeardownEvent): Promise<TeardownIsCompleteResponse> => handlers.isComplete(event);

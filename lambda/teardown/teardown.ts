@@ -1,0 +1,227 @@
+/**
+ * The AWS side of the teardown: reads the state of the project's endpoint stacks, SageMaker
+ * pipeline and model registry, applies the pure decisions from `decisions.ts` and acts on them.
+ */
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  paginateDescribeStackEvents,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DeleteModelPackageCommand,
+  DeletePipelineCommand,
+  DescribeModelPackageGroupCommand,
+  DescribePipelineCommand,
+  paginateListModelPackages,
+  paginateListTags,
+  SageMakerClient,
+  type Tag,
+} from '@aws-sdk/client-sagemaker';
+import {
+  decideStack,
+  deleteFailedMessage,
+  failedResources,
+  type FailedStack,
+  isSageMakerNotFound,
+  isStackNotFound,
+  ownershipProblem,
+  type Phase,
+  type StackEventLike,
+  type StackState,
+} from './decisions';
+import { logDecision } from './log';
+import type { TeardownProperties } from './properties';
+
+/** The AWS clients the teardown uses; injectable so tests can point them at mocks or moto_server. */
+export interface TeardownClients {
+  readonly cloudFormation: CloudFormationClient;
+  readonly sageMaker: SageMakerClient;
+}
+
+/**
+ * First half of a project deletion (onEvent): starts deleting the project's endpoint stacks
+ * and deletes its SageMaker pipeline. Does not wait for the stacks.
+ */
+export async function startTeardown(props: TeardownProperties, clients: TeardownClients): Promise<void> {
+  for (const stackName of props.stackNames) {
+    await reconcileStack(stackName, props, clients.cloudFormation, 'start');
+  }
+  await deletePipeline(props, clients.sageMaker);
+}
+
+/**
+ * Second half of a project deletion (isComplete): reports whether every endpoint stack is gone.
+ * Once they are, and only if data is not retained, it empties the model package group.
+ *
+ * @returns true when the teardown is complete
+ * @throws Error naming every stack that ended in DELETE_FAILED, its reason and failed resources
+ */
+export async function checkTeardown(props: TeardownProperties, clients: TeardownClients): Promise<boolean> {
+  const failures: FailedStack[] = [];
+  let done = true;
+  for (const stackName of props.stackNames) {
+    const outcome = await reconcileStack(stackName, props, clients.cloudFormation, 'poll');
+    if (outcome === 'failed') {
+      failures.push(await explainFailure(stackName, clients.cloudFormation));
+    } else if (outcome === 'pending') {
+      done = false;
+    }
+  }
+  if (failures.length > 0) {
+    throw new Error(deleteFailedMessage(failures));
+  }
+  if (!done) return false;
+  // Only after the endpoints are gone: if a stack cannot be deleted, the models it may still
+  // serve stay registered, and a failed teardown never loses data.
+  if (!props.retainData) {
+    await emptyModelPackageGroup(props, clients.sageMaker);
+  }
+  return true;
+}
+
+type StackOutcome = 'done' | 'pending' | 'failed';
+
+async function reconcileStack(
+  stackName: string,
+  props: TeardownProperties,
+  cfn: CloudFormationClient,
+  phase: Phase,
+): Promise<StackOutcome> {
+  const stack = await describeStack(stackName, cfn);
+  const decision = decideStack(stack, props.projectId, phase);
+  const base = { resource: 'stack', name: stackName, projectId: props.projectId, phase } as const;
+  switch (decision.kind) {
+    case 'absent':
+      logDecision({ ...base, action: 'none', reason: 'stack does not exist (any more)' });
+      return 'done';
+    case 'foreign':
+      logDecision({ ...base, action: 'skip', reason: `left alone: ${decision.reason}` });
+      return 'done';
+    case 'deleting':
+      logDecision({ ...base, action: 'wait', reason: 'DELETE_IN_PROGRESS; not calling DeleteStack again' });
+      return 'pending';
+    case 'busy':
+      logDecision({ ...base, action: 'wait', reason: `${decision.status}; will delete once it settles` });
+      return 'pending';
+    case 'failed':
+      logDecision({ ...base, action: 'fail', reason: `DELETE_FAILED: ${decision.reason}` });
+      return 'failed';
+    case 'delete':
+      logDecision({ ...base, action: 'delete', reason: decision.reason });
+      await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+      return 'pending';
+  }
+}
+
+async function describeStack(stackName: string, cfn: CloudFormationClient): Promise<StackState | undefined> {
+  try {
+    const result = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = result.Stacks?.[0];
+    if (stack === undefined) return undefined;
+    return {
+      stackName,
+      status: stack.StackStatus ?? 'UNKNOWN',
+      statusReason: stack.StackStatusReason,
+      tags: stack.Tags ?? [],
+    };
+  } catch (error) {
+    if (isStackNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function explainFailure(stackName: string, cfn: CloudFormationClient): Promise<FailedStack> {
+  const stack = await describeStack(stackName, cfn);
+  const events: StackEventLike[] = [];
+  for await (const page of paginateDescribeStackEvents({ client: cfn }, { StackName: stackName })) {
+    const batch = page.StackEvents ?? [];
+    events.push(...batch);
+    // The latest attempt's start is usually on the first page; older history is not needed.
+    if (batch.some((e) => e.LogicalResourceId === stackName && e.ResourceStatus === 'DELETE_IN_PROGRESS')) break;
+  }
+  return {
+    stackName,
+    reason: stack?.statusReason ?? 'no reason given',
+    resources: failedResources(events, stackName),
+  };
+}
+
+async function deletePipeline(props: TeardownProperties, sm: SageMakerClient): Promise<void> {
+  const base = { resource: 'pipeline', name: props.pipelineName, projectId: props.projectId } as const;
+  let arn: string | undefined;
+  try {
+    arn = (await sm.send(new DescribePipelineCommand({ PipelineName: props.pipelineName }))).PipelineArn;
+  } catch (error) {
+    if (!isSageMakerNotFound(error)) throw error;
+  }
+  if (arn === undefined) {
+    logDecision({ ...base, action: 'none', reason: 'pipeline does not exist (any more)' });
+    return;
+  }
+  const problem = ownershipProblem(await listTags(arn, sm), props.projectId);
+  if (problem !== undefined) {
+    logDecision({ ...base, action: 'skip', reason: `left alone: ${problem}`, arn });
+    return;
+  }
+  logDecision({ ...base, action: 'delete', reason: 'tagged with this project id', arn });
+  try {
+    await sm.send(new DeletePipelineCommand({ PipelineName: props.pipelineName }));
+  } catch (error) {
+    // Someone else deleted it between Describe and Delete: the goal is reached.
+    if (!isSageMakerNotFound(error)) throw error;
+  }
+}
+
+async function emptyModelPackageGroup(props: TeardownProperties, sm: SageMakerClient): Promise<void> {
+  const base = { resource: 'model-package-group', name: props.modelPackageGroupName, projectId: props.projectId } as const;
+  let arn: string | undefined;
+  try {
+    const group = await sm.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: props.modelPackageGroupName }));
+    arn = group.ModelPackageGroupArn;
+  } catch (error) {
+    if (!isSageMakerNotFound(error)) throw error;
+  }
+  if (arn === undefined) {
+    logDecision({ ...base, action: 'none', reason: 'model package group does not exist (any more)' });
+    return;
+  }
+  const problem = ownershipProblem(await listTags(arn, sm), props.projectId);
+  if (problem !== undefined) {
+    logDecision({ ...base, action: 'skip', reason: `left alone: ${problem}`, arn });
+    return;
+  }
+  const packages: string[] = [];
+  // Both versioned and unversioned packages: the group cannot be deleted while any remains.
+  const pages = paginateListModelPackages(
+    { client: sm },
+    { ModelPackageGroupName: props.modelPackageGroupName, ModelPackageType: 'Both' },
+  );
+  for await (const page of pages) {
+    for (const summary of page.ModelPackageSummaryList ?? []) {
+      if (summary.ModelPackageArn) packages.push(summary.ModelPackageArn);
+    }
+  }
+  logDecision({
+    ...base,
+    action: packages.length > 0 ? 'empty' : 'none',
+    reason: `RetainData is 'false'; ${packages.length} model package(s) to delete so the group can be deleted`,
+    arn,
+  });
+  for (const packageArn of packages) {
+    logDecision({ resource: 'model-package', name: packageArn, projectId: props.projectId, action: 'delete', reason: "RetainData is 'false'" });
+    try {
+      await sm.send(new DeleteModelPackageCommand({ ModelPackageName: packageArn }));
+    } catch (error) {
+      if (!isSageMakerNotFound(error)) throw error;
+    }
+  }
+}
+
+async function listTags(resourceArn: string, sm: SageMakerClient): Promise<Tag[]> {
+  const tags: Tag[] = [];
+  for await (const page of paginateListTags({ client: sm }, { ResourceArn: resourceArn })) {
+    tags.push(...(page.Tags ?? []));
+  }
+  return tags;
+}

@@ -1,0 +1,462 @@
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DeleteModelPackageCommand,
+  DeletePipelineCommand,
+  DescribeModelPackageGroupCommand,
+  DescribePipelineCommand,
+  ListModelPackagesCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createTeardownHandlers, isComplete, onEvent, type TeardownEvent } from '../../../lambda/teardown';
+
+const PROJECT_ID = 'p-abc123';
+const STAGING = 'sagemaker-abalone-p-abc123-deploy-staging';
+const PROD = 'sagemaker-abalone-p-abc123-deploy-prod';
+const PIPELINE = 'abalone-p-abc123';
+const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/abalone-p-abc123';
+const GROUP_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/abalone-p-abc123';
+const OURS = [{ Key: 'sagemaker:project-id', Value: PROJECT_ID }];
+const FOREIGN = [{ Key: 'sagemaker:project-id', Value: 'p-other' }];
+
+const properties = {
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+  ProjectName: 'abalone',
+  ProjectId: PROJECT_ID,
+  StackNames: [STAGING, PROD],
+  PipelineName: PIPELINE,
+  ModelPackageGroupName: PIPELINE,
+  RetainData: 'true',
+};
+
+function event(requestType: TeardownEvent['RequestType'], overrides: Partial<typeof properties> = {}): TeardownEvent {
+  return {
+    RequestType: requestType,
+    LogicalResourceId: 'Teardown',
+    PhysicalResourceId: requestType === 'Create' ? undefined : `teardown-${PROJECT_ID}`,
+    ResourceProperties: { ...properties, ...overrides },
+  };
+}
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+const cfn = mockClient(CloudFormationClient);
+const sm = mockClient(SageMakerClient);
+const handlers = createTeardownHandlers(() => ({
+  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+  sageMaker: new SageMakerClient({ region: 'us-east-1' }),
+}));
+let logs: Array<Record<string, unknown>>;
+
+/** Makes DescribeStacks answer for `name`: a stack in `status`, or "does not exist". */
+function givenStack(name: string, status: StackStatus | 'missing', tags = OURS, reason?: string): void {
+  const describe = cfn.on(DescribeStacksCommand, { StackName: name });
+  if (status === 'missing') {
+    describe.rejects(awsError('ValidationError', `Stack with id ${name} does not exist`));
+  } else {
+    describe.resolves({ Stacks: [{ StackName: name, StackStatus: status, StackStatusReason: reason, Tags: tags, CreationTime: new Date() }] });
+  }
+}
+
+function givenPipeline(tags: typeof OURS | 'missing'): void {
+  if (tags === 'missing') {
+    sm.on(DescribePipelineCommand).rejects(awsError('ResourceNotFound', `Pipeline '${PIPELINE_ARN}' does not exist.`));
+  } else {
+    sm.on(DescribePipelineCommand, { PipelineName: PIPELINE }).resolves({ PipelineArn: PIPELINE_ARN, PipelineName: PIPELINE });
+    sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN }).resolves({ Tags: tags });
+  }
+}
+
+function givenGroup(tags: typeof OURS | 'missing', packagePages: string[][] = []): void {
+  if (tags === 'missing') {
+    sm.on(DescribeModelPackageGroupCommand).rejects(awsError('ValidationException', `ModelPackageGroup ${GROUP_ARN} does not exist.`));
+    return;
+  }
+  sm.on(DescribeModelPackageGroupCommand, { ModelPackageGroupName: PIPELINE }).resolves({ ModelPackageGroupArn: GROUP_ARN, ModelPackageGroupName: PIPELINE });
+  sm.on(ListTagsCommand, { ResourceArn: GROUP_ARN }).resolves({ Tags: tags });
+  const pages = packagePages.length === 0 ? [[]] : packagePages;
+  pages.forEach((arns, page) => {
+    const input = page === 0 ? { ModelPackageGroupName: PIPELINE } : { ModelPackageGroupName: PIPELINE, NextToken: `page-${page}` };
+    sm.on(ListModelPackagesCommand, input).resolves({
+      ModelPackageSummaryList: arns.map((arn) => ({ ModelPackageArn: arn, ModelPackageGroupName: PIPELINE, CreationTime: new Date(), ModelPackageStatus: 'Completed' })),
+      NextToken: page + 1 < pages.length ? `page-${page + 1}` : undefined,
+    });
+  });
+}
+
+function deletedStacks(): unknown[] {
+  return cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName);
+}
+
+function deletedPackages(): unknown[] {
+  return sm.commandCalls(DeleteModelPackageCommand).map((call) => call.args[0].input.ModelPackageName);
+}
+
+function modelRegistryCalls(): number {
+  return [DescribeModelPackageGroupCommand, ListModelPackagesCommand, DeleteModelPackageCommand]
+    .reduce((sum, command) => sum + sm.commandCalls(command).length, 0);
+}
+
+beforeEach(() => {
+  cfn.reset();
+  sm.reset();
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => {
+    logs.push(JSON.parse(line));
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('Create and Update', () => {
+  test('Create returns a physical id derived from the project id and calls no AWS API', async () => {
+    // WHEN
+    const response = await handlers.onEvent(event('Create'));
+
+    // THEN
+    expect(response).toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    expect(cfn.calls()).toHaveLength(0);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  test('fails when Create gets invalid properties', async () => {
+    await expect(handlers.onEvent(event('Create', { RetainData: 'maybe' })))
+      .rejects.toThrow("`RetainData` must be 'true' or 'false'; got '\"maybe\"'");
+  });
+
+  test('Update keeps the physical id and calls no AWS API', async () => {
+    const response = await handlers.onEvent({ ...event('Update'), OldResourceProperties: { ...properties, RetainData: 'false' } });
+
+    expect(response).toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    expect(cfn.calls()).toHaveLength(0);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  test('Update with a changed ProjectId keeps the old physical id so CloudFormation sends no Delete', async () => {
+    // GIVEN the resource was created for p-old
+    const update: TeardownEvent = {
+      ...event('Update', { ProjectId: 'p-new' }),
+      PhysicalResourceId: 'teardown-p-old',
+      OldResourceProperties: { ...properties, ProjectId: 'p-old' },
+    };
+
+    // WHEN
+    const response = await handlers.onEvent(update);
+
+    // THEN
+    expect(response).toEqual({ PhysicalResourceId: 'teardown-p-old' });
+    expect(cfn.calls()).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'update', reason: expect.stringContaining("ProjectId changed from 'p-old'") }));
+  });
+
+  test.each(['Create', 'Update'] as const)('isComplete for %s is complete at once without AWS calls', async (type) => {
+    await expect(handlers.isComplete(event(type))).resolves.toEqual({ IsComplete: true });
+    expect(cfn.calls()).toHaveLength(0);
+    expect(sm.calls()).toHaveLength(0);
+  });
+});
+
+describe('Delete: onEvent', () => {
+  test('deletes both owned endpoint stacks and the owned pipeline', async () => {
+    // GIVEN
+    givenStack(STAGING, 'CREATE_COMPLETE');
+    givenStack(PROD, 'UPDATE_COMPLETE');
+    givenPipeline(OURS);
+
+    // WHEN
+    const response = await handlers.onEvent(event('Delete'));
+
+    // THEN
+    expect(response).toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    expect(deletedStacks()).toEqual([STAGING, PROD]);
+    expect(sm.commandCalls(DeletePipelineCommand).map((c) => c.args[0].input.PipelineName)).toEqual([PIPELINE]);
+    // The registry is only handled once the stacks are gone (isComplete).
+    expect(modelRegistryCalls()).toBe(0);
+  });
+
+  test.each([
+    ['does not exist', 'missing', OURS, false],
+    ['is DELETE_COMPLETE', 'DELETE_COMPLETE', OURS, false],
+    ['is already DELETE_IN_PROGRESS', 'DELETE_IN_PROGRESS', OURS, false],
+    ['is still being updated by a deployment', 'UPDATE_IN_PROGRESS', OURS, false],
+    ['is DELETE_FAILED from an earlier attempt', 'DELETE_FAILED', OURS, true],
+    ['is ROLLBACK_COMPLETE', 'ROLLBACK_COMPLETE', OURS, true],
+    ['is tagged with another project id', 'CREATE_COMPLETE', FOREIGN, false],
+    ['has no project id tag', 'CREATE_COMPLETE', [{ Key: 'owner', Value: 'someone' }], false],
+  ] as const)('a stack that %s: DeleteStack called = %s', async (_name, status, tags, deleted) => {
+    // GIVEN
+    givenStack(STAGING, status, [...tags]);
+    givenStack(PROD, 'missing');
+    givenPipeline('missing');
+
+    // WHEN
+    await handlers.onEvent(event('Delete'));
+
+    // THEN
+    expect(deletedStacks()).toEqual(deleted ? [STAGING] : []);
+  });
+
+  test('leaves a foreign stack alone and logs why', async () => {
+    givenStack(STAGING, 'CREATE_COMPLETE', FOREIGN);
+    givenStack(PROD, 'missing');
+    givenPipeline('missing');
+
+    await handlers.onEvent(event('Delete'));
+
+    expect(deletedStacks()).toEqual([]);
+    expect(logs).toContainEqual(expect.objectContaining({
+      resource: 'stack',
+      name: STAGING,
+      action: 'skip',
+      reason: "left alone: its 'sagemaker:project-id' tag is 'p-other', not 'p-abc123'",
+      projectId: PROJECT_ID,
+    }));
+  });
+
+  test('leaves a foreign pipeline alone and logs why', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline([{ Key: 'team', Value: 'fraud' }]);
+
+    await handlers.onEvent(event('Delete'));
+
+    expect(sm.commandCalls(DeletePipelineCommand)).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({
+      resource: 'pipeline',
+      action: 'skip',
+      reason: expect.stringContaining("no 'sagemaker:project-id' tag"),
+    }));
+  });
+
+  test('reads every page of pipeline tags before deciding', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    sm.on(DescribePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
+    sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN }).resolves({ Tags: [{ Key: 'a', Value: 'b' }], NextToken: 't2' });
+    sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN, NextToken: 't2' }).resolves({ Tags: OURS });
+
+    await handlers.onEvent(event('Delete'));
+
+    expect(sm.commandCalls(DeletePipelineCommand)).toHaveLength(1);
+  });
+
+  test('a pipeline deleted by someone else between Describe and Delete is fine', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS);
+    sm.on(DeletePipelineCommand).rejects(awsError('ResourceNotFound', 'Pipeline does not exist.'));
+
+    await expect(handlers.onEvent(event('Delete'))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+  });
+
+  test.each([
+    ['DescribeStacks is denied', () => cfn.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'not authorized to perform cloudformation:DescribeStacks'))],
+    ['DeleteStack is rejected', () => {
+      givenStack(STAGING, 'CREATE_COMPLETE');
+      cfn.on(DeleteStackCommand).rejects(awsError('ValidationError', 'Stack cannot be deleted while TerminationProtection is enabled'));
+    }],
+    ['DescribePipeline is throttled', () => {
+      givenStack(STAGING, 'missing');
+      givenStack(PROD, 'missing');
+      sm.on(DescribePipelineCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    }],
+    ['DeletePipeline is denied', () => {
+      givenStack(STAGING, 'missing');
+      givenStack(PROD, 'missing');
+      givenPipeline(OURS);
+      sm.on(DeletePipelineCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform sagemaker:DeletePipeline'));
+    }],
+  ])('fails when %s', async (_name, arrange) => {
+    arrange();
+    await expect(handlers.onEvent(event('Delete'))).rejects.toThrow(/not authorized|TerminationProtection|Rate exceeded/);
+  });
+
+  test('a Delete whose properties never were valid succeeds without AWS calls', async () => {
+    // GIVEN a Create that failed on bad properties: CloudFormation rolls back with a Delete
+    await expect(handlers.onEvent(event('Delete', { ProjectId: '' }))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    await expect(handlers.isComplete(event('Delete', { ProjectId: '' }))).resolves.toEqual({ IsComplete: true });
+
+    expect(cfn.calls()).toHaveLength(0);
+    expect(sm.calls()).toHaveLength(0);
+  });
+});
+
+describe('Delete: isComplete', () => {
+  test('is not complete while a stack is still deleting, and does not delete it again', async () => {
+    givenStack(STAGING, 'DELETE_IN_PROGRESS');
+    givenStack(PROD, 'missing');
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: false });
+    expect(deletedStacks()).toEqual([]);
+  });
+
+  test('deletes a stack once the deployment that kept it busy has settled', async () => {
+    givenStack(STAGING, 'UPDATE_COMPLETE');
+    givenStack(PROD, 'missing');
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: false });
+    expect(deletedStacks()).toEqual([STAGING]);
+  });
+
+  test('is complete when every stack is gone or foreign', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'CREATE_COMPLETE', FOREIGN);
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: true });
+    expect(deletedStacks()).toEqual([]);
+  });
+
+  test('fails when a stack is stuck in DELETE_FAILED, naming the stack, its reason and failed resources', async () => {
+    // GIVEN
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'DELETE_FAILED', OURS, 'The following resource(s) failed to delete: [Endpoint].');
+    cfn.on(DescribeStackEventsCommand, { StackName: PROD }).resolves({
+      StackEvents: [
+        { StackId: 'id', StackName: PROD, EventId: '3', Timestamp: new Date(), LogicalResourceId: PROD, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'DELETE_FAILED' },
+        { StackId: 'id', StackName: PROD, EventId: '2', Timestamp: new Date(), LogicalResourceId: 'Endpoint', ResourceType: 'AWS::SageMaker::Endpoint', ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'User is not authorized to perform: sagemaker:DeleteEndpoint' },
+        { StackId: 'id', StackName: PROD, EventId: '1', Timestamp: new Date(), LogicalResourceId: PROD, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'DELETE_IN_PROGRESS' },
+      ],
+    });
+    givenGroup(OURS, [['arn:mp/1']]);
+
+    // WHEN
+    const result = handlers.isComplete(event('Delete', { RetainData: 'false' }));
+
+    // THEN
+    await expect(result).rejects.toThrow(
+      `stack '${PROD}' is DELETE_FAILED: The following resource(s) failed to delete: [Endpoint]. `
+        + 'Failed resources: Endpoint (User is not authorized to perform: sagemaker:DeleteEndpoint).',
+    );
+    expect(deletedStacks()).toEqual([]);
+    // A failed teardown must not lose the models the surviving endpoint may still serve.
+    expect(modelRegistryCalls()).toBe(0);
+    expect(logs).toContainEqual(expect.objectContaining({ resource: 'stack', name: PROD, action: 'fail' }));
+  });
+
+  test('reports every failed stack, not just the first', async () => {
+    givenStack(STAGING, 'DELETE_FAILED', OURS, 'staging reason');
+    givenStack(PROD, 'DELETE_FAILED', OURS, 'prod reason');
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+
+    const failure = await handlers.isComplete(event('Delete')).catch((e: Error) => e);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain(`stack '${STAGING}' is DELETE_FAILED: staging reason`);
+    expect((failure as Error).message).toContain(`stack '${PROD}' is DELETE_FAILED: prod reason`);
+  });
+});
+
+describe('Delete: model registry', () => {
+  beforeEach(() => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline('missing');
+  });
+
+  test('RetainData true never touches the model registry', async () => {
+    givenGroup(OURS, [['arn:mp/1']]);
+
+    await handlers.onEvent(event('Delete', { RetainData: 'true' }));
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'true' }))).resolves.toEqual({ IsComplete: true });
+
+    expect(modelRegistryCalls()).toBe(0);
+  });
+
+  test('RetainData false deletes every model package of an owned group, across pages', async () => {
+    givenGroup(OURS, [['arn:mp/1', 'arn:mp/2'], ['arn:mp/3']]);
+
+    await handlers.onEvent(event('Delete', { RetainData: 'false' }));
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: true });
+
+    expect(deletedPackages()).toEqual(['arn:mp/1', 'arn:mp/2', 'arn:mp/3']);
+  });
+
+  test('RetainData false waits for the endpoint stacks before deleting model packages', async () => {
+    givenStack(PROD, 'DELETE_IN_PROGRESS');
+    givenGroup(OURS, [['arn:mp/1']]);
+
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: false });
+
+    expect(modelRegistryCalls()).toBe(0);
+  });
+
+  test('RetainData false leaves a foreign group alone and logs why', async () => {
+    givenGroup(FOREIGN, [['arn:mp/1']]);
+
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: true });
+
+    expect(deletedPackages()).toEqual([]);
+    expect(sm.commandCalls(ListModelPackagesCommand)).toHaveLength(0);
+    expect(logs).toContainEqual(expect.objectContaining({ resource: 'model-package-group', action: 'skip' }));
+  });
+
+  test('RetainData false with no group (nothing was ever registered) is complete', async () => {
+    givenGroup('missing');
+
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: true });
+    expect(deletedPackages()).toEqual([]);
+  });
+
+  test('a model package already gone is not an error', async () => {
+    givenGroup(OURS, [['arn:mp/1', 'arn:mp/2']]);
+    sm.on(DeleteModelPackageCommand, { ModelPackageName: 'arn:mp/1' }).rejects(awsError('ValidationException', 'Model package arn:mp/1 does not exist.'));
+
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: true });
+    expect(deletedPackages()).toEqual(['arn:mp/1', 'arn:mp/2']);
+  });
+
+  test('fails when a model package cannot be deleted', async () => {
+    givenGroup(OURS, [['arn:mp/1']]);
+    sm.on(DeleteModelPackageCommand).rejects(awsError('ConflictException', 'Model package is in use'));
+
+    await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).rejects.toThrow('Model package is in use');
+  });
+});
+
+describe('idempotent re-delete', () => {
+  test('a second delete run after everything is gone succeeds without any Delete call', async () => {
+    // GIVEN the first run deleted everything
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline('missing');
+    givenGroup(OURS, []);
+
+    // WHEN the provider framework retries the whole deletion
+    for (let run = 0; run < 2; run++) {
+      await expect(handlers.onEvent(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+      await expect(handlers.isComplete(event('Delete', { RetainData: 'false' }))).resolves.toEqual({ IsComplete: true });
+    }
+
+    // THEN
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(sm.commandCalls(DeletePipelineCommand)).toHaveLength(0);
+    expect(sm.commandCalls(DeleteModelPackageCommand)).toHaveLength(0);
+  });
+});
+
+describe('Lambda entry points', () => {
+  test('onEvent and isComplete use the default clients', async () => {
+    // GIVEN (aws-sdk-client-mock intercepts every client instance, including the handler's own)
+    givenStack(STAGING, 'CREATE_COMPLETE');
+    givenStack(PROD, 'missing');
+    givenPipeline('missing');
+
+    // WHEN
+    await expect(onEvent(event('Delete'))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    await expect(isComplete(event('Create'))).resolves.toEqual({ IsComplete: true });
+
+    // THEN
+    expect(deletedStacks()).toEqual([STAGING]);
+  });
+});
