@@ -1,0 +1,502 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { deriveProjectId } from '../lib/project-config';
+import { projectTemplate } from './support/app';
+
+const NAME = 'mlops-demo';
+const ID = deriveProjectId(NAME);
+const PREFIX = `sagemaker-${NAME}-${ID}`;
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every statement of the inline policies attached to a role whose logical id starts with `rolePrefix`. */
+function statementsOf(template: Template, rolePrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** A resource ARN with its Fn::Join flattened and references shown as <Ref>. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v.Ref) return `<${v.Ref}>`;
+  if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+  return parts.map(flatten).join(sep);
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return [...new Set(statements.flatMap((s) => ([] as string[]).concat(s.Action)))].sort();
+}
+
+describe('SageMakerProject, default configuration', () => {
+  // GIVEN the demo project, synthesized once for the whole file
+  const template = projectTemplate();
+
+  test('has a customer-managed KMS key with rotation, kept on delete', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('has the artifact bucket sagemaker-project-<id>: KMS, versioned, private, logged, kept on delete', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        BucketName: `sagemaker-project-${ID}`,
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+          }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'artifacts/' },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: { BucketName: `sagemaker-project-${ID}-access-logs` },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('denies plain-HTTP access to both buckets', () => {
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]));
+    }
+  });
+
+  test('creates the model package group <name>-<id>, kept on delete', () => {
+    template.hasResource('AWS::SageMaker::ModelPackageGroup', {
+      Properties: { ModelPackageGroupName: `${NAME}-${ID}` },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test.each([
+    ['modelbuild'],
+    ['modeldeploy'],
+  ])('seeds the CodeCommit repository sagemaker-<name>-<id>-%s on branch main', (kind) => {
+    template.hasResource('AWS::CodeCommit::Repository', {
+      Properties: {
+        RepositoryName: `${PREFIX}-${kind}`,
+        Code: { BranchName: 'main', S3: { Bucket: Match.anyValue(), Key: Match.stringLikeRegexp('\\.zip$') } },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('builds with a CodeBuild project carrying the project environment, 8 h timeout, project key', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-modelbuild`,
+      TimeoutInMinutes: 480,
+      EncryptionKey: Match.anyValue(),
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+      Environment: {
+        Image: 'aws/codebuild/standard:7.0',
+        ComputeType: 'BUILD_GENERAL1_SMALL',
+        PrivilegedMode: false,
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'SAGEMAKER_PROJECT_NAME', Type: 'PLAINTEXT', Value: NAME },
+          { Name: 'SAGEMAKER_PROJECT_ID', Type: 'PLAINTEXT', Value: ID },
+          { Name: 'SAGEMAKER_PIPELINE_NAME', Type: 'PLAINTEXT', Value: `${NAME}-${ID}` },
+          { Name: 'MODEL_PACKAGE_GROUP_NAME', Type: 'PLAINTEXT', Value: `${NAME}-${ID}` },
+          { Name: 'ARTIFACT_BUCKET', Type: 'PLAINTEXT', Value: Match.anyValue() },
+          { Name: 'SAGEMAKER_PIPELINE_ROLE_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
+          { Name: 'KMS_KEY_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
+          { Name: 'PROJECT_TAGS', Type: 'PLAINTEXT', Value: '{}' },
+        ]),
+      },
+    });
+  });
+
+  test('has deploy and testing CodeBuild projects of 30 minutes, the testing one aimed at <name>-staging', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-modeldeploy`,
+      TimeoutInMinutes: 30,
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'MODEL_EXECUTION_ROLE_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-testing`,
+      TimeoutInMinutes: 30,
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'test-buildspec.yml' },
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'ENDPOINT_NAME', Type: 'PLAINTEXT', Value: `${NAME}-staging` },
+        ]),
+      }),
+    });
+  });
+
+  test('build pipeline (V2): Source -> Build that runs the SageMaker pipeline', () => {
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Name: `${PREFIX}-modelbuild`,
+      PipelineType: 'V2',
+      ArtifactStore: { Type: 'S3', Location: Match.anyValue(), EncryptionKey: { Type: 'KMS', Id: Match.anyValue() } },
+      Stages: [
+        {
+          Name: 'Source',
+          Actions: [Match.objectLike({
+            Name: 'ModelBuildCode',
+            ActionTypeId: { Category: 'Source', Owner: 'AWS', Provider: 'CodeCommit', Version: '1' },
+            Configuration: { RepositoryName: Match.anyValue(), BranchName: 'main', PollForSourceChanges: false },
+          })],
+        },
+        {
+          Name: 'Build',
+          Actions: [Match.objectLike({
+            Name: 'BuildAndExecuteSageMakerPipeline',
+            ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' },
+          })],
+        },
+      ],
+    });
+  });
+
+  test('deploy pipeline (V2): Source -> Build -> DeployStaging [deploy, test, approve] -> DeployProd', () => {
+    const pipelines = template.findResources('AWS::CodePipeline::Pipeline', {
+      Properties: { Name: `${PREFIX}-modeldeploy` },
+    });
+    const [pipeline] = Object.values(pipelines);
+    const props = pipeline.Properties;
+    expect(props.PipelineType).toBe('V2');
+    expect(props.Variables).toEqual([{
+      Name: 'ModelPackageArn',
+      DefaultValue: 'latest',
+      Description: "Model package to deploy; 'latest' deploys the newest approved one",
+    }]);
+    const layout = props.Stages.map((s: { Name: string; Actions: Array<{ Name: string; RunOrder: number }> }) =>
+      [s.Name, s.Actions.map((a) => `${a.RunOrder}:${a.Name}`)]);
+    expect(layout).toEqual([
+      ['Source', ['1:ModelDeployCode']],
+      ['Build', ['1:BuildEndpointStacks']],
+      ['DeployStaging', ['1:DeployStagingEndpoint', '2:TestStaging', '3:ApproveDeployment']],
+      ['DeployProd', ['1:DeployProdEndpoint']],
+    ]);
+    const build = props.Stages[1].Actions[0];
+    expect(build.Namespace).toBe('BuildVariables');
+    expect(JSON.parse(build.Configuration.EnvironmentVariables)).toEqual([
+      { name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: '#{variables.ModelPackageArn}' },
+    ]);
+    const staging = props.Stages[2].Actions[0];
+    expect(staging.Configuration).toMatchObject({
+      ActionMode: 'REPLACE_ON_FAILURE',
+      StackName: `${PREFIX}-deploy-staging`,
+      TemplatePath: 'BuildArtifact::staging.template.json',
+      TemplateConfiguration: 'BuildArtifact::staging.config.json',
+    });
+    expect(props.Stages[3].Actions[0].Configuration).toMatchObject({
+      StackName: `${PREFIX}-deploy-prod`,
+      TemplatePath: 'BuildArtifact::prod.template.json',
+      TemplateConfiguration: 'BuildArtifact::prod.config.json',
+    });
+    expect(props.Stages[2].Actions[2]).toMatchObject({
+      ActionTypeId: { Category: 'Approval', Owner: 'AWS', Provider: 'Manual', Version: '1' },
+      Configuration: { CustomData: 'Approve this model for Production' },
+    });
+  });
+
+  test('skips both deploy stages (run stays green) when the build resolved no approved model', () => {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
+      Properties: { Name: `${PREFIX}-modeldeploy` },
+    }));
+    for (const stage of pipeline.Properties.Stages.slice(2)) {
+      expect(stage.BeforeEntry).toEqual({
+        Conditions: [{
+          Result: 'SKIP',
+          Rules: [expect.objectContaining({
+            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
+            Configuration: { Variable: '#{BuildVariables.DEPLOY}', Value: 'true', Operator: 'EQ' },
+          })],
+        }],
+      });
+    }
+    expect(pipeline.Properties.Stages[0].BeforeEntry).toBeUndefined();
+    expect(pipeline.Properties.Stages[1].BeforeEntry).toBeUndefined();
+  });
+
+  test.each([
+    ['build', 'modelbuild'],
+    ['code', 'modeldeploy'],
+  ])('rule sagemaker-<name>-<id>-%s starts the pipeline on commits to main of its repository', (rule, kind) => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${PREFIX}-${rule}`,
+      State: 'ENABLED',
+      EventPattern: {
+        'source': ['aws.codecommit'],
+        'resources': [Match.anyValue()],
+        'detail-type': ['CodeCommit Repository State Change'],
+        'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
+      },
+      Targets: [Match.objectLike({
+        Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp(`${kind === 'modelbuild' ? 'ModelBuild' : 'ModelDeploy'}Pipeline`) })])]) }),
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
+      })],
+    });
+  });
+
+  test('rule sagemaker-<name>-<id>-model invokes start-deploy on any non-pending decision of the group', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${PREFIX}-model`,
+      EventPattern: {
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        'detail': {
+          ModelPackageGroupName: [`${NAME}-${ID}`],
+          ModelApprovalStatus: [{ 'anything-but': ['PendingManualApproval'] }],
+        },
+      },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectModelApprovalTriggerFunction'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+      })],
+    });
+  });
+
+  test('start-deploy runs on a pinned Node.js runtime with retries into a KMS-encrypted DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: {
+        Variables: {
+          DEPLOY_PIPELINE_NAME: { Ref: Match.stringLikeRegexp('ModelDeployPipeline') },
+          MODEL_PACKAGE_GROUP_NAME: `${NAME}-${ID}`,
+          MODEL_PACKAGE_ARN_VARIABLE: 'ModelPackageArn',
+        },
+      },
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, Qualifier: '$LATEST' });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  test('every resource that takes tags carries sagemaker:project-name and sagemaker:project-id', () => {
+    const taggable = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository',
+      'AWS::CodeBuild::Project', 'AWS::CodePipeline::Pipeline', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::SQS::Queue',
+      'AWS::Logs::LogGroup'];
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: unknown } }>;
+    const checked = Object.entries(resources).filter(([, r]) => taggable.includes(r.Type));
+    expect(checked.length).toBeGreaterThan(20);
+    for (const [id, resource] of checked) {
+      expect({ id, tags: resource.Properties.Tags }).toEqual({
+        id,
+        tags: expect.arrayContaining([
+          { Key: 'sagemaker:project-name', Value: NAME },
+          { Key: 'sagemaker:project-id', Value: ID },
+        ]),
+      });
+    }
+  });
+
+  test('outputs clone URLs, pipeline names, bucket and model package group', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ArtifactBucketName', 'ModelBuildPipelineName', 'ModelBuildRepositoryCloneUrlGrc', 'ModelBuildRepositoryCloneUrlHttp',
+      'ModelDeployPipelineName', 'ModelDeployRepositoryCloneUrlGrc', 'ModelDeployRepositoryCloneUrlHttp',
+      'ModelPackageGroupName', 'SageMakerPipelineName',
+    ]);
+    expect(outputs.SageMakerPipelineName.Value).toBe(`${NAME}-${ID}`);
+    expect(outputs.ModelPackageGroupName.Value).toBe(`${NAME}-${ID}`);
+  });
+});
+
+describe('IAM', () => {
+  const template = projectTemplate();
+
+  test('has one role per service', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    const principals = Object.entries(roles).map(([id, r]) => [
+      id.replace(/[0-9A-F]{8}$/, ''),
+      r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service,
+    ]);
+    expect(principals.sort()).toEqual([
+      ['ProjectEventsRole', 'events.amazonaws.com'],
+      ['ProjectModelApprovalTriggerFunctionRole', 'lambda.amazonaws.com'],
+      ['ProjectModelBuildPipelineRole', 'codepipeline.amazonaws.com'],
+      ['ProjectModelBuildProjectRole', 'codebuild.amazonaws.com'],
+      ['ProjectModelBuildSageMakerPipelineRole', 'sagemaker.amazonaws.com'],
+      ['ProjectModelDeployBuildProjectRole', 'codebuild.amazonaws.com'],
+      ['ProjectModelDeployEndpointDeployRole', 'cloudformation.amazonaws.com'],
+      ['ProjectModelDeployModelExecutionRole', 'sagemaker.amazonaws.com'],
+      ['ProjectModelDeployPipelineRole', 'codepipeline.amazonaws.com'],
+      ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
+    ]);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('no statement grants a * action, and iam:PassRole always names the receiving service', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements.length).toBeGreaterThan(30);
+    for (const s of statements) {
+      const actions = ([] as string[]).concat(s.Action);
+      expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+      if (actions.includes('iam:PassRole')) {
+        expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': expect.stringMatching(/\.amazonaws\.com$/) } });
+      }
+    }
+  });
+
+  test('a statement on "*" holds only actions that have no resource type', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => s.Resource === '*');
+    expect(actionsOf(statements)).toEqual([
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+      'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData', 'sagemaker:ListModelPackages',
+    ]);
+    const metrics = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
+    expect(metrics?.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
+  });
+
+  // The reviewed action set of every role: a change here is a change of the project's permissions.
+  test.each<[string, string[]]>([
+    ['ProjectModelBuildSageMakerPipelineRole', [
+      'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams',
+      'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
+      's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging',
+      's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreateModelPackage', 'sagemaker:CreateProcessingJob',
+      'sagemaker:CreateTrainingJob', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeProcessingJob',
+      'sagemaker:DescribeTrainingJob', 'sagemaker:StopProcessingJob', 'sagemaker:StopTrainingJob',
+    ]],
+    ['ProjectModelBuildProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',
+      'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*',
+      's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
+      's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreatePipeline',
+      'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps',
+      'sagemaker:ListTags', 'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:UpdatePipeline',
+    ]],
+    ['ProjectModelDeployEndpointDeployRole', [
+      'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
+      'application-autoscaling:TagResource', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
+      'cloudwatch:ListTagsForResource', 'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+      'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey',
+      'sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel',
+      'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel', 'sagemaker:DeleteTags',
+      'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel',
+      'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
+    ]],
+    ['ProjectModelApprovalTriggerFunctionRole', [
+      'codepipeline:StartPipelineExecution', 'logs:CreateLogStream', 'logs:PutLogEvents',
+      'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sqs:SendMessage',
+    ]],
+    ['ProjectModelDeployTestProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',
+      'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetBucket*', 's3:GetObject*', 's3:List*',
+      'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint',
+    ]],
+    ['ProjectEventsRole', ['codepipeline:StartPipelineExecution']],
+  ])('%s may do exactly the reviewed actions', (role, expected) => {
+    expect(actionsOf(statementsOf(template, role))).toEqual(expected);
+  });
+
+  test('SageMaker statements are scoped to the project: pipeline, group, jobs, endpoints', () => {
+    const sageMakerArns = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .flatMap((s) => ([] as unknown[]).concat(s.Resource).map(flatten))
+      .filter((arn) => arn.includes(':sagemaker:'))
+      .map((arn) => arn.replace(/^arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:/, ''));
+    expect([...new Set(sageMakerArns)].sort()).toEqual([
+      'endpoint-config/*',
+      `endpoint/${NAME}-prod`,
+      `endpoint/${NAME}-staging`,
+      'model-package-group/' + `${NAME}-${ID}`,
+      'model-package/' + `${NAME}-${ID}/*`,
+      'model/*',
+      `pipeline/${NAME}-${ID}`,
+      `pipeline/${NAME}-${ID}/execution/*`,
+      'processing-job/pipelines-*',
+      'training-job/pipelines-*',
+    ]);
+  });
+
+  test('models, endpoint configs and endpoints are created and changed only with the project-id tag', () => {
+    const statements = statementsOf(template, 'ProjectModelDeployEndpointDeployRole');
+    const create = statements.find((s) => s.Sid === 'CreateTaggedModelsAndEndpoints');
+    const manage = statements.find((s) => s.Sid === 'ManageProjectModelsAndEndpoints');
+    expect(create?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID } });
+    expect(manage?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': ID } });
+  });
+});
+
+describe('SageMakerProject, configured', () => {
+  test('manualApproval=false leaves the approval action out', () => {
+    const template = projectTemplate({ manualApproval: false });
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
+      Properties: { Name: Match.stringLikeRegexp('modeldeploy$') },
+    }));
+    expect(pipeline.Properties.Stages[2].Actions.map((a: { Name: string }) => a.Name))
+      .toEqual(['DeployStagingEndpoint', 'TestStaging']);
+  });
+
+  test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {
+    const template = projectTemplate({ retainData: false });
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+
+  test('name, id, branch and tags flow into names, triggers and tags', () => {
+    const template = projectTemplate({
+      projectName: 'Churn', projectId: 'p-abcdef123456', branch: 'develop', tags: { 'cost-center': 'ml-42' },
+    });
+    template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'Churn-p-abcdef123456' });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'sagemaker-project-p-abcdef123456' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'sagemaker-Churn-p-abcdef123456-build',
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ referenceName: ['develop'] }) }),
+    });
+    template.hasResourceProperties('AWS::CodeCommit::Repository', { Code: Match.objectLike({ BranchName: 'develop' }) });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([{ Name: 'PROJECT_TAGS', Type: 'PLAINTEXT', Value: '{"cost-center":"ml-42"}' }]),
+      }),
+    });
+    template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-42' }]),
+    });
+    // SageMaker ARNs are lower-case; IAM matches case-sensitively.
+    expect(JSON.stringify(template.toJSON())).toContain(':pipeline/churn-p-abcdef123456');
+  });
+
+  test('permissionsBoundary applies to every role', () => {
+    const template = projectTemplate({ permissionsBoundary: 'ProjectBoundary' });
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThan(5);
+    for (const role of roles) {
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(':policy/ProjectBoundary');
+    }
+  });
+});
