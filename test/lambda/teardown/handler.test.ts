@@ -102,8 +102,9 @@ function deletedPackages(): unknown[] {
 }
 
 function modelRegistryCalls(): number {
-  return [DescribeModelPackageGroupCommand, ListModelPackagesCommand, DeleteModelPackageCommand]
-    .reduce((sum, command) => sum + sm.commandCalls(command).length, 0);
+  return sm.commandCalls(DescribeModelPackageGroupCommand).length
+    + sm.commandCalls(ListModelPackagesCommand).length
+    + sm.commandCalls(DeleteModelPackageCommand).length;
 }
 
 beforeEach(() => {
