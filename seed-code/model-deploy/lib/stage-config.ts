@@ -251,7 +251,7 @@ function readDeployment(r: Reader, top: RawObject, stage: Stage, hosting: Instan
   if (!canary) {
     for (const key of ['canaryInstanceCount', 'canaryWaitMinutes'] as const) {
       if (raw[key] !== undefined) {
-        r.problem(`deployment.${key}`, raw[key], `only applies when 'deployment.trafficShifting' is CANARY; got ${trafficShifting}`);
+        r.problem(`deployment.${key}`, raw[key], `only applies when 'deployment.trafficShifting' is CANARY (it is ${trafficShifting})`);
       }
     }
   }

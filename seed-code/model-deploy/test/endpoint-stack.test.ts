@@ -1,0 +1,303 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  EndpointStack,
+  endpointStackName,
+  loadStageConfig,
+  parseStageConfig,
+  Stage,
+  StageConfig,
+} from '../lib/endpoint-stack';
+
+const PROJECT = { projectName: 'churn', projectId: 'p-abc123def456' };
+
+function synth(stageConfig: StageConfig, extraTags?: Record<string, string>): Template {
+  const app = new App();
+  const stack = new EndpointStack(app, endpointStackName(PROJECT.projectName, PROJECT.projectId, stageConfig.stage), {
+    ...PROJECT,
+    stageConfig,
+    extraTags,
+  });
+  return Template.fromStack(stack);
+}
+
+// CDK renders tags sorted by key; arrayWith matches in order.
+const STAGE_TAGS = (stage: Stage) => Match.arrayWith([
+  { Key: 'sagemaker:deployment-stage', Value: stage },
+  { Key: 'sagemaker:project-id', Value: 'p-abc123def456' },
+  { Key: 'sagemaker:project-name', Value: 'churn' },
+]);
+
+describe.each<[Stage, number, number]>([
+  ['staging', 1, 100],
+  ['prod', 2, 80],
+])('%s stack from the shipped configuration', (stage, instanceCount, sampling) => {
+  const template = synth(loadStageConfig(stage));
+
+  test('takes package, role, bucket and key as parameters without defaults', () => {
+    for (const name of ['ModelPackageArn', 'ModelExecutionRoleArn', 'ArtifactBucketName', 'KmsKeyArn']) {
+      template.hasParameter(name, { Type: 'String', Default: Match.absent(), AllowedPattern: Match.anyValue() });
+    }
+  });
+
+  test('creates the model from the model package with the passed-in role and no name', () => {
+    template.resourceCountIs('AWS::SageMaker::Model', 1);
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      ModelName: Match.absent(),
+      ExecutionRoleArn: { Ref: 'ModelExecutionRoleArn' },
+      PrimaryContainer: { ModelPackageName: { Ref: 'ModelPackageArn' } },
+    });
+  });
+
+  test('configures one AllTraffic variant with the volume key and data capture of input and output', () => {
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      EndpointConfigName: Match.absent(),
+      KmsKeyId: { Ref: 'KmsKeyArn' },
+      ProductionVariants: [{
+        VariantName: 'AllTraffic',
+        ModelName: { 'Fn::GetAtt': ['Model', 'ModelName'] },
+        InstanceType: 'ml.m5.large',
+        InitialInstanceCount: instanceCount,
+        InitialVariantWeight: 1,
+      }],
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: sampling,
+        DestinationS3Uri: { 'Fn::Join': ['', ['s3://', { Ref: 'ArtifactBucketName' }, `/datacapture-${stage}`]] },
+        KmsKeyId: { Ref: 'KmsKeyArn' },
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+        CaptureContentTypeHeader: { CsvContentTypes: ['text/csv'] },
+      },
+    });
+  });
+
+  test(`names the endpoint churn-${stage} and rolls back on both alarms`, () => {
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      EndpointName: `churn-${stage}`,
+      EndpointConfigName: { 'Fn::GetAtt': ['EndpointConfig', 'EndpointConfigName'] },
+      DeploymentConfig: {
+        AutoRollbackConfiguration: {
+          Alarms: [
+            { AlarmName: { Ref: Match.stringLikeRegexp('^AlarmsInvocation5XXErrors') } },
+            { AlarmName: { Ref: Match.stringLikeRegexp('^AlarmsModelLatency') } },
+          ],
+        },
+      },
+    });
+  });
+
+  test('alarms on 5XX errors and model latency of the variant, unnamed, idle is healthy', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.absent(),
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocation5XXErrors',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'EndpointName', Value: `churn-${stage}` }, { Name: 'VariantName', Value: 'AllTraffic' }],
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.absent(),
+      MetricName: 'ModelLatency',
+      Statistic: 'Average',
+      // 1000 ms in microseconds, the unit of ModelLatency
+      Threshold: 1_000_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('tags every taggable resource with project name, id and stage', () => {
+    for (const type of ['AWS::SageMaker::Model', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Endpoint', 'AWS::CloudWatch::Alarm']) {
+      const resources = template.findResources(type);
+      expect(Object.keys(resources).length).toBeGreaterThan(0);
+      for (const resource of Object.values(resources)) {
+        expect(resource.Properties.Tags).toEqual(expect.arrayContaining([
+          { Key: 'sagemaker:project-name', Value: 'churn' },
+          { Key: 'sagemaker:project-id', Value: 'p-abc123def456' },
+          { Key: 'sagemaker:deployment-stage', Value: stage },
+        ]));
+      }
+    }
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { Tags: STAGE_TAGS(stage) });
+  });
+
+  test('creates only resource types the deploy role may manage, and no assets or bootstrap rule', () => {
+    const json = template.toJSON();
+    const types = new Set(Object.values(json.Resources as Record<string, { Type: string }>).map((r) => r.Type));
+    const allowed = [
+      'AWS::SageMaker::Model', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Endpoint',
+      'AWS::CloudWatch::Alarm', 'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy',
+    ];
+    expect([...types].filter((t) => !allowed.includes(t))).toEqual([]);
+    expect(json.Rules).toBeUndefined();
+    expect(json.Parameters.BootstrapVersion).toBeUndefined();
+    expect(JSON.stringify(json)).not.toMatch(/cdk-hnb659fds|AssetParameters|CDKMetadata/);
+  });
+});
+
+describe('staging specifics', () => {
+  const template = synth(loadStageConfig('staging'));
+
+  test('shifts all traffic at once and keeps the old fleet for 5 minutes', () => {
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', CanarySize: Match.absent() },
+          TerminationWaitInSeconds: 300,
+          MaximumExecutionTimeoutInSeconds: 3600,
+        },
+      },
+    });
+  });
+
+  test('does not autoscale', () => {
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 0);
+  });
+});
+
+describe('prod specifics', () => {
+  const template = synth(loadStageConfig('prod'));
+
+  test('shifts traffic by a canary of one instance, waits 10 minutes, keeps the old fleet 10 minutes', () => {
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'INSTANCE_COUNT', Value: 1 }, WaitIntervalInSeconds: 600 },
+          TerminationWaitInSeconds: 600,
+        },
+      },
+    });
+  });
+
+  test('scales the variant 2-4 on invocations per instance, through the service-linked role', () => {
+    template.hasResource('AWS::ApplicationAutoScaling::ScalableTarget', {
+      Properties: {
+        ServiceNamespace: 'sagemaker',
+        ResourceId: 'endpoint/churn-prod/variant/AllTraffic',
+        ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        MinCapacity: 2,
+        MaxCapacity: 4,
+        RoleARN: Match.absent(),
+      },
+      DependsOn: ['Endpoint'],
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: 'ScalableTarget' },
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+        TargetValue: 100,
+        ScaleInCooldown: 300,
+        ScaleOutCooldown: 60,
+      },
+    });
+  });
+});
+
+describe('overrides', () => {
+  test('serverless staging: serverless variant, no volume key, no capture, no deployment policy', () => {
+    // GIVEN
+    const config = parseStageConfig('staging', { serverless: { memorySizeInMB: 3072, maxConcurrency: 8 } }, 'staging.json');
+
+    // WHEN
+    const template = synth(config);
+
+    // THEN
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      KmsKeyId: Match.absent(),
+      DataCaptureConfig: Match.absent(),
+      ProductionVariants: [{
+        VariantName: 'AllTraffic',
+        ModelName: Match.anyValue(),
+        ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 8 },
+        InstanceType: Match.absent(),
+        InitialInstanceCount: Match.absent(),
+      }],
+    });
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'churn-staging', DeploymentConfig: Match.absent() });
+  });
+
+  test('instance storage family: no volume key, capture still encrypted with the project key', () => {
+    const template = synth(parseStageConfig('prod', { instanceType: 'ml.g5.xlarge' }, 'prod.json'));
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      KmsKeyId: Match.absent(),
+      DataCaptureConfig: Match.objectLike({ KmsKeyId: { Ref: 'KmsKeyArn' } }),
+      ProductionVariants: [Match.objectLike({ InstanceType: 'ml.g5.xlarge' })],
+    });
+  });
+
+  test('data capture off: no DataCaptureConfig', () => {
+    const template = synth(parseStageConfig('prod', { dataCapture: { enabled: false } }, 'prod.json'));
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: Match.absent() });
+  });
+
+  test('auto-rollback off: blue/green without alarms', () => {
+    const template = synth(parseStageConfig('prod', { deployment: { autoRollback: false } }, 'prod.json'));
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      DeploymentConfig: { AutoRollbackConfiguration: Match.absent(), BlueGreenUpdatePolicy: Match.anyValue() },
+    });
+  });
+
+  test('alarm thresholds and periods follow the configuration', () => {
+    const template = synth(parseStageConfig('prod', { alarms: { invocation5xxErrors: 5, modelLatencyMs: 250, periodSeconds: 300, evaluationPeriods: 3 } }, 'prod.json'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocation5XXErrors', Threshold: 5, Period: 300, EvaluationPeriods: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ModelLatency', Threshold: 250_000, Period: 300, EvaluationPeriods: 3 });
+  });
+
+  test('project tags reach every resource, but cannot override the sagemaker: tags', () => {
+    const template = synth(loadStageConfig('staging'), { 'cost-center': 'ml-42', 'sagemaker:deployment-stage': 'oops' });
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-42' }, { Key: 'sagemaker:deployment-stage', Value: 'staging' }]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-42' }]) });
+  });
+});
+
+describe('project naming', () => {
+  test.each<[string, string, string, string]>([
+    ['the project name has a space', 'my project', 'p-1', "`projectName` must be 1-32 letters, digits or hyphens, starting with a letter; got 'my project'"],
+    ['the project name starts with a digit', '1churn', 'p-1', "got '1churn'"],
+    ['the project name is longer than 32 characters', 'a'.repeat(33), 'p-1', `got '${'a'.repeat(33)}'`],
+    ['the project id has a slash', 'churn', 'p/1', "`projectId` must be 1-20 letters, digits or hyphens (e.g. p-abcdef123456); got 'p/1'"],
+  ])('fails when %s', (_, projectName, projectId, message) => {
+    expect(() => new EndpointStack(new App(), 'S', { projectName, projectId, stageConfig: loadStageConfig('staging') })).toThrow(message);
+  });
+});
+
+describe('cdk-nag', () => {
+  test('AwsSolutions finds nothing on either stage stack', () => {
+    // GIVEN
+    const app = new App();
+    const stacks = (['staging', 'prod'] as const).map((stage) =>
+      new EndpointStack(app, endpointStackName('churn', 'p-abc123def456', stage), { ...PROJECT, stageConfig: loadStageConfig(stage) }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // WHEN
+    const assembly = app.synth();
+
+    // THEN: a finding would have thrown ValidationFailed; the report lists no violations
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const violations = (report.pluginReports ?? []).flatMap((r: { violations?: unknown[] }) => r.violations ?? []);
+    expect(violations).toEqual([]);
+    expect(stacks).toHaveLength(2);
+  });
+
+  test('the checks are live: a finding fails synth', () => {
+    // GIVEN a stack with a resource AwsSolutions flags (a notebook outside a VPC)
+    const app = new App();
+    const stack = new EndpointStack(app, 'S', { ...PROJECT, stageConfig: loadStageConfig('staging') });
+    new sagemaker.CfnNotebookInstance(stack, 'Notebook', { instanceType: 'ml.t3.medium', roleArn: 'arn:aws:iam::123456789012:role/x' });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // THEN
+    expect(() => app.synth()).toThrow(/AwsSolutions-SM1/);
+  });
+});
