@@ -1,0 +1,14 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { projectApp } from './support/app';
+
+/**
+ * Whole-stack regression net. Asset hashes (seed code, Lambda bundles) are normalised so that a
+ * change of seed code alone does not churn the snapshot; fine-grained tests hold the contract.
+ * Update deliberately with `npx jest -u test/snapshot.test.ts` after reviewing the diff; CI runs
+ * with --ci, which never writes snapshots.
+ */
+test('the default project stack matches its snapshot', () => {
+  const template = Template.fromStack(projectApp().stack).toJSON();
+  const normalised = JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip)?/g, 'ASSET-HASH$1'));
+  expect(normalised).toMatchSnapshot();
+});
