@@ -35,6 +35,8 @@ function answers(endpoint) {
 }
 
 module.exports = async function motoGlobalSetup() {
+  // The SDK's Node-version notice would repeat in every worker; it says nothing about the code.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   if (process.env.MOTO_ENDPOINT) {
     return;
   }

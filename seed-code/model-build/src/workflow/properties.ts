@@ -10,8 +10,8 @@ import { Expression, JsonValue, Reference, StepLike } from './expressions';
 type LeafValue<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : string;
 
 /**
- * A list in a Describe* response: items are addressed by index or, for named items such as
- * processing outputs or metrics, by name.
+ * A list or map in a Describe* response: list items are addressed by index or, for named items
+ * such as processing outputs or metrics, by name; map entries (hyperparameters, environment) by key.
  */
 export interface PropertyList<T> {
   /** The item at `key`: a number renders `[0]`, a string renders `['train']`. */
@@ -20,14 +20,17 @@ export interface PropertyList<T> {
 
 /**
  * The property tree of a Describe* response type `T`: objects become nested property objects,
- * lists become {@link PropertyList}, scalars become {@link StepProperty} values usable in arguments.
+ * lists and maps become {@link PropertyList}, scalars become {@link StepProperty} values usable in
+ * arguments.
  */
 export type PropertiesOf<T> = [NonNullable<T>] extends [string | number | boolean | Date]
   ? StepProperty<LeafValue<NonNullable<T>>>
   : [NonNullable<T>] extends [ReadonlyArray<infer U>]
     ? PropertyList<U>
     : [NonNullable<T>] extends [object]
-      ? { readonly [K in keyof NonNullable<T>]-?: PropertiesOf<NonNullable<T>[K]> }
+      ? string extends keyof NonNullable<T>
+        ? PropertyList<NonNullable<T>[string & keyof NonNullable<T>]>
+        : { readonly [K in keyof NonNullable<T>]-?: PropertiesOf<NonNullable<T>[K]> }
       : never;
 
 /** A reference to one field of a step's Describe* response: `{"Get": "Steps.<step>.<path>"}`. */

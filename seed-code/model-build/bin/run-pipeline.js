@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+'use strict';
+require('./register');
+require('../src/cli/run-pipeline').cli();
