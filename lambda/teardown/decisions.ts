@@ -70,6 +70,40 @@ export function decideStack(stack: StackState | undefined, projectId: string, ph
   return { kind: 'delete', reason: `stack is ${stack.status}` };
 }
 
+/** The parts of a ListPipelineExecutions summary the pipeline decision depends on. */
+export interface ExecutionState {
+  readonly arn: string;
+  readonly status: string;
+}
+
+/** What to do with an owned SageMaker pipeline. */
+export type PipelineDecision =
+  /** No execution is running: DeletePipeline now. */
+  | { readonly kind: 'delete' }
+  /** Stop these running executions first (DeletePipeline refuses while any runs), then wait. */
+  | { readonly kind: 'stop'; readonly executionArns: readonly string[] }
+  /** Executions are stopping: wait for them. */
+  | { readonly kind: 'wait'; readonly reason: string };
+
+/**
+ * Decides how to delete an owned pipeline given its executions.
+ * DeletePipeline fails while an execution runs, and a running execution keeps starting
+ * (billed) training and processing jobs, so running ones are stopped first.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeletePipeline.html
+ */
+export function decidePipeline(executions: readonly ExecutionState[]): PipelineDecision {
+  const running = executions.filter((e) => e.status === 'Executing').map((e) => e.arn);
+  if (running.length > 0) {
+    return { kind: 'stop', executionArns: running };
+  }
+  const stopping = executions.filter((e) => e.status === 'Stopping').length;
+  if (stopping > 0) {
+    return { kind: 'wait', reason: `${stopping} execution(s) still stopping` };
+  }
+  return { kind: 'delete' };
+}
+
 /** True when `tags` carry `sagemaker:project-id` = `projectId`. */
 export function isOwnedBy(tags: readonly TagLike[] | undefined, projectId: string): boolean {
   return ownershipProblem(tags ?? [], projectId) === undefined;

@@ -14,13 +14,17 @@ import {
   DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
   paginateListModelPackages,
+  paginateListPipelineExecutions,
   paginateListTags,
   SageMakerClient,
+  StopPipelineExecutionCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import {
+  decidePipeline,
   decideStack,
   deleteFailedMessage,
+  type ExecutionState,
   failedResources,
   type FailedStack,
   isSageMakerNotFound,
@@ -40,19 +44,22 @@ export interface TeardownClients {
 }
 
 /**
- * First half of a project deletion (onEvent): starts deleting the project's endpoint stacks
- * and deletes its SageMaker pipeline. Does not wait for the stacks.
+ * First half of a project deletion (onEvent): starts deleting the project's endpoint stacks,
+ * stops the SageMaker pipeline's running executions and deletes the pipeline if none runs.
+ * Does not wait for anything.
  */
 export async function startTeardown(props: TeardownProperties, clients: TeardownClients): Promise<void> {
   for (const stackName of props.stackNames) {
     await reconcileStack(stackName, props, clients.cloudFormation, 'start');
   }
-  await deletePipeline(props, clients.sageMaker);
+  await reconcilePipeline(props, clients.sageMaker);
 }
 
 /**
- * Second half of a project deletion (isComplete): reports whether every endpoint stack is gone.
- * Once they are, and only if data is not retained, it empties the model package group.
+ * Second half of a project deletion (isComplete): reports whether every endpoint stack and the
+ * pipeline are gone, finishing what the first half could not start (a stack that was busy, a
+ * pipeline whose executions were stopping). Once they are gone, and only if data is not
+ * retained, it empties the model package group.
  *
  * @returns true when the teardown is complete
  * @throws Error naming every stack that ended in DELETE_FAILED, its reason and failed resources
@@ -71,7 +78,8 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
   if (failures.length > 0) {
     throw new Error(deleteFailedMessage(failures));
   }
-  if (!done) return false;
+  const pipelineDone = (await reconcilePipeline(props, clients.sageMaker)) === 'done';
+  if (!done || !pipelineDone) return false;
   // Only after the endpoints are gone: if a stack cannot be deleted, the models it may still
   // serve stay registered, and a failed teardown never loses data.
   if (!props.retainData) {
@@ -147,30 +155,64 @@ async function explainFailure(stackName: string, cfn: CloudFormationClient): Pro
   };
 }
 
-async function deletePipeline(props: TeardownProperties, sm: SageMakerClient): Promise<void> {
+async function reconcilePipeline(props: TeardownProperties, sm: SageMakerClient): Promise<'done' | 'pending'> {
   const base = { resource: 'pipeline', name: props.pipelineName, projectId: props.projectId } as const;
-  let arn: string | undefined;
+  let pipeline: { arn?: string; status?: string } | undefined;
   try {
-    arn = (await sm.send(new DescribePipelineCommand({ PipelineName: props.pipelineName }))).PipelineArn;
+    const described = await sm.send(new DescribePipelineCommand({ PipelineName: props.pipelineName }));
+    pipeline = { arn: described.PipelineArn, status: described.PipelineStatus };
   } catch (error) {
     if (!isSageMakerNotFound(error)) throw error;
   }
-  if (arn === undefined) {
+  if (pipeline?.arn === undefined || pipeline.status === 'Deleting') {
     logDecision({ ...base, action: 'none', reason: 'pipeline does not exist (any more)' });
-    return;
+    return 'done';
   }
+  const arn = pipeline.arn;
   const problem = ownershipProblem(await listTags(arn, sm), props.projectId);
   if (problem !== undefined) {
     logDecision({ ...base, action: 'skip', reason: `left alone: ${problem}`, arn });
-    return;
+    return 'done';
   }
-  logDecision({ ...base, action: 'delete', reason: 'tagged with this project id', arn });
-  try {
-    await sm.send(new DeletePipelineCommand({ PipelineName: props.pipelineName }));
-  } catch (error) {
-    // Someone else deleted it between Describe and Delete: the goal is reached.
-    if (!isSageMakerNotFound(error)) throw error;
+  const decision = decidePipeline(await listExecutions(props.pipelineName, sm));
+  switch (decision.kind) {
+    case 'stop':
+      for (const executionArn of decision.executionArns) {
+        logDecision({ ...base, action: 'stop-execution', reason: 'DeletePipeline is refused while an execution runs', arn, executionArn });
+        await sm.send(new StopPipelineExecutionCommand({ PipelineExecutionArn: executionArn }));
+      }
+      return 'pending';
+    case 'wait':
+      logDecision({ ...base, action: 'wait', reason: decision.reason, arn });
+      return 'pending';
+    case 'delete':
+      logDecision({ ...base, action: 'delete', reason: 'tagged with this project id, no execution running', arn });
+      try {
+        await sm.send(new DeletePipelineCommand({ PipelineName: props.pipelineName }));
+      } catch (error) {
+        // Someone else deleted it between Describe and Delete: the goal is reached.
+        if (isSageMakerNotFound(error)) return 'done';
+        // An execution started since the listing (e.g. a last commit): stop it on the next poll.
+        if ((error as { name?: string }).name === 'ConflictException') {
+          logDecision({ ...base, action: 'wait', reason: `DeletePipeline conflict: ${(error as Error).message}`, arn });
+          return 'pending';
+        }
+        throw error;
+      }
+      return 'done';
   }
+}
+
+async function listExecutions(pipelineName: string, sm: SageMakerClient): Promise<ExecutionState[]> {
+  const executions: ExecutionState[] = [];
+  for await (const page of paginateListPipelineExecutions({ client: sm }, { PipelineName: pipelineName })) {
+    for (const summary of page.PipelineExecutionSummaries ?? []) {
+      if (summary.PipelineExecutionArn) {
+        executions.push({ arn: summary.PipelineExecutionArn, status: summary.PipelineExecutionStatus ?? 'Unknown' });
+      }
+    }
+  }
+  return executions;
 }
 
 async function emptyModelPackageGroup(props: TeardownProperties, sm: SageMakerClient): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  decidePipeline,
   decideStack,
   deleteFailedMessage,
   failedResources,
@@ -57,6 +58,19 @@ describe('decideStack', () => {
   test('a failed deletion carries the stack status reason while polling', () => {
     expect(decideStack(stack('DELETE_FAILED', ours, 'The following resource(s) failed to delete: [Endpoint].'), PROJECT_ID, 'poll'))
       .toEqual({ kind: 'failed', reason: 'The following resource(s) failed to delete: [Endpoint].' });
+  });
+});
+
+describe('decidePipeline', () => {
+  const executions = (...statuses: string[]) => statuses.map((status, i) => ({ arn: `e${i}`, status }));
+
+  test.each([
+    [[], { kind: 'delete' }],
+    [['Succeeded', 'Failed', 'Stopped'], { kind: 'delete' }],
+    [['Succeeded', 'Executing', 'Stopping', 'Executing'], { kind: 'stop', executionArns: ['e1', 'e3'] }],
+    [['Stopping', 'Failed'], { kind: 'wait', reason: '1 execution(s) still stopping' }],
+  ])('executions %j -> %j', (statuses, decision) => {
+    expect(decidePipeline(executions(...statuses))).toEqual(decision);
   });
 });
 

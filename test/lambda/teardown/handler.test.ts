@@ -11,8 +11,10 @@ import {
   DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
   ListModelPackagesCommand,
+  ListPipelineExecutionsCommand,
   ListTagsCommand,
   SageMakerClient,
+  StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createTeardownHandlers, isComplete, onEvent, type TeardownEvent } from '../../../lambda/teardown';
@@ -67,13 +69,28 @@ function givenStack(name: string, status: StackStatus | 'missing', tags = OURS, 
   }
 }
 
-function givenPipeline(tags: typeof OURS | 'missing'): void {
+/** Makes the pipeline exist with `tags` and executions in the given statuses, or not exist. */
+function givenPipeline(tags: typeof OURS | 'missing', executionStatuses: string[] = ['Succeeded']): void {
   if (tags === 'missing') {
     sm.on(DescribePipelineCommand).rejects(awsError('ResourceNotFound', `Pipeline '${PIPELINE_ARN}' does not exist.`));
   } else {
-    sm.on(DescribePipelineCommand, { PipelineName: PIPELINE }).resolves({ PipelineArn: PIPELINE_ARN, PipelineName: PIPELINE });
+    sm.on(DescribePipelineCommand, { PipelineName: PIPELINE }).resolves({ PipelineArn: PIPELINE_ARN, PipelineName: PIPELINE, PipelineStatus: 'Active' });
     sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN }).resolves({ Tags: tags });
+    sm.on(ListPipelineExecutionsCommand, { PipelineName: PIPELINE }).resolves({
+      PipelineExecutionSummaries: executionStatuses.map((status, i) => ({
+        PipelineExecutionArn: `${PIPELINE_ARN}/execution/e${i}`,
+        PipelineExecutionStatus: status as never,
+      })),
+    });
   }
+}
+
+function deletedPipelines(): unknown[] {
+  return sm.commandCalls(DeletePipelineCommand).map((call) => call.args[0].input.PipelineName);
+}
+
+function stoppedExecutions(): unknown[] {
+  return sm.commandCalls(StopPipelineExecutionCommand).map((call) => call.args[0].input.PipelineExecutionArn);
 }
 
 function givenGroup(tags: typeof OURS | 'missing', packagePages: string[][] = []): void {
@@ -181,7 +198,7 @@ describe('Delete: onEvent', () => {
     // THEN
     expect(response).toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
     expect(deletedStacks()).toEqual([STAGING, PROD]);
-    expect(sm.commandCalls(DeletePipelineCommand).map((c) => c.args[0].input.PipelineName)).toEqual([PIPELINE]);
+    expect(deletedPipelines()).toEqual([PIPELINE]);
     // The registry is only handled once the stacks are gone (isComplete).
     expect(modelRegistryCalls()).toBe(0);
   });
@@ -232,7 +249,8 @@ describe('Delete: onEvent', () => {
 
     await handlers.onEvent(event('Delete'));
 
-    expect(sm.commandCalls(DeletePipelineCommand)).toHaveLength(0);
+    expect(deletedPipelines()).toEqual([]);
+    expect(sm.commandCalls(ListPipelineExecutionsCommand)).toHaveLength(0);
     expect(logs).toContainEqual(expect.objectContaining({
       resource: 'pipeline',
       action: 'skip',
@@ -243,7 +261,7 @@ describe('Delete: onEvent', () => {
   test('reads every page of pipeline tags before deciding', async () => {
     givenStack(STAGING, 'missing');
     givenStack(PROD, 'missing');
-    sm.on(DescribePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
+    givenPipeline(OURS);
     sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN }).resolves({ Tags: [{ Key: 'a', Value: 'b' }], NextToken: 't2' });
     sm.on(ListTagsCommand, { ResourceArn: PIPELINE_ARN, NextToken: 't2' }).resolves({ Tags: OURS });
 
@@ -259,6 +277,57 @@ describe('Delete: onEvent', () => {
     sm.on(DeletePipelineCommand).rejects(awsError('ResourceNotFound', 'Pipeline does not exist.'));
 
     await expect(handlers.onEvent(event('Delete'))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+  });
+
+  test('stops running pipeline executions instead of deleting the pipeline under them', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS, ['Succeeded', 'Executing', 'Failed', 'Executing']);
+
+    await handlers.onEvent(event('Delete'));
+
+    expect(stoppedExecutions()).toEqual([`${PIPELINE_ARN}/execution/e1`, `${PIPELINE_ARN}/execution/e3`]);
+    expect(deletedPipelines()).toEqual([]);
+  });
+
+  test('waits for stopping executions and does not stop them again', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS, ['Stopping']);
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: false });
+
+    expect(stoppedExecutions()).toEqual([]);
+    expect(deletedPipelines()).toEqual([]);
+  });
+
+  test('isComplete deletes the pipeline once its executions have stopped', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS, ['Stopped', 'Succeeded']);
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: true });
+
+    expect(deletedPipelines()).toEqual([PIPELINE]);
+  });
+
+  test('an execution started just before DeletePipeline makes isComplete wait instead of fail', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS);
+    sm.on(DeletePipelineCommand).rejects(awsError('ConflictException', 'Pipeline has running executions'));
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a pipeline already being deleted is not deleted again', async () => {
+    givenStack(STAGING, 'missing');
+    givenStack(PROD, 'missing');
+    givenPipeline(OURS);
+    sm.on(DescribePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN, PipelineStatus: 'Deleting' });
+
+    await expect(handlers.isComplete(event('Delete'))).resolves.toEqual({ IsComplete: true });
+    expect(deletedPipelines()).toEqual([]);
   });
 
   test.each([
@@ -294,6 +363,8 @@ describe('Delete: onEvent', () => {
 });
 
 describe('Delete: isComplete', () => {
+  beforeEach(() => givenPipeline('missing'));
+
   test('is not complete while a stack is still deleting, and does not delete it again', async () => {
     givenStack(STAGING, 'DELETE_IN_PROGRESS');
     givenStack(PROD, 'missing');

@@ -1,8 +1,10 @@
 /**
  * The teardown handlers over the real AWS wire protocol, against the moto_server started by the
  * root jest globalSetup (MOTO_ENDPOINT). moto 5.2 implements everything the handler calls
- * except SageMaker DeleteModelPackage (it answers 500 "not implemented"), so that one operation
- * is intercepted on the client and recorded; the listing it acts on still comes from moto.
+ * except SageMaker DeleteModelPackage and StopPipelineExecution (500 "not implemented").
+ * DeleteModelPackage is intercepted on the client and recorded (the listing it acts on still
+ * comes from moto); stopping executions is covered by the mocked tests only, because moto
+ * completes executions as soon as they start.
  */
 import {
   CloudFormationClient,
@@ -16,6 +18,7 @@ import {
   DescribePipelineCommand,
   ListModelPackagesCommand,
   SageMakerClient,
+  StartPipelineExecutionCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { createTeardownHandlers, type TeardownEvent } from '../../../lambda/teardown';
@@ -162,12 +165,13 @@ describe('teardown against moto_server', () => {
     expect(await stackStatus(project.staging)).toBe('CREATE_COMPLETE');
   });
 
-  test('Delete removes the owned endpoint stacks and pipeline, then completes', async () => {
-    // GIVEN
+  test('Delete removes the owned endpoint stacks and pipeline (with past executions), then completes', async () => {
+    // GIVEN (moto finishes executions at once, so this one is no longer running)
     const project = newProject();
     await createStack(project.staging, project.tags);
     await createStack(project.prod, project.tags);
     await createPipeline(project.pipeline, project.tags);
+    await sageMaker.send(new StartPipelineExecutionCommand({ PipelineName: project.pipeline }));
 
     // WHEN
     await handlers().onEvent(project.event('Delete'));
