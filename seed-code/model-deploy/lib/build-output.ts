@@ -66,15 +66,24 @@ export interface TemplateConfiguration {
  * The template configuration of one stage: the stack parameters and the stack tags.
  * @param modelPackageArn the package to deploy; empty when nothing is deployed, which the
  *   template's parameter pattern rejects, so such a file can never deploy by mistake
+ * @param declared names of the parameters the template declares; CloudFormation rejects values
+ *   for undeclared ones (a serverless stage without data capture declares no bucket or key)
+ * @default declared - all of {@link ENDPOINT_STACK_PARAMETERS}
  */
-export function templateConfiguration(stage: Stage, env: BuildEnvironment, modelPackageArn: string): TemplateConfiguration {
+export function templateConfiguration(
+  stage: Stage,
+  env: BuildEnvironment,
+  modelPackageArn: string,
+  declared: string[] = Object.values(ENDPOINT_STACK_PARAMETERS),
+): TemplateConfiguration {
+  const values: Record<string, string> = {
+    [ENDPOINT_STACK_PARAMETERS.modelPackageArn]: modelPackageArn,
+    [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: env.modelExecutionRoleArn,
+    [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: env.artifactBucket,
+    [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: env.kmsKeyArn,
+  };
   return {
-    Parameters: {
-      [ENDPOINT_STACK_PARAMETERS.modelPackageArn]: modelPackageArn,
-      [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: env.modelExecutionRoleArn,
-      [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: env.artifactBucket,
-      [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: env.kmsKeyArn,
-    },
+    Parameters: Object.fromEntries(Object.entries(values).filter(([name]) => declared.includes(name))),
     Tags: {
       ...env.projectTags,
       [TAG_KEYS.projectName]: env.projectName,
@@ -150,8 +159,10 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
     fs.mkdirSync(options.outDir, { recursive: true });
     for (const stage of STAGES) {
       const artifact = assembly.getStackArtifact(stacks[stage].artifactId);
-      writeJson(path.join(options.outDir, `${stage}.template.json`), artifact.template);
-      writeJson(path.join(options.outDir, `${stage}.config.json`), templateConfiguration(stage, env, modelPackageArn));
+      const template = artifact.template as { Parameters?: Record<string, unknown> };
+      writeJson(path.join(options.outDir, `${stage}.template.json`), template);
+      writeJson(path.join(options.outDir, `${stage}.config.json`),
+        templateConfiguration(stage, env, modelPackageArn, Object.keys(template.Parameters ?? {})));
     }
   } finally {
     fs.rmSync(assemblyDir, { recursive: true, force: true });

@@ -28,9 +28,9 @@ export const ENDPOINT_STACK_PARAMETERS = {
   modelPackageArn: 'ModelPackageArn',
   /** ARN of the role SageMaker assumes to pull the model image and artifacts. */
   modelExecutionRoleArn: 'ModelExecutionRoleArn',
-  /** Name of the project bucket; data capture goes to `s3://<bucket>/datacapture-<stage>`. */
+  /** Name of the project bucket; data capture goes to `s3://<bucket>/datacapture-<stage>`. Only when capturing. */
   artifactBucketName: 'ArtifactBucketName',
-  /** ARN of the project KMS key: encrypts captured data and, where allowed, the ML volume. */
+  /** ARN of the project KMS key: encrypts captured data and, where allowed, the ML volume. Only when used. */
   kmsKeyArn: 'KmsKeyArn',
 } as const;
 
@@ -108,18 +108,22 @@ export class EndpointStack extends Stack {
       allowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
       constraintDescription: 'must be an IAM role ARN',
     });
-    const artifactBucketName = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.artifactBucketName, {
+    // Bucket and key are declared only when used (a serverless endpoint without data capture uses
+    // neither): an unused parameter is a template smell, and the build's template configuration
+    // passes exactly the parameters the template declares.
+    const usesKey = config.dataCapture.enabled || (config.hosting.kind === 'instance' && config.hosting.encryptVolume);
+    const artifactBucketName = config.dataCapture.enabled ? new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.artifactBucketName, {
       type: 'String',
       description: 'Project bucket; data capture is written under datacapture-<stage>/',
       allowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
       constraintDescription: 'must be an S3 bucket name',
-    });
-    const kmsKeyArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.kmsKeyArn, {
+    }).valueAsString : undefined;
+    const kmsKeyArn = usesKey ? new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.kmsKeyArn, {
       type: 'String',
       description: 'ARN of the project KMS key (data capture, ML storage volume)',
       allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$',
       constraintDescription: 'must be a KMS key ARN',
-    });
+    }).valueAsString : undefined;
 
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: modelExecutionRoleArn.valueAsString,
@@ -128,12 +132,12 @@ export class EndpointStack extends Stack {
 
     const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
       productionVariants: [productionVariant(config, model.attrModelName)],
-      kmsKeyId: config.hosting.kind === 'instance' && config.hosting.encryptVolume ? kmsKeyArn.valueAsString : undefined,
+      kmsKeyId: config.hosting.kind === 'instance' && config.hosting.encryptVolume ? kmsKeyArn : undefined,
       dataCaptureConfig: config.dataCapture.enabled ? {
         enableCapture: true,
         initialSamplingPercentage: config.dataCapture.samplingPercentage,
-        destinationS3Uri: Fn.join('', ['s3://', artifactBucketName.valueAsString, `/datacapture-${config.stage}`]),
-        kmsKeyId: kmsKeyArn.valueAsString,
+        destinationS3Uri: Fn.join('', ['s3://', artifactBucketName!, `/datacapture-${config.stage}`]),
+        kmsKeyId: kmsKeyArn,
         captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
         captureContentTypeHeader: { csvContentTypes: ['text/csv'] },
       } : undefined,

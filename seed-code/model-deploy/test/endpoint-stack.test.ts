@@ -223,6 +223,7 @@ describe('overrides', () => {
       }],
     });
     template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'churn-staging', DeploymentConfig: Match.absent() });
+    expect(Object.keys(template.toJSON().Parameters).sort()).toEqual(['ModelExecutionRoleArn', 'ModelPackageArn']);
   });
 
   test('instance storage family: no volume key, capture still encrypted with the project key', () => {
