@@ -66,5 +66,6 @@ function requireBoolean(props: Record<string, unknown>, key: string): boolean {
 }
 
 function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : `'${JSON.stringify(value)}'`;
+  if (value === undefined) return 'nothing';
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }

@@ -150,7 +150,7 @@ describe('Create and Update', () => {
 
   test('fails when Create gets invalid properties', async () => {
     await expect(handlers.onEvent(event('Create', { RetainData: 'maybe' })))
-      .rejects.toThrow("`RetainData` must be 'true' or 'false'; got '\"maybe\"'");
+      .rejects.toThrow("`RetainData` must be 'true' or 'false'; got 'maybe'");
   });
 
   test('Update keeps the physical id and calls no AWS API', async () => {

@@ -43,14 +43,14 @@ describe('parseProperties', () => {
 
   test.each([
     ['ProjectId is missing', { ProjectId: undefined }, '`ProjectId` must be a non-empty string; got nothing'],
-    ['ProjectId is blank', { ProjectId: '  ' }, "`ProjectId` must be a non-empty string; got '\"  \"'"],
-    ['ProjectName is a number', { ProjectName: 3 }, "`ProjectName` must be a non-empty string; got '3'"],
+    ['ProjectId is blank', { ProjectId: '  ' }, "`ProjectId` must be a non-empty string; got '  '"],
+    ['ProjectName is a number', { ProjectName: 3 }, "`ProjectName` must be a non-empty string; got 3"],
     ['PipelineName is missing', { PipelineName: undefined }, '`PipelineName` must be a non-empty string'],
     ['ModelPackageGroupName is missing', { ModelPackageGroupName: undefined }, '`ModelPackageGroupName` must be a non-empty string'],
-    ['StackNames is a string', { StackNames: 'a,b' }, "`StackNames` must be an array of non-empty stack names; got '\"a,b\"'"],
+    ['StackNames is a string', { StackNames: 'a,b' }, "`StackNames` must be an array of non-empty stack names; got 'a,b'"],
     ['StackNames holds a blank name', { StackNames: ['a', ''] }, '`StackNames` must be an array of non-empty stack names'],
-    ['RetainData is a boolean', { RetainData: true }, "`RetainData` must be 'true' or 'false'; got 'true'"],
-    ['RetainData is yes', { RetainData: 'yes' }, "`RetainData` must be 'true' or 'false'; got '\"yes\"'"],
+    ['RetainData is a boolean', { RetainData: true }, "`RetainData` must be 'true' or 'false'; got true"],
+    ['RetainData is yes', { RetainData: 'yes' }, "`RetainData` must be 'true' or 'false'; got 'yes'"],
   ])('fails when %s', (_name, override, message) => {
     expect(() => parseProperties({ ...valid, ...override })).toThrow(message);
   });
