@@ -39,9 +39,6 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
     const settings = resolveProjectSettings(flags, io.env, true);
     const { pipeline } = buildPipeline(settings);
     const json = pipeline.toJson({ indent: flags.compact ? 0 : 2 }) + '\n';
-    if (settings.demoDefaults.length > 0) {
-      io.stderr(`${COMMAND}: using demo values for ${settings.demoDefaults.join(', ')}\n`);
-    }
     if (typeof flags.output === 'string') {
       try {
         writeFileSync(flags.output, json);
@@ -51,6 +48,9 @@ export function main(argv: readonly string[], io: CliIo = processIo()): number {
       io.stderr(`${COMMAND}: wrote ${pipeline.name} (${Buffer.byteLength(json)} bytes) to ${flags.output}\n`);
     } else {
       io.stdout(json);
+    }
+    if (settings.demoDefaults.length > 0) {
+      io.stderr(`${COMMAND}: using demo values for ${settings.demoDefaults.join(', ')}\n`);
     }
     return ExitCode.SUCCESS;
   } catch (error) {

@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/get-pipeline-definition';
+import { sha256Hex } from '../../src/cli/scripts';
+import { abalone } from '../../src/pipelines/abalone/pipeline';
+import { captureIo } from '../helpers/io';
+import { CODEBUILD_ENV } from '../helpers/env';
+
+
+function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const io = captureIo(env);
+  const code = main(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('get-pipeline-definition', () => {
+  test('with only --region prints a complete demo definition and notes the demo values', () => {
+    // WHEN
+    const { code, out, err } = run(['--region', 'us-east-1']);
+
+    // THEN
+    expect(code).toBe(0);
+    const def = JSON.parse(out);
+    expect(def.Steps).toHaveLength(4);
+    expect(def.Steps[1].Arguments.AlgorithmSpecification.TrainingImage).toBe(
+      '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+    );
+    expect(def.Steps[3].Arguments.IfSteps[0].Arguments.ModelPackageGroupName).toBe('abalone-demo-p-000000000000');
+    expect(err).toBe('get-pipeline-definition: using demo values for --project-name, --project-id, --bucket, --role-arn\n');
+    expect(out).toMatch(/^\{\n {2}"Parameters"/);
+  });
+
+  test('uses the CodeBuild environment and content-addressed script URIs', () => {
+    const { code, out, err } = run(['--compact'], CODEBUILD_ENV);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out.trim().split('\n')).toHaveLength(1);
+    const def = JSON.parse(out);
+    const prep = def.Steps[0].Arguments;
+    const sha = sha256Hex(readFileSync(abalone.scripts.preprocess));
+    expect(prep.ProcessingInputs[1].S3Input.S3Uri).toBe(
+      `s3://sagemaker-project-p-abcdef123456/abalone-p-abcdef123456/code/${sha}/preprocess.py`,
+    );
+    expect(prep.ProcessingOutputConfig.KmsKeyId).toBe(CODEBUILD_ENV.KMS_KEY_ARN);
+    expect(prep.RoleArn).toBe(CODEBUILD_ENV.SAGEMAKER_PIPELINE_ROLE_ARN);
+    expect(def.Parameters[4].DefaultValue).toBe('s3://sagemaker-servicecatalog-seedcode-eu-west-1/dataset/abalone-dataset.csv');
+  });
+
+  test('flags win over the environment, and the pipeline name defaults to <project-name>-<project-id>', () => {
+    const env = { ...CODEBUILD_ENV, SAGEMAKER_PIPELINE_NAME: '', MODEL_PACKAGE_GROUP_NAME: '' };
+    const { code, out } = run(['--project-name', 'other', '--region', 'us-west-2'], env);
+    expect(code).toBe(0);
+    const def = JSON.parse(out);
+    expect(def.Steps[3].Arguments.IfSteps[0].Arguments.ModelPackageGroupName).toBe('other-p-abcdef123456');
+    expect(def.Steps[0].Arguments.AppSpecification.ImageUri).toContain('.us-west-2.');
+  });
+
+  test('writes to --output and is byte-identical across runs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gpd-'));
+    const file = path.join(dir, 'definition.json');
+    const { code, err } = run(['--output', file], CODEBUILD_ENV);
+    expect(code).toBe(0);
+    expect(err).toMatch(/^get-pipeline-definition: wrote abalone-p-abcdef123456 \(\d+ bytes\) to .*definition\.json\n$/);
+    expect(readFileSync(file, 'utf8')).toBe(run([], CODEBUILD_ENV).out);
+  });
+
+  test('--help prints usage and exits 0', () => {
+    const { code, out } = run(['--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: get-pipeline-definition --region <region>');
+  });
+
+  test.each<[string, string[], NodeJS.ProcessEnv, string]>([
+    [
+      'the region is not in the image table',
+      ['--region', 'xx-nowhere-1'],
+      {},
+      "--region (AWS_REGION) 'xx-nowhere-1' has no scikit-learn/XGBoost image in this seed's table; supported: af-south-1,",
+    ],
+    ['the region is malformed', ['--region', 'US East'], {}, "--region (AWS_REGION) must be an AWS region code such as 'us-east-1'; got 'US East'"],
+    ['no region is given', [], {}, "--region or AWS_REGION is required: an AWS region code such as 'us-east-1'"],
+    [
+      'the bucket is not a bucket name',
+      ['--region', 'us-east-1', '--bucket', 'My_Bucket'],
+      {},
+      "--bucket (ARTIFACT_BUCKET) must be an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens); got 'My_Bucket'",
+    ],
+    [
+      'the role is not a role ARN',
+      ['--region', 'us-east-1'],
+      { SAGEMAKER_PIPELINE_ROLE_ARN: 'my-role' },
+      "--role-arn (SAGEMAKER_PIPELINE_ROLE_ARN) must be an IAM role ARN such as arn:aws:iam::123456789012:role/MyRole; got 'my-role'",
+    ],
+    [
+      'the KMS key is not a key ARN',
+      ['--region', 'us-east-1', '--kms-key-arn', '1234'],
+      {},
+      "--kms-key-arn (KMS_KEY_ARN) must be a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/<key-id>; got '1234'",
+    ],
+    [
+      'the project name is too long',
+      ['--region', 'us-east-1', '--project-name', 'a'.repeat(33)],
+      {},
+      `--project-name (SAGEMAKER_PROJECT_NAME) must be 1-32 letters, digits or hyphens, starting with a letter; got '${'a'.repeat(33)}'`,
+    ],
+    [
+      'the model package group name is too long',
+      ['--region', 'us-east-1', '--model-package-group-name', 'g'.repeat(64)],
+      {},
+      '--model-package-group-name (MODEL_PACKAGE_GROUP_NAME) must be 1-63 letters, digits or hyphens',
+    ],
+    ['a flag is unknown', ['--region', 'us-east-1', '--regoin', 'x'], {}, "Unknown option '--regoin'; run with --help to see the allowed options"],
+    ['the pipeline is unknown', ['--region', 'us-east-1', '--pipeline', 'churn'], {}, "--pipeline must be one of 'abalone'; got 'churn'"],
+    ['the output file cannot be written', ['--region', 'us-east-1', '--output', '/nonexistent/dir/x.json'], {}, '--output cannot be written: ENOENT'],
+  ])('fails when %s', (_title, argv, env, message) => {
+    const { code, out, err } = run(argv, env);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(`get-pipeline-definition: ${message}`);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+});
