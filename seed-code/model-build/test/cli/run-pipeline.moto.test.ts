@@ -1,0 +1,170 @@
+/**
+ * run-pipeline over the real wire protocol against moto_server (S3 uploads, CreatePipeline,
+ * UpdatePipeline, AddTags, StartPipelineExecution, DescribePipelineExecution). moto has no
+ * ListPipelineExecutionSteps, so that one call is routed to aws-sdk-client-mock.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  DescribePipelineCommand,
+  ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { main as getDefinition } from '../../src/cli/get-pipeline-definition';
+import { main } from '../../src/cli/run-pipeline';
+import { sha256Hex } from '../../src/cli/scripts';
+import { abalone } from '../../src/pipelines/abalone/pipeline';
+import { captureIo } from '../helpers/io';
+
+const endpoint = process.env.MOTO_ENDPOINT;
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const s3 = new S3Client({ endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
+const moto = new SageMakerClient({ endpoint, region: 'us-east-1', credentials });
+const stepsOnly = new SageMakerClient({ region: 'us-east-1', credentials });
+const stepsMock = mockClient(stepsOnly);
+const sagemaker = {
+  send: ((command: unknown) =>
+    command instanceof ListPipelineExecutionStepsCommand
+      ? stepsOnly.send(command)
+      : moto.send(command as never)) as SageMakerClient['send'],
+};
+
+/** A fresh project (unique names) with its bucket created in moto. */
+async function project() {
+  const suffix = randomBytes(4).toString('hex');
+  const env = {
+    AWS_REGION: 'us-east-1',
+    SAGEMAKER_PROJECT_NAME: 'abalone',
+    SAGEMAKER_PROJECT_ID: `p-${suffix}`,
+    SAGEMAKER_PIPELINE_NAME: `abalone-p-${suffix}`,
+    MODEL_PACKAGE_GROUP_NAME: `abalone-p-${suffix}`,
+    ARTIFACT_BUCKET: `sagemaker-project-p-${suffix}`,
+    SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/pipeline',
+    KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    PROJECT_TAGS: '{"cost-center":"42"}',
+  };
+  await s3.send(new CreateBucketCommand({ Bucket: env.ARTIFACT_BUCKET }));
+  return env;
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv, inlineLimitBytes?: number) {
+  const io = captureIo(env);
+  const code = await main(argv, { io, s3, sagemaker, sleep: async () => undefined, inlineLimitBytes });
+  return { code, out: io.out(), err: io.err() };
+}
+
+beforeAll(() => {
+  if (!endpoint) {
+    throw new Error('MOTO_ENDPOINT is not set: jest globalSetup (test/moto-global-setup.js) should have started moto_server');
+  }
+});
+
+beforeEach(() => {
+  stepsMock.reset();
+  stepsMock.on(ListPipelineExecutionStepsCommand).resolves({
+    PipelineExecutionSteps: [{ StepName: 'PreprocessAbaloneData', StepStatus: 'Succeeded' }],
+  });
+});
+
+describe('run-pipeline against moto', () => {
+  test('uploads content-addressed scripts, creates the tagged pipeline with the printed definition and starts it', async () => {
+    // GIVEN
+    const env = await project();
+
+    // WHEN
+    const { code, out, err } = await run(['-p', 'ProcessingInstanceCount=2'], env);
+
+    // THEN it succeeded
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain(`created pipeline arn:aws:sagemaker:us-east-1:123456789012:pipeline/${env.SAGEMAKER_PIPELINE_NAME}`);
+
+    // the scripts are under <pipeline>/code/<sha256>/<file>, SSE-KMS with the project key
+    for (const script of ['preprocess', 'evaluate']) {
+      const body = readFileSync(abalone.scripts[script]);
+      const key = `${env.SAGEMAKER_PIPELINE_NAME}/code/${sha256Hex(body)}/${script}.py`;
+      const object = await s3.send(new GetObjectCommand({ Bucket: env.ARTIFACT_BUCKET, Key: key }));
+      expect(await object.Body!.transformToString()).toBe(body.toString());
+      const head = await s3.send(new HeadObjectCommand({ Bucket: env.ARTIFACT_BUCKET, Key: key }));
+      expect([head.ServerSideEncryption, head.SSEKMSKeyId]).toEqual(['aws:kms', env.KMS_KEY_ARN]);
+    }
+
+    // the stored definition is exactly what get-pipeline-definition prints
+    const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    const printed = captureIo(env);
+    expect(getDefinition(['--compact'], printed)).toBe(0);
+    expect(described.PipelineDefinition).toBe(printed.out().trim());
+    expect(described.RoleArn).toBe(env.SAGEMAKER_PIPELINE_ROLE_ARN);
+
+    // tagged with the project tags and PROJECT_TAGS
+    const tags = await moto.send(new ListTagsCommand({ ResourceArn: described.PipelineArn }));
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'sagemaker:project-name', Value: 'abalone' },
+        { Key: 'sagemaker:project-id', Value: env.SAGEMAKER_PROJECT_ID },
+        { Key: 'cost-center', Value: '42' },
+      ]),
+    );
+
+    // started with the override
+    const executions = await moto.send(new ListPipelineExecutionsCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    expect(executions.PipelineExecutionSummaries).toHaveLength(1);
+    const parameters = await moto.send(
+      new ListPipelineParametersForExecutionCommand({
+        PipelineExecutionArn: executions.PipelineExecutionSummaries![0].PipelineExecutionArn,
+      }),
+    );
+    expect(parameters.PipelineParameters).toEqual([{ Name: 'ProcessingInstanceCount', Value: '2' }]);
+  });
+
+  test('a second run with unchanged code updates the pipeline and reuses the same script keys', async () => {
+    const env = await project();
+    expect((await run(['--no-wait'], env)).code).toBe(0);
+
+    const second = await run(['--no-wait'], env);
+
+    expect(second.code).toBe(0);
+    expect(second.out).toContain(`updated pipeline arn:aws:sagemaker:us-east-1:123456789012:pipeline/${env.SAGEMAKER_PIPELINE_NAME}`);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: env.ARTIFACT_BUCKET, Prefix: `${env.SAGEMAKER_PIPELINE_NAME}/code/` }));
+    expect(listed.KeyCount).toBe(2);
+    const executions = await moto.send(new ListPipelineExecutionsCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    expect(executions.PipelineExecutionSummaries).toHaveLength(2);
+  });
+
+  test('a definition above the inline limit is passed through S3', async () => {
+    const env = await project();
+
+    const { code, out } = await run(['--no-wait'], env, 100);
+
+    expect(code).toBe(0);
+    const match = /uploaded to s3:\/\/[^/]+\/(\S+\/definitions\/[0-9a-f]{64}\.json)/.exec(out);
+    expect(match).not.toBeNull();
+    const stored = await s3.send(new GetObjectCommand({ Bucket: env.ARTIFACT_BUCKET, Key: match![1] }));
+    const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    // moto hands back the definition it read from S3 as parsed JSON rather than the string the
+    // API specifies, so compare values rather than bytes.
+    const returned: unknown = described.PipelineDefinition;
+    const value = typeof returned === 'string' ? JSON.parse(returned) : returned;
+    expect(value).toEqual(JSON.parse(await stored.Body!.transformToString()));
+  });
+
+  test('fails when the artifact bucket does not exist, naming the S3 error', async () => {
+    const env = { ...(await project()), ARTIFACT_BUCKET: `missing-${randomBytes(4).toString('hex')}` };
+
+    const { code, err } = await run(['--no-wait'], env);
+
+    expect(code).toBe(1);
+    expect(err).toMatch(/^run-pipeline: NoSuchBucket \(HTTP 404\): The specified bucket does not exist\n$/);
+  });
+});
