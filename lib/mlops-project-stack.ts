@@ -29,6 +29,7 @@ export class MlopsProjectStack extends Stack {
       branch: config.branch,
       manualApproval: config.manualApproval,
       retainData: config.retainData,
+      teardown: config.teardown,
       tags: config.tags,
     });
   }

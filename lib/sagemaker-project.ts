@@ -11,6 +11,7 @@ import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
 import { checkProjectId, checkProjectName } from './project-config';
 import { ProjectNames } from './project-names';
+import { ProjectTeardown } from './project-teardown';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
 
@@ -42,6 +43,11 @@ export interface SageMakerProjectProps {
    * @default true
    */
   readonly retainData?: boolean;
+  /**
+   * Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline.
+   * @default true
+   */
+  readonly teardown?: boolean;
   /**
    * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
    * @default - none
@@ -76,6 +82,8 @@ export class SageMakerProject extends Construct {
   public readonly modelDeploy: ModelDeploy;
   /** The approval trigger (EventBridge rule and start-deploy function). */
   public readonly approvalTrigger: ModelApprovalTrigger;
+  /** The teardown of endpoint stacks and SageMaker pipeline, when enabled. */
+  public readonly teardown?: ProjectTeardown;
   /** The build repository. */
   public readonly buildRepository: SeedRepository;
   /** The deploy repository. */
@@ -151,6 +159,17 @@ export class SageMakerProject extends Construct {
       deployPipeline: this.modelDeploy.pipeline,
       key: store.key,
     });
+
+    if (props.teardown ?? true) {
+      this.teardown = new ProjectTeardown(this, 'Teardown', {
+        names,
+        retainData,
+        // CloudFormation deletes the endpoint stacks with the deploy role; packages go before the group.
+        deleteAfter: [this.modelDeploy.deployRole, this.modelPackageGroup],
+        // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
+        deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
+      });
+    }
 
     Tags.of(this).add('sagemaker:project-name', names.projectName);
     Tags.of(this).add('sagemaker:project-id', names.projectId);

@@ -343,6 +343,10 @@ describe('IAM', () => {
       ['ProjectModelDeployModelExecutionRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployPipelineRole', 'codepipeline.amazonaws.com'],
       ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
+      ['ProjectTeardownHandlerRole', 'lambda.amazonaws.com'],
+      ['ProjectTeardownProviderOnEventRole', 'lambda.amazonaws.com'],
+      ['ProjectTeardownProviderWaiterRole', 'lambda.amazonaws.com'],
+      ['ProjectTeardownProviderwaiterstatemachineRole', 'states.amazonaws.com'],
     ]);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -366,7 +370,12 @@ describe('IAM', () => {
       .filter((s) => s.Resource === '*');
     expect(actionsOf(statements)).toEqual([
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
-      'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData', 'sagemaker:ListModelPackages',
+      'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData',
+      // aws-cdk-lib's Step Functions logging grant (the teardown's waiter): vended log delivery
+      'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
+      'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+      'sagemaker:ListModelPackages',
     ]);
     const metrics = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
     expect(metrics?.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
@@ -415,6 +424,11 @@ describe('IAM', () => {
       'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint',
     ]],
     ['ProjectEventsRole', ['codepipeline:StartPipelineExecution']],
+    ['ProjectTeardownHandlerRole', [
+      'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline',
+      'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:StopPipelineExecution',
+    ]],
   ])('%s may do exactly the reviewed actions', (role, expected) => {
     expect(actionsOf(statementsOf(template, role))).toEqual(expected);
   });
@@ -445,6 +459,57 @@ describe('IAM', () => {
     const manage = statements.find((s) => s.Sid === 'ManageProjectModelsAndEndpoints');
     expect(create?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID } });
     expect(manage?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': ID } });
+  });
+});
+
+describe('teardown', () => {
+  test('on by default: deletes endpoint stacks and SageMaker pipeline of this project, after nothing it needs', () => {
+    const template = projectTemplate();
+    const [id, resource] = Object.entries(template.findResources('Custom::SageMakerProjectTeardown'))[0];
+    expect(id).toMatch(/^ProjectTeardown/);
+    expect(resource.Properties).toEqual({
+      ServiceToken: expect.anything(),
+      ProjectName: NAME,
+      ProjectId: ID,
+      StackNames: [`${PREFIX}-deploy-staging`, `${PREFIX}-deploy-prod`],
+      PipelineName: `${NAME}-${ID}`,
+      ModelPackageGroupName: `${NAME}-${ID}`,
+      RetainData: 'true',
+    });
+    // Deleted before the role CloudFormation needs to delete the endpoint stacks, and the group.
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ProjectModelDeployEndpointDeployRole[0-9A-F]{8}$/),
+      expect.stringMatching(/^ProjectModelDeployEndpointDeployRoleDefaultPolicy/),
+      expect.stringMatching(/^ProjectModelPackageGroup/),
+    ]));
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+    // Pipelines and the approval rule are deleted before the teardown runs.
+    for (const [logicalId, r] of Object.entries({
+      ...template.findResources('AWS::CodePipeline::Pipeline'),
+      ...template.findResources('AWS::Events::Rule', { Properties: { Name: `${PREFIX}-model` } }),
+    })) {
+      expect({ logicalId, dependsOn: r.DependsOn }).toEqual({ logicalId, dependsOn: expect.arrayContaining([id]) });
+    }
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+
+  test('retainData=false lets the teardown empty the model registry, and only the project\'s group', () => {
+    const template = projectTemplate({ retainData: false });
+    const statements = statementsOf(template, 'ProjectTeardownHandlerRole');
+    const registry = statements.find((s) => s.Sid === 'EmptyModelRegistry');
+    expect(([] as string[]).concat(registry!.Action).sort()).toEqual(
+      ['sagemaker:DeleteModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListTags']);
+    expect(JSON.stringify(registry!.Resource)).toContain(`:model-package/${NAME}-${ID}/*`);
+    template.hasResourceProperties('Custom::SageMakerProjectTeardown', { RetainData: 'false' });
+  });
+
+  test('teardown=false creates no teardown', () => {
+    const template = projectTemplate({ teardown: false });
+    template.resourceCountIs('Custom::SageMakerProjectTeardown', 0);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
   });
 });
 

@@ -19,6 +19,8 @@ export interface BundledFunctionOptions {
   readonly retryAttempts?: number;
   readonly logRetention: logs.RetentionDays;
   readonly memorySize?: number;
+  /** Role shared with other functions of one feature. @default - a role of its own */
+  readonly role?: iam.Role;
 }
 
 /**
@@ -29,7 +31,7 @@ export function bundledFunction(scope: Construct, id: string, options: BundledFu
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention });
   // Its own role writing to its own log group, instead of AWSLambdaBasicExecutionRole's
   // account-wide log permissions.
-  const role = new iam.Role(scope, `${id}Role`, {
+  const role = options.role ?? new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: options.description,
   });

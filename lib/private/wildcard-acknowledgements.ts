@@ -24,6 +24,16 @@ const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'servicecatalog:ListPortfolios',
 ]);
 
+/**
+ * aws-cdk-lib's grant for Step Functions logging: the CloudWatch Logs vended-log-delivery APIs
+ * accept only '*', and the grant puts the stream actions in the same statement.
+ */
+const STEP_FUNCTIONS_LOG_DELIVERY = new Set([
+  'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
+  'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+]);
+
 type Statement = { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: unknown };
 
 /**
@@ -48,6 +58,9 @@ export class AcknowledgeWildcards implements IAspect {
           if (actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(a))) {
             this.ackOnce(node, 'Resource::*', acknowledged,
               `Only actions without resource-level permissions (${actions.join(', ')}); IAM accepts nothing but '*' for them`);
+          } else if (actions.every((a) => STEP_FUNCTIONS_LOG_DELIVERY.has(a))) {
+            this.ackOnce(node, 'Resource::*', acknowledged,
+              "aws-cdk-lib's Step Functions logging grant: CloudWatch Logs vended log delivery accepts only '*'");
           }
           continue;
         }
@@ -131,6 +144,10 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,
     reason: 'Application Auto Scaling gives scalable targets generated ids; only the endpoint stacks register targets',
+  },
+  {
+    finding: /^Resource::<\w+(Teardown|Provider)\w*\.Arn>:\*$/,
+    reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
   },
   {
     finding: /^Action::cloudformation:(DescribeStack\*|GetTemplate\*)$/,

@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
+import { bundledFunction } from './private/bundled-function';
+import { sageMakerArn } from './private/iam';
+
+/** Properties of {@link ProjectTeardown}. */
+export interface ProjectTeardownProps {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /**
+   * Whether the model registry is kept. When false, the teardown deletes the group's model
+   * packages so CloudFormation can delete the (then empty) group.
+   */
+  readonly retainData: boolean;
+  /** Resources that must outlive the teardown (deleted only after it). */
+  readonly deleteAfter: IDependable[];
+  /** Resources that must go before the teardown runs (they could redeploy during it). */
+  readonly deleteBefore: Construct[];
+}
+
+/**
+ * Deletes on project deletion what the project's pipelines created outside this stack: the
+ * staging and prod endpoint stacks (waiting until they are gone) and the SageMaker pipeline.
+ * Only resources tagged with this project's id are touched; a stack that fails to delete fails
+ * the project's deletion with the stack's reason, instead of leaving an orphan that keeps billing.
+ */
+export class ProjectTeardown extends Construct {
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: ProjectTeardownProps) {
+    super(scope, id);
+    const { names } = props;
+    const stack = Stack.of(this);
+    const entry = path.join(__dirname, '..', 'lambda', 'teardown', 'index.ts');
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Teardown handlers of ${names.pipelineName}`,
+    });
+    const common = {
+      entry,
+      role,
+      description: `Deletes the endpoint stacks and SageMaker pipeline of ${names.pipelineName} with the project`,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+    };
+    const onEvent = bundledFunction(this, 'OnEvent', { ...common, handler: 'onEvent', timeout: Duration.minutes(5) });
+    const isComplete = bundledFunction(this, 'IsComplete', { ...common, handler: 'isComplete', timeout: Duration.minutes(5) });
+
+    const stackArns = DEPLOYMENT_STAGES.map((s) => stack.formatArn({
+      service: 'cloudformation', resource: 'stack', resourceName: `${names.deployStackName(s)}/*`,
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DeleteEndpointStacks',
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
+      resources: stackArns,
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DeleteSageMakerPipeline',
+      actions: ['sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DeletePipeline', 'sagemaker:ListTags'],
+      resources: [sageMakerArn(this, 'pipeline', names.pipelineNameInArn)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopRunningExecutions',
+      // DeletePipeline refuses while an execution runs.
+      actions: ['sagemaker:StopPipelineExecution'],
+      resources: [sageMakerArn(this, 'pipeline', `${names.pipelineNameInArn}/execution/*`)],
+    }));
+    if (!props.retainData) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'EmptyModelRegistry',
+        actions: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:ListTags', 'sagemaker:DeleteModelPackage'],
+        resources: [
+          sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
+          sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
+        ],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ListModelPackages',
+        actions: ['sagemaker:ListModelPackages'],
+        resources: ['*'],
+      }));
+    }
+    // No iam:PassRole: DeleteStack without RoleARN makes CloudFormation use the stack's own
+    // service role (the endpoint deploy role), which therefore is deleted after the teardown.
+
+    // Two framework roles, not one: a single shared role makes a dependency cycle between the
+    // waiter state machine, its role and the framework functions.
+    const frameworkRole = (roleId: string, what: string) => new iam.Role(this, roleId, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Provider framework (${what}) of the ${names.pipelineName} teardown`,
+    });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(30),
+      totalTimeout: Duration.hours(1),
+      frameworkOnEventRole: frameworkRole('ProviderOnEventRole', 'onEvent'),
+      frameworkCompleteAndTimeoutRole: frameworkRole('ProviderWaiterRole', 'isComplete and timeout'),
+      disableWaiterStateMachineLogging: false,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+      waiterStateMachineLogOptions: {
+        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+        level: sfn.LogLevel.ALL,
+      },
+    });
+
+    Validations.of(provider).acknowledge({
+      id: 'AwsSolutions-SF2',
+      reason: "The provider framework's internal waiter only polls isComplete every 30 s; X-Ray traces would add cost and show nothing the Lambda logs do not",
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SageMakerProjectTeardown',
+      properties: {
+        ProjectName: names.projectName,
+        ProjectId: names.projectId,
+        StackNames: DEPLOYMENT_STAGES.map((s) => names.deployStackName(s)),
+        PipelineName: names.pipelineName,
+        ModelPackageGroupName: names.modelPackageGroupName,
+        RetainData: String(props.retainData),
+      },
+    });
+    // Deleted first: the deploy role and the model package group must still exist meanwhile.
+    for (const d of props.deleteAfter) this.resource.node.addDependency(d);
+    for (const c of props.deleteBefore) c.node.addDependency(this.resource);
+  }
+}
