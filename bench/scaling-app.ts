@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * Scaling benchmark: one app holding BENCH_PROJECTS (default 1) complete project stacks,
+ * named bench-1 .. bench-N, each configured as bin/app.ts would configure it.
+ */
+import { App } from 'aws-cdk-lib';
+import { MlopsProjectStack } from '../lib/mlops-project-stack';
+import { parseProjectConfig } from '../lib/project-config';
+
+const count = Number(process.env.BENCH_PROJECTS ?? '1');
+if (!Number.isInteger(count) || count < 1) {
+  throw new Error(`BENCH_PROJECTS must be a positive integer; got '${process.env.BENCH_PROJECTS}'`);
+}
+const app = new App();
+for (let i = 1; i <= count; i++) {
+  const config = parseProjectConfig({ projectName: `bench-${i}` });
+  new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, { config });
+}
