@@ -2,6 +2,8 @@
  * Build action of the deploy pipeline (run by buildspec.yml): resolves the model package and
  * writes the staging and prod templates and template configurations to `dist/`, and the
  * exported variables to `build-output.env`.
+ *
+ * Usage: build-output [outDir] [envFile]  (defaults: dist, build-output.env; relative to the repo)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,11 +16,11 @@ async function main(): Promise<void> {
   const result = await writeBuildOutput({
     env,
     client: new SageMakerClient({ region: env.region }),
-    outDir: path.join(root, 'dist'),
+    outDir: path.resolve(root, process.argv[2] ?? 'dist'),
     log: (line) => console.log(line),
   });
-  fs.writeFileSync(path.join(root, 'build-output.env'), exportedVariables(result));
-  console.log(`Wrote ${result.files.map((f) => `dist/${f}`).join(', ')}.`);
+  fs.writeFileSync(path.resolve(root, process.argv[3] ?? 'build-output.env'), exportedVariables(result));
+  console.log(`Wrote ${result.files.join(', ')}.`);
 }
 
 main().catch((e: Error) => {

@@ -1,6 +1,9 @@
 /**
  * Test action of the deploy pipeline (run by test-buildspec.yml): smoke-tests the staging
  * endpoint `ENDPOINT_NAME` with the sample rows named in config/staging.json.
+ *
+ * Usage: smoke-test [samplePayloadFile]  (default: smokeTest.samplePayloadFile of the config;
+ * handy to try another payload against an endpoint from a laptop)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,7 +20,8 @@ async function main(): Promise<void> {
     throw new Error('ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)');
   }
   const settings = loadStageConfig('staging').smokeTest!;
-  const rows = parseSampleRows(fs.readFileSync(path.join(root, settings.samplePayloadFile), 'utf8'), settings.samplePayloadFile);
+  const payloadFile = process.argv[2] ?? settings.samplePayloadFile;
+  const rows = parseSampleRows(fs.readFileSync(path.resolve(root, payloadFile), 'utf8'), payloadFile);
   const report = await runSmokeTest({
     sagemaker: new SageMakerClient({ region }),
     runtime: new SageMakerRuntimeClient({ region }),

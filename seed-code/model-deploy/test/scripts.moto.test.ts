@@ -1,0 +1,155 @@
+/**
+ * The two pipeline commands end to end, as CodeBuild runs them (`npm run build-output`,
+ * `npm run smoke-test` are these scripts under ts-node), with the real SDK clients talking to
+ * moto_server through AWS_ENDPOINT_URL.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+  ModelApprovalStatus,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+
+const ROOT = path.join(__dirname, '..');
+const MOTO = process.env.MOTO_ENDPOINT!;
+const client = new SageMakerClient({ endpoint: MOTO, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const unique = () => `e2e-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+let work: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'model-deploy-e2e-'));
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(script: string, args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'scripts', script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_ENDPOINT_URL: MOTO,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...env,
+    },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function buildEnv(group: string, modelPackageArn: string): Record<string, string> {
+  return {
+    SAGEMAKER_PROJECT_NAME: 'churn',
+    SAGEMAKER_PROJECT_ID: 'p-abc123def456',
+    MODEL_PACKAGE_GROUP_NAME: group,
+    MODEL_PACKAGE_ARN: modelPackageArn,
+    MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/model-execution',
+    ARTIFACT_BUCKET: 'sagemaker-project-p-abc123def456',
+    KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+    PROJECT_TAGS: '{}',
+  };
+}
+
+describe('build-output', () => {
+  test('a new project with nothing approved: exit 0, DEPLOY=false, four files, "Nothing to deploy"', async () => {
+    // GIVEN
+    const group = unique();
+    await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, ''));
+
+    // THEN
+    expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
+    expect(status).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\n");
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
+  });
+
+  test('an approval run: DEPLOY=true and the package in both stage configurations', async () => {
+    // GIVEN
+    const group = unique();
+    await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+    const { ModelPackageArn: arn } = await client.send(new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      InferenceSpecification: { Containers: [{ Image: 'xgboost:1.7-1' }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
+    }));
+    await client.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: ModelApprovalStatus.APPROVED }));
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn!));
+
+    // THEN
+    expect(status).toBe(0);
+    expect(output).toContain(`DEPLOY=true: staging and prod will be deployed with ${arn}.`);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\n`);
+    for (const stage of ['staging', 'prod']) {
+      expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', `${stage}.config.json`), 'utf8')).Parameters.ModelPackageArn).toBe(arn);
+    }
+  });
+
+  test('fails (exit 1) naming the missing variables', () => {
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], { SAGEMAKER_PROJECT_NAME: 'churn' });
+    expect(status).toBe(1);
+    expect(output).toContain('Build failed: Missing build environment variable(s): SAGEMAKER_PROJECT_ID, MODEL_PACKAGE_GROUP_NAME');
+  });
+});
+
+describe('smoke-test', () => {
+  async function endpointAnswering(bodies: string[]): Promise<string> {
+    const name = unique();
+    await client.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model-execution', PrimaryContainer: { Image: 'xgboost:1.7-1' } }));
+    await client.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
+    // moto answers invocations from a queue, one entry per distinct request body
+    const response = await fetch(`${MOTO}/moto-api/static/sagemaker/endpoint-results`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ results: bodies.map((Body) => ({ Body, ContentType: 'text/csv', InvokedProductionVariant: 'AllTraffic', CustomAttributes: '' })) }),
+    });
+    expect(response.status).toBe(201);
+    return name;
+  }
+
+  /**
+   * moto caches answers by request body across endpoints, so every test sends rows no other
+   * test sends: the shipped rows with a unique first value.
+   */
+  function uniqueRows(): string {
+    const shipped = fs.readFileSync(path.join(ROOT, 'smoke-test', 'sample-payload.csv'), 'utf8').trim().split('\n');
+    const salt = Date.now() % 1e9;
+    const file = path.join(work, 'rows.csv');
+    fs.writeFileSync(file, shipped.map((row, i) => `${salt}.${i},${row.split(',').slice(1).join(',')}`).join('\n'));
+    return file;
+  }
+
+  test('passes on numeric answers and reports p50/p95', async () => {
+    const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${7 + i}.25`));
+    const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+    expect(output).toMatch(/Smoke test passed: 30 numeric answers, p50 [\d.]+ ms, p95 [\d.]+ ms\./);
+    expect(status).toBe(0);
+  });
+
+  test('fails (exit 1) when the model answers something that is not a number', async () => {
+    const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => (i === 3 ? 'oops' : '1.0')));
+    const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+    expect(status).toBe(1);
+    expect(output).toContain("row 4: answer is not a number: 'oops'");
+  });
+
+  test('fails (exit 1) when ENDPOINT_NAME is not set', () => {
+    const { status, output } = run('smoke-test.ts', [], {});
+    expect(status).toBe(1);
+    expect(output).toContain('ENDPOINT_NAME and AWS_REGION must be set');
+  });
+});
