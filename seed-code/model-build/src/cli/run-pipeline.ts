@@ -113,7 +113,9 @@ export function parameterOverrides(raw: readonly string[], pipeline: Pipeline): 
     }
     const problem = parameterValueProblem(parameter.type, parseScalar(parameter.type, value));
     if (problem) {
-      throw new UsageError(`--parameter ${name} (${parameter.type}) ${problem}`);
+      // Echo the value as typed: the parsed one (NaN, a string) would hide what was wrong.
+      const echoed = parameter.type === 'String' ? problem : problem.replace(/; got .*$/, `; got '${value}'`);
+      throw new UsageError(`--parameter ${name} (${parameter.type}) ${echoed}`);
     }
     overrides.set(name, value);
   }

@@ -16,7 +16,8 @@ import {
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../src/cli/run-pipeline';
+import { main, parameterOverrides } from '../../src/cli/run-pipeline';
+import { ParameterBoolean, ParameterFloat, ParameterInteger, Pipeline } from '../../src/workflow';
 import { captureIo } from '../helpers/io';
 import { CODEBUILD_ENV } from '../helpers/env';
 
@@ -262,7 +263,7 @@ describe('run-pipeline', () => {
       'an Integer parameter is not an integer',
       ['-p', 'ProcessingInstanceCount=two'],
       CODEBUILD_ENV,
-      "--parameter ProcessingInstanceCount (Integer) must be an integer; got NaN",
+      "--parameter ProcessingInstanceCount (Integer) must be an integer; got 'two'",
     ],
     [
       'a parameter value is longer than 1024 characters',
@@ -281,6 +282,31 @@ describe('run-pipeline', () => {
     // Usage errors stop before anything is uploaded or changed.
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(sagemakerMock.calls()).toHaveLength(0);
+  });
+
+  describe('parameter overrides of every type', () => {
+    const pipeline = new Pipeline({
+      name: 'p',
+      parameters: [new ParameterFloat('Threshold', 6), new ParameterBoolean('Strict', false), new ParameterInteger('N', 1)],
+      steps: [],
+    });
+
+    test('pass valid values through as strings, the last one winning', () => {
+      expect(parameterOverrides(['Threshold=5.5', 'Strict=true', 'N=3', 'N=4'], pipeline)).toEqual([
+        { Name: 'Threshold', Value: '5.5' },
+        { Name: 'Strict', Value: 'true' },
+        { Name: 'N', Value: '4' },
+      ]);
+    });
+
+    test.each([
+      ['Threshold=high', "--parameter Threshold (Float) must be a finite number; got 'high'"],
+      ['Threshold=', "--parameter Threshold (Float) must be a finite number; got ''"],
+      ['Strict=yes', "--parameter Strict (Boolean) must be true or false; got 'yes'"],
+      ['N=1.5', "--parameter N (Integer) must be an integer; got '1.5'"],
+    ])('fails when the override is %s', (override, message) => {
+      expect(() => parameterOverrides([override], pipeline)).toThrow(message);
+    });
   });
 
   test('--help prints usage and exits 0', async () => {
