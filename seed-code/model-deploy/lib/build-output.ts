@@ -47,13 +47,25 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     projectName: value('SAGEMAKER_PROJECT_NAME'),
     projectId: value('SAGEMAKER_PROJECT_ID'),
     modelPackageGroupName: value('MODEL_PACKAGE_GROUP_NAME'),
-    requestedModelPackageArn: env.MODEL_PACKAGE_ARN?.trim() ?? '',
+    requestedModelPackageArn: requestedPackage(env.MODEL_PACKAGE_ARN),
     modelExecutionRoleArn: value('MODEL_EXECUTION_ROLE_ARN'),
     artifactBucket: value('ARTIFACT_BUCKET'),
     kmsKeyArn: value('KMS_KEY_ARN'),
     projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
     region: value('AWS_REGION'),
   };
+}
+
+/**
+ * The value of the deploy pipeline's `ModelPackageArn` variable when no particular package was
+ * asked for (a commit to this repository): CodePipeline variables cannot default to empty.
+ */
+export const LATEST_APPROVED = 'latest';
+
+/** The requested package: empty (deploy the newest approved one) for no value or `latest`. */
+export function requestedPackage(value: string | undefined): string {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === LATEST_APPROVED ? '' : trimmed;
 }
 
 /** A CloudFormation template configuration file (CodePipeline CloudFormation action). */

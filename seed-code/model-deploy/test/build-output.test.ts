@@ -56,6 +56,15 @@ describe('readBuildEnvironment', () => {
     });
   });
 
+  test.each([
+    ['latest', ''],
+    [' latest ', ''],
+    ['', ''],
+    [PACKAGE, PACKAGE],
+  ])("the pipeline variable '%s' requests '%s' (latest or empty: the newest approved)", (value, requested) => {
+    expect(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: value }).requestedModelPackageArn).toBe(requested);
+  });
+
   test.each<[string, Record<string, string | undefined>, string]>([
     ['the bucket and key are missing', { ARTIFACT_BUCKET: undefined, KMS_KEY_ARN: ' ' }, 'Missing build environment variable(s): ARTIFACT_BUCKET, KMS_KEY_ARN'],
     ['PROJECT_TAGS is not JSON', { PROJECT_TAGS: 'team=ml' }, "PROJECT_TAGS must be a JSON object of tag keys to string values; got 'team=ml'"],
