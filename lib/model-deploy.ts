@@ -274,6 +274,8 @@ export class ModelDeploy extends Construct {
         'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
         'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
         'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
+        // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
+        'sagemaker:UpdateEndpointWeightsAndCapacities',
         'sagemaker:ListTags', 'sagemaker:DeleteTags',
       ],
       resources: [...modelsAndConfigs, ...endpointArns],
@@ -294,11 +296,15 @@ export class ModelDeploy extends Construct {
         'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms',
         'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
       ],
-      // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`.
-      resources: DEPLOYMENT_STAGES.map((s) => stack.formatArn({
+      // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
+      // its alarms `TargetTracking-endpoint/<endpoint>/...`.
+      resources: [
+        ...DEPLOYMENT_STAGES.map((s) => `${names.deployStackName(s)}-*`),
+        ...DEPLOYMENT_STAGES.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
+      ].map((resourceName) => stack.formatArn({
         service: 'cloudwatch',
         resource: 'alarm',
-        resourceName: `${names.deployStackName(s)}-*`,
+        resourceName,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       })),
     }));
@@ -316,7 +322,7 @@ export class ModelDeploy extends Construct {
       // Application Auto Scaling's Describe* actions have no resource type: '*' only.
       actions: [
         'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
-        'cloudwatch:DescribeAlarms',
+        'application-autoscaling:DescribeScalingActivities', 'cloudwatch:DescribeAlarms',
       ],
       resources: ['*'],
     }));

@@ -369,8 +369,8 @@ describe('IAM', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
       .filter((s) => s.Resource === '*');
     expect(actionsOf(statements)).toEqual([
-      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
-      'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData',
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
+      'application-autoscaling:DescribeScalingPolicies', 'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData',
       // aws-cdk-lib's Step Functions logging grant (the teardown's waiter): vended log delivery
       'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
       'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
@@ -403,7 +403,7 @@ describe('IAM', () => {
     ]],
     ['ProjectModelDeployEndpointDeployRole', [
       'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies',
       'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
       'application-autoscaling:TagResource', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
       'cloudwatch:ListTagsForResource', 'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
@@ -412,6 +412,7 @@ describe('IAM', () => {
       'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel', 'sagemaker:DeleteTags',
       'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel',
       'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
+      'sagemaker:UpdateEndpointWeightsAndCapacities',
     ]],
     ['ProjectModelApprovalTriggerFunctionRole', [
       'codepipeline:StartPipelineExecution', 'logs:CreateLogStream', 'logs:PutLogEvents',

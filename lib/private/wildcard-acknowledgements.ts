@@ -20,6 +20,7 @@ const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'cloudwatch:DescribeAlarms',
   'application-autoscaling:DescribeScalableTargets',
   'application-autoscaling:DescribeScalingPolicies',
+  'application-autoscaling:DescribeScalingActivities',
   'cloudformation:ListStacks',
   'servicecatalog:ListPortfolios',
 ]);
@@ -140,6 +141,10 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:sagemaker-[^*]+-deploy-(staging|prod)-\*$/,
     reason: "CloudFormation names alarms <stack name>-<logical id>-<suffix>; scoped to this project's endpoint stacks",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-endpoint\/[^*/]+-(staging|prod)\/\*$/,
+    reason: "Application Auto Scaling names target-tracking alarms after the endpoint; scoped to this project's endpoints",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,

@@ -1,0 +1,364 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  PROJECT_ID_MAX_LENGTH,
+  PROJECT_ID_PATTERN,
+  PROJECT_NAME_MAX_LENGTH,
+  PROJECT_NAME_PATTERN,
+  parseProjectConfig,
+} from '../lib/project-config';
+import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
+import { cdkJsonContext } from './support/app';
+
+/**
+ * cfn-lint rules ignored, as in compliance.test.ts (importing that file would run its tests here too).
+ */
+const CFN_LINT_IGNORED: Record<string, string> = {
+  W3005: 'aws-cdk-lib orders IAM policies before their users with DependsOn; intended, not redundant',
+};
+
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ASSET_BUCKET = `sagemaker-mlops-catalog-${ENV.account}-${ENV.region}`;
+const STUDIO_ROLE = `arn:aws:iam::${ENV.account}:role/StudioExecutionRole`;
+
+interface CatalogOptions {
+  readonly config?: Record<string, unknown>;
+  readonly snapshotDirectory?: string;
+  readonly bundle?: boolean;
+  readonly outdir?: string;
+  readonly env?: boolean;
+}
+
+interface Catalog {
+  readonly app: App;
+  readonly stack: ServiceCatalogStack;
+}
+
+/** An app holding the Service Catalog stack as `bin/app.ts` builds it with `-c serviceCatalog=true`. */
+function catalogApp(options: CatalogOptions = {}): Catalog {
+  const config = parseProjectConfig({ serviceCatalog: 'true', portfolioPrincipals: STUDIO_ROLE, ...options.config });
+  const app = new App({
+    outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')),
+    context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+  });
+  const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
+    config,
+    env: options.env === false ? undefined : ENV,
+    snapshotDirectory: options.snapshotDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
+  });
+  return { app, stack };
+}
+
+/** Synthesizes the app; returns the catalog stack's template and the product's template. */
+function synth(catalog: Catalog): { template: Template; product: Template; productJson: ProductJson } {
+  const assembly = catalog.app.synth();
+  const productJson = JSON.parse(fs.readFileSync(path.join(assembly.directory, catalog.stack.productStack.templateFile), 'utf8'));
+  return {
+    template: Template.fromJSON(assembly.getStackByName(catalog.stack.stackName).template),
+    product: Template.fromJSON(productJson),
+    productJson,
+  };
+}
+
+type ProductJson = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+function launchRoleStatements(template: Template): Statement[] {
+  const roles = template.findResources('AWS::IAM::Role', {
+    Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'servicecatalog.amazonaws.com' } })] } },
+  });
+  const [launchRole] = Object.keys(roles);
+  expect(Object.keys(roles)).toHaveLength(1);
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === launchRole))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const list = (v: unknown): unknown[] => ([] as unknown[]).concat(v);
+
+describe('ServiceCatalogStack, default configuration', () => {
+  // GIVEN the catalog stack with one Studio execution role, synthesized once for these tests
+  const catalog = catalogApp();
+  const { template, product, productJson } = synth(catalog);
+
+  test('publishes the product with its current version, owner and description', () => {
+    template.resourceCountIs('AWS::ServiceCatalog::CloudFormationProduct', 1);
+    template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+      Name: Match.stringLikeRegexp('SageMaker MLOps project'),
+      Owner: Match.anyValue(),
+      Description: Match.stringLikeRegexp('model registry'),
+      ProvisioningArtifactParameters: [{
+        Name: 'v1',
+        Info: { LoadTemplateFromURL: Match.anyValue() },
+        DisableTemplateValidation: false,
+      }],
+    });
+  });
+
+  test('tags the product sagemaker:studio-visibility=true so Studio lists it', () => {
+    template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+      Tags: Match.arrayWith([{ Key: 'sagemaker:studio-visibility', Value: 'true' }]),
+    });
+  });
+
+  test('puts the product in a portfolio shared with the Studio execution role', () => {
+    template.resourceCountIs('AWS::ServiceCatalog::Portfolio', 1);
+    template.hasResourceProperties('AWS::ServiceCatalog::PortfolioProductAssociation', {
+      PortfolioId: { Ref: Match.stringLikeRegexp('^Portfolio') },
+      ProductId: { Ref: Match.stringLikeRegexp('^Product') },
+    });
+    template.resourcePropertiesCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', {
+      PrincipalARN: STUDIO_ROLE, PrincipalType: 'IAM',
+    }, 1);
+  });
+
+  test('sets a launch role constraint with a role assumed by Service Catalog', () => {
+    template.hasResourceProperties('AWS::ServiceCatalog::LaunchRoleConstraint', {
+      PortfolioId: { Ref: Match.stringLikeRegexp('^Portfolio') },
+      ProductId: { Ref: Match.stringLikeRegexp('^Product') },
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchRole'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'servicecatalog.amazonaws.com' } }],
+      },
+    });
+  });
+
+  test('the launch role has no wildcard actions, no managed policies, and * only where IAM has no resource types', () => {
+    const statements = launchRoleStatements(template);
+    expect(statements.flatMap((s) => list(s.Action)).filter((a) => String(a).endsWith(':*') || a === '*')).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'servicecatalog.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    const onStar = statements.filter((s) => list(s.Resource).includes('*')).map((s) => s.Sid).sort();
+    expect(onStar).toEqual(['CreateKeys', 'ReadProvisioningTemplates', 'StateMachineLogDelivery', 'ValidateTemplates']);
+    expect(statements.find((s) => s.Sid === 'CreateKeys')?.Condition).toEqual({ Null: { 'aws:RequestTag/sagemaker:project-id': 'false' } });
+    expect(statements.find((s) => s.Sid === 'ReadProvisioningTemplates')?.Condition)
+      .toEqual({ StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } });
+  });
+
+  test('the launch role manages CloudFormation stacks named SC-* only', () => {
+    const stacks = launchRoleStatements(template).find((s) => s.Sid === 'ProductStacks')!;
+    expect(list(stacks.Action)).toEqual(expect.arrayContaining([
+      'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks',
+    ]));
+    expect(JSON.stringify(stacks.Resource)).toContain(':stack/SC-*/*');
+  });
+
+  test('the launch role passes roles named SC-* only, and only to the services the product hands them to', () => {
+    const passRole = launchRoleStatements(template).filter((s) => list(s.Action).includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(JSON.stringify(passRole[0].Resource)).toContain(':role/SC-*');
+    expect(passRole[0].Condition).toEqual({
+      StringEquals: {
+        'iam:PassedToService': [
+          'codebuild.amazonaws.com', 'codepipeline.amazonaws.com', 'events.amazonaws.com', 'lambda.amazonaws.com', 'states.amazonaws.com',
+        ],
+      },
+    });
+  });
+
+  test('the launch role reads the asset bucket', () => {
+    const reads = launchRoleStatements(template).filter((s) => list(s.Action).includes('s3:GetObject*'));
+    expect(JSON.stringify(reads.map((s) => s.Resource))).toMatch(/AssetBucket\w+","Arn"/);
+  });
+
+  test('every resource type of the product template has launch role permissions', () => {
+    // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
+    const types = [...new Set(Object.values(productJson.Resources).map((r) => r.Type))].sort();
+    const covered = new Set(LAUNCH_PERMISSIONS.flatMap((p) => p.resourceTypes));
+    expect(types.filter((t) => !covered.has(t))).toEqual([]);
+    // and every permission group is in the launch role's policy
+    const sids = launchRoleStatements(template).map((s) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(LAUNCH_PERMISSIONS.map((p) => p.sid)));
+  });
+
+  test('every resource the product gives a role to has its service in the PassRole condition', () => {
+    const roles = new Set(Object.entries(productJson.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
+    const givesRole = (value: unknown, key = ''): boolean => {
+      if (['PolicyDocument', 'KeyPolicy', 'Environment', 'DefinitionString'].includes(key)) return false;
+      if (Array.isArray(value)) return value.some((v) => givesRole(v));
+      if (!value || typeof value !== 'object') return false;
+      const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && roles.has(getAtt[0]) && getAtt[1] === 'Arn') return true;
+      return Object.entries(value).some(([k, v]) => givesRole(v, k));
+    };
+    const types = [...new Set(Object.values(productJson.Resources)
+      .filter((r) => !r.Type.startsWith('AWS::IAM::') && givesRole(r.Properties)).map((r) => r.Type))].sort();
+    expect(types.filter((t) => !(t in PASS_ROLE_SERVICES))).toEqual([]);
+  });
+
+  test('the product template takes SageMakerProjectName and SageMakerProjectId with their constraints', () => {
+    product.hasParameter('SageMakerProjectName', {
+      Type: 'String', AllowedPattern: PROJECT_NAME_PATTERN, MinLength: 1, MaxLength: PROJECT_NAME_MAX_LENGTH,
+    });
+    product.hasParameter('SageMakerProjectId', {
+      Type: 'String', AllowedPattern: PROJECT_ID_PATTERN, MinLength: 1, MaxLength: PROJECT_ID_MAX_LENGTH,
+    });
+    expect(Object.keys(productJson as unknown as { Parameters: object }).includes('Parameters')).toBe(true);
+    expect(Object.keys((productJson as unknown as { Parameters: object }).Parameters).sort())
+      .toEqual(['SageMakerProjectId', 'SageMakerProjectName']);
+  });
+
+  test('the product template creates the project: model package group, two repositories, two pipelines', () => {
+    product.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    product.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: { 'Fn::Join': ['', [{ Ref: 'SageMakerProjectName' }, '-', { Ref: 'SageMakerProjectId' }]] },
+    });
+    product.resourceCountIs('AWS::CodeCommit::Repository', 2);
+    product.resourceCountIs('AWS::CodePipeline::Pipeline', 2);
+    for (const suffix of ['-modelbuild', '-modeldeploy']) {
+      const name = { 'Fn::Join': ['', ['sagemaker-', { Ref: 'SageMakerProjectName' }, '-', { Ref: 'SageMakerProjectId' }, suffix]] };
+      product.hasResourceProperties('AWS::CodeCommit::Repository', { RepositoryName: name });
+      product.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: name });
+    }
+  });
+
+  test('the product reads its seed code and Lambda code from the asset bucket', () => {
+    product.hasResourceProperties('AWS::CodeCommit::Repository', {
+      Code: { BranchName: 'main', S3: { Bucket: ASSET_BUCKET, Key: Match.stringLikeRegexp('\\.zip$') } },
+    });
+    const functions = Object.values(product.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    expect(functions.map((f) => f.Properties.Code.S3Bucket)).toEqual(functions.map(() => ASSET_BUCKET));
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: Match.stringLikeRegexp('^AssetBucket') },
+      Prune: false,
+      Extract: false,
+    });
+  });
+
+  test('the asset bucket is encrypted, versioned, private, TLS-only and retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        BucketName: ASSET_BUCKET,
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'assets/' }),
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^AssetBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        })]),
+      },
+    });
+  });
+});
+
+describe('ServiceCatalogStack, overrides', () => {
+  test('the product version name comes from productVersion', () => {
+    // WHEN
+    const { template } = synth(catalogApp({ config: { productVersion: '2.0.0' } }));
+    // THEN
+    template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+      ProvisioningArtifactParameters: [Match.objectLike({ Name: '2.0.0' })],
+    });
+  });
+
+  test('a new version keeps the released ones as product versions', () => {
+    // GIVEN v1 was released (its snapshot is in the folder)
+    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+    synth(catalogApp({ snapshotDirectory }));
+    // WHEN v2 is released
+    const { template } = synth(catalogApp({ snapshotDirectory, config: { productVersion: 'v2' } }));
+    // THEN
+    template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
+      ProvisioningArtifactParameters: [Match.objectLike({ Name: 'v1' }), Match.objectLike({ Name: 'v2' })],
+    });
+    expect(fs.readdirSync(snapshotDirectory).map((f) => f.replace(/^.*\.(v\d)\.product\.template\.json$/, '$1')).sort()).toEqual(['v1', 'v2']);
+  });
+
+  test('fails when the template of a released version changes', () => {
+    // GIVEN v1 was released with another template
+    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+    synth(catalogApp({ snapshotDirectory }));
+    for (const f of fs.readdirSync(snapshotDirectory)) fs.writeFileSync(path.join(snapshotDirectory, f), '{}');
+    // WHEN / THEN
+    expect(() => synth(catalogApp({ snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
+  });
+
+  test('shares the portfolio with roles, users and groups', () => {
+    // GIVEN
+    const principals = [STUDIO_ROLE, `arn:aws:iam::${ENV.account}:user/alice`, `arn:aws:iam::${ENV.account}:group/DataScientists`];
+    // WHEN
+    const { template } = synth(catalogApp({ config: { portfolioPrincipals: principals.join(',') } }));
+    // THEN
+    for (const arn of principals) {
+      template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: arn, PrincipalType: 'IAM' });
+    }
+    template.resourceCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', 3);
+  });
+
+  test('without an environment, the asset bucket gets a name from the stack path and a warning', () => {
+    // WHEN
+    const catalog = catalogApp({ env: false });
+    const { template } = synth(catalog);
+    // THEN
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: Match.stringLikeRegexp('^sagemaker-mlops-catalog-[a-z0-9-]+$') });
+    const warnings = catalog.app.synth().getStackByName(catalog.stack.stackName).messages.filter((m) => m.level === 'warning');
+    expect(warnings.map((m) => String(m.entry.data))).toEqual([expect.stringContaining('asset bucket name')]);
+  });
+});
+
+function violations(report: string): Array<{ rule: string; paths: string[] }> {
+  const parsed = JSON.parse(fs.readFileSync(report, 'utf8'));
+  return (parsed.pluginReports ?? []).flatMap((p: { violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }) =>
+    p.violations.map((v) => ({ rule: v.ruleName, paths: v.violatingConstructs.map((c) => c.constructPath) })));
+}
+
+describe('compliance of the Service Catalog stack and its product', () => {
+  test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
+    // GIVEN
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+    const { app } = catalogApp({ outdir });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // WHEN
+    let error: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      error = e;
+    }
+    // THEN
+    const report = path.join(outdir, 'validation-report.json');
+    const found = fs.existsSync(report) ? violations(report) : [];
+    expect(found).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  test('cfn-lint reports nothing on the catalog and product templates', () => {
+    const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+    if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
+    // GIVEN: the stack as `cdk synth -c serviceCatalog=true` builds it, Lambda bundles included
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    const { app } = catalogApp({ outdir, bundle: true });
+    app.synth();
+    const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
+    expect(templates.filter((t) => t.endsWith('.product.template.json'))).toHaveLength(1);
+    // WHEN
+    let output = '';
+    try {
+      output = execFileSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates], { encoding: 'utf8' });
+    } catch (e) {
+      output = String((e as { stdout?: string }).stdout ?? e);
+    }
+    // THEN
+    expect(output.trim()).toBe('');
+  });
+});
