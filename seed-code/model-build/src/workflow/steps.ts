@@ -107,7 +107,22 @@ export interface RetryableStepProps extends StepProps {
 export interface JobStepProps extends RetryableStepProps {
   /** Caching. @default - no caching */
   readonly cache?: CacheConfig;
+  /**
+   * Job name to use instead of the service-generated `pipelines-<id>-<step>-...` name, emitted as
+   * the request's `ProcessingJobName` / `TrainingJobName` / `TransformJobName` (what the SageMaker
+   * Python SDK emits with `use_custom_job_prefix`). Validated against the API's job name rule:
+   * 1-63 letters, digits or hyphens.
+   * @default - the service names the job
+   */
+  readonly jobNamePrefix?: string;
 }
+
+/** The request field that names the job, per job step type. */
+export const JOB_NAME_FIELDS = {
+  Processing: 'ProcessingJobName',
+  Training: 'TrainingJobName',
+  Transform: 'TransformJobName',
+} as const;
 
 /** Where a reference was found: the field path inside the step, for error messages. */
 export interface LocatedReference {
@@ -143,6 +158,11 @@ export abstract class Step implements StepLike {
 
   /** Cache configuration of the step. */
   public get cache(): CacheConfig | undefined {
+    return undefined;
+  }
+
+  /** Job name prefix of a job step. */
+  public get jobNamePrefix(): string | undefined {
     return undefined;
   }
 
@@ -295,8 +315,12 @@ export class ProcessingStep extends Step {
     return this.props.cache;
   }
 
+  public override get jobNamePrefix(): string | undefined {
+    return this.props.jobNamePrefix;
+  }
+
   public get rawArguments(): unknown {
-    return this.arguments;
+    return withJobName(this.arguments, JOB_NAME_FIELDS.Processing, this.props.jobNamePrefix);
   }
 
   /** Names of the processing outputs declared as literals. */
@@ -383,8 +407,12 @@ export class TrainingStep extends Step {
     return this.props.cache;
   }
 
+  public override get jobNamePrefix(): string | undefined {
+    return this.props.jobNamePrefix;
+  }
+
   public get rawArguments(): unknown {
-    return this.arguments;
+    return withJobName(this.arguments, JOB_NAME_FIELDS.Training, this.props.jobNamePrefix);
   }
 }
 
@@ -424,8 +452,12 @@ export class TransformStep extends Step {
     return this.props.cache;
   }
 
+  public override get jobNamePrefix(): string | undefined {
+    return this.props.jobNamePrefix;
+  }
+
   public get rawArguments(): unknown {
-    return this.arguments;
+    return withJobName(this.arguments, JOB_NAME_FIELDS.Transform, this.props.jobNamePrefix);
   }
 }
 
@@ -589,6 +621,10 @@ export class FailStep extends Step {
   public get rawArguments(): unknown {
     return { ErrorMessage: this.errorMessage };
   }
+}
+
+function withJobName(args: object, field: string, name: string | undefined): unknown {
+  return name === undefined ? args : { ...args, [field]: name };
 }
 
 function listOrNone(names: readonly string[]): string {

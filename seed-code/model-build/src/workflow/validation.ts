@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePipeline.html
  */
 import { Parameter, Scalar } from './expressions';
-import { ConditionStep, ProcessingStep, RegisterModelStep, Step } from './steps';
+import { ConditionStep, JOB_NAME_FIELDS, ProcessingStep, RegisterModelStep, Step } from './steps';
 
 /** Everything the rules look at. */
 export interface PipelineModel {
@@ -55,6 +55,7 @@ export function validatePipeline(model: PipelineModel): string[] {
     ...steps.flatMap(validatePropertyFiles),
     ...steps.flatMap(validateConditionStep),
     ...steps.flatMap(validateModelPackageGroupName),
+    ...steps.flatMap(validateJobName),
     ...validateReferences(model, steps),
     ...validateDependsOn(steps),
     ...validateNoCycles(steps),
@@ -266,6 +267,23 @@ function validateModelPackageGroupName(step: Step): string[] {
     ];
   }
   return [];
+}
+
+/** Job names share one rule across the Create*Job APIs: at most 63 characters. */
+const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+function validateJobName(step: Step): string[] {
+  const name = step.jobNamePrefix;
+  if (name === undefined || !(step.type in JOB_NAME_FIELDS)) {
+    return [];
+  }
+  if (JOB_NAME.test(name)) {
+    return [];
+  }
+  const field = JOB_NAME_FIELDS[step.type as keyof typeof JOB_NAME_FIELDS];
+  return [
+    `step ${quote(step.name)}: Arguments.${field} must be 1-63 letters, digits or hyphens, starting with a letter or digit; got ${quote(name)} (${name.length} characters)`,
+  ];
 }
 
 function validateReferences(model: PipelineModel, steps: readonly Step[]): string[] {

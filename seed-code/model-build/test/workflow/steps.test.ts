@@ -127,6 +127,19 @@ describe('training step', () => {
   });
 });
 
+describe('job names', () => {
+  test('a job step with jobNamePrefix emits it as the request job name field', () => {
+    const prep = processingStep('Prep', { jobNamePrefix: 'abalone-p-123-preprocess' });
+    const def = definitionOf(pipelineOf([prep]));
+    expect(def.Steps[0].Arguments.ProcessingJobName).toBe('abalone-p-123-preprocess');
+  });
+
+  test('without jobNamePrefix the service names the job', () => {
+    const def = definitionOf(pipelineOf([trainingStep('Train')]));
+    expect(def.Steps[0].Arguments.TrainingJobName).toBeUndefined();
+  });
+});
+
 describe('create-model and transform steps', () => {
   test('emit Type Model and Type Transform wired by the model name property', () => {
     // GIVEN

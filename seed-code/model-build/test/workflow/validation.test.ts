@@ -187,6 +187,16 @@ const cases: Array<[string, () => Pipeline, string]> = [
     `step 'Register': Arguments.ModelPackageGroupName must be 1-63 letters, digits or hyphens, starting with a letter or digit; got '${'g'.repeat(64)}'`,
   ],
   [
+    'a composed job name is longer than the API allows',
+    () => pipeline([processingStep('Prep', { jobNamePrefix: `${'abalone-project-with-a-long-name'}-p-abcdef123456-preprocessing-job` })]),
+    "step 'Prep': Arguments.ProcessingJobName must be 1-63 letters, digits or hyphens, starting with a letter or digit; got 'abalone-project-with-a-long-name-p-abcdef123456-preprocessing-job' (65 characters)",
+  ],
+  [
+    'a job name has an underscore',
+    () => pipeline([processingStep('Prep', { jobNamePrefix: 'pre_process' })]),
+    "step 'Prep': Arguments.ProcessingJobName must be 1-63 letters, digits or hyphens",
+  ],
+  [
     'an argument references an undeclared parameter',
     () => pipeline([trainingStep('Train', new ParameterString('InputUri', 's3://b/k'))], [new ParameterString('Other')]),
     "step 'Train': Arguments.InputDataConfig[0].DataSource.S3DataSource.S3Uri references parameter 'InputUri', which the pipeline does not declare; declared: 'Other'",
