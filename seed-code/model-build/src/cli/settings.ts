@@ -49,25 +49,25 @@ const SPECS = {
   projectName: {
     flag: 'project-name',
     env: 'SAGEMAKER_PROJECT_NAME',
-    pattern: /^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$/,
+    pattern: /^(?=.{1,32}$)[a-zA-Z](-*[a-zA-Z0-9])*$/,
     allowed: '1-32 letters, digits or hyphens, starting with a letter',
   },
   projectId: {
     flag: 'project-id',
     env: 'SAGEMAKER_PROJECT_ID',
-    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$/,
+    pattern: /^(?=.{1,20}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/,
     allowed: '1-20 letters, digits or hyphens, such as p-abcdefghijkl',
   },
   pipelineName: {
     flag: 'pipeline-name',
     env: 'SAGEMAKER_PIPELINE_NAME',
-    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/,
+    pattern: /^(?=.{1,256}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/,
     allowed: '1-256 letters, digits or hyphens, starting with a letter or digit',
   },
   modelPackageGroupName: {
     flag: 'model-package-group-name',
     env: 'MODEL_PACKAGE_GROUP_NAME',
-    pattern: /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/,
+    pattern: /^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/,
     allowed: '1-63 letters, digits or hyphens, starting with a letter or digit',
   },
   bucket: {

@@ -27,11 +27,13 @@ export class PipelineValidationError extends Error {
   }
 }
 
-const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+// The API's name patterns count hyphen runs as part of one repetition, so lengths are checked
+// by the lookahead, not by the repetition bounds.
+const PIPELINE_NAME = /^(?=.{1,256}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 const PARAMETER_NAME = /^[A-Za-z0-9\-_]{1,256}$/;
 const PROPERTY_FILE_NAME = /^[A-Za-z0-9\-_]{1,256}$/;
-const MODEL_PACKAGE_GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const MODEL_PACKAGE_GROUP_NAME = /^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 /** Longest value a parameter can take at start (and so its default). */
 export const MAX_PARAMETER_VALUE_LENGTH = 1024;
@@ -270,7 +272,7 @@ function validateModelPackageGroupName(step: Step): string[] {
 }
 
 /** Job names share one rule across the Create*Job APIs: at most 63 characters. */
-const JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const JOB_NAME = /^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 function validateJobName(step: Step): string[] {
   const name = step.jobNamePrefix;

@@ -105,6 +105,12 @@ describe('get-pipeline-definition', () => {
       `--project-name (SAGEMAKER_PROJECT_NAME) must be 1-32 letters, digits or hyphens, starting with a letter; got '${'a'.repeat(33)}'`,
     ],
     [
+      'the project name with hyphens is longer than 32 characters',
+      ['--region', 'us-east-1', '--project-name', 'ab-'.repeat(11)+'c'],
+      {},
+      `--project-name (SAGEMAKER_PROJECT_NAME) must be 1-32 letters, digits or hyphens, starting with a letter; got '${'ab-'.repeat(11)}c'`,
+    ],
+    [
       'the model package group name is too long',
       ['--region', 'us-east-1', '--model-package-group-name', 'g'.repeat(64)],
       {},

@@ -182,6 +182,16 @@ const cases: Array<[string, () => Pipeline, string]> = [
     "step 'Register': Arguments.ModelPackageGroupName is required to register a versioned model package",
   ],
   [
+    'a model package group name with hyphens is longer than 63 characters',
+    () => pipeline([register('Register', 'g-'.repeat(32) + 'g')]),
+    `step 'Register': Arguments.ModelPackageGroupName must be 1-63 letters, digits or hyphens, starting with a letter or digit; got '${'g-'.repeat(32)}g'`,
+  ],
+  [
+    'the pipeline name with hyphens is longer than 256 characters',
+    () => pipeline([], [], 'p-'.repeat(128) + 'p'),
+    'pipeline name must be 1-256 letters, digits or hyphens',
+  ],
+  [
     'a model package group name is longer than 63 characters',
     () => pipeline([register('Register', 'g'.repeat(64))]),
     `step 'Register': Arguments.ModelPackageGroupName must be 1-63 letters, digits or hyphens, starting with a letter or digit; got '${'g'.repeat(64)}'`,
