@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -78,6 +78,8 @@ export class ModelApprovalTrigger extends Construct {
       actions: ['sagemaker:ListModelPackages'],
       resources: ['*'],
     }));
+    // Lambda's asynchronous retries dead-letter with the function's role; the queue is KMS-encrypted.
+    dlq.grantSendMessages(fn);
     this.function = fn;
 
     this.rule = new events.Rule(this, 'Rule', {
@@ -97,5 +99,15 @@ export class ModelApprovalTrigger extends Construct {
         maxEventAge: Duration.hours(2),
       })],
     });
+    // EventBridge dead-letters undeliverable events itself, so it must be able to encrypt for the
+    // queue; only for this rule (named, not referenced: a reference would make a dependency cycle
+    // key -> rule -> teardown -> deploy role policy -> key).
+    props.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'EventBridgeDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: names.modelRuleName }) } },
+    }));
   }
 }

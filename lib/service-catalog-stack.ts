@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Aspects, CfnParameter, Duration, FeatureFlags, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, CfnParameter, DefaultStackSynthesizer, Duration, FeatureFlags, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   PROJECT_ID_MAX_LENGTH,
   PROJECT_ID_PATTERN,
@@ -283,6 +283,14 @@ export class ServiceCatalogStack extends Stack {
     return bucket;
   }
 
+  /** The CDK staging bucket of the default synthesizer, as cdk-nag names it in findings. */
+  private stagingBucketName(): string {
+    const qualifier = this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    return `cdk-${qualifier}-assets-${account}-${region}`;
+  }
+
   private defaultAssetBucketName(): string {
     if (!Token.isUnresolved(this.account) && !Token.isUnresolved(this.region)) {
       return `sagemaker-mlops-catalog-${this.account}-${this.region}`;
@@ -309,13 +317,20 @@ export class ServiceCatalogStack extends Stack {
       serverSideEncryption: ASSET_ENCRYPTION,
       outputObjectKeys: false,
     });
-    const role = deployment.handlerRole.node.defaultChild;
-    if (role) {
-      Validations.of(role).acknowledge({
+    // aws-cdk-lib's singleton function behind every BucketDeployment of this stack.
+    const handler = deployment.handlerRole.node.scope as IConstruct;
+    Validations.of(handler).acknowledge(
+      {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: "aws-cdk-lib's BucketDeployment function writes its logs with AWSLambdaBasicExecutionRole (logs only)",
-      });
-    }
+      },
+      { id: 'AwsSolutions-L1', reason: "aws-cdk-lib's BucketDeployment function: aws-cdk-lib pins its runtime" },
+      {
+        // The grant on the source is added while the product stack synthesizes, after aspects ran.
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${this.stagingBucketName()}/*]`,
+        reason: 'Read-only: the CDK staging bucket the product assets are copied from (keys are asset hashes)',
+      },
+    );
     Aspects.of(this).add(new AcknowledgeWildcards([
       {
         finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,

@@ -287,6 +287,19 @@ describe('SageMakerProject, default configuration', () => {
       DeadLetterConfig: { TargetArn: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, Qualifier: '$LATEST' });
+    // EventBridge may encrypt dead letters for the queue, for this rule only.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'EventBridgeDeadLetters',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([`:rule/${PREFIX}-model`])] } } },
+        }]),
+      },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: Match.anyValue(),
       MessageRetentionPeriod: 1209600,
@@ -415,8 +428,9 @@ describe('IAM', () => {
       'sagemaker:UpdateEndpointWeightsAndCapacities',
     ]],
     ['ProjectModelApprovalTriggerFunctionRole', [
-      'codepipeline:StartPipelineExecution', 'logs:CreateLogStream', 'logs:PutLogEvents',
-      'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sqs:SendMessage',
+      'codepipeline:StartPipelineExecution', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'logs:CreateLogStream', 'logs:PutLogEvents',
+      'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
     ]],
     ['ProjectModelDeployTestProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',

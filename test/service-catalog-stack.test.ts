@@ -32,6 +32,7 @@ interface CatalogOptions {
   readonly bundle?: boolean;
   readonly outdir?: string;
   readonly env?: boolean;
+  readonly assetBucketName?: string;
 }
 
 interface Catalog {
@@ -49,6 +50,7 @@ function catalogApp(options: CatalogOptions = {}): Catalog {
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
     config,
     env: options.env === false ? undefined : ENV,
+    assetBucketName: options.assetBucketName,
     snapshotDirectory: options.snapshotDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
   });
   return { app, stack };
@@ -323,10 +325,13 @@ function violations(report: string): Array<{ rule: string; paths: string[] }> {
 }
 
 describe('compliance of the Service Catalog stack and its product', () => {
-  test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
+  test.each([
+    ['with an account and region', {}],
+    ['environment-agnostic, asset bucket named', { env: false, assetBucketName: 'my-sagemaker-catalog-assets' }],
+  ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, options) => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
-    const { app } = catalogApp({ outdir });
+    const { app } = catalogApp({ outdir, ...options });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // WHEN
     let error: unknown;
