@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { MlopsProjectStack } from '../lib/mlops-project-stack';
 import { ConfigError, parseProjectConfig } from '../lib/project-config';
+import { ServiceCatalogStack } from '../lib/service-catalog-stack';
 
 const app = new App();
 try {
@@ -10,6 +11,13 @@ try {
     config,
     description: `SageMaker MLOps project ${config.projectName} (${config.projectId}): model building, training and deployment`,
   });
+  if (config.serviceCatalog) {
+    // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
+    new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
+      config,
+      env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    });
+  }
 } catch (e) {
   if (e instanceof ConfigError) {
     // A configuration mistake is the user's to fix: one clear line, no stack trace.
