@@ -186,6 +186,13 @@ export async function watchExecution(sagemaker: SageMakerApi, props: WatchProps)
       new DescribePipelineExecutionCommand({ PipelineExecutionArn: props.executionArn }),
     );
     const steps = await listSteps(sagemaker, props.executionArn);
+    const status = execution.PipelineExecutionStatus ?? 'Unknown';
+    // A running status reads best above its steps, a final one below them.
+    const statusChanged = status !== executionStatus;
+    executionStatus = status;
+    if (statusChanged && !TERMINAL.has(status)) {
+      props.log(`execution: ${status}`);
+    }
     for (const step of steps) {
       const name = step.StepName ?? '?';
       const line = describeStep(step);
@@ -194,9 +201,7 @@ export async function watchExecution(sagemaker: SageMakerApi, props: WatchProps)
         props.log(`  step ${name}: ${line}`);
       }
     }
-    const status = execution.PipelineExecutionStatus ?? 'Unknown';
-    if (status !== executionStatus) {
-      executionStatus = status;
+    if (statusChanged && TERMINAL.has(status)) {
       props.log(`execution: ${status}`);
     }
     if (TERMINAL.has(status)) {

@@ -87,8 +87,8 @@ describe('run-pipeline', () => {
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines.filter((l) => /^(  step|execution:)/.test(l))).toEqual([
-      '  step PreprocessAbaloneData: Executing',
       'execution: Executing',
+      '  step PreprocessAbaloneData: Executing',
       '  step PreprocessAbaloneData: Succeeded (cache hit from arn:earlier)',
       '  step TrainAbaloneModel: Executing',
       '  step TrainAbaloneModel: Succeeded',
