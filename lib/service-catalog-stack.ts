@@ -54,6 +54,11 @@ export interface SageMakerProjectProductStackProps {
    * @default - none
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Permissions boundary applied to every role of the product.
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
 /**
@@ -105,6 +110,7 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
       teardown: props.teardown,
       tags: props.tags,
     });
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
     Aspects.of(this).add(new AcknowledgeWildcards(TOKEN_NAME_WILDCARD_REASONS));
   }
 }
@@ -192,6 +198,7 @@ export class ServiceCatalogStack extends Stack {
       retainData: config.retainData,
       teardown: config.teardown,
       tags: config.tags,
+      permissionsBoundary: this.permissionsBoundary(config.permissionsBoundary),
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
       productStack: this.productStack,
@@ -241,6 +248,13 @@ export class ServiceCatalogStack extends Stack {
       .map((f) => ({ version: f.slice(prefix.length, -suffix.length), mtime: fs.statSync(path.join(directory, f)).mtimeMs }))
       .sort((a, b) => a.mtime - b.mtime || a.version.localeCompare(b.version))
       .map((v) => v.version);
+  }
+
+  private permissionsBoundary(nameOrArn?: string): iam.IManagedPolicy | undefined {
+    if (!nameOrArn) return undefined;
+    return nameOrArn.startsWith('arn:')
+      ? iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', nameOrArn)
+      : iam.ManagedPolicy.fromManagedPolicyName(this, 'PermissionsBoundary', nameOrArn);
   }
 
   private sharePortfolio(id: string, arn: string): void {

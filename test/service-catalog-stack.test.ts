@@ -307,6 +307,17 @@ describe('ServiceCatalogStack, overrides', () => {
     template.resourceCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', 3);
   });
 
+  test('applies the permissions boundary to the roles of the product', () => {
+    // WHEN
+    const { product } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
+    // THEN
+    const roles = Object.values(product.findResources('AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) {
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(':policy/ProjectBoundary');
+    }
+  });
+
   test('without an environment, the asset bucket gets a name from the stack path and a warning', () => {
     // WHEN
     const catalog = catalogApp({ env: false });
