@@ -35,6 +35,7 @@ const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
 const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context ?? {};
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+const PERF = ['-r', path.join(__dirname, 'perf-dump.js')];
 
 function positiveInt(value, fallback) {
   if (value === undefined || value === '') return fallback;
@@ -137,24 +138,40 @@ function table(header, rows) {
 }
 function log(msg) { process.stderr.write(`[bench] ${msg}\n`); }
 
+/** Medians of aws-cdk-lib's own performance counters, printed by bench/perf-dump.js. */
+function perfStats(results) {
+  const samples = results.map((r) => {
+    const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('BENCH_PERF '));
+    return line ? JSON.parse(line.slice('BENCH_PERF '.length)) : undefined;
+  }).filter(Boolean);
+  if (samples.length === 0) return undefined;
+  const keys = new Set(samples.flatMap((x) => Object.keys(x.counters)));
+  const out = { processMs: stats(samples.map((x) => x.processMs)) };
+  for (const k of keys) out[k] = stats(samples.map((x) => x.counters[k]?.total ?? 0));
+  return out;
+}
+
 /** Runs each named variant `runs` times, round-robin, the order rotating each round. */
 async function alternate(variants, runs, { warmup = true } = {}) {
   const names = Object.keys(variants);
   const results = Object.fromEntries(names.map((n) => [n, []]));
   if (warmup) {
-    for (const n of names) { log(`warm-up: ${n}`); await variants[n](); }
+    for (const n of names) { log(`warm-up: ${n}`); await variants[n]().catch((e) => log(`warm-up failed: ${e.message.split('\n')[0]}`)); }
   }
   for (let i = 0; i < runs; i++) {
     const order = names.map((_, k) => names[(k + i) % names.length]);
     for (const n of order) {
-      const r = await variants[n]();
+      // A failed run (e.g. node_modules changed under us) is recorded and left out of the figures.
+      const r = await variants[n]().catch((e) => ({ error: e.message.split('\n').slice(0, 3).join(' ').slice(0, 300) }));
       results[n].push(r);
-      log(`run ${i + 1}/${runs} ${n}: ${sec(r.ms)} s${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}`);
+      log(`run ${i + 1}/${runs} ${n}: ${r.error ? `FAILED ${r.error}` : `${sec(r.ms)} s${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}`}`);
     }
   }
   return Object.fromEntries(names.map((n) => [n, {
     time: stats(results[n].map((r) => r.ms)),
     rss: stats(results[n].map((r) => r.rssMb)),
+    failed: results[n].filter((r) => r.error).length,
+    perf: perfStats(results[n]),
     raw: results[n],
   }]));
 }
@@ -189,8 +206,8 @@ async function synthBenchmarks() {
     'node startup (`node -e 0`)': () => run('node', ['-e', '0']),
     "require('aws-cdk-lib')": () => run('node', ['-e', "require('aws-cdk-lib')"]),
     'load app modules (ts-node, no synth)': () => run('node', [...TS_NODE, '-e', "require('./lib/mlops-project-stack')"]),
-    'one-bucket app, direct': directSynth('d-baseline', [...TS_NODE, 'app.ts'], { cwd: path.join(__dirname, 'baseline') }),
-    'project, ts-node transpile-only (product)': directSynth('d-tsnode', [...TS_NODE, ...app]),
+    'one-bucket app, direct': directSynth('d-baseline', [...PERF, ...TS_NODE, 'app.ts'], { cwd: path.join(__dirname, 'baseline') }),
+    'project, ts-node transpile-only (product)': directSynth('d-tsnode', [...PERF, ...TS_NODE, ...app]),
     'project, ts-node + swc (TS_NODE_SWC=true)': directSynth('d-swc', [...TS_NODE, ...app], { env: { TS_NODE_SWC: 'true' } }),
     'project, esbuild require hook': directSynth('d-esbuild', ['-r', './bench/esbuild-register.js', ...app]),
     'project, bundling skipped (aws:cdk:bundling-stacks=[])': directSynth('d-nobundle', [...TS_NODE, ...app], { context: { 'aws:cdk:bundling-stacks': [] } }),
@@ -200,12 +217,16 @@ async function synthBenchmarks() {
 
   log('seed folder hashing (FileSystem.fingerprint, in-process timing)');
   const hashRuns = { excluded: [], all: [] };
-  for (let i = 0; i < RUNS; i++) {
-    hashRuns.excluded.push(JSON.parse((await run('node', [...TS_NODE, 'bench/hash-seeds.ts', 'excluded'])).stdout));
-  }
-  // Hashing node_modules too is slow: only to show what the exclusion saves.
-  for (let i = 0; i < Math.min(RUNS, 2); i++) {
-    hashRuns.all.push(JSON.parse((await run('node', [...TS_NODE, 'bench/hash-seeds.ts', 'all'])).stdout));
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      hashRuns.excluded.push(JSON.parse((await run('node', [...TS_NODE, 'bench/hash-seeds.ts', 'excluded'])).stdout));
+    }
+    // Hashing node_modules too is slow: only to show what the exclusion saves.
+    for (let i = 0; i < Math.min(RUNS, 2); i++) {
+      hashRuns.all.push(JSON.parse((await run('node', [...TS_NODE, 'bench/hash-seeds.ts', 'all'])).stdout));
+    }
+  } catch (e) {
+    log(`seed hashing failed: ${e.message.split('\n')[0]}`);
   }
   const hashing = {};
   for (const mode of ['excluded', 'all']) {
@@ -231,9 +252,10 @@ async function jestBenchmarks() {
     if (r.error) log(`jest ${args.join(' ')} failed: ${r.error.split('\n')[0]}`);
     return r;
   };
-  log('npx jest --selectProjects app (2 runs)');
+  const appRuns = positiveInt(process.env.BENCH_JEST_APP_RUNS, 2);
+  log(`npx jest --selectProjects app (${appRuns} runs)`);
   out.app = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < appRuns; i++) {
     const r = await runJest(['--selectProjects', 'app']);
     out.app.push(r);
     if (r.timedOut) break;
@@ -344,7 +366,7 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
   md.push(table(['App', 'Wall time', 'Peak memory'], [
     ['Default project (`cdk.json` app)', fmtTime(p.time), fmtMb(p.rss)],
     ['One-bucket app (`bench/baseline`)', fmtTime(b.time), fmtMb(b.rss)],
-    ['**Ratio** (target <= 1.5x)', `**${ratio.toFixed(2)}x** (per-pair ${pairRatios.min.toFixed(2)}-${pairRatios.max.toFixed(2)}) ${ratio <= 1.5 ? 'met' : `MISSED by ${((ratio / 1.5 - 1) * 100).toFixed(0)}%`}`, ''],
+    ['**Ratio** (target <= 1.5x)', `**${ratio.toFixed(2)}x** (per-pair ${pairRatios ? `${pairRatios.min.toFixed(2)}-${pairRatios.max.toFixed(2)}` : 'n/a'}) ${ratio <= 1.5 ? 'met' : `MISSED by ${((ratio / 1.5 - 1) * 100).toFixed(0)}%`}`, ''],
   ]));
   md.push('');
 
@@ -361,6 +383,29 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
   rows.push(['CDK CLI + npx overhead (CLI synth - direct run; project / one-bucket)', `${sec(cliOverhead)} s / ${sec(cliOverheadB)} s`, '', '']);
   md.push(table(['Step', 'Wall time', 'vs product synth', 'Peak memory'], rows));
   md.push('');
+  const pp = bd['project, ts-node transpile-only (product)'].perf;
+  const bp = bd['one-bucket app, direct'].perf;
+  if (pp) {
+    md.push('In-process profile: aws-cdk-lib\'s own performance counters (`bench/perf-dump.js` preloaded in the two direct runs above), medians:');
+    md.push('');
+    const keys = [
+      ['processMs', 'whole process (from preload to exit)'],
+      ['phase:Load', 'phase:Load (module loading + TypeScript transpile)'],
+      ['phase:Construction', 'phase:Construction (constructors, incl. bundling and asset staging)'],
+      ['bundle:NodejsFunction', 'bundle:NodejsFunction (esbuild)'],
+      ['FileSystem.fingerprint', 'FileSystem.fingerprint (asset hashing)'],
+      ['FileSystem.copyDirectory', 'FileSystem.copyDirectory (asset staging)'],
+      ['Stack.resolve', 'Stack.resolve (token resolution)'],
+      ['validateTemplates', 'validateTemplates (template validation, total)'],
+      ['CloudFormationValidate.validate', 'CloudFormationValidate.validate (the rule check itself)'],
+    ];
+    md.push(table(['Counter', 'Project', 'One-bucket app'], keys.map(([k, label]) => [
+      label, pp[k] ? `${sec(pp[k].median)} s` : '-', bp?.[k] ? `${sec(bp[k].median)} s` : '-',
+    ])));
+    md.push('');
+  }
+  const failedRuns = Object.entries(bd).filter(([, r]) => r.failed).map(([n, r]) => `${n}: ${r.failed}`);
+  if (failedRuns.length) md.push(`Failed runs left out: ${failedRuns.join('; ')}.\n`);
   const h = synth.hashing;
   md.push(table(['Seed folder hashing (FileSystem.fingerprint)', 'With SEED_EXCLUDES (product)', 'Without excludes'],
     Object.keys(h.excluded).map((seed) => [
@@ -384,7 +429,7 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
 
   md.push(`### Scaling: one app holding N projects (\`bench/scaling-app.ts\`, direct, ${SCALING_RUNS} runs each)`);
   md.push('');
-  const ns = Object.keys(scaling).map(Number).sort((a, b2) => a - b2);
+  const ns = Object.keys(scaling).map(Number).filter((n) => scaling[n].time).sort((a, b2) => a - b2);
   md.push(table(['Projects', 'Wall time', 'Peak memory', 'Per project'], ns.map((n) => [
     String(n), fmtTime(scaling[n].time), fmtMb(scaling[n].rss), `${sec(scaling[n].time.median / n)} s`,
   ])));
@@ -441,10 +486,12 @@ async function main() {
   const t0 = Date.now();
   log(`temporary outputs in ${TMP}`);
   const m = machine();
-  const lambdas = await lambdaBenchmarks();
-  const synth = await synthBenchmarks();
-  const scaling = await scalingBenchmarks();
-  const jest = await jestBenchmarks();
+  const section = (name, fn) => fn().catch((e) => { log(`${name} failed: ${e.stack ?? e}`); return undefined; });
+  const lambdas = await section('lambda bundles', lambdaBenchmarks) ?? [];
+  const synth = await section('synth', synthBenchmarks);
+  if (!synth) throw new Error('synth benchmarks failed; nothing to report');
+  const scaling = await section('scaling', scalingBenchmarks) ?? {};
+  const jest = await section('jest', jestBenchmarks) ?? {};
   const block = report({ synth, jest, scaling, lambdas, m, startedAt, totalMs: Date.now() - t0 });
   process.stdout.write(`\n${block}\n`);
   const raw = path.join(TMP, 'results.json');
