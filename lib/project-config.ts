@@ -51,12 +51,12 @@ export const PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,14}$';
 /** Maximum project id length; longer ids would push composed names over AWS limits. */
 export const PROJECT_ID_MAX_LENGTH = 16;
 
-const BRANCH_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._\/-]{1,100}$/;
+const BRANCH_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,100}$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
-const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]{1,128}$/;
+const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,128}$/;
 const POLICY_NAME_PATTERN = /^[\w+=,.@-]{1,128}$/;
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|group)\/[\w+=,.@\/-]{1,512}$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|group)\/[\w+=,.@/-]{1,512}$/;
 const VERSION_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The context keys this app reads; any other plain key is a typo and stops synth. */
@@ -119,7 +119,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
   if (permissionsBoundary !== undefined
     && !POLICY_ARN_PATTERN.test(permissionsBoundary) && !POLICY_NAME_PATTERN.test(permissionsBoundary)) {
     throw new ConfigError(
-      `\`permissionsBoundary\` must be a managed policy name or ARN (arn:aws:iam::123456789012:policy/Name); got '${permissionsBoundary}'`,
+      `\`permissionsBoundary\` must be a managed policy name or ARN (arn:<partition>:iam::123456789012:policy/Name); got '${permissionsBoundary}'`,
     );
   }
 
@@ -127,7 +127,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
   for (const p of portfolioPrincipals) {
     if (!ROLE_ARN_PATTERN.test(p)) {
       throw new ConfigError(
-        `\`portfolioPrincipals\` must list IAM role, user or group ARNs (arn:aws:iam::123456789012:role/Name); got '${p}'`,
+        `\`portfolioPrincipals\` must list IAM role, user or group ARNs (arn:<partition>:iam::123456789012:role/Name); got '${p}'`,
       );
     }
   }

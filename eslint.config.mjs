@@ -1,0 +1,34 @@
+// ESLint (typed rules) for the app: bin, lib, lambda, test. The seed repositories lint themselves
+// with `tsc` strictness; their code is type-checked from the root's `npm test` too.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['cdk.out/**', 'node_modules/**', 'seed-code/**', 'bench/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-syntax': ['error', {
+        // Same intent as @cdklabs/eslint-plugin's no-literal-partition (which needs ESLint < 9):
+        // ARNs are built with Stack.formatArn or Aws.PARTITION, never a literal partition.
+        selector: 'Literal[value=/^arn:aws[a-z-]*:/]',
+        message: 'No literal partition in ARNs: use Stack.of(this).formatArn(...) or Aws.PARTITION',
+      }, {
+        selector: 'TemplateElement[value.raw=/arn:aws[a-z-]*:/]',
+        message: 'No literal partition in ARNs: use Stack.of(this).formatArn(...) or Aws.PARTITION',
+      }],
+    },
+  },
+  {
+    // Tests and Lambda handlers legitimately hold sample ARNs of events and API answers.
+    files: ['test/**/*.ts', 'lambda/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);
