@@ -59,6 +59,7 @@ export function validatePipeline(model: PipelineModel): string[] {
     ...steps.flatMap(validateModelPackageGroupName),
     ...steps.flatMap(validateJobName),
     ...validateReferences(model, steps),
+    ...validateBranchReferences(model.steps),
     ...validateDependsOn(steps),
     ...validateNoCycles(steps),
   ];
@@ -323,6 +324,49 @@ function validateReferences(model: PipelineModel, steps: readonly Step[]): strin
           }
           break;
         }
+      }
+    }
+  }
+  return errors;
+}
+
+/** Where a step sits: the condition branches around it, outermost first. */
+function branchPaths(steps: readonly Step[], path: string[] = [], out = new Map<Step, string[]>()): Map<Step, string[]> {
+  for (const step of steps) {
+    out.set(step, path);
+    if (step instanceof ConditionStep) {
+      branchPaths(step.ifSteps, [...path, `IfSteps of '${step.name}'`], out);
+      branchPaths(step.elseSteps, [...path, `ElseSteps of '${step.name}'`], out);
+    }
+  }
+  return out;
+}
+
+/**
+ * A step inside a condition branch only runs when that branch is taken, so only steps in the same
+ * branch (or nested deeper in it) can read from it or wait for it.
+ */
+function validateBranchReferences(topLevel: readonly Step[]): string[] {
+  const paths = branchPaths(topLevel);
+  const errors: string[] = [];
+  const reachable = (from: Step, to: Step): boolean => {
+    const fromPath = paths.get(from) ?? [];
+    const toPath = paths.get(to) ?? [];
+    return toPath.every((branch, i) => fromPath[i] === branch);
+  };
+  for (const [step] of paths) {
+    const targets = [
+      ...step.references().flatMap(({ field, reference }) =>
+        reference.kind === 'parameter' ? [] : [{ field, target: reference.step as Step }],
+      ),
+      ...step.dependsOn.map((target, i) => ({ field: `DependsOn[${i}]`, target })),
+    ];
+    for (const { field, target } of targets) {
+      if (paths.has(target) && target !== step && !reachable(step, target)) {
+        const where = paths.get(target)!;
+        errors.push(
+          `step ${quote(step.name)}: ${field} uses step ${quote(target.name)}, which only runs in the ${where[where.length - 1]}; move the step into that branch`,
+        );
       }
     }
   }

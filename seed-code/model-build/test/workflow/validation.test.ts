@@ -33,6 +33,21 @@ function register(name: string, group: string | undefined, extra: Partial<Constr
   });
 }
 
+/** A register step that reads the model of `train`. */
+function register_(name: string, train: ReturnType<typeof trainingStep>) {
+  return new RegisterModelStep({
+    name,
+    arguments: {
+      ModelPackageGroupName: 'group',
+      InferenceSpecification: {
+        Containers: [{ Image: 'image:1', ModelDataUrl: train.properties.ModelArtifacts.S3ModelArtifacts }],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    },
+  });
+}
+
 const cases: Array<[string, () => Pipeline, string]> = [
   [
     'the pipeline name has a space',
@@ -121,6 +136,16 @@ const cases: Array<[string, () => Pipeline, string]> = [
     'a retry policy backs off by less than 1',
     () => pipeline([processingStep('Prep', { retryPolicies: [{ exceptionTypes: ['Step.THROTTLING'], backoffRate: 0.5 }] })]),
     "step 'Prep': RetryPolicies[0].BackoffRate must be a number at least 1; got 0.5",
+  ],
+  [
+    'a retry interval is longer than 12 hours',
+    () => pipeline([processingStep('Prep', { retryPolicies: [{ exceptionTypes: ['Step.THROTTLING'], intervalSeconds: 43201 }] })]),
+    "step 'Prep': RetryPolicies[0].IntervalSeconds must be an integer 1-43200; got 43201",
+  ],
+  [
+    'a retry expiry is negative',
+    () => pipeline([processingStep('Prep', { retryPolicies: [{ exceptionTypes: ['Step.THROTTLING'], expireAfterMinutes: -1 }] })]),
+    "step 'Prep': RetryPolicies[0].ExpireAfterMin must be an integer 0-14400; got -1",
   ],
   [
     'a retry policy lists no exception type',
@@ -251,6 +276,35 @@ const cases: Array<[string, () => Pipeline, string]> = [
     "step 'Gate': Arguments.Conditions[0] reads property file 'Reprot' of step 'Eval', which declares 'Report'",
   ],
   [
+    'a JsonGet reads a property file of a step that cannot declare any',
+    () => {
+      const train = trainingStep('Train');
+      const score = new JsonGet({ step: train, propertyFile: 'Metrics', path: 'a' });
+      return pipeline([train, new FailStep({ name: 'F', errorMessage: score })]);
+    },
+    "step 'F': Arguments.ErrorMessage reads property file 'Metrics' of step 'Train', which declares no property files",
+  ],
+  [
+    'a step after a condition reads from a step in one of its branches',
+    () => {
+      const train = trainingStep('Train');
+      const register = register_('Register', train);
+      const gate = new ConditionStep({ name: 'Gate', conditions: [Conditions.equals(1, 1)], ifSteps: [register] });
+      const after = new FailStep({ name: 'After', errorMessage: register.properties.ModelPackageArn });
+      return pipeline([train, gate, after]);
+    },
+    "step 'After': Arguments.ErrorMessage uses step 'Register', which only runs in the IfSteps of 'Gate'; move the step into that branch",
+  ],
+  [
+    'a step in one branch waits for a step in the other branch',
+    () => {
+      const a = new FailStep({ name: 'A' });
+      const b = new FailStep({ name: 'B', dependsOn: [a] });
+      return pipeline([new ConditionStep({ name: 'Gate', conditions: [Conditions.equals(1, 1)], ifSteps: [a], elseSteps: [b] })]);
+    },
+    "step 'B': DependsOn[0] uses step 'A', which only runs in the IfSteps of 'Gate'; move the step into that branch",
+  ],
+  [
     'DependsOn names a step outside the pipeline',
     () => pipeline([new FailStep({ name: 'F', dependsOn: [new FailStep({ name: 'Elsewhere' })] })]),
     "step 'F': DependsOn[0] names step 'Elsewhere', which is not part of the pipeline",
@@ -293,6 +347,14 @@ describe('validation', () => {
     expect(() => p.toJson()).toThrow(
       "pipeline 'bad name' is invalid:\n  - pipeline name must be 1-256 letters, digits or hyphens, starting with a letter or digit and not ending with a hyphen; got 'bad name'\n  - step 'a b': name must be 1-64 letters, digits, hyphens or underscores; got 'a b'\n  - step 'c d'",
     );
+  });
+
+  test('accepts reads from outside into a branch and within a branch', () => {
+    const train = trainingStep('Train');
+    const register = register_('Register', train);
+    const note = new FailStep({ name: 'Note', errorMessage: register.properties.ModelPackageArn });
+    const p = pipeline([train, new ConditionStep({ name: 'Gate', conditions: [Conditions.equals(1, 1)], ifSteps: [register, note] })]);
+    expect(p.validate()).toEqual([]);
   });
 
   test('accepts a valid pipeline with references in both branches', () => {
