@@ -1,32 +1,15 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ProjectNames } from './project-names';
+import { ProjectPipelineProps } from './project-pipeline-props';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Properties of {@link ModelBuild}. */
-export interface ModelBuildProps {
-  /** The project's naming contract. */
-  readonly names: ProjectNames;
-  /** Repository holding the model-build code. */
-  readonly repository: codecommit.IRepository;
-  /** Branch whose commits run the pipeline. */
-  readonly branch: string;
-  /** Artifact bucket (CodePipeline artifacts, SageMaker data, models). */
-  readonly bucket: s3.IBucket;
-  /** The project's KMS key. */
-  readonly key: kms.IKey;
-  /** Role EventBridge uses to start the project's pipelines. */
-  readonly eventsRole: iam.IRole;
-  /** Extra project tags, handed to the SageMaker pipeline the build creates. */
-  readonly projectTags: Readonly<Record<string, string>>;
+export interface ModelBuildProps extends ProjectPipelineProps {
   /**
    * Maximum duration of one build, including the wait for the SageMaker pipeline.
    * @default Duration.hours(8)

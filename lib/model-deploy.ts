@@ -1,14 +1,12 @@
 import { ArnFormat, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
+import { ProjectPipelineProps } from './project-pipeline-props';
+import { DEPLOYMENT_STAGES, DeploymentStage } from './project-names';
 import { PassRoleOnlyTo } from './private/pass-role-condition';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
@@ -24,21 +22,7 @@ export const LATEST_APPROVED = 'latest';
 export const BUILD_VARIABLES_NAMESPACE = 'BuildVariables';
 
 /** Properties of {@link ModelDeploy}. */
-export interface ModelDeployProps {
-  /** The project's naming contract. */
-  readonly names: ProjectNames;
-  /** Repository holding the model-deploy code. */
-  readonly repository: codecommit.IRepository;
-  /** Branch whose commits run the pipeline. */
-  readonly branch: string;
-  /** Artifact bucket (CodePipeline artifacts, models, data capture). */
-  readonly bucket: s3.IBucket;
-  /** The project's KMS key. */
-  readonly key: kms.IKey;
-  /** Role EventBridge uses to start the project's pipelines. */
-  readonly eventsRole: iam.IRole;
-  /** Extra project tags, handed to the endpoint stacks. */
-  readonly projectTags: Readonly<Record<string, string>>;
+export interface ModelDeployProps extends ProjectPipelineProps {
   /**
    * Whether promotion to production waits for a person's approval.
    * @default true

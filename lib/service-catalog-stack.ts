@@ -215,6 +215,8 @@ export class ServiceCatalogStack extends Stack {
       description: 'A SageMaker project with model build and deploy repositories, CodePipelines, model registry '
         + 'and approval-driven staging and production endpoints.',
       distributor: 'sagemaker-mlops-cdk',
+      // Versions keep their ids when the list changes, so provisioned products stay attached to theirs.
+      replaceProductVersionIds: false,
       productVersions: [
         ...previousVersions.map((v) => this.productStackHistory.versionFromSnapshot(v)),
         this.productStackHistory.currentVersion(),
@@ -234,10 +236,9 @@ export class ServiceCatalogStack extends Stack {
     this.portfolio.setLaunchRole(this.product, this.launchRole, {
       description: 'Provisions the SageMaker project with a role limited to what the product creates',
     });
-
   }
 
-  /** The version names of the snapshots in a folder, oldest file first. */
+  /** The version names of the snapshots in a folder, in natural order (v2 before v10). */
   private releasedVersions(directory: string): string[] {
     if (!fs.existsSync(directory)) return [];
     // ProductStackHistory's file name: <history id>.<product stack artifact id>.<version>.product.template.json
@@ -245,9 +246,9 @@ export class ServiceCatalogStack extends Stack {
     const suffix = '.product.template.json';
     return fs.readdirSync(directory)
       .filter((f) => f.startsWith(prefix) && f.endsWith(suffix))
-      .map((f) => ({ version: f.slice(prefix.length, -suffix.length), mtime: fs.statSync(path.join(directory, f)).mtimeMs }))
-      .sort((a, b) => a.mtime - b.mtime || a.version.localeCompare(b.version))
-      .map((v) => v.version);
+      .map((f) => f.slice(prefix.length, -suffix.length))
+      // File dates change with every clone; an order from names keeps the template stable.
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }
 
   private permissionsBoundary(nameOrArn?: string): iam.IManagedPolicy | undefined {

@@ -1,0 +1,23 @@
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ProjectNames } from './project-names';
+
+/** What the build and the deploy side of a project both take: repository, data home, naming. */
+export interface ProjectPipelineProps {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /** Repository whose commits run the pipeline. */
+  readonly repository: codecommit.IRepository;
+  /** Branch whose commits run the pipeline. */
+  readonly branch: string;
+  /** Artifact bucket (CodePipeline artifacts, SageMaker data, models, data capture). */
+  readonly bucket: s3.IBucket;
+  /** The project's KMS key. */
+  readonly key: kms.IKey;
+  /** Role EventBridge uses to start the project's pipelines. */
+  readonly eventsRole: iam.IRole;
+  /** Extra project tags, handed to what the pipeline creates (SageMaker pipeline, endpoint stacks). */
+  readonly projectTags: Readonly<Record<string, string>>;
+}
