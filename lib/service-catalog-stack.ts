@@ -553,7 +553,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     resourceTypes: [
       'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission',
       // Lambda-backed custom resources: CloudFormation invokes the function with the launch role.
-      'Custom::SageMakerProjectTeardown',
+      'Custom::SageMakerProjectTeardown', 'Custom::S3AutoDeleteObjects',
     ],
     actions: [
       'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',

@@ -173,29 +173,14 @@ describe('ServiceCatalogStack, default configuration', () => {
     expect(JSON.stringify(reads.map((s) => s.Resource))).toMatch(/AssetBucket\w+","Arn"/);
   });
 
-  test('every resource type of the product template has launch role permissions', () => {
-    // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
-    const types = [...new Set(Object.values(productJson.Resources).map((r) => r.Type))].sort();
-    const covered = new Set(LAUNCH_PERMISSIONS.flatMap((p) => p.resourceTypes));
-    expect(types.filter((t) => !covered.has(t))).toEqual([]);
-    // and every permission group is in the launch role's policy
-    const sids = launchRoleStatements(template).map((s) => s.Sid);
-    expect(sids).toEqual(expect.arrayContaining(LAUNCH_PERMISSIONS.map((p) => p.sid)));
-  });
-
-  test('every resource the product gives a role to has its service in the PassRole condition', () => {
-    const roles = new Set(Object.entries(productJson.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
-    const givesRole = (value: unknown, key = ''): boolean => {
-      if (['PolicyDocument', 'KeyPolicy', 'Environment', 'DefinitionString'].includes(key)) return false;
-      if (Array.isArray(value)) return value.some((v) => givesRole(v));
-      if (!value || typeof value !== 'object') return false;
-      const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
-      if (Array.isArray(getAtt) && roles.has(getAtt[0]) && getAtt[1] === 'Arn') return true;
-      return Object.entries(value).some(([k, v]) => givesRole(v, k));
-    };
-    const types = [...new Set(Object.values(productJson.Resources)
-      .filter((r) => !r.Type.startsWith('AWS::IAM::') && givesRole(r.Properties)).map((r) => r.Type))].sort();
-    expect(types.filter((t) => !(t in PASS_ROLE_SERVICES))).toEqual([]);
+  test('resources the launch role scopes by tag carry the sagemaker:project-id tag', () => {
+    for (const type of ['AWS::KMS::Key', 'AWS::StepFunctions::StateMachine']) {
+      const resources = Object.values(product.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) {
+        expect(JSON.stringify(r.Properties.Tags)).toContain('{"Key":"sagemaker:project-id","Value":{"Ref":"SageMakerProjectId"}}');
+      }
+    }
   });
 
   test('the product template takes SageMakerProjectName and SageMakerProjectId with their constraints', () => {
@@ -260,6 +245,42 @@ describe('ServiceCatalogStack, default configuration', () => {
         })]),
       },
     });
+  });
+});
+
+describe.each([
+  ['default configuration', {}],
+  ['no retention, no teardown, no approval', { retainData: 'false', teardown: 'false', manualApproval: 'false' }],
+  ['no retention, teardown on', { retainData: 'false' }],
+])('launch role coverage of the product template (%s)', (_what, config) => {
+  // GIVEN
+  const { template, productJson } = synth(catalogApp({ config }));
+
+  test('every resource type of the product template has launch role permissions', () => {
+    // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
+    const types = [...new Set(Object.values(productJson.Resources).map((r) => r.Type))].sort();
+    const covered = new Set(LAUNCH_PERMISSIONS.flatMap((p) => p.resourceTypes));
+    expect(types.filter((t) => !covered.has(t))).toEqual([]);
+    // and every permission group is in the launch role's policy
+    const sids = launchRoleStatements(template).map((s) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(LAUNCH_PERMISSIONS.map((p) => p.sid)));
+  });
+
+  test('every resource the product gives a role to has its service in the PassRole condition', () => {
+    const roles = new Set(Object.entries(productJson.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
+    // Role ARNs in policies, key policies, environment variables and state machine definitions are not handed over.
+    const givesRole = (value: unknown, key = ''): boolean => {
+      if (['PolicyDocument', 'KeyPolicy', 'Environment', 'EnvironmentVariables', 'DefinitionString'].includes(key)) return false;
+      if (Array.isArray(value)) return value.some((v) => givesRole(v));
+      if (!value || typeof value !== 'object') return false;
+      const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && roles.has(getAtt[0]) && getAtt[1] === 'Arn') return true;
+      return Object.entries(value).some(([k, v]) => givesRole(v, k));
+    };
+    const types = [...new Set(Object.values(productJson.Resources)
+      .filter((r) => !r.Type.startsWith('AWS::IAM::') && givesRole(r.Properties)).map((r) => r.Type))].sort();
+    expect(types.length).toBeGreaterThan(0);
+    expect(types.filter((t) => !(t in PASS_ROLE_SERVICES))).toEqual([]);
   });
 });
 
