@@ -221,6 +221,11 @@ describe('ServiceCatalogStack, default configuration', () => {
       Prune: false,
       Extract: false,
     });
+    // every asset the product template refers to is copied to the asset bucket
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    const referenced = JSON.stringify(productJson).match(/[0-9a-f]{64}\.zip/g) ?? [];
+    expect(referenced.length).toBeGreaterThan(0);
+    expect(deployment.Properties.SourceObjectKeys).toEqual(expect.arrayContaining([...new Set(referenced)]));
   });
 
   test('the asset bucket is encrypted, versioned, private, TLS-only and retained', () => {
