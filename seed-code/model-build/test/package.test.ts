@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 
 const PINNED: Record<string, string> = {
   '@aws-sdk/client-s3': '3.1173.0',
   '@aws-sdk/client-sagemaker': '3.1142.0',
-  '@swc/core': '1.16.22',
+  '@swc/core': '1.16.18',
   '@swc/jest': '0.2.39',
   '@types/jest': '30.0.0',
   '@types/node': '22.20.5',
