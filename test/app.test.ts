@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
+function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
+  const root = path.join(__dirname, '..');
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/app.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_OUTDIR: outdir,
+      // Skip bundling and validation: this test is about configuration handling.
+      CDK_VALIDATION: 'false',
+    },
+  });
+  return { status: result.status, stderr: result.stderr, outdir };
+}
+
+describe('bin/app.ts', () => {
+  test('synthesizes the demo project with no settings', () => {
+    const { status, stderr, outdir } = runApp({ 'aws:cdk:bundling-stacks': [] });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(fs.readdirSync(outdir)).toContain('sagemaker-mlops-demo-p-2uni326u2jrp.template.json');
+  });
+
+  test.each([
+    [{ projectName: 'my project' }, "Configuration error: `projectName` must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen; got 'my project'"],
+    [{ retainData: 'maybe' }, "Configuration error: `retainData` must be true or false; got 'maybe'"],
+    [{ projectNmae: 'x' }, 'Configuration error: unknown setting `projectNmae` (did you mean `projectName`?)'],
+  ])('fails when given %j: one clear line, no stack trace, nothing synthesized', (context, message) => {
+    const { status, stderr, outdir } = runApp(context);
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+});
