@@ -50,6 +50,14 @@ export const PROJECT_NAME_MAX_LENGTH = 32;
 export const PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,14}$';
 /** Maximum project id length; longer ids would push composed names over AWS limits. */
 export const PROJECT_ID_MAX_LENGTH = 16;
+/**
+ * Pattern of the ids SageMaker Studio generates (`p-` and 12 characters), for the Service Catalog
+ * product's parameter: there the composed-name check cannot run at synth, so the parameter is
+ * held to what keeps a 32-character name within every composed limit (rule names: 64).
+ */
+export const STUDIO_PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,12}$';
+/** Maximum length of {@link STUDIO_PROJECT_ID_PATTERN} ids. */
+export const STUDIO_PROJECT_ID_MAX_LENGTH = 14;
 
 const BRANCH_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,100}$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;

@@ -7,10 +7,10 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct, IConstruct } from 'constructs';
 import {
-  PROJECT_ID_MAX_LENGTH,
-  PROJECT_ID_PATTERN,
   PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PATTERN,
+  STUDIO_PROJECT_ID_MAX_LENGTH,
+  STUDIO_PROJECT_ID_PATTERN,
   ProjectConfig,
 } from './project-config';
 import { AcknowledgeWildcards, WildcardReason } from './private/wildcard-acknowledgements';
@@ -96,9 +96,9 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
     this.projectIdParameter = new CfnParameter(this, 'SageMakerProjectId', {
       type: 'String',
       description: 'Service generated Id of the project',
-      allowedPattern: PROJECT_ID_PATTERN,
+      allowedPattern: STUDIO_PROJECT_ID_PATTERN,
       minLength: 1,
-      maxLength: PROJECT_ID_MAX_LENGTH,
+      maxLength: STUDIO_PROJECT_ID_MAX_LENGTH,
       constraintDescription: "'p-' followed by lowercase letters or digits (SageMaker generates it)",
     });
     this.project = new SageMakerProject(this, 'Project', {

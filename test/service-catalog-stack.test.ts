@@ -5,13 +5,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import {
-  PROJECT_ID_MAX_LENGTH,
-  PROJECT_ID_PATTERN,
-  PROJECT_NAME_MAX_LENGTH,
-  PROJECT_NAME_PATTERN,
-  parseProjectConfig,
-} from '../lib/project-config';
+import { parseProjectConfig } from '../lib/project-config';
 import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
 import { cdkJsonContext } from './support/app';
 
@@ -184,12 +178,15 @@ describe('ServiceCatalogStack, default configuration', () => {
   });
 
   test('the product template takes SageMakerProjectName and SageMakerProjectId with their constraints', () => {
+    // SageMaker's own rules for names; Studio's ids are p- and 12 characters.
     product.hasParameter('SageMakerProjectName', {
-      Type: 'String', AllowedPattern: PROJECT_NAME_PATTERN, MinLength: 1, MaxLength: PROJECT_NAME_MAX_LENGTH,
+      Type: 'String', AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*$', MinLength: 1, MaxLength: 32,
     });
     product.hasParameter('SageMakerProjectId', {
-      Type: 'String', AllowedPattern: PROJECT_ID_PATTERN, MinLength: 1, MaxLength: PROJECT_ID_MAX_LENGTH,
+      Type: 'String', AllowedPattern: '^p-[a-z0-9]{1,12}$', MinLength: 1, MaxLength: 14,
     });
+    // The longest name and id the parameters allow keep the longest composed name within its limit.
+    expect(`sagemaker-${'a'.repeat(32)}-p-${'b'.repeat(12)}-model`.length).toBeLessThanOrEqual(64);
     expect(Object.keys(productJson as unknown as { Parameters: object }).includes('Parameters')).toBe(true);
     expect(Object.keys((productJson as unknown as { Parameters: object }).Parameters).sort())
       .toEqual(['SageMakerProjectId', 'SageMakerProjectName']);
