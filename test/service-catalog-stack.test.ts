@@ -1,20 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseProjectConfig } from '../lib/project-config';
 import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
 import { cdkJsonContext } from './support/app';
+import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 
-/**
- * cfn-lint rules ignored, as in compliance.test.ts (importing that file would run its tests here too).
- */
-const CFN_LINT_IGNORED: Record<string, string> = {
-  W3005: 'aws-cdk-lib orders IAM policies before their users with DependsOn; intended, not redundant',
-};
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const ASSET_BUCKET = `sagemaker-mlops-catalog-${ENV.account}-${ENV.region}`;
@@ -352,12 +345,6 @@ describe('ServiceCatalogStack, overrides', () => {
   });
 });
 
-function violations(report: string): Array<{ rule: string; paths: string[] }> {
-  const parsed = JSON.parse(fs.readFileSync(report, 'utf8'));
-  return (parsed.pluginReports ?? []).flatMap((p: { violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }) =>
-    p.violations.map((v) => ({ rule: v.ruleName, paths: v.violatingConstructs.map((c) => c.constructPath) })));
-}
-
 describe('compliance of the Service Catalog stack and its product', () => {
   test.each([
     ['with an account and region', {}],
@@ -366,38 +353,21 @@ describe('compliance of the Service Catalog stack and its product', () => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
     const { app } = catalogApp({ outdir, ...options });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // WHEN
-    let error: unknown;
-    try {
-      app.synth();
-    } catch (e) {
-      error = e;
-    }
+    const { findings, error } = nagFindings(app, outdir);
     // THEN
-    const report = path.join(outdir, 'validation-report.json');
-    const found = fs.existsSync(report) ? violations(report) : [];
-    expect(found).toEqual([]);
+    expect(findings).toEqual([]);
     expect(error).toBeUndefined();
   });
 
   test('cfn-lint reports nothing on the catalog and product templates', () => {
-    const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-    if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
     // GIVEN: the stack as `cdk synth -c serviceCatalog=true` builds it, Lambda bundles included
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
     const { app } = catalogApp({ outdir, bundle: true });
     app.synth();
-    const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
+    const templates = templatesIn(outdir);
     expect(templates.filter((t) => t.endsWith('.product.template.json'))).toHaveLength(1);
-    // WHEN
-    let output = '';
-    try {
-      output = execFileSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates], { encoding: 'utf8' });
-    } catch (e) {
-      output = String((e as { stdout?: string }).stdout ?? e);
-    }
-    // THEN
-    expect(output.trim()).toBe('');
+    // WHEN / THEN
+    expect(cfnLint(templates)).toBe('');
   });
 });

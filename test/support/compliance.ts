@@ -1,0 +1,56 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+/** cfn-lint rules ignored on every template, each with its reason. Nothing else is ignored. */
+export const CFN_LINT_IGNORED: Record<string, string> = {
+  // aws-cdk-lib adds DependsOn from a resource to its role's DefaultPolicy so that the policy
+  // exists before the resource uses the role; cfn-lint only sees that a GetAtt of the role
+  // already orders role before resource.
+  W3005: 'aws-cdk-lib orders IAM policies before their users with DependsOn; intended, not redundant',
+};
+
+/** One cdk-nag (or template validation) finding: rule and the construct paths it names. */
+export interface Finding {
+  readonly rule: string;
+  readonly paths: string[];
+}
+
+/**
+ * Synthesizes `app` (written to `outdir`) with cdk-nag's AwsSolutions pack and returns every
+ * unacknowledged finding, template validation's included. An empty list means clean.
+ */
+export function nagFindings(app: App, outdir: string): { findings: Finding[]; error: unknown } {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e;
+  }
+  // A failed validation writes its findings to the report: show them, not just "failed".
+  const report = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(report)) return { findings: [], error };
+  const parsed = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const findings = (parsed.pluginReports ?? []).flatMap((p: { violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }) =>
+    p.violations.map((v) => ({ rule: v.ruleName, paths: v.violatingConstructs.map((c) => c.constructPath) })));
+  return { findings, error };
+}
+
+/** The synthesized templates of a cloud assembly folder. */
+export function templatesIn(outdir: string): string[] {
+  return fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
+}
+
+/** Runs cfn-lint on templates, ignoring only {@link CFN_LINT_IGNORED}; returns its findings (empty: clean). */
+export function cfnLint(templates: string[]): string {
+  const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
+  try {
+    return execFileSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates], { encoding: 'utf8' }).trim();
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? e).trim();
+  }
+}
