@@ -440,11 +440,9 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
     const marginal = (scaling[hi].time.median - scaling[lo].time.median) / (hi - lo);
     const marginalMb = (scaling[hi].rss?.median - scaling[lo].rss?.median) / (hi - lo);
     const first = scaling[lo].time.median;
-    const overBaseline = first - bd['one-bucket app, direct'].time.median;
     md.push(`Marginal cost of one more project: (t${hi} - t${lo}) / ${hi - lo} = **${sec(marginal)} s** `
       + `and ${Number.isFinite(marginalMb) ? marginalMb.toFixed(1) : 'n/a'} MB, vs ${sec(first)} s for an app with ${lo} project `
-      + `(${(marginal / first * 100).toFixed(0)}% of it; the project's own share over the one-bucket app is ${sec(overBaseline)} s, `
-      + `marginal = ${(marginal / overBaseline * 100).toFixed(0)}% of that).`);
+      + `(${(marginal / first * 100).toFixed(0)}% of it).`);
     if (ns.length >= 3) {
       const mid = ns[1];
       const m1 = (scaling[mid].time.median - scaling[lo].time.median) / (mid - lo);
