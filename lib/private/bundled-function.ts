@@ -1,8 +1,31 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { sourceHash } from './source-hash';
+
+/** esbuild settings of every bundle; part of the bundle's hash. */
+const BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  target: 'node24',
+  sourceMap: false,
+  externalModules: ['@aws-sdk/*'],
+  format: nodejs.OutputFormat.CJS,
+};
+
+/** The esbuild that bundles (a devDependency); part of the bundle's hash. */
+const ESBUILD_VERSION = readEsbuildVersion();
+
+function readEsbuildVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Runtime of every Lambda function of the project (pinned: upgrades are deliberate). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -53,12 +76,11 @@ export function bundledFunction(scope: Construct, id: string, options: BundledFu
     logGroup,
     role,
     bundling: {
-      minify: true,
-      target: 'node24',
-      sourceMap: false,
-      externalModules: ['@aws-sdk/*'],
-      // The handlers import nothing that needs a lock-file-driven install.
-      format: nodejs.OutputFormat.CJS,
+      ...BUNDLING,
+      // Each function's folder holds all its code (the SDK comes with the runtime), so its
+      // content and the settings decide the bundle: known before bundling, this hash lets a
+      // repeated synth reuse the bundle in cdk.out instead of running esbuild again.
+      assetHash: sourceHash(path.dirname(options.entry), { BUNDLING, runtime: LAMBDA_RUNTIME.name, esbuild: ESBUILD_VERSION }),
     },
   });
 }
