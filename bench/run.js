@@ -198,6 +198,9 @@ async function synthBenchmarks() {
   const cli = await alternate({
     project: cliSynth(ROOT, 'cli-project'),
     baseline: cliSynth(path.join(__dirname, 'baseline'), 'cli-baseline'),
+    // A user's repeated synth: the same cdk.out, where the Lambda bundles (hashed by source)
+    // are reused instead of rebuilt. The warm-up run fills it.
+    warm: () => run('npx', ['cdk', 'synth', '-q', '--no-notices', '--output', path.join(TMP, 'warm-project')], { cwd: ROOT }),
   }, RUNS);
 
   log(`where the time goes (app command run directly, no CLI), ${RUNS} runs alternating`);
@@ -359,14 +362,18 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
 
   const p = synth.cli.project;
   const b = synth.cli.baseline;
+  const w = synth.cli.warm;
   const ratio = p.time.median / b.time.median;
+  const warmRatio = w.time.median / b.time.median;
   const pairRatios = stats(p.raw.map((r, i) => r.ms / b.raw[i].ms));
   md.push('### Synth: project vs one-bucket app (`npx cdk synth -q`, alternating)');
   md.push('');
   md.push(table(['App', 'Wall time', 'Peak memory'], [
     ['Default project (`cdk.json` app)', fmtTime(p.time), fmtMb(p.rss)],
+    ['Default project, repeated synth into the same cdk.out (bundles reused)', fmtTime(w.time), fmtMb(w.rss)],
     ['One-bucket app (`bench/baseline`)', fmtTime(b.time), fmtMb(b.rss)],
-    ['**Ratio** (target <= 1.5x)', `**${ratio.toFixed(2)}x** (per-pair ${pairRatios ? `${pairRatios.min.toFixed(2)}-${pairRatios.max.toFixed(2)}` : 'n/a'}) ${ratio <= 1.5 ? 'met' : `MISSED by ${((ratio / 1.5 - 1) * 100).toFixed(0)}%`}`, ''],
+    ['Ratio, repeated synth', `${warmRatio.toFixed(2)}x ${warmRatio <= 1.5 ? 'met' : `MISSED by ${((warmRatio / 1.5 - 1) * 100).toFixed(0)}%`}`, ''],
+    ['**Ratio**, fresh cdk.out (target <= 1.5x)', `**${ratio.toFixed(2)}x** (per-pair ${pairRatios ? `${pairRatios.min.toFixed(2)}-${pairRatios.max.toFixed(2)}` : 'n/a'}) ${ratio <= 1.5 ? 'met' : `MISSED by ${((ratio / 1.5 - 1) * 100).toFixed(0)}%`}`, ''],
   ]));
   md.push('');
 

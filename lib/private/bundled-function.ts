@@ -1,46 +1,76 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AssetHashType, Duration, ILocalBundling } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { sourceHash } from './source-hash';
-
-/** esbuild settings of every bundle; part of the bundle's hash. */
-const BUNDLING: nodejs.BundlingOptions = {
-  minify: true,
-  target: 'node24',
-  sourceMap: false,
-  externalModules: ['@aws-sdk/*'],
-  format: nodejs.OutputFormat.CJS,
-};
-
-/** The esbuild that bundles (a devDependency); part of the bundle's hash. */
-const ESBUILD_VERSION = readEsbuildVersion();
-
-function readEsbuildVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** Runtime of every Lambda function of the project (pinned: upgrades are deliberate). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/**
+ * esbuild settings of every bundle (the same NodejsFunction would use: minified, CommonJS, AWS
+ * SDK v3 left to the runtime); part of the bundle's hash.
+ */
+const ESBUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  sourcemap: false,
+  external: ['@aws-sdk/*'],
+  logLevel: 'warning',
+} as const;
+
+/** The esbuild that bundles (a devDependency); part of the bundle's hash. */
+function esbuildVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/**
+ * Bundles a function's entry with esbuild's JavaScript API, in the synth process.
+ *
+ * NodejsFunction runs `npx --no-install esbuild` per bundle, and starting npx costs ~0.3 s each
+ * time (measured in BENCHMARKS.md); the build itself takes a few milliseconds.
+ */
+class EsbuildInProcess implements ILocalBundling {
+  constructor(private readonly entry: string) {}
+
+  public tryBundle(outputDir: string): boolean {
+    let esbuild: { buildSync: (options: object) => unknown };
+    try {
+      // Loaded only when a bundle is built, so synths that reuse bundles never pay for it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require()
+      esbuild = require('esbuild');
+    } catch {
+      throw new Error(`Bundling ${this.entry} needs esbuild: run \`npm ci\` in the app's folder (esbuild is a devDependency)`);
+    }
+    esbuild.buildSync({ ...ESBUILD_OPTIONS, entryPoints: [this.entry], outfile: path.join(outputDir, 'index.js') });
+    return true;
+  }
+}
+
 /** Options of {@link bundledFunction}. */
 export interface BundledFunctionOptions {
+  /** The handler module: `lambda/<function>/index.ts`. Everything it imports lives in its folder. */
   readonly entry: string;
   /** Exported handler name. @default 'handler' */
   readonly handler?: string;
   readonly description: string;
-  readonly timeout: nodejs.NodejsFunctionProps['timeout'];
+  readonly timeout: Duration;
   readonly environment?: Record<string, string>;
-  readonly deadLetterQueue?: nodejs.NodejsFunctionProps['deadLetterQueue'];
+  readonly deadLetterQueue?: sqs.IQueue;
   readonly retryAttempts?: number;
   readonly logRetention: logs.RetentionDays;
+  /** @default 256 */
   readonly memorySize?: number;
   /** Role shared with other functions of one feature. @default - a role of its own */
   readonly role?: iam.Role;
@@ -48,9 +78,12 @@ export interface BundledFunctionOptions {
 
 /**
  * A Node.js Lambda function of this app's `lambda/` folder: bundled by the local esbuild,
- * minified, AWS SDK v3 left to the runtime, on arm64, with its own log group.
+ * minified, AWS SDK v3 left to the runtime, on arm64, with its own role and log group.
+ *
+ * The bundle's asset hash is the content of the function's folder plus the bundling settings:
+ * known before bundling, it lets a repeated synth reuse the bundle already in cdk.out.
  */
-export function bundledFunction(scope: Construct, id: string, options: BundledFunctionOptions): nodejs.NodejsFunction {
+export function bundledFunction(scope: Construct, id: string, options: BundledFunctionOptions): lambda.Function {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention });
   // Its own role writing to its own log group, instead of AWSLambdaBasicExecutionRole's
   // account-wide log permissions.
@@ -62,9 +95,19 @@ export function bundledFunction(scope: Construct, id: string, options: BundledFu
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [logGroup.logGroupArn],
   }));
-  return new nodejs.NodejsFunction(scope, id, {
-    entry: options.entry,
-    handler: options.handler ?? 'handler',
+  const folder = path.dirname(options.entry);
+  const code = lambda.Code.fromAsset(folder, {
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: sourceHash(folder, { ESBUILD_OPTIONS, entry: path.basename(options.entry), runtime: LAMBDA_RUNTIME.name, esbuild: esbuildVersion() }),
+    bundling: {
+      // Required by the API; never used, since local bundling always succeeds or throws.
+      image: LAMBDA_RUNTIME.bundlingImage,
+      local: new EsbuildInProcess(options.entry),
+    },
+  });
+  return new lambda.Function(scope, id, {
+    code,
+    handler: `index.${options.handler ?? 'handler'}`,
     description: options.description,
     runtime: LAMBDA_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
@@ -75,12 +118,5 @@ export function bundledFunction(scope: Construct, id: string, options: BundledFu
     retryAttempts: options.retryAttempts,
     logGroup,
     role,
-    bundling: {
-      ...BUNDLING,
-      // Each function's folder holds all its code (the SDK comes with the runtime), so its
-      // content and the settings decide the bundle: known before bundling, this hash lets a
-      // repeated synth reuse the bundle in cdk.out instead of running esbuild again.
-      assetHash: sourceHash(path.dirname(options.entry), { BUNDLING, runtime: LAMBDA_RUNTIME.name, esbuild: ESBUILD_VERSION }),
-    },
   });
 }
