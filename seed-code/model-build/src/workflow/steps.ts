@@ -252,6 +252,36 @@ export function collectReferences(value: unknown, field: string): LocatedReferen
   return [];
 }
 
+/** Base class of the job steps (processing, training, transform): retries, caching, job name. */
+export abstract class JobStep<A extends object> extends Step {
+  public abstract override readonly type: keyof typeof JOB_NAME_FIELDS;
+  /** The job request, without the job name. */
+  public readonly arguments: A;
+  private readonly jobProps: JobStepProps;
+
+  protected constructor(props: JobStepProps & { readonly arguments: A }) {
+    super(props);
+    this.jobProps = props;
+    this.arguments = props.arguments;
+  }
+
+  public override get retryPolicies(): readonly RetryPolicy[] {
+    return this.jobProps.retryPolicies ?? [];
+  }
+
+  public override get cache(): CacheConfig | undefined {
+    return this.jobProps.cache;
+  }
+
+  public override get jobNamePrefix(): string | undefined {
+    return this.jobProps.jobNamePrefix;
+  }
+
+  public get rawArguments(): unknown {
+    return withJobName(this.arguments, JOB_NAME_FIELDS[this.type], this.jobProps.jobNamePrefix);
+  }
+}
+
 /** Arguments of a processing step: `CreateProcessingJob` without `ProcessingJobName`. */
 export type ProcessingJobArguments = Piped<Omit<CreateProcessingJobRequest, 'ProcessingJobName'>>;
 
@@ -287,18 +317,14 @@ export interface ProcessingOutputReference {
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html
  */
-export class ProcessingStep extends Step {
+export class ProcessingStep extends JobStep<ProcessingJobArguments> {
   public readonly type = 'Processing' as const;
-  public readonly arguments: ProcessingJobArguments;
   public readonly propertyFiles: readonly PropertyFile[];
   /** Fields of `DescribeProcessingJob`, resolved at run time. */
   public readonly properties: PropertiesOf<DescribeProcessingJobResponse>;
-  private readonly props: ProcessingStepProps;
 
   public constructor(props: ProcessingStepProps) {
     super(props);
-    this.props = props;
-    this.arguments = props.arguments;
     this.propertyFiles = [...(props.propertyFiles ?? [])];
     this.properties = propertiesOf<DescribeProcessingJobResponse>(this);
   }
@@ -307,21 +333,6 @@ export class ProcessingStep extends Step {
     return this.propertyFiles.map((f) => f.name);
   }
 
-  public override get retryPolicies(): readonly RetryPolicy[] {
-    return this.props.retryPolicies ?? [];
-  }
-
-  public override get cache(): CacheConfig | undefined {
-    return this.props.cache;
-  }
-
-  public override get jobNamePrefix(): string | undefined {
-    return this.props.jobNamePrefix;
-  }
-
-  public get rawArguments(): unknown {
-    return withJobName(this.arguments, JOB_NAME_FIELDS.Processing, this.props.jobNamePrefix);
-  }
 
   /** Names of the processing outputs declared as literals. */
   public get outputNames(): readonly string[] {
@@ -385,35 +396,16 @@ export interface TrainingStepProps extends JobStepProps {
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html
  */
-export class TrainingStep extends Step {
+export class TrainingStep extends JobStep<TrainingJobArguments> {
   public readonly type = 'Training' as const;
-  public readonly arguments: TrainingJobArguments;
   /** Fields of `DescribeTrainingJob`, resolved at run time. */
   public readonly properties: PropertiesOf<DescribeTrainingJobResponse>;
-  private readonly props: TrainingStepProps;
 
   public constructor(props: TrainingStepProps) {
     super(props);
-    this.props = props;
-    this.arguments = props.arguments;
     this.properties = propertiesOf<DescribeTrainingJobResponse>(this);
   }
 
-  public override get retryPolicies(): readonly RetryPolicy[] {
-    return this.props.retryPolicies ?? [];
-  }
-
-  public override get cache(): CacheConfig | undefined {
-    return this.props.cache;
-  }
-
-  public override get jobNamePrefix(): string | undefined {
-    return this.props.jobNamePrefix;
-  }
-
-  public get rawArguments(): unknown {
-    return withJobName(this.arguments, JOB_NAME_FIELDS.Training, this.props.jobNamePrefix);
-  }
 }
 
 /** Arguments of a transform step: `CreateTransformJob` without `TransformJobName`. */
@@ -430,35 +422,16 @@ export interface TransformStepProps extends JobStepProps {
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTransformJob.html
  */
-export class TransformStep extends Step {
+export class TransformStep extends JobStep<TransformJobArguments> {
   public readonly type = 'Transform' as const;
-  public readonly arguments: TransformJobArguments;
   /** Fields of `DescribeTransformJob`, resolved at run time. */
   public readonly properties: PropertiesOf<DescribeTransformJobResponse>;
-  private readonly props: TransformStepProps;
 
   public constructor(props: TransformStepProps) {
     super(props);
-    this.props = props;
-    this.arguments = props.arguments;
     this.properties = propertiesOf<DescribeTransformJobResponse>(this);
   }
 
-  public override get retryPolicies(): readonly RetryPolicy[] {
-    return this.props.retryPolicies ?? [];
-  }
-
-  public override get cache(): CacheConfig | undefined {
-    return this.props.cache;
-  }
-
-  public override get jobNamePrefix(): string | undefined {
-    return this.props.jobNamePrefix;
-  }
-
-  public get rawArguments(): unknown {
-    return withJobName(this.arguments, JOB_NAME_FIELDS.Transform, this.props.jobNamePrefix);
-  }
 }
 
 /** Arguments of a create-model step: `CreateModel` without `ModelName`. */
