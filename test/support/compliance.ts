@@ -6,10 +6,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 
 /** cfn-lint rules ignored on every template, each with its reason. Nothing else is ignored. */
 export const CFN_LINT_IGNORED: Record<string, string> = {
-  // aws-cdk-lib adds DependsOn from a resource to its role's DefaultPolicy so that the policy
-  // exists before the resource uses the role; cfn-lint only sees that a GetAtt of the role
-  // already orders role before resource.
-  W3005: 'aws-cdk-lib orders IAM policies before their users with DependsOn; intended, not redundant',
+  // aws-cdk-lib makes a function, pipeline or state machine depend on both its role and the
+  // role's DefaultPolicy: the policy half is needed (the role's permissions must exist before
+  // first use), the role half repeats what the GetAtt of the role's ARN already orders. cfn-lint
+  // flags that repetition; it changes nothing in deployment.
+  W3005: "aws-cdk-lib's DependsOn on a role that a GetAtt already orders (next to the needed DependsOn on its policy); harmless",
 };
 
 /** One cdk-nag (or template validation) finding: rule and the construct paths it names. */
