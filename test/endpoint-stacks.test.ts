@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DEPLOYMENT_STAGES } from '../lib/project-names';
+import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
+import { cdkJsonContext, projectApp } from './support/app';
+import { cfnLint, templatesIn } from './support/compliance';
+
+/**
+ * The endpoint stacks are defined once, in the deploy seed. These tests put them next to the
+ * project stack that deploys them: names, tags and resource types must match what the project's
+ * CloudFormation deploy role and testing project are allowed to touch.
+ */
+const { stack: projectStack } = projectApp();
+const names = projectStack.project.names;
+const project = Template.fromStack(projectStack);
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'endpoints-'));
+const { app, stacks } = createDeployApp({
+  projectName: names.projectName,
+  projectId: names.projectId,
+  app: new App({ outdir, context: cdkJsonContext() }),
+});
+// createDeployApp attaches cdk-nag: a finding makes synth throw.
+app.synth();
+
+/** What the deploy role must be allowed to do to create each resource type of an endpoint stack. */
+const CREATE_ACTION: Record<string, string> = {
+  'AWS::SageMaker::Model': 'sagemaker:CreateModel',
+  'AWS::SageMaker::EndpointConfig': 'sagemaker:CreateEndpointConfig',
+  'AWS::SageMaker::Endpoint': 'sagemaker:CreateEndpoint',
+  'AWS::CloudWatch::Alarm': 'cloudwatch:PutMetricAlarm',
+  'AWS::ApplicationAutoScaling::ScalableTarget': 'application-autoscaling:RegisterScalableTarget',
+  'AWS::ApplicationAutoScaling::ScalingPolicy': 'application-autoscaling:PutScalingPolicy',
+};
+
+function deployRoleActions(): string[] {
+  const policies = project.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+    .flatMap((s) => ([] as string[]).concat(s.Action));
+}
+
+describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (stage) => {
+  const endpointStack = stacks[stage];
+  const template = Template.fromStack(endpointStack);
+
+  test('has the name the deploy pipeline deploys and the teardown deletes', () => {
+    expect(endpointStack.stackName).toBe(names.deployStackName(stage));
+  });
+
+  test('names its endpoint <name>-<stage>, which the testing project and deploy role are scoped to', () => {
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: names.endpointName(stage) });
+  });
+
+  test('creates only resource types the deploy role may create', () => {
+    const types = [...new Set(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type))];
+    expect(types.filter((t) => !(t in CREATE_ACTION))).toEqual([]);
+    const allowed = deployRoleActions();
+    expect(types.map((t) => CREATE_ACTION[t]).filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+
+  test('tags SageMaker resources with the project id the deploy role requires', () => {
+    for (const type of ['AWS::SageMaker::Model', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Endpoint']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect({ type, tags: resource.Properties.Tags }).toEqual({
+          type,
+          tags: expect.arrayContaining([{ Key: 'sagemaker:project-id', Value: names.projectId }]),
+        });
+      }
+    }
+  });
+
+  test('lets CloudFormation name its alarms, inside the deploy role\'s alarm scope', () => {
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmName).toBeUndefined();
+    }
+  });
+
+  test('has no assets and no bootstrap version check, so a CloudFormation action deploys it as is', () => {
+    const json = template.toJSON();
+    expect(json.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(json.Rules?.CheckBootstrapVersion).toBeUndefined();
+    expect(fs.readdirSync(outdir).filter((f) => f.startsWith('asset.'))).toEqual([]);
+  });
+});
+
+test('cfn-lint reports nothing on the endpoint templates', () => {
+  const templates = templatesIn(outdir);
+  expect(templates).toHaveLength(2);
+  expect(cfnLint(templates)).toBe('');
+});
