@@ -1,0 +1,68 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { resolveProjectSettings } from '../seed-code/model-build/src/cli/settings';
+import { readBuildEnvironment, REQUIRED_VARIABLES } from '../seed-code/model-deploy/lib/build-output';
+import { projectApp } from './support/app';
+
+/**
+ * The CodeBuild projects of the project stack hand the seed repositories their settings as
+ * environment variables; these tests feed the synthesized environments to the seeds' own readers.
+ */
+const { stack } = projectApp();
+const names = stack.project.names;
+const template = Template.fromStack(stack);
+
+/** Values CloudFormation resolves at deploy time, by variable, as they would look then. */
+const DEPLOY_TIME_VALUES: Record<string, string> = {
+  ARTIFACT_BUCKET: names.artifactBucketName,
+  SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sagemaker-pipeline',
+  MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/model-execution',
+  KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
+
+/** The environment a CodeBuild project gives its builds (plus CodeBuild's own AWS_REGION). */
+function environmentOf(projectName: string): Record<string, string> {
+  const [project] = Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Name: projectName } }));
+  const env: Record<string, string> = { AWS_REGION: 'eu-west-1' };
+  for (const v of project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>) {
+    if (typeof v.Value === 'string') {
+      env[v.Name] = v.Value;
+    } else {
+      // Only the variables listed above may be deploy-time values.
+      expect(Object.keys(DEPLOY_TIME_VALUES)).toContain(v.Name);
+      env[v.Name] = DEPLOY_TIME_VALUES[v.Name];
+    }
+  }
+  return env;
+}
+
+test('the model-build CodeBuild environment is a complete run-pipeline configuration', () => {
+  const settings = resolveProjectSettings({}, environmentOf(names.modelBuildName), false);
+  expect(settings).toMatchObject({
+    region: 'eu-west-1',
+    projectName: names.projectName,
+    projectId: names.projectId,
+    pipelineName: names.pipelineName,
+    modelPackageGroupName: names.modelPackageGroupName,
+    bucket: names.artifactBucketName,
+    roleArn: DEPLOY_TIME_VALUES.SAGEMAKER_PIPELINE_ROLE_ARN,
+    kmsKeyArn: DEPLOY_TIME_VALUES.KMS_KEY_ARN,
+  });
+});
+
+test('the model-deploy CodeBuild environment holds every variable the build reads', () => {
+  const env = environmentOf(names.modelDeployName);
+  expect(REQUIRED_VARIABLES.filter((v) => !env[v])).toEqual([]);
+  // What the pipeline adds on a commit-triggered run: the variable's default.
+  const build = readBuildEnvironment({ ...env, MODEL_PACKAGE_ARN: 'latest' });
+  expect(build).toMatchObject({
+    projectName: names.projectName,
+    projectId: names.projectId,
+    modelPackageGroupName: names.modelPackageGroupName,
+    requestedModelPackageArn: '',
+    projectTags: {},
+  });
+});
+
+test('the testing CodeBuild environment names the staging endpoint the smoke test invokes', () => {
+  expect(environmentOf(names.testingName)).toMatchObject({ ENDPOINT_NAME: names.endpointName('staging') });
+});
