@@ -41,7 +41,10 @@ export class ModelBuild extends Construct {
       assumedBy: new iam.ServicePrincipal(SAGEMAKER_SERVICE),
       description: `SageMaker pipeline ${names.pipelineName} and its jobs`,
     });
-    bucket.grantReadWrite(executionRole);
+    // Input data may sit anywhere in the project's bucket; outputs (datasets, models, reports)
+    // go under the pipeline's own prefix.
+    bucket.grantRead(executionRole);
+    bucket.grantPut(executionRole, `${names.pipelineName}/*`);
     key.grant(executionRole, 'kms:DescribeKey', 'kms:CreateGrant');
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PipelineJobs',
@@ -99,8 +102,10 @@ export class ModelBuild extends Construct {
         PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
       },
     });
-    bucket.grantReadWrite(project);
-    key.grantEncryptDecrypt(project);
+    // Reading the bucket and using the key come with the pipeline's CodeBuild action; writing
+    // only where run-pipeline uploads: content-addressed scripts and large definitions.
+    bucket.grantPut(project, `${names.pipelineName}/code/*`);
+    bucket.grantPut(project, `${names.pipelineName}/definitions/*`);
     project.addToRolePolicy(new iam.PolicyStatement({
       sid: 'UpsertAndRunSageMakerPipeline',
       actions: [

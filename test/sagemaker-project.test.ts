@@ -399,7 +399,7 @@ describe('IAM', () => {
     ['ProjectModelBuildSageMakerPipelineRole', [
       'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams',
-      'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
+      'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
       's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging',
       's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreateModelPackage', 'sagemaker:CreateProcessingJob',
       'sagemaker:CreateTrainingJob', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeProcessingJob',
@@ -408,7 +408,7 @@ describe('IAM', () => {
     ['ProjectModelBuildProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',
       'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
-      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*',
+      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:Abort*',
       's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
       's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreatePipeline',
       'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps',
@@ -465,6 +465,16 @@ describe('IAM', () => {
       `pipeline/${NAME}-${ID}/execution/*`,
       'processing-job/pipelines-*',
       'training-job/pipelines-*',
+    ]);
+  });
+
+  test('the build project writes only where run-pipeline uploads: scripts and large definitions', () => {
+    const puts = statementsOf(template, 'ProjectModelBuildProjectRole')
+      .filter((s) => ([] as string[]).concat(s.Action).includes('s3:PutObject'))
+      .flatMap((s) => ([] as unknown[]).concat(s.Resource).map(flatten));
+    expect(puts.sort()).toEqual([
+      `<ProjectArtifactStoreBucketA8ED1D3C.Arn>/${NAME}-${ID}/code/*`,
+      `<ProjectArtifactStoreBucketA8ED1D3C.Arn>/${NAME}-${ID}/definitions/*`,
     ]);
   });
 

@@ -107,7 +107,8 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "aws-cdk-lib's key grant action groups, on the project's own KMS key only",
   },
   {
-    finding: /^Resource::<\w+\.Arn>(\/[\w.-]+)*\/[\w.-]*\*$/,
+    // Prefixes may hold the project's name and id as CloudFormation parameters (<Param>).
+    finding: /^Resource::<\w+\.Arn>(\/[\w.<>-]+)*\/[\w.-]*\*$/,
     reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
   },
   {
