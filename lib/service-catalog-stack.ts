@@ -14,7 +14,7 @@ import {
   ProjectConfig,
 } from './project-config';
 import { AcknowledgeWildcards, WildcardReason } from './private/wildcard-acknowledgements';
-import { SageMakerProject } from './sagemaker-project';
+import { SageMakerProject, SageMakerProjectProps } from './sagemaker-project';
 
 /** Folder of the product template snapshots, one per released version (commit it). */
 export const PRODUCT_SNAPSHOT_DIR = path.join(__dirname, '..', 'product-stack-snapshots');
@@ -25,35 +25,11 @@ const ASSET_ENCRYPTION = s3deploy.ServerSideEncryption.AES_256;
 /** Tag that makes a Service Catalog product appear under Studio's organization templates. */
 export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';
 
-/** Properties of {@link SageMakerProjectProductStack}. */
-export interface SageMakerProjectProductStackProps {
+/** Properties of {@link SageMakerProjectProductStack}: the project's settings but its name and id. */
+export interface SageMakerProjectProductStackProps
+  extends Omit<SageMakerProjectProps, 'projectName' | 'projectId' | 'seedCodeDirectory'> {
   /** Bucket the product's assets (seed code, Lambda code) are copied to. */
   readonly assetBucket: s3.IBucket;
-  /**
-   * Branch of both repositories that triggers the pipelines.
-   * @default 'main'
-   */
-  readonly branch?: string;
-  /**
-   * Whether promotion from staging to production waits for a person.
-   * @default true
-   */
-  readonly manualApproval?: boolean;
-  /**
-   * Whether data survives deletion of the provisioned product.
-   * @default true
-   */
-  readonly retainData?: boolean;
-  /**
-   * Whether terminating the product also deletes the endpoint stacks and SageMaker pipeline.
-   * @default true
-   */
-  readonly teardown?: boolean;
-  /**
-   * Extra tags for every taggable resource.
-   * @default - none
-   */
-  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Permissions boundary applied to every role of the product.
    * @default - none
