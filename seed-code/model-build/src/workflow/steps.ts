@@ -405,7 +405,6 @@ export class TrainingStep extends JobStep<TrainingJobArguments> {
     super(props);
     this.properties = propertiesOf<DescribeTrainingJobResponse>(this);
   }
-
 }
 
 /** Arguments of a transform step: `CreateTransformJob` without `TransformJobName`. */
@@ -431,7 +430,6 @@ export class TransformStep extends JobStep<TransformJobArguments> {
     super(props);
     this.properties = propertiesOf<DescribeTransformJobResponse>(this);
   }
-
 }
 
 /** Arguments of a create-model step: `CreateModel` without `ModelName`. */
