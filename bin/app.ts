@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { MlopsProjectStack } from '../lib/mlops-project-stack';
-import { ConfigError, parseProjectConfig } from '../lib/project-config';
+import { ConfigError, parseProjectConfig, projectStackName } from '../lib/project-config';
 import { ServiceCatalogStack } from '../lib/service-catalog-stack';
 
 const app = new App();
 try {
   const config = parseProjectConfig(app.node.getAllContext());
-  new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, {
+  new MlopsProjectStack(app, projectStackName(config), {
     config,
-    description: `SageMaker MLOps project ${config.projectName} (${config.projectId}): model building, training and deployment`,
+    description: `SageMaker MLOps project ${config.projectName}: model building, training and deployment`,
   });
   if (config.serviceCatalog) {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).

@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectConfig } from './project-config';
@@ -24,13 +24,11 @@ export class MlopsProjectStack extends Stack {
         : iam.ManagedPolicy.fromManagedPolicyName(this, 'PermissionsBoundary', config.permissionsBoundary));
     }
     this.project = new SageMakerProject(this, 'Project', {
+      ...config.project,
       projectName: config.projectName,
       projectId: config.projectId,
-      branch: config.branch,
-      manualApproval: config.manualApproval,
-      retainData: config.retainData,
-      teardown: config.teardown,
-      tags: config.tags,
     });
+    // Settings that only the Service Catalog product reads: say so instead of ignoring them silently.
+    for (const warning of config.warnings) Annotations.of(this).addWarningV2('@mlops/config:ignored-setting', warning);
   }
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './project-options';
+import { ProjectNames, stackDerivedProjectId } from './project-names';
 
 /**
  * The validated configuration of one ML project, as `bin/app.ts` reads it from CDK context
@@ -9,18 +10,14 @@ import { createHash } from 'node:crypto';
 export interface ProjectConfig {
   /** SageMaker project name: 1-32 letters, digits or hyphens, starting with a letter. */
   readonly projectName: string;
-  /** SageMaker project id (Studio's look: `p-` and 12 lowercase letters or digits). */
-  readonly projectId: string;
-  /** Branch of both repositories that triggers the pipelines. */
-  readonly branch: string;
-  /** Whether promotion from staging to production waits for a person. */
-  readonly manualApproval: boolean;
-  /** Whether data (bucket, model registry, repositories) survives deletion of the project. */
-  readonly retainData: boolean;
-  /** Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline. */
-  readonly teardown: boolean;
-  /** Extra tags for every taggable resource. */
-  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * SageMaker project id (Studio's look: `p-` and 12 lowercase letters or digits), when set.
+   * Unset (the default), CloudFormation derives it from the stack's id at deploy time, unique in
+   * every account and region (see `stackDerivedProjectId`).
+   */
+  readonly projectId?: string;
+  /** The project's settings, forwarded whole to the `SageMakerProject` construct. */
+  readonly project: ProjectSettings;
   /** Name or ARN of a managed policy applied as permissions boundary to every role, if any. */
   readonly permissionsBoundary?: string;
   /** Whether the app also synthesizes the Service Catalog (Studio organisation template) stack. */
@@ -29,6 +26,8 @@ export interface ProjectConfig {
   readonly portfolioPrincipals: readonly string[];
   /** Version name of the Service Catalog product (a new name publishes a new template version). */
   readonly productVersion: string;
+  /** Settings that were given but have no effect in this configuration, as messages. */
+  readonly warnings: readonly string[];
 }
 
 /** Thrown for any invalid configuration value; the message names the setting, value and rule. */
@@ -59,7 +58,6 @@ export const STUDIO_PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,12}$';
 /** Maximum length of {@link STUDIO_PROJECT_ID_PATTERN} ids. */
 export const STUDIO_PROJECT_ID_MAX_LENGTH = 14;
 
-const BRANCH_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,100}$/;
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const POLICY_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,128}$/;
@@ -82,46 +80,17 @@ export const CONFIG_KEYS = [
   'productVersion',
 ] as const;
 
-/**
- * Names composed from project name and id, with the AWS limit each must respect.
- * Checked once at synth so that a long name fails here, not halfway through a deployment.
- */
-const COMPOSED_NAME_LIMITS: ReadonlyArray<{ what: string; compose: (n: string, i: string) => string; max: number }> = [
-  { what: 'EventBridge rule name', compose: (n, i) => `sagemaker-${n}-${i}-model`, max: 64 },
-  { what: 'model package group / SageMaker pipeline name', compose: (n, i) => `${n}-${i}`, max: 63 },
-  { what: 'CodeCommit repository name', compose: (n, i) => `sagemaker-${n}-${i}-modeldeploy`, max: 100 },
-  { what: 'CodePipeline name', compose: (n, i) => `sagemaker-${n}-${i}-modeldeploy`, max: 100 },
-  { what: 'S3 bucket name', compose: (_n, i) => `sagemaker-project-${i}-access-logs`, max: 63 },
-  { what: 'endpoint name', compose: (n) => `${n}-staging`, max: 63 },
-];
-
-/**
- * Derives a Studio-style project id from a project name: stable across runs and machines,
- * so redeploying the same project never renames (and so replaces) its resources.
- */
-export function deriveProjectId(projectName: string): string {
-  const digest = createHash('sha256').update(projectName).digest();
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  let id = '';
-  for (let i = 0; i < 12; i++) id += alphabet[digest[i] % alphabet.length];
-  return `p-${id}`;
-}
-
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
 export function parseProjectConfig(context: Readonly<Record<string, unknown>>): ProjectConfig {
   checkUnknownKeys(context);
   const projectName = readString(context, 'projectName') ?? DEFAULT_PROJECT_NAME;
   checkProjectName(projectName);
-  const projectId = readString(context, 'projectId') ?? deriveProjectId(projectName);
-  checkProjectId(projectId);
-  checkComposedNames(projectName, projectId);
+  const projectId = readString(context, 'projectId');
+  if (projectId !== undefined) checkProjectId(projectId);
+  checkNameLengths(projectName, projectId);
 
-  const branch = readString(context, 'branch') ?? 'main';
-  if (!BRANCH_PATTERN.test(branch)) {
-    throw new ConfigError(
-      `\`branch\` must be a valid git branch name (1-100 letters, digits, '.', '_', '-', '/'; no '..', no leading or trailing '/'); got '${branch}'`,
-    );
-  }
+  const branch = readString(context, 'branch') ?? DEFAULT_PROJECT_SETTINGS.branch;
+  checkBranch(branch);
 
   const permissionsBoundary = readString(context, 'permissionsBoundary');
   if (permissionsBoundary !== undefined
@@ -145,20 +114,82 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
       `\`productVersion\` must be 1-100 letters, digits, '.', '_' or '-'; got '${productVersion}'`,
     );
   }
+  const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
+  const warnings = serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
+    .filter((key) => context[key] !== undefined)
+    .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`);
+
+  const project: ProjectSettings = {
+    branch,
+    manualApproval: readBoolean(context, 'manualApproval') ?? DEFAULT_PROJECT_SETTINGS.manualApproval,
+    retainData: readBoolean(context, 'retainData') ?? DEFAULT_PROJECT_SETTINGS.retainData,
+    teardown: readBoolean(context, 'teardown') ?? DEFAULT_PROJECT_SETTINGS.teardown,
+    tags: readTags(context),
+  };
+  checkSettings(project);
 
   return {
     projectName,
     projectId,
-    branch,
-    manualApproval: readBoolean(context, 'manualApproval') ?? true,
-    retainData: readBoolean(context, 'retainData') ?? true,
-    teardown: readBoolean(context, 'teardown') ?? true,
-    tags: readTags(context),
+    project,
     permissionsBoundary,
-    serviceCatalog: readBoolean(context, 'serviceCatalog') ?? false,
+    serviceCatalog,
     portfolioPrincipals,
     productVersion,
+    warnings,
   };
+}
+
+/**
+ * The CloudFormation stack of a project: `sagemaker-<name>`, or `sagemaker-<name>-<id>` when the
+ * id is configured. The stack's id then derives the project id, so the stack name must not
+ * depend on it; SageMaker project names are unique per account and region, and so is this.
+ */
+export function projectStackName(config: Pick<ProjectConfig, 'projectName' | 'projectId'>): string {
+  return config.projectId === undefined ? `sagemaker-${config.projectName}` : `sagemaker-${config.projectName}-${config.projectId}`;
+}
+
+/**
+ * Checks the combinations of settings that would lose data or break a live project. Exported for
+ * the construct, which runs the same checks when used directly.
+ */
+export function checkSettings(settings: Partial<ProjectSettings>): void {
+  if (settings.retainData === false && settings.teardown === false) {
+    throw new ConfigError(
+      '`retainData=false` needs `teardown=true`: without the teardown, deleting the project would delete the KMS key '
+        + 'and bucket that its endpoint stacks (left running) still use for data capture and model artifacts',
+    );
+  }
+  if (settings.branch !== undefined) checkBranch(settings.branch);
+}
+
+/**
+ * Checks a branch name against git's rules for branch names (`git check-ref-format --branch`) and
+ * the characters CodeCommit and CodePipeline filters handle.
+ */
+export function checkBranch(branch: string): void {
+  const problem = branchProblem(branch);
+  if (problem) throw new ConfigError(`\`branch\` '${branch}' is not a valid git branch name: ${problem}`);
+}
+
+function branchProblem(branch: string): string | undefined {
+  if (branch.length < 1 || branch.length > 100) return 'it must be 1-100 characters';
+  if (!/^[A-Za-z0-9._/-]+$/.test(branch)) return "use letters, digits, '.', '_', '-' and '/' only";
+  if (branch.startsWith('-')) return "it must not start with '-' (git would read it as an option)";
+  if (branch === '@') return "'@' alone is not a branch name";
+  if (branch === 'HEAD') return "'HEAD' names the current commit, not a branch";
+  if (branch.startsWith('/') || branch.endsWith('/') || branch.includes('//')) {
+    return "'/' separates non-empty parts: not at the start or end, not twice in a row";
+  }
+  if (branch.includes('..')) return "it must not contain '..' (git reads it as a range)";
+  if (branch.endsWith('.')) return "it must not end with '.'";
+  for (const part of branch.split('/')) {
+    if (part.startsWith('.')) return `the part '${part}' must not start with '.'`;
+    if (part.endsWith('.lock')) {
+      return `the part '${part}' must not end with '.lock' (git keeps its lock files under that suffix)`;
+    }
+  }
+  return undefined;
 }
 
 /** Checks a project name against SageMaker's rules. Exported for the construct's own validation. */
@@ -180,15 +211,12 @@ export function checkProjectId(projectId: string): void {
   }
 }
 
-function checkComposedNames(projectName: string, projectId: string): void {
-  for (const limit of COMPOSED_NAME_LIMITS) {
-    const composed = limit.compose(projectName, projectId);
-    if (composed.length > limit.max) {
-      throw new ConfigError(
-        `\`projectName\` '${projectName}' with \`projectId\` '${projectId}' gives the ${limit.what} '${composed}' `
-          + `of ${composed.length} characters; AWS allows at most ${limit.max}: shorten the name or the id`,
-      );
-    }
+function checkNameLengths(projectName: string, projectId: string | undefined): void {
+  const problems = new ProjectNames(projectName, projectId ?? stackDerivedProjectId()).lengthViolations();
+  if (problems.length > 0) {
+    const id = projectId === undefined ? '' : ` with \`projectId\` '${projectId}'`;
+    throw new ConfigError(`\`projectName\` '${projectName}'${id} is too long: ${problems[0]}; shorten the name`
+      + (projectId === undefined ? '' : ' or the id'));
   }
 }
 

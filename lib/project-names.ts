@@ -1,9 +1,64 @@
-import { Token } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ConfigError } from './project-config';
 
 /** Stages the deploy pipeline deploys to, in order. */
 export const DEPLOYMENT_STAGES = ['staging', 'prod'] as const;
 /** A deployment stage. */
 export type DeploymentStage = (typeof DEPLOYMENT_STAGES)[number];
+
+/** Length of the project ids SageMaker Studio generates and this app derives: `p-` and 12 characters. */
+export const GENERATED_PROJECT_ID_LENGTH = 14;
+
+/**
+ * A project id that CloudFormation derives from the stack's own id when the stack is created:
+ * `p-` and 12 hex digits of the stack's UUID (its first and fourth groups, which differ between
+ * stacks whether the UUID is random or time-based). Unique per stack, in any account and region,
+ * and fixed for the life of the stack: updates keep the stack id, so no name ever changes; a stack
+ * deleted and created again gets a new id, and so never collides with buckets it retained.
+ *
+ * Resolves at deploy time, so `cdk synth` needs no credentials and gives the same template in
+ * every account.
+ */
+export function stackDerivedProjectId(): string {
+  const uuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+  return Fn.join('', ['p-', Fn.select(0, Fn.split('-', uuid)), Fn.select(3, Fn.split('-', uuid))]);
+}
+
+/** One name of the naming contract with the limit AWS sets for it. */
+export interface NameLimit {
+  /** What the name is, for messages. */
+  readonly what: string;
+  /** The name, from the contract. */
+  readonly name: (names: ProjectNames) => string;
+  /** The longest name AWS accepts. */
+  readonly max: number;
+  /** Whether AWS makes the name unique across all accounts (S3 buckets). */
+  readonly global?: boolean;
+}
+
+/**
+ * Every composed name with its AWS limit: the single list that the configuration parser, the
+ * construct and the Service Catalog parameter constraints check against. A name added to
+ * {@link ProjectNames} belongs here too (a test checks that every name is listed).
+ */
+export const NAME_LIMITS: readonly NameLimit[] = [
+  { what: 'SageMaker pipeline name', name: (n) => n.pipelineName, max: 256 },
+  { what: 'model package group name', name: (n) => n.modelPackageGroupName, max: 63 },
+  { what: 'S3 bucket name', name: (n) => n.artifactBucketName, max: 63, global: true },
+  { what: 'S3 bucket name', name: (n) => n.accessLogsBucketName, max: 63, global: true },
+  { what: 'CodeCommit repository name', name: (n) => n.modelBuildName, max: 100 },
+  { what: 'CodeCommit repository name', name: (n) => n.modelDeployName, max: 100 },
+  { what: 'CodeBuild project and CodePipeline name', name: (n) => n.modelDeployName, max: 100 },
+  { what: 'CodeBuild project name', name: (n) => n.testingName, max: 255 },
+  { what: 'EventBridge rule name', name: (n) => n.buildRuleName, max: 64 },
+  { what: 'EventBridge rule name', name: (n) => n.codeRuleName, max: 64 },
+  { what: 'EventBridge rule name', name: (n) => n.modelRuleName, max: 64 },
+  { what: 'CloudFormation stack name', name: (n) => n.deployStackName('staging'), max: 128 },
+  { what: 'CloudFormation stack name', name: (n) => n.deployStackName('prod'), max: 128 },
+  { what: 'endpoint name', name: (n) => n.endpointName('staging'), max: 63 },
+  { what: 'endpoint name', name: (n) => n.endpointName('prod'), max: 63 },
+];
 
 /**
  * The naming contract of a SageMaker project: the names SageMaker Studio and users' scripts
@@ -71,9 +126,59 @@ export class ProjectNames {
     return `${this.projectName.toLowerCase()}-${this.projectId}`;
   }
 
+  /**
+   * The names that break an AWS length limit, as messages. A token project id counts with the
+   * length of generated ids; a token project name is checked by its CloudFormation parameter.
+   */
+  public lengthViolations(): string[] {
+    if (Token.isUnresolved(this.projectName)) return [];
+    const id = Token.isUnresolved(this.projectId) ? 'p-' + 'x'.repeat(GENERATED_PROJECT_ID_LENGTH - 2) : this.projectId;
+    const probe = new ProjectNames(this.projectName, id);
+    return NAME_LIMITS.flatMap((limit) => {
+      const name = limit.name(probe);
+      return name.length > limit.max
+        ? [`the ${limit.what} '${name}' has ${name.length} characters; AWS allows at most ${limit.max}`]
+        : [];
+    });
+  }
+
   /** Endpoint name of a stage as it appears in ARNs (see `pipelineNameInArn`). */
   public endpointNameInArn(stage: DeploymentStage): string {
     if (Token.isUnresolved(this.projectName)) return `*-${stage}`;
     return `${this.projectName.toLowerCase()}-${stage}`;
   }
+}
+
+/** Names claimed by the projects of each app: name key -> path of the project that holds it. */
+const CLAIMS = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Records the names of a project in its app, and refuses a second project of the same app that
+ * would compose the same name: the same S3 bucket name anywhere (AWS makes bucket names global),
+ * or the same account-scoped name (pipeline, model package group, endpoints, rules) in the same
+ * account and region. Token names are unique per stack at deploy time and are not compared.
+ */
+export function claimNames(project: IConstruct & { readonly names: ProjectNames }): void {
+  const stack = Stack.of(project);
+  const env = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
+    ? 'an unspecified account and region'
+    : `account ${stack.account} in ${stack.region}`;
+  const root = project.node.root;
+  const claims = CLAIMS.get(root) ?? new Map<string, string>();
+  CLAIMS.set(root, claims);
+  const mine = new Map<string, string>();
+  for (const limit of NAME_LIMITS) {
+    const name = limit.name(project.names);
+    if (Token.isUnresolved(name)) continue;
+    const key = limit.global ? `the ${limit.what} '${name}'` : `the ${limit.what} '${name}' in ${env}`;
+    const holder = claims.get(key);
+    if (holder !== undefined && holder !== project.node.path) {
+      throw new ConfigError(
+        `projects '${holder}' and '${project.node.path}' would both use ${key}: `
+          + 'give them different `projectName`s, different `projectId`s, or different accounts',
+      );
+    }
+    mine.set(key, project.node.path);
+  }
+  for (const [key, path] of mine) claims.set(key, path);
 }

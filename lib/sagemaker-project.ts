@@ -4,13 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ArtifactStore } from './artifact-store';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
-import { checkProjectId, checkProjectName } from './project-config';
-import { ProjectNames } from './project-names';
+import { checkProjectId, checkProjectName, checkSettings, ConfigError } from './project-config';
+import { claimNames, ProjectNames, stackDerivedProjectId } from './project-names';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
@@ -19,40 +21,18 @@ import { SeedRepository } from './seed-repository';
 export const SEED_CODE_DIR = path.join(__dirname, '..', 'seed-code');
 
 /** Properties of {@link SageMakerProject}. */
-export interface SageMakerProjectProps {
+export interface SageMakerProjectProps extends ProjectOptions {
   /**
    * SageMaker project name. May be a token (a CloudFormation parameter in a Service Catalog
    * product), in which case the parameter's own constraints validate it.
    */
   readonly projectName: string;
-  /** SageMaker project id. May be a token, like `projectName`. */
-  readonly projectId: string;
   /**
-   * Branch of both repositories that triggers the pipelines.
-   * @default 'main'
+   * SageMaker project id. May be a token, like `projectName`.
+   * @default - derived by CloudFormation from the stack's id: unique in every account and region,
+   * fixed for the life of the stack (see `stackDerivedProjectId`)
    */
-  readonly branch?: string;
-  /**
-   * Whether promotion from staging to production waits for a person.
-   * @default true
-   */
-  readonly manualApproval?: boolean;
-  /**
-   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
-   * of the project. When false they are deleted with it (the bucket emptied first).
-   * @default true
-   */
-  readonly retainData?: boolean;
-  /**
-   * Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline.
-   * @default true
-   */
-  readonly teardown?: boolean;
-  /**
-   * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
-   * @default - none
-   */
-  readonly tags?: Readonly<Record<string, string>>;
+  readonly projectId?: string;
   /**
    * Folder holding `model-build/` and `model-deploy/`, the repositories' first commits.
    * @default - this app's `seed-code/`
@@ -70,6 +50,8 @@ export interface SageMakerProjectProps {
 export class SageMakerProject extends Construct {
   /** The naming contract. */
   public readonly names: ProjectNames;
+  /** The project's settings with every default applied. */
+  public readonly settings: ProjectSettings;
   /** The project's KMS key. */
   public readonly key: kms.IKey;
   /** The artifact bucket. */
@@ -93,13 +75,23 @@ export class SageMakerProject extends Construct {
     super(scope, id);
     // Validate before creating anything; tokens are checked by their CloudFormation parameters.
     if (!Token.isUnresolved(props.projectName)) checkProjectName(props.projectName);
-    if (!Token.isUnresolved(props.projectId)) checkProjectId(props.projectId);
-    const branch = props.branch ?? 'main';
-    const retainData = props.retainData ?? true;
-    const tags = props.tags ?? {};
-    const seedDir = props.seedCodeDirectory ?? SEED_CODE_DIR;
-    const names = new ProjectNames(props.projectName, props.projectId);
+    if (props.projectId !== undefined && !Token.isUnresolved(props.projectId)) checkProjectId(props.projectId);
+    const settings: ProjectSettings = {
+      branch: props.branch ?? DEFAULT_PROJECT_SETTINGS.branch,
+      manualApproval: props.manualApproval ?? DEFAULT_PROJECT_SETTINGS.manualApproval,
+      retainData: props.retainData ?? DEFAULT_PROJECT_SETTINGS.retainData,
+      teardown: props.teardown ?? DEFAULT_PROJECT_SETTINGS.teardown,
+      tags: props.tags ?? DEFAULT_PROJECT_SETTINGS.tags,
+    };
+    checkSettings(settings);
+    const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
+    const tooLong = names.lengthViolations();
+    if (tooLong.length > 0) throw new ConfigError(`project '${props.projectName}': ${tooLong.join('; ')}`);
+    this.settings = settings;
     this.names = names;
+    const { branch, retainData, tags } = settings;
+    const seedDir = props.seedCodeDirectory ?? SEED_CODE_DIR;
+    claimNames(this);
 
     const store = new ArtifactStore(this, 'ArtifactStore', {
       bucketName: names.artifactBucketName,
@@ -152,7 +144,7 @@ export class SageMakerProject extends Construct {
       bucket: store.bucket,
       key: store.key,
       projectTags: tags,
-      manualApproval: props.manualApproval,
+      manualApproval: settings.manualApproval,
     });
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
@@ -160,7 +152,7 @@ export class SageMakerProject extends Construct {
       key: store.key,
     });
 
-    if (props.teardown ?? true) {
+    if (settings.teardown) {
       this.teardown = new ProjectTeardown(this, 'Teardown', {
         names,
         retainData,
@@ -179,6 +171,22 @@ export class SageMakerProject extends Construct {
     this.addOutputs();
   }
 
+  /**
+   * The stack-derived project id (see `stackDerivedProjectId`), computed once into an SSM
+   * parameter whose value every name refers to: the expression written once instead of at each of
+   * the ~200 places that use the id, and the id readable by scripts at a known place.
+   */
+  private deriveProjectId(): string {
+    const parameter = new ssm.CfnParameter(this, 'ProjectId', {
+      type: 'String',
+      value: stackDerivedProjectId(),
+      description: `Id of SageMaker project ${this.node.path}, derived from the stack id when the project was created`,
+    });
+    // The parameter cannot carry the tag of its own value (a circular reference).
+    Tags.of(parameter).remove('sagemaker:project-id', { priority: 1000 });
+    return parameter.attrValue;
+  }
+
   private addOutputs(): void {
     const stack = Stack.of(this);
     const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
@@ -194,6 +202,7 @@ export class SageMakerProject extends Construct {
       'CodePipeline that runs the SageMaker pipeline on every commit to the build repository');
     out('ModelDeployPipelineName', this.modelDeploy.pipeline.pipelineName,
       'CodePipeline that deploys approved models to staging, then production');
+    out('ProjectId', this.names.projectId, 'Project id: part of every name of the project (derived at creation unless configured)');
     out('SageMakerPipelineName', this.names.pipelineName, 'SageMaker pipeline created by the first build');
     out('ArtifactBucketName', this.bucket.bucketName, 'S3 bucket of artifacts, models and data capture (KMS-encrypted)');
     out('ModelPackageGroupName', this.modelPackageGroup.modelPackageGroupName,

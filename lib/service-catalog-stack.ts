@@ -14,7 +14,8 @@ import {
   ProjectConfig,
 } from './project-config';
 import { AcknowledgeWildcards, WildcardReason } from './private/wildcard-acknowledgements';
-import { SageMakerProject, SageMakerProjectProps } from './sagemaker-project';
+import { ProjectOptions } from './project-options';
+import { SageMakerProject } from './sagemaker-project';
 
 /** Folder of the product template snapshots, one per released version (commit it). */
 export const PRODUCT_SNAPSHOT_DIR = path.join(__dirname, '..', 'product-stack-snapshots');
@@ -26,8 +27,12 @@ const ASSET_ENCRYPTION = s3deploy.ServerSideEncryption.AES_256;
 export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';
 
 /** Properties of {@link SageMakerProjectProductStack}: the project's settings but its name and id. */
-export interface SageMakerProjectProductStackProps
-  extends Omit<SageMakerProjectProps, 'projectName' | 'projectId' | 'seedCodeDirectory'> {
+export interface SageMakerProjectProductStackProps {
+  /**
+   * The project's settings, baked into the product template and forwarded whole.
+   * @default - the defaults of every setting
+   */
+  readonly project?: ProjectOptions;
   /** Bucket the product's assets (seed code, Lambda code) are copied to. */
   readonly assetBucket: s3.IBucket;
   /**
@@ -78,13 +83,9 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
       constraintDescription: "'p-' followed by lowercase letters or digits (SageMaker generates it)",
     });
     this.project = new SageMakerProject(this, 'Project', {
+      ...props.project,
       projectName: this.projectNameParameter.valueAsString,
       projectId: this.projectIdParameter.valueAsString,
-      branch: props.branch,
-      manualApproval: props.manualApproval,
-      retainData: props.retainData,
-      teardown: props.teardown,
-      tags: props.tags,
     });
     if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
     Aspects.of(this).add(new AcknowledgeWildcards(TOKEN_NAME_WILDCARD_REASONS));
@@ -169,11 +170,7 @@ export class ServiceCatalogStack extends Stack {
     this.assetBucket = this.createAssetBucket(props.assetBucketName);
     this.productStack = new SageMakerProjectProductStack(this, 'ProductStack', {
       assetBucket: this.assetBucket,
-      branch: config.branch,
-      manualApproval: config.manualApproval,
-      retainData: config.retainData,
-      teardown: config.teardown,
-      tags: config.tags,
+      project: config.project,
       permissionsBoundary: this.permissionsBoundary(config.permissionsBoundary),
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {

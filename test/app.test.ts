@@ -25,7 +25,7 @@ describe('bin/app.ts', () => {
   test('synthesizes the demo project with no settings', () => {
     const { status, stderr, outdir } = runApp({ 'aws:cdk:bundling-stacks': [] });
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-    expect(fs.readdirSync(outdir)).toContain('sagemaker-mlops-demo-p-2uni326u2jrp.template.json');
+    expect(fs.readdirSync(outdir)).toContain('sagemaker-mlops-demo.template.json');
   });
 
   test.each([

@@ -8,7 +8,8 @@ import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 describe('compliance of the synthesized project', () => {
   test.each([
     ['default configuration', {}],
-    ['no data retention, no approval, no teardown', { retainData: 'false', manualApproval: 'false', teardown: 'false' }],
+    ['no data retention, no approval', { retainData: 'false', manualApproval: 'false' }],
+    ['no teardown, with a configured id', { teardown: 'false', projectId: 'p-abc123def456' }],
   ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, config) => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));

@@ -13,7 +13,7 @@ import { cfnLint, templatesIn } from './support/compliance';
  * project stack that deploys them: names, tags and resource types must match what the project's
  * CloudFormation deploy role and testing project are allowed to touch.
  */
-const { stack: projectStack } = projectApp();
+const { stack: projectStack } = projectApp({ config: { projectId: 'p-contract1234' } });
 const names = projectStack.project.names;
 const project = Template.fromStack(projectStack);
 

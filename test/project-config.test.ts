@@ -1,48 +1,51 @@
-import { ConfigError, deriveProjectId, parseProjectConfig } from '../lib/project-config';
+import { spawnSync } from 'node:child_process';
+import { checkBranch, ConfigError, parseProjectConfig } from '../lib/project-config';
 
 describe('parseProjectConfig', () => {
-  test('gives a complete demo configuration with no settings', () => {
+  test('gives a complete demo configuration with no settings (the id left to CloudFormation)', () => {
     // WHEN
     const config = parseProjectConfig({});
     // THEN
     expect(config).toEqual({
       projectName: 'mlops-demo',
-      projectId: deriveProjectId('mlops-demo'),
-      branch: 'main',
-      manualApproval: true,
-      retainData: true,
-      teardown: true,
-      tags: {},
+      projectId: undefined,
+      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {} },
       permissionsBoundary: undefined,
       serviceCatalog: false,
       portfolioPrincipals: [],
       productVersion: 'v1',
+      warnings: [],
     });
-  });
-
-  test('derives a Studio-style id that is stable and differs between names', () => {
-    expect(deriveProjectId('churn')).toMatch(/^p-[a-z0-9]{12}$/);
-    expect(deriveProjectId('churn')).toBe(deriveProjectId('churn'));
-    expect(deriveProjectId('churn')).not.toBe(deriveProjectId('churn2'));
   });
 
   test('reads typed values and their -c string forms alike', () => {
     // GIVEN: what `cdk.json` gives (typed) and what `-c key=value` gives (strings)
     const typed = parseProjectConfig({
       projectName: 'Churn-2', projectId: 'p-abc123def456', branch: 'release/v2', manualApproval: false,
-      retainData: false, teardown: false, tags: { 'cost-center': '42' },
+      retainData: false, teardown: true, tags: { 'cost-center': '42' },
       permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary',
       serviceCatalog: true, portfolioPrincipals: ['arn:aws:iam::123456789012:role/StudioRole'], productVersion: 'v2.1',
     });
     const strings = parseProjectConfig({
       projectName: 'Churn-2', projectId: 'p-abc123def456', branch: 'release/v2', manualApproval: 'false',
-      retainData: 'false', teardown: 'false', tags: '{"cost-center":"42"}',
+      retainData: 'false', teardown: 'true', tags: '{"cost-center":"42"}',
       permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary',
       serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioRole', productVersion: 'v2.1',
     });
     // THEN
     expect(strings).toEqual(typed);
-    expect(typed).toMatchObject({ projectName: 'Churn-2', manualApproval: false, retainData: false, tags: { 'cost-center': '42' } });
+    expect(typed).toMatchObject({
+      projectName: 'Churn-2', projectId: 'p-abc123def456',
+      project: { branch: 'release/v2', manualApproval: false, retainData: false, teardown: true, tags: { 'cost-center': '42' } },
+    });
+  });
+
+  test.each(['portfolioPrincipals', 'productVersion'])('warns that %s is ignored without serviceCatalog=true', (key) => {
+    const value = key === 'productVersion' ? 'v2' : ['arn:aws:iam::123456789012:role/StudioRole'];
+    expect(parseProjectConfig({ [key]: value }).warnings).toEqual([
+      `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`,
+    ]);
+    expect(parseProjectConfig({ [key]: value, serviceCatalog: true }).warnings).toEqual([]);
   });
 
   test('ignores the CDK CLI and feature-flag context keys', () => {
@@ -65,9 +68,15 @@ describe('parseProjectConfig', () => {
     ['the id has capitals', { projectId: 'p-ABC123' }, /`projectId` .*got 'p-ABC123'/],
     ['the id is too long', { projectId: 'p-' + 'a'.repeat(15) }, /`projectId` .*1-14 .*got 'p-a{15}'/],
     ['name and id exceed a composed limit', { projectName: 'a'.repeat(32), projectId: 'p-' + 'b'.repeat(14) },
-      /gives the EventBridge rule name 'sagemaker-a{32}-p-b{14}-model' of 65 characters; AWS allows at most 64/],
-    ['the branch has ..', { branch: 'feature..x' }, /`branch` must be a valid git branch name.*got 'feature..x'/],
-    ['the branch ends with /', { branch: 'main/' }, /`branch` .*got 'main\/'/],
+      /`projectName` 'a{32}' with `projectId` 'p-b{14}' is too long: the EventBridge rule name 'sagemaker-a{32}-p-b{14}-build' has 65 characters; AWS allows at most 64; shorten the name or the id/],
+    ['the branch has ..', { branch: 'feature..x' }, /`branch` 'feature..x' is not a valid git branch name: it must not contain '..'/],
+    ['the branch ends with /', { branch: 'main/' }, /`branch` 'main\/' is not a valid git branch name: '\/' separates/],
+    ['the branch starts with -', { branch: '-main' }, /`branch` '-main' is not a valid git branch name: it must not start with '-'/],
+    ['a branch part ends with .lock', { branch: 'release.lock/x' },
+      /`branch` 'release.lock\/x' .*must not end with '.lock' \(git keeps its lock files under that suffix\)/],
+    ['the branch is HEAD', { branch: 'HEAD' }, /`branch` 'HEAD' is not a valid git branch name/],
+    ['data is not retained and there is no teardown', { retainData: false, teardown: false },
+      /`retainData=false` needs `teardown=true`: without the teardown, deleting the project would delete the KMS key/],
     ['manualApproval is not a boolean', { manualApproval: 'yes' }, /`manualApproval` must be true or false; got 'yes'/],
     ['retainData is a number', { retainData: 0 }, /`retainData` must be true or false; got 0/],
     ['tags is not JSON', { tags: '{cost:1}' }, /`tags` must be JSON when given as a string; got '\{cost:1\}'/],
@@ -85,5 +94,25 @@ describe('parseProjectConfig', () => {
   ])('fails when %s', (_what, context, message) => {
     expect(() => parseProjectConfig(context)).toThrow(ConfigError);
     expect(() => parseProjectConfig(context)).toThrow(message);
+  });
+});
+
+describe('checkBranch', () => {
+  // git itself is the oracle: every name it refuses as a branch, the configuration refuses too.
+  test.each([
+    'main', 'release/v2', 'feature/ABC-12_x', 'v1.0', '-main', 'main/', '/main', 'a//b', 'a..b', 'a.lock', 'a/b.lock/c',
+    '.hidden', 'a/.b', 'end.', '@', 'HEAD', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a@{1}',
+  ])('agrees with `git check-ref-format --branch` on %j (or is stricter)', (branch) => {
+    const git = spawnSync('git', ['check-ref-format', '--branch', branch], { encoding: 'utf8' });
+    let ours = true;
+    try {
+      checkBranch(branch);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      ours = false;
+    }
+    if (git.status !== 0) expect(ours).toBe(false);
+    // Names git accepts are accepted too, but for characters CodeCommit triggers do not take and 'HEAD'.
+    if (git.status === 0 && /^[A-Za-z0-9._/-]+$/.test(branch) && branch !== 'HEAD') expect(ours).toBe(true);
   });
 });

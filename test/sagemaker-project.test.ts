@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { deriveProjectId } from '../lib/project-config';
 import { projectTemplate } from './support/app';
 
 const NAME = 'mlops-demo';
-const ID = deriveProjectId(NAME);
+/** A configured id, so that names are literal here; the stack-derived default has its own tests. */
+const ID = 'p-2uni326u2jrp';
 const PREFIX = `sagemaker-${NAME}-${ID}`;
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -32,7 +32,7 @@ function actionsOf(statements: Statement[]): string[] {
 
 describe('SageMakerProject, default configuration', () => {
   // GIVEN the demo project, synthesized once for the whole file
-  const template = projectTemplate();
+  const template = projectTemplate({ projectId: ID });
 
   test('has a customer-managed KMS key with rotation, kept on delete', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
@@ -329,7 +329,7 @@ describe('SageMakerProject, default configuration', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ArtifactBucketName', 'ModelBuildPipelineName', 'ModelBuildRepositoryCloneUrlGrc', 'ModelBuildRepositoryCloneUrlHttp',
       'ModelDeployPipelineName', 'ModelDeployRepositoryCloneUrlGrc', 'ModelDeployRepositoryCloneUrlHttp',
-      'ModelPackageGroupName', 'SageMakerPipelineName',
+      'ModelPackageGroupName', 'ProjectId', 'SageMakerPipelineName',
     ]);
     expect(outputs.SageMakerPipelineName.Value).toBe(`${NAME}-${ID}`);
     expect(outputs.ModelPackageGroupName.Value).toBe(`${NAME}-${ID}`);
@@ -337,7 +337,7 @@ describe('SageMakerProject, default configuration', () => {
 });
 
 describe('IAM', () => {
-  const template = projectTemplate();
+  const template = projectTemplate({ projectId: ID });
 
   test('has one role per service', () => {
     const roles = template.findResources('AWS::IAM::Role');
@@ -489,7 +489,7 @@ describe('IAM', () => {
 
 describe('teardown', () => {
   test('on by default: deletes endpoint stacks and SageMaker pipeline of this project, after nothing it needs', () => {
-    const template = projectTemplate();
+    const template = projectTemplate({ projectId: ID });
     const [id, resource] = Object.entries(template.findResources('Custom::SageMakerProjectTeardown'))[0];
     expect(id).toMatch(/^ProjectTeardown/);
     expect(resource.Properties).toEqual({
@@ -522,7 +522,7 @@ describe('teardown', () => {
   });
 
   test('retainData=false lets the teardown empty the model registry, and only the project\'s group', () => {
-    const template = projectTemplate({ retainData: false });
+    const template = projectTemplate({ projectId: ID, retainData: false });
     const statements = statementsOf(template, 'ProjectTeardownHandlerRole');
     const registry = statements.find((s) => s.Sid === 'EmptyModelRegistry');
     expect(([] as string[]).concat(registry!.Action).sort()).toEqual(
@@ -532,7 +532,7 @@ describe('teardown', () => {
   });
 
   test('teardown=false creates no teardown', () => {
-    const template = projectTemplate({ teardown: false });
+    const template = projectTemplate({ projectId: ID, teardown: false });
     template.resourceCountIs('Custom::SageMakerProjectTeardown', 0);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
   });
@@ -540,7 +540,7 @@ describe('teardown', () => {
 
 describe('SageMakerProject, configured', () => {
   test('manualApproval=false leaves the approval action out', () => {
-    const template = projectTemplate({ manualApproval: false });
+    const template = projectTemplate({ projectId: ID, manualApproval: false });
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
       Properties: { Name: Match.stringLikeRegexp('modeldeploy$') },
     }));
@@ -549,7 +549,7 @@ describe('SageMakerProject, configured', () => {
   });
 
   test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {
-    const template = projectTemplate({ retainData: false });
+    const template = projectTemplate({ projectId: ID, retainData: false });
     for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository']) {
       for (const resource of Object.values(template.findResources(type))) {
         expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
@@ -582,7 +582,7 @@ describe('SageMakerProject, configured', () => {
   });
 
   test('permissionsBoundary applies to every role', () => {
-    const template = projectTemplate({ permissionsBoundary: 'ProjectBoundary' });
+    const template = projectTemplate({ projectId: ID, permissionsBoundary: 'ProjectBoundary' });
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(5);
     for (const role of roles) {

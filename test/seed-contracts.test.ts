@@ -7,7 +7,7 @@ import { projectApp } from './support/app';
  * The CodeBuild projects of the project stack hand the seed repositories their settings as
  * environment variables; these tests feed the synthesized environments to the seeds' own readers.
  */
-const { stack } = projectApp();
+const { stack } = projectApp({ config: { projectId: 'p-contract1234' } });
 const names = stack.project.names;
 const template = Template.fromStack(stack);
 

@@ -245,7 +245,7 @@ describe('ServiceCatalogStack, default configuration', () => {
 
 describe.each([
   ['default configuration', {}],
-  ['no retention, no teardown, no approval', { retainData: 'false', teardown: 'false', manualApproval: 'false' }],
+  ['no teardown, no approval', { teardown: 'false', manualApproval: 'false' }],
   ['no retention, teardown on', { retainData: 'false' }],
 ])('launch role coverage of the product template (%s)', (_what, config) => {
   // GIVEN

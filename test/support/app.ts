@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MlopsProjectStack } from '../../lib/mlops-project-stack';
-import { parseProjectConfig } from '../../lib/project-config';
+import { parseProjectConfig, projectStackName } from '../../lib/project-config';
 
 /** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -32,7 +32,7 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, { config });
+  const stack = new MlopsProjectStack(app, projectStackName(config), { config });
   return { app, stack };
 }
 

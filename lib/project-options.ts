@@ -1,0 +1,48 @@
+/**
+ * The settings of one SageMaker project besides its name and id: what `cdk.json` / `-c` configure
+ * and what the Service Catalog product bakes into its template.
+ *
+ * `bin/app.ts` parses them once ({@link ProjectSettings}, every value filled in) and both the
+ * `cdk deploy` stack and the Service Catalog product forward the whole object to the
+ * `SageMakerProject` construct, so a new setting reaches every path or does not compile.
+ */
+export interface ProjectOptions {
+  /**
+   * Branch of both repositories that triggers the pipelines.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Whether promotion from staging to production waits for a person.
+   * @default true
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
+   * of the project. When false they are deleted with it (the bucket emptied first).
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline.
+   * @default true
+   */
+  readonly teardown?: boolean;
+  /**
+   * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
+export type ProjectSettings = Required<ProjectOptions>;
+
+/** The defaults of {@link ProjectOptions}. */
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  branch: 'main',
+  manualApproval: true,
+  retainData: true,
+  teardown: true,
+  tags: {},
+};
