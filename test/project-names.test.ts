@@ -66,8 +66,8 @@ describe('project ids', () => {
     });
     const envTemplate = Template.fromStack(withEnv).toJSON();
     // THEN the id and every name built from it are the same expressions
-    const idAndBucket = (t: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }) =>
-      Object.values(t.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::S3::Bucket')
+    const idAndBucket = (t: Record<string, unknown>) =>
+      Object.values(t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter((r) => r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::S3::Bucket')
         .map((r) => r.Properties.Value ?? r.Properties.BucketName);
     expect(idAndBucket(envTemplate)).toEqual(idAndBucket(plain));
     expect(idAndBucket(plain)).toHaveLength(3);
