@@ -22,6 +22,13 @@ export interface ModelApprovalTriggerProps {
   readonly deployPipeline: codepipeline.IPipeline;
   /** The project's KMS key (encrypts the dead-letter queue). */
   readonly key: kms.IKey;
+  /** The SageMaker pipeline's execution role: packages it approved itself are not deployed... */
+  readonly pipelineRole: iam.IRole;
+  /**
+   * ...unless the project lets the pipeline approve (`autoApproveModels`).
+   * @default false
+   */
+  readonly autoApproveModels?: boolean;
 }
 
 /**
@@ -57,6 +64,9 @@ export class ModelApprovalTrigger extends Construct {
         DEPLOY_PIPELINE_NAME: props.deployPipeline.pipelineName,
         MODEL_PACKAGE_GROUP_NAME: names.modelPackageGroupName,
         MODEL_PACKAGE_ARN_VARIABLE,
+        PROJECT_ACCOUNT_ID: Stack.of(this).account,
+        SAGEMAKER_PIPELINE_ROLE_ARN: props.pipelineRole.roleArn,
+        AUTO_APPROVE_MODELS: String(props.autoApproveModels ?? false),
       },
       deadLetterQueue: dlq,
       retryAttempts: 2,
@@ -87,6 +97,7 @@ export class ModelApprovalTrigger extends Construct {
       description: `Deploys approved models of ${names.modelPackageGroupName}; redeploys the last approved one on rejection`,
       eventPattern: {
         source: ['aws.sagemaker'],
+        account: [Stack.of(this).account],
         detailType: ['SageMaker Model Package State Change'],
         detail: {
           ModelPackageGroupName: [names.modelPackageGroupName],

@@ -78,6 +78,7 @@ export const CONFIG_KEYS = [
   'serviceCatalog',
   'portfolioPrincipals',
   'productVersion',
+  'autoApproveModels',
 ] as const;
 
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
@@ -125,6 +126,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     retainData: readBoolean(context, 'retainData') ?? DEFAULT_PROJECT_SETTINGS.retainData,
     teardown: readBoolean(context, 'teardown') ?? DEFAULT_PROJECT_SETTINGS.teardown,
     tags: readTags(context),
+    autoApproveModels: readBoolean(context, 'autoApproveModels') ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
   };
   checkSettings(project);
 

@@ -33,6 +33,13 @@ export interface ProjectOptions {
    * @default - none
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Whether a model package the SageMaker pipeline registers as `Approved` (its
+   * `ModelApprovalStatus` parameter) is deployed. Off, only approvals made by someone other than
+   * the pipeline's role deploy: a commit to the build repository cannot skip the review.
+   * @default false
+   */
+  readonly autoApproveModels?: boolean;
 }
 
 /** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
@@ -45,4 +52,5 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   retainData: true,
   teardown: true,
   tags: {},
+  autoApproveModels: false,
 };

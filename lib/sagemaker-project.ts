@@ -82,6 +82,7 @@ export class SageMakerProject extends Construct {
       retainData: props.retainData ?? DEFAULT_PROJECT_SETTINGS.retainData,
       teardown: props.teardown ?? DEFAULT_PROJECT_SETTINGS.teardown,
       tags: props.tags ?? DEFAULT_PROJECT_SETTINGS.tags,
+      autoApproveModels: props.autoApproveModels ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
     };
     checkSettings(settings);
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -150,6 +151,8 @@ export class SageMakerProject extends Construct {
       names,
       deployPipeline: this.modelDeploy.pipeline,
       key: store.key,
+      pipelineRole: this.modelBuild.pipelineExecutionRole,
+      autoApproveModels: settings.autoApproveModels,
     });
 
     if (settings.teardown) {

@@ -9,7 +9,7 @@ describe('parseProjectConfig', () => {
     expect(config).toEqual({
       projectName: 'mlops-demo',
       projectId: undefined,
-      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {} },
+      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false },
       permissionsBoundary: undefined,
       serviceCatalog: false,
       portfolioPrincipals: [],

@@ -253,17 +253,30 @@ describe('SageMakerProject, default configuration', () => {
     });
   });
 
+  test('start-deploy knows the account, the pipeline role whose approvals do not count, and that they do not', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          PROJECT_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+          SAGEMAKER_PIPELINE_ROLE_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectModelBuildSageMakerPipelineRole'), 'Arn'] },
+          AUTO_APPROVE_MODELS: 'false',
+        }),
+      },
+    });
+  });
+
   test('rule sagemaker-<name>-<id>-model invokes start-deploy on any non-pending decision of the group', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: `${PREFIX}-model`,
-      EventPattern: {
+      EventPattern: Match.exact({
         'source': ['aws.sagemaker'],
+        'account': [{ Ref: 'AWS::AccountId' }],
         'detail-type': ['SageMaker Model Package State Change'],
         'detail': {
           ModelPackageGroupName: [`${NAME}-${ID}`],
           ModelApprovalStatus: [{ 'anything-but': ['PendingManualApproval'] }],
         },
-      },
+      }),
       Targets: [Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectModelApprovalTriggerFunction'), 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
@@ -546,6 +559,13 @@ describe('SageMakerProject, configured', () => {
     }));
     expect(pipeline.Properties.Stages[2].Actions.map((a: { Name: string }) => a.Name))
       .toEqual(['DeployStagingEndpoint', 'TestStaging']);
+  });
+
+  test('autoApproveModels=true tells start-deploy that the pipeline\'s own approvals deploy', () => {
+    const template = projectTemplate({ projectId: ID, autoApproveModels: 'true' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTO_APPROVE_MODELS: 'true' }) },
+    });
   });
 
   test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {

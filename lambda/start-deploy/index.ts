@@ -1,8 +1,7 @@
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { decide, ModelPackageStateChange, requestToken } from './decide';
-import { approvalStatus, newestApproved } from './model-packages';
+import { decide, IncomingEvent, requestToken } from './decide';
+import { approvalProblem, approvedPackages, changedAt, describePackage } from './model-packages';
 
 /** Clients and settings of the handler; tests pass their own. */
 export interface Deps {
@@ -11,6 +10,13 @@ export interface Deps {
   readonly pipelineName: string;
   readonly groupName: string;
   readonly variableName: string;
+  /** The project's account and region: events from anywhere else are ignored. */
+  readonly account: string;
+  readonly region: string;
+  /** The SageMaker pipeline's execution role: its own approvals do not deploy... */
+  readonly pipelineRoleArn: string;
+  /** ...unless the project allows them (`autoApproveModels`). */
+  readonly allowPipelineApprovals: boolean;
   readonly log: (entry: Record<string, unknown>) => void;
 }
 
@@ -28,6 +34,10 @@ function defaultDeps(): Deps {
     pipelineName: requiredEnv('DEPLOY_PIPELINE_NAME'),
     groupName: requiredEnv('MODEL_PACKAGE_GROUP_NAME'),
     variableName: process.env.MODEL_PACKAGE_ARN_VARIABLE ?? 'ModelPackageArn',
+    account: requiredEnv('PROJECT_ACCOUNT_ID'),
+    region: requiredEnv('AWS_REGION'),
+    pipelineRoleArn: requiredEnv('SAGEMAKER_PIPELINE_ROLE_ARN'),
+    allowPipelineApprovals: process.env.AUTO_APPROVE_MODELS === 'true',
     log: (entry) => console.log(JSON.stringify(entry)),
   };
   return defaults;
@@ -41,44 +51,64 @@ function requiredEnv(name: string): string {
 
 /**
  * Starts the deploy pipeline when a model package of the project is approved, and redeploys the
- * newest still-approved package when one is rejected. AWS errors propagate, so Lambda's
- * asynchronous retries and then the dead-letter queue take over.
+ * newest still-approved package when one is rejected. Events that are not this project's, or
+ * malformed, are ignored with a log line; AWS errors propagate, so Lambda's asynchronous retries
+ * and then the dead-letter queue take over.
  */
-export async function handler(event: EventBridgeEvent<string, ModelPackageStateChange>): Promise<Outcome> {
+export async function handler(event: IncomingEvent): Promise<Outcome> {
   return startDeploy(event, defaultDeps());
 }
 
 /** The handler's logic with explicit dependencies. */
-export async function startDeploy(
-  event: EventBridgeEvent<string, ModelPackageStateChange>,
-  deps: Deps,
-): Promise<Outcome> {
-  const decision = decide(event.detail, deps.groupName);
-  const base = { eventId: event.id, modelPackageArn: event.detail?.ModelPackageArn, status: event.detail?.ModelApprovalStatus };
+export async function startDeploy(event: IncomingEvent, deps: Deps): Promise<Outcome> {
+  const decision = decide(event, { account: deps.account, region: deps.region, groupName: deps.groupName });
+  const detail = event && typeof event === 'object' && event.detail && typeof event.detail === 'object' ? event.detail : undefined;
+  const base = { eventId: event?.id, modelPackageArn: detail?.ModelPackageArn, status: detail?.ModelApprovalStatus };
   let outcome: Outcome;
   if (decision.kind === 'ignore') {
     outcome = { result: 'ignored', reason: decision.reason };
   } else if (decision.kind === 'deploy') {
-    // The event may arrive late: deploy only what is still approved now.
-    const current = await approvalStatus(deps.sageMaker, decision.modelPackageArn);
-    outcome = current === 'Approved'
-      ? await start(deps, decision.modelPackageArn, event.id)
-      : { result: 'ignored', reason: `package is '${current}' now, no longer approved` };
+    // The event may arrive late: deploy only what is still approved now, and approved by a reviewer.
+    const pkg = await describePackage(deps.sageMaker, decision.modelPackageArn);
+    const problem = pkg.ModelApprovalStatus !== 'Approved'
+      ? `package is '${pkg.ModelApprovalStatus}' now, no longer approved`
+      : approvalProblem(pkg, deps.pipelineRoleArn, deps.allowPipelineApprovals);
+    outcome = problem
+      ? { result: 'ignored', reason: `not deploying ${decision.modelPackageArn}: ${problem}` }
+      : await start(deps, decision.modelPackageArn, requestToken(decision.modelPackageArn, 'Approved', changedAt(pkg)));
   } else {
-    const previous = await newestApproved(deps.sageMaker, deps.groupName, decision.rejectedArn);
+    const rejected = await describePackage(deps.sageMaker, decision.rejectedArn);
+    const token = requestToken(decision.rejectedArn, 'Rejected', changedAt(rejected));
+    const previous = await newestDeployable(deps, decision.rejectedArn);
     outcome = previous
-      ? await start(deps, previous, event.id)
+      ? await start(deps, previous, token)
       : { result: 'nothing-to-deploy', reason: `no approved package left in ${deps.groupName}; endpoints left as they are` };
   }
   deps.log({ ...base, ...outcome });
   return outcome;
 }
 
-async function start(deps: Deps, modelPackageArn: string, eventId: string): Promise<Outcome> {
+/**
+ * The newest package that is approved, by a reviewer, skipping the one just rejected (the registry
+ * is eventually consistent and may still list it as approved).
+ */
+async function newestDeployable(deps: Deps, exclude: string): Promise<string | undefined> {
+  for await (const arn of approvedPackages(deps.sageMaker, deps.groupName)) {
+    if (arn === exclude) continue;
+    const pkg = await describePackage(deps.sageMaker, arn);
+    if (pkg.ModelApprovalStatus !== 'Approved') continue;
+    const problem = approvalProblem(pkg, deps.pipelineRoleArn, deps.allowPipelineApprovals);
+    if (!problem) return arn;
+    deps.log({ skipped: arn, reason: problem });
+  }
+  return undefined;
+}
+
+async function start(deps: Deps, modelPackageArn: string, clientRequestToken: string): Promise<Outcome> {
   const out = await deps.codePipeline.send(new StartPipelineExecutionCommand({
     name: deps.pipelineName,
     variables: [{ name: deps.variableName, value: modelPackageArn }],
-    clientRequestToken: requestToken(eventId),
+    clientRequestToken,
   }));
   return { result: 'started', modelPackageArn, executionId: out.pipelineExecutionId };
 }

@@ -1,28 +1,67 @@
 import {
   DescribeModelPackageCommand,
+  DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   ListModelPackagesCommandOutput,
   SageMakerClient,
+  UserContext,
 } from '@aws-sdk/client-sagemaker';
 
-/** Current approval status of a model package, as SageMaker reports it now. */
-export async function approvalStatus(client: SageMakerClient, modelPackageArn: string): Promise<string | undefined> {
-  const out = await client.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }));
-  return out.ModelApprovalStatus;
+/** A model package as SageMaker describes it now. */
+export type ModelPackage = DescribeModelPackageCommandOutput;
+
+/** A model package as SageMaker reports it now. */
+export async function describePackage(client: SageMakerClient, modelPackageArn: string): Promise<ModelPackage> {
+  return client.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }));
+}
+
+/** When the package's current state was set: its last modification, or its creation. */
+export function changedAt(pkg: ModelPackage): Date | undefined {
+  return pkg.LastModifiedTime ?? pkg.CreationTime;
 }
 
 /**
- * The newest approved model package of a group (by creation time), skipping `exclude`, or
- * `undefined` when none is approved.
- *
- * `exclude` guards against the list still showing a package as approved right after its
- * rejection (the registry is eventually consistent).
+ * Who gave the package its current approval status: the last modifier, or its creator when it was
+ * never modified (a package registered as Approved).
  */
-export async function newestApproved(
-  client: SageMakerClient,
-  groupName: string,
-  exclude?: string,
-): Promise<string | undefined> {
+export function approver(pkg: ModelPackage): UserContext | undefined {
+  const hasIdentity = (u: UserContext | undefined) => !!u && !!(u.IamIdentity?.Arn || u.UserProfileArn);
+  return hasIdentity(pkg.LastModifiedBy) ? pkg.LastModifiedBy : hasIdentity(pkg.CreatedBy) ? pkg.CreatedBy : undefined;
+}
+
+/**
+ * Why a package's approval does not count, or `undefined` when it does: unless approvals by the
+ * SageMaker pipeline are allowed, a package approved by the pipeline's own role (an `Approved`
+ * status passed to the pipeline, or set by a step) is not deployed; nor is one whose approver
+ * SageMaker does not tell.
+ */
+export function approvalProblem(pkg: ModelPackage, pipelineRoleArn: string, allowPipelineApprovals: boolean): string | undefined {
+  if (allowPipelineApprovals) return undefined;
+  const who = approver(pkg);
+  if (!who) return 'SageMaker does not say who approved it (no CreatedBy/LastModifiedBy identity)';
+  const arn = who.IamIdentity?.Arn;
+  if (arn && isSessionOf(arn, pipelineRoleArn)) {
+    return `it was approved by the SageMaker pipeline's own role (${arn}), not by a reviewer; `
+      + 'approve it in the model registry as a person, or enable automatic approval (autoApproveModels=true)';
+  }
+  return undefined;
+}
+
+/** Whether an STS assumed-role ARN (or the role ARN itself) belongs to the given role. */
+export function isSessionOf(principalArn: string, roleArn: string): boolean {
+  const role = /^arn:([\w-]+):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  if (!role) return false;
+  const [, partition, account, name] = role;
+  if (principalArn === roleArn) return true;
+  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/.exec(principalArn);
+  return !!session && session[1] === partition && session[2] === account && session[3] === name;
+}
+
+/**
+ * The approved packages of a group, newest first, page by page until exhausted. List calls with
+ * filters may return empty pages that still carry a NextToken, so every page is read.
+ */
+export async function* approvedPackages(client: SageMakerClient, groupName: string): AsyncGenerator<string> {
   let nextToken: string | undefined;
   do {
     const page: ListModelPackagesCommandOutput = await client.send(new ListModelPackagesCommand({
@@ -33,11 +72,9 @@ export async function newestApproved(
       MaxResults: 100,
       NextToken: nextToken,
     }));
-    const found = (page.ModelPackageSummaryList ?? []).find(
-      (p) => p.ModelPackageArn && p.ModelPackageArn !== exclude && p.ModelApprovalStatus === 'Approved',
-    );
-    if (found) return found.ModelPackageArn;
+    for (const p of page.ModelPackageSummaryList ?? []) {
+      if (p.ModelPackageArn && p.ModelApprovalStatus === 'Approved') yield p.ModelPackageArn;
+    }
     nextToken = page.NextToken;
   } while (nextToken);
-  return undefined;
 }

@@ -5,9 +5,13 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { approvalStatus, newestApproved } from '../../../lambda/start-deploy/model-packages';
+import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import { IncomingEvent } from '../../../lambda/start-deploy/decide';
+import { Deps, startDeploy } from '../../../lambda/start-deploy/index';
+import { describePackage } from '../../../lambda/start-deploy/model-packages';
 
-/** The start-deploy look-ups against moto_server, over SageMaker's real wire protocol. */
+/** start-deploy against moto_server's SageMaker, over the real wire protocol (CodePipeline mocked: moto lacks it). */
 const client = new SageMakerClient({
   endpoint: process.env.MOTO_ENDPOINT,
   region: 'us-east-1',
@@ -39,29 +43,58 @@ async function group(): Promise<{ name: string; register: () => Promise<string>;
   };
 }
 
+const codePipeline = mockClient(CodePipelineClient);
+jest.setTimeout(60_000);
+
 beforeAll(() => {
   if (!process.env.MOTO_ENDPOINT) throw new Error('MOTO_ENDPOINT is not set: run through the root jest config (it starts moto_server)');
 });
+beforeEach(() => {
+  codePipeline.reset();
+  codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec' });
+});
 
-describe('model package look-ups against moto_server', () => {
-  test('nothing approved: no package', async () => {
-    const g = await group();
-    await g.register();
-    expect(await newestApproved(client, g.name)).toBeUndefined();
-  });
+/** What the handler does for a state change of a package of the group, as moto reports it. */
+async function handle(groupName: string, arn: string, status: 'Approved' | 'Rejected') {
+  const deps: Deps = {
+    sageMaker: client, codePipeline: new CodePipelineClient({ region: 'us-east-1' }), pipelineName: 'deploy', groupName,
+    variableName: 'ModelPackageArn', account: arn.split(':')[4], region: 'us-east-1',
+    pipelineRoleArn: 'arn:aws:iam::123456789012:role/pipeline', allowPipelineApprovals: false, log: () => undefined,
+  };
+  const event: IncomingEvent = {
+    id: randomUUID(), account: deps.account, region: 'us-east-1',
+    detail: { ModelPackageGroupName: groupName, ModelPackageArn: arn, ModelApprovalStatus: status },
+  };
+  return startDeploy(event, deps);
+}
 
-  test('approve A, approve B, reject B: A is the one to redeploy', async () => {
+describe('start-deploy against moto_server', () => {
+  test('approve A: A deploys; approve B: B deploys; reject B: A redeploys', async () => {
     const g = await group();
     const a = await g.register();
     const b = await g.register();
     await g.set(a, 'Approved');
-    expect(await newestApproved(client, g.name)).toBe(a);
+    expect(await handle(g.name, a, 'Approved')).toMatchObject({ result: 'started', modelPackageArn: a });
     await g.set(b, 'Approved');
-    expect(await newestApproved(client, g.name)).toBe(b);
-    expect(await approvalStatus(client, b)).toBe('Approved');
+    expect(await handle(g.name, b, 'Approved')).toMatchObject({ result: 'started', modelPackageArn: b });
     await g.set(b, 'Rejected');
-    expect(await approvalStatus(client, b)).toBe('Rejected');
-    expect(await newestApproved(client, g.name, b)).toBe(a);
+    expect((await describePackage(client, b)).ModelApprovalStatus).toBe('Rejected');
+    expect(await handle(g.name, b, 'Rejected')).toMatchObject({ result: 'started', modelPackageArn: a });
+  });
+
+  test('one approval handled twice starts with one token; a new approval of the same package with another', async () => {
+    const g = await group();
+    const a = await g.register();
+    await g.set(a, 'Approved');
+    await handle(g.name, a, 'Approved');
+    await handle(g.name, a, 'Approved');
+    await new Promise((r) => setTimeout(r, 1100)); // moto's modification times have one-second steps at worst
+    await g.set(a, 'Rejected');
+    await g.set(a, 'Approved');
+    await handle(g.name, a, 'Approved');
+    const tokens = codePipeline.commandCalls(StartPipelineExecutionCommand).map((c) => c.args[0].input.clientRequestToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
   });
 
   test('reject the only approved package: nothing left to deploy', async () => {
@@ -69,6 +102,7 @@ describe('model package look-ups against moto_server', () => {
     const a = await g.register();
     await g.set(a, 'Approved');
     await g.set(a, 'Rejected');
-    expect(await newestApproved(client, g.name, a)).toBeUndefined();
+    expect(await handle(g.name, a, 'Rejected')).toMatchObject({ result: 'nothing-to-deploy' });
+    expect(codePipeline.calls()).toHaveLength(0);
   });
 });
