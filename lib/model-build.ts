@@ -2,10 +2,10 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './project-pipeline-props';
+import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Properties of {@link ModelBuild}. */
@@ -122,26 +122,11 @@ export class ModelBuild extends Construct {
     grantPassRole(project, executionRole, SAGEMAKER_SERVICE);
     this.project = project;
 
-    const source = new codepipeline.Artifact('SourceArtifact');
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+    this.pipeline = commitTriggeredPipeline(this, props, {
       pipelineName: names.modelBuildName,
-      pipelineType: codepipeline.PipelineType.V2,
-      artifactBucket: bucket,
-      restartExecutionOnUpdate: false,
-      // One role per pipeline, not one per action.
-      usePipelineRoleForActions: true,
-      stages: [
-        {
-          stageName: 'Source',
-          actions: [new actions.CodeCommitSourceAction({
-            actionName: 'ModelBuildCode',
-            repository: props.repository,
-            branch: props.branch,
-            output: source,
-            // The named EventBridge rule below starts the pipeline; no second, generated rule.
-            trigger: actions.CodeCommitTrigger.NONE,
-          })],
-        },
+      sourceActionName: 'ModelBuildCode',
+      ruleName: names.buildRuleName,
+      stages: (source) => [
         {
           stageName: 'Build',
           actions: [new actions.CodeBuildAction({
@@ -151,13 +136,6 @@ export class ModelBuild extends Construct {
           })],
         },
       ],
-    });
-
-    props.repository.onCommit('CommitRule', {
-      ruleName: names.buildRuleName,
-      description: `Runs ${names.modelBuildName} on every commit to ${props.branch}`,
-      branches: [props.branch],
-      target: new targets.CodePipeline(this.pipeline, { eventRole: props.eventsRole }),
     });
   }
 }

@@ -1,14 +1,15 @@
-import { ArnFormat, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { EndpointDeployRole } from './endpoint-deploy-role';
 import { ProjectPipelineProps } from './project-pipeline-props';
-import { DEPLOYMENT_STAGES, DeploymentStage } from './project-names';
+import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
+import { DeploymentStage } from './project-names';
 import { PassRoleOnlyTo } from './private/pass-role-condition';
-import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Name of the deploy pipeline's variable that carries the model package to deploy. */
 export const MODEL_PACKAGE_ARN_VARIABLE = 'ModelPackageArn';
@@ -69,10 +70,9 @@ export class ModelDeploy extends Construct {
       sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
       sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
     ];
-    const endpointArns = DEPLOYMENT_STAGES.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
-    this.deployRole = this.createDeployRole(props, modelRole, packageArns, endpointArns);
+    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole });
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
       SAGEMAKER_PROJECT_NAME: { value: names.projectName },
@@ -127,7 +127,6 @@ export class ModelDeploy extends Construct {
     }));
     this.testProject = testProject;
 
-    const source = new codepipeline.Artifact('SourceArtifact');
     const built = new codepipeline.Artifact('BuildArtifact');
     const modelPackageArn = new codepipeline.Variable({
       variableName: MODEL_PACKAGE_ARN_VARIABLE,
@@ -164,7 +163,7 @@ export class ModelDeploy extends Construct {
       }],
     });
 
-    const stagingActions: codepipeline.IAction[] = [
+    const stagingActions = (source: codepipeline.Artifact): codepipeline.IAction[] => [
       deploy('staging', 1),
       new actions.CodeBuildAction({
         actionName: 'TestStaging',
@@ -172,34 +171,19 @@ export class ModelDeploy extends Construct {
         input: source,
         runOrder: 2,
       }),
-    ];
-    if (props.manualApproval ?? true) {
-      stagingActions.push(new actions.ManualApprovalAction({
+      ...((props.manualApproval ?? true) ? [new actions.ManualApprovalAction({
         actionName: 'ApproveDeployment',
         additionalInformation: 'Approve this model for Production',
         runOrder: 3,
-      }));
-    }
+      })] : []),
+    ];
 
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+    this.pipeline = commitTriggeredPipeline(this, props, {
       pipelineName: names.modelDeployName,
-      pipelineType: codepipeline.PipelineType.V2,
-      artifactBucket: bucket,
-      restartExecutionOnUpdate: false,
-      // One role per pipeline, not one per action.
-      usePipelineRoleForActions: true,
+      sourceActionName: 'ModelDeployCode',
+      ruleName: names.codeRuleName,
       variables: [modelPackageArn],
-      stages: [
-        {
-          stageName: 'Source',
-          actions: [new actions.CodeCommitSourceAction({
-            actionName: 'ModelDeployCode',
-            repository: props.repository,
-            branch: props.branch,
-            output: source,
-            trigger: actions.CodeCommitTrigger.NONE,
-          })],
-        },
+      stages: (source) => [
         {
           stageName: 'Build',
           actions: [new actions.CodeBuildAction({
@@ -213,114 +197,12 @@ export class ModelDeploy extends Construct {
             },
           })],
         },
-        { stageName: 'DeployStaging', actions: stagingActions, beforeEntry: onlyWithModel('Staging') },
+        { stageName: 'DeployStaging', actions: stagingActions(source), beforeEntry: onlyWithModel('Staging') },
         { stageName: 'DeployProd', actions: [deploy('prod', 1)], beforeEntry: onlyWithModel('Prod') },
       ],
     });
 
     // The CloudFormation actions pass the deploy role to CloudFormation, and only there.
     Aspects.of(this).add(new PassRoleOnlyTo(this.deployRole, 'cloudformation.amazonaws.com'));
-
-    props.repository.onCommit('CommitRule', {
-      ruleName: names.codeRuleName,
-      description: `Runs ${names.modelDeployName} on every commit to ${props.branch}`,
-      branches: [props.branch],
-      target: new targets.CodePipeline(this.pipeline, { eventRole: props.eventsRole }),
-    });
-  }
-
-  private createDeployRole(
-    props: ModelDeployProps,
-    modelRole: iam.IRole,
-    packageArns: string[],
-    endpointArns: string[],
-  ): iam.Role {
-    const { names, key } = props;
-    const stack = Stack.of(this);
-    const role = new iam.Role(this, 'EndpointDeployRole', {
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: `CloudFormation deploying the ${names.pipelineName} endpoint stacks`,
-    });
-    const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
-    const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
-    // Models and endpoint configurations get names from CloudFormation (a blue/green update
-    // replaces them); the project-id tag, required at creation, is what scopes them.
-    const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CreateTaggedModelsAndEndpoints',
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:AddTags'],
-      resources: [...modelsAndConfigs, ...endpointArns],
-      conditions: requestTagged,
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ManageProjectModelsAndEndpoints',
-      actions: [
-        'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
-        'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
-        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
-        // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
-        'sagemaker:UpdateEndpointWeightsAndCapacities',
-        'sagemaker:ListTags', 'sagemaker:DeleteTags',
-      ],
-      resources: [...modelsAndConfigs, ...endpointArns],
-      conditions: resourceTagged,
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadModelPackages',
-      actions: ['sagemaker:DescribeModelPackage'],
-      resources: packageArns,
-    }));
-    grantPassRole(role, modelRole, SAGEMAKER_SERVICE);
-    // Endpoint volumes and data capture are encrypted with the project key.
-    key.grant(role, 'kms:CreateGrant', 'kms:DescribeKey');
-
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EndpointAlarms',
-      actions: [
-        'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms',
-        'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-      ],
-      // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
-      // its alarms `TargetTracking-endpoint/<endpoint>/...`.
-      resources: [
-        ...DEPLOYMENT_STAGES.map((s) => `${names.deployStackName(s)}-*`),
-        ...DEPLOYMENT_STAGES.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
-      ].map((resourceName) => stack.formatArn({
-        service: 'cloudwatch',
-        resource: 'alarm',
-        resourceName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })),
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EndpointAutoScaling',
-      actions: [
-        'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
-        'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
-        'application-autoscaling:TagResource',
-      ],
-      resources: [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeAutoScaling',
-      // Application Auto Scaling's Describe* actions have no resource type: '*' only.
-      actions: [
-        'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
-        'application-autoscaling:DescribeScalingActivities', 'cloudwatch:DescribeAlarms',
-      ],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'AutoScalingServiceLinkedRole',
-      actions: ['iam:CreateServiceLinkedRole'],
-      resources: [stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'role',
-        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
-      })],
-      conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
-    }));
-    return role;
   }
 }

@@ -1,0 +1,122 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
+import { grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+
+/** Properties of {@link EndpointDeployRole}. */
+export interface EndpointDeployRoleProps {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /** The project's KMS key (endpoint volumes and data capture). */
+  readonly key: kms.IKey;
+  /** Role the endpoints' models run as; the only role this one may pass (to SageMaker). */
+  readonly modelExecutionRole: iam.IRole;
+}
+
+/**
+ * The role CloudFormation assumes to deploy a project's endpoint stacks (`<name>-staging`,
+ * `<name>-prod`): models, endpoint configurations and endpoints carrying the project-id tag, their
+ * alarms and auto scaling, and nothing else.
+ *
+ * A `Role` itself rather than a construct holding one, so it keeps the construct id (and logical
+ * id) it had when `ModelDeploy` created it directly.
+ */
+export class EndpointDeployRole extends iam.Role {
+  constructor(scope: Construct, id: string, props: EndpointDeployRoleProps) {
+    const { names } = props;
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      description: `CloudFormation deploying the ${names.pipelineName} endpoint stacks`,
+    });
+    const { key } = props;
+    const stack = Stack.of(this);
+    const modelRole = props.modelExecutionRole;
+    const packageArns = [
+      sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
+      sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
+    ];
+    const endpointArns = DEPLOYMENT_STAGES.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
+    const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
+    const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
+    // Models and endpoint configurations get names from CloudFormation (a blue/green update
+    // replaces them); the project-id tag, required at creation, is what scopes them.
+    const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaggedModelsAndEndpoints',
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:AddTags'],
+      resources: [...modelsAndConfigs, ...endpointArns],
+      conditions: requestTagged,
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ManageProjectModelsAndEndpoints',
+      actions: [
+        'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
+        'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
+        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
+        // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
+        'sagemaker:UpdateEndpointWeightsAndCapacities',
+        'sagemaker:ListTags', 'sagemaker:DeleteTags',
+      ],
+      resources: [...modelsAndConfigs, ...endpointArns],
+      conditions: resourceTagged,
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadModelPackages',
+      actions: ['sagemaker:DescribeModelPackage'],
+      resources: packageArns,
+    }));
+    grantPassRole(this, modelRole, SAGEMAKER_SERVICE);
+    // Endpoint volumes and data capture are encrypted with the project key.
+    key.grant(this, 'kms:CreateGrant', 'kms:DescribeKey');
+
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EndpointAlarms',
+      actions: [
+        'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms',
+        'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+      ],
+      // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
+      // its alarms `TargetTracking-endpoint/<endpoint>/...`.
+      resources: [
+        ...DEPLOYMENT_STAGES.map((s) => `${names.deployStackName(s)}-*`),
+        ...DEPLOYMENT_STAGES.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
+      ].map((resourceName) => stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })),
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EndpointAutoScaling',
+      actions: [
+        'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
+        'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+        'application-autoscaling:TagResource',
+      ],
+      resources: [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })],
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeAutoScaling',
+      // Application Auto Scaling's Describe* actions have no resource type: '*' only.
+      actions: [
+        'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+        'application-autoscaling:DescribeScalingActivities', 'cloudwatch:DescribeAlarms',
+      ],
+      resources: ['*'],
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AutoScalingServiceLinkedRole',
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+      })],
+      conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    }));
+  }
+}
