@@ -1,4 +1,5 @@
 import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -37,6 +38,12 @@ export class ArtifactStore extends Construct {
   public readonly bucket: s3.IBucket;
   /** The server access log bucket. */
   public readonly accessLogsBucket: s3.IBucket;
+  /**
+   * The CodePipelines' artifact bucket: source and build outputs of pipeline runs, which expire.
+   * Kept apart from the data bucket so that the pipelines' roles (and through them every build)
+   * cannot delete data.
+   */
+  public readonly pipelineArtifactsBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
@@ -59,7 +66,10 @@ export class ArtifactStore extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: logsByPolicy ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      versioned: true,
+      lifecycleRules: [
+        { id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
       removalPolicy,
       autoDeleteObjects: !retain,
     });
@@ -85,5 +95,40 @@ export class ArtifactStore extends Construct {
       autoDeleteObjects: !retain,
     });
     this.bucket = bucket;
+    if (retain) {
+      // Versioning keeps what a build overwrites or deletes; only the lifecycle rule above (S3
+      // itself, which no bucket policy stops) removes old versions: nobody, whatever their IAM
+      // rights, deletes a version. (Versioning and lifecycle settings stay the stack's to change.)
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'KeepDataVersions',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObjectVersion'],
+        resources: [bucket.arnForObjects('*')],
+      }));
+    }
+
+    this.pipelineArtifactsBucket = new s3.Bucket(this, 'PipelineArtifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'pipeline-artifacts/',
+      lifecycleRules: [
+        // A run's artifacts matter while it runs; a month covers retries and investigations.
+        { id: 'ExpireRunArtifacts', expiration: Duration.days(30) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      // Run artifacts are not data: they go with the project, whatever retainData says.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+
+    // A retained bucket keeps its policy (TLS only, version protection); without it, it would
+    // stay behind unprotected.
+    for (const b of [bucket, accessLogsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
   }
 }

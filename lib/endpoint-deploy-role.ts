@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
-import { grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Properties of {@link EndpointDeployRole}. */
 export interface EndpointDeployRoleProps {
@@ -45,9 +45,20 @@ export class EndpointDeployRole extends iam.Role {
     const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedModelsAndEndpoints',
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:AddTags'],
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint'],
       resources: [...modelsAndConfigs, ...endpointArns],
       conditions: requestTagged,
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagProjectModelsAndEndpoints',
+      // Tags at creation (the resource has no tags yet) or on this project's resources: another
+      // project's model or endpoint cannot be re-tagged into this project.
+      actions: ['sagemaker:AddTags'],
+      resources: [...modelsAndConfigs, ...endpointArns],
+      conditions: {
+        ...requestTagged,
+        StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
+      },
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ManageProjectModelsAndEndpoints',
@@ -69,7 +80,7 @@ export class EndpointDeployRole extends iam.Role {
     }));
     grantPassRole(this, modelRole, SAGEMAKER_SERVICE);
     // Endpoint volumes and data capture are encrypted with the project key.
-    key.grant(this, 'kms:CreateGrant', 'kms:DescribeKey');
+    grantCreateGrantForAwsResources(this, key);
 
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAlarms',

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './project-pipeline-props';
 import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
-import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Properties of {@link ModelBuild}. */
 export interface ModelBuildProps extends ProjectPipelineProps {
@@ -45,27 +45,59 @@ export class ModelBuild extends Construct {
     // go under the pipeline's own prefix.
     bucket.grantRead(executionRole);
     bucket.grantPut(executionRole, `${names.pipelineName}/*`);
-    key.grant(executionRole, 'kms:DescribeKey', 'kms:CreateGrant');
+    grantCreateGrantForAwsResources(executionRole, key);
+    // SageMaker Pipelines names the jobs it starts `pipelines-<execution>-<step>-<hash>`, the same
+    // in every project: the project-id tag, which every job step of the seed passes in its
+    // request (SageMaker does not document that Pipelines propagates the pipeline's own tags), is
+    // what keeps one project's role off another project's jobs.
+    const jobs = [
+      sageMakerArn(this, 'processing-job', 'pipelines-*'),
+      sageMakerArn(this, 'training-job', 'pipelines-*'),
+      sageMakerArn(this, 'transform-job', 'pipelines-*'),
+    ];
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PipelineJobs',
-      actions: [
-        'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob',
-        'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob',
-        'sagemaker:AddTags',
-      ],
-      // SageMaker Pipelines names the jobs it starts `pipelines-<execution>-<step>-<hash>`.
-      resources: [
-        sageMakerArn(this, 'processing-job', 'pipelines-*'),
-        sageMakerArn(this, 'training-job', 'pipelines-*'),
-      ],
+      sid: 'StartProjectJobs',
+      actions: ['sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 'sagemaker:CreateTransformJob'],
+      resources: jobs,
+      conditions: { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } },
     }));
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RegisterModels',
-      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:AddTags'],
-      resources: [
-        sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
-        sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
+      sid: 'TagProjectJobsOnCreation',
+      // Tag-on-create: the request carries this project's id, and no existing job of another
+      // project can be re-tagged into this one.
+      actions: ['sagemaker:AddTags'],
+      resources: jobs,
+      conditions: {
+        StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId },
+        StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
+      },
+    }));
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WatchProjectJobs',
+      actions: [
+        'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob',
+        'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob',
+        'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob',
       ],
+      resources: jobs,
+      conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
+    }));
+    const packages = [
+      sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
+      sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
+    ];
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'RegisterModels',
+      // No IAM condition key covers the approval status of CreateModelPackage (Service
+      // Authorization Reference): start-deploy and the deploy build refuse self-approved packages.
+      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+      resources: packages,
+    }));
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagModelPackages',
+      actions: ['sagemaker:AddTags'],
+      resources: packages,
+      conditions: { StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
     }));
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadSampleDataset',
@@ -76,7 +108,10 @@ export class ModelBuild extends Construct {
         `arn:${Stack.of(this).partition}:s3:::sagemaker-servicecatalog-seedcode-${region}/dataset/*`,
       ],
     }));
-    grantSageMakerLogging(executionRole, this, ['/aws/sagemaker/ProcessingJobs', '/aws/sagemaker/TrainingJobs']);
+    grantSageMakerLogging(executionRole, this, ['ProcessingJobs', 'TrainingJobs', 'TransformJobs'].map((kind) => ({
+      group: `/aws/sagemaker/${kind}`,
+      streamPrefix: 'pipelines-',
+    })));
     // Jobs started by the pipeline run as this same role.
     grantPassRole(executionRole, executionRole, SAGEMAKER_SERVICE);
     this.pipelineExecutionRole = executionRole;
@@ -102,8 +137,9 @@ export class ModelBuild extends Construct {
         PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
       },
     });
-    // Reading the bucket and using the key come with the pipeline's CodeBuild action; writing
-    // only where run-pipeline uploads: content-addressed scripts and large definitions.
+    // run-pipeline reads and writes only where it uploads: content-addressed scripts and large
+    // definitions (it checks whether a script is there before uploading it).
+    bucket.grantRead(project, `${names.pipelineName}/code/*`);
     bucket.grantPut(project, `${names.pipelineName}/code/*`);
     bucket.grantPut(project, `${names.pipelineName}/definitions/*`);
     project.addToRolePolicy(new iam.PolicyStatement({

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { ProjectPipelineProps } from './project-pipeline-props';
 import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
-import { DeploymentStage } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage } from './project-names';
 import { PassRoleOnlyTo } from './private/pass-role-condition';
 import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
@@ -29,6 +29,13 @@ export interface ModelDeployProps extends ProjectPipelineProps {
    * @default true
    */
   readonly manualApproval?: boolean;
+  /** The SageMaker pipeline's role: packages it approved itself are not deployed... */
+  readonly pipelineRole: iam.IRole;
+  /**
+   * ...unless the project lets the pipeline approve.
+   * @default false
+   */
+  readonly autoApproveModels?: boolean;
 }
 
 /**
@@ -63,7 +70,10 @@ export class ModelDeploy extends Construct {
     bucket.grantRead(modelRole, `${names.pipelineName}/*`);
     bucket.grantPut(modelRole, 'datacapture-*');
     key.grantEncryptDecrypt(modelRole);
-    grantSageMakerLogging(modelRole, this, ['/aws/sagemaker/Endpoints']);
+    grantSageMakerLogging(modelRole, this, DEPLOYMENT_STAGES.map((stage) => ({
+      group: `/aws/sagemaker/Endpoints/${names.endpointName(stage)}`,
+      streamPrefix: '',
+    })));
     this.modelExecutionRole = modelRole;
 
     const packageArns = [
@@ -82,6 +92,8 @@ export class ModelDeploy extends Construct {
       ARTIFACT_BUCKET: { value: bucket.bucketName },
       KMS_KEY_ARN: { value: key.keyArn },
       PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
+      SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.pipelineRole.roleArn },
+      AUTO_APPROVE_MODELS: { value: String(props.autoApproveModels ?? false) },
     };
     const environment: codebuild.BuildEnvironment = {
       buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -101,6 +113,13 @@ export class ModelDeploy extends Construct {
       sid: 'ResolveModelPackage',
       actions: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
       resources: packageArns,
+    }));
+    buildProject.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'CheckEndpointOwnership',
+      // Before deploying, the build checks that an existing endpoint <name>-<stage> is this
+      // project's (its project-id tag): it must read endpoints it does not own, to refuse them.
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:ListTags'],
+      resources: DEPLOYMENT_STAGES.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s))),
     }));
     buildProject.addToRolePolicy(new iam.PolicyStatement({
       sid: 'ListModelPackages',

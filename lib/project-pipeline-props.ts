@@ -12,8 +12,10 @@ export interface ProjectPipelineProps {
   readonly repository: codecommit.IRepository;
   /** Branch whose commits run the pipeline. */
   readonly branch: string;
-  /** Artifact bucket (CodePipeline artifacts, SageMaker data, models, data capture). */
+  /** Data bucket (SageMaker data, models, data capture). */
   readonly bucket: s3.IBucket;
+  /** The CodePipelines' own artifact bucket (run artifacts, expiring). */
+  readonly pipelineArtifactsBucket: s3.IBucket;
   /** The project's KMS key. */
   readonly key: kms.IKey;
   /** Role EventBridge uses to start the project's pipelines. */

@@ -14,6 +14,7 @@ import { checkProjectId, checkProjectName, checkSettings, ConfigError } from './
 import { claimNames, ProjectNames, stackDerivedProjectId } from './project-names';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
+import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
 
@@ -134,6 +135,7 @@ export class SageMakerProject extends Construct {
       repository: this.buildRepository.repository,
       branch,
       bucket: store.bucket,
+      pipelineArtifactsBucket: store.pipelineArtifactsBucket,
       key: store.key,
       projectTags: tags,
     });
@@ -143,9 +145,12 @@ export class SageMakerProject extends Construct {
       repository: this.deployRepository.repository,
       branch,
       bucket: store.bucket,
+      pipelineArtifactsBucket: store.pipelineArtifactsBucket,
       key: store.key,
       projectTags: tags,
       manualApproval: settings.manualApproval,
+      pipelineRole: this.modelBuild.pipelineExecutionRole,
+      autoApproveModels: settings.autoApproveModels,
     });
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
@@ -171,6 +176,7 @@ export class SageMakerProject extends Construct {
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
     Aspects.of(this).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
+    Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     this.addOutputs();
   }
 

@@ -22,7 +22,7 @@ export interface CommitTriggeredPipelineOptions {
 }
 
 /**
- * The skeleton both sides of a project share: a V2 CodePipeline in the project's bucket, one role
+ * The skeleton both sides of a project share: a V2 CodePipeline with the project's pipeline artifact bucket, one role
  * for all its actions, a `Source` stage on the configured branch and what starts it on a commit.
  *
  * A function rather than a construct: the pipeline and the rule keep the construct ids (and so the
@@ -37,7 +37,7 @@ export function commitTriggeredPipeline(
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineName: options.pipelineName,
     pipelineType: codepipeline.PipelineType.V2,
-    artifactBucket: props.bucket,
+    artifactBucket: props.pipelineArtifactsBucket,
     restartExecutionOnUpdate: false,
     // One role per pipeline, not one per action.
     usePipelineRoleForActions: true,

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 
 /** The SageMaker service principal. */
@@ -19,26 +20,54 @@ export function sageMakerArn(scope: IConstruct, resource: string, resourceName: 
   return Stack.of(scope).formatArn({ service: 'sagemaker', resource, resourceName });
 }
 
-/** ARN pattern of CloudWatch Logs log groups (and their streams) whose names start with a prefix. */
-export function logGroupArn(scope: IConstruct, prefix: string): string {
+/** ARN of a CloudWatch Logs log group, or of its streams whose names start with `streamPrefix`. */
+export function logGroupArn(scope: IConstruct, group: string, streamPrefix?: string): string {
   return Stack.of(scope).formatArn({
     service: 'logs',
     resource: 'log-group',
-    resourceName: `${prefix}*`,
+    resourceName: streamPrefix === undefined ? group : `${group}:log-stream:${streamPrefix}*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
 
-/** Lets SageMaker jobs or endpoints running as `role` write their logs and metrics. */
-export function grantSageMakerLogging(role: iam.IGrantable, scope: IConstruct, logPrefixes: readonly string[]): void {
+/** Where SageMaker writes the logs of a role's jobs or endpoints: a log group and a stream prefix. */
+export interface SageMakerLogs {
+  /** The log group, e.g. `/aws/sagemaker/ProcessingJobs` or `/aws/sagemaker/Endpoints/<endpoint>`. */
+  readonly group: string;
+  /** Prefix of the streams SageMaker writes there for this project (`''`: every stream of the group). */
+  readonly streamPrefix: string;
+}
+
+/** Lets SageMaker jobs or endpoints running as `role` write their logs (to these groups only) and metrics. */
+export function grantSageMakerLogging(role: iam.IGrantable, scope: IConstruct, logs: readonly SageMakerLogs[]): void {
   role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    resources: logPrefixes.map((p) => logGroupArn(scope, p)),
+    actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'],
+    resources: logs.map((l) => logGroupArn(scope, l.group)),
+  }));
+  role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: logs.map((l) => logGroupArn(scope, l.group, l.streamPrefix)),
   }));
   role.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
     // PutMetricData has no resource type; the namespace condition is what scopes it.
     actions: ['cloudwatch:PutMetricData'],
     resources: ['*'],
     conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } },
+  }));
+}
+
+/**
+ * `kms:CreateGrant` on a key only for grants an AWS service creates on the caller's behalf (a
+ * SageMaker job or endpoint attaching an encrypted volume), never a grant to another principal.
+ */
+export function grantCreateGrantForAwsResources(grantee: iam.IGrantable, key: kms.IKey): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:CreateGrant'],
+    resources: [key.keyArn],
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  }));
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:DescribeKey'],
+    resources: [key.keyArn],
   }));
 }
