@@ -5,8 +5,8 @@
  * failed, or the wait timed out), 2 bad usage.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient, StartPipelineExecutionCommand, Tag } from '@aws-sdk/client-sagemaker';
-import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '../workflow';
+import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
 import { CliIo, ExitCode, processIo, reportError } from './io';
@@ -17,7 +17,6 @@ const COMMAND = 'run-pipeline';
 
 const OPTIONS = {
   ...PROJECT_OPTIONS,
-  tags: { type: 'string' },
   parameter: { type: 'string', short: 'p', multiple: true },
   description: { type: 'string' },
   'no-wait': { type: 'boolean' },
@@ -33,7 +32,6 @@ Exit codes: 0 succeeded, 1 failed/stopped/timed out or an AWS error, 2 bad usage
 
 Options:
   -p, --parameter <Name=Value>  override a pipeline parameter (repeatable)
-  --tags <json>                 extra tags as a JSON object, default PROJECT_TAGS or {}
   --description <text>          pipeline description
   --no-wait                     start the execution and exit 0 without waiting
   --timeout-minutes <n>         stop waiting after n minutes (the execution keeps running), default 120
@@ -52,47 +50,6 @@ export interface RunPipelineDeps {
   readonly now?: () => number;
   /** Definitions larger than this go through S3. @default 1 MiB, the CreatePipeline limit */
   readonly inlineLimitBytes?: number;
-}
-
-/** Maximum number of tags on a SageMaker resource. */
-const MAX_TAGS = 50;
-
-/** Parses `--tags` / PROJECT_TAGS and adds the project tags, which always win. */
-export function projectTags(raw: string | undefined, projectName: string, projectId: string): Tag[] {
-  const source = raw === undefined ? undefined : raw.trim();
-  let extra: Record<string, unknown> = {};
-  if (source) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(source);
-    } catch {
-      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
-    }
-    extra = parsed as Record<string, unknown>;
-  }
-  const tags = new Map<string, string>();
-  for (const key of Object.keys(extra).sort()) {
-    const value = extra[key];
-    if (typeof value !== 'string') {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' must have a string value; got ${JSON.stringify(value)}`);
-    }
-    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag key must be 1-128 characters not starting with 'aws:'; got '${key}'`);
-    }
-    if (value.length > 256) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' value must be at most 256 characters; got ${value.length}`);
-    }
-    tags.set(key, value);
-  }
-  tags.set('sagemaker:project-name', projectName);
-  tags.set('sagemaker:project-id', projectId);
-  if (tags.size > MAX_TAGS) {
-    throw new UsageError(`--tags (PROJECT_TAGS) may hold at most ${MAX_TAGS - 2} tags besides the project tags; got ${tags.size - 2}`);
-  }
-  return [...tags].map(([Key, Value]) => ({ Key, Value }));
 }
 
 /** Parses `--parameter Name=Value` overrides against the pipeline's declared parameters. */
@@ -156,11 +113,7 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
       return ExitCode.SUCCESS;
     }
     const settings = resolveProjectSettings(flags, io.env, false);
-    const tags = projectTags(
-      typeof flags.tags === 'string' ? flags.tags : io.env.PROJECT_TAGS,
-      settings.projectName,
-      settings.projectId,
-    );
+    const tags = settings.tags;
     const timeoutMinutes = positiveNumber('timeout-minutes', flags['timeout-minutes'], 120);
     const pollSeconds = positiveNumber('poll-seconds', flags['poll-seconds'], 30);
     const { pipeline, scripts } = buildPipeline(settings);
@@ -168,18 +121,38 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     const definition = pipeline.toJson();
     const overrides = parameterOverrides(flags.parameter ?? [], pipeline);
 
+    // Refused before anything is uploaded: SageMaker would only reject these when the job starts.
+    const storageProblems = localStorageProblems(pipeline.allSteps(), new Map(overrides.map((o) => [o.Name, o.Value])));
+    if (storageProblems.length > 0) {
+      throw new UsageError(
+        `${storageProblems[0].replace(/^parameter /, '--parameter ')} (the volume key comes from --kms-key-arn / KMS_KEY_ARN)`,
+      );
+    }
+
     const s3 = deps.s3 ?? new S3Client({ region: settings.region });
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
 
-    for (const script of scripts) {
-      await putObject(s3, {
-        bucket: settings.bucket,
-        key: script.key,
-        body: script.body,
-        contentType: 'text/x-python',
-        kmsKeyArn: settings.kmsKeyArn,
-      });
-      log(`uploaded ${script.name}: s3://${settings.bucket}/${script.key}`);
+    try {
+      for (const script of scripts) {
+        for (const file of script.files) {
+          await putObject(s3, {
+            bucket: settings.bucket,
+            key: file.key,
+            body: file.body,
+            contentType: file.relativePath.endsWith('.py') ? 'text/x-python' : 'application/octet-stream',
+            kmsKeyArn: settings.kmsKeyArn,
+          });
+        }
+        log(`uploaded ${script.name}: ${script.s3Uri}`);
+      }
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchBucket') {
+        throw new UsageError(
+          `--bucket (ARTIFACT_BUCKET) '${settings.bucket}' does not exist (S3 NoSuchBucket in ${settings.region}); ` +
+            "use the project's artifact bucket, sagemaker-project-<project-id>",
+        );
+      }
+      throw error;
     }
 
     let source: { inline: string } | { s3: { bucket: string; key: string } } = { inline: definition };
