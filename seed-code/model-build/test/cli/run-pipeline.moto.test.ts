@@ -26,11 +26,19 @@ import { main } from '../../src/cli/run-pipeline';
 import { sha256Hex } from '../../src/cli/scripts';
 import { abalone } from '../../src/pipelines/abalone/pipeline';
 import { captureIo } from '../helpers/io';
+import { useMoto } from '../helpers/moto';
 
-const endpoint = process.env.MOTO_ENDPOINT;
+// Each test makes several round trips to moto; a loaded 2-core machine needs time, not a timer.
+jest.setTimeout(120_000);
+
+const motoEndpoint = useMoto();
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-const s3 = new S3Client({ endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
-const moto = new SageMakerClient({ endpoint, region: 'us-east-1', credentials });
+let s3: S3Client;
+let moto: SageMakerClient;
+beforeAll(() => {
+  s3 = new S3Client({ endpoint: motoEndpoint(), region: 'us-east-1', credentials, forcePathStyle: true });
+  moto = new SageMakerClient({ endpoint: motoEndpoint(), region: 'us-east-1', credentials });
+});
 const stepsOnly = new SageMakerClient({ region: 'us-east-1', credentials });
 const stepsMock = mockClient(stepsOnly);
 const sagemaker = {
@@ -64,12 +72,6 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, inlineLimitBytes?: nu
   return { code, out: io.out(), err: io.err() };
 }
 
-beforeAll(() => {
-  if (!endpoint) {
-    throw new Error('MOTO_ENDPOINT is not set: jest globalSetup (test/moto-global-setup.js) should have started moto_server');
-  }
-});
-
 beforeEach(() => {
   stepsMock.reset();
   stepsMock.on(ListPipelineExecutionStepsCommand).resolves({
@@ -92,7 +94,7 @@ describe('run-pipeline against moto', () => {
 
     // the scripts are under <pipeline>/code/<sha256>/<file>, SSE-KMS with the project key
     for (const script of ['preprocess', 'evaluate']) {
-      const body = readFileSync(abalone.scripts[script]);
+      const body = readFileSync(abalone.code[script]);
       const key = `${env.SAGEMAKER_PIPELINE_NAME}/code/${sha256Hex(body)}/${script}.py`;
       const object = await s3.send(new GetObjectCommand({ Bucket: env.ARTIFACT_BUCKET, Key: key }));
       expect(await object.Body!.transformToString()).toBe(body.toString());
@@ -159,12 +161,33 @@ describe('run-pipeline against moto', () => {
     expect(value).toEqual(JSON.parse(await stored.Body!.transformToString()));
   });
 
-  test('fails when the artifact bucket does not exist, naming the S3 error', async () => {
-    const env = { ...(await project()), ARTIFACT_BUCKET: `missing-${randomBytes(4).toString('hex')}` };
+  test('fails when the artifact bucket does not exist, naming the setting and the value in one line', async () => {
+    const bucket = `missing-${randomBytes(4).toString('hex')}`;
+    const env = { ...(await project()), ARTIFACT_BUCKET: bucket };
 
     const { code, err } = await run(['--no-wait'], env);
 
-    expect(code).toBe(1);
-    expect(err).toMatch(/^run-pipeline: NoSuchBucket \(HTTP 404\): The specified bucket does not exist\n$/);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `run-pipeline: --bucket (ARTIFACT_BUCKET) '${bucket}' does not exist (S3 NoSuchBucket in us-east-1); ` +
+        "use the project's artifact bucket, sagemaker-project-<project-id>\n",
+    );
+    // nothing was created
+    await expect(moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }))).rejects.toThrow();
+  });
+
+  test('PIPELINE=churn runs the churn pipeline with the project tags on every job', async () => {
+    const env = { ...(await project()), PIPELINE: 'churn' };
+
+    const { code, err } = await run(['--no-wait'], env);
+
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    const definition = JSON.parse(described.PipelineDefinition!);
+    expect(definition.Steps.map((s: { Name: string }) => s.Name)).toContain('PreprocessChurnData');
+    for (const step of definition.Steps.filter((s: { Type: string }) => s.Type !== 'Condition')) {
+      expect(step.Arguments.Tags).toEqual(expect.arrayContaining([{ Key: 'sagemaker:project-id', Value: env.SAGEMAKER_PROJECT_ID }]));
+    }
   });
 });

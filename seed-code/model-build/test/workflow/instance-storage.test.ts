@@ -45,7 +45,8 @@ describe('local storage with a volume key', () => {
     ['a literal instance type has local storage', step('ml.m5d.xlarge'), "Arguments.ProcessingResources.ClusterConfig.InstanceType 'ml.m5d.xlarge' has local NVMe"],
     ['a parameter default has local storage', step(new ParameterString('T', 'ml.g5.xlarge')), "parameter T (default) 'ml.g5.xlarge' has local NVMe"],
   ])('fails validation when %s', (_, s, message) => {
-    const parameters = s.arguments.ProcessingResources.ClusterConfig.InstanceType instanceof ParameterString ? [s.arguments.ProcessingResources.ClusterConfig.InstanceType] : [];
+    const type = s.arguments.ProcessingResources?.ClusterConfig?.InstanceType;
+    const parameters = type instanceof ParameterString ? [type] : [];
     const pipeline = new Pipeline({ name: 'p', parameters, steps: [s] });
     expect(pipeline.validate().join('\n')).toContain(message);
   });
