@@ -4,11 +4,14 @@
  * printing each step's status change. Exit codes: 0 success, 1 execution failed (or an AWS call
  * failed, or the wait timed out), 2 bad usage.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
+import { LocalRunUnsupportedError, runLocal } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
 import { PROJECT_OPTIONS, PROJECT_OPTIONS_HELP, UsageError, parseFlags, resolveProjectSettings } from './settings';
@@ -22,6 +25,9 @@ const OPTIONS = {
   'no-wait': { type: 'boolean' },
   'timeout-minutes': { type: 'string' },
   'poll-seconds': { type: 'string' },
+  local: { type: 'boolean' },
+  'input-data': { type: 'string' },
+  'run-dir': { type: 'string' },
 } as const;
 
 const HELP = `Usage: ${COMMAND} [options]
@@ -36,6 +42,10 @@ Options:
   --no-wait                     start the execution and exit 0 without waiting
   --timeout-minutes <n>         stop waiting after n minutes (the execution keeps running), default 120
   --poll-seconds <n>            seconds between status polls, default 30
+  --local                       run the pipeline on this machine instead (no AWS; see the README)
+  --input-data <path>           with --local: a local file or folder as InputDataUrl
+  --run-dir <dir>               with --local: executions, local bucket and step cache,
+                                default .pipeline-local/<pipeline-name>
   -h, --help                    show this help
 
 ${PROJECT_OPTIONS_HELP}
@@ -111,6 +121,9 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     if (flags.help) {
       io.stdout(HELP);
       return ExitCode.SUCCESS;
+    }
+    if (flags.local) {
+      return await runLocally(flags, deps, io);
     }
     const settings = resolveProjectSettings(flags, io.env, false);
     const tags = settings.tags;
@@ -204,6 +217,74 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
   } catch (error) {
     return reportError(error, io, COMMAND);
   }
+}
+
+/** `--local`: builds the definition with demo values for missing settings and runs it here. */
+async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, deps: RunPipelineDeps, io: CliIo): Promise<number> {
+  const log = (line: string): void => io.stdout(`${line}\n`);
+  // Nothing reaches AWS, so the settings only shape the definition: demo values are fine.
+  const region = flags.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || 'us-east-1');
+  const settings = resolveProjectSettings({ ...flags, region }, io.env, true);
+  const { pipeline, scripts } = buildPipeline(settings);
+  const definition = JSON.parse(pipeline.toJson());
+  const overrides = Object.fromEntries(parameterOverrides(flags.parameter ?? [], pipeline).map((o) => [o.Name, o.Value]));
+  if (typeof flags['input-data'] === 'string') {
+    const input = path.resolve(flags['input-data']);
+    if (!existsSync(input)) {
+      throw new UsageError(`--input-data must be an existing file or folder; got '${flags['input-data']}'`);
+    }
+    if (!pipeline.parameters.some((p) => p.name === 'InputDataUrl')) {
+      throw new UsageError(`--input-data needs a parameter InputDataUrl, which pipeline ${pipeline.name} does not declare`);
+    }
+    overrides.InputDataUrl = `file://${input}`;
+  }
+  const python = resolvePython(io.env.MODEL_BUILD_PYTHON || 'python3');
+  const runDir = path.resolve(typeof flags['run-dir'] === 'string' ? flags['run-dir'] : path.join('.pipeline-local', settings.pipelineName));
+  let result;
+  try {
+    result = await runLocal({
+      definition,
+      pipelineName: settings.pipelineName,
+      bucket: settings.bucket,
+      parameters: overrides,
+      code: scripts,
+      runDir,
+      python,
+      log,
+      s3: deps.s3 ?? new S3Client({ region: settings.region }),
+      now: deps.now,
+    });
+  } catch (error) {
+    if (error instanceof LocalRunUnsupportedError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+  log('steps:');
+  for (const step of result.steps) {
+    const seconds = `${(step.durationMs / 1000).toFixed(1)} s`;
+    log(`  ${step.name.padEnd(32)} ${step.type.padEnd(14)} ${step.status.padEnd(10)} ${seconds.padStart(8)}${step.note ? `  ${step.note}` : ''}`);
+  }
+  if (result.status === 'Succeeded') {
+    log(`local execution succeeded: ${result.executionDir}${result.registered ? `; would register ${result.registered}` : ''}`);
+    return ExitCode.SUCCESS;
+  }
+  io.stderr(`${COMMAND}: local execution failed: ${result.failureReason}\n`);
+  return ExitCode.FAILURE;
+}
+
+/** The absolute path of a Python interpreter given by name or path. */
+function resolvePython(python: string): string {
+  if (path.isAbsolute(python)) {
+    return python;
+  }
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, python);
+    if (dir && existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new UsageError(`MODEL_BUILD_PYTHON '${python}' is not on PATH; set it to a python3 with pandas, scikit-learn and xgboost`);
 }
 
 function report(
