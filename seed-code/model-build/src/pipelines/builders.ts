@@ -60,6 +60,8 @@ export interface ScriptProcessingOptions {
   readonly description?: string;
   /** Framework image the script runs in. */
   readonly framework: Framework;
+  /** Version of the framework image. @default - the pipelines' version (scikit-learn 1.2-1, XGBoost 1.7-1) */
+  readonly frameworkVersion?: string;
   /** Logical code name (a key of the blueprint's `code`). */
   readonly code: string;
   /** File to run inside a code folder. @default - the only `.py` file of the code */
@@ -118,6 +120,8 @@ export interface BuiltInTrainingOptions {
   readonly description?: string;
   /** The built-in algorithm's image (only XGBoost here). */
   readonly algorithm: Extract<Framework, 'xgboost'>;
+  /** @default - the pipelines' version (1.7-1) */
+  readonly algorithmVersion?: string;
   /** Hyperparameters, as strings like the API wants them. */
   readonly hyperparameters: Readonly<Record<string, string>>;
   /** Input channels by name (S3 URIs). */
@@ -148,6 +152,8 @@ export interface RegisterOptions {
   readonly model: TrainingStep;
   /** Image that serves the model. */
   readonly framework: Framework;
+  /** @default - the pipelines' version */
+  readonly frameworkVersion?: string;
   /** The evaluation step whose `evaluation.json` becomes the model quality statistics. */
   readonly evaluation: ProcessingStep;
   readonly approvalStatus: ModelApprovalStatus | Expression<string>;
@@ -184,9 +190,12 @@ export class PipelineBuilder {
     this.base = `s3://${ctx.bucket}/${ctx.pipelineName}`;
   }
 
-  /** The image of a framework in the context's region (or the override). */
-  public image(framework: Framework): string {
-    return this.ctx.imageUris?.[framework] ?? frameworkImageUri(framework, this.ctx.region);
+  /**
+   * The image of a framework in the context's region (or the context's override), at `version`
+   * (one of `FRAMEWORK_VERSIONS`; default the pipelines' version).
+   */
+  public image(framework: Framework, version?: string): string {
+    return this.ctx.imageUris?.[framework] ?? frameworkImageUri(framework, this.ctx.region, version);
   }
 
   /** A per-execution output location: concurrent runs never share one, caching is unaffected. */
@@ -227,7 +236,7 @@ export class PipelineBuilder {
       propertyFiles: options.propertyFiles,
       arguments: {
         RoleArn: this.ctx.roleArn,
-        AppSpecification: { ImageUri: this.image(options.framework), ContainerEntrypoint: entrypoint, ContainerArguments: args },
+        AppSpecification: { ImageUri: this.image(options.framework, options.frameworkVersion), ContainerEntrypoint: entrypoint, ContainerArguments: args },
         Environment: options.environment,
         ProcessingResources: {
           ClusterConfig: {
@@ -283,7 +292,7 @@ export class PipelineBuilder {
    * (so a job never resumes from another configuration's or data's checkpoint).
    */
   public builtInTraining(options: BuiltInTrainingOptions): TrainingStep {
-    const image = this.image(options.algorithm);
+    const image = this.image(options.algorithm, options.algorithmVersion);
     const contentType = options.contentType ?? 'text/csv';
     const maxRuntime = options.maxRuntimeSeconds ?? 3600;
     const channels = Object.entries(options.channels).map(([name, uri]) => ({
@@ -349,7 +358,7 @@ export class PipelineBuilder {
         ModelApprovalStatus: options.approvalStatus,
         CustomerMetadataProperties: { pipeline: this.ctx.pipelineKey },
         InferenceSpecification: {
-          Containers: [{ Image: this.image(options.framework), ModelDataUrl: options.model.properties.ModelArtifacts.S3ModelArtifacts }],
+          Containers: [{ Image: this.image(options.framework, options.frameworkVersion), ModelDataUrl: options.model.properties.ModelArtifacts.S3ModelArtifacts }],
           SupportedContentTypes: [contentType],
           SupportedResponseMIMETypes: [contentType],
           SupportedRealtimeInferenceInstanceTypes: [...(options.realtimeInstanceTypes ?? ['ml.t2.medium', 'ml.m5.large'])],
