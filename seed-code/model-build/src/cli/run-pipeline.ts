@@ -142,7 +142,7 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
       );
     }
 
-    const s3 = deps.s3 ?? new S3Client({ region: settings.region });
+    const s3 = deps.s3 ?? s3Client(settings.region, io.env);
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
 
     try {
@@ -251,7 +251,7 @@ async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, 
       runDir,
       python,
       log,
-      s3: deps.s3 ?? new S3Client({ region: settings.region }),
+      s3: deps.s3 ?? s3Client(settings.region, io.env),
       now: deps.now,
     });
   } catch (error) {
@@ -271,6 +271,14 @@ async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, 
   }
   io.stderr(`${COMMAND}: local execution failed: ${result.failureReason}\n`);
   return ExitCode.FAILURE;
+}
+
+/**
+ * The S3 client; with `AWS_ENDPOINT_URL(_S3)` set (a local moto_server, say) it addresses buckets
+ * by path, because `<bucket>.127.0.0.1` does not resolve.
+ */
+function s3Client(region: string, env: NodeJS.ProcessEnv): S3Client {
+  return new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3) });
 }
 
 /** The absolute path of a Python interpreter given by name or path. */

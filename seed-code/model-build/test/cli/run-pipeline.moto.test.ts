@@ -190,4 +190,24 @@ describe('run-pipeline against moto', () => {
       expect(step.Arguments.Tags).toEqual(expect.arrayContaining([{ Key: 'sagemaker:project-id', Value: env.SAGEMAKER_PROJECT_ID }]));
     }
   });
+
+  test('with AWS_ENDPOINT_URL set, as the README shows for a local moto_server, the CLI builds its own clients', async () => {
+    // GIVEN the environment a user exports in a shell (the SDK reads the endpoint and credentials from it)
+    const env = await project();
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    try {
+      // WHEN no clients are injected
+      const io = captureIo({ ...env, AWS_ENDPOINT_URL: motoEndpoint() });
+      const code = await main(['--no-wait'], { io });
+
+      // THEN it reached moto, buckets addressed by path
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+      expect(described.PipelineArn).toContain(env.SAGEMAKER_PIPELINE_NAME);
+    } finally {
+      process.env = saved;
+    }
+  });
 });
