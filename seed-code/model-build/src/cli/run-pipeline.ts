@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem } from '../workflow';
+import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem, spotWaitProblems } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
 import { LocalRunUnsupportedError, runLocal } from '../local/run-local';
@@ -135,7 +135,12 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     const overrides = parameterOverrides(flags.parameter ?? [], pipeline);
 
     // Refused before anything is uploaded: SageMaker would only reject these when the job starts.
-    const storageProblems = localStorageProblems(pipeline.allSteps(), new Map(overrides.map((o) => [o.Name, o.Value])));
+    const values = new Map(overrides.map((o) => [o.Name, o.Value]));
+    const waitProblems = spotWaitProblems(pipeline.allSteps(), values);
+    if (waitProblems.length > 0) {
+      throw new UsageError(waitProblems[0].replace(/^parameter /, '--parameter '));
+    }
+    const storageProblems = localStorageProblems(pipeline.allSteps(), values);
     if (storageProblems.length > 0) {
       throw new UsageError(
         `${storageProblems[0].replace(/^parameter /, '--parameter ')} (the volume key comes from --kms-key-arn / KMS_KEY_ARN)`,

@@ -9,5 +9,5 @@ export * from './conditions';
 export * from './steps';
 export * from './validation';
 export * from './pipeline';
-export * from './instance-storage';
+export * from './job-resources';
 export * from './json';

@@ -5,7 +5,7 @@
  */
 import { JsonValue, Parameter, Scalar } from './expressions';
 import { canonicalJson } from './json';
-import { localStorageProblems } from './instance-storage';
+import { localStorageProblems, spotWaitProblems } from './job-resources';
 import { JobTag, Step } from './steps';
 import { PipelineValidationError, allSteps, validateJobTags, validatePipeline } from './validation';
 
@@ -74,7 +74,7 @@ export class Pipeline {
   /** The problems of this pipeline; empty when it is valid. */
   public validate(): string[] {
     const steps = this.allSteps();
-    return [...validatePipeline(this), ...validateJobTags(steps, this.jobTags), ...localStorageProblems(steps)];
+    return [...validatePipeline(this), ...validateJobTags(steps, this.jobTags), ...localStorageProblems(steps), ...spotWaitProblems(steps)];
   }
 
   /**

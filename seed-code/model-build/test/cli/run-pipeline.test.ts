@@ -285,6 +285,12 @@ describe('run-pipeline', () => {
       CODEBUILD_ENV,
       "--parameter ProcessingInstanceType 'ml.m5d.2xlarge' has local NVMe instance storage",
     ],
+    [
+      'the spot wait is shorter than the training runtime',
+      ['-p', 'TrainingMaxWaitSeconds=600'],
+      CODEBUILD_ENV,
+      "--parameter TrainingMaxWaitSeconds 600 is shorter than step 'TrainAbaloneModel' Arguments.StoppingCondition.MaxRuntimeInSeconds 3600; the spot wait must be at least the maximum runtime",
+    ],
     ['the timeout is not positive', ['--timeout-minutes', '0'], CODEBUILD_ENV, "--timeout-minutes must be a positive number; got '0'"],
     ['the poll interval is not a number', ['--poll-seconds', 'soon'], CODEBUILD_ENV, "--poll-seconds must be a positive number; got 'soon'"],
     ['a flag is unknown', ['--wait'], CODEBUILD_ENV, "Unknown option '--wait'; run with --help to see the allowed options"],

@@ -163,6 +163,15 @@ describe('PipelineBuilder.builtInTraining', () => {
     expect(train.ResourceConfig).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 30, VolumeKmsKeyId: KMS });
   });
 
+  test('fails validation when the default spot wait is shorter than the maximum runtime', () => {
+    const b = new PipelineBuilder(contextFor('fixture'));
+    const wait = new ParameterInteger('Wait', 60);
+    const train = b.builtInTraining({ name: 'T', algorithm: 'xgboost', hyperparameters: {}, channels: { train: 's3://b/t' }, instanceType: 'ml.m5.large', spot: { maxWaitSeconds: wait } });
+    expect(b.pipeline({ parameters: [wait], steps: [train] }).validate()).toEqual([
+      "parameter Wait (default) 60 is shorter than step 'T' Arguments.StoppingCondition.MaxRuntimeInSeconds 3600; the spot wait must be at least the maximum runtime",
+    ]);
+  });
+
   test('other hyperparameters give another checkpoint path', () => {
     const b = new PipelineBuilder(contextFor('fixture'));
     const path = (hyperparameters: Record<string, string>) =>

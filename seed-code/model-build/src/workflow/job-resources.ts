@@ -1,4 +1,7 @@
 /**
+ * Rules on job resources that the API enforces only when a job starts: volume keys on instance
+ * types with local storage, and the spot wait against the maximum runtime.
+ *
  * SageMaker refuses `VolumeKmsKeyId` for instance types with local NVMe instance storage (their
  * volumes are encrypted by the instance's hardware). Instance types are usually pipeline
  * parameters, so this is checked for literals and parameter defaults when the definition is
@@ -91,6 +94,39 @@ export function localStorageProblems(steps: readonly Step[], values: ReadonlyMap
         `${source} '${type}' has local NVMe instance storage, for which SageMaker refuses a volume KMS key, ` +
           `but step '${use.step}' sets ${use.field}.VolumeKmsKeyId; choose an instance type without local storage ` +
           "(e.g. 'ml.m5.xlarge' instead of 'ml.m5d.xlarge') or build the pipeline without a KMS key",
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Managed spot training: `MaxWaitTimeInSeconds` (a literal, or a parameter's value from `values`
+ * or else its default) must be at least `MaxRuntimeInSeconds`, which CreateTrainingJob enforces
+ * only when the job starts.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html
+ */
+export function spotWaitProblems(steps: readonly Step[], values: ReadonlyMap<string, string> = new Map()): string[] {
+  const problems: string[] = [];
+  for (const step of steps) {
+    if (!(step instanceof JobStep) || step.type !== 'Training') {
+      continue;
+    }
+    const stopping = (step.arguments as { StoppingCondition?: { MaxRuntimeInSeconds?: unknown; MaxWaitTimeInSeconds?: unknown } }).StoppingCondition;
+    const runtime = stopping?.MaxRuntimeInSeconds;
+    let wait = stopping?.MaxWaitTimeInSeconds;
+    let source = 'Arguments.StoppingCondition.MaxWaitTimeInSeconds';
+    if (wait instanceof Parameter) {
+      const parameter = wait as Parameter<Scalar>;
+      const override = values.get(parameter.name);
+      source = override !== undefined ? `parameter ${parameter.name}` : `parameter ${parameter.name} (default)`;
+      wait = override !== undefined ? Number(override) : parameter.defaultValue;
+    }
+    if (typeof runtime === 'number' && typeof wait === 'number' && wait < runtime) {
+      problems.push(
+        `${source} ${wait} is shorter than step '${step.name}' Arguments.StoppingCondition.MaxRuntimeInSeconds ${runtime}; ` +
+          'the spot wait must be at least the maximum runtime',
       );
     }
   }
