@@ -4,12 +4,15 @@
  * ListPipelineExecutionSteps, so that one call is routed to aws-sdk-client-mock.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -24,6 +27,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main as getDefinition } from '../../src/cli/get-pipeline-definition';
 import { main } from '../../src/cli/run-pipeline';
 import { sha256Hex } from '../../src/cli/scripts';
+import { runLocal } from '../../src/local/run-local';
 import { abalone } from '../../src/pipelines/abalone/pipeline';
 import { captureIo } from '../helpers/io';
 import { useMoto } from '../helpers/moto';
@@ -211,3 +215,64 @@ describe('run-pipeline against moto', () => {
     }
   });
 });
+
+describe('run-pipeline --local reading S3 inputs outside the run folder (credentials present)', () => {
+  /** A processing step that copies its input to its output with sh, so no Python is needed. */
+  function copyDefinition(inputUri: string) {
+    return {
+      Version: '2020-12-01',
+      Parameters: [],
+      Steps: [
+        {
+          Name: 'Copy',
+          Type: 'Processing',
+          Arguments: {
+            AppSpecification: { ImageUri: 'image:1', ContainerEntrypoint: ['sh', '-c', 'cp -r /opt/ml/processing/input/data/. /opt/ml/processing/output/out/'] },
+            ProcessingInputs: [{ InputName: 'data', S3Input: { S3Uri: inputUri, LocalPath: '/opt/ml/processing/input/data', S3DataType: 'S3Prefix', S3InputMode: 'File' } }],
+            ProcessingOutputConfig: { Outputs: [{ OutputName: 'out', S3Output: { S3Uri: 's3://project-bucket/p/out', LocalPath: '/opt/ml/processing/output/out', S3UploadMode: 'EndOfJob' } }] },
+          },
+        },
+      ],
+    };
+  }
+
+  async function runCopy(inputUri: string) {
+    const runDir = mkdtempSync(path.join(tmpdir(), 'local-s3-'));
+    const result = await runLocal({
+      definition: copyDefinition(inputUri),
+      pipelineName: 'p',
+      bucket: 'project-bucket',
+      parameters: {},
+      code: [],
+      runDir,
+      python: '/usr/bin/python3',
+      log: () => undefined,
+      s3,
+    });
+    return { result, runDir };
+  }
+
+  test('downloads every object under the prefix', async () => {
+    // GIVEN data in a bucket of its own
+    const bucket = `data-${randomBytes(4).toString('hex')}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sets/a.csv', Body: '1,2\n' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sets/nested/b.csv', Body: '3,4\n' }));
+
+    // WHEN
+    const { result, runDir } = await runCopy(`s3://${bucket}/sets/`);
+
+    // THEN
+    expect(result.status).toBe('Succeeded');
+    const out = path.join(runDir, 's3', 'project-bucket', 'p', 'out');
+    expect(readFileSync(path.join(out, 'a.csv'), 'utf8')).toBe('1,2\n');
+    expect(readFileSync(path.join(out, 'nested', 'b.csv'), 'utf8')).toBe('3,4\n');
+  });
+
+  test('a missing input fails the step naming the URI and the way out', async () => {
+    const { result } = await runCopy(`s3://missing-${randomBytes(4).toString('hex')}/x.csv`);
+    expect(result.status).toBe('Failed');
+    expect(result.failureReason).toMatch(/^step Copy failed: cannot read s3:\/\/missing-[0-9a-f]+\/x\.csv \(NoSuchBucket: .*\); pass --input-data PATH for a local copy$/);
+  });
+});
+
