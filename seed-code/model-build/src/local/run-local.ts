@@ -391,7 +391,7 @@ class LocalRun {
     return new Promise((resolve, reject) => {
       const child = spawn(executable, rest, {
         cwd,
-        env: { ...process.env, ...environment, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+        env: { ...process.env, ...environment, PIPELINE_LOCAL_RUN: '1', PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -214,9 +214,11 @@ export class PipelineBuilder {
       ...outputs.flatMap((name) => [`--${name}-dir`, `${PROCESSING_ROOT}/output/${name}`]),
       ...(options.arguments ?? []),
     ];
-    // With a requirements.txt the container installs it first; "$0" "$@" keep the arguments intact.
+    // With a requirements.txt the container installs it first ("$0" "$@" keep the arguments
+    // intact); a local run sets PIPELINE_LOCAL_RUN and leaves the installing to the user.
+    const install = `python3 -m pip install --quiet -r ${CODE_DIR}/requirements.txt`;
     const entrypoint = code.files.includes('requirements.txt')
-      ? ['sh', '-c', `python3 -m pip install --quiet -r ${CODE_DIR}/requirements.txt && exec python3 "$0" "$@"`, entry]
+      ? ['sh', '-c', `if [ -z "$PIPELINE_LOCAL_RUN" ]; then ${install}; fi && exec python3 "$0" "$@"`, entry]
       : ['python3', entry];
     const s3Input = (name: string, uri: Str, localPath: string) => ({
       InputName: name,

@@ -123,7 +123,7 @@ describe('PipelineBuilder.processing', () => {
     expect(args.AppSpecification.ContainerEntrypoint).toEqual([
       'sh',
       '-c',
-      'python3 -m pip install --quiet -r /opt/ml/processing/input/code/requirements.txt && exec python3 "$0" "$@"',
+      'if [ -z "$PIPELINE_LOCAL_RUN" ]; then python3 -m pip install --quiet -r /opt/ml/processing/input/code/requirements.txt; fi && exec python3 "$0" "$@"',
       '/opt/ml/processing/input/code/run.py',
     ]);
     expect(args.ProcessingInputs[0].S3Input.S3Uri).toBe('s3://b/p/code/abc/');

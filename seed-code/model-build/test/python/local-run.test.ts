@@ -7,6 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/run-pipeline';
+import { codeLocations, scriptLocations } from '../../src/cli/scripts';
+import { runLocal } from '../../src/local/run-local';
+import { PipelineBuilder } from '../../src/pipelines';
+import { contextFor } from '../helpers/context';
 import { captureIo } from '../helpers/io';
 import { abaloneCsv, churnCsv } from '../helpers/samples';
 
@@ -110,5 +114,50 @@ describe('run-pipeline --local', () => {
     expect(err).toMatch(
       /^run-pipeline: local execution failed: step FailChurnModelQuality failed: Model not registered: test accuracy 0\.\d+ is below the threshold of 0\.8\n$/,
     );
+  });
+});
+
+describe('run-pipeline --local with a code folder', () => {
+  test('runs the entry point with its sibling modules, without installing requirements.txt', async () => {
+    // GIVEN a builder pipeline whose step runs a folder: run.py imports lib/shout.py, and
+    // requirements.txt names a package that does not exist (installing it would fail)
+    const dir = mkdtempSync(path.join(tmpdir(), 'local-folder-'));
+    mkdirSync(path.join(dir, 'code', 'lib'), { recursive: true });
+    writeFileSync(path.join(dir, 'code', 'lib', '__init__.py'), '');
+    writeFileSync(path.join(dir, 'code', 'lib', 'shout.py'), 'def shout(text):\n    return text.upper()\n');
+    writeFileSync(
+      path.join(dir, 'code', 'run.py'),
+      [
+        'import argparse, os',
+        'from lib.shout import shout',
+        'parser = argparse.ArgumentParser()',
+        'parser.add_argument("--out-dir")',
+        'args = parser.parse_args()',
+        'open(os.path.join(args.out_dir, "result.txt"), "w").write(shout("hello"))',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'code', 'requirements.txt'), 'no-such-package-zz9==0.0.1\n');
+    const code = scriptLocations({ job: path.join(dir, 'code') }, 'bucket', 'p');
+    const b = new PipelineBuilder(contextFor('fixture', [], { bucket: 'bucket', pipelineName: 'p', code: codeLocations(code), kmsKeyArn: undefined }));
+    const step = b.processing({ name: 'Shout', framework: 'sklearn', code: 'job', entryPoint: 'run.py', outputs: ['out'], instanceType: 'ml.m5.large' });
+    const definition = JSON.parse(b.pipeline({ parameters: [], steps: [step] }).toJson());
+
+    // WHEN
+    const result = await runLocal({
+      definition,
+      pipelineName: 'p',
+      bucket: 'bucket',
+      parameters: {},
+      code,
+      runDir: path.join(dir, 'run'),
+      python: PYTHON,
+      log: () => undefined,
+    });
+
+    // THEN
+    expect(result.failureReason).toBeUndefined();
+    expect(result.status).toBe('Succeeded');
+    const out = path.join(dir, 'run', 's3', 'bucket', 'p', result.executionId, 'Shout', 'out', 'result.txt');
+    expect(readFileSync(out, 'utf8')).toBe('HELLO');
   });
 });
