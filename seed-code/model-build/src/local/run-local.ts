@@ -24,7 +24,6 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
-  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -701,15 +700,4 @@ export function isoDurationMs(duration: string): number {
   }
   const [y, mo, w, d, h, mi, s] = match.slice(1).map((v) => Number(v ?? 0));
   return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
-}
-
-/** Files of a folder, for tests and reports. */
-export function listFilesUnder(dir: string): string[] {
-  if (!existsSync(dir)) {
-    return [];
-  }
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as any).path, e.name)))
-    .sort();
 }

@@ -103,6 +103,12 @@ export interface EvaluationOptions extends Omit<ScriptProcessingOptions, 'output
   readonly model: TrainingStep;
   /** Name of the property file `evaluation.json` is declared as (read by the gate). */
   readonly report: string;
+  /**
+   * Name of the property file `model-input.json` (`{"feature_count": n}`, written by the script
+   * beside `evaluation.json`) is declared as, for {@link RegisterOptions.featureCount}.
+   * @default - not declared
+   */
+  readonly modelInput?: string;
 }
 
 /** Managed spot training. */
@@ -163,6 +169,12 @@ export interface RegisterOptions {
   readonly realtimeInstanceTypes?: readonly ProductionVariantInstanceType[];
   /** @default ['ml.m5.large'] */
   readonly transformInstanceTypes?: readonly TransformInstanceType[];
+  /**
+   * The number of CSV columns the model takes, recorded as `CustomerMetadataProperties.feature_count`
+   * (the deploy repository's smoke test builds its request from it).
+   * @default - not recorded
+   */
+  readonly featureCount?: Expression<unknown>;
 }
 
 /** Options of {@link PipelineBuilder.qualityGate}. */
@@ -280,7 +292,10 @@ export class PipelineBuilder {
       ...options,
       inputs: { model: options.model.properties.ModelArtifacts.S3ModelArtifacts, ...options.inputs },
       outputs: ['evaluation'],
-      propertyFiles: [{ name: options.report, outputName: 'evaluation', path: 'evaluation.json' }],
+      propertyFiles: [
+        { name: options.report, outputName: 'evaluation', path: 'evaluation.json' },
+        ...(options.modelInput ? [{ name: options.modelInput, outputName: 'evaluation', path: 'model-input.json' }] : []),
+      ],
     });
   }
 
@@ -345,8 +360,9 @@ export class PipelineBuilder {
 
   /**
    * Registers the trained model in the project's model package group, with `evaluation.json` as
-   * model quality statistics and `CustomerMetadataProperties.pipeline` = the pipeline's short
-   * name (the deploy repository's smoke test picks its payload by it).
+   * model quality statistics, `CustomerMetadataProperties.pipeline` = the pipeline's short name
+   * and, when given, `feature_count` (the deploy repository's smoke test builds its request
+   * from them).
    */
   public registerModel(options: RegisterOptions): RegisterModelStep {
     const contentType = options.contentType ?? 'text/csv';
@@ -358,7 +374,11 @@ export class PipelineBuilder {
         ModelPackageGroupName: this.ctx.modelPackageGroupName,
         ModelPackageDescription: options.description,
         ModelApprovalStatus: options.approvalStatus,
-        CustomerMetadataProperties: { pipeline: this.ctx.pipelineKey },
+        CustomerMetadataProperties: {
+          pipeline: this.ctx.pipelineKey,
+          // Metadata values are strings; a one-value Join turns the number into one.
+          ...(options.featureCount ? { feature_count: new Join({ on: '', values: [options.featureCount] }) } : {}),
+        },
         InferenceSpecification: {
           Containers: [{ Image: this.image(options.framework, options.frameworkVersion), ModelDataUrl: options.model.properties.ModelArtifacts.S3ModelArtifacts }],
           SupportedContentTypes: [contentType],

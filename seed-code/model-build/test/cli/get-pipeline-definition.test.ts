@@ -56,7 +56,7 @@ describe('get-pipeline-definition', () => {
         { Key: 'sagemaker:project-id', Value: 'p-abcdef123456' },
       ]);
     }
-    expect(register(def).Arguments.CustomerMetadataProperties).toEqual({ pipeline: 'abalone' });
+    expect(register(def).Arguments.CustomerMetadataProperties.pipeline).toBe('abalone');
   });
 
   test('flags win over the environment, and the pipeline name defaults to <project-name>-<project-id>', () => {
@@ -74,7 +74,7 @@ describe('get-pipeline-definition', () => {
   ])('selects the churn pipeline with %s', (_, argv, env) => {
     const { code, out } = run(argv as string[], { ...CODEBUILD_ENV, ...env });
     expect(code).toBe(0);
-    expect(register(JSON.parse(out)).Arguments.CustomerMetadataProperties).toEqual({ pipeline: 'churn' });
+    expect(register(JSON.parse(out)).Arguments.CustomerMetadataProperties.pipeline).toBe('churn');
   });
 
   test('writes to --output and is byte-identical across runs', () => {

@@ -45,6 +45,7 @@ function fixture(ctx: PipelineContext = contextFor('fixture', ['prep', 'eval']))
     inputs: { test: prep.outputs('test').s3Uri },
     instanceType: 'ml.m5.large',
     report: 'Report',
+    modelInput: 'Input',
   });
   const score = evaluate.jsonGet<number>('Report', 'm.score.value');
   const register = b.registerModel({
@@ -54,6 +55,7 @@ function fixture(ctx: PipelineContext = contextFor('fixture', ['prep', 'eval']))
     framework: 'xgboost',
     evaluation: evaluate,
     approvalStatus: 'Approved',
+    featureCount: evaluate.jsonGet('Input', 'feature_count'),
   });
   const gate = b.qualityGate({
     name: 'Gate',
@@ -206,7 +208,10 @@ describe('PipelineBuilder evaluation, registration and gate', () => {
       '--test-dir', '/opt/ml/processing/input/test',
       '--evaluation-dir', '/opt/ml/processing/output/evaluation',
     ]);
-    expect(evaluate.PropertyFiles).toEqual([{ PropertyFileName: 'Report', OutputName: 'evaluation', FilePath: 'evaluation.json' }]);
+    expect(evaluate.PropertyFiles).toEqual([
+      { PropertyFileName: 'Report', OutputName: 'evaluation', FilePath: 'evaluation.json' },
+      { PropertyFileName: 'Input', OutputName: 'evaluation', FilePath: 'model-input.json' },
+    ]);
   });
 
   test('registration records the short name, the model and evaluation.json as model quality', () => {
@@ -214,7 +219,12 @@ describe('PipelineBuilder evaluation, registration and gate', () => {
       ModelPackageGroupName: 'fixture-p-abc123',
       ModelPackageDescription: 'fixture model',
       ModelApprovalStatus: 'Approved',
-      CustomerMetadataProperties: { pipeline: 'fixture' },
+      CustomerMetadataProperties: {
+        pipeline: 'fixture',
+        feature_count: {
+          'Std:Join': { On: '', Values: [{ 'Std:JsonGet': { PropertyFile: get('Steps.Eval.PropertyFiles.Input'), Path: 'feature_count' } }] },
+        },
+      },
       InferenceSpecification: {
         Containers: [{ Image: XGBOOST, ModelDataUrl: get('Steps.Train.ModelArtifacts.S3ModelArtifacts') }],
         SupportedContentTypes: ['text/csv'],

@@ -37,11 +37,18 @@ describe.each(Object.keys(PIPELINES))('shipped pipeline %s', (key) => {
     }
   });
 
-  test('registers into the project group with CustomerMetadataProperties.pipeline = its short name', () => {
+  test('registers into the project group with its short name and the feature count in CustomerMetadataProperties', () => {
     const registers = stepsOf(def()).filter((s) => s.Type === 'RegisterModel');
     expect(registers).toHaveLength(1);
     expect(registers[0].Arguments.ModelPackageGroupName).toBe(`${key}-p-abc123`);
-    expect(registers[0].Arguments.CustomerMetadataProperties).toEqual({ pipeline: key });
+    const metadata = registers[0].Arguments.CustomerMetadataProperties;
+    expect(metadata.pipeline).toBe(key);
+    // read from model-input.json, which the evaluation step declares as a property file
+    const [value] = metadata.feature_count['Std:Join'].Values;
+    expect(value['Std:JsonGet'].Path).toBe('feature_count');
+    const [, evaluation, , file] = value['Std:JsonGet'].PropertyFile.Get.split('.');
+    const declared = stepsOf(def()).find((s) => s.Name === evaluation).PropertyFiles.find((f: any) => f.PropertyFileName === file);
+    expect(declared.FilePath).toBe('model-input.json');
   });
 
   test('the quality gate registers on success and otherwise fails with a message', () => {

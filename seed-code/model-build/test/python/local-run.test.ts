@@ -66,7 +66,8 @@ describe('run-pipeline --local', () => {
     expect(first.out).toMatch(/CheckMSEAbaloneEvaluation: Succeeded \(\d+(\.\d+)? <= 6 is true -> if branch\)/);
     const file = /would register (\S+model-package\.json)/.exec(first.out)![1];
     const recorded = JSON.parse(readFileSync(file, 'utf8'));
-    expect(recorded.request.CustomerMetadataProperties).toEqual({ pipeline: 'abalone' });
+    // abalone: 7 scaled measurements and 3 one-hot columns for sex
+    expect(recorded.request.CustomerMetadataProperties).toEqual({ pipeline: 'abalone', feature_count: '10' });
     expect(recorded.request.InferenceSpecification.Containers[0].ModelDataUrl).toMatch(/\/TrainAbaloneModel\/pipelines-.*\/output\/model\.tar\.gz$/);
     expect(recorded.metrics['ModelMetrics.ModelQuality.Statistics'].regression_metrics.mse.value).toEqual(expect.any(Number));
 
@@ -95,7 +96,7 @@ describe('run-pipeline --local', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/CheckAccuracyChurnEvaluation: Succeeded \(0\.\d+ >= 0\.8 is true -> if branch\)/);
     const recorded = JSON.parse(readFileSync(/would register (\S+)/.exec(out)![1], 'utf8'));
-    expect(recorded.request.CustomerMetadataProperties).toEqual({ pipeline: 'churn' });
+    expect(recorded.request.CustomerMetadataProperties).toEqual({ pipeline: 'churn', feature_count: expect.stringMatching(/^\d+$/) });
     expect(Object.keys(recorded.metrics['ModelMetrics.ModelQuality.Statistics'].binary_classification_metrics)).toEqual(
       expect.arrayContaining(['accuracy', 'auc']),
     );

@@ -153,6 +153,8 @@ describe('training equivalent and evaluate.py', () => {
     // THEN
     expect(result.status).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dir, 'evaluation', 'evaluation.json'), 'utf8'));
+    // the model's input width, recorded at registration for the deploy repository's smoke test
+    expect(JSON.parse(readFileSync(path.join(dir, 'evaluation', 'model-input.json'), 'utf8'))).toEqual({ feature_count: 10 });
     expect(report).toEqual({
       regression_metrics: { mse: { value: expect.any(Number), standard_deviation: expect.any(Number) } },
     });
@@ -205,6 +207,7 @@ describe('churn preprocess.py and evaluate.py', () => {
     const rows = readCsv(path.join(root, 'data', 'train', 'train.csv'));
     expect(rows).toHaveLength(280);
     expect(rows.every((r) => (r[0] === 0 || r[0] === 1) && r.every(Number.isFinite))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(root, 'evaluation', 'model-input.json'), 'utf8'))).toEqual({ feature_count: rows[0].length - 1 });
     // AND the report has the registry's binary classification shape, passing the gate
     const metric = { value: expect.any(Number), standard_deviation: expect.any(Number) };
     expect(report).toEqual({

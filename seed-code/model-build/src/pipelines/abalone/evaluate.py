@@ -3,7 +3,9 @@
 Extracts `model.tar.gz` (as written by the built-in XGBoost algorithm: a booster file named
 `xgboost-model`), predicts the test split (headerless CSV, label first) and writes
 `evaluation.json`: {"regression_metrics": {"mse": {"value": ..., "standard_deviation": ...}}},
-where standard_deviation is that of the prediction errors. The pipeline passes every folder as an
+where standard_deviation is that of the prediction errors, and `model-input.json`:
+{"feature_count": ...}, the number of CSV columns the model takes (recorded at registration, so
+the deploy repository's smoke test can build a valid request). The pipeline passes every folder as an
 argument (`--model-dir`, `--test-dir`, `--evaluation-dir`).
 """
 import argparse
@@ -83,6 +85,8 @@ def main(argv=None):
     os.makedirs(args.output_dir, exist_ok=True)
     with open(os.path.join(args.output_dir, "evaluation.json"), "w") as handle:
         json.dump(report, handle)
+    with open(os.path.join(args.output_dir, "model-input.json"), "w") as handle:
+        json.dump({"feature_count": int(features.shape[1])}, handle)
     print(json.dumps(report))
     return 0
 

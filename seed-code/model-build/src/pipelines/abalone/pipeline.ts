@@ -66,6 +66,7 @@ export function createAbalonePipeline(ctx: PipelineContext): Pipeline {
     inputs: { test: preprocess.outputs('test').s3Uri },
     instanceType: processingInstanceType,
     report: 'AbaloneEvaluationReport',
+    modelInput: 'AbaloneModelInput',
   });
   const mse = evaluate.jsonGet<number>('AbaloneEvaluationReport', 'regression_metrics.mse.value');
   const register = b.registerModel({
@@ -75,6 +76,7 @@ export function createAbalonePipeline(ctx: PipelineContext): Pipeline {
     framework: 'xgboost',
     evaluation: evaluate,
     approvalStatus: modelApprovalStatus,
+    featureCount: evaluate.jsonGet('AbaloneModelInput', 'feature_count'),
   });
   const gate = b.qualityGate({
     name: 'CheckMSEAbaloneEvaluation',

@@ -6,6 +6,7 @@ it), predicts churn probabilities for the test split (headerless CSV, label firs
 {"binary_classification_metrics": {"accuracy": {"value", "standard_deviation"},
  "auc": {"value", "standard_deviation"}, "precision": ..., "recall": ..., "f1": ...}}.
 Accuracy uses a 0.5 threshold; standard deviations come from 200 seeded bootstrap resamples.
+Also writes `model-input.json`: {"feature_count": ...}, the number of CSV columns the model takes.
 """
 import argparse
 import glob
@@ -105,6 +106,8 @@ def main(argv=None):
     os.makedirs(args.evaluation_dir, exist_ok=True)
     with open(os.path.join(args.evaluation_dir, "evaluation.json"), "w") as handle:
         json.dump(report, handle)
+    with open(os.path.join(args.evaluation_dir, "model-input.json"), "w") as handle:
+        json.dump({"feature_count": int(data.shape[1] - 1)}, handle)
     print(json.dumps(report))
     return 0
 

@@ -70,6 +70,7 @@ export function createChurnPipeline(ctx: PipelineContext): Pipeline {
     inputs: { test: preprocess.outputs('test').s3Uri },
     instanceType: processingInstanceType,
     report: 'ChurnEvaluationReport',
+    modelInput: 'ChurnModelInput',
   });
   const accuracy = evaluate.jsonGet<number>('ChurnEvaluationReport', 'binary_classification_metrics.accuracy.value');
   const register = b.registerModel({
@@ -79,6 +80,7 @@ export function createChurnPipeline(ctx: PipelineContext): Pipeline {
     framework: 'xgboost',
     evaluation: evaluate,
     approvalStatus: modelApprovalStatus,
+    featureCount: evaluate.jsonGet('ChurnModelInput', 'feature_count'),
   });
   const gate = b.qualityGate({
     name: 'CheckAccuracyChurnEvaluation',
