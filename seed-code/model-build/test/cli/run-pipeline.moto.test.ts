@@ -43,6 +43,11 @@ beforeAll(() => {
   s3 = new S3Client({ endpoint: motoEndpoint(), region: 'us-east-1', credentials, forcePathStyle: true });
   moto = new SageMakerClient({ endpoint: motoEndpoint(), region: 'us-east-1', credentials });
 });
+afterAll(() => {
+  // Keep-alive sockets to moto would otherwise hold the worker open after the run.
+  s3.destroy();
+  moto.destroy();
+});
 const stepsOnly = new SageMakerClient({ region: 'us-east-1', credentials });
 const stepsMock = mockClient(stepsOnly);
 const sagemaker = {
