@@ -150,7 +150,6 @@ type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** Demo values: enough for a complete definition without a project. */
 const DEMO = {
-  projectName: 'abalone-demo',
   projectId: 'p-000000000000',
   roleArn: 'arn:aws:iam::123456789012:role/sagemaker-pipeline-execution',
 };
@@ -194,7 +193,7 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
     );
   }
   const region = required(SPECS.region, read(SPECS.region, env.AWS_DEFAULT_REGION || undefined));
-  const projectName = required(SPECS.projectName, read(SPECS.projectName, undefined, DEMO.projectName));
+  const projectName = required(SPECS.projectName, read(SPECS.projectName, undefined, `${pipelineKey}-demo`));
   const projectId = required(SPECS.projectId, read(SPECS.projectId, undefined, DEMO.projectId));
   const pipelineName = required(SPECS.pipelineName, read(SPECS.pipelineName, `${projectName}-${projectId}`));
   const modelPackageGroupName = required(SPECS.modelPackageGroupName, read(SPECS.modelPackageGroupName, pipelineName));

@@ -77,6 +77,12 @@ describe('get-pipeline-definition', () => {
     expect(register(JSON.parse(out)).Arguments.CustomerMetadataProperties.pipeline).toBe('churn');
   });
 
+  test('the demo project of the churn pipeline is named after it', () => {
+    const { code, out } = run(['--region', 'us-east-1', '--pipeline', 'churn']);
+    expect(code).toBe(0);
+    expect(register(JSON.parse(out)).Arguments.ModelPackageGroupName).toBe('churn-demo-p-000000000000');
+  });
+
   test('writes to --output and is byte-identical across runs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gpd-'));
     const file = path.join(dir, 'definition.json');
