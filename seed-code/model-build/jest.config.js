@@ -15,6 +15,6 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  globalSetup: '<rootDir>/test/moto-global-setup.js',
-  globalTeardown: '<rootDir>/test/moto-global-teardown.js',
+  // moto_server is started by the suites that need it (test/helpers/moto.ts), not globally.
+  setupFiles: ['<rootDir>/test/setup-env.js'],
 };

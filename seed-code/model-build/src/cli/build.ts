@@ -1,32 +1,35 @@
 /** Builds the selected pipeline for resolved project settings. */
 import { Pipeline } from '../workflow';
 import { ProjectSettings, UsageError } from './settings';
-import { ScriptLocation, scriptLocations, scriptUris } from './scripts';
+import { ScriptLocation, codeLocations, scriptLocations } from './scripts';
 import { FRAMEWORK_REGISTRY_ACCOUNTS, UnknownRegionError } from '../pipelines';
 
-/** A built pipeline with the scripts it needs uploaded. */
+/** A built pipeline with the code it needs uploaded. */
 export interface BuiltPipeline {
   readonly pipeline: Pipeline;
   readonly scripts: readonly ScriptLocation[];
 }
 
 /**
- * Builds the pipeline; an unknown region becomes a usage error naming `--region`.
+ * Builds the pipeline with the project tags on every job (whatever the blueprint set); an
+ * unknown region becomes a usage error naming `--region`.
  */
 export function buildPipeline(settings: ProjectSettings): BuiltPipeline {
-  const scripts = scriptLocations(settings.blueprint.scripts, settings.bucket, settings.pipelineName);
+  const scripts = scriptLocations(settings.blueprint.code, settings.bucket, settings.pipelineName);
   try {
     const pipeline = settings.blueprint.build({
       region: settings.region,
+      pipelineKey: settings.pipelineKey,
       pipelineName: settings.pipelineName,
       modelPackageGroupName: settings.modelPackageGroupName,
       roleArn: settings.roleArn,
       bucket: settings.bucket,
       kmsKeyArn: settings.kmsKeyArn,
-      scriptUris: scriptUris(scripts),
+      code: codeLocations(scripts),
       imageUris: settings.imageUris,
+      jobTags: settings.tags,
     });
-    return { pipeline, scripts };
+    return { pipeline: pipeline.withJobTags(settings.tags), scripts };
   } catch (error) {
     if (error instanceof UnknownRegionError) {
       throw new UsageError(

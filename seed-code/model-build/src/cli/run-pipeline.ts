@@ -4,11 +4,14 @@
  * printing each step's status change. Exit codes: 0 success, 1 execution failed (or an AWS call
  * failed, or the wait timed out), 2 bad usage.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient, StartPipelineExecutionCommand, Tag } from '@aws-sdk/client-sagemaker';
-import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '../workflow';
+import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
+import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem, spotWaitProblems } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
+import { LocalRunUnsupportedError, runLocal } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
 import { PROJECT_OPTIONS, PROJECT_OPTIONS_HELP, UsageError, parseFlags, resolveProjectSettings } from './settings';
@@ -17,12 +20,14 @@ const COMMAND = 'run-pipeline';
 
 const OPTIONS = {
   ...PROJECT_OPTIONS,
-  tags: { type: 'string' },
   parameter: { type: 'string', short: 'p', multiple: true },
   description: { type: 'string' },
   'no-wait': { type: 'boolean' },
   'timeout-minutes': { type: 'string' },
   'poll-seconds': { type: 'string' },
+  local: { type: 'boolean' },
+  'input-data': { type: 'string' },
+  'run-dir': { type: 'string' },
 } as const;
 
 const HELP = `Usage: ${COMMAND} [options]
@@ -33,11 +38,14 @@ Exit codes: 0 succeeded, 1 failed/stopped/timed out or an AWS error, 2 bad usage
 
 Options:
   -p, --parameter <Name=Value>  override a pipeline parameter (repeatable)
-  --tags <json>                 extra tags as a JSON object, default PROJECT_TAGS or {}
   --description <text>          pipeline description
   --no-wait                     start the execution and exit 0 without waiting
   --timeout-minutes <n>         stop waiting after n minutes (the execution keeps running), default 120
   --poll-seconds <n>            seconds between status polls, default 30
+  --local                       run the pipeline on this machine instead (no AWS; see the README)
+  --input-data <path>           with --local: a local file or folder as InputDataUrl
+  --run-dir <dir>               with --local: executions, local bucket and step cache,
+                                default .pipeline-local/<pipeline-name>
   -h, --help                    show this help
 
 ${PROJECT_OPTIONS_HELP}
@@ -52,47 +60,6 @@ export interface RunPipelineDeps {
   readonly now?: () => number;
   /** Definitions larger than this go through S3. @default 1 MiB, the CreatePipeline limit */
   readonly inlineLimitBytes?: number;
-}
-
-/** Maximum number of tags on a SageMaker resource. */
-const MAX_TAGS = 50;
-
-/** Parses `--tags` / PROJECT_TAGS and adds the project tags, which always win. */
-export function projectTags(raw: string | undefined, projectName: string, projectId: string): Tag[] {
-  const source = raw === undefined ? undefined : raw.trim();
-  let extra: Record<string, unknown> = {};
-  if (source) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(source);
-    } catch {
-      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
-    }
-    extra = parsed as Record<string, unknown>;
-  }
-  const tags = new Map<string, string>();
-  for (const key of Object.keys(extra).sort()) {
-    const value = extra[key];
-    if (typeof value !== 'string') {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' must have a string value; got ${JSON.stringify(value)}`);
-    }
-    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag key must be 1-128 characters not starting with 'aws:'; got '${key}'`);
-    }
-    if (value.length > 256) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' value must be at most 256 characters; got ${value.length}`);
-    }
-    tags.set(key, value);
-  }
-  tags.set('sagemaker:project-name', projectName);
-  tags.set('sagemaker:project-id', projectId);
-  if (tags.size > MAX_TAGS) {
-    throw new UsageError(`--tags (PROJECT_TAGS) may hold at most ${MAX_TAGS - 2} tags besides the project tags; got ${tags.size - 2}`);
-  }
-  return [...tags].map(([Key, Value]) => ({ Key, Value }));
 }
 
 /** Parses `--parameter Name=Value` overrides against the pipeline's declared parameters. */
@@ -155,12 +122,11 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
       io.stdout(HELP);
       return ExitCode.SUCCESS;
     }
+    if (flags.local) {
+      return await runLocally(flags, deps, io);
+    }
     const settings = resolveProjectSettings(flags, io.env, false);
-    const tags = projectTags(
-      typeof flags.tags === 'string' ? flags.tags : io.env.PROJECT_TAGS,
-      settings.projectName,
-      settings.projectId,
-    );
+    const tags = settings.tags;
     const timeoutMinutes = positiveNumber('timeout-minutes', flags['timeout-minutes'], 120);
     const pollSeconds = positiveNumber('poll-seconds', flags['poll-seconds'], 30);
     const { pipeline, scripts } = buildPipeline(settings);
@@ -168,18 +134,43 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     const definition = pipeline.toJson();
     const overrides = parameterOverrides(flags.parameter ?? [], pipeline);
 
-    const s3 = deps.s3 ?? new S3Client({ region: settings.region });
+    // Refused before anything is uploaded: SageMaker would only reject these when the job starts.
+    const values = new Map(overrides.map((o) => [o.Name, o.Value]));
+    const waitProblems = spotWaitProblems(pipeline.allSteps(), values);
+    if (waitProblems.length > 0) {
+      throw new UsageError(waitProblems[0].replace(/^parameter /, '--parameter '));
+    }
+    const storageProblems = localStorageProblems(pipeline.allSteps(), values);
+    if (storageProblems.length > 0) {
+      throw new UsageError(
+        `${storageProblems[0].replace(/^parameter /, '--parameter ')} (the volume key comes from --kms-key-arn / KMS_KEY_ARN)`,
+      );
+    }
+
+    const s3 = deps.s3 ?? s3Client(settings.region, io.env);
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
 
-    for (const script of scripts) {
-      await putObject(s3, {
-        bucket: settings.bucket,
-        key: script.key,
-        body: script.body,
-        contentType: 'text/x-python',
-        kmsKeyArn: settings.kmsKeyArn,
-      });
-      log(`uploaded ${script.name}: s3://${settings.bucket}/${script.key}`);
+    try {
+      for (const script of scripts) {
+        for (const file of script.files) {
+          await putObject(s3, {
+            bucket: settings.bucket,
+            key: file.key,
+            body: file.body,
+            contentType: file.relativePath.endsWith('.py') ? 'text/x-python' : 'application/octet-stream',
+            kmsKeyArn: settings.kmsKeyArn,
+          });
+        }
+        log(`uploaded ${script.name}: ${script.s3Uri}`);
+      }
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchBucket') {
+        throw new UsageError(
+          `--bucket (ARTIFACT_BUCKET) '${settings.bucket}' does not exist (S3 NoSuchBucket in ${settings.region}); ` +
+            "use the project's artifact bucket, sagemaker-project-<project-id>",
+        );
+      }
+      throw error;
     }
 
     let source: { inline: string } | { s3: { bucket: string; key: string } } = { inline: definition };
@@ -231,6 +222,82 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
   } catch (error) {
     return reportError(error, io, COMMAND);
   }
+}
+
+/** `--local`: builds the definition with demo values for missing settings and runs it here. */
+async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, deps: RunPipelineDeps, io: CliIo): Promise<number> {
+  const log = (line: string): void => io.stdout(`${line}\n`);
+  // Nothing reaches AWS, so the settings only shape the definition: demo values are fine.
+  const region = flags.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || 'us-east-1');
+  const settings = resolveProjectSettings({ ...flags, region }, io.env, true);
+  const { pipeline, scripts } = buildPipeline(settings);
+  const definition = JSON.parse(pipeline.toJson());
+  const overrides = Object.fromEntries(parameterOverrides(flags.parameter ?? [], pipeline).map((o) => [o.Name, o.Value]));
+  if (typeof flags['input-data'] === 'string') {
+    const input = path.resolve(flags['input-data']);
+    if (!existsSync(input)) {
+      throw new UsageError(`--input-data must be an existing file or folder; got '${flags['input-data']}'`);
+    }
+    if (!pipeline.parameters.some((p) => p.name === 'InputDataUrl')) {
+      throw new UsageError(`--input-data needs a parameter InputDataUrl, which pipeline ${pipeline.name} does not declare`);
+    }
+    overrides.InputDataUrl = `file://${input}`;
+  }
+  const python = resolvePython(io.env.MODEL_BUILD_PYTHON || 'python3');
+  const runDir = path.resolve(typeof flags['run-dir'] === 'string' ? flags['run-dir'] : path.join('.pipeline-local', settings.pipelineName));
+  let result;
+  try {
+    result = await runLocal({
+      definition,
+      pipelineName: settings.pipelineName,
+      bucket: settings.bucket,
+      parameters: overrides,
+      code: scripts,
+      runDir,
+      python,
+      log,
+      s3: deps.s3 ?? s3Client(settings.region, io.env),
+      now: deps.now,
+    });
+  } catch (error) {
+    if (error instanceof LocalRunUnsupportedError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+  log('steps:');
+  for (const step of result.steps) {
+    const seconds = `${(step.durationMs / 1000).toFixed(1)} s`;
+    log(`  ${step.name.padEnd(32)} ${step.type.padEnd(14)} ${step.status.padEnd(10)} ${seconds.padStart(8)}${step.note ? `  ${step.note}` : ''}`);
+  }
+  if (result.status === 'Succeeded') {
+    log(`local execution succeeded: ${result.executionDir}${result.registered ? `; would register ${result.registered}` : ''}`);
+    return ExitCode.SUCCESS;
+  }
+  io.stderr(`${COMMAND}: local execution failed: ${result.failureReason}\n`);
+  return ExitCode.FAILURE;
+}
+
+/**
+ * The S3 client; with `AWS_ENDPOINT_URL(_S3)` set (a local moto_server, say) it addresses buckets
+ * by path, because `<bucket>.127.0.0.1` does not resolve.
+ */
+function s3Client(region: string, env: NodeJS.ProcessEnv): S3Client {
+  return new S3Client({ region, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3) });
+}
+
+/** The absolute path of a Python interpreter given by name or path. */
+function resolvePython(python: string): string {
+  if (path.isAbsolute(python)) {
+    return python;
+  }
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, python);
+    if (dir && existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new UsageError(`MODEL_BUILD_PYTHON '${python}' is not on PATH; set it to a python3 with pandas, scikit-learn and xgboost`);
 }
 
 function report(

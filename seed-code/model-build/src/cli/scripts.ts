@@ -1,25 +1,33 @@
 /**
- * Content-addressed S3 locations of a pipeline's scripts: the key contains the SHA-256 of the file,
- * so unchanged code keeps its URI across runs and the steps that use it hit the step cache, while
- * changed code gets a new URI and reruns them.
+ * Content-addressed S3 locations of a pipeline's code: the key contains the SHA-256 of the file
+ * (or, for a folder, of its file names and contents), so unchanged code keeps its URI across runs
+ * and the steps that use it hit the step cache, while changed code gets a new URI and reruns them.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import type { CodeLocation } from '../pipelines';
 
-/** A script and where it lives in S3. */
+/** One file to upload. */
+export interface CodeFile {
+  /** Path relative to the code folder (for a single file: its name). */
+  readonly relativePath: string;
+  readonly body: Buffer;
+  /** Object key: `<pipelineName>/code/<sha256>/<relative path>`. */
+  readonly key: string;
+}
+
+/** A code file or folder and where it lives in S3. */
 export interface ScriptLocation {
   /** Logical name the pipeline uses. */
   readonly name: string;
-  /** Local file. */
+  /** Local file or folder. */
   readonly localPath: string;
-  /** File content. */
-  readonly body: Buffer;
-  /** Hex SHA-256 of the content. */
+  /** Hex SHA-256 of the content (a folder: of every relative path and file content). */
   readonly sha256: string;
-  /** Object key: `<pipelineName>/code/<sha256>/<file name>`. */
-  readonly key: string;
-  /** `s3://<bucket>/<key>`. */
+  /** The files to upload, sorted by relative path. */
+  readonly files: readonly CodeFile[];
+  /** `s3://<bucket>/<key>` of a single file, or `s3://<bucket>/<prefix>/` of a folder. */
   readonly s3Uri: string;
 }
 
@@ -28,27 +36,64 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** Files under `dir`, relative, sorted; caches and bytecode are skipped. */
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.name === '__pycache__' || entry.name.endsWith('.pyc') || entry.name.startsWith('.')) {
+      continue;
+    }
+    if (entry.isDirectory()) {
+      out.push(...listFiles(dir, rel));
+    } else if (entry.isFile()) {
+      out.push(rel);
+    }
+  }
+  return out.sort();
+}
+
 /**
- * Reads each script and computes its content-addressed location, in name order so output and
- * uploads are deterministic.
+ * Reads each code file or folder and computes its content-addressed location, in name order so
+ * output and uploads are deterministic.
  */
 export function scriptLocations(
-  scripts: Readonly<Record<string, string>>,
+  code: Readonly<Record<string, string>>,
   bucket: string,
   pipelineName: string,
 ): ScriptLocation[] {
-  return Object.keys(scripts)
+  return Object.keys(code)
     .sort()
     .map((name) => {
-      const localPath = scripts[name];
+      const localPath = code[name];
+      if (statSync(localPath).isDirectory()) {
+        const relatives = listFiles(localPath);
+        const hash = createHash('sha256');
+        const bodies = relatives.map((rel) => {
+          const body = readFileSync(path.join(localPath, rel));
+          // Length-prefixed, so moving bytes between a name and a body changes the hash.
+          hash.update(`${rel.length}:${rel}${body.length}:`).update(body);
+          return body;
+        });
+        const sha256 = hash.digest('hex');
+        const prefix = `${pipelineName}/code/${sha256}`;
+        const files = relatives.map((rel, i) => ({ relativePath: rel, body: bodies[i], key: `${prefix}/${rel}` }));
+        return { name, localPath, sha256, files, s3Uri: `s3://${bucket}/${prefix}/` };
+      }
       const body = readFileSync(localPath);
       const sha256 = sha256Hex(body);
       const key = `${pipelineName}/code/${sha256}/${path.basename(localPath)}`;
-      return { name, localPath, body, sha256, key, s3Uri: `s3://${bucket}/${key}` };
+      return {
+        name,
+        localPath,
+        sha256,
+        files: [{ relativePath: path.basename(localPath), body, key }],
+        s3Uri: `s3://${bucket}/${key}`,
+      };
     });
 }
 
-/** The `scriptUris` map a pipeline blueprint takes. */
-export function scriptUris(locations: readonly ScriptLocation[]): Record<string, string> {
-  return Object.fromEntries(locations.map((l) => [l.name, l.s3Uri]));
+/** The `code` map a pipeline context takes. */
+export function codeLocations(locations: readonly ScriptLocation[]): Record<string, CodeLocation> {
+  return Object.fromEntries(locations.map((l) => [l.name, { s3Uri: l.s3Uri, files: l.files.map((f) => f.relativePath) }]));
 }

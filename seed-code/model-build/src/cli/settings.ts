@@ -4,6 +4,7 @@
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { PIPELINES, PipelineBlueprint } from '../pipelines';
+import type { JobTag } from '../workflow';
 
 /** A problem with how the CLI was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -26,6 +27,8 @@ export interface ProjectSettings {
   readonly roleArn: string;
   readonly kmsKeyArn?: string;
   readonly imageUris: { sklearn?: string; xgboost?: string };
+  /** `PROJECT_TAGS` plus `sagemaker:project-name` and `sagemaker:project-id`: on the pipeline and every job. */
+  readonly tags: readonly JobTag[];
   /** Settings that fell back to demo values (get-pipeline-definition only). */
   readonly demoDefaults: readonly string[];
 }
@@ -39,7 +42,7 @@ interface SettingSpec {
 }
 
 const SPECS = {
-  pipeline: { flag: 'pipeline' },
+  pipeline: { flag: 'pipeline', env: 'PIPELINE' },
   region: {
     flag: 'region',
     env: 'AWS_REGION',
@@ -113,6 +116,7 @@ export const PROJECT_OPTIONS = {
   'kms-key-arn': { type: 'string' },
   'sklearn-image-uri': { type: 'string' },
   'xgboost-image-uri': { type: 'string' },
+  tags: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -128,7 +132,9 @@ export const PROJECT_OPTIONS_HELP = `Project settings (flag, then environment va
   --kms-key-arn               KMS_KEY_ARN (optional; encrypts job outputs, volumes and uploads)
   --sklearn-image-uri, --xgboost-image-uri
                               image URIs for regions outside the built-in table
-  --pipeline                  which pipeline (${Object.keys(PIPELINES).join(', ')}), default abalone`;
+  --tags <json>               PROJECT_TAGS: extra tags as a JSON object, may be {}; with the
+                              project tags, on the pipeline and on every job it starts
+  --pipeline                  PIPELINE: which pipeline (${Object.keys(PIPELINES).join(', ')}), default abalone`;
 
 /** Parses `argv` with `options`, turning parse errors into one-line usage errors. */
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
@@ -144,7 +150,6 @@ type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** Demo values: enough for a complete definition without a project. */
 const DEMO = {
-  projectName: 'abalone-demo',
   projectId: 'p-000000000000',
   roleArn: 'arn:aws:iam::123456789012:role/sagemaker-pipeline-execution',
 };
@@ -180,15 +185,15 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
     return value;
   };
 
-  const pipelineKey = typeof flags.pipeline === 'string' ? flags.pipeline : 'abalone';
+  const pipelineKey = (typeof flags.pipeline === 'string' ? flags.pipeline : env.PIPELINE) || 'abalone';
   const blueprint = Object.prototype.hasOwnProperty.call(PIPELINES, pipelineKey) ? PIPELINES[pipelineKey] : undefined;
   if (!blueprint) {
     throw new UsageError(
-      `--pipeline must be one of ${Object.keys(PIPELINES).map((k) => `'${k}'`).join(', ')}; got '${pipelineKey}'`,
+      `--pipeline (PIPELINE) must be one of ${Object.keys(PIPELINES).map((k) => `'${k}'`).join(', ')}; got '${pipelineKey}'`,
     );
   }
   const region = required(SPECS.region, read(SPECS.region, env.AWS_DEFAULT_REGION || undefined));
-  const projectName = required(SPECS.projectName, read(SPECS.projectName, undefined, DEMO.projectName));
+  const projectName = required(SPECS.projectName, read(SPECS.projectName, undefined, `${pipelineKey}-demo`));
   const projectId = required(SPECS.projectId, read(SPECS.projectId, undefined, DEMO.projectId));
   const pipelineName = required(SPECS.pipelineName, read(SPECS.pipelineName, `${projectName}-${projectId}`));
   const modelPackageGroupName = required(SPECS.modelPackageGroupName, read(SPECS.modelPackageGroupName, pipelineName));
@@ -196,6 +201,7 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
   const roleArn = required(SPECS.roleArn, read(SPECS.roleArn, undefined, DEMO.roleArn));
   const kmsKeyArn = read(SPECS.kmsKeyArn);
   const imageUris = { sklearn: read(SPECS.sklearnImageUri), xgboost: read(SPECS.xgboostImageUri) };
+  const tags = projectTags(typeof flags.tags === 'string' ? flags.tags : env.PROJECT_TAGS, projectName, projectId);
   return {
     pipelineKey,
     blueprint,
@@ -208,6 +214,7 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
     roleArn,
     kmsKeyArn,
     imageUris,
+    tags,
     demoDefaults,
   };
 }
@@ -219,3 +226,45 @@ function check(spec: SettingSpec, value: string): string {
   }
   return value;
 }
+
+/** Maximum number of tags on a SageMaker resource. */
+const MAX_TAGS = 50;
+
+/** Parses `--tags` / PROJECT_TAGS and adds the project tags, which always win. */
+export function projectTags(raw: string | undefined, projectName: string, projectId: string): JobTag[] {
+  const source = raw === undefined ? undefined : raw.trim();
+  let extra: Record<string, unknown> = {};
+  if (source) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(source);
+    } catch {
+      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new UsageError(`--tags (PROJECT_TAGS) must be a JSON object of string values such as {"team":"ml"}; got '${source}'`);
+    }
+    extra = parsed as Record<string, unknown>;
+  }
+  const tags = new Map<string, string>();
+  for (const key of Object.keys(extra).sort()) {
+    const value = extra[key];
+    if (typeof value !== 'string') {
+      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' must have a string value; got ${JSON.stringify(value)}`);
+    }
+    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+      throw new UsageError(`--tags (PROJECT_TAGS) tag key must be 1-128 characters not starting with 'aws:'; got '${key}'`);
+    }
+    if (value.length > 256) {
+      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' value must be at most 256 characters; got ${value.length}`);
+    }
+    tags.set(key, value);
+  }
+  tags.set('sagemaker:project-name', projectName);
+  tags.set('sagemaker:project-id', projectId);
+  if (tags.size > MAX_TAGS) {
+    throw new UsageError(`--tags (PROJECT_TAGS) may hold at most ${MAX_TAGS - 2} tags besides the project tags; got ${tags.size - 2}`);
+  }
+  return [...tags].map(([Key, Value]) => ({ Key, Value }));
+}
+

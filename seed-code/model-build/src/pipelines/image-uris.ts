@@ -1,10 +1,10 @@
 /**
  * Image URIs of SageMaker's first-party scikit-learn and XGBoost containers per region.
  *
- * Both frameworks are published from the same per-region ECR registry accounts. The table covers
- * the commercial (`aws` partition) regions listed for these images in the SageMaker Python SDK's
- * `image_uri_config`; a region missing here fails with a clear error, and callers can pass image
- * URIs explicitly instead.
+ * Both frameworks, in every version listed, are published from the same per-region ECR registry
+ * accounts. The table covers every commercial (`aws` partition) region the SageMaker Python SDK's
+ * `image_uri_config/sklearn.json` and `xgboost.json` list (checked against the SDK as of August 2026);
+ * a region missing here fails with a clear error, and callers can pass image URIs explicitly.
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html
  */
@@ -12,10 +12,26 @@
 /** Framework containers the seed pipelines use. */
 export type Framework = 'sklearn' | 'xgboost';
 
-/** Container versions: scikit-learn 1.2-1 (Python 3) and XGBoost 1.7-1 (`reg:squarederror`). */
-export const FRAMEWORK_IMAGES: Readonly<Record<Framework, { readonly repository: string; readonly tag: string }>> = {
-  sklearn: { repository: 'sagemaker-scikit-learn', tag: '1.2-1-cpu-py3' },
-  xgboost: { repository: 'sagemaker-xgboost', tag: '1.7-1' },
+/**
+ * Container versions the table knows, per framework: the pipelines' default first, then the newer
+ * ones the SageMaker Python SDK publishes (scikit-learn 1.4-2; XGBoost 3.0-5 and 3.2-0).
+ * Versions differ only in the tag; every version is published from the same registry accounts.
+ */
+export const FRAMEWORK_VERSIONS = {
+  sklearn: ['1.2-1', '1.4-2'],
+  xgboost: ['1.7-1', '3.0-5', '3.2-0'],
+} as const satisfies Record<Framework, readonly string[]>;
+
+/** A version of a framework container, e.g. `'1.7-1'` for XGBoost. */
+export type FrameworkVersion<F extends Framework = Framework> = (typeof FRAMEWORK_VERSIONS)[F][number];
+
+/**
+ * Repository and tag of each framework; the defaults are scikit-learn 1.2-1 (pandas 1.5, the
+ * versions the buildspec's script tests install) and XGBoost 1.7-1 (`reg:squarederror`).
+ */
+export const FRAMEWORK_IMAGES: Readonly<Record<Framework, { readonly repository: string; readonly defaultVersion: string; readonly tag: (version: string) => string }>> = {
+  sklearn: { repository: 'sagemaker-scikit-learn', defaultVersion: '1.2-1', tag: (version) => `${version}-cpu-py3` },
+  xgboost: { repository: 'sagemaker-xgboost', defaultVersion: '1.7-1', tag: (version) => version },
 };
 
 /** ECR registry account of the scikit-learn and XGBoost framework images, by region. */
@@ -32,6 +48,7 @@ export const FRAMEWORK_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   'ap-southeast-3': '951798379941',
   'ap-southeast-4': '106583098589',
   'ca-central-1': '341280168497',
+  'ca-west-1': '190319476487',
   'eu-central-1': '492215442770',
   'eu-central-2': '680994064768',
   'eu-north-1': '662702820516',
@@ -63,11 +80,11 @@ export class UnknownRegionError extends Error {
 }
 
 /**
- * The image URI of `framework` in `region`.
+ * The image URI of `framework` (at `version`, default the pipelines' version) in `region`.
  *
  * @throws UnknownRegionError when the region is not in the table
  */
-export function frameworkImageUri(framework: Framework, region: string): string {
+export function frameworkImageUri(framework: Framework, region: string, version?: string): string {
   const account = Object.prototype.hasOwnProperty.call(FRAMEWORK_REGISTRY_ACCOUNTS, region)
     ? FRAMEWORK_REGISTRY_ACCOUNTS[region]
     : undefined;
@@ -75,5 +92,9 @@ export function frameworkImageUri(framework: Framework, region: string): string 
     throw new UnknownRegionError(region);
   }
   const image = FRAMEWORK_IMAGES[framework];
-  return `${account}.dkr.ecr.${region}.amazonaws.com/${image.repository}:${image.tag}`;
+  const chosen = version ?? image.defaultVersion;
+  if (!(FRAMEWORK_VERSIONS[framework] as readonly string[]).includes(chosen)) {
+    throw new Error(`${framework} version '${chosen}' is not in this seed's table; known: ${FRAMEWORK_VERSIONS[framework].join(', ')}`);
+  }
+  return `${account}.dkr.ecr.${region}.amazonaws.com/${image.repository}:${image.tag(chosen)}`;
 }

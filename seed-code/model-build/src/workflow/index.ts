@@ -9,4 +9,5 @@ export * from './conditions';
 export * from './steps';
 export * from './validation';
 export * from './pipeline';
+export * from './job-resources';
 export * from './json';

@@ -5,8 +5,9 @@
  */
 import { JsonValue, Parameter, Scalar } from './expressions';
 import { canonicalJson } from './json';
-import { Step } from './steps';
-import { PipelineValidationError, allSteps, validatePipeline } from './validation';
+import { localStorageProblems, spotWaitProblems } from './job-resources';
+import { JobTag, Step } from './steps';
+import { PipelineValidationError, allSteps, validateJobTags, validatePipeline } from './validation';
 
 /** Definition language version this library emits. */
 export const DEFINITION_VERSION = '2020-12-01';
@@ -25,6 +26,13 @@ export interface PipelineProps {
   readonly parameters?: ReadonlyArray<Parameter<Scalar>>;
   /** Top-level steps; condition branch steps are reached through their condition step. */
   readonly steps: readonly Step[];
+  /**
+   * Tags put on every job the pipeline starts (the `Tags` of each processing, training and
+   * transform request), e.g. the SageMaker project tags that IAM conditions such as
+   * `aws:RequestTag/sagemaker:project-id` require. A key here wins over the same key in a step.
+   * @default - none
+   */
+  readonly jobTags?: readonly JobTag[];
 }
 
 /** Options of {@link Pipeline.toJson}. */
@@ -38,11 +46,24 @@ export class Pipeline {
   public readonly name: string;
   public readonly parameters: ReadonlyArray<Parameter<Scalar>>;
   public readonly steps: readonly Step[];
+  public readonly jobTags: readonly JobTag[];
 
   public constructor(props: PipelineProps) {
     this.name = props.name;
     this.parameters = [...(props.parameters ?? [])];
     this.steps = [...props.steps];
+    this.jobTags = [...(props.jobTags ?? [])];
+  }
+
+  /** This pipeline with `tags` added to its job tags (a key given here wins). */
+  public withJobTags(tags: readonly JobTag[]): Pipeline {
+    const keys = new Set(tags.map((t) => t.Key));
+    return new Pipeline({
+      name: this.name,
+      parameters: this.parameters,
+      steps: this.steps,
+      jobTags: [...this.jobTags.filter((t) => !keys.has(t.Key)), ...tags],
+    });
   }
 
   /** Every step, condition branches included. */
@@ -52,7 +73,8 @@ export class Pipeline {
 
   /** The problems of this pipeline; empty when it is valid. */
   public validate(): string[] {
-    return validatePipeline(this);
+    const steps = this.allSteps();
+    return [...validatePipeline(this), ...validateJobTags(steps, this.jobTags), ...localStorageProblems(steps), ...spotWaitProblems(steps)];
   }
 
   /**
@@ -68,7 +90,7 @@ export class Pipeline {
     return {
       Version: DEFINITION_VERSION,
       Parameters: this.parameters.map((p) => p.declaration()),
-      Steps: this.steps.map((s) => s.toDefinition()),
+      Steps: this.steps.map((s) => s.toDefinition({ jobTags: this.jobTags })),
     };
   }
 

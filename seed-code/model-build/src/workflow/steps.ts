@@ -124,6 +124,22 @@ export const JOB_NAME_FIELDS = {
   Transform: 'TransformJobName',
 } as const;
 
+/** A tag of a job the pipeline starts. */
+export interface JobTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** What the pipeline passes down when rendering its steps. */
+export interface RenderOptions {
+  /**
+   * Tags added to the request of every job step (processing, training, transform), after the
+   * step's own `Tags`; a key given here wins over the same key in the step.
+   * @default - none
+   */
+  readonly jobTags?: readonly JobTag[];
+}
+
 /** Where a reference was found: the field path inside the step, for error messages. */
 export interface LocatedReference {
   readonly field: string;
@@ -180,12 +196,12 @@ export abstract class Step implements StepLike {
   }
 
   /** The JSON form of the step; `undefined` members are dropped by the serializer. */
-  public toDefinition(): JsonValue {
+  public toDefinition(options: RenderOptions = {}): JsonValue {
     const retry = this.retryPolicies;
     const step: Record<string, unknown> = {
       Name: this.name,
       Type: this.type,
-      Arguments: this.renderArguments(),
+      Arguments: this.renderArguments(options),
       DependsOn: this.dependsOn.length > 0 ? this.dependsOn.map((s) => s.name) : undefined,
       DisplayName: this.displayName,
       Description: this.description,
@@ -196,7 +212,7 @@ export abstract class Step implements StepLike {
     return renderDeep(step);
   }
 
-  protected renderArguments(): JsonValue {
+  protected renderArguments(_options: RenderOptions): JsonValue {
     return renderDeep(this.rawArguments);
   }
 
@@ -279,6 +295,22 @@ export abstract class JobStep<A extends object> extends Step {
 
   public get rawArguments(): unknown {
     return withJobName(this.arguments, JOB_NAME_FIELDS[this.type], this.jobProps.jobNamePrefix);
+  }
+
+  /** The step's own `Tags` merged with the pipeline's job tags (which win on the same key). */
+  public tagsWith(jobTags: readonly JobTag[] = []): unknown[] | undefined {
+    const own = ((this.arguments as { Tags?: unknown[] }).Tags ?? []) as Array<{ Key?: unknown; Value?: unknown }>;
+    if (own.length === 0 && jobTags.length === 0) {
+      return undefined;
+    }
+    const keys = new Set(jobTags.map((t) => t.Key));
+    return [...own.filter((t) => typeof t.Key !== 'string' || !keys.has(t.Key)), ...jobTags];
+  }
+
+  protected override renderArguments(options: RenderOptions): JsonValue {
+    const tags = this.tagsWith(options.jobTags);
+    const args = this.rawArguments as Record<string, unknown>;
+    return renderDeep(tags === undefined ? args : { ...args, Tags: tags });
   }
 }
 
@@ -560,11 +592,11 @@ export class ConditionStep extends Step {
     );
   }
 
-  protected override renderArguments(): JsonValue {
+  protected override renderArguments(options: RenderOptions): JsonValue {
     return {
       Conditions: this.conditions.map((c) => c.toDefinition()),
-      IfSteps: this.ifSteps.map((s) => s.toDefinition()),
-      ElseSteps: this.elseSteps.map((s) => s.toDefinition()),
+      IfSteps: this.ifSteps.map((s) => s.toDefinition(options)),
+      ElseSteps: this.elseSteps.map((s) => s.toDefinition(options)),
     };
   }
 }

@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePipeline.html
  */
 import { Parameter, Scalar } from './expressions';
-import { ConditionStep, JOB_NAME_FIELDS, ProcessingStep, RegisterModelStep, Step } from './steps';
+import { ConditionStep, JOB_NAME_FIELDS, JobStep, JobTag, ProcessingStep, RegisterModelStep, Step } from './steps';
 
 /** Everything the rules look at. */
 export interface PipelineModel {
@@ -436,3 +436,37 @@ function validateNoCycles(steps: readonly Step[]): string[] {
   return errors;
 }
 
+
+/** Most tags a SageMaker job takes. */
+export const MAX_JOB_TAGS = 50;
+
+/**
+ * The tags each job step would be created with (its own `Tags` plus the pipeline's job tags):
+ * at most 50, keys 1-128 characters not starting with `aws:`, values at most 256 characters.
+ */
+export function validateJobTags(steps: readonly Step[], jobTags: readonly JobTag[]): string[] {
+  const errors: string[] = [];
+  for (const tag of jobTags) {
+    errors.push(...tagProblems('pipeline job tag', tag.Key, tag.Value));
+  }
+  for (const step of steps) {
+    if (!(step instanceof JobStep)) {
+      continue;
+    }
+    const tags = (step.tagsWith(jobTags) ?? []) as Array<{ Key?: unknown; Value?: unknown }>;
+    if (tags.length > MAX_JOB_TAGS) {
+      errors.push(`step '${step.name}': Arguments.Tags would hold ${tags.length} tags with the pipeline's job tags; a job takes at most ${MAX_JOB_TAGS}`);
+    }
+  }
+  return errors;
+}
+
+function tagProblems(what: string, key: string, value: string): string[] {
+  if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+    return [`${what} key must be 1-128 characters not starting with 'aws:'; got ${quote(key)}`];
+  }
+  if (value.length > 256) {
+    return [`${what} '${key}' value must be at most 256 characters; got ${value.length}`];
+  }
+  return [];
+}

@@ -6,6 +6,9 @@ import { sha256Hex } from '../../src/cli/scripts';
 import { abalone } from '../../src/pipelines/abalone/pipeline';
 import { captureIo } from '../helpers/io';
 import { CODEBUILD_ENV } from '../helpers/env';
+import { stepsOf } from '../helpers/context';
+
+const register = (def: any) => stepsOf(def).find((s) => s.Type === 'RegisterModel');
 
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -22,11 +25,13 @@ describe('get-pipeline-definition', () => {
     // THEN
     expect(code).toBe(0);
     const def = JSON.parse(out);
-    expect(def.Steps).toHaveLength(4);
-    expect(def.Steps[1].Arguments.AlgorithmSpecification.TrainingImage).toBe(
-      '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-    );
-    expect(def.Steps[3].Arguments.IfSteps[0].Arguments.ModelPackageGroupName).toBe('abalone-demo-p-000000000000');
+    const training = stepsOf(def).find((s) => s.Type === 'Training');
+    expect(training.Arguments.AlgorithmSpecification.TrainingImage).toMatch(/^683313688378\.dkr\.ecr\.us-east-1\.amazonaws\.com\/sagemaker-xgboost:/);
+    expect(register(def).Arguments.ModelPackageGroupName).toBe('abalone-demo-p-000000000000');
+    expect(training.Arguments.Tags).toEqual([
+      { Key: 'sagemaker:project-name', Value: 'abalone-demo' },
+      { Key: 'sagemaker:project-id', Value: 'p-000000000000' },
+    ]);
     expect(err).toBe('get-pipeline-definition: using demo values for --project-name, --project-id, --bucket, --role-arn\n');
     expect(out).toMatch(/^\{\n {2}"Parameters"/);
   });
@@ -38,13 +43,20 @@ describe('get-pipeline-definition', () => {
     expect(out.trim().split('\n')).toHaveLength(1);
     const def = JSON.parse(out);
     const prep = def.Steps[0].Arguments;
-    const sha = sha256Hex(readFileSync(abalone.scripts.preprocess));
-    expect(prep.ProcessingInputs[1].S3Input.S3Uri).toBe(
-      `s3://sagemaker-project-p-abcdef123456/abalone-p-abcdef123456/code/${sha}/preprocess.py`,
-    );
+    const sha = sha256Hex(readFileSync(abalone.code.preprocess));
+    const codeInput = prep.ProcessingInputs.find((i: any) => i.InputName === 'code');
+    expect(codeInput.S3Input.S3Uri).toBe(`s3://sagemaker-project-p-abcdef123456/abalone-p-abcdef123456/code/${sha}/preprocess.py`);
     expect(prep.ProcessingOutputConfig.KmsKeyId).toBe(CODEBUILD_ENV.KMS_KEY_ARN);
     expect(prep.RoleArn).toBe(CODEBUILD_ENV.SAGEMAKER_PIPELINE_ROLE_ARN);
-    expect(def.Parameters[4].DefaultValue).toBe('s3://sagemaker-servicecatalog-seedcode-eu-west-1/dataset/abalone-dataset.csv');
+    // the project tags and PROJECT_TAGS on every job; the model registered under the short name
+    for (const job of stepsOf(def).filter((s) => ['Processing', 'Training'].includes(s.Type))) {
+      expect(job.Arguments.Tags).toEqual([
+        { Key: 'team', Value: 'ml' },
+        { Key: 'sagemaker:project-name', Value: 'abalone' },
+        { Key: 'sagemaker:project-id', Value: 'p-abcdef123456' },
+      ]);
+    }
+    expect(register(def).Arguments.CustomerMetadataProperties.pipeline).toBe('abalone');
   });
 
   test('flags win over the environment, and the pipeline name defaults to <project-name>-<project-id>', () => {
@@ -52,8 +64,23 @@ describe('get-pipeline-definition', () => {
     const { code, out } = run(['--project-name', 'other', '--region', 'us-west-2'], env);
     expect(code).toBe(0);
     const def = JSON.parse(out);
-    expect(def.Steps[3].Arguments.IfSteps[0].Arguments.ModelPackageGroupName).toBe('other-p-abcdef123456');
+    expect(register(def).Arguments.ModelPackageGroupName).toBe('other-p-abcdef123456');
     expect(def.Steps[0].Arguments.AppSpecification.ImageUri).toContain('.us-west-2.');
+  });
+
+  test.each([
+    ['PIPELINE', [], { PIPELINE: 'churn' }],
+    ['--pipeline, which wins over PIPELINE', ['--pipeline', 'churn'], { PIPELINE: 'abalone' }],
+  ])('selects the churn pipeline with %s', (_, argv, env) => {
+    const { code, out } = run(argv as string[], { ...CODEBUILD_ENV, ...env });
+    expect(code).toBe(0);
+    expect(register(JSON.parse(out)).Arguments.CustomerMetadataProperties.pipeline).toBe('churn');
+  });
+
+  test('the demo project of the churn pipeline is named after it', () => {
+    const { code, out } = run(['--region', 'us-east-1', '--pipeline', 'churn']);
+    expect(code).toBe(0);
+    expect(register(JSON.parse(out)).Arguments.ModelPackageGroupName).toBe('churn-demo-p-000000000000');
   });
 
   test('writes to --output and is byte-identical across runs', () => {
@@ -117,7 +144,14 @@ describe('get-pipeline-definition', () => {
       '--model-package-group-name (MODEL_PACKAGE_GROUP_NAME) must be 1-63 letters, digits or hyphens',
     ],
     ['a flag is unknown', ['--region', 'us-east-1', '--regoin', 'x'], {}, "Unknown option '--regoin'; run with --help to see the allowed options"],
-    ['the pipeline is unknown', ['--region', 'us-east-1', '--pipeline', 'churn'], {}, "--pipeline must be one of 'abalone'; got 'churn'"],
+    [
+      'the pipeline is unknown',
+      ['--region', 'us-east-1', '--pipeline', 'no-such-pipeline-x9'],
+      {},
+      "--pipeline (PIPELINE) must be one of 'abalone', 'churn'; got 'no-such-pipeline-x9'",
+    ],
+    ['PIPELINE names an unknown pipeline', ['--region', 'us-east-1'], { PIPELINE: 'zz-unknown' }, "--pipeline (PIPELINE) must be one of 'abalone', 'churn'; got 'zz-unknown'"],
+    ['PROJECT_TAGS is not a JSON object', ['--region', 'us-east-1'], { PROJECT_TAGS: '[1]' }, '--tags (PROJECT_TAGS) must be a JSON object of string values'],
     ['the output file cannot be written', ['--region', 'us-east-1', '--output', '/nonexistent/dir/x.json'], {}, '--output cannot be written: ENOENT'],
   ])('fails when %s', (_title, argv, env, message) => {
     const { code, out, err } = run(argv, env);

@@ -4,12 +4,15 @@
  * ListPipelineExecutionSteps, so that one call is routed to aws-sdk-client-mock.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -24,13 +27,27 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main as getDefinition } from '../../src/cli/get-pipeline-definition';
 import { main } from '../../src/cli/run-pipeline';
 import { sha256Hex } from '../../src/cli/scripts';
+import { runLocal } from '../../src/local/run-local';
 import { abalone } from '../../src/pipelines/abalone/pipeline';
 import { captureIo } from '../helpers/io';
+import { useMoto } from '../helpers/moto';
 
-const endpoint = process.env.MOTO_ENDPOINT;
+// Each test makes several round trips to moto; a loaded 2-core machine needs time, not a timer.
+jest.setTimeout(120_000);
+
+const motoEndpoint = useMoto();
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-const s3 = new S3Client({ endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
-const moto = new SageMakerClient({ endpoint, region: 'us-east-1', credentials });
+let s3: S3Client;
+let moto: SageMakerClient;
+beforeAll(() => {
+  s3 = new S3Client({ endpoint: motoEndpoint(), region: 'us-east-1', credentials, forcePathStyle: true });
+  moto = new SageMakerClient({ endpoint: motoEndpoint(), region: 'us-east-1', credentials });
+});
+afterAll(() => {
+  // Keep-alive sockets to moto would otherwise hold the worker open after the run.
+  s3.destroy();
+  moto.destroy();
+});
 const stepsOnly = new SageMakerClient({ region: 'us-east-1', credentials });
 const stepsMock = mockClient(stepsOnly);
 const sagemaker = {
@@ -64,12 +81,6 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, inlineLimitBytes?: nu
   return { code, out: io.out(), err: io.err() };
 }
 
-beforeAll(() => {
-  if (!endpoint) {
-    throw new Error('MOTO_ENDPOINT is not set: jest globalSetup (test/moto-global-setup.js) should have started moto_server');
-  }
-});
-
 beforeEach(() => {
   stepsMock.reset();
   stepsMock.on(ListPipelineExecutionStepsCommand).resolves({
@@ -92,7 +103,7 @@ describe('run-pipeline against moto', () => {
 
     // the scripts are under <pipeline>/code/<sha256>/<file>, SSE-KMS with the project key
     for (const script of ['preprocess', 'evaluate']) {
-      const body = readFileSync(abalone.scripts[script]);
+      const body = readFileSync(abalone.code[script]);
       const key = `${env.SAGEMAKER_PIPELINE_NAME}/code/${sha256Hex(body)}/${script}.py`;
       const object = await s3.send(new GetObjectCommand({ Bucket: env.ARTIFACT_BUCKET, Key: key }));
       expect(await object.Body!.transformToString()).toBe(body.toString());
@@ -159,12 +170,114 @@ describe('run-pipeline against moto', () => {
     expect(value).toEqual(JSON.parse(await stored.Body!.transformToString()));
   });
 
-  test('fails when the artifact bucket does not exist, naming the S3 error', async () => {
-    const env = { ...(await project()), ARTIFACT_BUCKET: `missing-${randomBytes(4).toString('hex')}` };
+  test('fails when the artifact bucket does not exist, naming the setting and the value in one line', async () => {
+    const bucket = `missing-${randomBytes(4).toString('hex')}`;
+    const env = { ...(await project()), ARTIFACT_BUCKET: bucket };
 
     const { code, err } = await run(['--no-wait'], env);
 
-    expect(code).toBe(1);
-    expect(err).toMatch(/^run-pipeline: NoSuchBucket \(HTTP 404\): The specified bucket does not exist\n$/);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `run-pipeline: --bucket (ARTIFACT_BUCKET) '${bucket}' does not exist (S3 NoSuchBucket in us-east-1); ` +
+        "use the project's artifact bucket, sagemaker-project-<project-id>\n",
+    );
+    // nothing was created
+    await expect(moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }))).rejects.toThrow();
+  });
+
+  test('PIPELINE=churn runs the churn pipeline with the project tags on every job', async () => {
+    const env = { ...(await project()), PIPELINE: 'churn' };
+
+    const { code, err } = await run(['--no-wait'], env);
+
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+    const definition = JSON.parse(described.PipelineDefinition!);
+    expect(definition.Steps.map((s: { Name: string }) => s.Name)).toContain('PreprocessChurnData');
+    for (const step of definition.Steps.filter((s: { Type: string }) => s.Type !== 'Condition')) {
+      expect(step.Arguments.Tags).toEqual(expect.arrayContaining([{ Key: 'sagemaker:project-id', Value: env.SAGEMAKER_PROJECT_ID }]));
+    }
+  });
+
+  test('with AWS_ENDPOINT_URL set, as the README shows for a local moto_server, the CLI builds its own clients', async () => {
+    // GIVEN the environment a user exports in a shell (the SDK reads the endpoint and credentials from it)
+    const env = await project();
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    try {
+      // WHEN no clients are injected
+      const io = captureIo({ ...env, AWS_ENDPOINT_URL: motoEndpoint() });
+      const code = await main(['--no-wait'], { io });
+
+      // THEN it reached moto, buckets addressed by path
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      const described = await moto.send(new DescribePipelineCommand({ PipelineName: env.SAGEMAKER_PIPELINE_NAME }));
+      expect(described.PipelineArn).toContain(env.SAGEMAKER_PIPELINE_NAME);
+    } finally {
+      process.env = saved;
+    }
   });
 });
+
+describe('run-pipeline --local reading S3 inputs outside the run folder (credentials present)', () => {
+  /** A processing step that copies its input to its output with sh, so no Python is needed. */
+  function copyDefinition(inputUri: string) {
+    return {
+      Version: '2020-12-01',
+      Parameters: [],
+      Steps: [
+        {
+          Name: 'Copy',
+          Type: 'Processing',
+          Arguments: {
+            AppSpecification: { ImageUri: 'image:1', ContainerEntrypoint: ['sh', '-c', 'cp -r /opt/ml/processing/input/data/. /opt/ml/processing/output/out/'] },
+            ProcessingInputs: [{ InputName: 'data', S3Input: { S3Uri: inputUri, LocalPath: '/opt/ml/processing/input/data', S3DataType: 'S3Prefix', S3InputMode: 'File' } }],
+            ProcessingOutputConfig: { Outputs: [{ OutputName: 'out', S3Output: { S3Uri: 's3://project-bucket/p/out', LocalPath: '/opt/ml/processing/output/out', S3UploadMode: 'EndOfJob' } }] },
+          },
+        },
+      ],
+    };
+  }
+
+  async function runCopy(inputUri: string) {
+    const runDir = mkdtempSync(path.join(tmpdir(), 'local-s3-'));
+    const result = await runLocal({
+      definition: copyDefinition(inputUri),
+      pipelineName: 'p',
+      bucket: 'project-bucket',
+      parameters: {},
+      code: [],
+      runDir,
+      python: '/usr/bin/python3',
+      log: () => undefined,
+      s3,
+    });
+    return { result, runDir };
+  }
+
+  test('downloads every object under the prefix', async () => {
+    // GIVEN data in a bucket of its own
+    const bucket = `data-${randomBytes(4).toString('hex')}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sets/a.csv', Body: '1,2\n' }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sets/nested/b.csv', Body: '3,4\n' }));
+
+    // WHEN
+    const { result, runDir } = await runCopy(`s3://${bucket}/sets/`);
+
+    // THEN
+    expect(result.status).toBe('Succeeded');
+    const out = path.join(runDir, 's3', 'project-bucket', 'p', 'out');
+    expect(readFileSync(path.join(out, 'a.csv'), 'utf8')).toBe('1,2\n');
+    expect(readFileSync(path.join(out, 'nested', 'b.csv'), 'utf8')).toBe('3,4\n');
+  });
+
+  test('a missing input fails the step naming the URI and the way out', async () => {
+    const { result } = await runCopy(`s3://missing-${randomBytes(4).toString('hex')}/x.csv`);
+    expect(result.status).toBe('Failed');
+    expect(result.failureReason).toMatch(/^step Copy failed: cannot read s3:\/\/missing-[0-9a-f]+\/x\.csv \(NoSuchBucket: .*\); pass --input-data PATH for a local copy$/);
+  });
+});
+

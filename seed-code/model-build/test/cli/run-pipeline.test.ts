@@ -271,6 +271,26 @@ describe('run-pipeline', () => {
       CODEBUILD_ENV,
       '--parameter InputDataUrl (String) must be at most 1024 characters; got 1025',
     ],
+    [
+      'a training instance type override has local NVMe storage while a volume key is set',
+      ['-p', 'TrainingInstanceType=ml.g4dn.xlarge'],
+      CODEBUILD_ENV,
+      "--parameter TrainingInstanceType 'ml.g4dn.xlarge' has local NVMe instance storage, for which SageMaker refuses a volume KMS key, " +
+        "but step 'TrainAbaloneModel' sets Arguments.ResourceConfig.VolumeKmsKeyId; choose an instance type without local storage " +
+        "(e.g. 'ml.m5.xlarge' instead of 'ml.m5d.xlarge') or build the pipeline without a KMS key (the volume key comes from --kms-key-arn / KMS_KEY_ARN)",
+    ],
+    [
+      'a processing instance type override has local NVMe storage while a volume key is set',
+      ['-p', 'ProcessingInstanceType=ml.m5d.2xlarge'],
+      CODEBUILD_ENV,
+      "--parameter ProcessingInstanceType 'ml.m5d.2xlarge' has local NVMe instance storage",
+    ],
+    [
+      'the spot wait is shorter than the training runtime',
+      ['-p', 'TrainingMaxWaitSeconds=600'],
+      CODEBUILD_ENV,
+      "--parameter TrainingMaxWaitSeconds 600 is shorter than step 'TrainAbaloneModel' Arguments.StoppingCondition.MaxRuntimeInSeconds 3600; the spot wait must be at least the maximum runtime",
+    ],
     ['the timeout is not positive', ['--timeout-minutes', '0'], CODEBUILD_ENV, "--timeout-minutes must be a positive number; got '0'"],
     ['the poll interval is not a number', ['--poll-seconds', 'soon'], CODEBUILD_ENV, "--poll-seconds must be a positive number; got 'soon'"],
     ['a flag is unknown', ['--wait'], CODEBUILD_ENV, "Unknown option '--wait'; run with --help to see the allowed options"],
@@ -307,6 +327,15 @@ describe('run-pipeline', () => {
     ])('fails when the override is %s', (override, message) => {
       expect(() => parameterOverrides([override], pipeline)).toThrow(message);
     });
+  });
+
+  test('an instance type with local storage is accepted when no volume key is set', async () => {
+    const { code, err } = await run(['--no-wait', '-p', 'TrainingInstanceType=ml.g4dn.xlarge'], { ...CODEBUILD_ENV, KMS_KEY_ARN: '' });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(sagemakerMock.commandCalls(StartPipelineExecutionCommand)[0].args[0].input.PipelineParameters).toEqual([
+      { Name: 'TrainingInstanceType', Value: 'ml.g4dn.xlarge' },
+    ]);
   });
 
   test('--help prints usage and exits 0', async () => {

@@ -12,6 +12,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HYPERPARAMETERS, abalone } from '../../src/pipelines/abalone/pipeline';
+import { HYPERPARAMETERS as CHURN_HYPERPARAMETERS, churn } from '../../src/pipelines/churn/pipeline';
+import { abaloneCsv, churnCsv } from '../helpers/samples';
 
 const PYTHON = process.env.MODEL_BUILD_PYTHON || '/usr/bin/python3';
 
@@ -31,37 +33,6 @@ function python(args: string[]): Promise<{ status: number | null; stdout: string
   });
 }
 
-/** A deterministic abalone-shaped CSV (no header), with a few missing feature values. */
-function abaloneCsv(rows: number): string {
-  let state = 12345;
-  const random = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const length = 0.15 + random() * 0.6;
-    const sex = ['M', 'F', 'I'][Math.floor(random() * 3)];
-    const rings = Math.max(1, Math.round(2 + length * 18 + (random() - 0.5) * 3));
-    const values = [
-      sex,
-      length.toFixed(3),
-      (length * 0.8).toFixed(3),
-      (length * 0.25).toFixed(3),
-      (length * length * 2.5).toFixed(4),
-      (length * length).toFixed(4),
-      (length * length * 0.5).toFixed(4),
-      (length * length * 0.7).toFixed(4),
-      String(rings),
-    ];
-    if (i % 37 === 5) {
-      values[2] = ''; // imputed by preprocess.py
-    }
-    lines.push(values.join(','));
-  }
-  return lines.join('\n') + '\n';
-}
-
 function readCsv(file: string): number[][] {
   return readFileSync(file, 'utf8')
     .trim()
@@ -74,25 +45,21 @@ function workdir(): string {
 }
 
 function preprocess(input: string, output: string, extra: string[] = []) {
-  return python([abalone.scripts.preprocess, '--input-dir', input, '--output-dir', output, ...extra]);
+  return python([abalone.code.preprocess, '--input-dir', input, '--output-dir', output, ...extra]);
 }
 
-/** Trains like the pipeline's training step and packs `xgboost-model` into model.tar.gz. */
-const TRAIN = `
-import json, os, sys, tarfile
-import pandas as pd
-import xgboost as xgb
-data_dir, model_dir, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-def load(name):
-    frame = pd.read_csv(os.path.join(data_dir, name, name + ".csv"), header=None)
-    return xgb.DMatrix(frame.iloc[:, 1:].values, label=frame.iloc[:, 0].values)
-rounds = int(params.pop("num_round"))
-booster = xgb.train(params, load("train"), num_boost_round=rounds, evals=[(load("validation"), "validation")], verbose_eval=False)
-os.makedirs(model_dir, exist_ok=True)
-booster.save_model(os.path.join(model_dir, "xgboost-model"))
-with tarfile.open(os.path.join(model_dir, "model.tar.gz"), "w:gz") as tar:
-    tar.add(os.path.join(model_dir, "xgboost-model"), arcname="xgboost-model")
-`;
+/** The local stand-in of the built-in XGBoost algorithm the local run uses. */
+const TRAIN = path.join(__dirname, '..', '..', 'src', 'local', 'xgboost_train.py');
+
+function train(dataDir: string, modelDir: string, hyperparameters: Record<string, string>) {
+  return python([
+    TRAIN,
+    '--hyperparameters', JSON.stringify(hyperparameters),
+    '--channel', `train=${path.join(dataDir, 'train')}`,
+    '--channel', `validation=${path.join(dataDir, 'validation')}`,
+    '--model-dir', modelDir,
+  ]);
+}
 
 beforeAll(() => {
   const probe = spawnSync(PYTHON, ['-c', 'import pandas, sklearn, xgboost'], { encoding: 'utf8' });
@@ -168,13 +135,13 @@ describe('preprocess.py', () => {
 describe('training equivalent and evaluate.py', () => {
   test('evaluate.py writes evaluation.json with exactly the regression_metrics.mse shape', async () => {
     // GIVEN the shared preprocessed data and a model trained with the pipeline's hyperparameters
-    const train = await python(['-c', TRAIN, path.join(dir, 'data'), path.join(dir, 'model'), JSON.stringify(HYPERPARAMETERS)]);
-    expect(train.stderr).toBe('');
-    expect(train.status).toBe(0);
+    const trained = await train(path.join(dir, 'data'), path.join(dir, 'model'), HYPERPARAMETERS);
+    expect(trained.stderr).toBe('');
+    expect(trained.status).toBe(0);
 
     // WHEN
     const result = await python([
-      abalone.scripts.evaluate,
+      abalone.code.evaluate,
       '--model-dir',
       path.join(dir, 'model'),
       '--test-dir',
@@ -186,6 +153,8 @@ describe('training equivalent and evaluate.py', () => {
     // THEN
     expect(result.status).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dir, 'evaluation', 'evaluation.json'), 'utf8'));
+    // the model's input width, recorded at registration for the deploy repository's smoke test
+    expect(JSON.parse(readFileSync(path.join(dir, 'evaluation', 'model-input.json'), 'utf8'))).toEqual({ feature_count: 10 });
     expect(report).toEqual({
       regression_metrics: { mse: { value: expect.any(Number), standard_deviation: expect.any(Number) } },
     });
@@ -203,8 +172,53 @@ describe('training equivalent and evaluate.py', () => {
     writeFileSync(path.join(bad, 'other'), 'x');
     const tar = spawnSync('tar', ['-czf', path.join(bad, 'model', 'model.tar.gz'), '-C', bad, 'other']);
     expect(tar.status).toBe(0);
-    const result = await python([abalone.scripts.evaluate, '--model-dir', path.join(bad, 'model'), '--test-dir', bad, '--output-dir', bad]);
+    const result = await python([abalone.code.evaluate, '--model-dir', path.join(bad, 'model'), '--test-dir', bad, '--output-dir', bad]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("model.tar.gz does not contain 'xgboost-model'");
+  });
+});
+
+describe('churn preprocess.py and evaluate.py', () => {
+  async function runChurn(name: string, csv: string) {
+    const root = workdir();
+    mkdirSync(path.join(root, 'input'));
+    writeFileSync(path.join(root, 'input', 'churn.txt'), csv);
+    const prep = await python([churn.code.preprocess, '--data-dir', path.join(root, 'input'), '--output-dir', path.join(root, 'data')]);
+    expect(prep.stderr).toBe('');
+    expect(prep.status).toBe(0);
+    const trained = await train(path.join(root, 'data'), path.join(root, 'model'), CHURN_HYPERPARAMETERS);
+    expect(trained.status).toBe(0);
+    const evaluated = await python([
+      churn.code.evaluate,
+      '--model-dir', path.join(root, 'model'),
+      '--test-dir', path.join(root, 'data', 'test'),
+      '--evaluation-dir', path.join(root, 'evaluation'),
+    ]);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.status).toBe(0);
+    return { root, name, report: JSON.parse(readFileSync(path.join(root, 'evaluation', 'evaluation.json'), 'utf8')) };
+  }
+
+  test('preprocess writes label-first numeric splits and evaluate writes binary_classification_metrics', async () => {
+    // GIVEN a walkthrough-shaped sample whose churn follows service calls and day minutes
+    const { root, report } = await runChurn('good', churnCsv(400, { seed: 3 }));
+
+    // THEN the splits are headerless numbers with a 0/1 label first
+    const rows = readCsv(path.join(root, 'data', 'train', 'train.csv'));
+    expect(rows).toHaveLength(280);
+    expect(rows.every((r) => (r[0] === 0 || r[0] === 1) && r.every(Number.isFinite))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(root, 'evaluation', 'model-input.json'), 'utf8'))).toEqual({ feature_count: rows[0].length - 1 });
+    // AND the report has the registry's binary classification shape, passing the gate
+    const metric = { value: expect.any(Number), standard_deviation: expect.any(Number) };
+    expect(report).toEqual({
+      binary_classification_metrics: { accuracy: metric, auc: metric, precision: metric, recall: metric, f1: metric },
+    });
+    expect(report.binary_classification_metrics.accuracy.value).toBeGreaterThanOrEqual(0.8);
+    expect(report.binary_classification_metrics.auc.value).toBeGreaterThan(0.8);
+  });
+
+  test('labels unrelated to the features give an accuracy the gate refuses', async () => {
+    const { report } = await runChurn('noise', churnCsv(400, { seed: 5, noise: true }));
+    expect(report.binary_classification_metrics.accuracy.value).toBeLessThan(0.8);
   });
 });

@@ -1,15 +1,9 @@
 import { canonicalJson, FailStep, ParameterString, Pipeline } from '../../src/workflow';
 import { createAbalonePipeline } from '../../src/pipelines/abalone/pipeline';
+import { contextFor } from '../helpers/context';
 import { processingArgs, processingStep } from '../helpers/fixtures';
 
-const context = {
-  region: 'eu-west-1',
-  pipelineName: 'abalone-p-123',
-  modelPackageGroupName: 'abalone-p-123',
-  roleArn: 'arn:aws:iam::123456789012:role/pipeline',
-  bucket: 'bucket',
-  scriptUris: { preprocess: 's3://bucket/pre.py', evaluate: 's3://bucket/eval.py' },
-};
+const context = contextFor('abalone');
 
 describe('deterministic output', () => {
   test('building the same pipeline twice gives byte-identical JSON', () => {

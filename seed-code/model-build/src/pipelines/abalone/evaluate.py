@@ -3,8 +3,10 @@
 Extracts `model.tar.gz` (as written by the built-in XGBoost algorithm: a booster file named
 `xgboost-model`), predicts the test split (headerless CSV, label first) and writes
 `evaluation.json`: {"regression_metrics": {"mse": {"value": ..., "standard_deviation": ...}}},
-where standard_deviation is that of the prediction errors. Paths default to the container's and
-can be overridden for local runs.
+where standard_deviation is that of the prediction errors, and `model-input.json`:
+{"feature_count": ...}, the number of CSV columns the model takes (recorded at registration, so
+the deploy repository's smoke test can build a valid request). The pipeline passes every folder as an
+argument (`--model-dir`, `--test-dir`, `--evaluation-dir`).
 """
 import argparse
 import glob
@@ -22,9 +24,9 @@ import xgboost
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", default=os.environ.get("EVALUATE_MODEL_DIR", "/opt/ml/processing/model"))
-    parser.add_argument("--test-dir", default=os.environ.get("EVALUATE_TEST_DIR", "/opt/ml/processing/test"))
-    parser.add_argument("--output-dir", default=os.environ.get("EVALUATE_OUTPUT_DIR", "/opt/ml/processing/evaluation"))
+    parser.add_argument("--model-dir", default="/opt/ml/processing/input/model")
+    parser.add_argument("--test-dir", default="/opt/ml/processing/input/test")
+    parser.add_argument("--evaluation-dir", "--output-dir", dest="output_dir", default="/opt/ml/processing/output/evaluation")
     return parser.parse_args(argv)
 
 
@@ -83,6 +85,8 @@ def main(argv=None):
     os.makedirs(args.output_dir, exist_ok=True)
     with open(os.path.join(args.output_dir, "evaluation.json"), "w") as handle:
         json.dump(report, handle)
+    with open(os.path.join(args.output_dir, "model-input.json"), "w") as handle:
+        json.dump({"feature_count": int(features.shape[1])}, handle)
     print(json.dumps(report))
     return 0
 

@@ -3,7 +3,8 @@
 Reads every CSV under the input directory (the UCI abalone columns, no header), imputes and
 scales the numeric features, one-hot encodes `sex`, puts the label (`rings`) first, shuffles with
 a fixed seed and writes headerless train/validation/test CSVs (70/15/15), the layout SageMaker's
-built-in XGBoost expects. Paths default to the container's and can be overridden for local runs.
+built-in XGBoost expects. The pipeline passes every folder as an argument (`--data-dir`,
+`--train-dir`, ...), which is also how a local run maps them.
 """
 import argparse
 import glob
@@ -34,9 +35,11 @@ SPLITS = (("train", 0.70), ("validation", 0.15), ("test", 0.15))
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input-dir", default=os.environ.get("PREPROCESS_INPUT_DIR", "/opt/ml/processing/input/data"))
-    parser.add_argument("--output-dir", default=os.environ.get("PREPROCESS_OUTPUT_DIR", "/opt/ml/processing"))
-    parser.add_argument("--seed", type=int, default=int(os.environ.get("PREPROCESS_SEED", "42")))
+    parser.add_argument("--data-dir", "--input-dir", dest="input_dir", default="/opt/ml/processing/input/data")
+    parser.add_argument("--output-dir", default="/opt/ml/processing/output", help="parent of the split folders")
+    for name, _ in SPLITS:
+        parser.add_argument(f"--{name}-dir", help=f"where {name}.csv goes; default <output-dir>/{name}")
+    parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args(argv)
 
 
@@ -92,7 +95,7 @@ def main(argv=None):
         raise SystemExit(f"need at least 10 labelled rows to split; got {len(data)}")
     parts = split(transform(data), args.seed)
     for name, rows in parts.items():
-        directory = os.path.join(args.output_dir, name)
+        directory = getattr(args, f"{name}_dir") or os.path.join(args.output_dir, name)
         os.makedirs(directory, exist_ok=True)
         pd.DataFrame(rows).to_csv(os.path.join(directory, f"{name}.csv"), header=False, index=False)
         print(f"wrote {len(rows)} rows to {directory}/{name}.csv")

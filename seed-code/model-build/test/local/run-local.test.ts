@@ -1,0 +1,116 @@
+/**
+ * The local run's evaluation of definitions, on fixture definitions that need no Python: parameters,
+ * execution variables, Std:Join, conditions, Fail steps, branch choice and unsupported steps.
+ * End-to-end runs of the shipped pipelines are in test/python/local-run.test.ts.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/run-pipeline';
+import { LocalRunUnsupportedError, isoDurationMs, runLocal } from '../../src/local/run-local';
+import { captureIo } from '../helpers/io';
+
+function gate(conditions: unknown[]) {
+  return {
+    Parameters: [
+      { Name: 'Score', Type: 'Float', DefaultValue: 0.9 },
+      { Name: 'Mode', Type: 'String', DefaultValue: 'a' },
+    ],
+    Steps: [
+      {
+        Name: 'Gate',
+        Type: 'Condition',
+        Arguments: {
+          Conditions: conditions,
+          IfSteps: [],
+          ElseSteps: [
+            {
+              Name: 'Stop',
+              Type: 'Fail',
+              Arguments: {
+                ErrorMessage: { 'Std:Join': { On: ' ', Values: ['score', { Get: 'Parameters.Score' }, 'in', { Get: 'Execution.PipelineName' }] } },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    Version: '2020-12-01',
+  };
+}
+
+async function run(definition: unknown, parameters: Record<string, string> = {}) {
+  const lines: string[] = [];
+  const result = await runLocal({
+    definition,
+    pipelineName: 'fixture-p-1',
+    bucket: 'bucket',
+    parameters,
+    code: [],
+    runDir: mkdtempSync(path.join(tmpdir(), 'local-')),
+    python: '/usr/bin/python3',
+    log: (line) => lines.push(line),
+  });
+  return { result, lines };
+}
+
+const atLeast = (value: number) => [{ Type: 'GreaterThanOrEqualTo', LeftValue: { Get: 'Parameters.Score' }, RightValue: value }];
+
+describe('local run of a definition', () => {
+  test('a condition that holds takes the if branch and the execution succeeds', async () => {
+    const { result } = await run(gate(atLeast(0.8)));
+    expect(result.status).toBe('Succeeded');
+    expect(result.steps.map((s) => [s.name, s.status, s.note])).toEqual([['Gate', 'Succeeded', '0.9 >= 0.8 is true -> if branch']]);
+  });
+
+  test('otherwise the Fail step fails the execution with its resolved message', async () => {
+    const { result } = await run(gate(atLeast(0.8)), { Score: '0.5' });
+    expect(result.status).toBe('Failed');
+    expect(result.failureReason).toBe('step Stop failed: score 0.5 in fixture-p-1');
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Gate', 'Succeeded'],
+      ['Stop', 'Failed'],
+    ]);
+  });
+
+  test.each([
+    [[{ Type: 'Not', Expression: atLeast(0.95)[0] }], true],
+    [[{ Type: 'Or', Conditions: [...atLeast(0.95), { Type: 'Equals', LeftValue: { Get: 'Parameters.Mode' }, RightValue: 'a' }] }], true],
+    [[{ Type: 'In', QueryValue: { Get: 'Parameters.Mode' }, Values: ['b', 'c'] }], false],
+    [[...atLeast(0.5), { Type: 'LessThan', LeftValue: { Get: 'Parameters.Score' }, RightValue: 0.9 }], false],
+  ])('evaluates %j as %s', async (conditions, expected) => {
+    const { result } = await run(gate(conditions));
+    expect(result.status).toBe(expected ? 'Succeeded' : 'Failed');
+  });
+
+  test.each([
+    ['a transform step', { Name: 'Batch', Type: 'Transform', Arguments: {} }, "step 'Batch' has type Transform, which the local run does not execute"],
+    [
+      'a training image other than built-in XGBoost',
+      { Name: 'Fit', Type: 'Training', Arguments: { AlgorithmSpecification: { TrainingImage: '1.dkr.ecr.x.amazonaws.com/pytorch:2' } } },
+      "step 'Fit' trains with image '1.dkr.ecr.x.amazonaws.com/pytorch:2'; the local run only stands in for the built-in XGBoost algorithm",
+    ],
+  ])('fails before running anything when the definition has %s', async (_, step, message) => {
+    await expect(run({ Parameters: [], Steps: [step] })).rejects.toThrow(LocalRunUnsupportedError);
+    await expect(run({ Parameters: [], Steps: [step] })).rejects.toThrow(message);
+  });
+
+  test('ISO 8601 cache expiry durations', () => {
+    expect(isoDurationMs('P30D')).toBe(30 * 86_400_000);
+    expect(isoDurationMs('PT12H')).toBe(12 * 3_600_000);
+    expect(isoDurationMs('P1DT1M')).toBe(86_400_000 + 60_000);
+  });
+});
+
+describe('run-pipeline --local usage errors', () => {
+  test.each([
+    ['the input data does not exist', ['--input-data', '/nonexistent/data.csv'], "--input-data must be an existing file or folder; got '/nonexistent/data.csv'"],
+    ['a parameter is unknown', ['-p', 'Nope=1'], "--parameter 'Nope' is not a parameter of pipeline"],
+  ])('fails when %s, exit 2', async (_, argv, message) => {
+    const io = captureIo({});
+    const code = await main(['--local', ...argv], { io });
+    expect(code).toBe(2);
+    expect(io.err()).toContain(`run-pipeline: ${message}`);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
+  });
+});
