@@ -220,7 +220,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-deploy-cdk-'));
   try {
     const { app, stacks } = createDeployApp({
-      app: new App({ outdir: assemblyDir }),
+      // The context of cdk.json (feature flags), so the deployed templates are the ones `cdk synth` shows.
+      app: new App({ outdir: assemblyDir, context: cdkJsonContext(options.repositoryRoot ?? path.join(__dirname, '..')) }),
       projectName: env.projectName,
       projectId: env.projectId,
       extraTags: env.projectTags,
@@ -257,6 +258,15 @@ export function exportedVariables(result: BuildResult): string {
     `export SMOKE_TEST_PAYLOAD='${result.smokeTestPayload.replace(/'/g, '')}'`,
     '',
   ].join('\n');
+}
+
+/** The `context` of `<root>/cdk.json`, or none when there is no such file. */
+export function cdkJsonContext(root: string): Record<string, unknown> {
+  const file = path.join(root, 'cdk.json');
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
 function writeJson(file: string, value: unknown): void {
