@@ -15,7 +15,6 @@ import {
   CreateModelPackageGroupCommand,
   ModelApprovalStatus,
   SageMakerClient,
-  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { loadStageConfig } from '../lib/stage-config';
 import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
@@ -77,8 +76,10 @@ async function approvedPackage(group: string, metadata?: Record<string, string>)
     ModelPackageGroupName: group,
     CustomerMetadataProperties: metadata,
     InferenceSpecification: { Containers: [{ Image: 'xgboost:1.7-1' }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
+    // Registered as Approved (moto's UpdateModelPackage drops CustomerMetadataProperties); moto
+    // records a Studio user profile as the creator, not the pipeline role.
+    ModelApprovalStatus: ModelApprovalStatus.APPROVED,
   }));
-  await client.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: ModelApprovalStatus.APPROVED }));
   return arn!;
 }
 
