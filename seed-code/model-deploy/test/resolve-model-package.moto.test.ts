@@ -126,8 +126,8 @@ test('packages of another group are never chosen, and requesting one fails', asy
   await expect(deployed(mine, foreign)).rejects.toThrow(`belongs to model package group '${other}', not to this project's group '${mine}'`);
 });
 
-test('pages past the first page to the newest approved package', async () => {
-  // GIVEN three approved packages under a page size of one: moto pages the filtered list
+test('a commit run takes the newest package that is still approved among several', async () => {
+  // GIVEN three approved packages, the newest then rejected
   const group = await newGroup();
   const packages = [await register(group), await register(group), await register(group)];
   for (const arn of packages) {
@@ -135,6 +135,6 @@ test('pages past the first page to the newest approved package', async () => {
   }
   await setStatus(packages[2], ModelApprovalStatus.REJECTED);
 
-  // THEN the newest still approved, whatever the page boundaries
+  // THEN
   expect(await deployed(group)).toBe(packages[1]);
 });
