@@ -14,8 +14,8 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  globalSetup: '<rootDir>/test/moto-global-setup.ts',
-  globalTeardown: '<rootDir>/test/moto-global-teardown.ts',
-  // Synthesis and the CDK CLI test are CPU-bound; the default 5 s is too tight on small CI machines.
+  // Only the *.moto.test.ts suites need moto_server; they start it themselves (test/support/moto-server.ts).
+  setupFiles: ['<rootDir>/test/support/quiet-sdk.ts'],
+  // Synthesis, moto_server and the CDK CLI are CPU-bound; the default 5 s is too tight on small CI machines.
   testTimeout: 60000,
 };

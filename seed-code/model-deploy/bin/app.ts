@@ -10,11 +10,18 @@
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from '../lib/deploy-app';
 
-const app = new App();
-createDeployApp({
-  app,
-  projectName: process.env.SAGEMAKER_PROJECT_NAME || String(app.node.tryGetContext('projectName') ?? 'demo'),
-  projectId: process.env.SAGEMAKER_PROJECT_ID || String(app.node.tryGetContext('projectId') ?? 'p-placeholder0000'),
-  extraTags: parseTags('PROJECT_TAGS', process.env.PROJECT_TAGS),
-});
-app.synth();
+try {
+  const app = new App();
+  createDeployApp({
+    app,
+    projectName: process.env.SAGEMAKER_PROJECT_NAME || String(app.node.tryGetContext('projectName') ?? 'demo'),
+    projectId: process.env.SAGEMAKER_PROJECT_ID || String(app.node.tryGetContext('projectId') ?? 'p-placeholder0000'),
+    extraTags: parseTags('PROJECT_TAGS', process.env.PROJECT_TAGS),
+  });
+  app.synth();
+} catch (e) {
+  // A bad setting is the user's to fix, not a crash: its message alone (it names the file, the
+  // setting and the value), without a stack trace. The CDK CLI then reports the exit code.
+  console.error((e as Error).message);
+  process.exitCode = 1;
+}

@@ -4,9 +4,11 @@ import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from './deploy-app';
-import { ENDPOINT_STACK_PARAMETERS, TAG_KEYS } from './endpoint-stack';
-import { resolveModelPackage } from './resolve-model-package';
-import { Stage, STAGES } from './stage-config';
+import { checkEndpointOwnership } from './endpoint-ownership';
+import { ENDPOINT_STACK_PARAMETERS, endpointName, TAG_KEYS } from './endpoint-stack';
+import { isRoleArn, resolveModelPackage } from './resolve-model-package';
+import { chooseSmokeTestPayload } from './smoke-test-payload';
+import { loadStageConfig, Stage, STAGES } from './stage-config';
 
 /** The CodeBuild environment of the deploy project's build action, validated. */
 export interface BuildEnvironment {
@@ -20,6 +22,10 @@ export interface BuildEnvironment {
   readonly kmsKeyArn: string;
   readonly projectTags: Record<string, string>;
   readonly region: string;
+  /** The SageMaker pipeline execution role: its own approvals are refused unless {@link autoApproveModels}. */
+  readonly pipelineRoleArn: string;
+  /** `AUTO_APPROVE_MODELS=true`: the project approves automatically, the pipeline role's approvals count. */
+  readonly autoApproveModels: boolean;
 }
 
 /** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
@@ -31,11 +37,14 @@ export const REQUIRED_VARIABLES = [
   'ARTIFACT_BUCKET',
   'KMS_KEY_ARN',
   'AWS_REGION',
+  'SAGEMAKER_PIPELINE_ROLE_ARN',
 ] as const;
 
 /**
- * Reads and checks the build variables.
- * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`
+ * Reads and checks the build variables. `AUTO_APPROVE_MODELS` is optional (`true` or `false`,
+ * unset or empty means `false`).
+ * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`,
+ *   `SAGEMAKER_PIPELINE_ROLE_ARN` or `AUTO_APPROVE_MODELS`
  */
 export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
   const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
@@ -53,7 +62,27 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     kmsKeyArn: value('KMS_KEY_ARN'),
     projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
     region: value('AWS_REGION'),
+    pipelineRoleArn: roleArn('SAGEMAKER_PIPELINE_ROLE_ARN', value('SAGEMAKER_PIPELINE_ROLE_ARN')),
+    autoApproveModels: flag('AUTO_APPROVE_MODELS', env.AUTO_APPROVE_MODELS),
   };
+}
+
+function roleArn(setting: string, text: string): string {
+  if (!isRoleArn(text)) {
+    throw new Error(`${setting} must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got '${text}'`);
+  }
+  return text;
+}
+
+function flag(setting: string, text: string | undefined): boolean {
+  const value = text?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false') {
+    return false;
+  }
+  if (value === 'true') {
+    return true;
+  }
+  throw new Error(`${setting} must be 'true' or 'false' (unset means false); got '${text}'`);
 }
 
 /**
@@ -122,6 +151,11 @@ export interface WriteBuildOutputOptions {
    */
   readonly configDir?: string;
   /**
+   * Folder the smoke-test payload paths are relative to.
+   * @default - this repository
+   */
+  readonly repositoryRoot?: string;
+  /**
    * Receives progress lines.
    * @default - no logging
    */
@@ -134,13 +168,20 @@ export interface BuildResult {
   readonly deploy: boolean;
   /** The package deployed, or empty. */
   readonly modelPackageArn: string;
+  /**
+   * The sample rows the smoke test sends to staging, relative to the repository root, matching
+   * the pipeline that built the model; empty when nothing is deployed.
+   */
+  readonly smokeTestPayload: string;
   /** The files written, in `outDir`. */
   readonly files: string[];
 }
 
 /**
- * Resolves the model package, synthesizes both endpoint stacks and writes
- * `<stage>.template.json` and `<stage>.config.json` for each stage.
+ * Checks the stage configurations, resolves the model package (refusing one approved by the
+ * pipeline role unless approvals are automatic), refuses endpoints of the same name that belong
+ * to something else, chooses the smoke-test payload for the model's pipeline, synthesizes both
+ * endpoint stacks and writes `<stage>.template.json` and `<stage>.config.json` for each stage.
  *
  * The templates are written even when nothing is approved: the artifact upload then succeeds,
  * and a bad stage configuration still fails the build on the commit that introduced it.
@@ -148,18 +189,39 @@ export interface BuildResult {
 export async function writeBuildOutput(options: WriteBuildOutputOptions): Promise<BuildResult> {
   const log = options.log ?? (() => undefined);
   const { env } = options;
+  // Configuration first: a bad file fails the build before any AWS call.
+  const staging = loadStageConfig('staging', options.configDir);
+  loadStageConfig('prod', options.configDir);
+
   const resolution = await resolveModelPackage({
     client: options.client,
     modelPackageGroupName: env.modelPackageGroupName,
     requestedArn: env.requestedModelPackageArn,
+    approval: { autoApprove: env.autoApproveModels, pipelineRoleArn: env.pipelineRoleArn },
     log,
   });
   const modelPackageArn = resolution.deploy ? resolution.modelPackageArn : '';
+  // Checked on every run, deploying or not: a name collision found on a new project's first
+  // commit is cheaper to fix (rename the project) than on its first approval.
+  await checkEndpointOwnership({
+    client: options.client,
+    projectId: env.projectId,
+    endpointNames: STAGES.map((stage) => endpointName(env.projectName, stage)),
+    log,
+  });
+  const smokeTestPayload = resolution.deploy ? chooseSmokeTestPayload({
+    pipeline: resolution.pipeline,
+    configuredFile: staging.smokeTest?.samplePayloadFile,
+    repositoryRoot: options.repositoryRoot ?? path.join(__dirname, '..'),
+    modelPackageArn,
+    log,
+  }) : '';
 
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-deploy-cdk-'));
   try {
     const { app, stacks } = createDeployApp({
-      app: new App({ outdir: assemblyDir }),
+      // The context of cdk.json (feature flags), so the deployed templates are the ones `cdk synth` shows.
+      app: new App({ outdir: assemblyDir, context: cdkJsonContext(options.repositoryRoot ?? path.join(__dirname, '..')) }),
       projectName: env.projectName,
       projectId: env.projectId,
       extraTags: env.projectTags,
@@ -185,7 +247,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   } else {
     log(`DEPLOY=false: nothing to deploy (${resolution.reason}). The deploy stages are skipped; this run is green.`);
   }
-  return { deploy: resolution.deploy, modelPackageArn, files: buildArtifactFiles() };
+  return { deploy: resolution.deploy, modelPackageArn, smokeTestPayload, files: buildArtifactFiles() };
 }
 
 /** Shell lines that export the build action's variables (sourced by buildspec.yml). */
@@ -193,8 +255,18 @@ export function exportedVariables(result: BuildResult): string {
   return [
     `export DEPLOY=${result.deploy ? 'true' : 'false'}`,
     `export MODEL_PACKAGE_ARN_RESOLVED='${result.modelPackageArn.replace(/'/g, '')}'`,
+    `export SMOKE_TEST_PAYLOAD='${result.smokeTestPayload.replace(/'/g, '')}'`,
     '',
   ].join('\n');
+}
+
+/** The `context` of `<root>/cdk.json`, or none when there is no such file. */
+export function cdkJsonContext(root: string): Record<string, unknown> {
+  const file = path.join(root, 'cdk.json');
+  if (!fs.existsSync(file)) {
+    return {};
+  }
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
 function writeJson(file: string, value: unknown): void {

@@ -94,7 +94,7 @@ export class EndpointStack extends Stack {
       ...props,
     });
     const config = props.stageConfig;
-    this.endpointName = `${props.projectName}-${config.stage}`;
+    this.endpointName = endpointName(props.projectName, config.stage);
 
     const modelPackageArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelPackageArn, {
       type: 'String',
@@ -167,7 +167,12 @@ export class EndpointStack extends Stack {
             type: 'CANARY',
             canarySize: { type: 'INSTANCE_COUNT', value: config.deployment.canaryInstanceCount },
             waitIntervalInSeconds: config.deployment.canaryWaitMinutes * 60,
-          } : { type: 'ALL_AT_ONCE' },
+          } : {
+            type: 'ALL_AT_ONCE',
+            // The API requires a wait interval for every routing type; with a single step there
+            // is nothing to wait between (the bake time is terminationWaitInSeconds).
+            waitIntervalInSeconds: 0,
+          },
           terminationWaitInSeconds: config.deployment.terminationWaitMinutes * 60,
           maximumExecutionTimeoutInSeconds: config.deployment.maximumExecutionTimeoutMinutes * 60,
         },
@@ -269,6 +274,11 @@ function validateProjectNaming(projectName: string, projectId: string): void {
   if (!Token.isUnresolved(projectId) && (projectId.length > 20 || !PROJECT_ID_PATTERN.test(projectId))) {
     throw new Error(`\`projectId\` must be 1-20 letters, digits or hyphens (e.g. p-abcdef123456); got '${projectId}'`);
   }
+}
+
+/** Name of a stage's endpoint: `<projectName>-<stage>`. */
+export function endpointName(projectName: string, stage: string): string {
+  return `${projectName}-${stage}`;
 }
 
 /** Stack name the deploy pipeline uses for a stage: `sagemaker-<name>-<id>-deploy-<stage>`. */

@@ -85,8 +85,13 @@ export interface AutoscalingSettings {
 
 /** Settings of the smoke test that runs against the staging endpoint. */
 export interface SmokeTestSettings {
-  /** CSV file of sample rows (one request per row), relative to the repository root. */
-  readonly samplePayloadFile: string;
+  /**
+   * CSV file of sample rows (one request per row), relative to the repository root, used
+   * whichever pipeline built the model.
+   * @default - the payload of the deployed model's pipeline, `smoke-test/payloads/<pipeline>.csv`
+   *   (chosen by the build from the package's `CustomerMetadataProperties.pipeline`)
+   */
+  readonly samplePayloadFile?: string;
   /** How many times every row is sent (more rounds, steadier percentiles). */
   readonly rounds: number;
   /** The test fails when the p95 latency of all invocations is above this many milliseconds. */
@@ -321,8 +326,8 @@ function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettin
     return undefined;
   }
   const raw = r.object('smokeTest', top.smokeTest, ['samplePayloadFile', 'rounds', 'maxP95LatencyMs', 'inServiceTimeoutMinutes']) ?? {};
-  const samplePayloadFile = r.string('smokeTest.samplePayloadFile', raw.samplePayloadFile, 'smoke-test/sample-payload.csv');
-  if (path.isAbsolute(samplePayloadFile) || samplePayloadFile.split(/[\\/]/).includes('..')) {
+  const samplePayloadFile = raw.samplePayloadFile === undefined ? undefined : r.string('smokeTest.samplePayloadFile', raw.samplePayloadFile, '');
+  if (samplePayloadFile && !isInsideRepository(samplePayloadFile)) {
     r.problem('smokeTest.samplePayloadFile', samplePayloadFile, 'must be a path inside the repository, relative to its root');
   }
   const rounds = r.integer('smokeTest.rounds', raw.rounds, 3, 1, 100);
@@ -418,6 +423,11 @@ class Reader {
 
 function show(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+/** Whether a path is relative and stays inside the folder it is relative to. */
+export function isInsideRepository(file: string): boolean {
+  return !path.isAbsolute(file) && !file.split(/[\\/]/).includes('..');
 }
 
 function displayPath(file: string): string {

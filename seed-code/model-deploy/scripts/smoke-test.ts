@@ -1,15 +1,18 @@
 /**
  * Test action of the deploy pipeline (run by test-buildspec.yml): smoke-tests the staging
- * endpoint `ENDPOINT_NAME` with the sample rows named in config/staging.json.
+ * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline.
  *
- * Usage: smoke-test [samplePayloadFile]  (default: smokeTest.samplePayloadFile of the config;
- * handy to try another payload against an endpoint from a laptop)
+ * Usage: smoke-test [payloadFile]
+ * The payload is, first found: the argument (handy to try another file from a laptop);
+ * `SMOKE_TEST_PAYLOAD`, which the build action exports for the model it deployed; the
+ * `smokeTest.samplePayloadFile` of config/staging.json; abalone's payload.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { runSmokeTest, parseSampleRows } from '../lib/smoke-test';
+import { payloadForRun } from '../lib/smoke-test-payload';
 import { loadStageConfig } from '../lib/stage-config';
 
 async function main(): Promise<void> {
@@ -20,7 +23,12 @@ async function main(): Promise<void> {
     throw new Error('ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)');
   }
   const settings = loadStageConfig('staging').smokeTest!;
-  const payloadFile = process.argv[2] ?? settings.samplePayloadFile;
+  const payloadFile = payloadForRun({
+    argument: process.argv[2],
+    exported: process.env.SMOKE_TEST_PAYLOAD,
+    configured: settings.samplePayloadFile,
+    log: (line) => console.log(line),
+  });
   const rows = parseSampleRows(fs.readFileSync(path.resolve(root, payloadFile), 'utf8'), payloadFile);
   const report = await runSmokeTest({
     sagemaker: new SageMakerClient({ region }),

@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   BuildEnvironment,
@@ -13,7 +19,13 @@ import {
 } from '../lib/build-output';
 
 const GROUP = 'churn-p-abc123def456';
+/** Stage files of the tests' own (test/fixtures/config), never the repository's config/. */
+const CONFIG_DIR = path.join(__dirname, 'fixtures', 'config');
+const PIPELINE_ROLE = 'arn:aws:iam::123456789012:role/service-role/churn-sagemaker-pipeline';
+const REVIEWER = { IamIdentity: { Arn: 'arn:aws:sts::123456789012:assumed-role/Reviewer/alice' } };
+
 const PACKAGE = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/4`;
+const APPROVED = { ModelPackageArn: PACKAGE, ModelPackageGroupName: GROUP, ModelApprovalStatus: 'Approved' as const, LastModifiedBy: REVIEWER };
 const VARIABLES = {
   SAGEMAKER_PROJECT_NAME: 'churn',
   SAGEMAKER_PROJECT_ID: 'p-abc123def456',
@@ -24,19 +36,23 @@ const VARIABLES = {
   KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
   PROJECT_TAGS: '{"cost-center":"ml-42"}',
   AWS_REGION: 'us-east-1',
+  SAGEMAKER_PIPELINE_ROLE_ARN: PIPELINE_ROLE,
 };
+const NOT_FOUND = (name: string) => Object.assign(new Error(`Could not find endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}".`), { name: 'ValidationException' });
 
 const sagemaker = mockClient(SageMakerClient);
 let outDir: string;
 beforeEach(() => {
   sagemaker.reset();
+  // By default neither endpoint exists yet.
+  sagemaker.on(DescribeEndpointCommand).callsFake((input: { EndpointName: string }) => Promise.reject(NOT_FOUND(input.EndpointName)));
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-output-'));
 });
 afterEach(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
 async function build(env: BuildEnvironment) {
   const log: string[] = [];
-  const result = await writeBuildOutput({ env, client: new SageMakerClient({ region: 'us-east-1' }), outDir, log: (l) => log.push(l) });
+  const result = await writeBuildOutput({ env, client: new SageMakerClient({ region: 'us-east-1' }), outDir, configDir: CONFIG_DIR, log: (l) => log.push(l) });
   const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
   return { result, log, read };
 }
@@ -53,7 +69,19 @@ describe('readBuildEnvironment', () => {
       kmsKeyArn: VARIABLES.KMS_KEY_ARN,
       projectTags: {},
       region: 'us-east-1',
+      pipelineRoleArn: PIPELINE_ROLE,
+      autoApproveModels: false,
     });
+  });
+
+  test.each<[string | undefined, boolean]>([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['true', true],
+    [' TRUE ', true],
+  ])("AUTO_APPROVE_MODELS '%s' is %s", (value, expected) => {
+    expect(readBuildEnvironment({ ...VARIABLES, AUTO_APPROVE_MODELS: value }).autoApproveModels).toBe(expected);
   });
 
   test.each([
@@ -70,6 +98,11 @@ describe('readBuildEnvironment', () => {
     ['PROJECT_TAGS is not JSON', { PROJECT_TAGS: 'team=ml' }, "PROJECT_TAGS must be a JSON object of tag keys to string values; got 'team=ml'"],
     ['PROJECT_TAGS is a list', { PROJECT_TAGS: '["a"]' }, "PROJECT_TAGS must be a JSON object of tag keys to string values; got '[\"a\"]'"],
     ['a PROJECT_TAGS value is a number', { PROJECT_TAGS: '{"a":1}' }, 'PROJECT_TAGS must be a JSON object'],
+    ['the pipeline role ARN is missing', { SAGEMAKER_PIPELINE_ROLE_ARN: undefined }, 'Missing build environment variable(s): SAGEMAKER_PIPELINE_ROLE_ARN'],
+    ['the pipeline role ARN is a user', { SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:user/x' },
+      "SAGEMAKER_PIPELINE_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got 'arn:aws:iam::123456789012:user/x'"],
+    ['the pipeline role ARN is a session', { SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:sts::123456789012:assumed-role/r/s' }, 'SAGEMAKER_PIPELINE_ROLE_ARN must be an IAM role ARN'],
+    ['AUTO_APPROVE_MODELS is not a boolean', { AUTO_APPROVE_MODELS: 'yes' }, "AUTO_APPROVE_MODELS must be 'true' or 'false' (unset means false); got 'yes'"],
   ])('fails when %s', (_, override, message) => {
     expect(() => readBuildEnvironment({ ...VARIABLES, ...override })).toThrow(message);
   });
@@ -78,13 +111,13 @@ describe('readBuildEnvironment', () => {
 describe('writeBuildOutput', () => {
   test('an approval run writes exactly the four files, deployable by a CloudFormation action', async () => {
     // GIVEN
-    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE, ModelPackageGroupName: GROUP, ModelApprovalStatus: 'Approved' });
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
 
     // WHEN
     const { result, read } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
 
     // THEN
-    expect(result).toEqual({ deploy: true, modelPackageArn: PACKAGE, files: buildArtifactFiles() });
+    expect(result).toEqual({ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/abalone.csv', files: buildArtifactFiles() });
     expect(fs.readdirSync(outDir).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
     for (const stage of ['staging', 'prod']) {
       const template = read(`${stage}.template.json`);
@@ -109,7 +142,7 @@ describe('writeBuildOutput', () => {
   });
 
   test('every parameter value of the configuration satisfies the template pattern', async () => {
-    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE, ModelPackageGroupName: GROUP, ModelApprovalStatus: 'Approved' });
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
     const { read } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
     const template = read('prod.template.json');
     expect(Object.keys(read('prod.config.json').Parameters).sort()).toEqual(Object.keys(template.Parameters).sort());
@@ -139,8 +172,9 @@ describe('writeBuildOutput', () => {
     // GIVEN
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serverless-config-'));
     fs.writeFileSync(path.join(configDir, 'staging.json'), JSON.stringify({ serverless: {} }));
-    fs.copyFileSync(path.join(__dirname, '..', 'config', 'prod.json'), path.join(configDir, 'prod.json'));
+    fs.copyFileSync(path.join(CONFIG_DIR, 'prod.json'), path.join(configDir, 'prod.json'));
     sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [{ ModelPackageArn: PACKAGE, ModelPackageStatus: 'Completed', CreationTime: new Date(), ModelPackageName: GROUP }] });
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
 
     // WHEN
     await writeBuildOutput({ env: readBuildEnvironment(VARIABLES), client: new SageMakerClient({ region: 'us-east-1' }), outDir, configDir });
@@ -161,7 +195,7 @@ describe('writeBuildOutput', () => {
   });
 
   test('fails on a package of another group, writing nothing', async () => {
-    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE, ModelPackageGroupName: 'other', ModelApprovalStatus: 'Approved' });
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ...APPROVED, ModelPackageGroupName: 'other' });
     await expect(build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }))).rejects.toThrow('refusing to deploy it');
     expect(fs.readdirSync(outDir)).toEqual([]);
   });
@@ -187,9 +221,108 @@ describe('templateConfiguration and exportedVariables', () => {
   });
 
   test.each([
-    [{ deploy: true, modelPackageArn: PACKAGE, files: [] }, `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\n`],
-    [{ deploy: false, modelPackageArn: '', files: [] }, "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\n"],
-  ])('exports DEPLOY and MODEL_PACKAGE_ARN_RESOLVED (%#)', (result, expected) => {
+    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [] },
+      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\n`],
+    [{ deploy: false, modelPackageArn: '', smokeTestPayload: '', files: [] }, "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\n"],
+  ])('exports DEPLOY, MODEL_PACKAGE_ARN_RESOLVED and SMOKE_TEST_PAYLOAD (%#)', (result, expected) => {
     expect(exportedVariables(result)).toBe(expected);
+  });
+});
+
+describe('approval by the pipeline role', () => {
+  const SELF_APPROVED = { ...APPROVED, LastModifiedBy: { IamIdentity: { Arn: 'arn:aws:sts::123456789012:assumed-role/churn-sagemaker-pipeline/SageMaker' } } };
+
+  test('fails the build, writing nothing, when AUTO_APPROVE_MODELS is unset', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(SELF_APPROVED);
+    await expect(build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE })))
+      .rejects.toThrow(`Refusing to deploy model package ${PACKAGE}: it was approved by the SageMaker pipeline's own role`);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+
+  test('deploys it when AUTO_APPROVE_MODELS=true', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(SELF_APPROVED);
+    const { result } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE, AUTO_APPROVE_MODELS: 'true' }));
+    expect(result).toMatchObject({ deploy: true, modelPackageArn: PACKAGE });
+  });
+});
+
+describe('endpoints of another project', () => {
+  const endpoint = (name: string) => `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`;
+
+  test('updates endpoints tagged with this project id', async () => {
+    // GIVEN both endpoints exist from an earlier deploy of this project
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    sagemaker.on(DescribeEndpointCommand).callsFake((input: { EndpointName: string }) => ({ EndpointArn: endpoint(input.EndpointName), EndpointStatus: 'InService' }));
+    sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: 'p-abc123def456' }] });
+
+    // WHEN
+    const { result, log } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
+
+    // THEN
+    expect(result.deploy).toBe(true);
+    expect(sagemaker.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['churn-staging', 'churn-prod']);
+    expect(log).toContain('Endpoint churn-prod exists and belongs to this project (sagemaker:project-id=p-abc123def456).');
+  });
+
+  test.each<[string, Array<{ Key: string; Value: string }>, string]>([
+    ['another project id', [{ Key: 'sagemaker:project-id', Value: 'p-zzz999' }], 'is tagged sagemaker:project-id=p-zzz999'],
+    ['no project id tag', [{ Key: 'team', Value: 'x' }], 'has no sagemaker:project-id tag'],
+  ])('fails the build, writing nothing, when prod exists with %s', async (_, tags, found) => {
+    // GIVEN
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'churn-prod' }).resolves({ EndpointArn: endpoint('churn-prod') });
+    sagemaker.on(ListTagsCommand, { ResourceArn: endpoint('churn-prod') }).resolves({ Tags: tags });
+
+    // THEN
+    await expect(build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE })))
+      .rejects.toThrow(`Endpoint churn-prod already exists and ${found}, not sagemaker:project-id=p-abc123def456 (this project); refusing to take it over.`);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+
+  test('is checked on a run with nothing to deploy too', async () => {
+    sagemaker.on(ListModelPackagesCommand).resolves({});
+    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'churn-staging' }).resolves({ EndpointArn: endpoint('churn-staging') });
+    sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
+    await expect(build(readBuildEnvironment(VARIABLES))).rejects.toThrow('Endpoint churn-staging already exists and has no sagemaker:project-id tag');
+  });
+});
+
+describe('smoke-test payload', () => {
+  test.each<[string, Record<string, string> | undefined, string, string]>([
+    ['a churn model gets churn rows', { pipeline: 'churn' }, 'smoke-test/payloads/churn.csv', "the model was built by the 'churn' pipeline"],
+    ['an abalone model gets abalone rows', { pipeline: 'abalone' }, 'smoke-test/payloads/abalone.csv', "the model was built by the 'abalone' pipeline"],
+    ['a package without the key gets abalone rows, and says so', undefined, 'smoke-test/payloads/abalone.csv',
+      `Model package ${PACKAGE} has no CustomerMetadataProperties.pipeline, so it is taken for an abalone model.`],
+  ])('%s', async (_, metadata, payload, message) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ...APPROVED, CustomerMetadataProperties: metadata });
+    const { result, log } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
+    expect(result.smokeTestPayload).toBe(payload);
+    expect(log.join('\n')).toContain(message);
+  });
+
+  test('smokeTest.samplePayloadFile of the staging file wins over the pipeline', async () => {
+    // GIVEN
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'payload-config-'));
+    fs.writeFileSync(path.join(configDir, 'staging.json'), JSON.stringify({ smokeTest: { samplePayloadFile: 'smoke-test/payloads/abalone.csv' } }));
+    fs.copyFileSync(path.join(CONFIG_DIR, 'prod.json'), path.join(configDir, 'prod.json'));
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ...APPROVED, CustomerMetadataProperties: { pipeline: 'churn' } });
+
+    // WHEN
+    const result = await writeBuildOutput({ env: readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }), client: new SageMakerClient({ region: 'us-east-1' }), outDir, configDir });
+
+    // THEN
+    expect(result.smokeTestPayload).toBe('smoke-test/payloads/abalone.csv');
+    fs.rmSync(configDir, { recursive: true, force: true });
+  });
+
+  test.each<[string, string, string]>([
+    ['the pipeline has no payload file', 'zz-unheard-of-pipeline',
+      `No smoke-test payload smoke-test/payloads/zz-unheard-of-pipeline.csv for model package ${PACKAGE}: add that file`],
+    ['the pipeline name is a path', '../../etc/passwd',
+      `CustomerMetadataProperties.pipeline of model package ${PACKAGE} must be a pipeline name (letters, digits and single hyphens); got '../../etc/passwd'`],
+  ])('fails when %s, writing nothing', async (_, pipeline, message) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ...APPROVED, CustomerMetadataProperties: { pipeline } });
+    await expect(build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }))).rejects.toThrow(message);
+    expect(fs.readdirSync(outDir)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildArtifactFiles, REQUIRED_VARIABLES } from '../lib/build-output';
+import { buildArtifactFiles, exportedVariables, REQUIRED_VARIABLES } from '../lib/build-output';
 
 const ROOT = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -13,8 +13,11 @@ const pkg = JSON.parse(read('package.json'));
 describe('buildspec.yml (build action)', () => {
   const buildspec = read('buildspec.yml');
 
-  test('exports DEPLOY and MODEL_PACKAGE_ARN_RESOLVED', () => {
-    expect(buildspec).toMatch(/exported-variables:\n\s+- DEPLOY\n\s+- MODEL_PACKAGE_ARN_RESOLVED\n/);
+  test('exports exactly the variables build-output.env sets', () => {
+    const exported = [...buildspec.split('exported-variables:')[1].split('phases:')[0].matchAll(/^\s+- (\S+)$/gm)].map((m) => m[1]);
+    const written = [...exportedVariables({ deploy: true, modelPackageArn: 'a', smokeTestPayload: 'b', files: [] }).matchAll(/^export (\w+)=/gm)].map((m) => m[1]);
+    expect(exported).toEqual(['DEPLOY', 'MODEL_PACKAGE_ARN_RESOLVED', 'SMOKE_TEST_PAYLOAD']);
+    expect(written).toEqual(exported);
   });
 
   test('uploads exactly the four files from dist', () => {
@@ -23,8 +26,8 @@ describe('buildspec.yml (build action)', () => {
     expect(files.sort()).toEqual(buildArtifactFiles().sort());
   });
 
-  test('runs on Node 20, installs from the lock file, and sources the exported variables', () => {
-    expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 20\n/);
+  test('runs on Node.js 22 (the AWS SDK needs it from 2027), installs from the lock file, and sources the exported variables', () => {
+    expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 22\n/);
     expect(buildspec).toContain('- npm ci');
     expect(buildspec).toContain('- npm run build-output');
     expect(buildspec).toContain('- . ./build-output.env');
@@ -32,7 +35,7 @@ describe('buildspec.yml (build action)', () => {
   });
 
   test('documents every variable it reads', () => {
-    for (const name of [...REQUIRED_VARIABLES, 'MODEL_PACKAGE_ARN', 'PROJECT_TAGS']) {
+    for (const name of [...REQUIRED_VARIABLES, 'MODEL_PACKAGE_ARN', 'PROJECT_TAGS', 'AUTO_APPROVE_MODELS']) {
       expect(buildspec).toContain(name);
     }
   });
@@ -41,8 +44,9 @@ describe('buildspec.yml (build action)', () => {
 describe('test-buildspec.yml (test action)', () => {
   const buildspec = read('test-buildspec.yml');
 
-  test('installs from the lock file and runs the smoke test', () => {
-    expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 20\n/);
+  test('installs from the lock file and runs the smoke test with the payload the build chose', () => {
+    expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 22\n/);
+    expect(buildspec).toContain('SMOKE_TEST_PAYLOAD');
     expect(buildspec).toContain('- npm ci');
     expect(buildspec).toContain('- npm run smoke-test');
     expect(pkg.scripts['smoke-test']).toBe('ts-node --swc scripts/smoke-test.ts');

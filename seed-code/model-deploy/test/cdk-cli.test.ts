@@ -29,6 +29,9 @@ function offlineEnv(): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'offline',
     AWS_REGION: 'us-east-1',
     CDK_DISABLE_VERSION_CHECK: '1',
+    // Node.js 20 (this machine's) is past its end of life: the AWS SDK inside the CDK CLI warns
+    // that its 2027 releases need Node.js 22 (the buildspecs use 22). The SDK's documented switch.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
@@ -79,3 +82,36 @@ test('cfn-lint reports nothing on the serverless and instance-storage variants',
   expect(result.status).toBe(0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a bad stage setting stops cdk synth with its message once, without a stack trace', () => {
+  // GIVEN a copy of the app inside this folder (so it resolves the same node_modules) with a bad prod file
+  const copy = fs.mkdtempSync(path.join(ROOT, '.tmp-bad-config-'));
+  try {
+    for (const item of ['bin', 'lib', 'cdk.json', 'tsconfig.json']) {
+      fs.cpSync(path.join(ROOT, item), path.join(copy, item), { recursive: true });
+    }
+    fs.mkdirSync(path.join(copy, 'config'));
+    fs.writeFileSync(path.join(copy, 'config', 'staging.json'), '{}');
+    fs.writeFileSync(path.join(copy, 'config', 'prod.json'), JSON.stringify({ dataCapture: { samplingPercentage: 180 } }));
+
+    // WHEN
+    const result = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'synth', '-q', '-o', path.join(copy, 'cdk.out')],
+      { cwd: copy, env: offlineEnv(), encoding: 'utf8', timeout: 120_000 });
+
+    // THEN
+    const output = `${result.stdout}${result.stderr}`;
+    const message = "config/prod.json: 'dataCapture.samplingPercentage' must be a whole number from 0 to 100; got 180";
+    expect(output.split(message)).toHaveLength(2);
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(result.status).not.toBe(0);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}, 150_000);
+
+test('cdk synth prints no feature-flag warning (cdk.json sets the recommended flags) and no other noise', () => {
+  const result = spawnSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'synth', '-q', '-o', fs.mkdtempSync(path.join(os.tmpdir(), 'quiet-'))],
+    { cwd: ROOT, env: offlineEnv(), encoding: 'utf8', timeout: 120_000 });
+  expect(result.status).toBe(0);
+  expect(`${result.stdout}${result.stderr}`).not.toMatch(/feature flags are not configured|Warning/);
+}, 150_000);

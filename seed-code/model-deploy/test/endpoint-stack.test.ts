@@ -14,6 +14,8 @@ import {
 } from '../lib/endpoint-stack';
 
 const PROJECT = { projectName: 'churn', projectId: 'p-abc123def456' };
+/** The tests' own stage files (test/fixtures/config); the repository's config/ is the user's. */
+const FIXTURES = path.join(__dirname, 'fixtures', 'config');
 
 function synth(stageConfig: StageConfig, extraTags?: Record<string, string>): Template {
   const app = new App();
@@ -35,8 +37,8 @@ const STAGE_TAGS = (stage: Stage) => Match.arrayWith([
 describe.each<[Stage, number, number]>([
   ['staging', 1, 100],
   ['prod', 2, 80],
-])('%s stack from the shipped configuration', (stage, instanceCount, sampling) => {
-  const template = synth(loadStageConfig(stage));
+])('%s stack from the first-shipped configuration (fixtures)', (stage, instanceCount, sampling) => {
+  const template = synth(loadStageConfig(stage, FIXTURES));
 
   test('takes package, role, bucket and key as parameters without defaults', () => {
     for (const name of ['ModelPackageArn', 'ModelExecutionRoleArn', 'ArtifactBucketName', 'KmsKeyArn']) {
@@ -143,13 +145,14 @@ describe.each<[Stage, number, number]>([
 });
 
 describe('staging specifics', () => {
-  const template = synth(loadStageConfig('staging'));
+  const template = synth(loadStageConfig('staging', FIXTURES));
 
-  test('shifts all traffic at once and keeps the old fleet for 5 minutes', () => {
+  test('shifts all traffic at once with an explicit zero wait interval and keeps the old fleet for 5 minutes', () => {
     template.hasResourceProperties('AWS::SageMaker::Endpoint', {
       DeploymentConfig: {
         BlueGreenUpdatePolicy: {
-          TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', CanarySize: Match.absent() },
+          // The API requires WaitIntervalInSeconds for every routing type, ALL_AT_ONCE included.
+          TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0, CanarySize: Match.absent() },
           TerminationWaitInSeconds: 300,
           MaximumExecutionTimeoutInSeconds: 3600,
         },
@@ -164,7 +167,7 @@ describe('staging specifics', () => {
 });
 
 describe('prod specifics', () => {
-  const template = synth(loadStageConfig('prod'));
+  const template = synth(loadStageConfig('prod', FIXTURES));
 
   test('shifts traffic by a canary of one instance, waits 10 minutes, keeps the old fleet 10 minutes', () => {
     template.hasResourceProperties('AWS::SageMaker::Endpoint', {
@@ -235,6 +238,18 @@ describe('overrides', () => {
     });
   });
 
+  test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['all at once in prod', { deployment: { trafficShifting: 'ALL_AT_ONCE' } }, { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 }],
+    ['a canary with no wait', { instanceCount: 4, deployment: { canaryInstanceCount: 2, canaryWaitMinutes: 0 } },
+      { Type: 'CANARY', CanarySize: { Type: 'INSTANCE_COUNT', Value: 2 }, WaitIntervalInSeconds: 0 }],
+    ['a canary of 30 minutes', { deployment: { canaryWaitMinutes: 30 } }, { Type: 'CANARY', CanarySize: Match.anyValue(), WaitIntervalInSeconds: 1800 }],
+  ])('%s: the traffic routing always sets WaitIntervalInSeconds', (_, raw, routing) => {
+    const template = synth(parseStageConfig('prod', raw, 'prod.json'));
+    template.hasResourceProperties('AWS::SageMaker::Endpoint', {
+      DeploymentConfig: { BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: routing } },
+    });
+  });
+
   test('data capture off: no DataCaptureConfig', () => {
     const template = synth(parseStageConfig('prod', { dataCapture: { enabled: false } }, 'prod.json'));
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { DataCaptureConfig: Match.absent() });
@@ -254,7 +269,7 @@ describe('overrides', () => {
   });
 
   test('project tags reach every resource, but cannot override the sagemaker: tags', () => {
-    const template = synth(loadStageConfig('staging'), { 'cost-center': 'ml-42', 'sagemaker:deployment-stage': 'oops' });
+    const template = synth(loadStageConfig('staging', FIXTURES), { 'cost-center': 'ml-42', 'sagemaker:deployment-stage': 'oops' });
     template.hasResourceProperties('AWS::SageMaker::Model', {
       Tags: Match.arrayWith([{ Key: 'cost-center', Value: 'ml-42' }, { Key: 'sagemaker:deployment-stage', Value: 'staging' }]),
     });
@@ -269,7 +284,7 @@ describe('project naming', () => {
     ['the project name is longer than 32 characters', 'a'.repeat(33), 'p-1', `got '${'a'.repeat(33)}'`],
     ['the project id has a slash', 'churn', 'p/1', "`projectId` must be 1-20 letters, digits or hyphens (e.g. p-abcdef123456); got 'p/1'"],
   ])('fails when %s', (_, projectName, projectId, message) => {
-    expect(() => new EndpointStack(new App(), 'S', { projectName, projectId, stageConfig: loadStageConfig('staging') })).toThrow(message);
+    expect(() => new EndpointStack(new App(), 'S', { projectName, projectId, stageConfig: loadStageConfig('staging', FIXTURES) })).toThrow(message);
   });
 });
 
@@ -278,7 +293,7 @@ describe('cdk-nag', () => {
     // GIVEN
     const app = new App();
     const stacks = (['staging', 'prod'] as const).map((stage) =>
-      new EndpointStack(app, endpointStackName('churn', 'p-abc123def456', stage), { ...PROJECT, stageConfig: loadStageConfig(stage) }));
+      new EndpointStack(app, endpointStackName('churn', 'p-abc123def456', stage), { ...PROJECT, stageConfig: loadStageConfig(stage, FIXTURES) }));
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
     // WHEN
@@ -294,7 +309,7 @@ describe('cdk-nag', () => {
   test('the checks are live: a finding fails synth', () => {
     // GIVEN a stack with a resource AwsSolutions flags (a notebook outside a VPC)
     const app = new App();
-    const stack = new EndpointStack(app, 'S', { ...PROJECT, stageConfig: loadStageConfig('staging') });
+    const stack = new EndpointStack(app, 'S', { ...PROJECT, stageConfig: loadStageConfig('staging', FIXTURES) });
     new sagemaker.CfnNotebookInstance(stack, 'Notebook', { instanceType: 'ml.t3.medium', roleArn: 'arn:aws:iam::123456789012:role/x' });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 

@@ -10,12 +10,14 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { resolveModelPackage } from '../lib/resolve-model-package';
+import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
-const client = new SageMakerClient({
-  endpoint: process.env.MOTO_ENDPOINT,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+const moto = useMotoServer();
+let client: SageMakerClient;
+beforeAll(() => {
+  client = new SageMakerClient({ endpoint: moto(), ...MOTO_CLIENT_CONFIG });
 });
+const PIPELINE_ROLE = 'arn:aws:iam::123456789012:role/service-role/sagemaker-pipeline';
 
 let counter = 0;
 /** A fresh group per test, so tests never see each other's packages. */
@@ -45,12 +47,13 @@ async function setStatus(arn: string, status: ModelApprovalStatus): Promise<void
 
 /** What a run started by the approval event (or by a commit, with no ARN) would deploy. */
 async function deployed(group: string, requestedArn?: string): Promise<string | undefined> {
-  const resolution = await resolveModelPackage({ client, modelPackageGroupName: group, requestedArn });
+  // moto records a Studio user profile as creator and modifier, never the pipeline role.
+  const resolution = await resolveModelPackage({ client, modelPackageGroupName: group, requestedArn, approval: { autoApprove: false, pipelineRoleArn: PIPELINE_ROLE } });
   return resolution.deploy ? resolution.modelPackageArn : undefined;
 }
 
 test('moto is available', () => {
-  expect(process.env.MOTO_ENDPOINT).toMatch(/^https?:\/\//);
+  expect(moto()).toMatch(/^https?:\/\//);
 });
 
 test('a new group with only pending packages deploys nothing', async () => {
@@ -121,4 +124,17 @@ test('packages of another group are never chosen, and requesting one fails', asy
   // THEN
   expect(await deployed(mine)).toBeUndefined();
   await expect(deployed(mine, foreign)).rejects.toThrow(`belongs to model package group '${other}', not to this project's group '${mine}'`);
+});
+
+test('a commit run takes the newest package that is still approved among several', async () => {
+  // GIVEN three approved packages, the newest then rejected
+  const group = await newGroup();
+  const packages = [await register(group), await register(group), await register(group)];
+  for (const arn of packages) {
+    await setStatus(arn, ModelApprovalStatus.APPROVED);
+  }
+  await setStatus(packages[2], ModelApprovalStatus.REJECTED);
+
+  // THEN
+  expect(await deployed(group)).toBe(packages[1]);
 });

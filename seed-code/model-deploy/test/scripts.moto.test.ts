@@ -15,13 +15,21 @@ import {
   CreateModelPackageGroupCommand,
   ModelApprovalStatus,
   SageMakerClient,
-  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import { loadStageConfig } from '../lib/stage-config';
+import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
 const ROOT = path.join(__dirname, '..');
-const MOTO = process.env.MOTO_ENDPOINT!;
-const client = new SageMakerClient({ endpoint: MOTO, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const moto = useMotoServer();
+let MOTO: string;
+let client: SageMakerClient;
+beforeAll(() => {
+  MOTO = moto();
+  client = new SageMakerClient({ endpoint: MOTO, ...MOTO_CLIENT_CONFIG });
+});
 const unique = () => `e2e-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+/** A project name no other test uses: endpoint names derive from it and moto is shared. */
+const uniqueProject = () => `p${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 
 let work: string;
 beforeEach(() => {
@@ -41,15 +49,16 @@ function run(script: string, args: string[], env: Record<string, string>) {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
     },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-function buildEnv(group: string, modelPackageArn: string): Record<string, string> {
+function buildEnv(group: string, modelPackageArn: string, projectName = uniqueProject()): Record<string, string> {
   return {
-    SAGEMAKER_PROJECT_NAME: 'churn',
+    SAGEMAKER_PROJECT_NAME: projectName,
     SAGEMAKER_PROJECT_ID: 'p-abc123def456',
     MODEL_PACKAGE_GROUP_NAME: group,
     MODEL_PACKAGE_ARN: modelPackageArn,
@@ -57,7 +66,27 @@ function buildEnv(group: string, modelPackageArn: string): Record<string, string
     ARTIFACT_BUCKET: 'sagemaker-project-p-abc123def456',
     KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
     PROJECT_TAGS: '{}',
+    SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/service-role/sagemaker-pipeline',
   };
+}
+
+async function approvedPackage(group: string, metadata?: Record<string, string>): Promise<string> {
+  await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+  const { ModelPackageArn: arn } = await client.send(new CreateModelPackageCommand({
+    ModelPackageGroupName: group,
+    CustomerMetadataProperties: metadata,
+    InferenceSpecification: { Containers: [{ Image: 'xgboost:1.7-1' }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
+    // Registered as Approved (moto's UpdateModelPackage drops CustomerMetadataProperties); moto
+    // records a Studio user profile as the creator, not the pipeline role.
+    ModelApprovalStatus: ModelApprovalStatus.APPROVED,
+  }));
+  return arn!;
+}
+
+async function createEndpoint(name: string, tags: Record<string, string>): Promise<void> {
+  await client.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model-execution', PrimaryContainer: { Image: 'xgboost:1.7-1' } }));
+  await client.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+  await client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
 }
 
 describe('build-output', () => {
@@ -72,19 +101,14 @@ describe('build-output', () => {
     // THEN
     expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
     expect(status).toBe(0);
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\n");
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\n");
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
   });
 
   test('an approval run: DEPLOY=true and the package in both stage configurations', async () => {
     // GIVEN
     const group = unique();
-    await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
-    const { ModelPackageArn: arn } = await client.send(new CreateModelPackageCommand({
-      ModelPackageGroupName: group,
-      InferenceSpecification: { Containers: [{ Image: 'xgboost:1.7-1' }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
-    }));
-    await client.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: ModelApprovalStatus.APPROVED }));
+    const arn = await approvedPackage(group);
 
     // WHEN
     const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn!));
@@ -92,10 +116,43 @@ describe('build-output', () => {
     // THEN
     expect(status).toBe(0);
     expect(output).toContain(`DEPLOY=true: staging and prod will be deployed with ${arn}.`);
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\n`);
+    expect(output).toContain('has no CustomerMetadataProperties.pipeline, so it is taken for an abalone model');
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\n`);
     for (const stage of ['staging', 'prod']) {
       expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', `${stage}.config.json`), 'utf8')).Parameters.ModelPackageArn).toBe(arn);
     }
+  });
+
+  test("a churn model: the test action gets churn's payload", async () => {
+    // GIVEN a package registered by the model-build seed's churn pipeline
+    const group = unique();
+    await approvedPackage(group, { pipeline: 'churn' });
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, 'latest'));
+
+    // THEN
+    expect(output).toContain("Smoke-test payload: smoke-test/payloads/churn.csv (the model was built by the 'churn' pipeline).");
+    expect(status).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toContain("export SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\n");
+  });
+
+  test('an endpoint of this project is updated; one of another project fails the build (exit 1), writing no variables', async () => {
+    // GIVEN staging exists and is ours, prod exists and belongs to another project of the same name
+    const group = unique();
+    const project = uniqueProject();
+    const arn = await approvedPackage(group);
+    await createEndpoint(`${project}-staging`, { 'sagemaker:project-id': 'p-abc123def456' });
+    await createEndpoint(`${project}-prod`, { 'sagemaker:project-id': 'p-other0000000' });
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn, project));
+
+    // THEN
+    expect(output).toContain(`Endpoint ${project}-staging exists and belongs to this project (sagemaker:project-id=p-abc123def456).`);
+    expect(output).toContain(`Build failed: Endpoint ${project}-prod already exists and is tagged sagemaker:project-id=p-other0000000, not sagemaker:project-id=p-abc123def456 (this project); refusing to take it over.`);
+    expect(status).toBe(1);
+    expect(fs.existsSync(path.join(work, 'vars.env'))).toBe(false);
   });
 
   test('fails (exit 1) naming the missing variables', () => {
@@ -126,7 +183,7 @@ describe('smoke-test', () => {
    * test sends: the shipped rows with a unique first value.
    */
   function uniqueRows(): string {
-    const shipped = fs.readFileSync(path.join(ROOT, 'smoke-test', 'sample-payload.csv'), 'utf8').trim().split('\n');
+    const shipped = fs.readFileSync(path.join(ROOT, 'smoke-test', 'payloads', 'abalone.csv'), 'utf8').trim().split('\n');
     const salt = Date.now() % 1e9;
     const file = path.join(work, 'rows.csv');
     fs.writeFileSync(file, shipped.map((row, i) => `${salt}.${i},${row.split(',').slice(1).join(',')}`).join('\n'));
@@ -136,7 +193,9 @@ describe('smoke-test', () => {
   test('passes on numeric answers and reports p50/p95', async () => {
     const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${7 + i}.25`));
     const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
-    expect(output).toMatch(/Smoke test passed: 30 numeric answers, p50 [\d.]+ ms, p95 [\d.]+ ms\./);
+    // rounds come from config/staging.json, whatever the user set there
+    const invocations = 10 * loadStageConfig('staging').smokeTest!.rounds;
+    expect(output).toMatch(new RegExp(`Smoke test passed: ${invocations} numeric answers, p50 [\\d.]+ ms, p95 [\\d.]+ ms\\.`));
     expect(status).toBe(0);
   });
 
