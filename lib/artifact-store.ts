@@ -122,13 +122,13 @@ export class ArtifactStore extends Construct {
         { id: 'ExpireRunArtifacts', expiration: Duration.days(30) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
-      // Run artifacts are not data: they go with the project, whatever retainData says.
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: true,
+      // Like the data: kept (and expiring) unless the project deletes its data.
+      removalPolicy,
+      autoDeleteObjects: !retain,
     });
 
     // A retained bucket keeps its policy (TLS only, version protection); without it, it would
     // stay behind unprotected.
-    for (const b of [bucket, accessLogsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
+    for (const b of [bucket, accessLogsBucket, this.pipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
   }
 }

@@ -189,6 +189,8 @@ export class ModelDeploy extends Construct {
         project: testProject,
         input: source,
         runOrder: 2,
+        // The payload that fits the deployed model (the build picks it from the package's metadata).
+        environmentVariables: { SMOKE_TEST_PAYLOAD: { value: `#{${BUILD_VARIABLES_NAMESPACE}.SMOKE_TEST_PAYLOAD}` } },
       }),
       ...((props.manualApproval ?? true) ? [new actions.ManualApprovalAction({
         actionName: 'ApproveDeployment',

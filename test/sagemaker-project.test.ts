@@ -67,9 +67,10 @@ describe('SageMakerProject, default configuration', () => {
     });
   });
 
-  test('denies plain-HTTP access to both buckets', () => {
+  test('denies plain-HTTP access to every bucket, and keeps the policies with retained buckets', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
+    for (const policy of Object.values(policies)) expect(policy.DeletionPolicy).toBe('Retain');
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
         expect.objectContaining({
@@ -408,57 +409,187 @@ describe('IAM', () => {
   });
 
   // The reviewed action set of every role: a change here is a change of the project's permissions.
-  test.each<[string, string[]]>([
-    ['ProjectModelBuildSageMakerPipelineRole', [
-      'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
-      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams',
-      'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
-      's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging',
-      's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreateModelPackage', 'sagemaker:CreateProcessingJob',
-      'sagemaker:CreateTrainingJob', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeProcessingJob',
-      'sagemaker:DescribeTrainingJob', 'sagemaker:StopProcessingJob', 'sagemaker:StopTrainingJob',
+  const REVIEWED_ACTIONS: Array<[string, string[]]> = [
+    ['ProjectEventsRole', [
+      'codepipeline:StartPipelineExecution',
+    ]],
+    ['ProjectModelApprovalTriggerFunctionRole', [
+      'codepipeline:StartPipelineExecution', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages',
+      'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
+    ]],
+    ['ProjectModelBuildPipelineRole', [
+      'codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild', 'codecommit:CancelUploadArchive',
+      'codecommit:GetBranch', 'codecommit:GetCommit', 'codecommit:GetUploadArchiveStatus', 'codecommit:UploadArchive',
+      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*',
+      's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
     ['ProjectModelBuildProjectRole', [
-      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',
-      'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
-      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:Abort*',
-      's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
-      's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreatePipeline',
-      'sagemaker:DescribePipeline', 'sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps',
-      'sagemaker:ListTags', 'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:UpdatePipeline',
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
+      'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
+      'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
+      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      'sagemaker:AddTags', 'sagemaker:CreatePipeline', 'sagemaker:DescribePipeline',
+      'sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListTags',
+      'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:UpdatePipeline',
+    ]],
+    ['ProjectModelBuildSageMakerPipelineRole', [
+      'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
+      'logs:DescribeLogStreams', 'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
+      's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
+      's3:PutObjectTagging', 's3:PutObjectVersionTagging', 'sagemaker:AddTags', 'sagemaker:CreateModelPackage',
+      'sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob', 'sagemaker:CreateTransformJob',
+      'sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeProcessingJob', 'sagemaker:DescribeTrainingJob',
+      'sagemaker:DescribeTransformJob', 'sagemaker:StopProcessingJob', 'sagemaker:StopTrainingJob',
+      'sagemaker:StopTransformJob',
+    ]],
+    ['ProjectModelDeployBuildProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
+      's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
+      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      'sagemaker:DescribeEndpoint', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup',
+      'sagemaker:ListModelPackages', 'sagemaker:ListTags',
     ]],
     ['ProjectModelDeployEndpointDeployRole', [
       'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies',
-      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
-      'application-autoscaling:TagResource', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
-      'cloudwatch:ListTagsForResource', 'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
-      'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey',
-      'sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel',
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
+      'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:PutScalingPolicy',
+      'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:TagResource',
+      'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
+      'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+      'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags',
+      'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel',
       'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel', 'sagemaker:DeleteTags',
       'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel',
       'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
       'sagemaker:UpdateEndpointWeightsAndCapacities',
     ]],
-    ['ProjectModelApprovalTriggerFunctionRole', [
-      'codepipeline:StartPipelineExecution', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
-      'logs:CreateLogStream', 'logs:PutLogEvents',
-      'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
+    ['ProjectModelDeployModelExecutionRole', [
+      'cloudwatch:PutMetricData', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
+      's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+    ]],
+    ['ProjectModelDeployPipelineRole', [
+      'cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStack*',
+      'cloudformation:GetStackPolicy', 'cloudformation:GetTemplate*', 'cloudformation:SetStackPolicy',
+      'cloudformation:UpdateStack', 'cloudformation:ValidateTemplate', 'codebuild:BatchGetBuilds',
+      'codebuild:StartBuild', 'codebuild:StopBuild', 'codecommit:CancelUploadArchive', 'codecommit:GetBranch',
+      'codecommit:GetCommit', 'codecommit:GetUploadArchiveStatus', 'codecommit:UploadArchive', 'iam:PassRole',
+      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*',
+      's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
     ['ProjectModelDeployTestProjectRole', [
-      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:CreateReportGroup',
-      'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
-      'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetBucket*', 's3:GetObject*', 's3:List*',
-      'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint',
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
+      's3:GetBucket*', 's3:GetObject*', 's3:List*', 'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint',
     ]],
-    ['ProjectEventsRole', ['codepipeline:StartPipelineExecution']],
     ['ProjectTeardownHandlerRole', [
       'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline',
       'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:StopPipelineExecution',
     ]],
-  ])('%s may do exactly the reviewed actions', (role, expected) => {
+    ['ProjectTeardownProviderOnEventRole', [
+      'lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution',
+    ]],
+    ['ProjectTeardownProviderWaiterRole', [
+      'lambda:GetFunction', 'lambda:InvokeFunction',
+    ]],
+    ['ProjectTeardownProviderwaiterstatemachineRole', [
+      'lambda:InvokeFunction', 'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries',
+      'logs:PutLogEvents', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
+    ]],
+  ];
+  test.each(REVIEWED_ACTIONS)('%s may do exactly the reviewed actions', (role, expected) => {
     expect(actionsOf(statementsOf(template, role))).toEqual(expected);
+  });
+
+  test('job actions of the SageMaker pipeline role need this project\'s tag: in the request to create, on the job to watch', () => {
+    const statements = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole');
+    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
+    expect(bySid('StartProjectJobs')?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID } });
+    expect(bySid('WatchProjectJobs')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': ID } });
+    expect(bySid('TagProjectJobsOnCreation')?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID },
+      StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': ID },
+    });
+    // No other statement of the role grants a job action.
+    const jobActions = statements.filter((st) => ([] as string[]).concat(st.Action).some((a) => /Job$/.test(a)));
+    expect(jobActions.map((st) => st.Sid).sort()).toEqual(['StartProjectJobs', 'WatchProjectJobs']);
+  });
+
+  test('sagemaker:AddTags never lets a role re-tag another project\'s resources', () => {
+    const addTags = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => ([] as string[]).concat(st.Action).includes('sagemaker:AddTags'));
+    expect(addTags.length).toBeGreaterThanOrEqual(3);
+    for (const st of addTags) {
+      const condition = st.Condition as Record<string, Record<string, unknown>> | undefined;
+      const guarded = condition?.StringEqualsIfExists?.['aws:ResourceTag/sagemaker:project-id'] === ID
+        || condition?.StringEquals?.['aws:ResourceTag/sagemaker:project-id'] === ID;
+      // The build project tags only the SageMaker pipeline it creates, named after the project.
+      expect({ sid: st.Sid, guarded: guarded || st.Sid === 'UpsertAndRunSageMakerPipeline' }).toEqual({ sid: st.Sid, guarded: true });
+    }
+  });
+
+  test('kms:CreateGrant only for grants AWS services make for their resources', () => {
+    const grants = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => ([] as string[]).concat(st.Action).includes('kms:CreateGrant'));
+    expect(grants).toHaveLength(2);
+    for (const st of grants) {
+      expect(st.Action).toBe('kms:CreateGrant');
+      expect(st.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    }
+  });
+
+  test('service trusts name this account as the source, but for services that do not send it', () => {
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+      const [statement] = role.Properties.AssumeRolePolicyDocument.Statement;
+      const service = statement.Principal.Service;
+      const expected = ['lambda.amazonaws.com', 'cloudformation.amazonaws.com'].includes(service)
+        ? undefined
+        : { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
+      expect({ id, condition: statement.Condition }).toEqual({ id, condition: expected });
+    }
+  });
+
+  test('no role may delete objects of the data bucket; CodePipeline artifacts live in their own bucket', () => {
+    const deletes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('s3:Delete')))
+      .flatMap((st) => ([] as unknown[]).concat(st.Resource).map(flatten));
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const resource of deletes) expect(resource).toMatch(/^<ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}\.Arn>/);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      ArtifactStore: { Location: { Ref: Match.stringLikeRegexp('^ProjectArtifactStorePipelineArtifacts') }, Type: 'S3' },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts', ExpirationInDays: 30 })]) },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+    });
+  });
+
+  test('retained data keeps every version: the bucket policy denies deleting versions to everyone', () => {
+    const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy', {
+      Properties: { Bucket: { Ref: Match.stringLikeRegexp('^ProjectArtifactStoreBucket') } },
+    }));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
+      Sid: 'KeepDataVersions', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:DeleteObjectVersion',
+    })]));
+  });
+
+  test('the list above covers every role of the project', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(roles.sort()).toEqual(REVIEWED_ACTIONS.map(([role]) => role).sort());
   });
 
   test('SageMaker statements are scoped to the project: pipeline, group, jobs, endpoints', () => {
@@ -478,6 +609,7 @@ describe('IAM', () => {
       `pipeline/${NAME}-${ID}/execution/*`,
       'processing-job/pipelines-*',
       'training-job/pipelines-*',
+      'transform-job/pipelines-*',
     ]);
   });
 
@@ -575,7 +707,7 @@ describe('SageMakerProject, configured', () => {
         expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
       }
     }
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
   });
 
   test('name, id, branch and tags flow into names, triggers and tags', () => {
