@@ -112,8 +112,8 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training)-job\/pipelines-\*$/,
-    reason: 'SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-<hash> at run time',
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training|transform)-job\/pipelines-\*$/,
+    reason: "SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-<hash> at run time; every statement requires this project's project-id tag (in the request, or on the job)",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package\/[^*/]+\/\*$/,
@@ -128,8 +128,12 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Read-only: the abalone sample data in SageMaker's public seed-code bucket, the demo pipeline's input",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/(ProcessingJobs|TrainingJobs|Endpoints)\*$/,
-    reason: 'Log groups SageMaker writes for jobs and endpoints; stream names are chosen by SageMaker at run time',
+    finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/(ProcessingJobs|TrainingJobs|TransformJobs):log-stream:pipelines-\*$/,
+    reason: 'Streams SageMaker writes for pipeline jobs (named after the job, pipelines-<execution>-...) in its account-wide job log groups',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/Endpoints\/[\w<>-]+-(staging|prod):log-stream:\*$/,
+    reason: "Streams of this project's endpoint log groups (/aws/sagemaker/Endpoints/<endpoint>); SageMaker names them per variant and instance at run time",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<\w+>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<\w+>-\*)$/,
