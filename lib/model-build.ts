@@ -15,6 +15,11 @@ export interface ModelBuildProps extends ProjectPipelineProps {
    * @default Duration.hours(8)
    */
   readonly buildTimeout?: Duration;
+  /**
+   * Extra S3 locations (`bucket` or `bucket/prefix`) the SageMaker pipeline may read.
+   * @default - none
+   */
+  readonly dataLocations?: readonly string[];
 }
 
 /**
@@ -99,15 +104,14 @@ export class ModelBuild extends Construct {
       resources: packages,
       conditions: { StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
     }));
-    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadSampleDataset',
-      // The demo's InputDataUrl default: SageMaker's public seed-code bucket of the region.
-      actions: ['s3:GetObject', 's3:ListBucket'],
-      resources: [
-        `arn:${Stack.of(this).partition}:s3:::sagemaker-servicecatalog-seedcode-${region}`,
-        `arn:${Stack.of(this).partition}:s3:::sagemaker-servicecatalog-seedcode-${region}/dataset/*`,
-      ],
-    }));
+    // The pipelines' default inputs: the public sample data of SageMaker (abalone in the seed-code
+    // bucket of the region, churn in the sample-files bucket), then the configured locations.
+    const locations = [
+      `sagemaker-servicecatalog-seedcode-${region}/dataset`,
+      'sagemaker-sample-files/datasets/tabular/synthetic',
+      ...(props.dataLocations ?? []),
+    ];
+    locations.forEach((location, i) => grantReadLocation(executionRole, this, location, i < 2 ? `ReadSampleData${i}` : `ReadDataLocation${i - 2}`));
     grantSageMakerLogging(executionRole, this, ['ProcessingJobs', 'TrainingJobs', 'TransformJobs'].map((kind) => ({
       group: `/aws/sagemaker/${kind}`,
       streamPrefix: 'pipelines-',
@@ -174,4 +178,22 @@ export class ModelBuild extends Construct {
       ],
     });
   }
+}
+
+/** Read-only access to `bucket` or `bucket/prefix`: objects under it, and listing only there. */
+function grantReadLocation(role: iam.IRole, scope: Construct, location: string, sid: string): void {
+  const partition = Stack.of(scope).partition;
+  const [bucket, ...rest] = location.split('/');
+  const prefix = rest.join('/');
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: `${sid}Objects`,
+    actions: ['s3:GetObject'],
+    resources: [`arn:${partition}:s3:::${bucket}/${prefix ? `${prefix}/` : ''}*`],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: `${sid}List`,
+    actions: ['s3:ListBucket'],
+    resources: [`arn:${partition}:s3:::${bucket}`],
+    conditions: prefix ? { StringLike: { 's3:prefix': [prefix, `${prefix}/*`] } } : undefined,
+  }));
 }

@@ -79,6 +79,7 @@ export const CONFIG_KEYS = [
   'portfolioPrincipals',
   'productVersion',
   'autoApproveModels',
+  'dataLocations',
 ] as const;
 
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
@@ -127,6 +128,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     teardown: readBoolean(context, 'teardown') ?? DEFAULT_PROJECT_SETTINGS.teardown,
     tags: readTags(context),
     autoApproveModels: readBoolean(context, 'autoApproveModels') ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
+    dataLocations: readStringList(context, 'dataLocations') ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
   };
   checkSettings(project);
 
@@ -163,6 +165,25 @@ export function checkSettings(settings: Partial<ProjectSettings>): void {
     );
   }
   if (settings.branch !== undefined) checkBranch(settings.branch);
+  for (const location of settings.dataLocations ?? []) checkDataLocation(location);
+}
+
+/** S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, dots, hyphens. */
+const BUCKET_NAME = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Checks one entry of `dataLocations`: `bucket` or `bucket/prefix`, no wildcards, no `s3://`. */
+export function checkDataLocation(location: string): void {
+  const slash = location.indexOf('/');
+  const bucket = slash < 0 ? location : location.slice(0, slash);
+  const prefix = slash < 0 ? '' : location.slice(slash + 1);
+  const problem = location.startsWith('s3://') ? "write it without 's3://'"
+    : !BUCKET_NAME.test(bucket) || bucket.includes('..') ? `'${bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, '.' or '-')`
+      : /[*?]/.test(prefix) ? 'wildcards are not allowed: the prefix is matched as a prefix already'
+        : slash >= 0 && (prefix.length === 0 || prefix.startsWith('/') || prefix.endsWith('/')) ? "the prefix must not be empty or start or end with '/'"
+          : undefined;
+  if (problem) {
+    throw new ConfigError(`\`dataLocations\` entry '${location}' is not a bucket or bucket/prefix: ${problem}`);
+  }
 }
 
 /**

@@ -40,6 +40,12 @@ export interface ProjectOptions {
    * @default false
    */
   readonly autoApproveModels?: boolean;
+  /**
+   * Extra S3 locations the SageMaker pipeline may read input data from, each `bucket` or
+   * `bucket/prefix` (read-only; the project bucket and the public sample data are always readable).
+   * @default - none
+   */
+  readonly dataLocations?: readonly string[];
 }
 
 /** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
@@ -53,4 +59,5 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   teardown: true,
   tags: {},
   autoApproveModels: false,
+  dataLocations: [],
 };

@@ -84,6 +84,7 @@ export class SageMakerProject extends Construct {
       teardown: props.teardown ?? DEFAULT_PROJECT_SETTINGS.teardown,
       tags: props.tags ?? DEFAULT_PROJECT_SETTINGS.tags,
       autoApproveModels: props.autoApproveModels ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
+      dataLocations: props.dataLocations ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
     };
     checkSettings(settings);
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -138,6 +139,7 @@ export class SageMakerProject extends Construct {
       pipelineArtifactsBucket: store.pipelineArtifactsBucket,
       key: store.key,
       projectTags: tags,
+      dataLocations: settings.dataLocations,
     });
     this.modelDeploy = new ModelDeploy(this, 'ModelDeploy', {
       eventsRole,

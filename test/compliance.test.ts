@@ -8,7 +8,7 @@ import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 describe('compliance of the synthesized project', () => {
   test.each([
     ['default configuration', {}],
-    ['no data retention, no approval', { retainData: 'false', manualApproval: 'false' }],
+    ['no data retention, no approval, extra data locations', { retainData: 'false', manualApproval: 'false', dataLocations: 'my-lake/churn,shared-features' }],
     ['no teardown, with a configured id', { teardown: 'false', projectId: 'p-abc123def456' }],
   ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, config) => {
     // GIVEN

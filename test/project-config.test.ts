@@ -9,7 +9,7 @@ describe('parseProjectConfig', () => {
     expect(config).toEqual({
       projectName: 'mlops-demo',
       projectId: undefined,
-      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false },
+      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false, dataLocations: [] },
       permissionsBoundary: undefined,
       serviceCatalog: false,
       portfolioPrincipals: [],
@@ -114,5 +114,25 @@ describe('checkBranch', () => {
     if (git.status !== 0) expect(ours).toBe(false);
     // Names git accepts are accepted too, but for characters CodeCommit triggers do not take and 'HEAD'.
     if (git.status === 0 && /^[A-Za-z0-9._/-]+$/.test(branch) && branch !== 'HEAD') expect(ours).toBe(true);
+  });
+});
+
+describe('dataLocations', () => {
+  test('reads a comma-separated list or a JSON list of bucket and bucket/prefix', () => {
+    expect(parseProjectConfig({ dataLocations: 'my-lake/churn, shared-features' }).project.dataLocations)
+      .toEqual(['my-lake/churn', 'shared-features']);
+    expect(parseProjectConfig({ dataLocations: ['a.b-c/x/y'] }).project.dataLocations).toEqual(['a.b-c/x/y']);
+  });
+
+  test.each([
+    ['s3://my-lake/churn', "write it without 's3://'"],
+    ['My_Lake', "'My_Lake' is not an S3 bucket name"],
+    ['ab', "'ab' is not an S3 bucket name"],
+    ['my-lake/churn/*', 'wildcards are not allowed'],
+    ['my-lake/', "the prefix must not be empty or start or end with '/'"],
+    ['my-lake//x', "the prefix must not be empty or start or end with '/'"],
+  ])('fails when an entry is %j, naming the setting and the entry', (entry, problem) => {
+    expect(() => parseProjectConfig({ dataLocations: [entry] }))
+      .toThrow(`\`dataLocations\` entry '${entry}' is not a bucket or bucket/prefix: ${problem}`);
   });
 });

@@ -137,11 +137,11 @@ describe('two projects in one app', () => {
 describe('project settings', () => {
   // Every setting with a value other than its default.
   const config = parseProjectConfig({
-    branch: 'develop', manualApproval: false, retainData: false, teardown: true, tags: { team: 'ml' }, autoApproveModels: true, serviceCatalog: true,
+    branch: 'develop', manualApproval: false, retainData: false, teardown: true, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'], serviceCatalog: true,
   });
 
   test('reach the project construct whole, on the cdk deploy path', () => {
-    const { stack } = projectApp({ config: { branch: 'develop', manualApproval: false, retainData: false, tags: { team: 'ml' }, autoApproveModels: true } });
+    const { stack } = projectApp({ config: { branch: 'develop', manualApproval: false, retainData: false, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'] } });
     expect(stack.project.settings).toEqual(config.project);
   });
 

@@ -700,6 +700,19 @@ describe('SageMakerProject, configured', () => {
     });
   });
 
+  test('dataLocations lets the SageMaker pipeline read there, and list only under the prefix', () => {
+    const template = projectTemplate({ projectId: ID, dataLocations: 'my-lake/churn,shared-features' });
+    const statements = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole');
+    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
+    const arn = (sid: string) => flatten(bySid(sid)?.Resource);
+    expect([bySid('ReadDataLocation0Objects')?.Action, arn('ReadDataLocation0Objects')]).toEqual(['s3:GetObject', 'arn:<AWS::Partition>:s3:::my-lake/churn/*']);
+    expect([bySid('ReadDataLocation0List')?.Action, arn('ReadDataLocation0List')]).toEqual(['s3:ListBucket', 'arn:<AWS::Partition>:s3:::my-lake']);
+    expect(bySid('ReadDataLocation0List')?.Condition).toEqual({ StringLike: { 's3:prefix': ['churn', 'churn/*'] } });
+    expect(arn('ReadDataLocation1Objects')).toBe('arn:<AWS::Partition>:s3:::shared-features/*');
+    expect(bySid('ReadDataLocation1List')?.Condition).toBeUndefined();
+    expect(bySid('ReadDataLocation2Objects')).toBeUndefined();
+  });
+
   test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {
     const template = projectTemplate({ projectId: ID, retainData: false });
     for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository']) {

@@ -124,8 +124,13 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Executions of this project's SageMaker pipeline; ids are generated at run time",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>\/dataset\/\*$/,
-    reason: "Read-only: the abalone sample data in SageMaker's public seed-code bucket, the demo pipeline's input",
+    finding: /^Resource::arn:<AWS::Partition>:s3:::(sagemaker-servicecatalog-seedcode-<AWS::Region>\/dataset|sagemaker-sample-files\/datasets\/tabular\/synthetic)\/\*$/,
+    reason: "Read-only (s3:GetObject): SageMaker's public sample data, the abalone and churn pipelines' default inputs",
+  },
+  {
+    // Only the ReadDataLocation statements (s3:GetObject alone) carry these; see the dataLocations setting.
+    finding: /^Resource::arn:<AWS::Partition>:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]+)?\/\*$/,
+    reason: 'Read-only (s3:GetObject): objects under a data location the platform team configured (dataLocations) for the pipeline\'s input',
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/(ProcessingJobs|TrainingJobs|TransformJobs):log-stream:pipelines-\*$/,
