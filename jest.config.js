@@ -10,6 +10,9 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 module.exports = {
   globalSetup: '<rootDir>/test/support/moto-global-setup.js',
   globalTeardown: '<rootDir>/test/support/moto-global-teardown.js',
+  // CI runs on two loaded cores: synthesis and moto_server round trips take seconds there. No test
+  // asserts on time; this only keeps Jest's 5 s default from failing slow-but-correct tests.
+  testTimeout: 120_000,
   projects: [
     {
       displayName: 'app',

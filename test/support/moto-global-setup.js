@@ -56,4 +56,28 @@ module.exports = async function startMoto() {
   }
   process.env.MOTO_ENDPOINT = url;
   globalThis.__MOTO_PROCESS__ = child;
+  await warm(url);
 };
+
+/**
+ * moto loads each service's backend on its first request, which takes seconds on a loaded
+ * machine; one cheap call per service the suites use moves that cost out of the tests.
+ */
+async function warm(endpoint) {
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const { SageMakerClient, ListModelPackageGroupsCommand } = require('@aws-sdk/client-sagemaker');
+  const { S3Client, ListBucketsCommand } = require('@aws-sdk/client-s3');
+  const { CloudFormationClient, ListStacksCommand } = require('@aws-sdk/client-cloudformation');
+  const clients = [
+    [new SageMakerClient(config), new ListModelPackageGroupsCommand({})],
+    [new S3Client({ ...config, forcePathStyle: true }), new ListBucketsCommand({})],
+    [new CloudFormationClient(config), new ListStacksCommand({})],
+  ];
+  await Promise.all(clients.map(async ([client, command]) => {
+    try {
+      await client.send(command);
+    } finally {
+      client.destroy();
+    }
+  }));
+}
