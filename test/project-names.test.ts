@@ -70,7 +70,7 @@ describe('project ids', () => {
       Object.values(t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter((r) => r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::S3::Bucket')
         .map((r) => r.Properties.Value ?? r.Properties.BucketName);
     expect(idAndBucket(envTemplate)).toEqual(idAndBucket(plain));
-    expect(idAndBucket(plain)).toHaveLength(3);
+    expect(idAndBucket(plain)).toHaveLength(4); // the id, two named buckets, the unnamed pipeline artifact bucket
   });
 
   test('are used as configured when set', () => {
