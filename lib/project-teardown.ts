@@ -43,11 +43,27 @@ export class ProjectTeardown extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Teardown handlers of ${names.pipelineName}`,
     });
+    // What to delete is the functions' own configuration, not the invoking event's (a direct
+    // invocation with a forged event must not delete anything); the custom resource repeats it so
+    // that a change reaches CloudFormation as an update.
+    const properties = {
+      ProjectName: names.projectName,
+      ProjectId: names.projectId,
+      StackNames: DEPLOYMENT_STAGES.map((s) => names.deployStackName(s)),
+      PipelineName: names.pipelineName,
+      ModelPackageGroupName: names.modelPackageGroupName,
+      RetainData: String(props.retainData),
+    };
     const common = {
       entry,
       role,
       description: `Deletes the endpoint stacks and SageMaker pipeline of ${names.pipelineName} with the project`,
       logRetention: logs.RetentionDays.ONE_YEAR,
+      environment: {
+        TEARDOWN_PROPERTIES: stack.toJsonString(properties),
+        // Deletes only while this stack is being deleted.
+        PROJECT_STACK_ID: stack.stackId,
+      },
     };
     const onEvent = bundledFunction(this, 'OnEvent', { ...common, handler: 'onEvent', timeout: Duration.minutes(5) });
     const isComplete = bundledFunction(this, 'IsComplete', { ...common, handler: 'isComplete', timeout: Duration.minutes(5) });
@@ -59,6 +75,11 @@ export class ProjectTeardown extends Construct {
       sid: 'DeleteEndpointStacks',
       actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
       resources: stackArns,
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadOwnStackStatus',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stack.stackId],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DeleteSageMakerPipeline',
@@ -118,14 +139,7 @@ export class ProjectTeardown extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SageMakerProjectTeardown',
-      properties: {
-        ProjectName: names.projectName,
-        ProjectId: names.projectId,
-        StackNames: DEPLOYMENT_STAGES.map((s) => names.deployStackName(s)),
-        PipelineName: names.pipelineName,
-        ModelPackageGroupName: names.modelPackageGroupName,
-        RetainData: String(props.retainData),
-      },
+      properties,
     });
     // Deleted first: the deploy role and the model package group must still exist meanwhile.
     for (const d of props.deleteAfter) this.resource.node.addDependency(d);

@@ -8,15 +8,19 @@
  * when an endpoint stack cannot be deleted. It never touches a resource that does not carry
  * this project's `sagemaker:project-id` tag.
  *
- * ResourceProperties: `ProjectName`, `ProjectId`, `StackNames` (string array), `PipelineName`,
- * `ModelPackageGroupName`, `RetainData` (`'true'` | `'false'`).
+ * What it deletes comes from the function's own configuration (`TEARDOWN_PROPERTIES`, JSON of
+ * `ProjectName`, `ProjectId`, `StackNames` (string array), `PipelineName`, `ModelPackageGroupName`,
+ * `RetainData` (`'true'` | `'false'`)), never from the invoking event; and a Delete acts only while
+ * the project's stack (`PROJECT_STACK_ID`) is being deleted. A direct `lambda:Invoke` with a forged
+ * event therefore deletes nothing, and removing the teardown from a live project (an update that
+ * drops the resource) leaves the endpoints running.
  *
  * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.custom_resources-readme.html#provider-framework
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { logDecision } from './log';
-import { parseProperties, type TeardownProperties } from './properties';
+import { parseProperties as parsePropertiesOf, type TeardownProperties } from './properties';
 import { checkTeardown, startTeardown, type TeardownClients } from './teardown';
 
 export type { TeardownClients } from './teardown';
@@ -48,24 +52,35 @@ export interface TeardownHandlers {
   isComplete(event: TeardownEvent): Promise<TeardownIsCompleteResponse>;
 }
 
+/** Where the handlers take what to delete, and whether now is the time. */
+export interface TeardownConfiguration {
+  /** The project's teardown properties (in the Lambda: the function's environment). */
+  readonly properties: (event: TeardownEvent) => Record<string, unknown> | undefined;
+  /** Whether the project's stack is being deleted now; a Delete at any other time deletes nothing. */
+  readonly stackIsBeingDeleted: (clients: TeardownClients) => Promise<boolean>;
+}
+
 /**
  * Builds the handlers around the given AWS clients.
  *
  * @param clients called on first use, so a Create/Update never constructs a client
+ * @param configuration what to delete and when (see {@link lambdaConfiguration})
  */
-export function createTeardownHandlers(clients: () => TeardownClients): TeardownHandlers {
+export function createTeardownHandlers(clients: () => TeardownClients, configuration: TeardownConfiguration): TeardownHandlers {
+  const parseProperties = (event: TeardownEvent) => parsePropertiesOf(configuration.properties(event));
+  const parsePropertiesForDelete = (event: TeardownEvent, physicalId: string) => parseForDelete(configuration.properties(event), physicalId);
   return {
     async onEvent(event) {
       switch (event.RequestType) {
         case 'Create': {
           // Fail the deployment early on a wiring mistake instead of at deletion time.
-          const props = parseProperties(event.ResourceProperties);
+          const props = parseProperties(event);
           const physicalId = physicalIdFor(props);
           logDecision({ resource: 'custom-resource', name: physicalId, projectId: props.projectId, action: 'create', reason: 'nothing to do until the project is deleted' });
           return { PhysicalResourceId: physicalId };
         }
         case 'Update': {
-          const props = parseProperties(event.ResourceProperties);
+          const props = parseProperties(event);
           // Keep the physical id even if ProjectId changed: a new id would make CloudFormation
           // send a Delete for the old one during the update, which would tear down live endpoints.
           const physicalId = event.PhysicalResourceId ?? physicalIdFor(props);
@@ -85,7 +100,7 @@ export function createTeardownHandlers(clients: () => TeardownClients): Teardown
         case 'Delete': {
           const physicalId = event.PhysicalResourceId ?? 'teardown';
           const props = parsePropertiesForDelete(event, physicalId);
-          if (props !== undefined) {
+          if (props !== undefined && await beingDeleted(props, physicalId)) {
             await startTeardown(props, clients());
           }
           return { PhysicalResourceId: physicalId };
@@ -97,13 +112,23 @@ export function createTeardownHandlers(clients: () => TeardownClients): Teardown
       if (event.RequestType !== 'Delete') {
         return { IsComplete: true };
       }
-      const props = parsePropertiesForDelete(event, event.PhysicalResourceId ?? 'teardown');
-      if (props === undefined) {
+      const physicalId = event.PhysicalResourceId ?? 'teardown';
+      const props = parsePropertiesForDelete(event, physicalId);
+      if (props === undefined || !await configuration.stackIsBeingDeleted(clients())) {
         return { IsComplete: true };
       }
       return { IsComplete: await checkTeardown(props, clients()) };
     },
   };
+
+  async function beingDeleted(props: TeardownProperties, physicalId: string): Promise<boolean> {
+    if (await configuration.stackIsBeingDeleted(clients())) return true;
+    logDecision({
+      resource: 'custom-resource', name: physicalId, projectId: props.projectId, action: 'skip',
+      reason: 'a Delete while the project stack is not being deleted (the teardown was removed from a live project, or a direct invocation): nothing deleted',
+    });
+    return false;
+  }
 }
 
 function physicalIdFor(props: TeardownProperties): string {
@@ -114,9 +139,9 @@ function physicalIdFor(props: TeardownProperties): string {
  * Invalid properties on Delete mean the Create failed on them, so nothing was ever set up;
  * throwing would leave the stack stuck in DELETE_FAILED for a resource that never existed.
  */
-function parsePropertiesForDelete(event: TeardownEvent, physicalId: string): TeardownProperties | undefined {
+function parseForDelete(raw: Record<string, unknown> | undefined, physicalId: string): TeardownProperties | undefined {
   try {
-    return parseProperties(event.ResourceProperties);
+    return parsePropertiesOf(raw);
   } catch (error) {
     logDecision({ resource: 'custom-resource', name: physicalId, action: 'skip', reason: `invalid properties, nothing to tear down: ${(error as Error).message}` });
     return undefined;
@@ -134,7 +159,29 @@ function lambdaClients(): TeardownClients {
   return defaultClients;
 }
 
-const handlers = createTeardownHandlers(lambdaClients);
+/**
+ * The Lambda's configuration: properties from `TEARDOWN_PROPERTIES`, the stack from
+ * `PROJECT_STACK_ID` (both set by the construct), never from the event.
+ */
+export function lambdaConfiguration(env: NodeJS.ProcessEnv = process.env): TeardownConfiguration {
+  return {
+    properties: () => {
+      try {
+        return JSON.parse(env.TEARDOWN_PROPERTIES ?? '') as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    },
+    stackIsBeingDeleted: async (clients) => {
+      const stackId = env.PROJECT_STACK_ID;
+      if (!stackId) return false;
+      const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+      return out.Stacks?.[0]?.StackStatus === 'DELETE_IN_PROGRESS';
+    },
+  };
+}
+
+const handlers = createTeardownHandlers(lambdaClients, lambdaConfiguration());
 
 /** Provider framework `onEventHandler` entry point (`handler: 'onEvent'`). */
 export const onEvent = (event: TeardownEvent): Promise<TeardownOnEventResponse> => handlers.onEvent(event);

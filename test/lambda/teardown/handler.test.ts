@@ -53,10 +53,11 @@ function awsError(name: string, message: string): Error {
 
 const cfn = mockClient(CloudFormationClient);
 const sm = mockClient(SageMakerClient);
+/** The properties the function is configured with: here, those of the test's event. */
 const handlers = createTeardownHandlers(() => ({
   cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   sageMaker: new SageMakerClient({ region: 'us-east-1' }),
-}));
+}), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
 let logs: Array<Record<string, unknown>>;
 
 /** Makes DescribeStacks answer for `name`: a stack in `status`, or "does not exist". */
@@ -517,18 +518,51 @@ describe('idempotent re-delete', () => {
   });
 });
 
-describe('Lambda entry points', () => {
-  test('onEvent and isComplete use the default clients', async () => {
+describe('Lambda entry points: their own configuration, and only while the project is deleted', () => {
+  const PROJECT_STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/sagemaker-abalone/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
+  // What a forged direct invocation would ask for: another project's stacks and pipeline.
+  const forged = event('Delete', { ProjectId: 'p-victim', StackNames: ['sagemaker-victim-p-victim-deploy-prod'], PipelineName: 'victim-p-victim' });
+  beforeEach(() => {
+    process.env.TEARDOWN_PROPERTIES = JSON.stringify(properties);
+    process.env.PROJECT_STACK_ID = PROJECT_STACK;
+  });
+  afterEach(() => {
+    delete process.env.TEARDOWN_PROPERTIES;
+    delete process.env.PROJECT_STACK_ID;
+  });
+
+  test('delete what the function is configured with, whatever the event says', async () => {
     // GIVEN (aws-sdk-client-mock intercepts every client instance, including the handler's own)
+    givenStack(PROJECT_STACK, 'DELETE_IN_PROGRESS');
     givenStack(STAGING, 'CREATE_COMPLETE');
     givenStack(PROD, 'missing');
     givenPipeline('missing');
-
     // WHEN
-    await expect(onEvent(event('Delete'))).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
+    await expect(onEvent(forged)).resolves.toEqual({ PhysicalResourceId: 'teardown-p-abc123' });
     await expect(isComplete(event('Create'))).resolves.toEqual({ IsComplete: true });
-
     // THEN
     expect(deletedStacks()).toEqual([STAGING]);
+    expect(cfn.commandCalls(DescribeStacksCommand, { StackName: 'sagemaker-victim-p-victim-deploy-prod' })).toHaveLength(0);
+  });
+
+  test.each(['CREATE_COMPLETE', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'] as const)(
+    'delete nothing when the project stack is %s (a direct invocation, or the teardown removed from a live project)',
+    async (status) => {
+      givenStack(PROJECT_STACK, status);
+      givenStack(STAGING, 'CREATE_COMPLETE');
+      givenPipeline(OURS);
+      await onEvent(event('Delete'));
+      await expect(isComplete(event('Delete'))).resolves.toEqual({ IsComplete: true });
+      expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+      expect(sm.commandCalls(DeletePipelineCommand)).toHaveLength(0);
+      expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'skip', reason: expect.stringContaining('nothing deleted') })]));
+    },
+  );
+
+  test('delete nothing without a configuration', async () => {
+    delete process.env.TEARDOWN_PROPERTIES;
+    givenStack(PROJECT_STACK, 'DELETE_IN_PROGRESS');
+    await onEvent(forged);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 });

@@ -146,7 +146,7 @@ afterEach(() => {
 });
 
 function handlers() {
-  return createTeardownHandlers(() => ({ cloudFormation, sageMaker }));
+  return createTeardownHandlers(() => ({ cloudFormation, sageMaker }), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
 }
 
 describe('teardown against moto_server', () => {
