@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { checkBranch, ConfigError, parseProjectConfig } from '../lib/project-config';
+import { cdkJsonContext } from './support/app';
 
 describe('parseProjectConfig', () => {
   test('gives a complete demo configuration with no settings (the id left to CloudFormation)', () => {
@@ -134,5 +135,13 @@ describe('dataLocations', () => {
   ])('fails when an entry is %j, naming the setting and the entry', (entry, problem) => {
     expect(() => parseProjectConfig({ dataLocations: [entry] }))
       .toThrow(`\`dataLocations\` entry '${entry}' is not a bucket or bucket/prefix: ${problem}`);
+  });
+});
+
+describe('cdk.json', () => {
+  test('its context is a valid configuration with nothing ignored', () => {
+    const config = parseProjectConfig(cdkJsonContext());
+    expect(config.warnings).toEqual([]);
+    expect(config.projectName).toBe('mlops-demo');
   });
 });
