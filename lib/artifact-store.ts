@@ -1,4 +1,4 @@
-import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -56,6 +56,18 @@ export class ArtifactStore extends Construct {
       removalPolicy,
       pendingWindow: Duration.days(30),
     });
+
+    // CloudWatch Logs encrypts the project's log groups with the key, for this account's log groups only.
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'ProjectLogGroups',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
 
     // With this (recommended) feature flag, log delivery is granted by bucket policy and ACLs can
     // be disabled; apps without it fall back to the log-delivery ACL, which needs ObjectWriter.

@@ -6,12 +6,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MODEL_PACKAGE_ARN_VARIABLE } from './model-deploy';
 import { ProjectNames } from './project-names';
 import { bundledFunction } from './private/bundled-function';
+import { LogSettings } from './private/log-settings';
 import { sageMakerArn } from './private/iam';
 
 /** Properties of {@link ModelApprovalTrigger}. */
@@ -29,6 +29,8 @@ export interface ModelApprovalTriggerProps {
    * @default false
    */
   readonly autoApproveModels?: boolean;
+  /** Encryption and retention of the function's logs. */
+  readonly logs: LogSettings;
 }
 
 /**
@@ -70,7 +72,7 @@ export class ModelApprovalTrigger extends Construct {
       },
       deadLetterQueue: dlq,
       retryAttempts: 2,
-      logRetention: logs.RetentionDays.THREE_MONTHS,
+      logs: props.logs,
     });
     fn.addToRolePolicy(new iam.PolicyStatement({
       sid: 'StartDeployPipeline',

@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './project-pipeline-props';
+import { projectLogGroup } from './private/log-settings';
 import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
 import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
@@ -129,6 +130,7 @@ export class ModelBuild extends Construct {
         computeType: codebuild.ComputeType.SMALL,
       },
       encryptionKey: key,
+      logging: { cloudWatch: { logGroup: projectLogGroup(this, 'ProjectLogs', props.logs) } },
       timeout: props.buildTimeout ?? Duration.hours(8),
       environmentVariables: {
         SAGEMAKER_PROJECT_NAME: { value: names.projectName },

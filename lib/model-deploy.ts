@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { ProjectPipelineProps } from './project-pipeline-props';
+import { projectLogGroup } from './private/log-settings';
 import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
 import { DEPLOYMENT_STAGES, DeploymentStage } from './project-names';
 import { PassRoleOnlyTo } from './private/pass-role-condition';
@@ -106,6 +107,7 @@ export class ModelDeploy extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
       environment,
       encryptionKey: key,
+      logging: { cloudWatch: { logGroup: projectLogGroup(this, 'BuildProjectLogs', props.logs) } },
       timeout: Duration.minutes(30),
       environmentVariables: commonEnv,
     });
@@ -135,6 +137,7 @@ export class ModelDeploy extends Construct {
       buildSpec: codebuild.BuildSpec.fromSourceFilename('test-buildspec.yml'),
       environment,
       encryptionKey: key,
+      logging: { cloudWatch: { logGroup: projectLogGroup(this, 'TestProjectLogs', props.logs) } },
       timeout: Duration.minutes(30),
       environmentVariables: { ...commonEnv, ENDPOINT_NAME: { value: names.endpointName('staging') } },
     });

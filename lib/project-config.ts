@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT_SETTINGS, ProjectSettings } from './project-options';
+import { DEFAULT_PROJECT_SETTINGS, LOG_RETENTION_DAYS, ProjectSettings } from './project-options';
 import { ProjectNames, stackDerivedProjectId } from './project-names';
 
 /**
@@ -80,6 +80,7 @@ export const CONFIG_KEYS = [
   'productVersion',
   'autoApproveModels',
   'dataLocations',
+  'logRetentionDays',
 ] as const;
 
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
@@ -129,6 +130,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     tags: readTags(context),
     autoApproveModels: readBoolean(context, 'autoApproveModels') ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
     dataLocations: readStringList(context, 'dataLocations') ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
+    logRetentionDays: readNumber(context, 'logRetentionDays') ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
   };
   checkSettings(project);
 
@@ -166,6 +168,11 @@ export function checkSettings(settings: Partial<ProjectSettings>): void {
   }
   if (settings.branch !== undefined) checkBranch(settings.branch);
   for (const location of settings.dataLocations ?? []) checkDataLocation(location);
+  if (settings.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(settings.logRetentionDays)) {
+    throw new ConfigError(
+      `\`logRetentionDays\` must be one of the periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')}); got ${settings.logRetentionDays}`,
+    );
+  }
 }
 
 /** S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, dots, hyphens. */
@@ -307,6 +314,14 @@ function readBoolean(context: Readonly<Record<string, unknown>>, key: string): b
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw new ConfigError(`\`${key}\` must be true or false; got ${describe(value)}`);
+}
+
+function readNumber(context: Readonly<Record<string, unknown>>, key: string): number | undefined {
+  const value = context[key];
+  if (value === undefined || typeof value === 'number') return value;
+  // `-c key=value` always arrives as a string.
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  throw new ConfigError(`\`${key}\` must be a whole number; got ${describe(value)}`);
 }
 
 function readJson(key: string, value: string): unknown {

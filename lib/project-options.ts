@@ -46,6 +46,12 @@ export interface ProjectOptions {
    * @default - none
    */
   readonly dataLocations?: readonly string[];
+  /**
+   * Days the project keeps the logs of its functions and builds (log groups it creates, all
+   * encrypted with the project key); one of the values CloudWatch Logs accepts.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
 }
 
 /** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
@@ -60,4 +66,10 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   tags: {},
   autoApproveModels: false,
   dataLocations: [],
+  logRetentionDays: 365,
 };
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];

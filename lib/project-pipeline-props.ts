@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ProjectNames } from './project-names';
+import { LogSettings } from './private/log-settings';
 
 /** What the build and the deploy side of a project both take: repository, data home, naming. */
 export interface ProjectPipelineProps {
@@ -18,6 +19,8 @@ export interface ProjectPipelineProps {
   readonly pipelineArtifactsBucket: s3.IBucket;
   /** The project's KMS key. */
   readonly key: kms.IKey;
+  /** Encryption and retention of the CodeBuild projects' logs. */
+  readonly logs: LogSettings;
   /** Role EventBridge uses to start the project's pipelines. */
   readonly eventsRole: iam.IRole;
   /** Extra project tags, handed to what the pipeline creates (SageMaker pipeline, endpoint stacks). */

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
 import { bundledFunction } from './private/bundled-function';
+import { LogSettings, projectLogGroup } from './private/log-settings';
 import { sageMakerArn } from './private/iam';
 
 /** Properties of {@link ProjectTeardown}. */
@@ -18,6 +18,8 @@ export interface ProjectTeardownProps {
    * packages so CloudFormation can delete the (then empty) group.
    */
   readonly retainData: boolean;
+  /** Encryption and retention of the teardown's logs. */
+  readonly logs: LogSettings;
   /** Resources that must outlive the teardown (deleted only after it). */
   readonly deleteAfter: IDependable[];
   /** Resources that must go before the teardown runs (they could redeploy during it). */
@@ -58,7 +60,7 @@ export class ProjectTeardown extends Construct {
       entry,
       role,
       description: `Deletes the endpoint stacks and SageMaker pipeline of ${names.pipelineName} with the project`,
-      logRetention: logs.RetentionDays.ONE_YEAR,
+      logs: props.logs,
       environment: {
         TEARDOWN_PROPERTIES: stack.toJsonString(properties),
         // Deletes only while this stack is being deleted.
@@ -124,9 +126,9 @@ export class ProjectTeardown extends Construct {
       frameworkOnEventRole: frameworkRole('ProviderOnEventRole', 'onEvent'),
       frameworkCompleteAndTimeoutRole: frameworkRole('ProviderWaiterRole', 'isComplete and timeout'),
       disableWaiterStateMachineLogging: false,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+      logGroup: projectLogGroup(this, 'ProviderLogs', props.logs),
       waiterStateMachineLogOptions: {
-        destination: new logs.LogGroup(this, 'WaiterLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+        destination: projectLogGroup(this, 'WaiterLogs', props.logs),
         level: sfn.LogLevel.ALL,
       },
     });

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Aspects, CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -15,6 +16,7 @@ import { claimNames, ProjectNames, stackDerivedProjectId } from './project-names
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
+import { LogSettings } from './private/log-settings';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
 
@@ -85,6 +87,7 @@ export class SageMakerProject extends Construct {
       tags: props.tags ?? DEFAULT_PROJECT_SETTINGS.tags,
       autoApproveModels: props.autoApproveModels ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
       dataLocations: props.dataLocations ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
+      logRetentionDays: props.logRetentionDays ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
     };
     checkSettings(settings);
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -103,6 +106,7 @@ export class SageMakerProject extends Construct {
     });
     this.key = store.key;
     this.bucket = store.bucket;
+    const logSettings: LogSettings = { key: store.key, retention: settings.logRetentionDays as logs.RetentionDays };
 
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName: names.modelPackageGroupName,
@@ -138,6 +142,7 @@ export class SageMakerProject extends Construct {
       bucket: store.bucket,
       pipelineArtifactsBucket: store.pipelineArtifactsBucket,
       key: store.key,
+      logs: logSettings,
       projectTags: tags,
       dataLocations: settings.dataLocations,
     });
@@ -149,6 +154,7 @@ export class SageMakerProject extends Construct {
       bucket: store.bucket,
       pipelineArtifactsBucket: store.pipelineArtifactsBucket,
       key: store.key,
+      logs: logSettings,
       projectTags: tags,
       manualApproval: settings.manualApproval,
       pipelineRole: this.modelBuild.pipelineExecutionRole,
@@ -158,6 +164,7 @@ export class SageMakerProject extends Construct {
       names,
       deployPipeline: this.modelDeploy.pipeline,
       key: store.key,
+      logs: logSettings,
       pipelineRole: this.modelBuild.pipelineExecutionRole,
       autoApproveModels: settings.autoApproveModels,
     });
@@ -166,6 +173,7 @@ export class SageMakerProject extends Construct {
       this.teardown = new ProjectTeardown(this, 'Teardown', {
         names,
         retainData,
+        logs: logSettings,
         // CloudFormation deletes the endpoint stacks with the deploy role; packages go before the group.
         deleteAfter: [this.modelDeploy.deployRole, this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.

@@ -10,7 +10,7 @@ describe('parseProjectConfig', () => {
     expect(config).toEqual({
       projectName: 'mlops-demo',
       projectId: undefined,
-      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false, dataLocations: [] },
+      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false, dataLocations: [], logRetentionDays: 365 },
       permissionsBoundary: undefined,
       serviceCatalog: false,
       portfolioPrincipals: [],
@@ -76,6 +76,9 @@ describe('parseProjectConfig', () => {
     ['a branch part ends with .lock', { branch: 'release.lock/x' },
       /`branch` 'release.lock\/x' .*must not end with '.lock' \(git keeps its lock files under that suffix\)/],
     ['the branch is HEAD', { branch: 'HEAD' }, /`branch` 'HEAD' is not a valid git branch name/],
+    ['logRetentionDays is not a CloudWatch period', { logRetentionDays: 42 },
+      /`logRetentionDays` must be one of the periods CloudWatch Logs accepts \(1, 3, 5, .*3653\); got 42/],
+    ['logRetentionDays is not a number', { logRetentionDays: 'forever' }, /`logRetentionDays` must be a whole number; got 'forever'/],
     ['data is not retained and there is no teardown', { retainData: false, teardown: false },
       /`retainData=false` needs `teardown=true`: without the teardown, deleting the project would delete the KMS key/],
     ['manualApproval is not a boolean', { manualApproval: 'yes' }, /`manualApproval` must be true or false; got 'yes'/],

@@ -700,6 +700,30 @@ describe('SageMakerProject, configured', () => {
     });
   });
 
+  test('every log group the project creates is encrypted with the project key and kept logRetentionDays', () => {
+    const template = projectTemplate({ projectId: ID, logRetentionDays: '90' });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    // start-deploy, teardown onEvent + isComplete, provider + waiter, three CodeBuild projects
+    expect(groups).toHaveLength(8);
+    for (const group of groups) {
+      expect(group.Properties).toMatchObject({
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectArtifactStoreKey/), 'Arn'] },
+        RetentionInDays: 90,
+      });
+    }
+    // CodeBuild writes to them, not to log groups it would create unencrypted.
+    for (const project of Object.values(template.findResources('AWS::CodeBuild::Project'))) {
+      expect(project.Properties.LogsConfig.CloudWatchLogs).toMatchObject({ Status: 'ENABLED', GroupName: { Ref: expect.stringMatching(/Logs/) } });
+    }
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'ProjectLogGroups',
+        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+      })]) },
+    });
+  });
+
   test('dataLocations lets the SageMaker pipeline read there, and list only under the prefix', () => {
     const template = projectTemplate({ projectId: ID, dataLocations: 'my-lake/churn,shared-features' });
     const statements = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole');

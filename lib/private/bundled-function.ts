@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { AssetHashType, Duration, ILocalBundling } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LogSettings, projectLogGroup } from './log-settings';
 import { sourceHash } from './source-hash';
 
 /** Runtime of every Lambda function of the project (pinned: upgrades are deliberate). */
@@ -69,7 +69,8 @@ export interface BundledFunctionOptions {
   readonly environment?: Record<string, string>;
   readonly deadLetterQueue?: sqs.IQueue;
   readonly retryAttempts?: number;
-  readonly logRetention: logs.RetentionDays;
+  /** Encryption and retention of the function's log group. */
+  readonly logs: LogSettings;
   /** @default 256 */
   readonly memorySize?: number;
   /** Role shared with other functions of one feature. @default - a role of its own */
@@ -84,7 +85,7 @@ export interface BundledFunctionOptions {
  * known before bundling, it lets a repeated synth reuse the bundle already in cdk.out.
  */
 export function bundledFunction(scope: Construct, id: string, options: BundledFunctionOptions): lambda.Function {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: options.logRetention });
+  const logGroup = projectLogGroup(scope, `${id}Logs`, options.logs);
   // Its own role writing to its own log group, instead of AWSLambdaBasicExecutionRole's
   // account-wide log permissions.
   const role = options.role ?? new iam.Role(scope, `${id}Role`, {
