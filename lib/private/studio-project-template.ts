@@ -9,6 +9,7 @@ import {
 } from '../project-config';
 import { ProjectOptions } from '../project-options';
 import { SageMakerProject } from '../sagemaker-project';
+import { managedPolicyFromNameOrArn } from './iam';
 import { AcknowledgeWildcards, WildcardReason } from './wildcard-acknowledgements';
 
 /** Description of the project template, shown by Studio and CloudFormation. */
@@ -18,8 +19,11 @@ export const STUDIO_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model build
 export interface StudioProjectTemplateProps {
   /** The project's settings, baked into the template. @default - the defaults of every setting */
   readonly project?: ProjectOptions;
-  /** Permissions boundary of every role of the template. @default - none */
-  readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * Permissions boundary of every role of the template: a policy, or its name or ARN.
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy | string;
 }
 
 /** What {@link defineStudioProjectTemplate} adds to its stack. */
@@ -80,7 +84,10 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     projectName: projectNameParameter.valueAsString,
     projectId: projectIdParameter.valueAsString,
   });
-  if (props.permissionsBoundary) iam.PermissionsBoundary.of(stack).apply(props.permissionsBoundary);
+  const boundary = typeof props.permissionsBoundary === 'string'
+    ? managedPolicyFromNameOrArn(stack, 'PermissionsBoundary', props.permissionsBoundary)
+    : props.permissionsBoundary;
+  if (boundary) iam.PermissionsBoundary.of(stack).apply(boundary);
   Aspects.of(stack).add(new AcknowledgeWildcards(TOKEN_NAME_WILDCARD_REASONS));
   return { project, projectNameParameter, projectIdParameter };
 }
