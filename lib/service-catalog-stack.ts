@@ -12,18 +12,18 @@ import { managedPolicyFromNameOrArn } from './private/iam';
 import { AcknowledgeWildcards } from './private/wildcard-acknowledgements';
 import { ProjectConfig } from './project-config';
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './sagemaker-project-product-stack';
+import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 // Moved to their own files; still exported here for existing imports.
 export { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from './launch-role';
 export type { LaunchPermission } from './launch-role';
 export { SageMakerProjectProductStack } from './sagemaker-project-product-stack';
 export type { SageMakerProjectProductStackProps } from './sagemaker-project-product-stack';
+export { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 /** Folder of the product template snapshots, one per released version (commit it). */
 export const PRODUCT_SNAPSHOT_DIR = path.join(__dirname, '..', 'product-stack-snapshots');
 
-/** Tag that makes a Service Catalog product appear under Studio's organization templates. */
-export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';
 
 /** Properties of {@link ServiceCatalogStack}. */
 export interface ServiceCatalogStackProps extends StackProps {
