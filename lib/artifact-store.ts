@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogsBucket } from './private/access-logs-bucket';
 
 /** Properties of an {@link ArtifactStore}. */
 export interface ArtifactStoreProps {
@@ -69,23 +70,12 @@ export class ArtifactStore extends Construct {
       },
     }));
 
-    // With this (recommended) feature flag, log delivery is granted by bucket policy and ACLs can
-    // be disabled; apps without it fall back to the log-delivery ACL, which needs ObjectWriter.
-    const logsByPolicy = FeatureFlags.of(this).isEnabled('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy');
-    const accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+    const logs = accessLogsBucket(this, 'AccessLogs', {
       bucketName: props.accessLogsBucketName,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: logsByPolicy ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
-      versioned: true,
-      lifecycleRules: [
-        { id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
-      ],
       removalPolicy,
       autoDeleteObjects: !retain,
     });
-    this.accessLogsBucket = accessLogsBucket;
+    this.accessLogsBucket = logs;
 
     const bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -96,7 +86,7 @@ export class ArtifactStore extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'artifacts/',
       lifecycleRules: [
         // Versioning protects against overwrites; old versions need not live forever.
@@ -127,7 +117,7 @@ export class ArtifactStore extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'pipeline-artifacts/',
       lifecycleRules: [
         // A run's artifacts matter while it runs; a month covers retries and investigations.
@@ -141,6 +131,6 @@ export class ArtifactStore extends Construct {
 
     // A retained bucket keeps its policy (TLS only, version protection); without it, it would
     // stay behind unprotected.
-    for (const b of [bucket, accessLogsBucket, this.pipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
+    for (const b of [bucket, logs, this.pipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
   }
 }

@@ -1,6 +1,7 @@
 import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { managedPolicyFromNameOrArn } from './private/iam';
 import { ProjectConfig } from './project-config';
 import { SageMakerProject } from './sagemaker-project';
 
@@ -19,9 +20,7 @@ export class MlopsProjectStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     if (config.permissionsBoundary) {
-      iam.PermissionsBoundary.of(this).apply(config.permissionsBoundary.startsWith('arn:')
-        ? iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', config.permissionsBoundary)
-        : iam.ManagedPolicy.fromManagedPolicyName(this, 'PermissionsBoundary', config.permissionsBoundary));
+      iam.PermissionsBoundary.of(this).apply(managedPolicyFromNameOrArn(this, 'PermissionsBoundary', config.permissionsBoundary));
     }
     this.project = new SageMakerProject(this, 'Project', {
       ...config.project,

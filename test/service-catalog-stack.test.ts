@@ -335,13 +335,21 @@ describe('ServiceCatalogStack, overrides', () => {
   });
 
   test('without an environment, the asset bucket gets a name from the stack path and a warning', () => {
-    // WHEN
-    const catalog = catalogApp({ env: false });
-    const { template } = synth(catalog);
-    // THEN
-    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: Match.stringLikeRegexp('^sagemaker-mlops-catalog-[a-z0-9-]+$') });
-    const warnings = catalog.app.synth().getStackByName(catalog.stack.stackName).messages.filter((m) => m.level === 'warning');
-    expect(warnings.map((m) => String(m.entry.data))).toEqual([expect.stringContaining('asset bucket name')]);
+    // GIVEN: synth prints its validation warnings on stderr (console.error); that print is what a
+    // user sees, so capture and check it instead of letting it into the test output
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      // WHEN
+      const catalog = catalogApp({ env: false });
+      const { template } = synth(catalog);
+      // THEN
+      template.hasResourceProperties('AWS::S3::Bucket', { BucketName: Match.stringLikeRegexp('^sagemaker-mlops-catalog-[a-z0-9-]+$') });
+      const warnings = catalog.app.synth().getStackByName(catalog.stack.stackName).messages.filter((m) => m.level === 'warning');
+      expect(warnings.map((m) => String(m.entry.data))).toEqual([expect.stringContaining('asset bucket name')]);
+      expect(printed.mock.calls.map((c) => String(c[0])).join('\n')).toContain('asset bucket name cannot contain them');
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
 

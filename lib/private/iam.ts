@@ -1,7 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 /** The SageMaker service principal. */
 export const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
@@ -70,4 +70,14 @@ export function grantCreateGrantForAwsResources(grantee: iam.IGrantable, key: km
     actions: ['kms:DescribeKey'],
     resources: [key.keyArn],
   }));
+}
+
+/**
+ * A managed policy given by name (in the stack's account) or by ARN, as the `permissionsBoundary`
+ * setting allows both.
+ */
+export function managedPolicyFromNameOrArn(scope: Construct, id: string, nameOrArn: string): iam.IManagedPolicy {
+  return nameOrArn.startsWith('arn:')
+    ? iam.ManagedPolicy.fromManagedPolicyArn(scope, id, nameOrArn)
+    : iam.ManagedPolicy.fromManagedPolicyName(scope, id, nameOrArn);
 }

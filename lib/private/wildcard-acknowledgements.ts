@@ -82,8 +82,11 @@ export class AcknowledgeWildcards implements IAspect {
   }
 }
 
-/** Renders a resolved CloudFormation value the way cdk-nag names it in findings. */
-function flatten(value: unknown): string {
+/**
+ * Renders a resolved CloudFormation value the way cdk-nag names it in findings
+ * (`arn:<AWS::Partition>:...`, `<Bucket.Arn>/*`).
+ */
+export function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;

@@ -1,0 +1,350 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { flatten } from './private/wildcard-acknowledgements';
+
+/** Who creates projects from the template, with a launch role: it decides the stack names. */
+export enum Provisioner {
+  /** A Service Catalog product: stacks `SC-<account>-pp-<id>`, role assumed by Service Catalog. */
+  SERVICE_CATALOG = 'servicecatalog',
+  /**
+   * An S3-hosted SageMaker project template: SageMaker creates the stack with the launch role as
+   * CloudFormation service role; the stacks are named `SP-...` (as AWS's sample launch role for
+   * S3 templates assumes).
+   */
+  S3_TEMPLATE = 's3-template',
+}
+
+/** Stack name prefix of each provisioner. */
+export const PROVISIONER_STACK_PREFIX: Readonly<Record<Provisioner, string>> = {
+  [Provisioner.SERVICE_CATALOG]: 'SC-',
+  [Provisioner.S3_TEMPLATE]: 'SP-',
+};
+
+const PROVISIONER_PRINCIPAL: Readonly<Record<Provisioner, string>> = {
+  [Provisioner.SERVICE_CATALOG]: 'servicecatalog.amazonaws.com',
+  [Provisioner.S3_TEMPLATE]: 'cloudformation.amazonaws.com',
+};
+
+/** One group of launch role permissions: the CloudFormation resource types it serves. */
+export interface LaunchPermission {
+  /** Statement id. */
+  readonly sid: string;
+  /** CloudFormation resource types these permissions create, update, tag and delete. */
+  readonly resourceTypes: readonly string[];
+  /** IAM actions. */
+  readonly actions: readonly string[];
+  /** Resource ARN patterns, built in the stack. */
+  readonly resources: (stack: Stack, stacks: string) => string[];
+  /** Conditions, if any. */
+  readonly conditions?: Record<string, Record<string, unknown>>;
+  /**
+   * Why the resources hold a wildcard (acknowledged for cdk-nag with this reason); `SC-` in it
+   * reads as the stack name prefix of the provisioner.
+   */
+  readonly wildcardReason: string;
+  /**
+   * Only for this provisioner (Service Catalog's own template copy, for instance).
+   * @default - both
+   */
+  readonly only?: Provisioner;
+}
+
+/** An ARN pattern; `SC-` at the start of the resource name stands for the provisioner's stack prefix. */
+const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
+  (stack: Stack, stacks: string) => [stack.formatArn({ service, resource, resourceName: resourceName.replace(/^SC-/, stacks), arnFormat })];
+/** Tag every project resource carries (SageMaker and the project construct set it). */
+const PROJECT_TAG = 'sagemaker:project-id';
+
+/** Services the product's roles are handed to by CloudFormation, per resource type. */
+export const PASS_ROLE_SERVICES: Readonly<Record<string, string>> = {
+  'AWS::CodeBuild::Project': 'codebuild.amazonaws.com',
+  'AWS::CodePipeline::Pipeline': 'codepipeline.amazonaws.com',
+  'AWS::Events::Rule': 'events.amazonaws.com',
+  'AWS::Lambda::Function': 'lambda.amazonaws.com',
+  'AWS::StepFunctions::StateMachine': 'states.amazonaws.com',
+};
+
+/**
+ * What the launch role may do, per CloudFormation resource type of the product template. The test
+ * derives the types from the synthesized product and fails on one that is missing here.
+ *
+ * Names: CloudFormation names unnamed resources `<stack name>-<logical id>-<suffix>`, and Service
+ * Catalog names the stacks it launches `SC-<account>-pp-<id>`, hence `SC-*`; SageMaker names the
+ * stacks of S3-template projects `SP-...`, and the table's `SC-` then stands for that prefix. Named
+ * resources follow the project's naming contract (`sagemaker-*`, `*-p-*`).
+ */
+export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
+  {
+    sid: 'ProductStacks',
+    resourceTypes: [],
+    actions: [
+      'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
+      'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
+      'cloudformation:DescribeStackResources', 'cloudformation:GetTemplate', 'cloudformation:SetStackPolicy',
+      'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+      'cloudformation:DeleteChangeSet', 'cloudformation:TagResource', 'cloudformation:UntagResource',
+    ],
+    resources: arn('cloudformation', 'stack', 'SC-*/*'),
+    wildcardReason: 'The stacks the provisioner launches (Service Catalog: SC-<account>-pp-<id>; S3 templates: SP-<...>); the ARN ends with the generated stack id',
+  },
+  {
+    sid: 'ValidateTemplates',
+    resourceTypes: [],
+    // No resource types in IAM.
+    actions: ['cloudformation:ValidateTemplate', 'cloudformation:GetTemplateSummary'],
+    resources: () => ['*'],
+    wildcardReason: 'ValidateTemplate and GetTemplateSummary have no resource type in IAM',
+  },
+  {
+    sid: 'ReadProvisioningTemplates',
+    resourceTypes: [],
+    // Service Catalog's copy of the product template, in a bucket it owns and tags.
+    actions: ['s3:GetObject'],
+    resources: () => ['*'],
+    wildcardReason: "Service Catalog's copy of the template is in a bucket it owns; only objects it tags servicecatalog:provisioning=true",
+    only: Provisioner.SERVICE_CATALOG,
+    conditions: { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } },
+  },
+  {
+    sid: 'Roles',
+    resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy'],
+    actions: [
+      'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+      'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
+      'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+    ],
+    resources: (stack, stacks) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${stacks}*` })],
+    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+  },
+  {
+    sid: 'Buckets',
+    resourceTypes: ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy'],
+    actions: [
+      's3:CreateBucket', 's3:DeleteBucket', 's3:GetBucketLocation', 's3:PutBucketPolicy', 's3:GetBucketPolicy',
+      's3:DeleteBucketPolicy', 's3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration',
+      's3:PutBucketVersioning', 's3:GetBucketVersioning', 's3:PutBucketPublicAccessBlock',
+      's3:GetBucketPublicAccessBlock', 's3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration',
+      's3:PutBucketLogging', 's3:GetBucketLogging', 's3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls',
+      's3:PutBucketTagging', 's3:GetBucketTagging',
+    ],
+    resources: (stack) => [stack.formatArn({ service: 's3', region: '', account: '', resource: 'sagemaker-project-*' })],
+    wildcardReason: "The project's buckets: sagemaker-project-<id> and its access-log bucket",
+  },
+  {
+    sid: 'CreateKeys',
+    resourceTypes: ['AWS::KMS::Key'],
+    // CreateKey has no resource type; the request must carry the project tag.
+    actions: ['kms:CreateKey', 'kms:TagResource'],
+    resources: () => ['*'],
+    wildcardReason: 'CreateKey has no resource type in IAM; the request must carry the sagemaker:project-id tag',
+    conditions: { Null: { [`aws:RequestTag/${PROJECT_TAG}`]: 'false' } },
+  },
+  {
+    sid: 'ManageKeys',
+    resourceTypes: ['AWS::KMS::Key'],
+    actions: [
+      'kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:GetKeyRotationStatus', 'kms:PutKeyPolicy', 'kms:GetKeyPolicy',
+      'kms:UpdateKeyDescription', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion',
+    ],
+    resources: arn('kms', 'key', '*'),
+    wildcardReason: 'KMS key ids are generated; only keys tagged with a sagemaker:project-id',
+    conditions: { Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' } },
+  },
+  {
+    sid: 'ModelPackageGroups',
+    resourceTypes: ['AWS::SageMaker::ModelPackageGroup'],
+    actions: [
+      'sagemaker:CreateModelPackageGroup', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:DeleteModelPackageGroup',
+      'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+    ],
+    resources: arn('sagemaker', 'model-package-group', '*-p-*'),
+    wildcardReason: "The project's model package group <name>-<id>; SageMaker ids start with p-",
+  },
+  {
+    sid: 'Repositories',
+    resourceTypes: ['AWS::CodeCommit::Repository'],
+    actions: [
+      'codecommit:CreateRepository', 'codecommit:DeleteRepository', 'codecommit:GetRepository',
+      'codecommit:UpdateRepositoryDescription', 'codecommit:CreateCommit', 'codecommit:CreateBranch',
+      'codecommit:GetBranch', 'codecommit:TagResource', 'codecommit:UntagResource', 'codecommit:ListTagsForResource',
+    ],
+    resources: (stack) => [stack.formatArn({ service: 'codecommit', resource: 'sagemaker-*' })],
+    wildcardReason: "The project's repositories sagemaker-<name>-<id>-model{build,deploy}",
+  },
+  {
+    sid: 'BuildProjects',
+    resourceTypes: ['AWS::CodeBuild::Project'],
+    actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
+    resources: arn('codebuild', 'project', 'sagemaker-*'),
+    wildcardReason: "The project's CodeBuild projects sagemaker-<name>-<id>-*",
+  },
+  {
+    sid: 'Pipelines',
+    resourceTypes: ['AWS::CodePipeline::Pipeline'],
+    actions: [
+      'codepipeline:CreatePipeline', 'codepipeline:UpdatePipeline', 'codepipeline:DeletePipeline',
+      'codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:TagResource',
+      'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
+    ],
+    resources: (stack) => [stack.formatArn({ service: 'codepipeline', resource: 'sagemaker-*' })],
+    wildcardReason: "The project's CodePipelines sagemaker-<name>-<id>-model{build,deploy}",
+  },
+  {
+    sid: 'Rules',
+    resourceTypes: ['AWS::Events::Rule'],
+    actions: [
+      'events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:EnableRule', 'events:DisableRule',
+      'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource',
+      'events:UntagResource', 'events:ListTagsForResource',
+    ],
+    resources: arn('events', 'rule', 'sagemaker-*'),
+    wildcardReason: "The project's EventBridge rules sagemaker-<name>-<id>-{build,code,model}",
+  },
+  {
+    sid: 'Queues',
+    resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy'],
+    actions: [
+      'sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:GetQueueUrl',
+      'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags',
+    ],
+    resources: (stack, stacks) => [stack.formatArn({ service: 'sqs', resource: `${stacks}*` })],
+    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+  },
+  {
+    sid: 'LogGroups',
+    resourceTypes: ['AWS::Logs::LogGroup'],
+    actions: [
+      'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+      'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:UntagLogGroup',
+    ],
+    resources: arn('logs', 'log-group', 'SC-*', ArnFormat.COLON_RESOURCE_NAME),
+    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+  },
+  {
+    sid: 'Functions',
+    resourceTypes: [
+      'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission',
+      // Lambda-backed custom resources: CloudFormation invokes the function with the launch role.
+      'Custom::SageMakerProjectTeardown', 'Custom::S3AutoDeleteObjects',
+    ],
+    actions: [
+      'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
+      'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:TagResource', 'lambda:UntagResource',
+      'lambda:ListTags', 'lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig',
+      'lambda:GetFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig', 'lambda:AddPermission',
+      'lambda:RemovePermission', 'lambda:InvokeFunction',
+    ],
+    resources: arn('lambda', 'function', 'SC-*', ArnFormat.COLON_RESOURCE_NAME),
+    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+  },
+  {
+    sid: 'CreateStateMachines',
+    resourceTypes: ['AWS::StepFunctions::StateMachine'],
+    // CloudFormation names state machines <logical id>-<suffix>, without the stack name: scope by tag.
+    actions: ['states:CreateStateMachine', 'states:TagResource'],
+    resources: arn('states', 'stateMachine', '*', ArnFormat.COLON_RESOURCE_NAME),
+    wildcardReason: 'CloudFormation names state machines <logical id>-<suffix>, without the stack name; the request must carry the sagemaker:project-id tag',
+    conditions: { Null: { [`aws:RequestTag/${PROJECT_TAG}`]: 'false' } },
+  },
+  {
+    sid: 'ManageStateMachines',
+    resourceTypes: ['AWS::StepFunctions::StateMachine'],
+    actions: [
+      'states:DescribeStateMachine', 'states:UpdateStateMachine', 'states:DeleteStateMachine',
+      'states:ListTagsForResource', 'states:UntagResource',
+    ],
+    resources: arn('states', 'stateMachine', '*', ArnFormat.COLON_RESOURCE_NAME),
+    wildcardReason: 'CloudFormation names state machines <logical id>-<suffix>, without the stack name; only state machines tagged with a sagemaker:project-id',
+    conditions: { Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' } },
+  },
+  {
+    sid: 'StateMachineLogDelivery',
+    resourceTypes: ['AWS::StepFunctions::StateMachine'],
+    // Vended log delivery for state machine logging accepts only '*'.
+    actions: [
+      'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+    ],
+    resources: () => ['*'],
+    wildcardReason: 'CloudWatch Logs vended log delivery (state machine logging) accepts only *',
+  },
+  {
+    sid: 'PassProjectRoles',
+    resourceTypes: [],
+    actions: ['iam:PassRole'],
+    resources: (stack, stacks) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${stacks}*` })],
+    conditions: { StringEquals: { 'iam:PassedToService': [...new Set(Object.values(PASS_ROLE_SERVICES))].sort() } },
+    wildcardReason: "The product's own roles (CloudFormation names them after the provisioner's SC-* or SP-* stack), only to the services that use them",
+  },
+];
+
+/** Properties of {@link LaunchRole}. */
+export interface LaunchRoleProps {
+  /** Who provisions projects with this role. */
+  readonly provisioner: Provisioner;
+  /**
+   * Description of the role.
+   * @default - names the provisioner
+   */
+  readonly description?: string;
+  /**
+   * Name of the role (a launch role is referred to by name in SageMaker's set-up).
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
+}
+
+/**
+ * The role projects are provisioned with: limited to the resource types of the project template
+ * ({@link LAUNCH_PERMISSIONS}) and to the names they get. Grant it read access to the template's
+ * assets beside it.
+ */
+export class LaunchRole extends Construct {
+  /** The role. */
+  public readonly role: iam.Role;
+  /** The policy holding {@link LAUNCH_PERMISSIONS}. */
+  public readonly policy: iam.Policy;
+
+  constructor(scope: Construct, id: string, props: LaunchRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const stacks = PROVISIONER_STACK_PREFIX[props.provisioner];
+    const permissions = launchPermissions(props.provisioner);
+    this.role = new iam.Role(this, 'Resource', {
+      roleName: props.roleName,
+      assumedBy: new iam.ServicePrincipal(PROVISIONER_PRINCIPAL[props.provisioner]),
+      description: props.description ?? (props.provisioner === Provisioner.SERVICE_CATALOG
+        ? 'Service Catalog launch role of the SageMaker MLOps project product'
+        : 'Launch role of the SageMaker MLOps project template (S3): CloudFormation creates projects with it'),
+    });
+    this.policy = new iam.Policy(this, 'Policy', {
+      roles: [this.role],
+      statements: permissions.map((p) => new iam.PolicyStatement({
+        sid: p.sid,
+        actions: [...p.actions],
+        resources: p.resources(stack, stacks),
+        conditions: p.conditions,
+      })),
+    });
+
+    // Each wildcard of the launch policy with the reason of its statement.
+    const acknowledged = new Set<string>();
+    const onStar: string[] = [];
+    for (const p of permissions) {
+      for (const resource of p.resources(stack, stacks).map((r) => flatten(stack.resolve(r)))) {
+        if (resource === '*') onStar.push(`${p.sid}: ${p.wildcardReason}`);
+        else if (resource.includes('*') && !acknowledged.has(resource)) {
+          acknowledged.add(resource);
+          Validations.of(this.policy.node.defaultChild!).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: p.wildcardReason });
+        }
+      }
+    }
+    Validations.of(this.policy.node.defaultChild!).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: onStar.join('; ') });
+  }
+}
+
+/** The entries of {@link LAUNCH_PERMISSIONS} that apply to a provisioner. */
+export function launchPermissions(provisioner: Provisioner): LaunchPermission[] {
+  return LAUNCH_PERMISSIONS.filter((p) => p.only === undefined || p.only === provisioner);
+}

@@ -1,0 +1,257 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  CORSRule, GetBucketCorsCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketCorsCommand,
+  PutObjectCommand, PutObjectTaggingCommand, S3Client, Tag,
+} from '@aws-sdk/client-s3';
+import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { App, FileAssetPackaging } from 'aws-cdk-lib';
+import { ConfigError, parseProjectConfig } from '../lib/project-config';
+import { STUDIO_VISIBILITY_TAG, StudioTemplateLocation, studioTemplateApp, TEMPLATES_LOCATION_TAG } from '../lib/studio-template-stack';
+import { zipDirectory } from './zip';
+
+/** The CORS rule Studio needs to read templates from the bucket (identified by its id). */
+export const STUDIO_CORS_RULE: CORSRule = {
+  ID: 'SageMakerStudioProjectTemplates',
+  AllowedHeaders: ['*'],
+  AllowedMethods: ['GET', 'HEAD'],
+  AllowedOrigins: ['https://*.sagemaker.aws'],
+  ExposeHeaders: ['ETag', 'x-amz-version-id'],
+};
+
+const DOMAIN_ID = /^d-[a-z0-9]{12}$/;
+
+/** Options of {@link publishTemplate}. */
+export interface PublishOptions {
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Studio domain to tag with the templates' location. */
+  readonly domainId?: string;
+  /** Plan only: call no AWS API. */
+  readonly dryRun?: boolean;
+  /** Folder to write the objects to, under their keys, exactly as uploaded. */
+  readonly out?: string;
+  /** CDK context: cdk.json's plus `-c` values (the project settings and `productVersion`). */
+  readonly context: Record<string, unknown>;
+  /** Where progress lines go. */
+  readonly log: (line: string) => void;
+  readonly s3?: S3Client;
+  readonly sagemaker?: SageMakerClient;
+}
+
+/** One object to publish. */
+export interface PublishedObject {
+  readonly key: string;
+  readonly body: Buffer;
+  /** Tagged `sagemaker:studio-visibility=true` (the template) or not (assets, launch role). */
+  readonly visible: boolean;
+  /** Content-addressed keys (assets) are never overwritten; versioned ones must not change. */
+  readonly kind: 'template' | 'launch-role' | 'asset';
+}
+
+/** What {@link publishTemplate} did (or, in a dry run, would do). */
+export interface PublishResult {
+  readonly location: StudioTemplateLocation;
+  readonly objects: readonly PublishedObject[];
+  /** One line per action, `unchanged` included. */
+  readonly actions: readonly string[];
+  /** HTTPS URL of the template. */
+  readonly templateUrl: string;
+  /** HTTPS URL of the launch role's template. */
+  readonly launchRoleTemplateUrl: string;
+}
+
+/** A mistake in what the user asked for: one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A published version whose template would change: a new version name is needed. */
+export class VersionConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/**
+ * Synthesizes the S3 template and its launch role for `s3://bucket/prefix` and returns every
+ * object to publish (templates and assets), bodies included. Throws `UsageError` for a bad
+ * bucket, prefix or setting.
+ */
+export function buildTemplateObjects(options: Pick<PublishOptions, 'bucket' | 'prefix' | 'context'>): {
+  location: StudioTemplateLocation;
+  objects: PublishedObject[];
+} {
+  let location: StudioTemplateLocation;
+  let config;
+  try {
+    config = parseProjectConfig(options.context);
+    location = new StudioTemplateLocation(options.bucket, options.prefix, config.productVersion);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-template-'));
+  try {
+    const app = new App({ outdir, context: options.context });
+    const stacks = studioTemplateApp(app, config, location);
+    const assembly = app.synth();
+    const templateBody = (stackName: string) => Buffer.from(
+      `${JSON.stringify(assembly.getStackByName(stackName).template, undefined, 1)}\n`);
+    const objects: PublishedObject[] = [
+      { key: location.templateKey, body: templateBody(stacks.template.stackName), visible: true, kind: 'template' },
+      { key: location.launchRoleTemplateKey, body: templateBody(stacks.launchRole.stackName), visible: false, kind: 'launch-role' },
+      ...stacks.template.templateSynthesizer.assets.map((asset): PublishedObject => {
+        const source = path.resolve(assembly.directory, asset.source);
+        const body = asset.packaging === FileAssetPackaging.ZIP_DIRECTORY ? zipDirectory(source) : fs.readFileSync(source);
+        return { key: asset.key, body, visible: false, kind: 'asset' };
+      }),
+    ];
+    return { location, objects };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Publishes the project as an S3-hosted SageMaker Studio template: uploads the template, its
+ * launch role's template and its assets, tags the template for Studio, adds Studio's CORS rule to
+ * the bucket and, when given a domain, tags it with the location. Idempotent: what is already in
+ * place is reported `unchanged` and not written again.
+ */
+export async function publishTemplate(options: PublishOptions): Promise<PublishResult> {
+  if (options.domainId !== undefined && !DOMAIN_ID.test(options.domainId)) {
+    throw new UsageError(`\`--domain-id\` must be a SageMaker domain id ('d-' and 12 lowercase letters or digits); got '${options.domainId}'`);
+  }
+  const { location, objects } = buildTemplateObjects(options);
+  return publishObjects(location, objects, options);
+}
+
+/** The publishing half of {@link publishTemplate}, for objects already built. */
+export async function publishObjects(
+  location: StudioTemplateLocation,
+  objects: readonly PublishedObject[],
+  options: Pick<PublishOptions, 'domainId' | 'dryRun' | 'out' | 'log' | 's3' | 'sagemaker'>,
+): Promise<PublishResult> {
+  const actions: string[] = [];
+  const act = (line: string) => {
+    actions.push(line);
+    options.log(line);
+  };
+  if (options.out) {
+    for (const object of objects) {
+      const file = path.join(options.out, object.key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, object.body);
+    }
+    act(`wrote ${objects.length} objects under ${path.resolve(options.out)} (their S3 keys as paths)`);
+  }
+
+  const s3 = options.dryRun ? undefined : options.s3 ?? new S3Client({});
+  const region = s3 ? await s3.config.region() : process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '<region>';
+  const url = (key: string) => `https://${location.bucketName}.s3.${region}.amazonaws.com/${key}`;
+  const result = () => ({ location, objects, actions, templateUrl: url(location.templateKey), launchRoleTemplateUrl: url(location.launchRoleTemplateKey) });
+
+  if (!s3) {
+    for (const o of objects) act(`would upload s3://${location.bucketName}/${o.key} (${o.body.length} bytes)${o.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`);
+    act(`would add CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) to bucket ${location.bucketName}`);
+    if (options.domainId) act(`would tag domain ${options.domainId} with ${TEMPLATES_LOCATION_TAG}=${location.s3Url}`);
+    return result();
+  }
+
+  try {
+    for (const object of objects) act(await putObject(s3, location, object));
+    act(await ensureCors(s3, location.bucketName));
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NoSuchBucket') {
+      throw new UsageError(`\`--bucket\` '${location.bucketName}' does not exist (in this account and region): create it first`);
+    }
+    throw e;
+  }
+  if (options.domainId) {
+    act(await tagDomain(options.sagemaker ?? new SageMakerClient({}), options.domainId, location.s3Url));
+  }
+  return result();
+}
+
+async function putObject(s3: S3Client, location: StudioTemplateLocation, object: PublishedObject): Promise<string> {
+  const where = `s3://${location.bucketName}/${object.key}`;
+  const existing = await readObject(s3, location.bucketName, object.key, object.kind !== 'asset');
+  if (existing === undefined) {
+    await s3.send(new PutObjectCommand({
+      Bucket: location.bucketName,
+      Key: object.key,
+      Body: object.body,
+      ContentType: object.kind === 'asset' ? 'application/zip' : 'application/json',
+      Tagging: object.visible ? `${encodeURIComponent(STUDIO_VISIBILITY_TAG)}=true` : undefined,
+    }));
+    return `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`;
+  }
+  if (object.kind !== 'asset' && !existing.equals(object.body)) {
+    throw new VersionConflictError(`${where} already holds a different template of version '${location.version}': `
+      + 'projects may have been created from it, so it is never overwritten; publish under a new version (-c productVersion=<new name>)');
+  }
+  if (!object.visible) return `unchanged ${where}`;
+  return `unchanged ${where}; ${await ensureVisible(s3, location.bucketName, object.key)}`;
+}
+
+/** The object's bytes (or `Buffer.alloc(0)` when only existence matters), undefined when absent. */
+async function readObject(s3: S3Client, bucket: string, key: string, body: boolean): Promise<Buffer | undefined> {
+  try {
+    if (!body) {
+      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.alloc(0);
+    }
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await answer.Body!.transformToByteArray());
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name === 'NotFound' || name === 'NoSuchKey') return undefined;
+    throw e;
+  }
+}
+
+async function ensureVisible(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? [];
+  if (tags.some((t) => t.Key === STUDIO_VISIBILITY_TAG && t.Value === 'true')) return `tag ${STUDIO_VISIBILITY_TAG}=true unchanged`;
+  const tagSet: Tag[] = [...tags.filter((t) => t.Key !== STUDIO_VISIBILITY_TAG), { Key: STUDIO_VISIBILITY_TAG, Value: 'true' }];
+  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tagSet } }));
+  return `tagged ${STUDIO_VISIBILITY_TAG}=true`;
+}
+
+/** Adds (or corrects) Studio's CORS rule, keeping the bucket's other rules. */
+async function ensureCors(s3: S3Client, bucket: string): Promise<string> {
+  let rules: CORSRule[] = [];
+  try {
+    rules = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'NoSuchCORSConfiguration') throw e;
+  }
+  const ours = rules.find((r) => r.ID === STUDIO_CORS_RULE.ID);
+  if (ours && sameRule(ours, STUDIO_CORS_RULE)) return `unchanged CORS rule ${STUDIO_CORS_RULE.ID} of bucket ${bucket}`;
+  const others = rules.filter((r) => r.ID !== STUDIO_CORS_RULE.ID);
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [...others, STUDIO_CORS_RULE] } }));
+  return `${ours ? 'updated' : 'added'} CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) of bucket ${bucket}`;
+}
+
+function sameRule(a: CORSRule, b: CORSRule): boolean {
+  const norm = (r: CORSRule) => JSON.stringify([r.ID, ...[r.AllowedHeaders, r.AllowedMethods, r.AllowedOrigins, r.ExposeHeaders]
+    .map((l) => [...(l ?? [])].sort()), r.MaxAgeSeconds ?? null]);
+  return norm(a) === norm(b);
+}
+
+async function tagDomain(sagemaker: SageMakerClient, domainId: string, s3Url: string): Promise<string> {
+  const domain = await sagemaker.send(new DescribeDomainCommand({ DomainId: domainId }));
+  const arn = domain.DomainArn!;
+  const tags = (await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+  if (tags.some((t) => t.Key === TEMPLATES_LOCATION_TAG && t.Value === s3Url)) {
+    return `unchanged tag ${TEMPLATES_LOCATION_TAG}=${s3Url} of domain ${domainId}`;
+  }
+  await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: TEMPLATES_LOCATION_TAG, Value: s3Url }] }));
+  return `tagged domain ${domainId} with ${TEMPLATES_LOCATION_TAG}=${s3Url}`;
+}

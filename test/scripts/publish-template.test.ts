@@ -1,0 +1,230 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  CreateBucketCommand, GetBucketCorsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand,
+  PutBucketCorsCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { StudioTemplateLocation } from '../../lib/studio-template-stack';
+import { main } from '../../scripts/publish-template';
+import {
+  buildTemplateObjects, PublishedObject, publishObjects, STUDIO_CORS_RULE, UsageError, VersionConflictError,
+} from '../../scripts/template-publisher';
+import { cdkJsonContext } from '../support/app';
+
+// moto_server answers slowly on a loaded machine, and one synthesis bundles the Lambda code.
+jest.setTimeout(180_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const PREFIX = 'ml/templates/';
+const DOMAIN_ID = 'd-abcdefghijkl';
+const DOMAIN_ARN = `arn:aws:sagemaker:us-east-1:123456789012:domain/${DOMAIN_ID}`;
+
+function motoS3(): S3Client {
+  const endpoint = process.env.MOTO_ENDPOINT;
+  if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run through the root jest config (it starts moto_server)');
+  return new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+}
+
+/** A fresh, versioned bucket (versions show whether a re-run wrote anything). */
+async function newBucket(s3: S3Client, name: string): Promise<string> {
+  const bucket = `${name}-${Math.random().toString(36).slice(2, 10)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  return bucket;
+}
+
+async function versionCount(s3: S3Client, bucket: string): Promise<number> {
+  return ((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions ?? []).length;
+}
+
+async function tagsOf(s3: S3Client, bucket: string, key: string): Promise<Record<string, string>> {
+  const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? [];
+  return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+}
+
+/** The objects for another bucket: only the bucket name in the templates differs. */
+function forBucket(objects: readonly PublishedObject[], from: string, to: string): PublishedObject[] {
+  return objects.map((o) => (o.kind === 'asset' ? o : { ...o, body: Buffer.from(o.body.toString('utf8').split(from).join(to)) }));
+}
+
+describe('publishing to S3 (moto_server)', () => {
+  // GIVEN the objects of the template, synthesized once for these tests
+  const BUILT_FOR = 'built-for-tests';
+  const built = buildTemplateObjects({ bucket: BUILT_FOR, prefix: PREFIX, context: cdkJsonContext() });
+  const s3 = motoS3();
+  const sagemaker = mockClient(SageMakerClient);
+  const lines: string[] = [];
+  const options = (extra: object = {}) => ({ s3, sagemaker: new SageMakerClient({ region: 'us-east-1' }), log: (l: string) => lines.push(l), ...extra });
+
+  beforeEach(() => {
+    lines.length = 0;
+    sagemaker.reset();
+    sagemaker.on(DescribeDomainCommand).resolves({ DomainId: DOMAIN_ID, DomainArn: DOMAIN_ARN });
+    sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
+    sagemaker.on(AddTagsCommand).resolves({});
+  });
+
+  async function publishTo(bucket: string, extra: object = {}) {
+    const location = new StudioTemplateLocation(bucket, PREFIX, built.location.version);
+    return publishObjects(location, forBucket(built.objects, BUILT_FOR, bucket), options(extra));
+  }
+
+  test('uploads the template and its assets under versioned and content-addressed keys, tagged, with Studio CORS', async () => {
+    // GIVEN
+    const bucket = await newBucket(s3, 'templates');
+    // WHEN
+    const result = await publishTo(bucket, { domainId: DOMAIN_ID });
+    // THEN the objects are where the template says
+    const template = JSON.parse(Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${PREFIX}sagemaker-mlops-project-v1.json` }))).Body!.transformToByteArray()).toString('utf8'));
+    const referenced = [...JSON.stringify(template).matchAll(/"S3Key":"([^"]+)"|"Key":"(ml\/templates\/assets\/[^"]+)"/g)].map((m) => m[1] ?? m[2]);
+    expect(referenced.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(template)).toContain(`"S3Bucket":"${bucket}"`);
+    for (const key of new Set(referenced)) {
+      expect(key).toMatch(/^ml\/templates\/assets\/[0-9a-f]{64}\.zip$/);
+      expect(await tagsOf(s3, bucket, key)).toEqual({}); // assets are not templates for Studio
+    }
+    // the template is visible to Studio, the launch role's template is not
+    expect(await tagsOf(s3, bucket, `${PREFIX}sagemaker-mlops-project-v1.json`)).toEqual({ 'sagemaker:studio-visibility': 'true' });
+    expect(await tagsOf(s3, bucket, `${PREFIX}launch-role-v1.json`)).toEqual({});
+    // CORS for Studio's origin
+    const cors = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+    expect(cors).toEqual([expect.objectContaining({ ID: STUDIO_CORS_RULE.ID, AllowedOrigins: ['https://*.sagemaker.aws'] })]);
+    // the domain points at the location
+    expect(sagemaker.commandCalls(AddTagsCommand).map((c) => c.args[0].input)).toEqual([{
+      ResourceArn: DOMAIN_ARN, Tags: [{ Key: 'sagemaker:projectS3TemplatesLocation', Value: `s3://${bucket}/${PREFIX}` }],
+    }]);
+    // and the command says what it did and where the template is
+    expect(lines.filter((l) => l.startsWith('uploaded'))).toHaveLength(built.objects.length);
+    expect(result.templateUrl).toBe(`https://${bucket}.s3.us-east-1.amazonaws.com/${PREFIX}sagemaker-mlops-project-v1.json`);
+  });
+
+  test('a re-run with nothing changed changes nothing', async () => {
+    // GIVEN a published template
+    const bucket = await newBucket(s3, 'rerun');
+    await publishTo(bucket, { domainId: DOMAIN_ID });
+    const versions = await versionCount(s3, bucket);
+    sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:projectS3TemplatesLocation', Value: `s3://${bucket}/${PREFIX}` }] });
+    sagemaker.resetHistory();
+    lines.length = 0;
+    // WHEN
+    await publishTo(bucket, { domainId: DOMAIN_ID });
+    // THEN
+    expect(await versionCount(s3, bucket)).toBe(versions);
+    expect(lines.filter((l) => !l.startsWith('unchanged'))).toEqual([]);
+    expect(sagemaker.commandCalls(AddTagsCommand)).toHaveLength(0);
+  });
+
+  test("keeps the bucket's other CORS rules and the template's other tags, and restores a removed visibility tag", async () => {
+    // GIVEN a bucket with a CORS rule of its own, and a published template whose visibility tag was removed
+    const bucket = await newBucket(s3, 'shared');
+    const own = { ID: 'WebApp', AllowedMethods: ['GET'], AllowedOrigins: ['https://example.com'] };
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [own] } }));
+    await publishTo(bucket);
+    const key = `${PREFIX}sagemaker-mlops-project-v1.json`;
+    await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: 'owner', Value: 'platform' }] } }));
+    // WHEN
+    await publishTo(bucket);
+    // THEN
+    expect(await tagsOf(s3, bucket, key)).toEqual({ 'owner': 'platform', 'sagemaker:studio-visibility': 'true' });
+    const cors = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+    expect(cors.map((r) => r.ID).sort()).toEqual([STUDIO_CORS_RULE.ID, 'WebApp']);
+  });
+
+  test('a new version is published beside the old one, which stays as it was', async () => {
+    // GIVEN v1 is published
+    const bucket = await newBucket(s3, 'versions');
+    await publishTo(bucket);
+    const v1 = `${PREFIX}sagemaker-mlops-project-v1.json`;
+    const before = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: v1 }))).Body!.transformToString();
+    lines.length = 0;
+    // WHEN v2 (another template) is published
+    const location = new StudioTemplateLocation(bucket, PREFIX, 'v2');
+    const v2Objects = forBucket(built.objects, BUILT_FOR, bucket).map((o) => (o.kind === 'asset' ? o : {
+      ...o, key: o.key.replace('-v1.json', '-v2.json'), body: Buffer.from(o.body.toString('utf8').replace('"Description": "', '"Description": "v2 ')),
+    }));
+    await publishObjects(location, v2Objects, options());
+    // THEN
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: v1 }))).Body!.transformToString()).toBe(before);
+    expect(await tagsOf(s3, bucket, `${PREFIX}sagemaker-mlops-project-v2.json`)).toEqual({ 'sagemaker:studio-visibility': 'true' });
+    // the assets are shared by both versions (same content, same key): only the templates are new
+    expect(lines.filter((l) => l.startsWith('uploaded')).map((l) => l.split(/[ ,]/)[1])).toEqual([
+      `s3://${bucket}/${PREFIX}sagemaker-mlops-project-v2.json`, `s3://${bucket}/${PREFIX}launch-role-v2.json`,
+    ]);
+  });
+
+  test('fails when the template of a published version would change', async () => {
+    // GIVEN v1 was published with another template
+    const bucket = await newBucket(s3, 'conflict');
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}sagemaker-mlops-project-v1.json`, Body: '{}' }));
+    // WHEN / THEN
+    await expect(publishTo(bucket)).rejects.toThrow(VersionConflictError);
+    await expect(publishTo(bucket)).rejects.toThrow(/already holds a different template of version 'v1'.*new version \(-c productVersion=/);
+  });
+
+  test('fails when the bucket does not exist, in one line', async () => {
+    await expect(publishTo('no-such-bucket-here')).rejects.toThrow(UsageError);
+    await expect(publishTo('no-such-bucket-here')).rejects.toThrow(/^`--bucket` 'no-such-bucket-here' does not exist/);
+  });
+
+  test('--dry-run --out writes the objects as they would be uploaded and calls no AWS API', async () => {
+    // GIVEN
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dry-run-'));
+    const s3Mock = mockClient(S3Client);
+    const stdout: string[] = [];
+    try {
+      // WHEN
+      const code = await main(['--bucket', 'my-templates', '--prefix', 'templates', '--domain-id', DOMAIN_ID, '--dry-run', '--out', out],
+        { write: (s: string) => stdout.push(s) });
+      // THEN
+      expect(code).toBe(0);
+      expect(s3Mock.calls()).toHaveLength(0);
+      expect(sagemaker.calls()).toHaveLength(0);
+    } finally {
+      s3Mock.restore();
+    }
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.relative(out, path.join(dir, e.name))]));
+    const written = files(out).sort();
+    expect(written).toEqual(expect.arrayContaining(['templates/sagemaker-mlops-project-v1.json', 'templates/launch-role-v1.json']));
+    expect(written.filter((f) => f.startsWith('templates/assets/'))).toHaveLength(built.objects.filter((o) => o.kind === 'asset').length);
+    const text = stdout.join('');
+    expect(text).toContain('would upload s3://my-templates/templates/sagemaker-mlops-project-v1.json');
+    expect(text).toContain(`would tag domain ${DOMAIN_ID} with sagemaker:projectS3TemplatesLocation=s3://my-templates/templates/`);
+    expect(text).toMatch(/Template URL: https:\/\/my-templates\.s3\.[^ ]+\.amazonaws\.com\/templates\/sagemaker-mlops-project-v1\.json/);
+  });
+});
+
+describe('publish-template command line', () => {
+  async function run(args: string[]): Promise<{ code: number; stderr: string }> {
+    const stderr: string[] = [];
+    const code = await main(args, { write: () => true },
+      { write: (s: string) => stderr.push(s) });
+    return { code, stderr: stderr.join('') };
+  }
+
+  test.each([
+    [['--bucket', 'Bad_Bucket', '--prefix', 'templates'], /^publish-template: `--bucket` must be an S3 bucket name.*got 'Bad_Bucket'\n$/],
+    [['--bucket', 'my-templates', '--prefix', '/templates'], /^publish-template: `--prefix` must be a key prefix.*got '\/templates'\n$/],
+    [['--bucket', 'my-templates', '--prefix', 'a/../b'], /^publish-template: `--prefix`.*got 'a\/..\/b'\n$/],
+    [['--prefix', 'templates'], /^publish-template: `--bucket` is required.*\n$/],
+    [['--bucket', 'my-templates'], /^publish-template: `--prefix` is required.*\n$/],
+    [['--bucket', 'my-templates', '--prefix', 't', '--domain-id', 'my-domain'], /^publish-template: `--domain-id` must be a SageMaker domain id.*got 'my-domain'\n$/],
+    [['--bucket', 'my-templates', '--prefix', 't', '--dryrun'], /^publish-template: Unknown option '--dryrun'.*\n$/],
+    [['--bucket', 'my-templates', '--prefix', 't', '-c', 'productVersion=two words'], /^publish-template: `productVersion` must be .*got 'two words'\n$/],
+  ])('fails when the arguments are wrong (%j): one line, exit code 2', async (args, message) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  test('npm run publish-template with a bad bucket prints one line without a stack trace and exits with 2', () => {
+    const result = spawnSync('npm', ['run', '-s', 'publish-template', '--', '--bucket', 'Bad_Bucket', '--prefix', 'templates'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^publish-template: `--bucket` must be an S3 bucket name/)]);
+  });
+});
