@@ -8,6 +8,13 @@ export interface WildcardReason {
   readonly finding: RegExp;
   /** Why the wildcard is needed and what keeps it scoped; shown to reviewers. */
   readonly reason: string;
+  /**
+   * For an action wildcard: the resources it is accepted on, rendered as in findings without the
+   * `Resource::` prefix (`<BucketF00D1234.Arn>/*`). The wildcard is acknowledged on a policy only
+   * when every statement of that policy holding it names nothing but such resources.
+   * @default - accepted on any resource (resource wildcards are reviewed on their own)
+   */
+  readonly resources?: RegExp;
 }
 
 /**
@@ -49,11 +56,22 @@ export class AcknowledgeWildcards implements IAspect {
     if (!(node instanceof iam.CfnPolicy)) return;
     const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
     const acknowledged = new Set<string>();
+    // Action wildcards are judged over every statement of the policy that holds them: one
+    // statement on a resource the reason does not cover keeps the finding unacknowledged.
+    const actionReasons = new Map<string, WildcardReason | undefined>();
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
-      for (const action of actions.filter((a) => a.includes('*'))) this.acknowledge(node, `Action::${action}`, acknowledged);
-      for (const resource of ([] as unknown[]).concat(statement.Resource ?? []).map(flatten)) {
+      const resources = ([] as unknown[]).concat(statement.Resource ?? []).map(flatten);
+      for (const action of actions.filter((a) => a.includes('*'))) {
+        const finding = `Action::${action}`;
+        const reason = this.reasons.find((r) => r.finding.test(finding));
+        const covered = reason !== undefined && resources.every((r) => reason.resources?.test(r) ?? true);
+        // Once rejected by one statement, a finding stays rejected.
+        const previous = actionReasons.has(finding) ? actionReasons.get(finding) : reason;
+        actionReasons.set(finding, covered ? previous : undefined);
+      }
+      for (const resource of resources) {
         if (!resource.includes('*')) continue;
         if (resource === '*') {
           if (actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(a))) {
@@ -67,6 +85,9 @@ export class AcknowledgeWildcards implements IAspect {
         }
         this.acknowledge(node, `Resource::${resource}`, acknowledged);
       }
+    }
+    for (const [finding, reason] of actionReasons) {
+      if (reason) this.ackOnce(node, finding, acknowledged, reason.reason);
     }
   }
 
@@ -96,19 +117,33 @@ function flatten(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The project's artifact bucket and KMS key as findings render them: logical ids that CDK derives
+ * from the construct path Project/ArtifactStore/{Bucket,Key} plus an 8-digit hash. Naming the
+ * logical id (not any `<X.Arn>`) keeps another bucket or key from being filed under the project's.
+ */
+const ARTIFACT_BUCKET = String.raw`<ProjectArtifactStoreBucket[0-9A-F]{8}\.Arn>`;
+const ARTIFACT_KEY = String.raw`<ProjectArtifactStoreKey[0-9A-F]{8}\.Arn>`;
+/** A key prefix: literal segments or CloudFormation references (project name and id), no wildcard. */
+const PREFIX = String.raw`(\/[\w.<>-]+)*`;
+/** The project's endpoint stacks, `sagemaker-<name>-<id>-deploy-<stage>`, any stack id. */
+const ENDPOINT_STACKS = String.raw`arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack\/sagemaker-[^*/]+-deploy-(staging|prod)\/\*`;
+
 /** The wildcards of a SageMaker project, each with the reason it is needed. */
 export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,
+    resources: new RegExp(`^${ARTIFACT_BUCKET}(${PREFIX}\\/[\\w.-]*\\*)?$`),
     reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact bucket only",
   },
   {
     finding: /^Action::kms:(GenerateDataKey\*|ReEncrypt\*)$/,
+    resources: new RegExp(`^${ARTIFACT_KEY}$`),
     reason: "aws-cdk-lib's key grant action groups, on the project's own KMS key only",
   },
   {
     // Prefixes may hold the project's name and id as CloudFormation parameters (<Param>).
-    finding: /^Resource::<\w+\.Arn>(\/[\w.<>-]+)*\/[\w.-]*\*$/,
+    finding: new RegExp(`^Resource::${ARTIFACT_BUCKET}${PREFIX}\\/[\\w.-]*\\*$`),
     reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
   },
   {
@@ -141,7 +176,8 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Streams of this project's endpoint log groups (/aws/sagemaker/Endpoints/<endpoint>); SageMaker names them per variant and instance at run time",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<\w+>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<\w+>-\*)$/,
+    // The project's CodeBuild projects: Project/ModelBuild/Project, Project/ModelDeploy/{Build,Test}Project.
+    finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<Project\w*Project[0-9A-F]{8}>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<Project\w*Project[0-9A-F]{8}>-\*)$/,
     reason: "aws-cdk-lib's CodeBuild grants: the project's own log group and report groups",
   },
   {
@@ -161,15 +197,17 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: 'Application Auto Scaling gives scalable targets generated ids; only the endpoint stacks register targets',
   },
   {
-    finding: /^Resource::<\w+(Teardown|Provider)\w*\.Arn>:\*$/,
+    // Project/Teardown's own functions and its provider framework's (Project/Teardown/Provider/...).
+    finding: /^Resource::<ProjectTeardown\w*[0-9A-F]{8}\.Arn>:\*$/,
     reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
   },
   {
     finding: /^Action::cloudformation:(DescribeStack\*|GetTemplate\*)$/,
+    resources: new RegExp(`^${ENDPOINT_STACKS}$`),
     reason: "aws-cdk-lib's CloudFormation deploy action: read-only describe actions on the project's endpoint stacks",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack\/sagemaker-[^*]+-deploy-(staging|prod)\/\*$/,
+    finding: new RegExp(`^Resource::${ENDPOINT_STACKS}$`),
     reason: "The project's endpoint stacks; the suffix is the stack id CloudFormation generates",
   },
 ];
