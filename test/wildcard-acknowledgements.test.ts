@@ -13,7 +13,8 @@ import { nagFindings } from './support/compliance';
 /**
  * One row per reason of PROJECT_WILDCARD_REASONS, in order: findings the reason must accept (as
  * cdk-nag renders them on the real templates) and near-misses that no reason may accept. Action
- * reasons also list the resources they are accepted and refused on.
+ * reasons also list the resources they are accepted and refused on, resource reasons limited to
+ * some actions the actions they are accepted and refused with.
  */
 interface ReasonCase {
   readonly what: string;
@@ -21,23 +22,28 @@ interface ReasonCase {
   readonly rejects: string[];
   readonly acceptsOn?: string[];
   readonly rejectsOn?: string[];
+  readonly acceptsWith?: string[];
+  readonly rejectsWith?: string[];
 }
 
 const ARN = 'arn:<AWS::Partition>';
 const SM = `${ARN}:sagemaker:<AWS::Region>:<AWS::AccountId>`;
 const BUCKET = '<ProjectArtifactStoreBucketA8ED1D3C.Arn>';
 const KEY = '<ProjectArtifactStoreKeyE0D830BB.Arn>';
+const PIPELINE_BUCKET = '<ProjectArtifactStorePipelineArtifacts74F35A20.Arn>';
 const STACKS = `${ARN}:cloudformation:<AWS::Region>:<AWS::AccountId>:stack`;
 const ALARM = `${ARN}:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm`;
+const LOGS = `${ARN}:logs:<AWS::Region>:<AWS::AccountId>`;
 
 const CASES: ReasonCase[] = [
   {
     what: "aws-cdk-lib's bucket grant action groups",
     accepts: ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'],
     rejects: ['Action::s3:*', 'Action::s3:Get*', 'Action::s3:PutBucket*', 'Action::s3:GetObject*Acl'],
-    acceptsOn: [BUCKET, `${BUCKET}/*`, `${BUCKET}/mlops-demo-<ProjectProjectId14C4859D.Value>/code/*`, `${BUCKET}/datacapture-*`],
+    acceptsOn: [BUCKET, `${BUCKET}/*`, `${BUCKET}/mlops-demo-<ProjectProjectId14C4859D.Value>/code/*`, `${BUCKET}/datacapture-*`,
+      PIPELINE_BUCKET, `${PIPELINE_BUCKET}/*`],
     rejectsOn: ['<OtherBucketA1B2C3D4.Arn>/*', '<ProjectArtifactStoreAccessLogs5608AF14.Arn>', 'arn:aws:s3:::someone-elses-bucket/*',
-      `${BUCKET}/*/code/*`, '<ProjectArtifactStoreBucketEvilA1B2C3D4.Arn>/*'],
+      `${BUCKET}/*/code/*`, '<ProjectArtifactStoreBucketEvilA1B2C3D4.Arn>/*', `${PIPELINE_BUCKET}/*/x`],
   },
   {
     what: "aws-cdk-lib's key grant action groups",
@@ -55,9 +61,14 @@ const CASES: ReasonCase[] = [
       'Resource::arn:<AWS::Partition>:s3:::someone-elses-bucket/*'],
   },
   {
+    what: "objects of the project's CodePipeline artifact bucket",
+    accepts: [`Resource::${PIPELINE_BUCKET}/*`],
+    rejects: ['Resource::<PipelineArtifactsBucket1A2B3C4D.Arn>/*', 'Resource::<OtherPipelineArtifacts1A2B3C4D.Arn>/*', `Resource::${PIPELINE_BUCKET}*`],
+  },
+  {
     what: "SageMaker Pipelines' job names",
-    accepts: [`Resource::${SM}:processing-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*`],
-    rejects: [`Resource::${SM}:processing-job/*`, `Resource::${SM}:transform-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*/*`],
+    accepts: [`Resource::${SM}:processing-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*`, `Resource::${SM}:transform-job/pipelines-*`],
+    rejects: [`Resource::${SM}:processing-job/*`, `Resource::${SM}:hyper-parameter-tuning-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*/*`],
   },
   {
     what: "versions of the project's model package group",
@@ -71,14 +82,33 @@ const CASES: ReasonCase[] = [
   },
   {
     what: "SageMaker's public sample data",
-    accepts: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/dataset/*`],
-    rejects: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/*`, `Resource::${ARN}:s3:::sagemaker-*/dataset/*`],
+    accepts: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/dataset/*`,
+      `Resource::${ARN}:s3:::sagemaker-sample-files/datasets/tabular/synthetic/*`],
+    rejects: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/*`,
+      `Resource::${ARN}:s3:::sagemaker-*/dataset/*`, `Resource::${ARN}:s3:::*/*`],
+    acceptsWith: ['s3:GetObject'],
+    rejectsWith: ['s3:PutObject', 's3:DeleteObject', 's3:GetObjectAcl'],
   },
   {
-    what: "SageMaker's job and endpoint log groups",
-    accepts: ['ProcessingJobs', 'TrainingJobs', 'Endpoints'].map((g) => `Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/${g}*`),
-    rejects: [`Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*`,
-      `Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:*`, `Resource::${ARN}:logs:*:*:log-group:/aws/sagemaker/Endpoints*`],
+    what: 'objects under a configured data location',
+    accepts: [`Resource::${ARN}:s3:::my-data-bucket/*`, `Resource::${ARN}:s3:::my.data-bucket/raw/2024/*`],
+    rejects: [`Resource::${ARN}:s3:::*/*`, `Resource::${ARN}:s3:::my-data-bucket/*/raw/*`, `Resource::${ARN}:s3:::my-data-*/*`,
+      'Resource::arn:aws:s3:::my-data-bucket/*', `Resource::${ARN}:s3:::My_Bucket/*`],
+    acceptsWith: ['s3:GetObject'],
+    rejectsWith: ['s3:PutObject', 's3:DeleteObject'],
+  },
+  {
+    what: 'streams of pipeline jobs in SageMaker\'s job log groups',
+    accepts: ['ProcessingJobs', 'TrainingJobs', 'TransformJobs'].map((g) => `Resource::${LOGS}:log-group:/aws/sagemaker/${g}:log-stream:pipelines-*`),
+    rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/ProcessingJobs*`, `Resource::${LOGS}:log-group:*`],
+  },
+  {
+    what: "streams of the project's endpoint log groups",
+    accepts: [`Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/mlops-demo-prod:log-stream:*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/<SageMakerProjectName>-staging:log-stream:*`],
+    rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/*:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/mlops-demo-dev:log-stream:*`],
   },
   {
     what: "the project's CodeBuild log groups and report groups",
@@ -140,8 +170,11 @@ describe('PROJECT_WILDCARD_REASONS', () => {
     expect(c.accepts.filter((f) => !PROJECT_WILDCARD_REASONS[index].finding.test(f))).toEqual([]);
   });
 
-  test.each(ROWS)('reason %i (%s): no reason accepts its near-misses', (_index, _reason, c) => {
-    expect(c.rejects.filter((f) => PROJECT_WILDCARD_REASONS.some((r) => r.finding.test(f)))).toEqual([]);
+  // A reason limited to some actions (read-only data) may accept a near-miss of another reason:
+  // only with those actions, which the action tests below and the synthesized stacks check.
+  test.each(ROWS)('reason %i (%s) rejects its near-misses, and no reason accepts them unconditionally', (index, _reason, c) => {
+    expect(c.rejects.filter((f) => PROJECT_WILDCARD_REASONS[index].finding.test(f)
+      || PROJECT_WILDCARD_REASONS.some((r) => !r.actions && r.finding.test(f)))).toEqual([]);
   });
 
   test.each(ROWS.filter(([i]) => PROJECT_WILDCARD_REASONS[i].resources))('action reason %i (%s) is limited to its resources', (index, _reason, c) => {
@@ -149,6 +182,13 @@ describe('PROJECT_WILDCARD_REASONS', () => {
     expect({ refused: (c.acceptsOn ?? []).filter((r) => !resources.test(r)), accepted: (c.rejectsOn ?? []).filter((r) => resources.test(r)) })
       .toEqual({ refused: [], accepted: [] });
     expect(c.acceptsOn?.length && c.rejectsOn?.length).toBeTruthy();
+  });
+
+  test.each(ROWS.filter(([i]) => PROJECT_WILDCARD_REASONS[i].actions))('resource reason %i (%s) is limited to its actions', (index, _reason, c) => {
+    const actions = PROJECT_WILDCARD_REASONS[index].actions!;
+    expect({ refused: (c.acceptsWith ?? []).filter((a) => !actions.includes(a)), accepted: (c.rejectsWith ?? []).filter((a) => actions.includes(a)) })
+      .toEqual({ refused: [], accepted: [] });
+    expect(c.acceptsWith?.length && c.rejectsWith?.length).toBeTruthy();
   });
 
   test('every action-wildcard reason names the resources it is accepted on', () => {
@@ -183,11 +223,14 @@ function wildcardFindings(grant: (role: iam.Role, project: FakeProject, stack: S
 }
 
 describe('AcknowledgeWildcards with PROJECT_WILDCARD_REASONS, on a synthesized stack', () => {
-  test('acknowledges aws-cdk-lib grants on the artifact bucket and key', () => {
+  test('acknowledges aws-cdk-lib grants on the artifact bucket and key, and reads under a data location', () => {
     // GIVEN / WHEN
     const findings = wildcardFindings((role, project) => {
       project.bucket.grantReadWrite(role);
       project.bucket.grantRead(role, 'mlops-demo-p-abc123def456/*');
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'], resources: [`arn:${Stack.of(role).partition}:s3:::my-data-bucket/raw/*`],
+      }));
     });
     // THEN
     expect(findings).toEqual([]);
@@ -206,6 +249,12 @@ describe('AcknowledgeWildcards with PROJECT_WILDCARD_REASONS, on a synthesized s
     ['a key grant on another key', (role: iam.Role, _p: FakeProject, stack: Stack) => {
       new kms.Key(stack, 'OtherKey', { enableKeyRotation: true }).grantEncryptDecrypt(role);
     }, ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']],
+    ['write access under a data location', (role: iam.Role) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`arn:${Stack.of(role).partition}:s3:::my-data-bucket/raw/*`],
+      }));
+    }, ['Resource::arn:<AWS::Partition>:s3:::my-data-bucket/raw/*']],
     ['describe actions on any stack', (role: iam.Role) => {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['cloudformation:DescribeStack*'],

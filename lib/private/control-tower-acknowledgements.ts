@@ -20,8 +20,8 @@ export interface ControlTowerAcknowledgement {
 
 /** The server access log buckets: the project's, and the Service Catalog asset bucket's. */
 const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
-/** The project's data bucket (artifact store) and the Service Catalog asset bucket. */
-const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|AssetBucket)[0-9A-F]{8}$/;
+/** The project's data bucket and CodePipeline artifact bucket, and the Service Catalog asset bucket. */
+const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStorePipelineArtifacts|AssetBucket)[0-9A-F]{8}$/;
 
 /** The failed controls of every template the app synthesizes, each with its reason. */
 export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgement[] = [
@@ -72,8 +72,9 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
   },
   {
     control: 'CT.S3.PR.11',
-    resources: ACCESS_LOG_BUCKETS,
-    reason: 'TODO-fix-by-lead: versioned: true on the access log buckets (their expiration rule keeps CT.S3.PR.3 green; add noncurrentVersionExpiration)',
+    resources: new RegExp(`${ACCESS_LOG_BUCKETS.source}|^ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}$`),
+    reason: 'TODO-fix-by-lead: versioned: true on the access log buckets and the CodePipeline artifact bucket '
+      + '(their expiration rules keep CT.S3.PR.3 green; add noncurrentVersionExpiration)',
   },
   {
     control: 'CT.S3.PR.3',

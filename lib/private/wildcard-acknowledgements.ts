@@ -15,6 +15,12 @@ export interface WildcardReason {
    * @default - accepted on any resource (resource wildcards are reviewed on their own)
    */
   readonly resources?: RegExp;
+  /**
+   * For a resource wildcard: the only actions it is accepted with. The wildcard is acknowledged on
+   * a policy only when every statement of that policy naming it holds nothing but these actions.
+   * @default - accepted with any action
+   */
+  readonly actions?: readonly string[];
 }
 
 /**
@@ -56,20 +62,20 @@ export class AcknowledgeWildcards implements IAspect {
     if (!(node instanceof iam.CfnPolicy)) return;
     const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
     const acknowledged = new Set<string>();
-    // Action wildcards are judged over every statement of the policy that holds them: one
-    // statement on a resource the reason does not cover keeps the finding unacknowledged.
-    const actionReasons = new Map<string, WildcardReason | undefined>();
+    // Each wildcard is judged over every statement of the policy that holds it: one statement
+    // outside what its reason allows (other resources, other actions) keeps it unacknowledged.
+    const verdicts = new Map<string, WildcardReason | undefined>();
+    const judge = (finding: string, allowed: (reason: WildcardReason) => boolean) => {
+      const reason = this.reasons.find((r) => r.finding.test(finding));
+      const previous = verdicts.has(finding) ? verdicts.get(finding) : reason;
+      verdicts.set(finding, reason && allowed(reason) ? previous : undefined);
+    };
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
       const resources = ([] as unknown[]).concat(statement.Resource ?? []).map(flatten);
       for (const action of actions.filter((a) => a.includes('*'))) {
-        const finding = `Action::${action}`;
-        const reason = this.reasons.find((r) => r.finding.test(finding));
-        const covered = reason !== undefined && resources.every((r) => reason.resources?.test(r) ?? true);
-        // Once rejected by one statement, a finding stays rejected.
-        const previous = actionReasons.has(finding) ? actionReasons.get(finding) : reason;
-        actionReasons.set(finding, covered ? previous : undefined);
+        judge(`Action::${action}`, (r) => resources.every((resource) => r.resources?.test(resource) ?? true));
       }
       for (const resource of resources) {
         if (!resource.includes('*')) continue;
@@ -83,17 +89,12 @@ export class AcknowledgeWildcards implements IAspect {
           }
           continue;
         }
-        this.acknowledge(node, `Resource::${resource}`, acknowledged);
+        judge(`Resource::${resource}`, (r) => actions.every((action) => r.actions?.includes(action) ?? true));
       }
     }
-    for (const [finding, reason] of actionReasons) {
+    for (const [finding, reason] of verdicts) {
       if (reason) this.ackOnce(node, finding, acknowledged, reason.reason);
     }
-  }
-
-  private acknowledge(node: IConstruct, finding: string, done: Set<string>): void {
-    const reason = this.reasons.find((r) => r.finding.test(finding));
-    if (reason) this.ackOnce(node, finding, done, reason.reason);
   }
 
   private ackOnce(node: IConstruct, finding: string, done: Set<string>, reason: string): void {
@@ -118,11 +119,13 @@ function flatten(value: unknown): string {
 }
 
 /**
- * The project's artifact bucket and KMS key as findings render them: logical ids that CDK derives
- * from the construct path Project/ArtifactStore/{Bucket,Key} plus an 8-digit hash. Naming the
- * logical id (not any `<X.Arn>`) keeps another bucket or key from being filed under the project's.
+ * The project's artifact (data) bucket, CodePipeline artifact bucket and KMS key as findings render
+ * them: logical ids that CDK derives from the construct paths Project/ArtifactStore/{Bucket,
+ * PipelineArtifacts,Key} plus an 8-digit hash. Naming the logical id (not any `<X.Arn>`) keeps
+ * another bucket or key from being filed under the project's.
  */
 const ARTIFACT_BUCKET = String.raw`<ProjectArtifactStoreBucket[0-9A-F]{8}\.Arn>`;
+const PIPELINE_ARTIFACTS_BUCKET = String.raw`<ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}\.Arn>`;
 const ARTIFACT_KEY = String.raw`<ProjectArtifactStoreKey[0-9A-F]{8}\.Arn>`;
 /** A key prefix: literal segments or CloudFormation references (project name and id), no wildcard. */
 const PREFIX = String.raw`(\/[\w.<>-]+)*`;
@@ -133,8 +136,8 @@ const ENDPOINT_STACKS = String.raw`arn:<AWS::Partition>:cloudformation:<AWS::Reg
 export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,
-    resources: new RegExp(`^${ARTIFACT_BUCKET}(${PREFIX}\\/[\\w.-]*\\*)?$`),
-    reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact bucket only",
+    resources: new RegExp(`^(${ARTIFACT_BUCKET}(${PREFIX}\\/[\\w.-]*\\*)?|${PIPELINE_ARTIFACTS_BUCKET}(\\/\\*)?)$`),
+    reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact and pipeline artifact buckets only",
   },
   {
     finding: /^Action::kms:(GenerateDataKey\*|ReEncrypt\*)$/,
@@ -145,6 +148,10 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     // Prefixes may hold the project's name and id as CloudFormation parameters (<Param>).
     finding: new RegExp(`^Resource::${ARTIFACT_BUCKET}${PREFIX}\\/[\\w.-]*\\*$`),
     reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
+  },
+  {
+    finding: new RegExp(`^Resource::${PIPELINE_ARTIFACTS_BUCKET}\\/\\*$`),
+    reason: "Objects of the project's own CodePipeline artifact bucket (aws-cdk-lib's pipeline grants); CodePipeline names them at run time",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training|transform)-job\/pipelines-\*$/,
@@ -160,11 +167,13 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:s3:::(sagemaker-servicecatalog-seedcode-<AWS::Region>\/dataset|sagemaker-sample-files\/datasets\/tabular\/synthetic)\/\*$/,
+    actions: ['s3:GetObject'],
     reason: "Read-only (s3:GetObject): SageMaker's public sample data, the abalone and churn pipelines' default inputs",
   },
   {
     // Only the ReadDataLocation statements (s3:GetObject alone) carry these; see the dataLocations setting.
     finding: /^Resource::arn:<AWS::Partition>:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]+)?\/\*$/,
+    actions: ['s3:GetObject'],
     reason: 'Read-only (s3:GetObject): objects under a data location the platform team configured (dataLocations) for the pipeline\'s input',
   },
   {
