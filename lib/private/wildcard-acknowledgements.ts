@@ -8,6 +8,19 @@ export interface WildcardReason {
   readonly finding: RegExp;
   /** Why the wildcard is needed and what keeps it scoped; shown to reviewers. */
   readonly reason: string;
+  /**
+   * For an action wildcard: the resources it is accepted on, rendered as in findings without the
+   * `Resource::` prefix (`<BucketF00D1234.Arn>/*`). The wildcard is acknowledged on a policy only
+   * when every statement of that policy holding it names nothing but such resources.
+   * @default - accepted on any resource (resource wildcards are reviewed on their own)
+   */
+  readonly resources?: RegExp;
+  /**
+   * For a resource wildcard: the only actions it is accepted with. The wildcard is acknowledged on
+   * a policy only when every statement of that policy naming it holds nothing but these actions.
+   * @default - accepted with any action
+   */
+  readonly actions?: readonly string[];
 }
 
 /**
@@ -49,11 +62,22 @@ export class AcknowledgeWildcards implements IAspect {
     if (!(node instanceof iam.CfnPolicy)) return;
     const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
     const acknowledged = new Set<string>();
+    // Each wildcard is judged over every statement of the policy that holds it: one statement
+    // outside what its reason allows (other resources, other actions) keeps it unacknowledged.
+    const verdicts = new Map<string, WildcardReason | undefined>();
+    const judge = (finding: string, allowed: (reason: WildcardReason) => boolean) => {
+      const reason = this.reasons.find((r) => r.finding.test(finding));
+      const previous = verdicts.has(finding) ? verdicts.get(finding) : reason;
+      verdicts.set(finding, reason && allowed(reason) ? previous : undefined);
+    };
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = ([] as unknown[]).concat(statement.Action ?? []).map(String);
-      for (const action of actions.filter((a) => a.includes('*'))) this.acknowledge(node, `Action::${action}`, acknowledged);
-      for (const resource of ([] as unknown[]).concat(statement.Resource ?? []).map(flatten)) {
+      const resources = ([] as unknown[]).concat(statement.Resource ?? []).map(flatten);
+      for (const action of actions.filter((a) => a.includes('*'))) {
+        judge(`Action::${action}`, (r) => resources.every((resource) => r.resources?.test(resource) ?? true));
+      }
+      for (const resource of resources) {
         if (!resource.includes('*')) continue;
         if (resource === '*') {
           if (actions.every((a) => ACTIONS_WITHOUT_RESOURCE_TYPES.has(a))) {
@@ -65,14 +89,12 @@ export class AcknowledgeWildcards implements IAspect {
           }
           continue;
         }
-        this.acknowledge(node, `Resource::${resource}`, acknowledged);
+        judge(`Resource::${resource}`, (r) => actions.every((action) => r.actions?.includes(action) ?? true));
       }
     }
-  }
-
-  private acknowledge(node: IConstruct, finding: string, done: Set<string>): void {
-    const reason = this.reasons.find((r) => r.finding.test(finding));
-    if (reason) this.ackOnce(node, finding, done, reason.reason);
+    for (const [finding, reason] of verdicts) {
+      if (reason) this.ackOnce(node, finding, acknowledged, reason.reason);
+    }
   }
 
   private ackOnce(node: IConstruct, finding: string, done: Set<string>, reason: string): void {
@@ -99,20 +121,40 @@ export function flatten(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The project's artifact (data) bucket, CodePipeline artifact bucket and KMS key as findings render
+ * them: logical ids that CDK derives from the construct paths Project/ArtifactStore/{Bucket,
+ * PipelineArtifacts,Key} plus an 8-digit hash. Naming the logical id (not any `<X.Arn>`) keeps
+ * another bucket or key from being filed under the project's.
+ */
+const ARTIFACT_BUCKET = String.raw`<ProjectArtifactStoreBucket[0-9A-F]{8}\.Arn>`;
+const PIPELINE_ARTIFACTS_BUCKET = String.raw`<ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}\.Arn>`;
+const ARTIFACT_KEY = String.raw`<ProjectArtifactStoreKey[0-9A-F]{8}\.Arn>`;
+/** A key prefix: literal segments or CloudFormation references (project name and id), no wildcard. */
+const PREFIX = String.raw`(\/[\w.<>-]+)*`;
+/** The project's endpoint stacks, `sagemaker-<name>-<id>-deploy-<stage>`, any stack id. */
+const ENDPOINT_STACKS = String.raw`arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack\/sagemaker-[^*/]+-deploy-(staging|prod)\/\*`;
+
 /** The wildcards of a SageMaker project, each with the reason it is needed. */
 export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,
-    reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact bucket only",
+    resources: new RegExp(`^(${ARTIFACT_BUCKET}(${PREFIX}\\/[\\w.-]*\\*)?|${PIPELINE_ARTIFACTS_BUCKET}(\\/\\*)?)$`),
+    reason: "aws-cdk-lib's bucket grant action groups, on the project's own artifact and pipeline artifact buckets only",
   },
   {
     finding: /^Action::kms:(GenerateDataKey\*|ReEncrypt\*)$/,
+    resources: new RegExp(`^${ARTIFACT_KEY}$`),
     reason: "aws-cdk-lib's key grant action groups, on the project's own KMS key only",
   },
   {
     // Prefixes may hold the project's name and id as CloudFormation parameters (<Param>).
-    finding: /^Resource::<\w+\.Arn>(\/[\w.<>-]+)*\/[\w.-]*\*$/,
+    finding: new RegExp(`^Resource::${ARTIFACT_BUCKET}${PREFIX}\\/[\\w.-]*\\*$`),
     reason: "Objects (under a fixed prefix where the role needs no more) of the project's own artifact bucket; keys are created at run time",
+  },
+  {
+    finding: new RegExp(`^Resource::${PIPELINE_ARTIFACTS_BUCKET}\\/\\*$`),
+    reason: "Objects of the project's own CodePipeline artifact bucket (aws-cdk-lib's pipeline grants); CodePipeline names them at run time",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training|transform)-job\/pipelines-\*$/,
@@ -128,11 +170,13 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:s3:::(sagemaker-servicecatalog-seedcode-<AWS::Region>\/dataset|sagemaker-sample-files\/datasets\/tabular\/synthetic)\/\*$/,
+    actions: ['s3:GetObject'],
     reason: "Read-only (s3:GetObject): SageMaker's public sample data, the abalone and churn pipelines' default inputs",
   },
   {
     // Only the ReadDataLocation statements (s3:GetObject alone) carry these; see the dataLocations setting.
     finding: /^Resource::arn:<AWS::Partition>:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]+)?\/\*$/,
+    actions: ['s3:GetObject'],
     reason: 'Read-only (s3:GetObject): objects under a data location the platform team configured (dataLocations) for the pipeline\'s input',
   },
   {
@@ -144,7 +188,8 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Streams of this project's endpoint log groups (/aws/sagemaker/Endpoints/<endpoint>); SageMaker names them per variant and instance at run time",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<\w+>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<\w+>-\*)$/,
+    // The project's CodeBuild projects: Project/ModelBuild/Project, Project/ModelDeploy/{Build,Test}Project.
+    finding: /^Resource::arn:<AWS::Partition>:(logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/codebuild\/<Project\w*Project[0-9A-F]{8}>:\*|codebuild:<AWS::Region>:<AWS::AccountId>:report-group\/<Project\w*Project[0-9A-F]{8}>-\*)$/,
     reason: "aws-cdk-lib's CodeBuild grants: the project's own log group and report groups",
   },
   {
@@ -164,15 +209,17 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: 'Application Auto Scaling gives scalable targets generated ids; only the endpoint stacks register targets',
   },
   {
-    finding: /^Resource::<\w+(Teardown|Provider)\w*\.Arn>:\*$/,
+    // Project/Teardown's own functions and its provider framework's (Project/Teardown/Provider/...).
+    finding: /^Resource::<ProjectTeardown\w*[0-9A-F]{8}\.Arn>:\*$/,
     reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
   },
   {
     finding: /^Action::cloudformation:(DescribeStack\*|GetTemplate\*)$/,
+    resources: new RegExp(`^${ENDPOINT_STACKS}$`),
     reason: "aws-cdk-lib's CloudFormation deploy action: read-only describe actions on the project's endpoint stacks",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack\/sagemaker-[^*]+-deploy-(staging|prod)\/\*$/,
+    finding: new RegExp(`^Resource::${ENDPOINT_STACKS}$`),
     reason: "The project's endpoint stacks; the suffix is the stack id CloudFormation generates",
   },
 ];

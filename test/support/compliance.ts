@@ -55,3 +55,119 @@ export function cfnLint(templates: string[]): string {
     return String((e as { stdout?: string }).stdout ?? e).trim();
   }
 }
+
+/** One failed AWS Control Tower proactive control: control id, template file and resource. */
+export interface ControlTowerFinding {
+  /** The control, as Control Tower names it (`CT.KMS.PR.3`). */
+  readonly control: string;
+  /** File name of the template. */
+  readonly template: string;
+  /** Logical id of the failing resource, or `(template)` when the rule names none. */
+  readonly resource: string;
+}
+
+/** A bundled Control Tower rule file, with the guard rule names it defines and the types it reads. */
+interface ControlTowerRule {
+  readonly file: string;
+  readonly control: string;
+  readonly ruleNames: string[];
+  readonly resourceTypes: string[];
+}
+
+const CFN_GUARD_PACKAGE = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+
+/** The cfn-guard binary that @cdklabs/cdk-validator-cfnguard bundles for this machine. */
+function cfnGuardBinary(): string {
+  const platform = ({ linux: 'ubuntu', darwin: 'macos' } as Record<string, string>)[process.platform];
+  const arch = ({ x64: 'x86_64', arm64: 'aarch64' } as Record<string, string>)[process.arch];
+  if (!platform || !arch) throw new Error(`cfn-guard is bundled for linux and macOS on x64 and arm64 only; this is ${process.platform}/${process.arch}`);
+  return path.join(CFN_GUARD_PACKAGE, 'bin', platform, arch, 'cfn-guard');
+}
+
+/**
+ * The Control Tower proactive controls bundled with @cdklabs/cdk-validator-cfnguard: one guard file
+ * per control, which names the control in its messages (`[CT.KMS.PR.3]`).
+ */
+export function controlTowerRules(): ControlTowerRule[] {
+  const root = path.join(CFN_GUARD_PACKAGE, 'rules', 'control-tower', 'cfn-guard');
+  const files = fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard')).sort();
+  return files.map((f) => {
+    const file = path.join(root, f);
+    const text = fs.readFileSync(file, 'utf8');
+    return {
+      file,
+      // The id in the rule's message (`[CT.NETWORK-FIREWALL.PR.1]`); file names lose the hyphens.
+      control: /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(text)?.[1] ?? `(no control id in ${f})`,
+      ruleNames: [...new Set([...text.matchAll(/^rule\s+(\w+)\s+when\b/gm)].map((m) => m[1]))],
+      resourceTypes: [...new Set([...text.matchAll(/"(AWS::\w+::\w+)"/g)].map((m) => m[1]))],
+    };
+  });
+}
+
+/**
+ * Runs AWS Control Tower's proactive controls (the guard rules bundled with
+ * @cdklabs/cdk-validator-cfnguard, with its cfn-guard binary) on each template and returns every
+ * failure. Offline; cfn-guard's own exit status is checked, so a rule that cannot run fails loudly.
+ *
+ * cfn-guard takes about a second per rule on a project-sized template, so by default a template is
+ * checked only with the rules that name one of its resource types (a rule that names none always
+ * runs): a control cannot fail on a template without the resources it evaluates. `allRules` runs
+ * every rule (the test of this shortcut uses it).
+ */
+export function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): ControlTowerFinding[] {
+  const rules = controlTowerRules();
+  const controlOf = new Map<string, string>();
+  for (const rule of rules) {
+    for (const name of rule.ruleNames) {
+      const other = controlOf.get(name);
+      if (other && other !== rule.control) throw new Error(`guard rule ${name} is defined by both ${other} and ${rule.control}`);
+      controlOf.set(name, rule.control);
+    }
+  }
+  const findings: ControlTowerFinding[] = [];
+  for (const template of templates) {
+    const resources = JSON.parse(fs.readFileSync(template, 'utf8')).Resources ?? {};
+    const types = new Set(Object.values(resources as Record<string, { Type: string }>).map((r) => r.Type));
+    const applicable = rules.filter((r) => options.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => types.has(t)));
+    if (applicable.length === 0) continue;
+    const guard = spawnSync(cfnGuardBinary(), [
+      'validate', ...applicable.flatMap((r) => ['--rules', r.file]), '--data', template,
+      '--output-format', 'json', '--show-summary', 'none', '--structured',
+    ], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
+    if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
+      throw new Error(`cfn-guard failed on ${template} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
+    }
+    const results = JSON.parse(guard.stdout) as Array<{ not_compliant?: Array<{ Rule?: { name?: string } }> }>;
+    for (const result of results) {
+      for (const failure of result.not_compliant ?? []) {
+        const name = failure.Rule?.name ?? '(unnamed)';
+        const control = controlOf.get(name) ?? `(unknown guard rule ${name})`;
+        const ids = resourcesNamedIn(failure);
+        for (const resource of ids.size ? [...ids] : ['(template)']) {
+          findings.push({ control, template: path.basename(template), resource });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Logical ids of the resources a cfn-guard result points at: the `/Resources/<id>/...` paths it
+ * traversed to. The template content next to such a path (its `value`) is not searched.
+ */
+function resourcesNamedIn(value: unknown, ids = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) resourcesNamedIn(v, ids);
+  } else if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    const at = typeof node.path === 'string' ? /^\/Resources\/([^/]+)/.exec(node.path) : null;
+    if (at) ids.add(at[1]);
+    for (const [key, v] of Object.entries(node)) {
+      if (typeof node.path === 'string' && key === 'value') continue;
+      resourcesNamedIn(v, ids);
+    }
+  }
+  return ids;
+}

@@ -1,0 +1,270 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
+import { cdkJsonContext } from './support/app';
+import { nagFindings } from './support/compliance';
+
+/**
+ * One row per reason of PROJECT_WILDCARD_REASONS, in order: findings the reason must accept (as
+ * cdk-nag renders them on the real templates) and near-misses that no reason may accept. Action
+ * reasons also list the resources they are accepted and refused on, resource reasons limited to
+ * some actions the actions they are accepted and refused with.
+ */
+interface ReasonCase {
+  readonly what: string;
+  readonly accepts: string[];
+  readonly rejects: string[];
+  readonly acceptsOn?: string[];
+  readonly rejectsOn?: string[];
+  readonly acceptsWith?: string[];
+  readonly rejectsWith?: string[];
+}
+
+const ARN = 'arn:<AWS::Partition>';
+const SM = `${ARN}:sagemaker:<AWS::Region>:<AWS::AccountId>`;
+const BUCKET = '<ProjectArtifactStoreBucketA8ED1D3C.Arn>';
+const KEY = '<ProjectArtifactStoreKeyE0D830BB.Arn>';
+const PIPELINE_BUCKET = '<ProjectArtifactStorePipelineArtifacts74F35A20.Arn>';
+const STACKS = `${ARN}:cloudformation:<AWS::Region>:<AWS::AccountId>:stack`;
+const ALARM = `${ARN}:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm`;
+const LOGS = `${ARN}:logs:<AWS::Region>:<AWS::AccountId>`;
+
+const CASES: ReasonCase[] = [
+  {
+    what: "aws-cdk-lib's bucket grant action groups",
+    accepts: ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'],
+    rejects: ['Action::s3:*', 'Action::s3:Get*', 'Action::s3:PutBucket*', 'Action::s3:GetObject*Acl'],
+    acceptsOn: [BUCKET, `${BUCKET}/*`, `${BUCKET}/mlops-demo-<ProjectProjectId14C4859D.Value>/code/*`, `${BUCKET}/datacapture-*`,
+      PIPELINE_BUCKET, `${PIPELINE_BUCKET}/*`],
+    rejectsOn: ['<OtherBucketA1B2C3D4.Arn>/*', '<ProjectArtifactStoreAccessLogs5608AF14.Arn>', 'arn:aws:s3:::someone-elses-bucket/*',
+      `${BUCKET}/*/code/*`, '<ProjectArtifactStoreBucketEvilA1B2C3D4.Arn>/*', `${PIPELINE_BUCKET}/*/x`],
+  },
+  {
+    what: "aws-cdk-lib's key grant action groups",
+    accepts: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+    rejects: ['Action::kms:*', 'Action::kms:Create*', 'Action::kms:ReEncrypt*From'],
+    acceptsOn: [KEY],
+    rejectsOn: ['<OtherKeyA1B2C3D4.Arn>', `${ARN}:kms:<AWS::Region>:<AWS::AccountId>:key/*`, '*'],
+  },
+  {
+    what: 'objects of the artifact bucket',
+    accepts: [`Resource::${BUCKET}/*`, `Resource::${BUCKET}/<SageMakerProjectName>-<SageMakerProjectId>/*`,
+      `Resource::${BUCKET}/mlops-demo-p-abc123def456/definitions/*`, `Resource::${BUCKET}/datacapture-*`],
+    rejects: ['Resource::<OtherBucketA1B2C3D4.Arn>/*', 'Resource::<ProjectArtifactStoreAccessLogs5608AF14.Arn>/*',
+      'Resource::<ProjectArtifactStoreBucketEvilA1B2C3D4.Arn>/*', `Resource::${BUCKET}/*/secret/*`, `Resource::${BUCKET}*`,
+      'Resource::arn:<AWS::Partition>:s3:::someone-elses-bucket/*'],
+  },
+  {
+    what: "objects of the project's CodePipeline artifact bucket",
+    accepts: [`Resource::${PIPELINE_BUCKET}/*`],
+    rejects: ['Resource::<PipelineArtifactsBucket1A2B3C4D.Arn>/*', 'Resource::<OtherPipelineArtifacts1A2B3C4D.Arn>/*', `Resource::${PIPELINE_BUCKET}*`],
+  },
+  {
+    what: "SageMaker Pipelines' job names",
+    accepts: [`Resource::${SM}:processing-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*`, `Resource::${SM}:transform-job/pipelines-*`],
+    rejects: [`Resource::${SM}:processing-job/*`, `Resource::${SM}:hyper-parameter-tuning-job/pipelines-*`, `Resource::${SM}:training-job/pipelines-*/*`],
+  },
+  {
+    what: "versions of the project's model package group",
+    accepts: [`Resource::${SM}:model-package/mlops-demo-p-abc123def456/*`, `Resource::${SM}:model-package/mlops-demo-<ProjectProjectId14C4859D.Value>/*`],
+    rejects: [`Resource::${SM}:model-package/*/*`, `Resource::${SM}:model-package/*`, `Resource::${SM}:model-package/mlops-*/*`],
+  },
+  {
+    what: "executions of the project's pipeline",
+    accepts: [`Resource::${SM}:pipeline/mlops-demo-p-abc123def456/execution/*`],
+    rejects: [`Resource::${SM}:pipeline/*/execution/*`, `Resource::${SM}:pipeline/mlops-demo-p-abc123def456/*`],
+  },
+  {
+    what: "SageMaker's public sample data",
+    accepts: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/dataset/*`,
+      `Resource::${ARN}:s3:::sagemaker-sample-files/datasets/tabular/synthetic/*`],
+    rejects: [`Resource::${ARN}:s3:::sagemaker-servicecatalog-seedcode-<AWS::Region>/*`,
+      `Resource::${ARN}:s3:::sagemaker-*/dataset/*`, `Resource::${ARN}:s3:::*/*`],
+    acceptsWith: ['s3:GetObject'],
+    rejectsWith: ['s3:PutObject', 's3:DeleteObject', 's3:GetObjectAcl'],
+  },
+  {
+    what: 'objects under a configured data location',
+    accepts: [`Resource::${ARN}:s3:::my-data-bucket/*`, `Resource::${ARN}:s3:::my.data-bucket/raw/2024/*`],
+    rejects: [`Resource::${ARN}:s3:::*/*`, `Resource::${ARN}:s3:::my-data-bucket/*/raw/*`, `Resource::${ARN}:s3:::my-data-*/*`,
+      'Resource::arn:aws:s3:::my-data-bucket/*', `Resource::${ARN}:s3:::My_Bucket/*`],
+    acceptsWith: ['s3:GetObject'],
+    rejectsWith: ['s3:PutObject', 's3:DeleteObject'],
+  },
+  {
+    what: 'streams of pipeline jobs in SageMaker\'s job log groups',
+    accepts: ['ProcessingJobs', 'TrainingJobs', 'TransformJobs'].map((g) => `Resource::${LOGS}:log-group:/aws/sagemaker/${g}:log-stream:pipelines-*`),
+    rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/ProcessingJobs*`, `Resource::${LOGS}:log-group:*`],
+  },
+  {
+    what: "streams of the project's endpoint log groups",
+    accepts: [`Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/mlops-demo-prod:log-stream:*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/<SageMakerProjectName>-staging:log-stream:*`],
+    rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/*:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/Endpoints/mlops-demo-dev:log-stream:*`],
+  },
+  {
+    what: "the project's CodeBuild log groups and report groups",
+    accepts: [`Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<ProjectModelBuildProject0E004155>:*`,
+      `Resource::${ARN}:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<ProjectModelDeployTestProject06A0FB7E>-*`],
+    rejects: [`Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/*:*`,
+      `Resource::${ARN}:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<SomeoneElsesBuild1A2B3C4D>:*`,
+      `Resource::${ARN}:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/*`],
+  },
+  {
+    what: 'models and endpoint configurations named by CloudFormation',
+    accepts: [`Resource::${SM}:model/*`, `Resource::${SM}:endpoint-config/*`],
+    rejects: [`Resource::${SM}:endpoint/*`, `Resource::${SM}:*`, `Resource::${SM}:model-package-group/*`],
+  },
+  {
+    what: "the endpoint stacks' alarms",
+    accepts: [`Resource::${ALARM}:sagemaker-mlops-demo-p-abc123def456-deploy-prod-*`,
+      `Resource::${ALARM}:sagemaker-<SageMakerProjectName>-<SageMakerProjectId>-deploy-staging-*`],
+    rejects: [`Resource::${ALARM}:*`, `Resource::${ALARM}:sagemaker-*-deploy-prod-*`, `Resource::${ALARM}:sagemaker-mlops-demo-p-abc123def456-deploy-dev-*`],
+  },
+  {
+    what: "target-tracking alarms of the project's endpoints",
+    accepts: [`Resource::${ALARM}:TargetTracking-endpoint/mlops-demo-prod/*`, `Resource::${ALARM}:TargetTracking-endpoint/<SageMakerProjectName>-staging/*`],
+    rejects: [`Resource::${ALARM}:TargetTracking-endpoint/*`, `Resource::${ALARM}:TargetTracking-*`, `Resource::${ALARM}:TargetTracking-endpoint/*-prod/*`],
+  },
+  {
+    what: 'scalable targets (generated ids)',
+    accepts: [`Resource::${ARN}:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target/*`],
+    rejects: [`Resource::${ARN}:application-autoscaling:*:*:scalable-target/*`, `Resource::${ARN}:application-autoscaling:<AWS::Region>:<AWS::AccountId>:*`],
+  },
+  {
+    what: "the teardown's functions, any version",
+    accepts: ['Resource::<ProjectTeardownOnEvent582138C3.Arn>:*', 'Resource::<ProjectTeardownProviderframeworkonTimeout4EE9C4A6.Arn>:*'],
+    rejects: ['Resource::<SomeProviderHandler1A2B3C4D.Arn>:*', 'Resource::<MyTeardownFunction1A2B3C4D.Arn>:*',
+      'Resource::<ProjectTeardownOnEvent582138C3.Arn>*', `Resource::${ARN}:lambda:<AWS::Region>:<AWS::AccountId>:function:*`],
+  },
+  {
+    what: "CloudFormation deploy action's describe groups",
+    accepts: ['Action::cloudformation:DescribeStack*', 'Action::cloudformation:GetTemplate*'],
+    rejects: ['Action::cloudformation:*', 'Action::cloudformation:Describe*', 'Action::cloudformation:DeleteStack*'],
+    acceptsOn: [`${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod/*`, `${STACKS}/sagemaker-<SageMakerProjectName>-<SageMakerProjectId>-deploy-staging/*`],
+    rejectsOn: [`${STACKS}/*`, `${STACKS}/sagemaker-*-deploy-prod/*`, `${STACKS}/someone-elses-stack/*`, '*'],
+  },
+  {
+    what: "the project's endpoint stacks",
+    accepts: [`Resource::${STACKS}/sagemaker-mlops-demo-<ProjectProjectId14C4859D.Value>-deploy-prod/*`],
+    rejects: [`Resource::${STACKS}/*`, `Resource::${STACKS}/sagemaker-*-deploy-prod/*`, `Resource::${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod*`],
+  },
+];
+
+const ROWS = CASES.map((c, i) => [i, c.what, c] as const);
+
+describe('PROJECT_WILDCARD_REASONS', () => {
+  test('every reason has accepted findings and near-misses', () => {
+    expect(CASES).toHaveLength(PROJECT_WILDCARD_REASONS.length);
+  });
+
+  test.each(ROWS)('reason %i (%s) accepts its findings', (index, _reason, c) => {
+    expect(c.accepts.filter((f) => !PROJECT_WILDCARD_REASONS[index].finding.test(f))).toEqual([]);
+  });
+
+  // A reason limited to some actions (read-only data) may accept a near-miss of another reason:
+  // only with those actions, which the action tests below and the synthesized stacks check.
+  test.each(ROWS)('reason %i (%s) rejects its near-misses, and no reason accepts them unconditionally', (index, _reason, c) => {
+    expect(c.rejects.filter((f) => PROJECT_WILDCARD_REASONS[index].finding.test(f)
+      || PROJECT_WILDCARD_REASONS.some((r) => !r.actions && r.finding.test(f)))).toEqual([]);
+  });
+
+  test.each(ROWS.filter(([i]) => PROJECT_WILDCARD_REASONS[i].resources))('action reason %i (%s) is limited to its resources', (index, _reason, c) => {
+    const resources = PROJECT_WILDCARD_REASONS[index].resources!;
+    expect({ refused: (c.acceptsOn ?? []).filter((r) => !resources.test(r)), accepted: (c.rejectsOn ?? []).filter((r) => resources.test(r)) })
+      .toEqual({ refused: [], accepted: [] });
+    expect(c.acceptsOn?.length && c.rejectsOn?.length).toBeTruthy();
+  });
+
+  test.each(ROWS.filter(([i]) => PROJECT_WILDCARD_REASONS[i].actions))('resource reason %i (%s) is limited to its actions', (index, _reason, c) => {
+    const actions = PROJECT_WILDCARD_REASONS[index].actions!;
+    expect({ refused: (c.acceptsWith ?? []).filter((a) => !actions.includes(a)), accepted: (c.rejectsWith ?? []).filter((a) => actions.includes(a)) })
+      .toEqual({ refused: [], accepted: [] });
+    expect(c.acceptsWith?.length && c.rejectsWith?.length).toBeTruthy();
+  });
+
+  test('every action-wildcard reason names the resources it is accepted on', () => {
+    const unscoped = PROJECT_WILDCARD_REASONS.filter((r) => r.finding.source.startsWith('^Action::') && !r.resources);
+    expect(unscoped.map((r) => r.reason)).toEqual([]);
+  });
+});
+
+/** A stand-in for the project: the artifact store at the construct path the project uses. */
+class FakeProject extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly key: kms.Key;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const store = new Construct(this, 'ArtifactStore');
+    this.key = new kms.Key(store, 'Key', { enableKeyRotation: true });
+    this.bucket = new s3.Bucket(store, 'Bucket', { encryptionKey: this.key, enforceSSL: true });
+  }
+}
+
+/** The unacknowledged AwsSolutions-IAM5 findings of a stack whose one role gets `grant`. */
+function wildcardFindings(grant: (role: iam.Role, project: FakeProject, stack: Stack) => void): string[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'wildcards-'));
+  const app = new App({ outdir, context: cdkJsonContext() });
+  const stack = new Stack(app, 'WildcardStack');
+  const project = new FakeProject(stack, 'Project');
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  grant(role, project, stack);
+  Aspects.of(stack).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
+  const { findings } = nagFindings(app, outdir);
+  return findings.map((f) => f.rule).filter((r) => r.startsWith('AwsSolutions-IAM5')).sort();
+}
+
+describe('AcknowledgeWildcards with PROJECT_WILDCARD_REASONS, on a synthesized stack', () => {
+  test('acknowledges aws-cdk-lib grants on the artifact bucket and key, and reads under a data location', () => {
+    // GIVEN / WHEN
+    const findings = wildcardFindings((role, project) => {
+      project.bucket.grantReadWrite(role);
+      project.bucket.grantRead(role, 'mlops-demo-p-abc123def456/*');
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'], resources: [`arn:${Stack.of(role).partition}:s3:::my-data-bucket/raw/*`],
+      }));
+    });
+    // THEN
+    expect(findings).toEqual([]);
+  });
+
+  test.each([
+    ['a bucket grant on an unrelated bucket', (role: iam.Role, _p: FakeProject, stack: Stack) => {
+      new s3.Bucket(stack, 'Other', { enforceSSL: true }).grantRead(role);
+    }, ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Resource::<Other34654A52.Arn>/*']],
+    ['a bucket grant on the artifact bucket and an imported bucket in one statement', (role: iam.Role, p: FakeProject, stack: Stack) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject*'],
+        resources: [p.bucket.arnForObjects('*'), s3.Bucket.fromBucketName(stack, 'Imported', 'someone-elses-bucket').arnForObjects('*')],
+      }));
+    }, ['Action::s3:GetObject*', 'Resource::arn:<AWS::Partition>:s3:::someone-elses-bucket/*']],
+    ['a key grant on another key', (role: iam.Role, _p: FakeProject, stack: Stack) => {
+      new kms.Key(stack, 'OtherKey', { enableKeyRotation: true }).grantEncryptDecrypt(role);
+    }, ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']],
+    ['write access under a data location', (role: iam.Role) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`arn:${Stack.of(role).partition}:s3:::my-data-bucket/raw/*`],
+      }));
+    }, ['Resource::arn:<AWS::Partition>:s3:::my-data-bucket/raw/*']],
+    ['describe actions on any stack', (role: iam.Role) => {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStack*'],
+        resources: [Stack.of(role).formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })],
+      }));
+    }, ['Action::cloudformation:DescribeStack*', 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/*']],
+  ])('leaves %s unacknowledged', (_what, grant, expected) => {
+    // GIVEN / WHEN
+    const findings = wildcardFindings(grant);
+    // THEN
+    expect(findings).toEqual(expected.map((f) => `AwsSolutions-IAM5[${f}]`).sort());
+  });
+});
