@@ -70,6 +70,17 @@ export class ArtifactStore extends Construct {
       },
     }));
 
+    // Grants on the key only ever for AWS resources (a SageMaker volume, a CloudWatch Logs group),
+    // never to a principal: this holds for every principal, whatever its IAM policies say.
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'GrantsOnlyForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
+
     const logs = accessLogsBucket(this, 'AccessLogs', {
       bucketName: props.accessLogsBucketName,
       removalPolicy,
@@ -119,9 +130,10 @@ export class ArtifactStore extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'pipeline-artifacts/',
+      versioned: true,
       lifecycleRules: [
         // A run's artifacts matter while it runs; a month covers retries and investigations.
-        { id: 'ExpireRunArtifacts', expiration: Duration.days(30) },
+        { id: 'ExpireRunArtifacts', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(7) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       // Like the data: kept (and expiring) unless the project deletes its data.

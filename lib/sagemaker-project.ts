@@ -16,6 +16,7 @@ import { claimNames, ProjectNames, stackDerivedProjectId } from './project-names
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
+import { EventBridgeNotifications } from './private/eventbridge-notifications';
 import { LogSettings } from './private/log-settings';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 import { SeedRepository } from './seed-repository';
@@ -187,6 +188,7 @@ export class SageMakerProject extends Construct {
 
     Aspects.of(this).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
+    Aspects.of(this).add(new EventBridgeNotifications());
     this.addOutputs();
   }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { LaunchRole, Provisioner } from './launch-role';
 import { accessLogsBucket } from './private/access-logs-bucket';
 import { managedPolicyFromNameOrArn } from './private/iam';
+import { EventBridgeNotifications } from './private/eventbridge-notifications';
 import { AcknowledgeWildcards } from './private/wildcard-acknowledgements';
 import { ProjectConfig } from './project-config';
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './sagemaker-project-product-stack';
@@ -162,10 +163,16 @@ export class ServiceCatalogStack extends Stack {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'assets/',
+      // Asset keys are content hashes: a noncurrent version is a re-upload of the same bytes.
+      lifecycleRules: [
+        { id: 'ExpireReuploads', noncurrentVersionExpiration: Duration.days(90) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
       // Projects created from any released version still read their assets: never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.createAssetDeployment(bucket);
+    Aspects.of(this).add(new EventBridgeNotifications());
     return bucket;
   }
 

@@ -4,8 +4,7 @@
  * Control Tower's proactive controls are elective: a platform team turns on the ones it wants, and
  * then CloudFormation refuses a stack that fails one of them. Each entry here says why the project
  * cannot meet a control; a team that enforces it has to exempt these resources or cannot use the
- * project. Entries whose reason starts with `TODO-fix-by-lead` are known fixable failures, kept
- * here only until the fix lands (the test fails once an entry no longer matches anything).
+ * project. The test fails once an entry no longer matches anything, so fixed controls leave the list.
  *
  * @see https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html
  */
@@ -49,49 +48,10 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
       + 'with the launch role of any project, without KMS grants to every launch',
   },
   {
-    control: 'CT.KMS.PR.3',
-    resources: /^ProjectArtifactStoreKey[0-9A-F]{8}$/,
-    reason: "TODO-fix-by-lead: add a key policy statement Deny kms:CreateGrant to Principal AWS '*' on Resource '*' with "
-      + "BoolIfExists {kms:GrantIsForAWSResource: 'false', aws:PrincipalIsAWSService: 'false'} (no other condition keys)",
-  },
-  {
-    control: 'CT.CLOUDWATCH.PR.2',
-    resources: /^ProjectModelApprovalTriggerFunctionLogs[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: retention of at least one year (RetentionDays.ONE_YEAR) or none (never expire)',
-  },
-  {
     control: 'CT.CLOUDWATCH.PR.3',
-    resources: /^(ProjectModelApprovalTriggerFunctionLogs|ProjectTeardown(OnEvent|IsComplete|Provider|Waiter)Logs|CustomCDKBucketDeployment[0-9A-F]{32}LogGroup)[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: encrypt the log groups with the project key (catalog stack: a key of its own, passed to BucketDeployment\'s logGroup); '
-      + "the key policy must allow logs.<region>.amazonaws.com with the kms:EncryptionContext:aws:logs:arn condition",
-  },
-  {
-    control: 'CT.CODEBUILD.PR.3',
-    resources: /^ProjectModel(Build|DeployBuild|DeployTest)Project[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: set logging.cloudWatch.logGroup (LogsConfig.CloudWatchLogs) to a log group of the project, KMS-encrypted, with retention',
-  },
-  {
-    control: 'CT.S3.PR.11',
-    resources: new RegExp(`${ACCESS_LOG_BUCKETS.source}|^ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}$`),
-    reason: 'TODO-fix-by-lead: versioned: true on the access log buckets and the CodePipeline artifact bucket '
-      + '(their expiration rules keep CT.S3.PR.3 green; add noncurrentVersionExpiration)',
-  },
-  {
-    control: 'CT.S3.PR.3',
-    resources: /^AssetBucket[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: an enabled lifecycle rule on the versioned asset bucket that deletes no current object '
-      + '(noncurrentVersionExpiration and abortIncompleteMultipartUploadAfter)',
-  },
-  {
-    control: 'CT.S3.PR.6',
-    resources: /^AssetBucket[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: same lifecycle rule as CT.S3.PR.3',
-  },
-  {
-    control: 'CT.S3.PR.4',
-    resources: new RegExp(`${ACCESS_LOG_BUCKETS.source}|${DATA_BUCKETS.source}`),
-    reason: 'TODO-fix-by-lead: NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled=true on the CfnBucket '
-      + "(the L2 eventBridgeEnabled goes through aws-cdk-lib's notifications custom resource, which the control does not see)",
+    resources: /^CustomCDKBucketDeployment[0-9A-F]{32}LogGroup[0-9A-F]{8}$/,
+    reason: "aws-cdk-lib's BucketDeployment function of the Service Catalog stack, which holds no KMS key of its own; it logs "
+      + 'only the keys of the product\'s template assets it copies (every log group of a project is encrypted with the project key)',
   },
   {
     control: 'CT.S3.PR.9',
@@ -101,24 +61,26 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
   {
     control: 'CT.S3.PR.9',
     resources: DATA_BUCKETS,
-    reason: 'TODO-fix-by-lead: objectLockEnabled: true (a GOVERNANCE default retention on the data bucket is one way to close '
-      + 'finding 4; teardown with retainData=false then needs s3:BypassGovernanceRetention); check whether it replaces existing buckets',
+    reason: 'Versioning with a bucket policy that denies s3:DeleteObjectVersion to everyone (while data is retained) keeps every '
+      + 'version until its lifecycle expiry; Object Lock would also stop retainData=false from deleting the project\'s data, '
+      + 'cannot be switched off, and would replace existing buckets. Run artifacts and template assets are not records to lock',
   },
   {
     control: 'CT.SQS.PR.1',
     resources: /^ProjectModelApprovalTriggerDeadLetterQueue[0-9A-F]{8}$/,
-    reason: 'TODO-fix-by-lead: this queue is itself a dead-letter queue; the control accepts it with RedriveAllowPolicy '
-      + "redrivePermission 'allowAll' (or 'byQueue' with source queues, of which there are none)",
+    reason: 'This queue is the dead-letter queue itself (of start-deploy and its EventBridge target), not a queue with consumers; '
+      + "the control's only passing form for it, RedriveAllowPolicy allowAll, would let any queue of the account dead-letter into it",
   },
   {
     control: 'CT.STEPFUNCTIONS.PR.2',
     resources: /^ProjectTeardownProviderwaiterstatemachine[0-9A-F]{8}$/,
-    reason: "TODO-fix-by-lead: TracingConfiguration.Enabled=true on the teardown Provider's waiter state machine (escape hatch), "
-      + 'and the X-Ray write actions for its role',
+    reason: "aws-cdk-lib's provider framework waiter only polls the teardown's isComplete every 30 s during project deletion; "
+      + 'X-Ray traces would add cost and show nothing its logs (kept, encrypted) do not',
   },
   {
     control: 'CT.CLOUDWATCH.PR.1',
     resources: /^Alarms(Invocation5XXErrors|ModelLatency)[0-9A-F]{8}$/,
-    reason: "TODO-fix-by-lead: endpoint alarms with AlarmActions (the project's SNS topic, issue 10 item 13)",
+    reason: 'The endpoint alarms act through the endpoint: SageMaker rolls a blue/green update back when they fire. '
+      + 'Notifying people as well (an SNS topic of the project) is not built yet (issue 10, item 13)',
   },
 ];
