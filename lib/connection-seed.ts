@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import { CfnWaitCondition, CfnWaitConditionHandle, Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { ProjectNames } from './project-names';
+import { SEED_EXCLUDES } from './seed-repository';
+
+/** Folder of the seeding job's script (run by CodeBuild; tested against local git servers). */
+export const SEED_SCRIPT_DIR = path.join(__dirname, 'private', 'git-seed');
+
+/** How long stack creation waits for one repository's seeding before it fails. */
+const SEED_TIMEOUT = Duration.minutes(30);
+
+/** Properties of {@link ConnectionSeed}. */
+export interface ConnectionSeedProps {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /** The project's KMS key (build logs and artifacts of the seeding job). */
+  readonly key: kms.IKey;
+  /** ARN of the CodeConnections connection. */
+  readonly connectionArn: string;
+  /** Full name of the repository (`owner/name`). */
+  readonly repositoryFullName: string;
+  /** The connection's git-http URL of the repository. */
+  readonly gitHttpUrl: string;
+  /** Branch to seed. */
+  readonly branch: string;
+  /** Folder whose files become the branch's first commit. */
+  readonly seedDirectory: string;
+  /** Short word for the repository in descriptions (`build`, `deploy`). */
+  readonly side: string;
+  /**
+   * Whether a repository that has other branches, but not `branch`, is seeded too.
+   * @default false
+   */
+  readonly seedNonEmptyRepository?: boolean;
+}
+
+/**
+ * Seeds one existing repository of the user's, once, on project creation: a CodeBuild job pushes
+ * the seed folder to the branch through the connection's git-http endpoint (authorised by
+ * `UseConnection`; no tokens, no secrets), only when that branch does not exist yet.
+ *
+ * Stack creation waits for the job through a wait condition that the job signals with its outcome,
+ * so a failed seeding fails the stack with the job's reason. Updates and deletion of the project
+ * never run the job again and never touch the repository.
+ */
+export class ConnectionSeed extends Construct {
+  /** Completes when the repository is seeded (or left alone on purpose). */
+  public readonly done: IDependable;
+  /** The seeding job. */
+  public readonly project: codebuild.IProject;
+  /** The connection's git-http URL of the repository. */
+  public readonly gitHttpUrl: string;
+
+  constructor(scope: Construct, id: string, props: ConnectionSeedProps) {
+    super(scope, id);
+    const { names } = props;
+    this.gitHttpUrl = props.gitHttpUrl;
+    const seed = new s3assets.Asset(this, 'Seed', { path: props.seedDirectory, exclude: [...SEED_EXCLUDES] });
+    const script = new s3assets.Asset(this, 'Script', { path: SEED_SCRIPT_DIR });
+    const handle = new CfnWaitConditionHandle(this, 'Handle');
+
+    const project = new codebuild.Project(this, 'Job', {
+      description: `Seeds ${props.repositoryFullName} (model ${props.side} code of SageMaker project ${names.projectName}) once`,
+      source: codebuild.Source.s3({ bucket: seed.bucket, path: seed.s3ObjectKey }),
+      secondarySources: [codebuild.Source.s3({ bucket: script.bucket, path: script.s3ObjectKey, identifier: 'script' })],
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        computeType: codebuild.ComputeType.SMALL,
+      },
+      encryptionKey: props.key,
+      timeout: Duration.minutes(15),
+      environmentVariables: {
+        REPOSITORY_URL: { value: props.gitHttpUrl },
+        BRANCH: { value: props.branch },
+        SEED_NON_EMPTY_REPOSITORY: { value: String(props.seedNonEmptyRepository ?? false) },
+        SEED_COMMIT_MESSAGE: { value: `Seed code of SageMaker project ${names.projectName}` },
+        WAIT_HANDLE_URL: { value: handle.ref },
+      },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          build: {
+            commands: [
+              // The AWS CLI signs git's HTTPS requests with the job's role: the connection's
+              // git-http endpoint authorises them with codeconnections:UseConnection.
+              'git config --global credential.helper \'!aws codecommit credential-helper $@\'',
+              'git config --global credential.UseHttpPath true',
+              'bash "$CODEBUILD_SRC_DIR_script/seed-branch.sh" "$REPOSITORY_URL" "$BRANCH" "$CODEBUILD_SRC_DIR"',
+            ],
+          },
+        },
+      }),
+    });
+    for (const statement of useConnectionStatements(props.connectionArn, props.repositoryFullName)) {
+      project.addToRolePolicy(statement);
+    }
+    this.project = project;
+
+    const start = new cr.AwsCustomResource(this, 'Start', {
+      resourceType: 'Custom::SageMakerProjectRepositorySeed',
+      // Create only: an update or deletion of the project never runs the job again.
+      onCreate: {
+        service: 'CodeBuild',
+        action: 'startBuild',
+        parameters: { projectName: project.projectName },
+        physicalResourceId: cr.PhysicalResourceId.of(`${props.repositoryFullName}#${props.branch}`),
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+        actions: ['codebuild:StartBuild'],
+        resources: [project.projectArn],
+      })]),
+      installLatestAwsSdk: false,
+    });
+
+    const done = new CfnWaitCondition(this, 'Done', {
+      handle: handle.ref,
+      count: 1,
+      timeout: String(SEED_TIMEOUT.toSeconds()),
+    });
+    // The job signals the handle; the wait starts once the job has been started.
+    done.node.addDependency(start);
+    this.done = done;
+  }
+}
+
+/**
+ * `UseConnection` on one connection for one repository, under both service prefixes: a connection
+ * is authorised under either depending on its ARN form and the caller. One statement per prefix,
+ * as a request carries only its own prefix's condition keys; `IfExists` because not every caller
+ * of the connection sets the repository key.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodeconnections.html
+ */
+export function useConnectionStatements(connectionArn: string, repositoryFullName: string): iam.PolicyStatement[] {
+  return ['codeconnections', 'codestar-connections'].map((prefix) => new iam.PolicyStatement({
+    actions: [`${prefix}:UseConnection`],
+    resources: [connectionArn],
+    conditions: { StringEqualsIfExists: { [`${prefix}:FullRepositoryId`]: repositoryFullName } },
+  }));
+}

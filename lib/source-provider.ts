@@ -1,0 +1,261 @@
+import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IDependable } from 'constructs';
+import { ConnectionSeed, useConnectionStatements } from './connection-seed';
+import { ProjectNames } from './project-names';
+import { SeedRepository } from './seed-repository';
+
+/** The providers a project's code can live in (the `sourceProvider` setting). */
+export type SourceProviderName = 'codecommit' | 'codeconnections';
+
+/** Options of {@link IProjectRepository.triggerOnCommit}. */
+export interface CommitTriggerOptions {
+  /** The pipeline to start. */
+  readonly pipeline: codepipeline.Pipeline;
+  /** The pipeline's source action (from {@link IProjectRepository.sourceAction}). */
+  readonly sourceAction: codepipeline.IAction;
+  /** Branch whose commits start the pipeline. */
+  readonly branch: string;
+  /** Name of the EventBridge rule, where the provider uses one. */
+  readonly ruleName: string;
+  /** Role EventBridge starts pipelines with, where the provider uses EventBridge. */
+  readonly eventsRole: iam.IRole;
+  /**
+   * File paths whose changes alone do not start the pipeline (glob patterns), where the provider
+   * can filter on paths.
+   * @default - every commit starts the pipeline
+   */
+  readonly ignoredPaths?: string[];
+}
+
+/**
+ * One of a project's two repositories as its pipeline sees it: where the source action reads and
+ * what starts the pipeline on a commit. The pipelines know nothing else about the provider.
+ */
+export interface IProjectRepository {
+  /** Repository name (CodeCommit) or full name `owner/name` (other providers). */
+  readonly repositoryName: string;
+  /** URL Studio clones (`AWS::SageMaker::CodeRepository`). */
+  readonly cloneUrl: string;
+  /** URL people open or clone, as the stack outputs it. */
+  readonly webUrl: string;
+  /** What must exist before the pipeline first runs (the seeded first commit). */
+  readonly seeded: IDependable;
+  /** The source action of a pipeline reading `branch` into `output`. */
+  sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction;
+  /** Makes a commit to `branch` start the pipeline. `scope` owns anything this creates. */
+  triggerOnCommit(scope: Construct, options: CommitTriggerOptions): void;
+}
+
+/** What a project asks of its source: one repository per side, seeded with that side's code. */
+export interface SourceBindOptions {
+  /** The project's naming contract. */
+  readonly names: ProjectNames;
+  /** Branch the first commits are made on and the pipelines follow. */
+  readonly branch: string;
+  /** Folders of the build and deploy seed code. */
+  readonly seedDirectories: { readonly build: string; readonly deploy: string };
+  /** Whether stack-created repositories survive deletion of the project. */
+  readonly retain: boolean;
+  /** The project's KMS key. */
+  readonly key: kms.IKey;
+}
+
+/** The two repositories of a project. */
+export interface ProjectRepositories {
+  /** The model build repository. */
+  readonly build: IProjectRepository;
+  /** The model deploy repository. */
+  readonly deploy: IProjectRepository;
+}
+
+/** Options of {@link SourceProvider.connection}. */
+export interface ConnectionSourceOptions {
+  /**
+   * ARN of an available CodeConnections connection (either form:
+   * `arn:aws:codeconnections:...:connection/<id>` or `arn:aws:codestar-connections:...`).
+   */
+  readonly connectionArn: string;
+  /** Full name (`owner/name`, GitLab `group/subgroup/name`) of the existing model build repository. */
+  readonly buildRepository: string;
+  /** Full name of the existing model deploy repository. */
+  readonly deployRepository: string;
+}
+
+/**
+ * Where a project's code lives: CodeCommit repositories the stack creates and seeds (the
+ * default), or a user's GitHub, GitHub Enterprise Server, GitLab or Bitbucket repositories
+ * reached through a CodeConnections connection and seeded once through it.
+ *
+ * @see https://docs.aws.amazon.com/dtconsole/latest/userguide/welcome-connections.html
+ */
+export abstract class SourceProvider {
+  /** CodeCommit repositories `sagemaker-<name>-<id>-model{build,deploy}`, created and seeded by the stack. */
+  public static codeCommit(): SourceProvider {
+    return new CodeCommitSource();
+  }
+
+  /** Existing repositories of another Git provider, through a CodeConnections connection. */
+  public static connection(options: ConnectionSourceOptions): SourceProvider {
+    return new ConnectionSource(options);
+  }
+
+  /** The provider, as the `sourceProvider` setting names it. */
+  public abstract readonly name: SourceProviderName;
+
+  /** Creates (or refers to) and seeds the project's two repositories under `scope`. */
+  public abstract bind(scope: Construct, options: SourceBindOptions): ProjectRepositories;
+}
+
+class CodeCommitSource extends SourceProvider {
+  public readonly name = 'codecommit';
+
+  public bind(scope: Construct, options: SourceBindOptions): ProjectRepositories {
+    const { names, branch, retain } = options;
+    // Construct ids as before providers existed: renaming them would replace the repositories.
+    const repository = (id: string, repositoryName: string, what: string, seedDirectory: string) => {
+      const seeded = new SeedRepository(scope, id, {
+        repositoryName,
+        description: `Model ${what} code of SageMaker project ${names.projectName}`,
+        seedDirectory,
+        branch,
+        retain,
+      });
+      return new CodeCommitProjectRepository(seeded);
+    };
+    return {
+      build: repository('ModelBuildRepository', names.modelBuildName, 'building', options.seedDirectories.build),
+      deploy: repository('ModelDeployRepository', names.modelDeployName, 'deployment', options.seedDirectories.deploy),
+    };
+  }
+}
+
+class CodeCommitProjectRepository implements IProjectRepository {
+  public readonly repositoryName: string;
+  public readonly cloneUrl: string;
+  public readonly webUrl: string;
+  public readonly seeded: IDependable;
+
+  constructor(private readonly seed: SeedRepository) {
+    this.repositoryName = seed.repository.repositoryName;
+    this.cloneUrl = seed.repository.repositoryCloneUrlHttp;
+    this.webUrl = seed.repository.repositoryCloneUrlHttp;
+    this.seeded = seed;
+  }
+
+  public sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction {
+    return new actions.CodeCommitSourceAction({
+      actionName,
+      repository: this.seed.repository,
+      branch,
+      output,
+      // The named EventBridge rule of triggerOnCommit starts the pipeline; no second, generated rule.
+      trigger: actions.CodeCommitTrigger.NONE,
+    });
+  }
+
+  public triggerOnCommit(_scope: Construct, options: CommitTriggerOptions): void {
+    // The rule stays a child of the repository, where it always was (its logical id depends on it).
+    this.seed.repository.onCommit('CommitRule', {
+      ruleName: options.ruleName,
+      description: `Runs ${options.pipeline.pipelineName} on every commit to ${options.branch}`,
+      branches: [options.branch],
+      target: new targets.CodePipeline(options.pipeline, { eventRole: options.eventsRole }),
+    });
+  }
+}
+
+class ConnectionSource extends SourceProvider {
+  public readonly name = 'codeconnections';
+
+  constructor(private readonly options: ConnectionSourceOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, options: SourceBindOptions): ProjectRepositories {
+    const { names, branch, key } = options;
+    const repository = (id: string, fullName: string, side: string, seedDirectory: string) => {
+      const seed = new ConnectionSeed(scope, id, {
+        names,
+        key,
+        side,
+        connectionArn: this.options.connectionArn,
+        repositoryFullName: fullName,
+        gitHttpUrl: gitHttpUrl(this.options.connectionArn, fullName),
+        branch,
+        seedDirectory,
+      });
+      return new ConnectionProjectRepository(this.options.connectionArn, fullName, seed);
+    };
+    return {
+      build: repository('ModelBuildSeed', this.options.buildRepository, 'build', options.seedDirectories.build),
+      deploy: repository('ModelDeploySeed', this.options.deployRepository, 'deploy', options.seedDirectories.deploy),
+    };
+  }
+}
+
+class ConnectionProjectRepository implements IProjectRepository {
+  public readonly seeded: IDependable;
+  public readonly cloneUrl: string;
+  public readonly webUrl: string;
+
+  constructor(
+    private readonly connectionArn: string,
+    public readonly repositoryName: string,
+    seed: ConnectionSeed,
+  ) {
+    this.cloneUrl = seed.gitHttpUrl;
+    this.webUrl = seed.gitHttpUrl;
+    this.seeded = seed.done;
+  }
+
+  public sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction {
+    const [owner, ...rest] = this.repositoryName.split('/');
+    const action = new actions.CodeStarConnectionsSourceAction({
+      actionName,
+      connectionArn: this.connectionArn,
+      owner,
+      repo: rest.join('/'),
+      branch,
+      output,
+      // The pipeline's own trigger (triggerOnCommit) filters pushes; no unfiltered change detection.
+      triggerOnPush: false,
+    });
+    return action;
+  }
+
+  public triggerOnCommit(_scope: Construct, options: CommitTriggerOptions): void {
+    const { pipeline, branch } = options;
+    pipeline.addTrigger({
+      providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: {
+        sourceAction: options.sourceAction,
+        pushFilter: [{
+          branchesIncludes: [branch],
+          filePathsExcludes: options.ignoredPaths,
+        }],
+      },
+    });
+    // The source action grants codestar-connections:UseConnection on the connection; connections of
+    // the newer ARN form are authorised under the codeconnections prefix, for this repository only.
+    pipeline.role.addToPrincipalPolicy(useConnectionStatements(this.connectionArn, this.repositoryName)[0]);
+  }
+}
+
+/**
+ * The connection's git-http endpoint of a repository:
+ * `https://<prefix>.<region>.amazonaws.com/git-http/<account>/<region>/<connection id>/<owner>/<name>.git`,
+ * where `<prefix>` is the ARN's service (`codeconnections` or `codestar-connections`).
+ */
+export function gitHttpUrl(connectionArn: string, repositoryFullName: string): string {
+  if (Token.isUnresolved(connectionArn)) {
+    throw new Error('gitHttpUrl needs a literal connection ARN');
+  }
+  const arn = Arn.split(connectionArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return `https://${arn.service}.${arn.region}.amazonaws.com/git-http/${arn.account}/${arn.region}/${arn.resourceName}/${repositoryFullName}.git`;
+}
+
