@@ -168,6 +168,8 @@ export class ModelBuild extends Construct {
       pipelineName: names.modelBuildName,
       sourceActionName: 'ModelBuildCode',
       ruleName: names.buildRuleName,
+      // Documentation-only commits do not run the SageMaker pipeline (where the provider filters paths).
+      ignoredPaths: ['**/*.md', 'docs/**'],
       stages: (source) => [
         {
           stageName: 'Build',

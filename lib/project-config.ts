@@ -1,4 +1,6 @@
-import { DEFAULT_PROJECT_SETTINGS, LOG_RETENTION_DAYS, ProjectSettings } from './project-options';
+import { Token } from 'aws-cdk-lib';
+import { ConnectionSettingKey, DEFAULT_PROJECT_SETTINGS, LOG_RETENTION_DAYS, ProjectSettings } from './project-options';
+import type { SourceProviderName } from './source-provider';
 import { ProjectNames, stackDerivedProjectId } from './project-names';
 
 /**
@@ -81,6 +83,10 @@ export const CONFIG_KEYS = [
   'autoApproveModels',
   'dataLocations',
   'logRetentionDays',
+  'sourceProvider',
+  'connectionArn',
+  'buildRepository',
+  'deployRepository',
 ] as const;
 
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
@@ -118,9 +124,10 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     );
   }
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
-  const warnings = serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
+  const source = readSourceSettings(context, serviceCatalog);
+  const warnings = [...source.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
-    .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`);
+    .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
 
   const project: ProjectSettings = {
     branch,
@@ -131,6 +138,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     autoApproveModels: readBoolean(context, 'autoApproveModels') ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
     dataLocations: readStringList(context, 'dataLocations') ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
     logRetentionDays: readNumber(context, 'logRetentionDays') ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
+    ...source.settings,
   };
   checkSettings(project);
 
@@ -167,6 +175,7 @@ export function checkSettings(settings: Partial<ProjectSettings>): void {
     );
   }
   if (settings.branch !== undefined) checkBranch(settings.branch);
+  checkSourceSettings(settings);
   for (const location of settings.dataLocations ?? []) checkDataLocation(location);
   if (settings.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(settings.logRetentionDays)) {
     throw new ConfigError(
@@ -192,6 +201,65 @@ export function checkDataLocation(location: string): void {
     throw new ConfigError(`\`dataLocations\` entry '${location}' is not a bucket or bucket/prefix: ${problem}`);
   }
 }
+
+// --- Source provider settings (sourceProvider, connectionArn, buildRepository, deployRepository) ---
+
+const SOURCE_PROVIDERS: readonly SourceProviderName[] = ['codecommit', 'codeconnections'];
+const CONNECTION_ARN_PATTERN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** `owner/name`, GitLab `group/subgroup/.../name`: parts of letters, digits, '.', '_' or '-'. */
+const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
+const CONNECTION_KEYS = ['connectionArn', 'buildRepository', 'deployRepository'] as const;
+
+function readSourceSettings(context: Readonly<Record<string, unknown>>, serviceCatalog: boolean): {
+  settings: Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>;
+  warnings: string[];
+} {
+  const provider = readString(context, 'sourceProvider') ?? DEFAULT_PROJECT_SETTINGS.sourceProvider;
+  if (!(SOURCE_PROVIDERS as readonly string[]).includes(provider)) {
+    throw new ConfigError(`\`sourceProvider\` must be ${SOURCE_PROVIDERS.map((p) => `'${p}'`).join(' or ')}; got '${provider}'`);
+  }
+  const sourceProvider = provider as SourceProviderName;
+  const [connectionArn, buildRepository, deployRepository] = CONNECTION_KEYS.map((key) => readString(context, key));
+  if (sourceProvider === 'codecommit') {
+    const warnings = CONNECTION_KEYS.filter((key) => context[key] !== undefined)
+      .map((key) => `\`${key}\` is ignored: it configures \`sourceProvider=codeconnections\`, and the source provider is 'codecommit'`);
+    return { settings: { sourceProvider }, warnings };
+  }
+  if (serviceCatalog) {
+    throw new ConfigError("`sourceProvider=codeconnections` is not available for the Service Catalog product yet (`serviceCatalog=true`); deploy the project stack with `cdk deploy`, or use 'codecommit'");
+  }
+  const settings = { sourceProvider, connectionArn, buildRepository, deployRepository };
+  checkSourceSettings(settings);
+  return { settings, warnings: [] };
+}
+
+/** Checks the source provider settings; unresolved tokens (CloudFormation parameters) are skipped. */
+export function checkSourceSettings(settings: Partial<Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>>): void {
+  if (settings.sourceProvider !== 'codeconnections') return;
+  const { connectionArn, buildRepository, deployRepository } = settings;
+  if (connectionArn === undefined) {
+    throw new ConfigError('`connectionArn` is required with `sourceProvider=codeconnections`: the ARN of an available connection '
+      + '(arn:aws:codeconnections:<region>:<account>:connection/<id>)');
+  }
+  if (!Token.isUnresolved(connectionArn) && !CONNECTION_ARN_PATTERN.test(connectionArn)) {
+    throw new ConfigError('`connectionArn` must be a connection ARN, arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> '
+      + `(or the older codestar-connections form); got '${connectionArn}'`);
+  }
+  for (const [key, value] of [['buildRepository', buildRepository], ['deployRepository', deployRepository]] as const) {
+    if (value === undefined) {
+      throw new ConfigError(`\`${key}\` is required with \`sourceProvider=codeconnections\`: the full name of an existing repository, owner/name`);
+    }
+    if (!Token.isUnresolved(value) && (value.length > 1024 || !REPOSITORY_NAME_PATTERN.test(value) || /\.git$/i.test(value))) {
+      throw new ConfigError(`\`${key}\` must be a repository's full name, owner/name (GitLab: group/subgroup/name), `
+        + `in parts of letters, digits, '.', '_' or '-' and without '.git'; got '${value}'`);
+    }
+  }
+  if (!Token.isUnresolved(buildRepository) && !Token.isUnresolved(deployRepository)
+    && buildRepository?.toLowerCase() === deployRepository?.toLowerCase()) {
+    throw new ConfigError(`\`buildRepository\` and \`deployRepository\` must be two different repositories; both are '${buildRepository}'`);
+  }
+}
+// --- end of source provider settings ---
 
 /**
  * Checks a branch name against git's rules for branch names (`git check-ref-format --branch`) and

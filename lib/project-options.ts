@@ -1,3 +1,5 @@
+import type { SourceProviderName } from './source-provider';
+
 /**
  * The settings of one SageMaker project besides its name and id: what `cdk.json` / `-c` configure
  * and what the Service Catalog product bakes into its template.
@@ -52,10 +54,37 @@ export interface ProjectOptions {
    * @default 365
    */
   readonly logRetentionDays?: number;
+  /**
+   * Where the code lives: CodeCommit repositories the project creates and seeds, or existing
+   * repositories of another Git provider (GitHub, GitHub Enterprise Server, GitLab, Bitbucket)
+   * through a CodeConnections connection, seeded once (see docs/git-providers.md).
+   * @default 'codecommit'
+   */
+  readonly sourceProvider?: SourceProviderName;
+  /**
+   * ARN of the CodeConnections connection (`arn:<partition>:codeconnections:...:connection/<id>`
+   * or the older `codestar-connections` form). Required with `sourceProvider: 'codeconnections'`.
+   * @default - none
+   */
+  readonly connectionArn?: string;
+  /**
+   * Full name of the existing model build repository (`owner/name`, GitLab `group/subgroup/name`).
+   * Required with `sourceProvider: 'codeconnections'`.
+   * @default - none
+   */
+  readonly buildRepository?: string;
+  /**
+   * Full name of the existing model deploy repository. Required with `sourceProvider: 'codeconnections'`.
+   * @default - none
+   */
+  readonly deployRepository?: string;
 }
 
+/** The settings of {@link ProjectOptions} that have no default (only a connection needs them). */
+export type ConnectionSettingKey = 'connectionArn' | 'buildRepository' | 'deployRepository';
+
 /** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
-export type ProjectSettings = Required<ProjectOptions>;
+export type ProjectSettings = Required<Omit<ProjectOptions, ConnectionSettingKey>> & Pick<ProjectOptions, ConnectionSettingKey>;
 
 /** The defaults of {@link ProjectOptions}. */
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
@@ -67,6 +96,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   autoApproveModels: false,
   dataLocations: [],
   logRetentionDays: 365,
+  sourceProvider: 'codecommit',
 };
 
 /** The retention periods CloudWatch Logs accepts, in days. */

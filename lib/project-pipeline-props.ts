@@ -1,16 +1,16 @@
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ProjectNames } from './project-names';
 import { LogSettings } from './private/log-settings';
+import { IProjectRepository } from './source-provider';
 
 /** What the build and the deploy side of a project both take: repository, data home, naming. */
 export interface ProjectPipelineProps {
   /** The project's naming contract. */
   readonly names: ProjectNames;
   /** Repository whose commits run the pipeline. */
-  readonly repository: codecommit.IRepository;
+  readonly repository: IProjectRepository;
   /** Branch whose commits run the pipeline. */
   readonly branch: string;
   /** Data bucket (SageMaker data, models, data capture). */

@@ -19,7 +19,8 @@ import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { EventBridgeNotifications } from './private/eventbridge-notifications';
 import { LogSettings } from './private/log-settings';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
-import { SeedRepository } from './seed-repository';
+import { IProjectRepository, SourceProvider } from './source-provider';
+import { StudioRepositories } from './studio-repositories';
 
 /** Folder of this app's seed code (the first commits of the two repositories). */
 export const SEED_CODE_DIR = path.join(__dirname, '..', 'seed-code');
@@ -70,10 +71,10 @@ export class SageMakerProject extends Construct {
   public readonly approvalTrigger: ModelApprovalTrigger;
   /** The teardown of endpoint stacks and SageMaker pipeline, when enabled. */
   public readonly teardown?: ProjectTeardown;
-  /** The build repository. */
-  public readonly buildRepository: SeedRepository;
-  /** The deploy repository. */
-  public readonly deployRepository: SeedRepository;
+  /** The build repository (of the configured source provider). */
+  public readonly buildRepository: IProjectRepository;
+  /** The deploy repository (of the configured source provider). */
+  public readonly deployRepository: IProjectRepository;
 
   constructor(scope: Construct, id: string, props: SageMakerProjectProps) {
     super(scope, id);
@@ -89,6 +90,10 @@ export class SageMakerProject extends Construct {
       autoApproveModels: props.autoApproveModels ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
       dataLocations: props.dataLocations ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
       logRetentionDays: props.logRetentionDays ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
+      sourceProvider: props.sourceProvider ?? DEFAULT_PROJECT_SETTINGS.sourceProvider,
+      connectionArn: props.connectionArn,
+      buildRepository: props.buildRepository,
+      deployRepository: props.deployRepository,
     };
     checkSettings(settings);
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -115,20 +120,16 @@ export class SageMakerProject extends Construct {
     });
     this.modelPackageGroup.applyRemovalPolicy(retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
-    this.buildRepository = new SeedRepository(this, 'ModelBuildRepository', {
-      repositoryName: names.modelBuildName,
-      description: `Model building code of SageMaker project ${names.projectName}`,
-      seedDirectory: path.join(seedDir, 'model-build'),
+    const repositories = SourceProvider.fromSettings(settings).bind(this, {
+      names,
       branch,
       retain: retainData,
+      key: store.key,
+      seedDirectories: { build: path.join(seedDir, 'model-build'), deploy: path.join(seedDir, 'model-deploy') },
     });
-    this.deployRepository = new SeedRepository(this, 'ModelDeployRepository', {
-      repositoryName: names.modelDeployName,
-      description: `Model deployment code of SageMaker project ${names.projectName}`,
-      seedDirectory: path.join(seedDir, 'model-deploy'),
-      branch,
-      retain: retainData,
-    });
+    this.buildRepository = repositories.build;
+    this.deployRepository = repositories.deploy;
+    new StudioRepositories(this, 'StudioRepositories', { names, repositories, branch });
 
     const eventsRole = new iam.Role(this, 'EventsRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
@@ -138,7 +139,7 @@ export class SageMakerProject extends Construct {
     this.modelBuild = new ModelBuild(this, 'ModelBuild', {
       eventsRole,
       names,
-      repository: this.buildRepository.repository,
+      repository: this.buildRepository,
       branch,
       bucket: store.bucket,
       pipelineArtifactsBucket: store.pipelineArtifactsBucket,
@@ -150,7 +151,7 @@ export class SageMakerProject extends Construct {
     this.modelDeploy = new ModelDeploy(this, 'ModelDeploy', {
       eventsRole,
       names,
-      repository: this.deployRepository.repository,
+      repository: this.deployRepository,
       branch,
       bucket: store.bucket,
       pipelineArtifactsBucket: store.pipelineArtifactsBucket,
@@ -211,14 +212,13 @@ export class SageMakerProject extends Construct {
   private addOutputs(): void {
     const stack = Stack.of(this);
     const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
-    out('ModelBuildRepositoryCloneUrlHttp', this.buildRepository.repository.repositoryCloneUrlHttp,
-      'git clone URL (HTTPS) of the model build repository: change the SageMaker pipeline here');
-    out('ModelBuildRepositoryCloneUrlGrc', this.buildRepository.repository.repositoryCloneUrlGrc,
-      'git clone URL (git-remote-codecommit) of the model build repository');
-    out('ModelDeployRepositoryCloneUrlHttp', this.deployRepository.repository.repositoryCloneUrlHttp,
-      'git clone URL (HTTPS) of the model deploy repository: change endpoint settings here');
-    out('ModelDeployRepositoryCloneUrlGrc', this.deployRepository.repository.repositoryCloneUrlGrc,
-      'git clone URL (git-remote-codecommit) of the model deploy repository');
+    const repositoryOutputs = [
+      ['ModelBuild', this.buildRepository.outputs('model build repository', 'change the SageMaker pipeline here')],
+      ['ModelDeploy', this.deployRepository.outputs('model deploy repository', 'change endpoint settings here')],
+    ] as const;
+    for (const [side, outputs] of repositoryOutputs) {
+      for (const [suffix, { value, description }] of Object.entries(outputs)) out(`${side}${suffix}`, value, description);
+    }
     out('ModelBuildPipelineName', this.modelBuild.pipeline.pipelineName,
       'CodePipeline that runs the SageMaker pipeline on every commit to the build repository');
     out('ModelDeployPipelineName', this.modelDeploy.pipeline.pipelineName,

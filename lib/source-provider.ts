@@ -4,9 +4,11 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ConnectionSeed, useConnectionStatements } from './connection-seed';
+import { ConfigError } from './project-config';
 import { ProjectNames } from './project-names';
+import type { ConnectionSettingKey, ProjectSettings } from './project-options';
 import { SeedRepository } from './seed-repository';
 
 /** The providers a project's code can live in (the `sourceProvider` setting). */
@@ -16,6 +18,8 @@ export type SourceProviderName = 'codecommit' | 'codeconnections';
 export interface CommitTriggerOptions {
   /** The pipeline to start. */
   readonly pipeline: codepipeline.Pipeline;
+  /** The pipeline's name, as configured (for descriptions). */
+  readonly pipelineName: string;
   /** The pipeline's source action (from {@link IProjectRepository.sourceAction}). */
   readonly sourceAction: codepipeline.IAction;
   /** Branch whose commits start the pipeline. */
@@ -41,14 +45,24 @@ export interface IProjectRepository {
   readonly repositoryName: string;
   /** URL Studio clones (`AWS::SageMaker::CodeRepository`). */
   readonly cloneUrl: string;
-  /** URL people open or clone, as the stack outputs it. */
-  readonly webUrl: string;
   /** What must exist before the pipeline first runs (the seeded first commit). */
   readonly seeded: IDependable;
+  /**
+   * The stack outputs that tell people where the repository is, by id suffix (the project
+   * prefixes `ModelBuild` / `ModelDeploy`). `what` names the repository, `purpose` says what to
+   * change there.
+   */
+  outputs(what: string, purpose: string): Record<string, RepositoryOutput>;
   /** The source action of a pipeline reading `branch` into `output`. */
   sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction;
   /** Makes a commit to `branch` start the pipeline. `scope` owns anything this creates. */
   triggerOnCommit(scope: Construct, options: CommitTriggerOptions): void;
+}
+
+/** One stack output of a repository. */
+export interface RepositoryOutput {
+  readonly value: string;
+  readonly description: string;
 }
 
 /** What a project asks of its source: one repository per side, seeded with that side's code. */
@@ -107,6 +121,16 @@ export abstract class SourceProvider {
   /** The provider, as the `sourceProvider` setting names it. */
   public abstract readonly name: SourceProviderName;
 
+  /** The provider the settings choose (checked by `checkSourceSettings`). */
+  public static fromSettings(settings: Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>): SourceProvider {
+    if (settings.sourceProvider === 'codecommit') return SourceProvider.codeCommit();
+    const { connectionArn, buildRepository, deployRepository } = settings;
+    if (connectionArn === undefined || buildRepository === undefined || deployRepository === undefined) {
+      throw new ConfigError("`sourceProvider=codeconnections` needs `connectionArn`, `buildRepository` and `deployRepository`");
+    }
+    return SourceProvider.connection({ connectionArn, buildRepository, deployRepository });
+  }
+
   /** Creates (or refers to) and seeds the project's two repositories under `scope`. */
   public abstract bind(scope: Construct, options: SourceBindOptions): ProjectRepositories;
 }
@@ -137,14 +161,23 @@ class CodeCommitSource extends SourceProvider {
 class CodeCommitProjectRepository implements IProjectRepository {
   public readonly repositoryName: string;
   public readonly cloneUrl: string;
-  public readonly webUrl: string;
   public readonly seeded: IDependable;
 
   constructor(private readonly seed: SeedRepository) {
     this.repositoryName = seed.repository.repositoryName;
     this.cloneUrl = seed.repository.repositoryCloneUrlHttp;
-    this.webUrl = seed.repository.repositoryCloneUrlHttp;
-    this.seeded = seed;
+    // CloudFormation creates the repository with its first commit; the pipeline refers to it.
+    this.seeded = new DependencyGroup();
+  }
+
+  public outputs(what: string, purpose: string): Record<string, RepositoryOutput> {
+    return {
+      RepositoryCloneUrlHttp: { value: this.cloneUrl, description: `git clone URL (HTTPS) of the ${what}: ${purpose}` },
+      RepositoryCloneUrlGrc: {
+        value: this.seed.repository.repositoryCloneUrlGrc,
+        description: `git clone URL (git-remote-codecommit) of the ${what}`,
+      },
+    };
   }
 
   public sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction {
@@ -162,7 +195,7 @@ class CodeCommitProjectRepository implements IProjectRepository {
     // The rule stays a child of the repository, where it always was (its logical id depends on it).
     this.seed.repository.onCommit('CommitRule', {
       ruleName: options.ruleName,
-      description: `Runs ${options.pipeline.pipelineName} on every commit to ${options.branch}`,
+      description: `Runs ${options.pipelineName} on every commit to ${options.branch}`,
       branches: [options.branch],
       target: new targets.CodePipeline(options.pipeline, { eventRole: options.eventsRole }),
     });
@@ -201,7 +234,6 @@ class ConnectionSource extends SourceProvider {
 class ConnectionProjectRepository implements IProjectRepository {
   public readonly seeded: IDependable;
   public readonly cloneUrl: string;
-  public readonly webUrl: string;
 
   constructor(
     private readonly connectionArn: string,
@@ -209,8 +241,17 @@ class ConnectionProjectRepository implements IProjectRepository {
     seed: ConnectionSeed,
   ) {
     this.cloneUrl = seed.gitHttpUrl;
-    this.webUrl = seed.gitHttpUrl;
     this.seeded = seed.done;
+  }
+
+  public outputs(what: string, purpose: string): Record<string, RepositoryOutput> {
+    return {
+      RepositoryFullName: { value: this.repositoryName, description: `Full name of the ${what} at its Git provider: ${purpose}` },
+      RepositoryUrl: {
+        value: this.cloneUrl,
+        description: `URL of the ${what} through the CodeConnections connection (Studio and the seeding job use it)`,
+      },
+    };
   }
 
   public sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction {

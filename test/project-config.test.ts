@@ -10,7 +10,7 @@ describe('parseProjectConfig', () => {
     expect(config).toEqual({
       projectName: 'mlops-demo',
       projectId: undefined,
-      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false, dataLocations: [], logRetentionDays: 365 },
+      project: { branch: 'main', manualApproval: true, retainData: true, teardown: true, tags: {}, autoApproveModels: false, dataLocations: [], logRetentionDays: 365, sourceProvider: 'codecommit' },
       permissionsBoundary: undefined,
       serviceCatalog: false,
       portfolioPrincipals: [],

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { projectApp } from './support/app';
+import { CONNECTION_CONFIG } from './support/connection';
 
 /**
  * Whole-stack regression net. Asset hashes (seed code, Lambda bundles) are normalised so that a
@@ -7,8 +8,15 @@ import { projectApp } from './support/app';
  * Update deliberately with `npx jest -u test/snapshot.test.ts` after reviewing the diff; CI runs
  * with --ci, which never writes snapshots.
  */
+function normalisedTemplate(config: Record<string, unknown> = {}): unknown {
+  const template = Template.fromStack(projectApp({ config }).stack).toJSON();
+  return JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip)?/g, 'ASSET-HASH$1'));
+}
+
 test('the default project stack matches its snapshot', () => {
-  const template = Template.fromStack(projectApp().stack).toJSON();
-  const normalised = JSON.parse(JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip)?/g, 'ASSET-HASH$1'));
-  expect(normalised).toMatchSnapshot();
+  expect(normalisedTemplate()).toMatchSnapshot();
+});
+
+test('the project stack with a CodeConnections source matches its snapshot', () => {
+  expect(normalisedTemplate(CONNECTION_CONFIG)).toMatchSnapshot();
 });

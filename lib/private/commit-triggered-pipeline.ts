@@ -1,6 +1,4 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from '../project-pipeline-props';
 
@@ -19,11 +17,18 @@ export interface CommitTriggeredPipelineOptions {
    * @default - none
    */
   readonly variables?: codepipeline.Variable[];
+  /**
+   * File paths whose changes alone do not start the pipeline (glob patterns), where the source
+   * provider can filter pushes on paths (CodeConnections triggers; CodeCommit rules cannot).
+   * @default - every commit starts the pipeline
+   */
+  readonly ignoredPaths?: string[];
 }
 
 /**
  * The skeleton both sides of a project share: a V2 CodePipeline with the project's pipeline artifact bucket, one role
- * for all its actions, a `Source` stage on the configured branch and what starts it on a commit.
+ * for all its actions, a `Source` stage on the configured branch and what starts it on a commit;
+ * the repository's provider (`IProjectRepository`) decides what the last two are.
  *
  * A function rather than a construct: the pipeline and the rule keep the construct ids (and so the
  * logical ids) they had when each side built them itself. `scope` is the side's construct.
@@ -34,6 +39,7 @@ export function commitTriggeredPipeline(
   options: CommitTriggeredPipelineOptions,
 ): codepipeline.Pipeline {
   const source = new codepipeline.Artifact('SourceArtifact');
+  const sourceAction = props.repository.sourceAction(options.sourceActionName, props.branch, source);
   const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
     pipelineName: options.pipelineName,
     pipelineType: codepipeline.PipelineType.V2,
@@ -43,26 +49,21 @@ export function commitTriggeredPipeline(
     usePipelineRoleForActions: true,
     variables: options.variables,
     stages: [
-      {
-        stageName: 'Source',
-        actions: [new actions.CodeCommitSourceAction({
-          actionName: options.sourceActionName,
-          repository: props.repository,
-          branch: props.branch,
-          output: source,
-          // The named EventBridge rule below starts the pipeline; no second, generated rule.
-          trigger: actions.CodeCommitTrigger.NONE,
-        })],
-      },
+      { stageName: 'Source', actions: [sourceAction] },
       ...options.stages(source),
     ],
   });
+  // The pipeline runs once on creation: after the first commit exists.
+  pipeline.node.addDependency(props.repository.seeded);
 
-  props.repository.onCommit('CommitRule', {
+  props.repository.triggerOnCommit(scope, {
+    pipeline,
+    pipelineName: options.pipelineName,
+    sourceAction,
+    branch: props.branch,
     ruleName: options.ruleName,
-    description: `Runs ${options.pipelineName} on every commit to ${props.branch}`,
-    branches: [props.branch],
-    target: new targets.CodePipeline(pipeline, { eventRole: props.eventsRole }),
+    eventsRole: props.eventsRole,
+    ignoredPaths: options.ignoredPaths,
   });
   return pipeline;
 }
