@@ -4,12 +4,14 @@ import * as path from 'node:path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { projectApp } from './support/app';
 import { cfnLint, nagFindings, templatesIn } from './support/compliance';
+import { CONNECTION_CONFIG } from './support/connection';
 
 describe('compliance of the synthesized project', () => {
   test.each([
     ['default configuration', {}],
     ['no data retention, no approval, extra data locations', { retainData: 'false', manualApproval: 'false', dataLocations: 'my-lake/churn,shared-features' }],
     ['no teardown, with a configured id', { teardown: 'false', projectId: 'p-abc123def456' }],
+    ['CodeConnections source', CONNECTION_CONFIG],
   ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, config) => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
@@ -32,6 +34,12 @@ describe('compliance of the synthesized project', () => {
     const { findings } = nagFindings(app, outdir);
     // THEN
     expect(findings.map((f) => f.rule)).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::someone-elses-bucket/*]']);
+  });
+
+  test('cfn-lint reports nothing on the template of a CodeConnections source', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    projectApp({ outdir, config: CONNECTION_CONFIG }).app.synth();
+    expect(cfnLint(templatesIn(outdir))).toBe('');
   });
 
   test('cfn-lint reports nothing on any synthesized template', () => {
