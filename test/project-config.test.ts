@@ -2,6 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { checkBranch, ConfigError, parseProjectConfig } from '../lib/project-config';
 import { cdkJsonContext } from './support/app';
 
+const CONNECTION = {
+  sourceProvider: 'codeconnections',
+  connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0123abcd-4567-89ab-cdef-0123456789ab',
+  buildRepository: 'acme/model-build',
+  deployRepository: 'acme/ml-platform/model-deploy',
+};
+
 describe('parseProjectConfig', () => {
   test('gives a complete demo configuration with no settings (the id left to CloudFormation)', () => {
     // WHEN
@@ -47,6 +54,26 @@ describe('parseProjectConfig', () => {
       `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`,
     ]);
     expect(parseProjectConfig({ [key]: value, serviceCatalog: true }).warnings).toEqual([]);
+  });
+
+  test('reads a CodeConnections source: both ARN forms, owner/name and GitLab subgroups', () => {
+    // GIVEN
+    const older = { ...CONNECTION, connectionArn: CONNECTION.connectionArn.replace('codeconnections', 'codestar-connections') };
+    // WHEN
+    const config = parseProjectConfig(CONNECTION);
+    // THEN
+    expect(config.project).toMatchObject(CONNECTION);
+    expect(config.warnings).toEqual([]);
+    expect(parseProjectConfig(older).project.connectionArn).toBe(older.connectionArn);
+  });
+
+  test('warns that connection settings are ignored with the CodeCommit source', () => {
+    const config = parseProjectConfig({ connectionArn: CONNECTION.connectionArn, buildRepository: 'acme/x' });
+    expect(config.project.connectionArn).toBeUndefined();
+    expect(config.warnings).toEqual([
+      "`connectionArn` is ignored: it configures `sourceProvider=codeconnections`, and the source provider is 'codecommit'",
+      "`buildRepository` is ignored: it configures `sourceProvider=codeconnections`, and the source provider is 'codecommit'",
+    ]);
   });
 
   test('ignores the CDK CLI and feature-flag context keys', () => {
@@ -95,6 +122,28 @@ describe('parseProjectConfig', () => {
     ['the product version has a space', { productVersion: 'v 2' }, /`productVersion` must be .*got 'v 2'/],
     ['a setting is misspelt', { projectname: 'x' }, /unknown setting `projectname` \(did you mean `projectName`\?\); allowed settings: projectName, /],
     ['a setting is unknown', { region: 'eu-west-1' }, /unknown setting `region`; allowed settings: /],
+    // Source provider settings
+    ['the source provider is unknown', { sourceProvider: 'github' }, /`sourceProvider` must be 'codecommit' or 'codeconnections'; got 'github'/],
+    ['a connection has no ARN', { ...CONNECTION, connectionArn: undefined },
+      /`connectionArn` is required with `sourceProvider=codeconnections`: the ARN of an available connection/],
+    ['the connection ARN is of another service', { ...CONNECTION, connectionArn: 'arn:aws:codecommit:eu-west-1:123456789012:connection/0123abcd-4567-89ab-cdef-0123456789ab' },
+      /`connectionArn` must be a connection ARN, .*got 'arn:aws:codecommit:eu-west-1:/],
+    ['the connection ARN is not a connection', { ...CONNECTION, connectionArn: 'arn:aws:codeconnections:eu-west-1:123456789012:host/abc' },
+      /`connectionArn` must be a connection ARN, .*got 'arn:aws:codeconnections:eu-west-1:123456789012:host\/abc'/],
+    ['the connection ARN is a bare id', { ...CONNECTION, connectionArn: '0123abcd-4567-89ab-cdef-0123456789ab' },
+      /`connectionArn` must be a connection ARN, .*got '0123abcd-/],
+    ['the build repository is missing', { ...CONNECTION, buildRepository: undefined },
+      /`buildRepository` is required with `sourceProvider=codeconnections`: the full name of an existing repository, owner\/name/],
+    ['the deploy repository is missing', { ...CONNECTION, deployRepository: undefined }, /`deployRepository` is required/],
+    ['a repository name has no owner', { ...CONNECTION, buildRepository: 'model-build' },
+      /`buildRepository` must be a repository's full name, owner\/name \(GitLab: group\/subgroup\/name\), .*got 'model-build'/],
+    ['a repository name is a URL', { ...CONNECTION, deployRepository: 'https://github.com/acme/x' }, /`deployRepository` must be a repository's full name.*got 'https:/],
+    ['a repository name ends with .git', { ...CONNECTION, buildRepository: 'acme/model-build.git' }, /`buildRepository` .*without '.git'; got 'acme\/model-build.git'/],
+    ['a repository name has an empty part', { ...CONNECTION, buildRepository: 'acme//x' }, /`buildRepository` must be .*got 'acme\/\/x'/],
+    ['both repositories are the same', { ...CONNECTION, deployRepository: 'ACME/model-build' },
+      /`buildRepository` and `deployRepository` must be two different repositories; both are 'acme\/model-build'/],
+    ['a connection source is asked of the Service Catalog product', { ...CONNECTION, serviceCatalog: true },
+      /`sourceProvider=codeconnections` is not available for the Service Catalog product yet/],
   ])('fails when %s', (_what, context, message) => {
     expect(() => parseProjectConfig(context)).toThrow(ConfigError);
     expect(() => parseProjectConfig(context)).toThrow(message);
