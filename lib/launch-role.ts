@@ -162,6 +162,16 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     wildcardReason: "The project's model package group <name>-<id>; SageMaker ids start with p-",
   },
   {
+    sid: 'StudioCodeRepositories',
+    resourceTypes: ['AWS::SageMaker::CodeRepository'],
+    actions: [
+      'sagemaker:CreateCodeRepository', 'sagemaker:DescribeCodeRepository', 'sagemaker:UpdateCodeRepository',
+      'sagemaker:DeleteCodeRepository', 'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+    ],
+    resources: arn('sagemaker', 'code-repository', 'sagemaker-p-*'),
+    wildcardReason: "The project's Studio registrations sagemaker-<id>-model{build,deploy} of its repositories; SageMaker ids start with p-",
+  },
+  {
     sid: 'Repositories',
     resourceTypes: ['AWS::CodeCommit::Repository'],
     actions: [
