@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -104,6 +104,19 @@ export class ConnectionSeed extends Construct {
       project.addToRolePolicy(statement);
     }
     this.project = project;
+    // aws-cdk-lib's own grants to the job: its log group and report groups, and reading its two
+    // asset objects (the seed folder and the script) with the read action groups of grantRead.
+    const job = `<${Stack.of(this).getLogicalId(project.node.defaultChild as CfnResource)}>`;
+    const region = '<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>';
+    for (const [finding, reason] of [
+      [`Resource::arn:${region}:log-group:/aws/codebuild/${job}:*`, "The seeding job's own log streams"],
+      [`Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/${job}-*`, "The seeding job's own report groups"],
+      ['Action::s3:GetBucket*', "Read actions of grantRead on the job's two asset objects only"],
+      ['Action::s3:GetObject*', "Read actions of grantRead on the job's two asset objects only"],
+      ['Action::s3:List*', "Read actions of grantRead on the job's two asset objects only"],
+    ]) {
+      Validations.of(project.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
 
     const start = new cr.AwsCustomResource(this, 'Start', {
       resourceType: 'Custom::SageMakerProjectRepositorySeed',
