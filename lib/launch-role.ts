@@ -303,7 +303,16 @@ export interface LaunchRoleProps {
    * @default - a name CloudFormation generates
    */
   readonly roleName?: string;
+  /**
+   * Permissions boundary of the project's roles: the launch role then creates roles and writes
+   * their policies only with this boundary attached (`iam:PermissionsBoundary`), and carries it.
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
+
+/** The role actions that IAM can condition on the role's permissions boundary. */
+const BOUNDARY_CONDITIONED_ACTIONS = new Set(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy']);
 
 /**
  * The role projects are provisioned with: limited to the resource types of the project template
@@ -330,13 +339,22 @@ export class LaunchRole extends Construct {
     });
     this.policy = new iam.Policy(this, 'Policy', {
       roles: [this.role],
-      statements: permissions.map((p) => new iam.PolicyStatement({
-        sid: p.sid,
-        actions: [...p.actions],
-        resources: p.resources(stack, stacks),
-        conditions: p.conditions,
-      })),
+      statements: permissions.flatMap((p) => {
+        const boundary = props.permissionsBoundary;
+        const bounded = boundary ? p.actions.filter((a) => BOUNDARY_CONDITIONED_ACTIONS.has(a)) : [];
+        const rest = p.actions.filter((a) => !bounded.includes(a));
+        return [
+          ...(rest.length > 0 ? [new iam.PolicyStatement({ sid: p.sid, actions: rest, resources: p.resources(stack, stacks), conditions: p.conditions })] : []),
+          ...(bounded.length > 0 && boundary ? [new iam.PolicyStatement({
+            sid: `${p.sid}WithBoundary`,
+            actions: bounded,
+            resources: p.resources(stack, stacks),
+            conditions: { ...p.conditions, StringEquals: { 'iam:PermissionsBoundary': boundary.managedPolicyArn } },
+          })] : []),
+        ];
+      }),
     });
+    if (props.permissionsBoundary) iam.PermissionsBoundary.of(this.role).apply(props.permissionsBoundary);
 
     // Each wildcard of the launch policy with the reason of its statement.
     const acknowledged = new Set<string>();

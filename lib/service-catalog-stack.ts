@@ -78,10 +78,11 @@ export class ServiceCatalogStack extends Stack {
     const snapshotDirectory = props.snapshotDirectory ?? PRODUCT_SNAPSHOT_DIR;
 
     this.assetBucket = this.createAssetBucket(props.assetBucketName);
+    const boundary = this.permissionsBoundary(config.permissionsBoundary);
     this.productStack = new SageMakerProjectProductStack(this, 'ProductStack', {
       assetBucket: this.assetBucket,
       project: config.project,
-      permissionsBoundary: this.permissionsBoundary(config.permissionsBoundary),
+      permissionsBoundary: boundary,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
       productStack: this.productStack,
@@ -115,7 +116,9 @@ export class ServiceCatalogStack extends Stack {
     config.portfolioPrincipals.forEach((arn, i) => this.sharePortfolio(`Principal${i}`, arn));
     this.portfolio.addProduct(this.product);
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { provisioner: Provisioner.SERVICE_CATALOG }).role;
+    this.launchRole = new LaunchRole(this, 'LaunchRole', { provisioner: Provisioner.SERVICE_CATALOG, permissionsBoundary: boundary }).role;
+    // Every role of this stack too (the asset deployment's), not only the product's.
+    if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);
     this.assetBucket.grantRead(this.launchRole);
     this.portfolio.setLaunchRole(this.product, this.launchRole, {
       description: 'Provisions the SageMaker project with a role limited to what the product creates',

@@ -323,15 +323,27 @@ describe('ServiceCatalogStack, overrides', () => {
     template.resourceCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', 3);
   });
 
-  test('applies the permissions boundary to the roles of the product', () => {
+  test('applies the permissions boundary to every role: the product\'s, the launch role, the asset deployment\'s', () => {
     // WHEN
-    const { product } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
+    const { product, template } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
     // THEN
-    const roles = Object.values(product.findResources('AWS::IAM::Role'));
-    expect(roles.length).toBeGreaterThan(0);
+    const roles = [...Object.values(product.findResources('AWS::IAM::Role')), ...Object.values(template.findResources('AWS::IAM::Role'))];
+    expect(roles.length).toBeGreaterThan(15);
     for (const role of roles) {
       expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(':policy/ProjectBoundary');
     }
+  });
+
+  test('with a boundary, the launch role creates roles and writes their policies only with that boundary', () => {
+    const { template } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
+    const statements = launchRoleStatements(template);
+    const bounded = statements.find((s) => s.Sid === 'RolesWithBoundary');
+    expect(([] as string[]).concat(bounded?.Action as string[]).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy']);
+    expect(JSON.stringify((bounded?.Condition as Record<string, Record<string, unknown>>).StringEquals['iam:PermissionsBoundary']))
+      .toContain(':policy/ProjectBoundary');
+    const unbounded = statements.filter((s) => s.Sid !== 'RolesWithBoundary').flatMap((s) => ([] as string[]).concat(s.Action as string[]));
+    expect(unbounded).not.toEqual(expect.arrayContaining(['iam:CreateRole']));
+    expect(unbounded).not.toEqual(expect.arrayContaining(['iam:PutRolePolicy']));
   });
 
   test('without an environment, the asset bucket gets a name from the stack path and a warning', () => {
