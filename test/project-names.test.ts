@@ -8,6 +8,11 @@ import { SageMakerProjectProductStack } from '../lib/service-catalog-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { cdkJsonContext, projectApp } from './support/app';
 
+/** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code). */
+function bareApp(): App {
+  return new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+}
+
 /** Evaluates the intrinsic functions of a stack-derived value the way CloudFormation would. */
 function evaluate(value: unknown, stackId: string): string {
   if (typeof value === 'string') return value;
@@ -60,7 +65,7 @@ describe('project ids', () => {
 
   test('do not depend on credentials: synth with and without an environment gives the same project template', () => {
     const plain = Template.fromStack(projectApp().stack).toJSON();
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = bareApp();
     const withEnv = new MlopsProjectStack(app, 'sagemaker-mlops-demo', {
       config: parseProjectConfig({}), env: { account: '123456789012', region: 'eu-west-1' },
     });
@@ -106,7 +111,7 @@ describe('the naming contract', () => {
 });
 
 describe('two projects in one app', () => {
-  const app = () => new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const app = bareApp;
 
   test('are refused when they would use the same bucket name, naming both', () => {
     const a = app();
@@ -146,7 +151,7 @@ describe('project settings', () => {
   });
 
   test('reach the project construct whole, in the Service Catalog product', () => {
-    const stack = new Stack(app(), 'Catalog');
+    const stack = new Stack(bareApp(), 'Catalog');
     const product = new SageMakerProjectProductStack(stack, 'Product', {
       assetBucket: s3.Bucket.fromBucketName(stack, 'Assets', 'assets'), project: config.project,
     });
@@ -164,8 +169,4 @@ describe('project settings', () => {
       printed.mockRestore();
     }
   });
-
-  function app(): App {
-    return new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
-  }
 });

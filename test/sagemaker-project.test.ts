@@ -16,6 +16,12 @@ function statementsOf(template: Template, rolePrefix: string): Statement[] {
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
+/** Every statement of every inline policy of the template. */
+function allStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
 /** A resource ARN with its Fn::Join flattened and references shown as <Ref>. */
 function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -379,8 +385,7 @@ describe('IAM', () => {
   });
 
   test('no statement grants a * action, and iam:PassRole always names the receiving service', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const statements = allStatements(template);
     expect(statements.length).toBeGreaterThan(30);
     for (const s of statements) {
       const actions = ([] as string[]).concat(s.Action);
@@ -392,8 +397,7 @@ describe('IAM', () => {
   });
 
   test('a statement on "*" holds only actions that have no resource type', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    const statements = allStatements(template)
       .filter((s) => s.Resource === '*');
     expect(actionsOf(statements)).toEqual([
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
@@ -527,8 +531,7 @@ describe('IAM', () => {
   });
 
   test('sagemaker:AddTags never lets a role re-tag another project\'s resources', () => {
-    const addTags = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    const addTags = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('sagemaker:AddTags'));
     expect(addTags.length).toBeGreaterThanOrEqual(3);
     for (const st of addTags) {
@@ -541,8 +544,7 @@ describe('IAM', () => {
   });
 
   test('kms:CreateGrant only for grants AWS services make for their resources', () => {
-    const grants = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    const grants = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('kms:CreateGrant'));
     expect(grants).toHaveLength(2);
     for (const st of grants) {
@@ -563,8 +565,7 @@ describe('IAM', () => {
   });
 
   test('no role may delete objects of the data bucket; CodePipeline artifacts live in their own bucket', () => {
-    const deletes = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    const deletes = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('s3:Delete')))
       .flatMap((st) => ([] as unknown[]).concat(st.Resource).map(flatten));
     expect(deletes.length).toBeGreaterThan(0);
@@ -593,8 +594,7 @@ describe('IAM', () => {
   });
 
   test('SageMaker statements are scoped to the project: pipeline, group, jobs, endpoints', () => {
-    const sageMakerArns = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    const sageMakerArns = allStatements(template)
       .flatMap((s) => ([] as unknown[]).concat(s.Resource).map(flatten))
       .filter((arn) => arn.includes(':sagemaker:'))
       .map((arn) => arn.replace(/^arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:/, ''));
