@@ -170,7 +170,8 @@ export interface StudioTemplateLaunchRoleStackProps extends Pick<StackProps, 'de
   readonly location: StudioTemplateLocation;
   /**
    * Name of the launch role, chosen when a project is created.
-   * @default 'SageMakerMlopsProjectLaunchRole'
+   * @default 'SageMakerMlopsProjectLaunchRole' ('SageMakerMlopsProjectConnectionLaunchRole' for a
+   * CodeConnections template)
    */
   readonly roleName?: string;
   /**
@@ -207,7 +208,8 @@ export class StudioTemplateLaunchRoleStack extends Stack {
     });
     const launchRole = new LaunchRole(this, 'LaunchRole', {
       provisioner: Provisioner.S3_TEMPLATE,
-      roleName: roleName ?? 'SageMakerMlopsProjectLaunchRole',
+      // Both variants' launch roles can live side by side in one account.
+      roleName: roleName ?? (sourceProvider === 'codeconnections' ? 'SageMakerMlopsProjectConnectionLaunchRole' : 'SageMakerMlopsProjectLaunchRole'),
       sourceProvider,
       permissionsBoundary: permissionsBoundary === undefined ? undefined : managedPolicyFromNameOrArn(this, 'PermissionsBoundary', permissionsBoundary),
     });
