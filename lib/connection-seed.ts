@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { CfnResource, CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
+import { flatten } from './private/wildcard-acknowledgements';
 import { ProjectNames } from './project-names';
 import { SEED_EXCLUDES } from './seed-repository';
 
@@ -36,6 +37,12 @@ export interface ConnectionSeedProps {
   readonly seedDirectory: string;
   /** Short word for the repository in descriptions (`build`, `deploy`). */
   readonly side: string;
+  /**
+   * Name of the seeding job (CodeBuild project). A name of the project's naming contract keeps it
+   * within the launch role's `sagemaker-*` projects when the project is a Studio template.
+   * @default - a name CloudFormation generates
+   */
+  readonly jobName?: string;
   /**
    * Whether a repository that has other branches, but not `branch`, is seeded too.
    * @default false
@@ -69,6 +76,7 @@ export class ConnectionSeed extends Construct {
     const handle = new CfnWaitConditionHandle(this, 'Handle');
 
     const project = new codebuild.Project(this, 'Job', {
+      projectName: props.jobName,
       description: `Seeds ${props.repositoryFullName} (model ${props.side} code of SageMaker project ${names.projectName}) once`,
       source: codebuild.Source.s3({ bucket: seed.bucket, path: seed.s3ObjectKey }),
       secondarySources: [codebuild.Source.s3({ bucket: script.bucket, path: script.s3ObjectKey, identifier: 'script' })],
@@ -106,7 +114,7 @@ export class ConnectionSeed extends Construct {
     this.project = project;
     // aws-cdk-lib's own grants to the job: its log group and report groups, and reading its two
     // asset objects (the seed folder and the script) with the read action groups of grantRead.
-    const job = `<${Stack.of(this).getLogicalId(project.node.defaultChild as CfnResource)}>`;
+    const job = flatten(Stack.of(this).resolve(project.projectName));
     const region = '<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>';
     for (const [finding, reason] of [
       [`Resource::arn:${region}:log-group:/aws/codebuild/${job}:*`, "The seeding job's own log streams"],
@@ -154,17 +162,31 @@ export class ConnectionSeed extends Construct {
   }
 }
 
+/** The two service prefixes a connection is authorised under (CodeConnections, formerly CodeStar Connections). */
+export const CONNECTION_SERVICE_PREFIXES = ['codeconnections', 'codestar-connections'] as const;
+
 /**
- * `UseConnection` on one connection for one repository, under both service prefixes: a connection
- * is authorised under either depending on its ARN form and the caller. One statement per prefix,
- * as a request carries only its own prefix's condition keys; `IfExists` because not every caller
- * of the connection sets the repository key.
+ * A connection's ARN in both forms, `arn:<partition>:codeconnections:...:connection/<id>` and
+ * `arn:<partition>:codestar-connections:...`, from either form. The ARN may be a token (a template
+ * parameter): CloudFormation then splits it (`Fn::Split` / `Fn::Select`). Both forms name the same
+ * connection, and a request may carry either, so a statement scoped to one connection lists both.
+ */
+export function connectionArnForms(connectionArn: string): string[] {
+  const arn = Arn.split(connectionArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return CONNECTION_SERVICE_PREFIXES.map((service) => `arn:${arn.partition}:${service}:${arn.region}:${arn.account}:connection/${arn.resourceName}`);
+}
+
+/**
+ * `UseConnection` on one connection (both ARN forms) for one repository, under both service
+ * prefixes: a connection is authorised under either depending on its ARN form and the caller. One
+ * statement per prefix, as a request carries only its own prefix's condition keys; `IfExists`
+ * because not every caller of the connection sets the repository key.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodeconnections.html
  */
 export function useConnectionStatements(connectionArn: string, repositoryFullName: string): iam.PolicyStatement[] {
-  return ['codeconnections', 'codestar-connections'].map((prefix) => new iam.PolicyStatement({
+  return CONNECTION_SERVICE_PREFIXES.map((prefix) => new iam.PolicyStatement({
     actions: [`${prefix}:UseConnection`],
-    resources: [connectionArn],
+    resources: connectionArnForms(connectionArn),
     conditions: { StringEqualsIfExists: { [`${prefix}:FullRepositoryId`]: repositoryFullName } },
   }));
 }

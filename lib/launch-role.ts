@@ -1,7 +1,9 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CONNECTION_SERVICE_PREFIXES } from './connection-seed';
 import { flatten } from './private/wildcard-acknowledgements';
+import type { SourceProviderName } from './source-provider';
 
 /** Who creates projects from the template, with a launch role: it decides the stack names. */
 export enum Provisioner {
@@ -48,7 +50,20 @@ export interface LaunchPermission {
    * @default - both
    */
   readonly only?: Provisioner;
+  /**
+   * Only for templates of this source provider.
+   * @default - both
+   */
+  readonly sourceProvider?: SourceProviderName;
 }
+
+/**
+ * Resource types CloudFormation creates by itself, with no permission of the launch role (a wait
+ * condition handle is a presigned URL of CloudFormation's; the wait condition waits for it).
+ */
+export const CLOUDFORMATION_ONLY_RESOURCE_TYPES: readonly string[] = [
+  'AWS::CloudFormation::WaitCondition', 'AWS::CloudFormation::WaitConditionHandle',
+];
 
 /** An ARN pattern; `SC-` at the start of the resource name stands for the provisioner's stack prefix. */
 const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
@@ -181,13 +196,14 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     ],
     resources: (stack) => [stack.formatArn({ service: 'codecommit', resource: 'sagemaker-*' })],
     wildcardReason: "The project's repositories sagemaker-<name>-<id>-model{build,deploy}",
+    sourceProvider: 'codecommit',
   },
   {
     sid: 'BuildProjects',
     resourceTypes: ['AWS::CodeBuild::Project'],
     actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
     resources: arn('codebuild', 'project', 'sagemaker-*'),
-    wildcardReason: "The project's CodeBuild projects sagemaker-<name>-<id>-*",
+    wildcardReason: "The project's CodeBuild projects sagemaker-<name>-<id>-* (with a connection, the seeding jobs -model{build,deploy}-seed too)",
   },
   {
     sid: 'Pipelines',
@@ -236,7 +252,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     resourceTypes: [
       'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission',
       // Lambda-backed custom resources: CloudFormation invokes the function with the launch role.
-      'Custom::SageMakerProjectTeardown', 'Custom::S3AutoDeleteObjects',
+      'Custom::SageMakerProjectTeardown', 'Custom::S3AutoDeleteObjects', 'Custom::SageMakerProjectRepositorySeed',
     ],
     actions: [
       'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
@@ -287,6 +303,18 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     conditions: { StringEquals: { 'iam:PassedToService': [...new Set(Object.values(PASS_ROLE_SERVICES))].sort() } },
     wildcardReason: "The product's own roles (CloudFormation names them after the provisioner's SC-* or SP-* stack), only to the services that use them",
   },
+  // A connection template: CloudFormation creates the pipelines' connection source actions, which
+  // passes the connection to CodePipeline. The connection is a parameter chosen at launch, so any
+  // connection of the account and region, in both ARN forms, each prefix with its own condition key.
+  ...CONNECTION_SERVICE_PREFIXES.map((prefix): LaunchPermission => ({
+    sid: prefix === 'codeconnections' ? 'PassConnections' : 'PassCodeStarConnections',
+    resourceTypes: [],
+    actions: [`${prefix}:PassConnection`],
+    resources: (stack) => CONNECTION_SERVICE_PREFIXES.map((service) => stack.formatArn({ service, resource: 'connection', resourceName: '*' })),
+    conditions: { StringEquals: { [`${prefix}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+    wildcardReason: "The connection is a parameter chosen when a project is created: any connection of this account and region, passed only to CodePipeline",
+    sourceProvider: 'codeconnections',
+  })),
 ];
 
 /** Properties of {@link LaunchRole}. */
@@ -309,6 +337,11 @@ export interface LaunchRoleProps {
    * @default - none
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * The source provider of the template the role provisions (see {@link LaunchPermission.sourceProvider}).
+   * @default 'codecommit'
+   */
+  readonly sourceProvider?: SourceProviderName;
 }
 
 /** The role actions that IAM can condition on the role's permissions boundary. */
@@ -329,7 +362,7 @@ export class LaunchRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const stacks = PROVISIONER_STACK_PREFIX[props.provisioner];
-    const permissions = launchPermissions(props.provisioner);
+    const permissions = launchPermissions(props.provisioner, props.sourceProvider);
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal(PROVISIONER_PRINCIPAL[props.provisioner]),
@@ -372,7 +405,8 @@ export class LaunchRole extends Construct {
   }
 }
 
-/** The entries of {@link LAUNCH_PERMISSIONS} that apply to a provisioner. */
-export function launchPermissions(provisioner: Provisioner): LaunchPermission[] {
-  return LAUNCH_PERMISSIONS.filter((p) => p.only === undefined || p.only === provisioner);
+/** The entries of {@link LAUNCH_PERMISSIONS} that apply to a provisioner and a source provider. */
+export function launchPermissions(provisioner: Provisioner, sourceProvider: SourceProviderName = 'codecommit'): LaunchPermission[] {
+  return LAUNCH_PERMISSIONS.filter((p) => (p.only === undefined || p.only === provisioner)
+    && (p.sourceProvider === undefined || p.sourceProvider === sourceProvider));
 }

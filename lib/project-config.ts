@@ -89,8 +89,19 @@ export const CONFIG_KEYS = [
   'deployRepository',
 ] as const;
 
+/** Options of {@link parseProjectConfig}. */
+export interface ParseOptions {
+  /**
+   * The app builds only the Studio project template (the S3 publisher), no project stack: the
+   * connection settings of `sourceProvider=codeconnections` may be left out, as the template's
+   * parameters take them from the Studio user (given ones become the parameters' defaults).
+   * @default false
+   */
+  readonly templateOnly?: boolean;
+}
+
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */
-export function parseProjectConfig(context: Readonly<Record<string, unknown>>): ProjectConfig {
+export function parseProjectConfig(context: Readonly<Record<string, unknown>>, options: ParseOptions = {}): ProjectConfig {
   checkUnknownKeys(context);
   const projectName = readString(context, 'projectName') ?? DEFAULT_PROJECT_NAME;
   checkProjectName(projectName);
@@ -124,7 +135,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     );
   }
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
-  const source = readSourceSettings(context, serviceCatalog);
+  const source = readSourceSettings(context, options.templateOnly ?? false);
   const warnings = [...source.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
     .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
@@ -140,7 +151,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>): 
     logRetentionDays: readNumber(context, 'logRetentionDays') ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
     ...source.settings,
   };
-  checkSettings(project);
+  checkSettings(project, { allowMissingConnection: options.templateOnly });
 
   return {
     projectName,
@@ -167,15 +178,15 @@ export function projectStackName(config: Pick<ProjectConfig, 'projectName' | 'pr
  * Checks the combinations of settings that would lose data or break a live project. Exported for
  * the construct, which runs the same checks when used directly.
  */
-export function checkSettings(settings: Partial<ProjectSettings>): void {
+export function checkSettings(settings: Partial<ProjectSettings>, options: { readonly allowMissingConnection?: boolean } = {}): void {
   if (settings.retainData === false && settings.teardown === false) {
     throw new ConfigError(
       '`retainData=false` needs `teardown=true`: without the teardown, deleting the project would delete the KMS key '
         + 'and bucket that its endpoint stacks (left running) still use for data capture and model artifacts',
     );
   }
-  if (settings.branch !== undefined) checkBranch(settings.branch);
-  checkSourceSettings(settings);
+  if (settings.branch !== undefined && !Token.isUnresolved(settings.branch)) checkBranch(settings.branch);
+  checkSourceSettings(settings, { allowMissing: options.allowMissingConnection });
   for (const location of settings.dataLocations ?? []) checkDataLocation(location);
   if (settings.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(settings.logRetentionDays)) {
     throw new ConfigError(
@@ -205,12 +216,29 @@ export function checkDataLocation(location: string): void {
 // --- Source provider settings (sourceProvider, connectionArn, buildRepository, deployRepository) ---
 
 const SOURCE_PROVIDERS: readonly SourceProviderName[] = ['codecommit', 'codeconnections'];
-const CONNECTION_ARN_PATTERN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** `owner/name`, GitLab `group/subgroup/.../name`: parts of letters, digits, '.', '_' or '-'. */
-const REPOSITORY_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$/;
+/**
+ * Pattern of connection ARNs, either service prefix. Shared with the `CodeConnectionArn` parameter
+ * of the Studio templates (JavaScript and CloudFormation's Java patterns read it alike).
+ */
+export const CONNECTION_ARN_PATTERN = '^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/**
+ * Pattern of repository full names: `owner/name`, GitLab `group/subgroup/.../name`, parts of
+ * letters, digits, '.', '_' or '-', not ending with `.git`. Shared with the Studio templates'
+ * `Model{Build,Deploy}CodeRepositoryFullname` parameters.
+ */
+export const REPOSITORY_FULL_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+(?<!\\.[Gg][Ii][Tt])$';
+/** Longest repository full name (CodePipeline's `FullRepositoryId`). */
+export const REPOSITORY_FULL_NAME_MAX_LENGTH = 1024;
+/**
+ * The rules of {@link checkBranch} as one pattern, for the Studio templates' branch parameter
+ * (a test holds both to the same table of names).
+ */
+export const BRANCH_PATTERN = '^(?!-)(?!HEAD$)(?!/)(?!.*/$)(?!.*//)(?!.*\\.\\.)(?!.*\\.$)(?!(.*/)?\\.)(?!.*\\.lock(/|$))[A-Za-z0-9._/-]+$';
+/** Longest branch name the project accepts. */
+export const BRANCH_MAX_LENGTH = 100;
 const CONNECTION_KEYS = ['connectionArn', 'buildRepository', 'deployRepository'] as const;
 
-function readSourceSettings(context: Readonly<Record<string, unknown>>, serviceCatalog: boolean): {
+function readSourceSettings(context: Readonly<Record<string, unknown>>, templateOnly: boolean): {
   settings: Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>;
   warnings: string[];
 } {
@@ -225,37 +253,40 @@ function readSourceSettings(context: Readonly<Record<string, unknown>>, serviceC
       .map((key) => `\`${key}\` is ignored: it configures \`sourceProvider=codeconnections\`, and the source provider is 'codecommit'`);
     return { settings: { sourceProvider }, warnings };
   }
-  if (serviceCatalog) {
-    throw new ConfigError("`sourceProvider=codeconnections` is not available for the Service Catalog product yet (`serviceCatalog=true`); deploy the project stack with `cdk deploy`, or use 'codecommit'");
-  }
   const settings = { sourceProvider, connectionArn, buildRepository, deployRepository };
-  checkSourceSettings(settings);
+  // A template's parameters take what is missing (Studio users fill them in); given values are
+  // checked all the same, and become the parameters' defaults.
+  checkSourceSettings(settings, { allowMissing: templateOnly });
   return { settings, warnings: [] };
 }
 
 /** Checks the source provider settings; unresolved tokens (CloudFormation parameters) are skipped. */
-export function checkSourceSettings(settings: Partial<Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>>): void {
+export function checkSourceSettings(
+  settings: Partial<Pick<ProjectSettings, 'sourceProvider' | ConnectionSettingKey>>,
+  options: { readonly allowMissing?: boolean } = {},
+): void {
   if (settings.sourceProvider !== 'codeconnections') return;
   const { connectionArn, buildRepository, deployRepository } = settings;
-  if (connectionArn === undefined) {
+  if (connectionArn === undefined && !options.allowMissing) {
     throw new ConfigError('`connectionArn` is required with `sourceProvider=codeconnections`: the ARN of an available connection '
       + '(arn:aws:codeconnections:<region>:<account>:connection/<id>)');
   }
-  if (!Token.isUnresolved(connectionArn) && !CONNECTION_ARN_PATTERN.test(connectionArn)) {
+  if (connectionArn !== undefined && !Token.isUnresolved(connectionArn) && !new RegExp(CONNECTION_ARN_PATTERN).test(connectionArn)) {
     throw new ConfigError('`connectionArn` must be a connection ARN, arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> '
       + `(or the older codestar-connections form); got '${connectionArn}'`);
   }
   for (const [key, value] of [['buildRepository', buildRepository], ['deployRepository', deployRepository]] as const) {
     if (value === undefined) {
+      if (options.allowMissing) continue;
       throw new ConfigError(`\`${key}\` is required with \`sourceProvider=codeconnections\`: the full name of an existing repository, owner/name`);
     }
-    if (!Token.isUnresolved(value) && (value.length > 1024 || !REPOSITORY_NAME_PATTERN.test(value) || /\.git$/i.test(value))) {
+    if (!Token.isUnresolved(value) && (value.length > REPOSITORY_FULL_NAME_MAX_LENGTH || !new RegExp(REPOSITORY_FULL_NAME_PATTERN).test(value))) {
       throw new ConfigError(`\`${key}\` must be a repository's full name, owner/name (GitLab: group/subgroup/name), `
         + `in parts of letters, digits, '.', '_' or '-' and without '.git'; got '${value}'`);
     }
   }
-  if (!Token.isUnresolved(buildRepository) && !Token.isUnresolved(deployRepository)
-    && buildRepository?.toLowerCase() === deployRepository?.toLowerCase()) {
+  if (buildRepository !== undefined && deployRepository !== undefined && !Token.isUnresolved(buildRepository) && !Token.isUnresolved(deployRepository)
+    && buildRepository.toLowerCase() === deployRepository?.toLowerCase()) {
     throw new ConfigError(`\`buildRepository\` and \`deployRepository\` must be two different repositories; both are '${buildRepository}'`);
   }
 }
@@ -271,7 +302,7 @@ export function checkBranch(branch: string): void {
 }
 
 function branchProblem(branch: string): string | undefined {
-  if (branch.length < 1 || branch.length > 100) return 'it must be 1-100 characters';
+  if (branch.length < 1 || branch.length > BRANCH_MAX_LENGTH) return `it must be 1-${BRANCH_MAX_LENGTH} characters`;
   if (!/^[A-Za-z0-9._/-]+$/.test(branch)) return "use letters, digits, '.', '_', '-' and '/' only";
   if (branch.startsWith('-')) return "it must not start with '-' (git would read it as an option)";
   if (branch === '@') return "'@' alone is not a branch name";

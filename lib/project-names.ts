@@ -51,6 +51,8 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'CodeCommit repository name', name: (n) => n.modelDeployName, max: 100 },
   { what: 'CodeBuild project and CodePipeline name', name: (n) => n.modelDeployName, max: 100 },
   { what: 'CodeBuild project name', name: (n) => n.testingName, max: 255 },
+  { what: 'CodeBuild project name', name: (n) => n.modelBuildSeedName, max: 255 },
+  { what: 'CodeBuild project name', name: (n) => n.modelDeploySeedName, max: 255 },
   { what: 'EventBridge rule name', name: (n) => n.buildRuleName, max: 64 },
   { what: 'EventBridge rule name', name: (n) => n.codeRuleName, max: 64 },
   { what: 'EventBridge rule name', name: (n) => n.modelRuleName, max: 64 },
@@ -82,6 +84,10 @@ export class ProjectNames {
   public readonly modelDeployName: string;
   /** CodeBuild project that tests the staging endpoint. */
   public readonly testingName: string;
+  /** CodeBuild project that seeds the build repository through a connection (CodeConnections source). */
+  public readonly modelBuildSeedName: string;
+  /** CodeBuild project that seeds the deploy repository through a connection (CodeConnections source). */
+  public readonly modelDeploySeedName: string;
   /** EventBridge rule: commit to the build repository. */
   public readonly buildRuleName: string;
   /** EventBridge rule: commit to the deploy repository. */
@@ -98,6 +104,8 @@ export class ProjectNames {
     this.modelBuildName = `${prefix}-modelbuild`;
     this.modelDeployName = `${prefix}-modeldeploy`;
     this.testingName = `${prefix}-testing`;
+    this.modelBuildSeedName = `${prefix}-modelbuild-seed`;
+    this.modelDeploySeedName = `${prefix}-modeldeploy-seed`;
     this.buildRuleName = `${prefix}-build`;
     this.codeRuleName = `${prefix}-code`;
     this.modelRuleName = `${prefix}-model`;

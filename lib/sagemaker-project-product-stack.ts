@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
-import { defineStudioProjectTemplate, STUDIO_TEMPLATE_DESCRIPTION } from './private/studio-project-template';
+import { defineStudioProjectTemplate, studioTemplateDescription } from './private/studio-project-template';
 import { ProjectOptions } from './project-options';
 import { SageMakerProject } from './sagemaker-project';
 
@@ -50,7 +50,7 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
       assetBucket: props.assetBucket,
       // Must match the asset bucket's default encryption (SSE-S3, which Lambda and CodeCommit read without KMS grants).
       serverSideEncryption: PRODUCT_ASSET_ENCRYPTION,
-      description: STUDIO_TEMPLATE_DESCRIPTION,
+      description: studioTemplateDescription(props.project),
     });
     const template = defineStudioProjectTemplate(this, { project: props.project, permissionsBoundary: props.permissionsBoundary });
     this.project = template.project;

@@ -94,7 +94,9 @@ export class ServiceCatalogStack extends Stack {
     const previousVersions = this.releasedVersions(snapshotDirectory).filter((v) => v !== config.productVersion);
 
     this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
-      productName: 'SageMaker MLOps project (model building, training and deployment)',
+      productName: config.project.sourceProvider === 'codeconnections'
+        ? 'SageMaker MLOps project (model building, training and deployment, your Git repositories)'
+        : 'SageMaker MLOps project (model building, training and deployment)',
       owner: 'Platform team',
       description: 'A SageMaker project with model build and deploy repositories, CodePipelines, model registry '
         + 'and approval-driven staging and production endpoints.',
@@ -116,7 +118,11 @@ export class ServiceCatalogStack extends Stack {
     config.portfolioPrincipals.forEach((arn, i) => this.sharePortfolio(`Principal${i}`, arn));
     this.portfolio.addProduct(this.product);
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { provisioner: Provisioner.SERVICE_CATALOG, permissionsBoundary: boundary }).role;
+    this.launchRole = new LaunchRole(this, 'LaunchRole', {
+      provisioner: Provisioner.SERVICE_CATALOG,
+      permissionsBoundary: boundary,
+      sourceProvider: config.project.sourceProvider,
+    }).role;
     // Every role of this stack too (the asset deployment's), not only the product's.
     if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);
     this.assetBucket.grantRead(this.launchRole);

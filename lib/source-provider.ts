@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -211,11 +211,12 @@ class ConnectionSource extends SourceProvider {
 
   public bind(scope: Construct, options: SourceBindOptions): ProjectRepositories {
     const { names, branch, key } = options;
-    const repository = (id: string, fullName: string, side: string, seedDirectory: string) => {
+    const repository = (id: string, fullName: string, side: string, seedDirectory: string, jobName: string) => {
       const seed = new ConnectionSeed(scope, id, {
         names,
         key,
         side,
+        jobName,
         connectionArn: this.options.connectionArn,
         repositoryFullName: fullName,
         gitHttpUrl: gitHttpUrl(this.options.connectionArn, fullName),
@@ -225,8 +226,8 @@ class ConnectionSource extends SourceProvider {
       return new ConnectionProjectRepository(this.options.connectionArn, fullName, seed);
     };
     return {
-      build: repository('ModelBuildSeed', this.options.buildRepository, 'build', options.seedDirectories.build),
-      deploy: repository('ModelDeploySeed', this.options.deployRepository, 'deploy', options.seedDirectories.deploy),
+      build: repository('ModelBuildSeed', this.options.buildRepository, 'build', options.seedDirectories.build, names.modelBuildSeedName),
+      deploy: repository('ModelDeploySeed', this.options.deployRepository, 'deploy', options.seedDirectories.deploy, names.modelDeploySeedName),
     };
   }
 }
@@ -255,18 +256,14 @@ class ConnectionProjectRepository implements IProjectRepository {
   }
 
   public sourceAction(actionName: string, branch: string, output: codepipeline.Artifact): codepipeline.IAction {
-    const [owner, ...rest] = this.repositoryName.split('/');
-    const action = new actions.CodeStarConnectionsSourceAction({
+    return new FullRepositoryIdSourceAction(this.repositoryName, {
       actionName,
       connectionArn: this.connectionArn,
-      owner,
-      repo: rest.join('/'),
       branch,
       output,
       // The pipeline's own trigger (triggerOnCommit) filters pushes; no unfiltered change detection.
       triggerOnPush: false,
     });
-    return action;
   }
 
   public triggerOnCommit(_scope: Construct, options: CommitTriggerOptions): void {
@@ -281,21 +278,37 @@ class ConnectionProjectRepository implements IProjectRepository {
         }],
       },
     });
-    // The source action grants codestar-connections:UseConnection on the connection; connections of
-    // the newer ARN form are authorised under the codeconnections prefix, for this repository only.
+    // The source action grants codestar-connections:UseConnection on the connection as given; this
+    // adds the codeconnections prefix, on both ARN forms, for this repository only.
     pipeline.role.addToPrincipalPolicy(useConnectionStatements(this.connectionArn, this.repositoryName)[0]);
+  }
+}
+
+/**
+ * aws-cdk-lib's connection source action, given the repository's full name whole: the action joins
+ * `owner` and `repo`, which a full name in a CloudFormation parameter cannot be split into
+ * (GitLab's `group/subgroup/name` has no fixed number of parts).
+ */
+class FullRepositoryIdSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly fullRepositoryId: string, props: Omit<actions.CodeStarConnectionsSourceActionProps, 'owner' | 'repo'>) {
+    // Only FullRepositoryId reads owner and repo, and bound() sets it from the full name.
+    super({ ...props, owner: '', repo: '' });
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    return { ...config, configuration: { ...config.configuration, FullRepositoryId: this.fullRepositoryId } };
   }
 }
 
 /**
  * The connection's git-http endpoint of a repository:
  * `https://<prefix>.<region>.amazonaws.com/git-http/<account>/<region>/<connection id>/<owner>/<name>.git`,
- * where `<prefix>` is the ARN's service (`codeconnections` or `codestar-connections`).
+ * where `<prefix>` is the ARN's service (`codeconnections` or `codestar-connections`). The ARN may
+ * be a token.
  */
 export function gitHttpUrl(connectionArn: string, repositoryFullName: string): string {
-  if (Token.isUnresolved(connectionArn)) {
-    throw new Error('gitHttpUrl needs a literal connection ARN');
-  }
+  // A token ARN (a template parameter) is split by CloudFormation (Fn::Split / Fn::Select).
   const arn = Arn.split(connectionArn, ArnFormat.SLASH_RESOURCE_NAME);
   return `https://${arn.service}.${arn.region}.amazonaws.com/git-http/${arn.account}/${arn.region}/${arn.resourceName}/${repositoryFullName}.git`;
 }

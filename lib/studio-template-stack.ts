@@ -6,9 +6,11 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LaunchRole, Provisioner } from './launch-role';
-import { defineStudioProjectTemplate, STUDIO_TEMPLATE_DESCRIPTION } from './private/studio-project-template';
+import { managedPolicyFromNameOrArn } from './private/iam';
+import { defineStudioProjectTemplate, studioTemplateDescription } from './private/studio-project-template';
 import { ConfigError, ProjectConfig } from './project-config';
 import { ProjectOptions } from './project-options';
+import type { SourceProviderName } from './source-provider';
 import { SageMakerProject } from './sagemaker-project';
 
 /** Tag that makes an S3 object (or a Service Catalog product) a template Studio lists. */
@@ -151,7 +153,7 @@ export class StudioTemplateStack extends Stack {
     const { location, project, permissionsBoundary, ...stackProps } = props;
     const synthesizer = new StudioTemplateSynthesizer(location);
     super(scope, id, {
-      description: STUDIO_TEMPLATE_DESCRIPTION,
+      description: studioTemplateDescription(project),
       // No AWS::CDK::Metadata: the template is published, not deployed by the CDK CLI.
       analyticsReporting: false,
       ...stackProps,
@@ -168,9 +170,23 @@ export interface StudioTemplateLaunchRoleStackProps extends Pick<StackProps, 'de
   readonly location: StudioTemplateLocation;
   /**
    * Name of the launch role, chosen when a project is created.
-   * @default 'SageMakerMlopsProjectLaunchRole'
+   * @default 'SageMakerMlopsProjectLaunchRole' ('SageMakerMlopsProjectConnectionLaunchRole' for a
+   * CodeConnections template)
    */
   readonly roleName?: string;
+  /**
+   * Name or ARN of the permissions boundary of the template's roles (the template's
+   * `permissionsBoundary`): the launch role then creates roles and writes their policies only with
+   * it, and carries it itself.
+   * @default - none
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * The source provider the template was synthesized for: a connection template's launch role may
+   * also pass connections to CodePipeline, and needs no CodeCommit permissions.
+   * @default 'codecommit'
+   */
+  readonly sourceProvider?: SourceProviderName;
 }
 
 /**
@@ -183,7 +199,7 @@ export class StudioTemplateLaunchRoleStack extends Stack {
   public readonly launchRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: StudioTemplateLaunchRoleStackProps) {
-    const { location, roleName, ...stackProps } = props;
+    const { location, roleName, permissionsBoundary, sourceProvider, ...stackProps } = props;
     super(scope, id, {
       description: 'Launch role of the SageMaker MLOps project template (S3): CloudFormation creates projects with it',
       analyticsReporting: false,
@@ -192,7 +208,10 @@ export class StudioTemplateLaunchRoleStack extends Stack {
     });
     const launchRole = new LaunchRole(this, 'LaunchRole', {
       provisioner: Provisioner.S3_TEMPLATE,
-      roleName: roleName ?? 'SageMakerMlopsProjectLaunchRole',
+      // Both variants' launch roles can live side by side in one account.
+      roleName: roleName ?? (sourceProvider === 'codeconnections' ? 'SageMakerMlopsProjectConnectionLaunchRole' : 'SageMakerMlopsProjectLaunchRole'),
+      sourceProvider,
+      permissionsBoundary: permissionsBoundary === undefined ? undefined : managedPolicyFromNameOrArn(this, 'PermissionsBoundary', permissionsBoundary),
     });
     this.launchRole = launchRole.role;
     // CloudFormation reads the Lambda and seed-code assets with the launch role.
@@ -224,6 +243,10 @@ export function studioTemplateApp(app: App, config: ProjectConfig, location: Stu
       project: config.project,
       permissionsBoundary: config.permissionsBoundary,
     }),
-    launchRole: new StudioTemplateLaunchRoleStack(app, STUDIO_LAUNCH_ROLE_STACK_ID, { location }),
+    launchRole: new StudioTemplateLaunchRoleStack(app, STUDIO_LAUNCH_ROLE_STACK_ID, {
+      location,
+      permissionsBoundary: config.permissionsBoundary,
+      sourceProvider: config.project.sourceProvider,
+    }),
   };
 }

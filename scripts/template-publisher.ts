@@ -90,7 +90,8 @@ export function buildTemplateObjects(options: Pick<PublishOptions, 'bucket' | 'p
   let location: StudioTemplateLocation;
   let config;
   try {
-    config = parseProjectConfig(options.context);
+    // Only the template and its launch role: a connection template may leave its repositories to Studio users.
+    config = parseProjectConfig(options.context, { templateOnly: true });
     location = new StudioTemplateLocation(options.bucket, options.prefix, config.productVersion);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);

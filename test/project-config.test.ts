@@ -67,6 +67,26 @@ describe('parseProjectConfig', () => {
     expect(parseProjectConfig(older).project.connectionArn).toBe(older.connectionArn);
   });
 
+  test('a connection source with the Service Catalog product keeps its settings (the product\'s parameter defaults)', () => {
+    const config = parseProjectConfig({ ...CONNECTION, serviceCatalog: true });
+    expect(config.serviceCatalog).toBe(true);
+    expect(config.project).toMatchObject(CONNECTION);
+  });
+
+  test('a template-only app (the S3 publisher) may leave the connection settings to the template\'s parameters', () => {
+    const config = parseProjectConfig({ sourceProvider: 'codeconnections' }, { templateOnly: true });
+    expect(config.project).toMatchObject({ sourceProvider: 'codeconnections' });
+    expect(config.project.connectionArn).toBeUndefined();
+    expect(config.project.buildRepository).toBeUndefined();
+  });
+
+  test.each([
+    ['connectionArn', 'arn:aws:codeconnections:eu-west-1:123456789012:host/abc', /`connectionArn` must be a connection ARN/],
+    ['buildRepository', 'model-build', /`buildRepository` must be a repository's full name/],
+  ])('fails when a template-only app is given a bad %s', (key, value, message) => {
+    expect(() => parseProjectConfig({ sourceProvider: 'codeconnections', [key]: value }, { templateOnly: true })).toThrow(message);
+  });
+
   test('warns that connection settings are ignored with the CodeCommit source', () => {
     const config = parseProjectConfig({ connectionArn: CONNECTION.connectionArn, buildRepository: 'acme/x' });
     expect(config.project.connectionArn).toBeUndefined();
@@ -142,8 +162,8 @@ describe('parseProjectConfig', () => {
     ['a repository name has an empty part', { ...CONNECTION, buildRepository: 'acme//x' }, /`buildRepository` must be .*got 'acme\/\/x'/],
     ['both repositories are the same', { ...CONNECTION, deployRepository: 'ACME/model-build' },
       /`buildRepository` and `deployRepository` must be two different repositories; both are 'acme\/model-build'/],
-    ['a connection source is asked of the Service Catalog product', { ...CONNECTION, serviceCatalog: true },
-      /`sourceProvider=codeconnections` is not available for the Service Catalog product yet/],
+    ['the Service Catalog product of a connection misses a repository (the app also builds the project stack)',
+      { ...CONNECTION, serviceCatalog: true, deployRepository: undefined }, /`deployRepository` is required with `sourceProvider=codeconnections`/],
   ])('fails when %s', (_what, context, message) => {
     expect(() => parseProjectConfig(context)).toThrow(ConfigError);
     expect(() => parseProjectConfig(context)).toThrow(message);

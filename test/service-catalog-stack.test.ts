@@ -4,9 +4,12 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseProjectConfig } from '../lib/project-config';
-import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
+import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/launch-role';
+import { PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
+import type { SourceProviderName } from '../lib/source-provider';
 import { cdkJsonContext } from './support/app';
 import { cfnLint, nagFindings, templatesIn } from './support/compliance';
+import { CONNECTION_CONFIG } from './support/connection';
 
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -247,18 +250,20 @@ describe.each([
   ['default configuration', {}],
   ['no teardown, no approval', { teardown: 'false', manualApproval: 'false' }],
   ['no retention, teardown on', { retainData: 'false' }],
-])('launch role coverage of the product template (%s)', (_what, config) => {
+  ['CodeConnections source', CONNECTION_CONFIG],
+])('launch role coverage of the product template (%s)', (_what, config: Record<string, unknown>) => {
   // GIVEN
   const { template, productJson } = synth(catalogApp({ config }));
 
   test('every resource type of the product template has launch role permissions', () => {
     // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
+    const permissions = launchPermissions(Provisioner.SERVICE_CATALOG, (config.sourceProvider ?? 'codecommit') as SourceProviderName);
     const types = [...new Set(Object.values(productJson.Resources).map((r) => r.Type))].sort();
-    const covered = new Set(LAUNCH_PERMISSIONS.flatMap((p) => p.resourceTypes));
+    const covered = new Set([...permissions.flatMap((p) => p.resourceTypes), ...CLOUDFORMATION_ONLY_RESOURCE_TYPES]);
     expect(types.filter((t) => !covered.has(t))).toEqual([]);
-    // and every permission group is in the launch role's policy
+    // and every permission group of the template's provider is in the launch role's policy
     const sids = launchRoleStatements(template).map((s) => s.Sid);
-    expect(sids).toEqual(expect.arrayContaining(LAUNCH_PERMISSIONS.map((p) => p.sid)));
+    expect(sids).toEqual(expect.arrayContaining(permissions.map((p) => p.sid)));
   });
 
   test('every resource the product gives a role to has its service in the PassRole condition', () => {

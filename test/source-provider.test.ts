@@ -186,12 +186,15 @@ describe('CodeConnections source', () => {
     ]);
     for (const [role, statements] of Object.entries(byRole)) {
       for (const s of statements.filter((st) => actions(st).some((a) => a.endsWith(':UseConnection')))) {
-        expect(s.Resource).toBe(CONNECTION_ARN);
-        // aws-cdk-lib's own grant to the source action is unconditioned; every one of ours names the repository.
+        // aws-cdk-lib's own grant to the source action is unconditioned, on the ARN as given; every
+        // one of ours names the repository, on both ARN forms of the connection.
         if (!actions(s).includes('codestar-connections:UseConnection') || s.Condition) {
+          expect(s.Resource).toEqual([CONNECTION_ARN, CONNECTION_ARN.replace(':codeconnections:', ':codestar-connections:')]);
           const repository = role.includes('ModelBuild') ? 'acme/model-build' : 'acme/ml-platform/model-deploy';
           const [prefix] = actions(s)[0].split(':');
           expect(s.Condition).toEqual({ StringEqualsIfExists: { [`${prefix}:FullRepositoryId`]: repository } });
+        } else {
+          expect(s.Resource).toBe(CONNECTION_ARN);
         }
       }
     }

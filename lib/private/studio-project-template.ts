@@ -1,19 +1,32 @@
-import { Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
+  BRANCH_MAX_LENGTH,
+  BRANCH_PATTERN,
+  CONNECTION_ARN_PATTERN,
   PROJECT_NAME_MAX_LENGTH,
   PROJECT_NAME_PATTERN,
+  REPOSITORY_FULL_NAME_MAX_LENGTH,
+  REPOSITORY_FULL_NAME_PATTERN,
   STUDIO_PROJECT_ID_MAX_LENGTH,
   STUDIO_PROJECT_ID_PATTERN,
 } from '../project-config';
-import { ProjectOptions } from '../project-options';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../project-options';
 import { SageMakerProject } from '../sagemaker-project';
 import { managedPolicyFromNameOrArn } from './iam';
 import { AcknowledgeWildcards, WildcardReason } from './wildcard-acknowledgements';
 
 /** Description of the project template, shown by Studio and CloudFormation. */
 export const STUDIO_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model building, training and deployment (CodeCommit, CodePipeline)';
+/** Description of the project template whose repositories are reached through a connection. */
+export const STUDIO_CONNECTION_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model building, training and deployment '
+  + '(your GitHub, GitLab or Bitbucket repositories through CodeConnections, CodePipeline)';
+
+/** The template description for the project's source provider. */
+export function studioTemplateDescription(project?: ProjectOptions): string {
+  return project?.sourceProvider === 'codeconnections' ? STUDIO_CONNECTION_TEMPLATE_DESCRIPTION : STUDIO_TEMPLATE_DESCRIPTION;
+}
 
 /** Properties of {@link defineStudioProjectTemplate}. */
 export interface StudioProjectTemplateProps {
@@ -31,7 +44,24 @@ export interface StudioProjectTemplate {
   readonly project: SageMakerProject;
   readonly projectNameParameter: CfnParameter;
   readonly projectIdParameter: CfnParameter;
+  /** The repository parameters, when the template's source is a CodeConnections connection. */
+  readonly connectionParameters?: ConnectionParameters;
 }
+
+/** The parameters of a template whose repositories are reached through a connection. */
+export interface ConnectionParameters {
+  /** `CodeConnectionArn`. */
+  readonly connectionArn: CfnParameter;
+  /** `ModelBuildCodeRepositoryFullname`. */
+  readonly buildRepository: CfnParameter;
+  /** `ModelDeployCodeRepositoryFullname`. */
+  readonly deployRepository: CfnParameter;
+  /** `CodeRepositoryBranch`: one branch for both repositories, as the `branch` setting. */
+  readonly branch: CfnParameter;
+}
+
+/** Studio's group of the repository parameters. */
+const REPOSITORY_GROUP = 'Git repositories (through a CodeConnections connection)';
 
 /** A template parameter as Studio shows it. */
 interface StudioParameter {
@@ -74,22 +104,83 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     maxLength: STUDIO_PROJECT_ID_MAX_LENGTH,
     constraintDescription: "'p-' followed by lowercase letters or digits (SageMaker generates it)",
   });
+  const connection = props.project?.sourceProvider === 'codeconnections' ? connectionParameters(stack, props.project) : undefined;
   addStudioMetadata(stack, [
     { parameter: projectNameParameter, label: 'Project name', group: 'SageMaker project (SageMaker fills these in)', optional: false },
     { parameter: projectIdParameter, label: 'Project id', group: 'SageMaker project (SageMaker fills these in)', optional: false },
+    // Studio may leave a parameter empty only when CloudFormation then has a default to use; the
+    // repositories never: each project needs its own two (a configured default only pre-fills them).
+    ...(connection ? [
+      { parameter: connection.connectionArn, label: 'Code Connection ARN', group: REPOSITORY_GROUP, optional: connection.connectionArn.default !== undefined },
+      { parameter: connection.buildRepository, label: 'Model build repository (full name)', group: REPOSITORY_GROUP, optional: false },
+      { parameter: connection.deployRepository, label: 'Model deploy repository (full name)', group: REPOSITORY_GROUP, optional: false },
+      { parameter: connection.branch, label: 'Branch', group: REPOSITORY_GROUP, optional: true },
+    ] : []),
   ]);
 
   const project = new SageMakerProject(stack, 'Project', {
     ...props.project,
     projectName: projectNameParameter.valueAsString,
     projectId: projectIdParameter.valueAsString,
+    ...(connection ? {
+      connectionArn: connection.connectionArn.valueAsString,
+      buildRepository: connection.buildRepository.valueAsString,
+      deployRepository: connection.deployRepository.valueAsString,
+      branch: connection.branch.valueAsString,
+    } : {}),
   });
   const boundary = typeof props.permissionsBoundary === 'string'
     ? managedPolicyFromNameOrArn(stack, 'PermissionsBoundary', props.permissionsBoundary)
     : props.permissionsBoundary;
   if (boundary) iam.PermissionsBoundary.of(stack).apply(boundary);
   Aspects.of(stack).add(new AcknowledgeWildcards(TOKEN_NAME_WILDCARD_REASONS));
-  return { project, projectNameParameter, projectIdParameter };
+  return { project, projectNameParameter, projectIdParameter, connectionParameters: connection };
+}
+
+/**
+ * The repository parameters of a connection template, shaped like those of AWS's third-party Git
+ * templates, with the patterns the configuration parser checks (`lib/project-config.ts`). Values
+ * configured at synth become their defaults. One branch parameter, not one per repository: the
+ * project follows one `branch` on every path (seeding, pipelines, Studio).
+ */
+function connectionParameters(stack: Stack, project: ProjectOptions): ConnectionParameters {
+  const repository = (id: string, what: string, configured?: string) => new CfnParameter(stack, id, {
+    type: 'String',
+    description: `Full name of the existing model ${what} repository at its Git provider: owner/name (GitLab: group/subgroup/name)`,
+    allowedPattern: REPOSITORY_FULL_NAME_PATTERN,
+    minLength: 3,
+    maxLength: REPOSITORY_FULL_NAME_MAX_LENGTH,
+    constraintDescription: "owner/name (GitLab: group/subgroup/name), in parts of letters, digits, '.', '_' or '-', without '.git'",
+    default: configured,
+  });
+  const parameters: ConnectionParameters = {
+    connectionArn: new CfnParameter(stack, 'CodeConnectionArn', {
+      type: 'String',
+      description: 'ARN of an available CodeConnections connection (tagged sagemaker=true) with access to both repositories, in the project\'s account and region',
+      allowedPattern: CONNECTION_ARN_PATTERN,
+      constraintDescription: 'arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>, or the older codestar-connections form',
+      default: project.connectionArn,
+    }),
+    buildRepository: repository('ModelBuildCodeRepositoryFullname', 'build', project.buildRepository),
+    deployRepository: repository('ModelDeployCodeRepositoryFullname', 'deploy', project.deployRepository),
+    branch: new CfnParameter(stack, 'CodeRepositoryBranch', {
+      type: 'String',
+      description: 'Branch of both repositories that the seed code goes to (if it does not exist yet) and the pipelines follow',
+      allowedPattern: BRANCH_PATTERN,
+      minLength: 1,
+      maxLength: BRANCH_MAX_LENGTH,
+      constraintDescription: "a git branch name of letters, digits, '.', '_', '-' and '/' (no '..', '//', leading '-' or '/', trailing '/' or '.', no part starting with '.' or ending with '.lock')",
+      default: project.branch ?? DEFAULT_PROJECT_SETTINGS.branch,
+    }),
+  };
+  // Case differences are caught at synth only: CloudFormation cannot lower-case a parameter.
+  new CfnRule(stack, 'DifferentRepositories', {
+    assertions: [{
+      assert: Fn.conditionNot(Fn.conditionEquals(parameters.buildRepository.valueAsString, parameters.deployRepository.valueAsString)),
+      assertDescription: 'The model build and model deploy repositories must be two different repositories',
+    }],
+  });
+  return parameters;
 }
 
 /**
