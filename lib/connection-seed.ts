@@ -3,9 +3,11 @@ import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duration, Sta
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
+import { LogSettings, projectLogGroup } from './private/log-settings';
 import { flatten } from './private/wildcard-acknowledgements';
 import { ProjectNames } from './project-names';
 import { SEED_EXCLUDES } from './seed-repository';
@@ -25,6 +27,10 @@ export interface ConnectionSeedProps {
   readonly names: ProjectNames;
   /** The project's KMS key (build logs and artifacts of the seeding job). */
   readonly key: kms.IKey;
+  /** How the project keeps logs: the job's own log group is created with them. */
+  readonly logs: LogSettings;
+  /** Log group of the function that starts the job (aws-cdk-lib's one per stack for every AwsCustomResource). */
+  readonly functionLogGroup: logs.ILogGroup;
   /** ARN of the CodeConnections connection. */
   readonly connectionArn: string;
   /** Full name of the repository (`owner/name`). */
@@ -85,6 +91,7 @@ export class ConnectionSeed extends Construct {
         computeType: codebuild.ComputeType.SMALL,
       },
       encryptionKey: props.key,
+      logging: { cloudWatch: { logGroup: projectLogGroup(this, 'JobLogs', props.logs) } },
       timeout: Duration.minutes(15),
       environmentVariables: {
         REPOSITORY_URL: { value: props.gitHttpUrl },
@@ -140,6 +147,7 @@ export class ConnectionSeed extends Construct {
         resources: [project.projectArn],
       })]),
       installLatestAwsSdk: false,
+      logGroup: props.functionLogGroup,
     });
 
     // aws-cdk-lib's singleton function behind every AwsCustomResource of the stack.

@@ -125,6 +125,7 @@ export class SageMakerProject extends Construct {
       branch,
       retain: retainData,
       key: store.key,
+      logs: logSettings,
       seedDirectories: { build: path.join(seedDir, 'model-build'), deploy: path.join(seedDir, 'model-deploy') },
     });
     this.buildRepository = repositories.build;

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ConnectionSeed, useConnectionStatements } from './connection-seed';
+import { LogSettings, projectLogGroup } from './private/log-settings';
 import { ConfigError } from './project-config';
 import { ProjectNames } from './project-names';
 import type { ConnectionSettingKey, ProjectSettings } from './project-options';
@@ -77,6 +78,8 @@ export interface SourceBindOptions {
   readonly retain: boolean;
   /** The project's KMS key. */
   readonly key: kms.IKey;
+  /** How the project keeps the logs of the jobs and functions a provider adds (seeding). */
+  readonly logs: LogSettings;
 }
 
 /** The two repositories of a project. */
@@ -210,11 +213,15 @@ class ConnectionSource extends SourceProvider {
   }
 
   public bind(scope: Construct, options: SourceBindOptions): ProjectRepositories {
-    const { names, branch, key } = options;
+    const { names, branch, key, logs } = options;
+    // The function aws-cdk-lib shares between a stack's AwsCustomResources starts both seeding jobs.
+    const functionLogGroup = projectLogGroup(scope, 'RepositorySeedFunctionLogs', logs);
     const repository = (id: string, fullName: string, side: string, seedDirectory: string, jobName: string) => {
       const seed = new ConnectionSeed(scope, id, {
         names,
         key,
+        logs,
+        functionLogGroup,
         side,
         jobName,
         connectionArn: this.options.connectionArn,

@@ -8,6 +8,7 @@ import { parseProjectConfig } from '../lib/project-config';
 import { ServiceCatalogStack } from '../lib/service-catalog-stack';
 import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
 import { cdkJsonContext, projectApp } from './support/app';
+import { CONNECTION_CONFIG } from './support/connection';
 import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from './support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -24,6 +25,21 @@ const APPS: Record<string, () => string[]> = {
   'project with retainData=false': () => {
     const outdir = tmp('ct-noretain-');
     projectApp({ outdir, config: { retainData: 'false' } }).app.synth();
+    return templatesIn(outdir);
+  },
+  'project with a CodeConnections source': () => {
+    const outdir = tmp('ct-connection-');
+    projectApp({ outdir, config: CONNECTION_CONFIG }).app.synth();
+    return templatesIn(outdir);
+  },
+  'Service Catalog stack and product with a CodeConnections source': () => {
+    const outdir = tmp('ct-catalog-connection-');
+    const config = parseProjectConfig({ ...CONNECTION_CONFIG, serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
+    const app = new App({ outdir, context: context() });
+    new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
+      config, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
+    });
+    app.synth();
     return templatesIn(outdir);
   },
   'Service Catalog stack and product': () => {
