@@ -1,4 +1,7 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../lib/project-config';
+import { SageMakerProject } from '../lib/sagemaker-project';
 import { projectTemplate } from './support/app';
 
 const ID = 'p-2uni326u2jrp';
@@ -141,5 +144,11 @@ describe('the alarm topic, configured', () => {
   test('is deleted with the project when data is retained too: it holds no data', () => {
     const template = projectTemplate({ projectId: ID, retainData: true });
     template.hasResource('AWS::SNS::Topic', { DeletionPolicy: 'Delete' });
+  });
+
+  test('fails when the construct is given a bad alarmEmail directly, as the configuration would', () => {
+    const create = () => new SageMakerProject(new Stack(new App(), 'Direct'), 'Project', { projectName: 'churn', projectId: ID, alarmEmail: 'ml-team' });
+    expect(create).toThrow(ConfigError);
+    expect(create).toThrow("`alarmEmail` must be one e-mail address, like name@example.com; got 'ml-team'");
   });
 });
