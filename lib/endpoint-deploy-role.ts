@@ -1,7 +1,9 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { endpointStackAlarmArns } from './alarm-topic';
 import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
@@ -13,6 +15,8 @@ export interface EndpointDeployRoleProps {
   readonly key: kms.IKey;
   /** Role the endpoints' models run as; the only role this one may pass (to SageMaker). */
   readonly modelExecutionRole: iam.IRole;
+  /** The project's alarm topic: the only action the endpoint stacks' alarms may have. */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -82,23 +86,33 @@ export class EndpointDeployRole extends iam.Role {
     // Endpoint volumes and data capture are encrypted with the project key.
     grantCreateGrantForAwsResources(this, key);
 
+    // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
+    // its alarms `TargetTracking-endpoint/<endpoint>/...`.
+    const stackAlarms = endpointStackAlarmArns(this, names);
+    const targetTrackingAlarms = DEPLOYMENT_STAGES.map((s) => stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `TargetTracking-endpoint/${names.endpointName(s)}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAlarms',
-      actions: [
-        'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms',
-        'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
-      ],
-      // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
-      // its alarms `TargetTracking-endpoint/<endpoint>/...`.
-      resources: [
-        ...DEPLOYMENT_STAGES.map((s) => `${names.deployStackName(s)}-*`),
-        ...DEPLOYMENT_STAGES.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
-      ].map((resourceName) => stack.formatArn({
-        service: 'cloudwatch',
-        resource: 'alarm',
-        resourceName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })),
+      actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
+      resources: [...stackAlarms, ...targetTrackingAlarms],
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EndpointStackAlarmsNotifyProjectTopic',
+      // An alarm action acts with CloudWatch's rights (SNS, Lambda, EC2, Systems Manager): the
+      // endpoint stacks' alarms may only notify the project topic.
+      actions: ['cloudwatch:PutMetricAlarm'],
+      resources: stackAlarms,
+      conditions: { 'ForAllValues:StringEquals': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn] } },
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TargetTrackingAlarms',
+      // Application Auto Scaling creates its alarms (acting on the scaling policy) with the caller's rights.
+      actions: ['cloudwatch:PutMetricAlarm'],
+      resources: targetTrackingAlarms,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAutoScaling',

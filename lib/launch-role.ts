@@ -238,6 +238,17 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
   },
   {
+    sid: 'AlarmTopics',
+    resourceTypes: ['AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription'],
+    actions: [
+      'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:TagResource',
+      'sns:UntagResource', 'sns:ListTagsForResource', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:ListSubscriptionsByTopic',
+      'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes',
+    ],
+    resources: (stack) => [stack.formatArn({ service: 'sns', resource: 'sagemaker-*', arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+    wildcardReason: "The project's alarm topic sagemaker-<name>-<id>-alarms (its subscriptions' ARNs begin with the topic's)",
+  },
+  {
     sid: 'LogGroups',
     resourceTypes: ['AWS::Logs::LogGroup'],
     actions: [

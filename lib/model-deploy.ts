@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { ProjectPipelineProps } from './project-pipeline-props';
@@ -37,6 +38,8 @@ export interface ModelDeployProps extends ProjectPipelineProps {
    * @default false
    */
   readonly autoApproveModels?: boolean;
+  /** The topic the endpoint stacks' alarms notify (their `AlarmTopicArn` parameter). */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -83,7 +86,7 @@ export class ModelDeploy extends Construct {
     ];
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
-    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole });
+    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic });
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
       SAGEMAKER_PROJECT_NAME: { value: names.projectName },
@@ -95,6 +98,7 @@ export class ModelDeploy extends Construct {
       PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
       SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.pipelineRole.roleArn },
       AUTO_APPROVE_MODELS: { value: String(props.autoApproveModels ?? false) },
+      ALARM_TOPIC_ARN: { value: props.alarmTopic.topicArn },
     };
     const environment: codebuild.BuildEnvironment = {
       buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,

@@ -87,6 +87,7 @@ export const CONFIG_KEYS = [
   'connectionArn',
   'buildRepository',
   'deployRepository',
+  'alarmEmail',
 ] as const;
 
 /** Options of {@link parseProjectConfig}. */
@@ -150,6 +151,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
     dataLocations: readStringList(context, 'dataLocations') ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
     logRetentionDays: readNumber(context, 'logRetentionDays') ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
     ...source.settings,
+    alarmEmail: readString(context, 'alarmEmail'),
   };
   checkSettings(project, { allowMissingConnection: options.templateOnly });
 
@@ -192,6 +194,24 @@ export function checkSettings(settings: Partial<ProjectSettings>, options: { rea
     throw new ConfigError(
       `\`logRetentionDays\` must be one of the periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')}); got ${settings.logRetentionDays}`,
     );
+  }
+  if (settings.alarmEmail !== undefined) checkAlarmEmail(settings.alarmEmail);
+}
+
+/**
+ * One e-mail address as SNS takes it for an `email` subscription: local part, `@`, a domain with a
+ * dot; no spaces, commas or angle brackets (a display name or a list is not an address).
+ */
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+/** Longest address SMTP delivers (RFC 5321 path limit). */
+const EMAIL_MAX_LENGTH = 254;
+
+/** Checks `alarmEmail`: one address; an unresolved token (a template parameter) is skipped. */
+export function checkAlarmEmail(email: string): void {
+  if (Token.isUnresolved(email)) return;
+  if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email) || email.includes('..')) {
+    const list = /[,;\s]/.test(email.trim()) ? ' (for several people, use a distribution list)' : '';
+    throw new ConfigError(`\`alarmEmail\` must be one e-mail address, like name@example.com${list}; got '${email}'`);
   }
 }
 

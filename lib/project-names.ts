@@ -60,6 +60,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'CloudFormation stack name', name: (n) => n.deployStackName('prod'), max: 128 },
   { what: 'endpoint name', name: (n) => n.endpointName('staging'), max: 63 },
   { what: 'endpoint name', name: (n) => n.endpointName('prod'), max: 63 },
+  { what: 'SNS topic name', name: (n) => n.alarmTopicName, max: 256 },
 ];
 
 /**
@@ -94,6 +95,8 @@ export class ProjectNames {
   public readonly codeRuleName: string;
   /** EventBridge rule: model package approval state change. */
   public readonly modelRuleName: string;
+  /** SNS topic the endpoint alarms notify. */
+  public readonly alarmTopicName: string;
 
   constructor(public readonly projectName: string, public readonly projectId: string) {
     const prefix = `sagemaker-${projectName}-${projectId}`;
@@ -109,6 +112,7 @@ export class ProjectNames {
     this.buildRuleName = `${prefix}-build`;
     this.codeRuleName = `${prefix}-code`;
     this.modelRuleName = `${prefix}-model`;
+    this.alarmTopicName = `${prefix}-alarms`;
   }
 
   /** CloudFormation stack of an endpoint stage: `sagemaker-<name>-<id>-deploy-<stage>`. */

@@ -78,13 +78,24 @@ export interface ProjectOptions {
    * @default - none
    */
   readonly deployRepository?: string;
+  /**
+   * E-mail address subscribed to the project's alarm topic, which the endpoint alarms (5XX errors,
+   * model latency) notify when they fire and when they recover. SNS sends the address a
+   * confirmation message first; nothing is delivered until it is confirmed. One address: for
+   * several people, use a distribution list (or subscribe them to the topic yourself).
+   * @default - no subscription (the topic exists and the alarms notify it all the same)
+   */
+  readonly alarmEmail?: string;
 }
 
 /** The settings of {@link ProjectOptions} that have no default (only a connection needs them). */
 export type ConnectionSettingKey = 'connectionArn' | 'buildRepository' | 'deployRepository';
 
+/** The settings of {@link ProjectOptions} that stay unset unless given. */
+export type UnsetByDefaultKey = ConnectionSettingKey | 'alarmEmail';
+
 /** {@link ProjectOptions} with every default applied, as the configuration parser returns them. */
-export type ProjectSettings = Required<Omit<ProjectOptions, ConnectionSettingKey>> & Pick<ProjectOptions, ConnectionSettingKey>;
+export type ProjectSettings = Required<Omit<ProjectOptions, UnsetByDefaultKey>> & Pick<ProjectOptions, UnsetByDefaultKey>;
 
 /** The defaults of {@link ProjectOptions}. */
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {

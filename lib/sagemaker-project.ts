@@ -4,9 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { AlarmTopic } from './alarm-topic';
 import { ArtifactStore } from './artifact-store';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
@@ -61,6 +63,8 @@ export class SageMakerProject extends Construct {
   public readonly key: kms.IKey;
   /** The artifact bucket. */
   public readonly bucket: s3.IBucket;
+  /** The SNS topic the endpoint alarms notify. */
+  public readonly alarmTopic: sns.ITopic;
   /** The model package group. */
   public readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
   /** Model building (build repository, CodeBuild, CodePipeline, SageMaker pipeline role). */
@@ -94,6 +98,7 @@ export class SageMakerProject extends Construct {
       connectionArn: props.connectionArn,
       buildRepository: props.buildRepository,
       deployRepository: props.deployRepository,
+      alarmEmail: props.alarmEmail,
     };
     checkSettings(settings);
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -113,6 +118,7 @@ export class SageMakerProject extends Construct {
     this.key = store.key;
     this.bucket = store.bucket;
     const logSettings: LogSettings = { key: store.key, retention: settings.logRetentionDays as logs.RetentionDays };
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names, key: store.key, email: settings.alarmEmail }).topic;
 
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName: names.modelPackageGroupName,
@@ -162,6 +168,7 @@ export class SageMakerProject extends Construct {
       manualApproval: settings.manualApproval,
       pipelineRole: this.modelBuild.pipelineExecutionRole,
       autoApproveModels: settings.autoApproveModels,
+      alarmTopic: this.alarmTopic,
     });
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
@@ -229,5 +236,7 @@ export class SageMakerProject extends Construct {
     out('ArtifactBucketName', this.bucket.bucketName, 'S3 bucket of artifacts, models and data capture (KMS-encrypted)');
     out('ModelPackageGroupName', this.modelPackageGroup.modelPackageGroupName,
       'Model registry group: approve or reject model versions here to deploy or roll back');
+    out('AlarmTopicArn', this.alarmTopic.topicArn,
+      'SNS topic the endpoint alarms notify (5XX errors, model latency): subscribe to it to hear of them');
   }
 }

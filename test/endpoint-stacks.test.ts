@@ -36,12 +36,15 @@ const CREATE_ACTION: Record<string, string> = {
   'AWS::ApplicationAutoScaling::ScalingPolicy': 'application-autoscaling:PutScalingPolicy',
 };
 
-function deployRoleActions(): string[] {
+function deployRoleStatements(): Array<{ Sid?: string; Action: string | string[] }> {
   const policies = project.findResources('AWS::IAM::Policy');
   return Object.values(policies)
     .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
-    .flatMap((s) => ([] as string[]).concat(s.Action));
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[] }>);
+}
+
+function deployRoleActions(): string[] {
+  return deployRoleStatements().flatMap((s) => ([] as string[]).concat(s.Action));
 }
 
 describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (stage) => {
@@ -78,6 +81,23 @@ describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (st
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmName).toBeUndefined();
     }
+  });
+
+  test('has its alarms notify only the AlarmTopicArn parameter, which the project\'s topic policy and deploy role expect', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      const actions = [alarm.Properties.AlarmActions, alarm.Properties.OKActions, alarm.Properties.InsufficientDataActions ?? []].flat();
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.every((a) => JSON.stringify(a) === JSON.stringify({ Ref: 'AlarmTopicArn' }))).toBe(true);
+    }
+    // The topic admits CloudWatch only for alarms named after these stacks (CloudFormation's
+    // `<stack name>-<logical id>-<suffix>`), and the deploy role sets only the topic as an action.
+    const policy = JSON.stringify(project.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy).toContain(`:alarm:${endpointStack.stackName}-*`);
+    const deployRole = JSON.stringify(deployRoleStatements().filter((s) => s.Sid === 'EndpointStackAlarmsNotifyProjectTopic'));
+    expect(deployRole).toContain(`:alarm:${endpointStack.stackName}-*`);
+    expect(deployRole).toContain('cloudwatch:AlarmActions');
   });
 
   test('has no assets and no bootstrap version check, so a CloudFormation action deploys it as is', () => {

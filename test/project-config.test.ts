@@ -210,6 +210,32 @@ describe('dataLocations', () => {
   });
 });
 
+describe('alarmEmail', () => {
+  test('is unset by default: no subscription', () => {
+    expect(parseProjectConfig({}).project.alarmEmail).toBeUndefined();
+  });
+
+  test.each(['ml-team@example.com', 'first.last+alarms@sub.example.co.uk', "o'brien_x@example-corp.io", 'A@B.CD'])(
+    'accepts %j', (email) => {
+      expect(parseProjectConfig({ alarmEmail: email }).project.alarmEmail).toBe(email);
+    });
+
+  test.each<[string, unknown, string]>([
+    ['it is not an address', 'not-an-email', "`alarmEmail` must be one e-mail address, like name@example.com; got 'not-an-email'"],
+    ['it has no domain dot', 'ml@localhost', "`alarmEmail` must be one e-mail address, like name@example.com; got 'ml@localhost'"],
+    ['it is two addresses', 'a@example.com,b@example.com',
+      "`alarmEmail` must be one e-mail address, like name@example.com (for several people, use a distribution list); got 'a@example.com,b@example.com'"],
+    ['it has a display name', 'ML Team <ml@example.com>', '(for several people, use a distribution list); got \'ML Team <ml@example.com>\''],
+    ['it is empty', '', "`alarmEmail` must be one e-mail address, like name@example.com; got ''"],
+    ['it has two dots in a row', 'a..b@example.com', "got 'a..b@example.com'"],
+    ['it is too long', `${'a'.repeat(250)}@example.com`, '`alarmEmail` must be one e-mail address'],
+    ['it is a list', ['a@example.com'], '`alarmEmail` must be a string; got ["a@example.com"] (object)'],
+  ])('fails when %s, naming the setting and the value', (_what, value, message) => {
+    expect(() => parseProjectConfig({ alarmEmail: value })).toThrow(ConfigError);
+    expect(() => parseProjectConfig({ alarmEmail: value })).toThrow(message);
+  });
+});
+
 describe('cdk.json', () => {
   test('its context is a valid configuration with nothing ignored', () => {
     const config = parseProjectConfig(cdkJsonContext());

@@ -143,10 +143,11 @@ describe('project settings', () => {
   // Every setting with a value other than its default.
   const config = parseProjectConfig({
     branch: 'develop', manualApproval: false, retainData: false, teardown: true, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'], serviceCatalog: true,
+    alarmEmail: 'ml-team@example.com',
   });
 
   test('reach the project construct whole, on the cdk deploy path', () => {
-    const { stack } = projectApp({ config: { branch: 'develop', manualApproval: false, retainData: false, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'] } });
+    const { stack } = projectApp({ config: { branch: 'develop', manualApproval: false, retainData: false, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'], alarmEmail: 'ml-team@example.com' } });
     expect(stack.project.settings).toEqual(config.project);
   });
 
@@ -156,6 +157,7 @@ describe('project settings', () => {
       assetBucket: s3.Bucket.fromBucketName(stack, 'Assets', 'assets'), project: config.project,
     });
     expect(product.project.settings).toEqual(config.project);
+    expect(product.project.settings.alarmEmail).toBe('ml-team@example.com');
   });
 
   test('ignored ones are reported as warnings on the project stack', () => {

@@ -329,7 +329,7 @@ describe('SageMakerProject, default configuration', () => {
   test('every resource that takes tags carries sagemaker:project-name and sagemaker:project-id', () => {
     const taggable = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository',
       'AWS::CodeBuild::Project', 'AWS::CodePipeline::Pipeline', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::SQS::Queue',
-      'AWS::Logs::LogGroup'];
+      'AWS::Logs::LogGroup', 'AWS::SNS::Topic'];
     const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: unknown } }>;
     const checked = Object.entries(resources).filter(([, r]) => taggable.includes(r.Type));
     expect(checked.length).toBeGreaterThan(20);
@@ -347,7 +347,7 @@ describe('SageMakerProject, default configuration', () => {
   test('outputs clone URLs, pipeline names, bucket and model package group', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(Object.keys(outputs).sort()).toEqual([
-      'ArtifactBucketName', 'ModelBuildPipelineName', 'ModelBuildRepositoryCloneUrlGrc', 'ModelBuildRepositoryCloneUrlHttp',
+      'AlarmTopicArn', 'ArtifactBucketName', 'ModelBuildPipelineName', 'ModelBuildRepositoryCloneUrlGrc', 'ModelBuildRepositoryCloneUrlHttp',
       'ModelDeployPipelineName', 'ModelDeployRepositoryCloneUrlGrc', 'ModelDeployRepositoryCloneUrlHttp',
       'ModelPackageGroupName', 'ProjectId', 'SageMakerPipelineName',
     ]);

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectSettings } from '../seed-code/model-build/src/cli/settings';
-import { readBuildEnvironment, REQUIRED_VARIABLES } from '../seed-code/model-deploy/lib/build-output';
+import { readBuildEnvironment, REQUIRED_VARIABLES, templateConfiguration } from '../seed-code/model-deploy/lib/build-output';
+import { ENDPOINT_STACK_PARAMETERS } from '../seed-code/model-deploy/lib/endpoint-stack';
 import { projectApp } from './support/app';
 
 /**
@@ -17,6 +18,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sagemaker-pipeline',
   MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/model-execution',
   KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  ALARM_TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${names.alarmTopicName}`,
 };
 
 /** The environment a CodeBuild project gives its builds (plus CodeBuild's own AWS_REGION). */
@@ -60,7 +62,21 @@ test('the model-deploy CodeBuild environment holds every variable the build read
     modelPackageGroupName: names.modelPackageGroupName,
     requestedModelPackageArn: '',
     projectTags: {},
+    alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
   });
+});
+
+test('the model-deploy CodeBuild environment names the project\'s alarm topic, which the seed writes into each stage\'s config', () => {
+  // GIVEN the topic's ARN as the template gives it to the build (a reference to the topic)
+  const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic', { Properties: { TopicName: names.alarmTopicName } }));
+  const [project] = Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Name: names.modelDeployName } }));
+  const variables = project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>;
+  expect(variables.find((v) => v.Name === 'ALARM_TOPIC_ARN')?.Value).toEqual({ Ref: topicId });
+  // WHEN the seed reads the environment and writes a stage's template configuration
+  const build = readBuildEnvironment({ ...environmentOf(names.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
+  const config = templateConfiguration('staging', build, 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/x/1');
+  // THEN the endpoint stack's alarms get the topic through their AlarmTopicArn parameter
+  expect(config.Parameters[ENDPOINT_STACK_PARAMETERS.alarmTopicArn]).toBe(DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN);
 });
 
 test('the testing CodeBuild environment names the staging endpoint the smoke test invokes', () => {

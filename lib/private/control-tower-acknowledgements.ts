@@ -77,10 +77,4 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
     reason: "aws-cdk-lib's provider framework waiter only polls the teardown's isComplete every 30 s during project deletion; "
       + 'X-Ray traces would add cost and show nothing its logs (kept, encrypted) do not',
   },
-  {
-    control: 'CT.CLOUDWATCH.PR.1',
-    resources: /^Alarms(Invocation5XXErrors|ModelLatency)[0-9A-F]{8}$/,
-    reason: 'The endpoint alarms act through the endpoint: SageMaker rolls a blue/green update back when they fire. '
-      + 'Notifying people as well (an SNS topic of the project) is not built yet (issue 10, item 13)',
-  },
 ];

@@ -5,7 +5,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from './deploy-app';
 import { checkEndpointOwnership } from './endpoint-ownership';
-import { ENDPOINT_STACK_PARAMETERS, endpointName, TAG_KEYS } from './endpoint-stack';
+import { ENDPOINT_STACK_PARAMETERS, endpointName, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
 import { chooseSmokeTestPayload } from './smoke-test-payload';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
@@ -26,6 +26,8 @@ export interface BuildEnvironment {
   readonly pipelineRoleArn: string;
   /** `AUTO_APPROVE_MODELS=true`: the project approves automatically, the pipeline role's approvals count. */
   readonly autoApproveModels: boolean;
+  /** The project's SNS topic, which the endpoint alarms notify. */
+  readonly alarmTopicArn: string;
 }
 
 /** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
@@ -38,18 +40,21 @@ export const REQUIRED_VARIABLES = [
   'KMS_KEY_ARN',
   'AWS_REGION',
   'SAGEMAKER_PIPELINE_ROLE_ARN',
+  'ALARM_TOPIC_ARN',
 ] as const;
 
 /**
  * Reads and checks the build variables. `AUTO_APPROVE_MODELS` is optional (`true` or `false`,
  * unset or empty means `false`).
  * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`,
- *   `SAGEMAKER_PIPELINE_ROLE_ARN` or `AUTO_APPROVE_MODELS`
+ *   `SAGEMAKER_PIPELINE_ROLE_ARN`, `AUTO_APPROVE_MODELS` or `ALARM_TOPIC_ARN`
  */
 export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
   const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
   if (missing.length > 0) {
-    throw new Error(`Missing build environment variable(s): ${missing.join(', ')}; the deploy CodeBuild project must set them`);
+    // A project stack older than its alarm topic sets everything but ALARM_TOPIC_ARN.
+    const olderProject = missing.includes('ALARM_TOPIC_ARN') ? ' (ALARM_TOPIC_ARN: update the project stack, which creates the alarm topic)' : '';
+    throw new Error(`Missing build environment variable(s): ${missing.join(', ')}; the deploy CodeBuild project must set them${olderProject}`);
   }
   const value = (name: (typeof REQUIRED_VARIABLES)[number]): string => env[name]!.trim();
   return {
@@ -64,7 +69,15 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     region: value('AWS_REGION'),
     pipelineRoleArn: roleArn('SAGEMAKER_PIPELINE_ROLE_ARN', value('SAGEMAKER_PIPELINE_ROLE_ARN')),
     autoApproveModels: flag('AUTO_APPROVE_MODELS', env.AUTO_APPROVE_MODELS),
+    alarmTopicArn: topicArn('ALARM_TOPIC_ARN', value('ALARM_TOPIC_ARN')),
   };
+}
+
+function topicArn(setting: string, text: string): string {
+  if (!new RegExp(SNS_TOPIC_ARN_PATTERN).test(text)) {
+    throw new Error(`${setting} must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>); got '${text}'`);
+  }
+  return text;
 }
 
 function roleArn(setting: string, text: string): string {
@@ -122,6 +135,7 @@ export function templateConfiguration(
     [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: env.modelExecutionRoleArn,
     [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: env.artifactBucket,
     [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: env.kmsKeyArn,
+    [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: env.alarmTopicArn,
   };
   return {
     Parameters: Object.fromEntries(Object.entries(values).filter(([name]) => declared.includes(name))),

@@ -32,7 +32,12 @@ export const ENDPOINT_STACK_PARAMETERS = {
   artifactBucketName: 'ArtifactBucketName',
   /** ARN of the project KMS key: encrypts captured data and, where allowed, the ML volume. Only when used. */
   kmsKeyArn: 'KmsKeyArn',
+  /** ARN of the project's SNS topic; both alarms notify it when they fire and when they recover. */
+  alarmTopicArn: 'AlarmTopicArn',
 } as const;
+
+/** A standard SNS topic ARN (the endpoint stack's `AlarmTopicArn` parameter, the build's `ALARM_TOPIC_ARN`). */
+export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
 
 /** Tag keys SageMaker Studio uses to relate resources to a project and a stage. */
 export const TAG_KEYS = {
@@ -65,6 +70,8 @@ const PROJECT_ID_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 /**
  * One stage of the model's SageMaker endpoint: Model, EndpointConfig, Endpoint `<name>-<stage>`,
  * the alarms that roll a bad update back, and (when configured) autoscaling.
+ *
+ * The alarms notify the project's SNS topic (the `AlarmTopicArn` parameter).
  *
  * The stack creates no IAM roles, buckets, keys, Lambda functions or assets: the CloudFormation
  * deploy role only has to manage SageMaker, CloudWatch alarm and Application Auto Scaling
@@ -125,6 +132,15 @@ export class EndpointStack extends Stack {
       constraintDescription: 'must be a KMS key ARN',
     }).valueAsString : undefined;
 
+    // Always declared and always an action: Control Tower's CT.CLOUDWATCH.PR.1 wants every alarm
+    // to have one, and an alarm that rolls an update back should also tell someone.
+    const alarmTopicArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.alarmTopicArn, {
+      type: 'String',
+      description: 'ARN of the SNS topic the endpoint alarms notify (the project\'s alarm topic)',
+      allowedPattern: SNS_TOPIC_ARN_PATTERN,
+      constraintDescription: 'must be the ARN of a standard SNS topic',
+    }).valueAsString;
+
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: modelExecutionRoleArn.valueAsString,
       primaryContainer: { modelPackageName: modelPackageArn.valueAsString },
@@ -149,14 +165,14 @@ export class EndpointStack extends Stack {
       statistic: 'Sum',
       threshold: config.alarms.invocation5xxErrors,
       description: `${this.endpointName}: ${config.alarms.invocation5xxErrors} or more model server errors (5XX) in ${config.alarms.periodSeconds} s; rolls back a blue/green update`,
-    }, config);
+    }, config, alarmTopicArn);
     this.latencyAlarm = this.endpointAlarm(alarms, 'ModelLatency', {
       metricName: 'ModelLatency',
       statistic: 'Average',
       // ModelLatency is reported in microseconds.
       threshold: config.alarms.modelLatencyMs * 1000,
       description: `${this.endpointName}: average model latency above ${config.alarms.modelLatencyMs} ms; rolls back a blue/green update`,
-    }, config);
+    }, config, alarmTopicArn);
 
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
@@ -225,6 +241,7 @@ export class EndpointStack extends Stack {
     id: string,
     metric: { metricName: string; statistic: string; threshold: number; description: string },
     config: StageConfig,
+    topicArn: string,
   ): cloudwatch.CfnAlarm {
     // No AlarmName: CloudFormation derives a unique one from the stack name, so projects and
     // stages never collide; the endpoint refers to the alarms by Ref.
@@ -243,6 +260,9 @@ export class EndpointStack extends Stack {
       comparisonOperator: metric.metricName === 'Invocation5XXErrors' ? 'GreaterThanOrEqualToThreshold' : 'GreaterThanThreshold',
       // An idle endpoint sends no data points; that is healthy, not an alarm.
       treatMissingData: 'notBreaching',
+      // Firing and recovering both notify: a recovery after a rollback is news too.
+      alarmActions: [topicArn],
+      okActions: [topicArn],
     });
   }
 }

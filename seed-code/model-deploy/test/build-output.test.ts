@@ -37,6 +37,7 @@ const VARIABLES = {
   PROJECT_TAGS: '{"cost-center":"ml-42"}',
   AWS_REGION: 'us-east-1',
   SAGEMAKER_PIPELINE_ROLE_ARN: PIPELINE_ROLE,
+  ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sagemaker-churn-p-abc123def456-alarms',
 };
 const NOT_FOUND = (name: string) => Object.assign(new Error(`Could not find endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}".`), { name: 'ValidationException' });
 
@@ -71,6 +72,7 @@ describe('readBuildEnvironment', () => {
       region: 'us-east-1',
       pipelineRoleArn: PIPELINE_ROLE,
       autoApproveModels: false,
+      alarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
     });
   });
 
@@ -103,6 +105,11 @@ describe('readBuildEnvironment', () => {
       "SAGEMAKER_PIPELINE_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got 'arn:aws:iam::123456789012:user/x'"],
     ['the pipeline role ARN is a session', { SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:sts::123456789012:assumed-role/r/s' }, 'SAGEMAKER_PIPELINE_ROLE_ARN must be an IAM role ARN'],
     ['AUTO_APPROVE_MODELS is not a boolean', { AUTO_APPROVE_MODELS: 'yes' }, "AUTO_APPROVE_MODELS must be 'true' or 'false' (unset means false); got 'yes'"],
+    ['the alarm topic is missing (a project stack older than the topic)', { ALARM_TOPIC_ARN: undefined },
+      'Missing build environment variable(s): ALARM_TOPIC_ARN; the deploy CodeBuild project must set them (ALARM_TOPIC_ARN: update the project stack, which creates the alarm topic)'],
+    ['the alarm topic is a queue', { ALARM_TOPIC_ARN: 'arn:aws:sqs:us-east-1:123456789012:alarms' },
+      "ALARM_TOPIC_ARN must be an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>); got 'arn:aws:sqs:us-east-1:123456789012:alarms'"],
+    ['the alarm topic is a FIFO topic', { ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alarms.fifo' }, 'ALARM_TOPIC_ARN must be an SNS topic ARN'],
   ])('fails when %s', (_, override, message) => {
     expect(() => readBuildEnvironment({ ...VARIABLES, ...override })).toThrow(message);
   });
@@ -122,7 +129,10 @@ describe('writeBuildOutput', () => {
     for (const stage of ['staging', 'prod']) {
       const template = read(`${stage}.template.json`);
       expect(template.Rules).toBeUndefined();
-      expect(Object.keys(template.Parameters).sort()).toEqual(['ArtifactBucketName', 'KmsKeyArn', 'ModelExecutionRoleArn', 'ModelPackageArn']);
+      expect(Object.keys(template.Parameters).sort()).toEqual(['AlarmTopicArn', 'ArtifactBucketName', 'KmsKeyArn', 'ModelExecutionRoleArn', 'ModelPackageArn']);
+      for (const alarm of Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter((r) => r.Type === 'AWS::CloudWatch::Alarm')) {
+        expect([alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([[{ Ref: 'AlarmTopicArn' }], [{ Ref: 'AlarmTopicArn' }]]);
+      }
       expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`churn-${stage}`);
       expect(read(`${stage}.config.json`)).toEqual({
         Parameters: {
@@ -130,6 +140,7 @@ describe('writeBuildOutput', () => {
           ModelExecutionRoleArn: VARIABLES.MODEL_EXECUTION_ROLE_ARN,
           ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET,
           KmsKeyArn: VARIABLES.KMS_KEY_ARN,
+          AlarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
         },
         Tags: {
           'cost-center': 'ml-42',
@@ -181,9 +192,9 @@ describe('writeBuildOutput', () => {
 
     // THEN
     const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
-    expect(Object.keys(read('staging.config.json').Parameters).sort()).toEqual(['ModelExecutionRoleArn', 'ModelPackageArn']);
-    expect(Object.keys(read('staging.template.json').Parameters).sort()).toEqual(['ModelExecutionRoleArn', 'ModelPackageArn']);
-    expect(Object.keys(read('prod.config.json').Parameters)).toHaveLength(4);
+    expect(Object.keys(read('staging.config.json').Parameters).sort()).toEqual(['AlarmTopicArn', 'ModelExecutionRoleArn', 'ModelPackageArn']);
+    expect(Object.keys(read('staging.template.json').Parameters).sort()).toEqual(['AlarmTopicArn', 'ModelExecutionRoleArn', 'ModelPackageArn']);
+    expect(Object.keys(read('prod.config.json').Parameters)).toHaveLength(5);
     fs.rmSync(configDir, { recursive: true, force: true });
   });
 

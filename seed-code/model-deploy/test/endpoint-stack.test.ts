@@ -40,8 +40,8 @@ describe.each<[Stage, number, number]>([
 ])('%s stack from the first-shipped configuration (fixtures)', (stage, instanceCount, sampling) => {
   const template = synth(loadStageConfig(stage, FIXTURES));
 
-  test('takes package, role, bucket and key as parameters without defaults', () => {
-    for (const name of ['ModelPackageArn', 'ModelExecutionRoleArn', 'ArtifactBucketName', 'KmsKeyArn']) {
+  test('takes package, role, bucket, key and alarm topic as parameters without defaults', () => {
+    for (const name of ['ModelPackageArn', 'ModelExecutionRoleArn', 'ArtifactBucketName', 'KmsKeyArn', 'AlarmTopicArn']) {
       template.hasParameter(name, { Type: 'String', Default: Match.absent(), AllowedPattern: Match.anyValue() });
     }
   });
@@ -113,6 +113,15 @@ describe.each<[Stage, number, number]>([
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  test('both alarms notify the alarm topic parameter when they fire and when they recover', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect([alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([[{ Ref: 'AlarmTopicArn' }], [{ Ref: 'AlarmTopicArn' }]]);
+      expect(alarm.Properties.InsufficientDataActions).toBeUndefined();
+    }
   });
 
   test('tags every taggable resource with project name, id and stage', () => {
@@ -226,7 +235,7 @@ describe('overrides', () => {
       }],
     });
     template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'churn-staging', DeploymentConfig: Match.absent() });
-    expect(Object.keys(template.toJSON().Parameters).sort()).toEqual(['ModelExecutionRoleArn', 'ModelPackageArn']);
+    expect(Object.keys(template.toJSON().Parameters).sort()).toEqual(['AlarmTopicArn', 'ModelExecutionRoleArn', 'ModelPackageArn']);
   });
 
   test('instance storage family: no volume key, capture still encrypted with the project key', () => {

@@ -67,6 +67,7 @@ function buildEnv(group: string, modelPackageArn: string, projectName = uniquePr
     KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
     PROJECT_TAGS: '{}',
     SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/service-role/sagemaker-pipeline',
+    ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alarms',
   };
 }
 

@@ -1,0 +1,154 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../lib/project-config';
+import { SageMakerProject } from '../lib/sagemaker-project';
+import { projectTemplate } from './support/app';
+
+const ID = 'p-2uni326u2jrp';
+const PREFIX = `sagemaker-mlops-demo-${ID}`;
+
+/** An ARN of this stack's account and region, as aws-cdk-lib's formatArn renders it. */
+const arn = (service: string, rest: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, rest]],
+});
+/** The alarms of the two endpoint stacks: CloudFormation names them `<stack name>-<logical id>-<suffix>`. */
+const ENDPOINT_STACK_ALARMS = [arn('cloudwatch', `:alarm:${PREFIX}-deploy-staging-*`), arn('cloudwatch', `:alarm:${PREFIX}-deploy-prod-*`)];
+
+const sorted = (values: unknown[]) => [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+function topicId(template: Template): string {
+  const [id] = Object.keys(template.findResources('AWS::SNS::Topic'));
+  return id;
+}
+
+describe('the alarm topic, default configuration', () => {
+  // GIVEN
+  const template = projectTemplate({ projectId: ID });
+
+  test('is sagemaker-<name>-<id>-alarms, encrypted with the project key, deleted with the project', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResource('AWS::SNS::Topic', {
+      Properties: {
+        TopicName: `${PREFIX}-alarms`,
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectArtifactStoreKey'), 'Arn'] },
+        Tags: Match.arrayWith([{ Key: 'sagemaker:project-id', Value: ID }]),
+      },
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+
+  test('takes only TLS publishing, and from CloudWatch only for this account\'s endpoint stack alarms', () => {
+    const topic = { Ref: topicId(template) };
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 1);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topic],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: topic,
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'EndpointAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topic,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': ENDPOINT_STACK_ALARMS },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('the project key lets CloudWatch encrypt for this topic only, for those alarms only', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements = (key.Properties.KeyPolicy.Statement as Array<{ Principal?: { Service?: unknown } }>)
+      .filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(statements).toEqual([{
+      Sid: 'EndpointAlarmsTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+          // The name, not a Ref: the topic refers to the key, so the key cannot refer to the topic.
+          'kms:EncryptionContext:aws:sns:topicArn': arn('sns', `:${PREFIX}-alarms`),
+        },
+        ArnLike: { 'aws:SourceArn': ENDPOINT_STACK_ALARMS },
+      },
+    }]);
+  });
+
+  test('has no subscription', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('reaches the deploy build as ALARM_TOPIC_ARN, and is a stack output', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-modeldeploy`,
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([{ Name: 'ALARM_TOPIC_ARN', Type: 'PLAINTEXT', Value: { Ref: topicId(template) } }]),
+      }),
+    });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId(template) } });
+  });
+
+  test('the endpoint deploy role may give the stack alarms no other action than this topic', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }>)
+      .filter((s) => ([] as unknown[]).concat(s.Action).includes('cloudwatch:PutMetricAlarm'))
+      // aws-cdk-lib sorts a statement's resources; compare them as a set.
+      .map((s) => ({ ...s, Resource: sorted(s.Resource as unknown[]) }));
+    expect(statements).toEqual([
+      {
+        Sid: 'EndpointStackAlarmsNotifyProjectTopic',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricAlarm',
+        Resource: sorted(ENDPOINT_STACK_ALARMS),
+        Condition: { 'ForAllValues:StringEquals': { 'cloudwatch:AlarmActions': [{ Ref: topicId(template) }] } },
+      },
+      {
+        Sid: 'TargetTrackingAlarms',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricAlarm',
+        Resource: sorted(['staging', 'prod'].map((stage) => arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`))),
+      },
+    ]);
+  });
+});
+
+describe('the alarm topic, configured', () => {
+  test('alarmEmail subscribes that address by e-mail', () => {
+    const template = projectTemplate({ projectId: ID, alarmEmail: 'ml-team@example.com' });
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ml-team@example.com',
+      TopicArn: { Ref: topicId(template) },
+    });
+  });
+
+  test('is deleted with the project when data is retained too: it holds no data', () => {
+    const template = projectTemplate({ projectId: ID, retainData: true });
+    template.hasResource('AWS::SNS::Topic', { DeletionPolicy: 'Delete' });
+  });
+
+  test('fails when the construct is given a bad alarmEmail directly, as the configuration would', () => {
+    const create = () => new SageMakerProject(new Stack(new App(), 'Direct'), 'Project', { projectName: 'churn', projectId: ID, alarmEmail: 'ml-team' });
+    expect(create).toThrow(ConfigError);
+    expect(create).toThrow("`alarmEmail` must be one e-mail address, like name@example.com; got 'ml-team'");
+  });
+});
