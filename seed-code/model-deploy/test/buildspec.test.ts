@@ -47,6 +47,7 @@ describe('test-buildspec.yml (test action)', () => {
   test('installs from the lock file and runs the smoke test with the payload the build chose', () => {
     expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 22\n/);
     expect(buildspec).toContain('SMOKE_TEST_PAYLOAD');
+    expect(buildspec).toContain('SMOKE_TEST_ROLE_ARN');
     expect(buildspec).toContain('- npm ci');
     expect(buildspec).toContain('- npm run smoke-test');
     expect(pkg.scripts['smoke-test']).toBe('ts-node --swc scripts/smoke-test.ts');

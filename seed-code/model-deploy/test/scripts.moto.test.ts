@@ -16,6 +16,7 @@ import {
   ModelApprovalStatus,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { loadStageConfig } from '../lib/stage-config';
 import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
@@ -23,6 +24,8 @@ const ROOT = path.join(__dirname, '..');
 const moto = useMotoServer();
 let MOTO: string;
 let client: SageMakerClient;
+/** A client of moto's default account (the project account). */
+const defaultClient = () => client;
 beforeAll(() => {
   MOTO = moto();
   client = new SageMakerClient({ endpoint: MOTO, ...MOTO_CLIENT_CONFIG });
@@ -163,8 +166,9 @@ describe('build-output', () => {
 });
 
 describe('smoke-test', () => {
-  async function endpointAnswering(bodies: string[]): Promise<string> {
+  async function endpointAnswering(bodies: string[], account?: { id: string; client: SageMakerClient }): Promise<string> {
     const name = unique();
+    const client = account?.client ?? defaultClient();
     await client.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model-execution', PrimaryContainer: { Image: 'xgboost:1.7-1' } }));
     await client.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
     await client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
@@ -172,7 +176,10 @@ describe('smoke-test', () => {
     const response = await fetch(`${MOTO}/moto-api/static/sagemaker/endpoint-results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ results: bodies.map((Body) => ({ Body, ContentType: 'text/csv', InvokedProductionVariant: 'AllTraffic', CustomAttributes: '' })) }),
+      body: JSON.stringify({
+        results: bodies.map((Body) => ({ Body, ContentType: 'text/csv', InvokedProductionVariant: 'AllTraffic', CustomAttributes: '' })),
+        ...(account ? { account_id: account.id } : {}),
+      }),
     });
     expect(response.status).toBe(201);
     return name;
@@ -204,6 +211,43 @@ describe('smoke-test', () => {
     const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
     expect(status).toBe(1);
     expect(output).toContain("row 4: answer is not a number: 'oops'");
+  });
+
+  describe('staging in another account (SMOKE_TEST_ROLE_ARN)', () => {
+    // moto gives the session of an assumed role that role's account: the staging endpoint is
+    // only visible with the staging role's credentials.
+    const STAGING_ACCOUNT = '111111111111';
+    const ROLE = `arn:aws:iam::${STAGING_ACCOUNT}:role/churn-p-abc123def456-staging-smoke-test`;
+    const stagingClient = () => new SageMakerClient({
+      endpoint: MOTO,
+      region: MOTO_CLIENT_CONFIG.region,
+      credentials: fromTemporaryCredentials({
+        params: { RoleArn: ROLE, RoleSessionName: 'test-setup' },
+        masterCredentials: MOTO_CLIENT_CONFIG.credentials,
+        clientConfig: { endpoint: MOTO, region: MOTO_CLIENT_CONFIG.region },
+      }),
+    });
+
+    test('assumes the role and tests the endpoint of the staging account', async () => {
+      const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${3 + i}.5`), { id: STAGING_ACCOUNT, client: stagingClient() });
+      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name, SMOKE_TEST_ROLE_ARN: ROLE });
+      expect(output).toContain(`Calling ${name} as ${ROLE} (session model-deploy-smoke-test): staging is in another account.`);
+      expect(output).toMatch(/Smoke test passed: \d+ numeric answers/);
+      expect(status).toBe(0);
+    });
+
+    test("without the role, the project account's credentials do not see that endpoint (exit 1)", async () => {
+      const name = await endpointAnswering(['1.0'], { id: STAGING_ACCOUNT, client: stagingClient() });
+      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+      expect(status).toBe(1);
+      expect(output).toMatch(/Could not find endpoint/i);
+    });
+
+    test('fails (exit 1) with one line when SMOKE_TEST_ROLE_ARN is not a role ARN', () => {
+      const { status, output } = run('smoke-test.ts', [], { ENDPOINT_NAME: 'churn-staging', SMOKE_TEST_ROLE_ARN: 'smoke-test' });
+      expect(status).toBe(1);
+      expect(output.trim()).toBe("SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got 'smoke-test'");
+    });
   });
 
   test('fails (exit 1) when ENDPOINT_NAME is not set', () => {
