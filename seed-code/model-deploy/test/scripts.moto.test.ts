@@ -104,7 +104,7 @@ describe('build-output', () => {
     // THEN
     expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
     expect(status).toBe(0);
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\n");
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n");
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
   });
 
@@ -120,7 +120,7 @@ describe('build-output', () => {
     expect(status).toBe(0);
     expect(output).toContain(`DEPLOY=true: staging and prod will be deployed with ${arn}.`);
     expect(output).toContain('has no CustomerMetadataProperties.pipeline, so it is taken for an abalone model');
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\n`);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`);
     for (const stage of ['staging', 'prod']) {
       expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', `${stage}.config.json`), 'utf8')).Parameters.ModelPackageArn).toBe(arn);
     }
@@ -156,6 +156,41 @@ describe('build-output', () => {
     expect(output).toContain(`Build failed: Endpoint ${project}-prod already exists and is tagged sagemaker:project-id=p-other0000000, not sagemaker:project-id=p-abc123def456 (this project); refusing to take it over.`);
     expect(status).toBe(1);
     expect(fs.existsSync(path.join(work, 'vars.env'))).toBe(false);
+  });
+
+  test('a multi-account run: prod gets its account\'s values and is not read from here; PROD_TARGET records where it goes', async () => {
+    // GIVEN prod in account 222222222222, where an endpoint of the same name cannot be seen from here
+    const group = unique();
+    const project = uniqueProject();
+    const arn = await approvedPackage(group);
+    await createEndpoint(`${project}-prod`, { 'sagemaker:project-id': 'p-other0000000' });
+    const prod = {
+      account: '222222222222',
+      region: 'us-east-1',
+      modelExecutionRoleArn: 'arn:aws:iam::222222222222:role/prod-model',
+      dataCaptureBucket: 'prod-capture-222222222222',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:alias/prod-capture',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:222222222222:prod-alarms',
+    };
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+      { ...buildEnv(group, arn, project), DEPLOYMENT_TARGETS: JSON.stringify({ prod }) });
+
+    // THEN
+    expect(output).toContain(`Endpoint ${project}-prod is in account 222222222222: not checked from the project account`);
+    expect(status).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toContain("export STAGING_TARGET=''\nexport PROD_TARGET='aws://222222222222/us-east-1'\n");
+    expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', 'prod.config.json'), 'utf8')).Parameters).toMatchObject({
+      ModelExecutionRoleArn: prod.modelExecutionRoleArn, ArtifactBucketName: prod.dataCaptureBucket, KmsKeyArn: prod.kmsKeyArn,
+    });
+  });
+
+  test('fails (exit 1) with one line per problem of DEPLOYMENT_TARGETS, no stack trace, before any AWS call', () => {
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+      { ...buildEnv('no-such-group', ''), DEPLOYMENT_TARGETS: '{"qa":{}}' });
+    expect(status).toBe(1);
+    expect(output.trim()).toBe('Build failed: DEPLOYMENT_TARGETS.qa is not a stage; allowed: staging, prod');
   });
 
   test('fails (exit 1) naming the missing variables', () => {
