@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectSettings } from '../seed-code/model-build/src/cli/settings';
-import { readBuildEnvironment, REQUIRED_VARIABLES, templateConfiguration } from '../seed-code/model-deploy/lib/build-output';
+import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../seed-code/model-deploy/lib/build-output';
 import { ENDPOINT_STACK_PARAMETERS } from '../seed-code/model-deploy/lib/endpoint-stack';
+import { readSmokeTestEnvironment } from '../seed-code/model-deploy/lib/smoke-test';
 import { projectApp } from './support/app';
 
 /**
@@ -81,4 +82,50 @@ test('the model-deploy CodeBuild environment names the project\'s alarm topic, w
 
 test('the testing CodeBuild environment names the staging endpoint the smoke test invokes', () => {
   expect(environmentOf(names.testingName)).toMatchObject({ ENDPOINT_NAME: names.endpointName('staging') });
+});
+
+/**
+ * Multi-account, from the contract (/tmp/multi-account-contract.md) by hand: the project stack of
+ * this branch does not set these variables yet. LEAD: once the app side sets DEPLOYMENT_TARGETS
+ * and SMOKE_TEST_ROLE_ARN, take them from a multi-account projectApp (environmentOf) instead.
+ */
+describe('multi-account variables (contract, built by hand)', () => {
+  const target = (stage: string, account: string) => ({
+    account,
+    region: 'eu-west-1',
+    modelExecutionRoleArn: `arn:aws:iam::${account}:role/${names.projectName}-${names.projectId}-${stage}-model`,
+    dataCaptureBucket: `${names.projectName}-${names.projectId}-${stage}-${account}`.toLowerCase(),
+    kmsKeyArn: `arn:aws:kms:eu-west-1:${account}:alias/${names.projectName}-${names.projectId}-${stage}`,
+    alarmTopicArn: `arn:aws:sns:eu-west-1:${account}:${names.projectName}-${names.projectId}-${stage}-alarms`,
+  });
+
+  test('the deploy build takes DEPLOYMENT_TARGETS: each stage with a key gets its account and values', () => {
+    const env = environmentOf(names.modelDeployName);
+    const targets = { staging: target('staging', '111111111111'), prod: target('prod', '222222222222') };
+    const build = readBuildEnvironment({ ...env, MODEL_PACKAGE_ARN: 'latest', DEPLOYMENT_TARGETS: JSON.stringify(targets) });
+    expect(stageDeployment('prod', build)).toMatchObject({
+      target: { account: '222222222222', region: 'eu-west-1' },
+      modelExecutionRoleArn: targets.prod.modelExecutionRoleArn,
+      dataCaptureBucket: targets.prod.dataCaptureBucket,
+      kmsKeyArn: targets.prod.kmsKeyArn,
+      alarmTopicArn: targets.prod.alarmTopicArn,
+    });
+    // A stage without a key keeps the project's common values.
+    const prodOnly = readBuildEnvironment({ ...env, DEPLOYMENT_TARGETS: JSON.stringify({ prod: targets.prod }) });
+    expect(stageDeployment('staging', prodOnly)).toEqual({
+      modelExecutionRoleArn: DEPLOY_TIME_VALUES.MODEL_EXECUTION_ROLE_ARN,
+      dataCaptureBucket: names.artifactBucketName,
+      kmsKeyArn: DEPLOY_TIME_VALUES.KMS_KEY_ARN,
+      alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
+    });
+  });
+
+  test('the smoke test takes SMOKE_TEST_ROLE_ARN beside ENDPOINT_NAME', () => {
+    const roleArn = `arn:aws:iam::111111111111:role/${names.projectName}-${names.projectId}-staging-smoke-test`;
+    expect(readSmokeTestEnvironment({ ...environmentOf(names.testingName), SMOKE_TEST_ROLE_ARN: roleArn })).toEqual({
+      endpointName: names.endpointName('staging'),
+      region: 'eu-west-1',
+      roleArn,
+    });
+  });
 });

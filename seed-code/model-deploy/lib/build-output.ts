@@ -4,6 +4,7 @@ import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from './deploy-app';
+import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
 import { checkEndpointOwnership } from './endpoint-ownership';
 import { ENDPOINT_STACK_PARAMETERS, endpointName, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
@@ -28,6 +29,11 @@ export interface BuildEnvironment {
   readonly autoApproveModels: boolean;
   /** The project's SNS topic, which the endpoint alarms notify. */
   readonly alarmTopicArn: string;
+  /**
+   * The stages that deploy in another account (`DEPLOYMENT_TARGETS`, multi-account projects);
+   * empty for a single-account project, where both stages use the variables above.
+   */
+  readonly deploymentTargets: DeploymentTargets;
 }
 
 /** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
@@ -45,9 +51,10 @@ export const REQUIRED_VARIABLES = [
 
 /**
  * Reads and checks the build variables. `AUTO_APPROVE_MODELS` is optional (`true` or `false`,
- * unset or empty means `false`).
+ * unset or empty means `false`); so is `DEPLOYMENT_TARGETS` (see {@link parseDeploymentTargets};
+ * unset, empty or `{}` means single-account).
  * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`,
- *   `SAGEMAKER_PIPELINE_ROLE_ARN`, `AUTO_APPROVE_MODELS` or `ALARM_TOPIC_ARN`
+ *   `SAGEMAKER_PIPELINE_ROLE_ARN`, `AUTO_APPROVE_MODELS`, `ALARM_TOPIC_ARN` or `DEPLOYMENT_TARGETS.<stage>.<field>`
  */
 export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
   const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
@@ -57,6 +64,7 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     throw new Error(`Missing build environment variable(s): ${missing.join(', ')}; the deploy CodeBuild project must set them${olderProject}`);
   }
   const value = (name: (typeof REQUIRED_VARIABLES)[number]): string => env[name]!.trim();
+  const pipelineRoleArn = roleArn('SAGEMAKER_PIPELINE_ROLE_ARN', value('SAGEMAKER_PIPELINE_ROLE_ARN'));
   return {
     projectName: value('SAGEMAKER_PROJECT_NAME'),
     projectId: value('SAGEMAKER_PROJECT_ID'),
@@ -67,9 +75,14 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     kmsKeyArn: value('KMS_KEY_ARN'),
     projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
     region: value('AWS_REGION'),
-    pipelineRoleArn: roleArn('SAGEMAKER_PIPELINE_ROLE_ARN', value('SAGEMAKER_PIPELINE_ROLE_ARN')),
+    pipelineRoleArn,
     autoApproveModels: flag('AUTO_APPROVE_MODELS', env.AUTO_APPROVE_MODELS),
     alarmTopicArn: topicArn('ALARM_TOPIC_ARN', value('ALARM_TOPIC_ARN')),
+    deploymentTargets: parseDeploymentTargets(env[DEPLOYMENT_TARGETS_VARIABLE], {
+      region: value('AWS_REGION'),
+      // The project's partition: that of a role of the project account.
+      partition: pipelineRoleArn.split(':')[1],
+    }),
   };
 }
 
@@ -110,6 +123,45 @@ export function requestedPackage(value: string | undefined): string {
   return trimmed === LATEST_APPROVED ? '' : trimmed;
 }
 
+/** The values one stage's endpoint stack is deployed with. */
+export interface StageDeployment {
+  /**
+   * The account and region the stack deploys in, when the stage has a target account.
+   * @default - the project account (the stack is environment-agnostic)
+   */
+  readonly target?: { readonly account: string; readonly region: string };
+  readonly modelExecutionRoleArn: string;
+  /** Receives the endpoint's data capture (the `ArtifactBucketName` parameter). */
+  readonly dataCaptureBucket: string;
+  readonly kmsKeyArn: string;
+  /** SNS topic the endpoint's alarms notify: the target account's, or the project's. */
+  readonly alarmTopicArn: string;
+}
+
+/**
+ * What one stage deploys with: its target's account, region, role, bucket, key and topic when
+ * `DEPLOYMENT_TARGETS` has the stage, else the project's common variables as in a
+ * single-account project.
+ */
+export function stageDeployment(stage: Stage, env: BuildEnvironment): StageDeployment {
+  const target = env.deploymentTargets[stage];
+  if (!target) {
+    return {
+      modelExecutionRoleArn: env.modelExecutionRoleArn,
+      dataCaptureBucket: env.artifactBucket,
+      kmsKeyArn: env.kmsKeyArn,
+      alarmTopicArn: env.alarmTopicArn,
+    };
+  }
+  return {
+    target: { account: target.account, region: target.region },
+    modelExecutionRoleArn: target.modelExecutionRoleArn,
+    dataCaptureBucket: target.dataCaptureBucket,
+    kmsKeyArn: target.kmsKeyArn,
+    alarmTopicArn: target.alarmTopicArn,
+  };
+}
+
 /** A CloudFormation template configuration file (CodePipeline CloudFormation action). */
 export interface TemplateConfiguration {
   readonly Parameters: Record<string, string>;
@@ -117,7 +169,8 @@ export interface TemplateConfiguration {
 }
 
 /**
- * The template configuration of one stage: the stack parameters and the stack tags.
+ * The template configuration of one stage: the stack parameters (the stage's values, see
+ * {@link stageDeployment}) and the stack tags.
  * @param modelPackageArn the package to deploy; empty when nothing is deployed, which the
  *   template's parameter pattern rejects, so such a file can never deploy by mistake
  * @param declared names of the parameters the template declares; CloudFormation rejects values
@@ -130,12 +183,13 @@ export function templateConfiguration(
   modelPackageArn: string,
   declared: string[] = Object.values(ENDPOINT_STACK_PARAMETERS),
 ): TemplateConfiguration {
+  const deployment = stageDeployment(stage, env);
   const values: Record<string, string> = {
     [ENDPOINT_STACK_PARAMETERS.modelPackageArn]: modelPackageArn,
-    [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: env.modelExecutionRoleArn,
-    [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: env.artifactBucket,
-    [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: env.kmsKeyArn,
-    [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: env.alarmTopicArn,
+    [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: deployment.modelExecutionRoleArn,
+    [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: deployment.dataCaptureBucket,
+    [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: deployment.kmsKeyArn,
+    [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: deployment.alarmTopicArn,
   };
   return {
     Parameters: Object.fromEntries(Object.entries(values).filter(([name]) => declared.includes(name))),
@@ -189,6 +243,11 @@ export interface BuildResult {
   readonly smokeTestPayload: string;
   /** The files written, in `outDir`. */
   readonly files: string[];
+  /**
+   * Account and region of each stage deployed in another account; a stage without an entry
+   * deploys in the project account.
+   */
+  readonly targets: Partial<Record<Stage, { readonly account: string; readonly region: string }>>;
 }
 
 /**
@@ -196,6 +255,10 @@ export interface BuildResult {
  * pipeline role unless approvals are automatic), refuses endpoints of the same name that belong
  * to something else, chooses the smoke-test payload for the model's pipeline, synthesizes both
  * endpoint stacks and writes `<stage>.template.json` and `<stage>.config.json` for each stage.
+ *
+ * A stage with a target account (`DEPLOYMENT_TARGETS`) gets that account's role, bucket and key
+ * as parameters and a stack synthesized for that account and region; its endpoint's ownership is
+ * not checked from here (the build cannot read the other account).
  *
  * The templates are written even when nothing is approved: the artifact upload then succeeds,
  * and a bad stage configuration still fails the build on the commit that introduced it.
@@ -215,12 +278,21 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
     log,
   });
   const modelPackageArn = resolution.deploy ? resolution.modelPackageArn : '';
+  const deployments = Object.fromEntries(STAGES.map((stage) => [stage, stageDeployment(stage, env)])) as Record<Stage, StageDeployment>;
+  for (const stage of STAGES) {
+    const target = deployments[stage].target;
+    if (target) {
+      log(`The ${stage} stack deploys in account ${target.account}, ${target.region} (${DEPLOYMENT_TARGETS_VARIABLE}.${stage}), with that account's model role, data capture bucket and key.`);
+    }
+  }
   // Checked on every run, deploying or not: a name collision found on a new project's first
   // commit is cheaper to fix (rename the project) than on its first approval.
   await checkEndpointOwnership({
     client: options.client,
     projectId: env.projectId,
     endpointNames: STAGES.map((stage) => endpointName(env.projectName, stage)),
+    otherAccounts: Object.fromEntries(STAGES.filter((stage) => deployments[stage].target)
+      .map((stage) => [endpointName(env.projectName, stage), deployments[stage].target!.account])),
     log,
   });
   const smokeTestPayload = resolution.deploy ? chooseSmokeTestPayload({
@@ -231,6 +303,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
     log,
   }) : '';
 
+  const targets = Object.fromEntries(STAGES.filter((stage) => deployments[stage].target)
+    .map((stage) => [stage, deployments[stage].target!])) as BuildResult['targets'];
   const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-deploy-cdk-'));
   try {
     const { app, stacks } = createDeployApp({
@@ -240,6 +314,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
       projectId: env.projectId,
       extraTags: env.projectTags,
       configDir: options.configDir,
+      environments: targets,
     });
     const assembly = app.synth();
 
@@ -261,15 +336,29 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   } else {
     log(`DEPLOY=false: nothing to deploy (${resolution.reason}). The deploy stages are skipped; this run is green.`);
   }
-  return { deploy: resolution.deploy, modelPackageArn, smokeTestPayload, files: buildArtifactFiles() };
+  return { deploy: resolution.deploy, modelPackageArn, smokeTestPayload, files: buildArtifactFiles(), targets };
+}
+
+/**
+ * The exported variable that records where a stage deploys: `STAGING_TARGET`, `PROD_TARGET`.
+ * Its value is `aws://<account>/<region>` (CDK's notation of an environment) for a stage with a
+ * target account, empty for a stage that deploys in the project account.
+ */
+export function targetVariable(stage: Stage): string {
+  return `${stage.toUpperCase()}_TARGET`;
 }
 
 /** Shell lines that export the build action's variables (sourced by buildspec.yml). */
 export function exportedVariables(result: BuildResult): string {
+  const target = (stage: Stage) => {
+    const t = result.targets[stage];
+    return t ? `aws://${t.account}/${t.region}` : '';
+  };
   return [
     `export DEPLOY=${result.deploy ? 'true' : 'false'}`,
     `export MODEL_PACKAGE_ARN_RESOLVED='${result.modelPackageArn.replace(/'/g, '')}'`,
     `export SMOKE_TEST_PAYLOAD='${result.smokeTestPayload.replace(/'/g, '')}'`,
+    ...STAGES.map((stage) => `export ${targetVariable(stage)}='${target(stage)}'`),
     '',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EndpointStack, endpointStackName } from './endpoint-stack';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
@@ -17,6 +17,13 @@ export interface DeployAppOptions {
    * @default - the `config` folder of this repository
    */
   readonly configDir?: string;
+  /**
+   * The account and region of each stage that deploys in another account (multi-account
+   * projects). Only the cloud assembly's manifest changes: the template is the same, with no
+   * assets and no bootstrap version rule, so a CloudFormation action still deploys it as is.
+   * @default - every stack is environment-agnostic (deployed in the pipeline's account and region)
+   */
+  readonly environments?: Partial<Record<Stage, Environment>>;
   /**
    * The app to add the stacks to.
    * @default - a new App (writing to `CDK_OUTDIR` under the CDK CLI, else a temporary folder)
@@ -41,6 +48,7 @@ export function createDeployApp(options: DeployAppOptions): DeployApp {
     const stackName = endpointStackName(options.projectName, options.projectId, stage);
     stacks[stage] = new EndpointStack(app, stackName, {
       stackName,
+      env: options.environments?.[stage],
       projectName: options.projectName,
       projectId: options.projectId,
       stageConfig: loadStageConfig(stage, options.configDir),

@@ -9,6 +9,16 @@ export interface EndpointOwnershipOptions {
   /** The endpoints the deploy would create or update, `<projectName>-<stage>`. */
   readonly endpointNames: readonly string[];
   /**
+   * Endpoints of `endpointNames` that live in another account, by name, with that account:
+   * they are skipped with one log line each.
+   *
+   * The build runs in the project account and cannot read another account's endpoints; a target
+   * account's CloudFormation deploy role may only touch endpoints tagged with this project's id,
+   * so a foreign endpoint of the same name there makes the deploy fail instead of taking it over.
+   * @default - every endpoint is in the build's account
+   */
+  readonly otherAccounts?: Readonly<Record<string, string>>;
+  /**
    * Receives one line per endpoint.
    * @default - no logging
    */
@@ -39,6 +49,11 @@ export class EndpointOwnershipError extends Error {
 export async function checkEndpointOwnership(options: EndpointOwnershipOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
   for (const name of options.endpointNames) {
+    const account = options.otherAccounts?.[name];
+    if (account !== undefined) {
+      log(`Endpoint ${name} is in account ${account}: not checked from the project account; there the deploy role updates only endpoints tagged ${TAG_KEYS.projectId}=${options.projectId}.`);
+      continue;
+    }
     const arn = await endpointArn(options.client, name);
     if (arn === undefined) {
       log(`Endpoint ${name} does not exist yet: the deploy creates it.`);

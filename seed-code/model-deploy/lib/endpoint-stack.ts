@@ -28,9 +28,13 @@ export const ENDPOINT_STACK_PARAMETERS = {
   modelPackageArn: 'ModelPackageArn',
   /** ARN of the role SageMaker assumes to pull the model image and artifacts. */
   modelExecutionRoleArn: 'ModelExecutionRoleArn',
-  /** Name of the project bucket; data capture goes to `s3://<bucket>/datacapture-<stage>`. Only when capturing. */
+  /**
+   * Name of the data capture bucket (the project bucket, or the target account's bucket when the
+   * stage deploys in another account); data capture goes to `s3://<bucket>/datacapture-<stage>`.
+   * Only when capturing.
+   */
   artifactBucketName: 'ArtifactBucketName',
-  /** ARN of the project KMS key: encrypts captured data and, where allowed, the ML volume. Only when used. */
+  /** ARN of the KMS key (or alias) that encrypts captured data and, where allowed, the ML volume. Only when used. */
   kmsKeyArn: 'KmsKeyArn',
   /** ARN of the project's SNS topic; both alarms notify it when they fire and when they recover. */
   alarmTopicArn: 'AlarmTopicArn',
@@ -127,9 +131,11 @@ export class EndpointStack extends Stack {
     }).valueAsString : undefined;
     const kmsKeyArn = usesKey ? new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.kmsKeyArn, {
       type: 'String',
-      description: 'ARN of the project KMS key (data capture, ML storage volume)',
-      allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$',
-      constraintDescription: 'must be a KMS key ARN',
+      description: 'ARN of the KMS key, or of an alias of it, for data capture and the ML storage volume (the project key, or the target account\'s)',
+      // An alias ARN too: a target account's key is made by another stack, and the project knows
+      // it only by its alias. SageMaker accepts both forms for both uses.
+      allowedPattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[a-zA-Z0-9-]+|alias/[a-zA-Z0-9/_-]+)$',
+      constraintDescription: 'must be a KMS key ARN or a KMS alias ARN',
     }).valueAsString : undefined;
 
     // Always declared and always an action: Control Tower's CT.CLOUDWATCH.PR.1 wants every alarm

@@ -1,5 +1,77 @@
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { isRoleArn } from './resolve-model-package';
+
+/** The CodeBuild environment of the deploy pipeline's test action, validated. */
+export interface SmokeTestEnvironment {
+  /** The staging endpoint, `<projectName>-staging` (`ENDPOINT_NAME`). */
+  readonly endpointName: string;
+  /** The project's region (`AWS_REGION`); a staging account's endpoint is in it too. */
+  readonly region: string;
+  /**
+   * Role in the staging account to assume (`SMOKE_TEST_ROLE_ARN`), when staging deploys in
+   * another account.
+   * @default - the test action's own credentials (staging is in the project account)
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Reads the test action's variables: `ENDPOINT_NAME` and `AWS_REGION` (required) and
+ * `SMOKE_TEST_ROLE_ARN` (optional; unset or empty: no role is assumed).
+ * @throws Error naming the missing variables, or the malformed `SMOKE_TEST_ROLE_ARN`
+ */
+export function readSmokeTestEnvironment(env: NodeJS.ProcessEnv): SmokeTestEnvironment {
+  const endpointName = env.ENDPOINT_NAME?.trim();
+  const region = env.AWS_REGION?.trim();
+  if (!endpointName || !region) {
+    throw new Error('ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)');
+  }
+  const roleArn = env.SMOKE_TEST_ROLE_ARN?.trim() || undefined;
+  if (roleArn !== undefined && !isRoleArn(roleArn)) {
+    throw new Error(`SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got '${env.SMOKE_TEST_ROLE_ARN}'`);
+  }
+  return { endpointName, region, roleArn };
+}
+
+/** The session name of the smoke test's role sessions, as the staging account's CloudTrail shows it. */
+export const SMOKE_TEST_SESSION_NAME = 'model-deploy-smoke-test';
+
+/** The SageMaker clients the smoke test calls the endpoint with. */
+export interface SmokeTestClients {
+  readonly sagemaker: SageMakerClient;
+  readonly runtime: SageMakerRuntimeClient;
+}
+
+/**
+ * The smoke test's clients. With a role (`SMOKE_TEST_ROLE_ARN`: staging deploys in another
+ * account), both sign with credentials of that role, got from STS AssumeRole (session
+ * {@link SMOKE_TEST_SESSION_NAME}) with the test action's own credentials and refreshed before
+ * they expire; the role is assumed once here, so a role that cannot be assumed fails the test
+ * with that reason rather than as a failed endpoint call. Without a role, both use the test
+ * action's own credentials.
+ * @throws Error naming the role when it cannot be assumed
+ */
+export async function smokeTestClients(env: Pick<SmokeTestEnvironment, 'region' | 'roleArn'>): Promise<SmokeTestClients> {
+  const credentials = env.roleArn === undefined ? undefined : fromTemporaryCredentials({
+    params: { RoleArn: env.roleArn, RoleSessionName: SMOKE_TEST_SESSION_NAME },
+    clientConfig: { region: env.region },
+  });
+  const clients = {
+    sagemaker: new SageMakerClient({ region: env.region, credentials }),
+    runtime: new SageMakerRuntimeClient({ region: env.region, credentials }),
+  };
+  if (env.roleArn !== undefined) {
+    try {
+      await clients.sagemaker.config.credentials();
+    } catch (e) {
+      throw new Error(`Cannot assume SMOKE_TEST_ROLE_ARN ${env.roleArn} (session ${SMOKE_TEST_SESSION_NAME}): ${(e as Error).name}: ${(e as Error).message}. `
+        + "The staging account's smoke-test role must trust this test project's role, and this role must be allowed sts:AssumeRole on it");
+    }
+  }
+  return clients;
+}
 
 /** Time and waiting, injectable so tests run without real sleeps. */
 export interface Clock {

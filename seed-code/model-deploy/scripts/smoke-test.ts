@@ -1,6 +1,7 @@
 /**
  * Test action of the deploy pipeline (run by test-buildspec.yml): smoke-tests the staging
- * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline.
+ * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline. When staging
+ * deploys in another account, `SMOKE_TEST_ROLE_ARN` names the role there that the test assumes.
  *
  * Usage: smoke-test [payloadFile]
  * The payload is, first found: the argument (handy to try another file from a laptop);
@@ -9,19 +10,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { runSmokeTest, parseSampleRows } from '../lib/smoke-test';
+import { readSmokeTestEnvironment, runSmokeTest, parseSampleRows, smokeTestClients, SMOKE_TEST_SESSION_NAME } from '../lib/smoke-test';
 import { payloadForRun } from '../lib/smoke-test-payload';
 import { loadStageConfig } from '../lib/stage-config';
 
 async function main(): Promise<void> {
   const root = path.join(__dirname, '..');
-  const endpointName = process.env.ENDPOINT_NAME?.trim();
-  const region = process.env.AWS_REGION?.trim();
-  if (!endpointName || !region) {
-    throw new Error('ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)');
-  }
+  const env = readSmokeTestEnvironment(process.env);
   const settings = loadStageConfig('staging').smokeTest!;
   const payloadFile = payloadForRun({
     argument: process.argv[2],
@@ -30,10 +25,12 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   const rows = parseSampleRows(fs.readFileSync(path.resolve(root, payloadFile), 'utf8'), payloadFile);
+  if (env.roleArn) {
+    console.log(`Calling ${env.endpointName} as ${env.roleArn} (session ${SMOKE_TEST_SESSION_NAME}): staging is in another account.`);
+  }
   const report = await runSmokeTest({
-    sagemaker: new SageMakerClient({ region }),
-    runtime: new SageMakerRuntimeClient({ region }),
-    endpointName,
+    ...await smokeTestClients(env),
+    endpointName: env.endpointName,
     rows,
     rounds: settings.rounds,
     maxP95LatencyMs: settings.maxP95LatencyMs,

@@ -73,6 +73,7 @@ describe('readBuildEnvironment', () => {
       pipelineRoleArn: PIPELINE_ROLE,
       autoApproveModels: false,
       alarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
+      deploymentTargets: {},
     });
   });
 
@@ -124,7 +125,7 @@ describe('writeBuildOutput', () => {
     const { result, read } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
 
     // THEN
-    expect(result).toEqual({ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/abalone.csv', files: buildArtifactFiles() });
+    expect(result).toEqual({ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/abalone.csv', files: buildArtifactFiles(), targets: {} });
     expect(fs.readdirSync(outDir).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
     for (const stage of ['staging', 'prod']) {
       const template = read(`${stage}.template.json`);
@@ -232,10 +233,13 @@ describe('templateConfiguration and exportedVariables', () => {
   });
 
   test.each([
-    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [] },
-      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\n`],
-    [{ deploy: false, modelPackageArn: '', smokeTestPayload: '', files: [] }, "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\n"],
-  ])('exports DEPLOY, MODEL_PACKAGE_ARN_RESOLVED and SMOKE_TEST_PAYLOAD (%#)', (result, expected) => {
+    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: {} },
+      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`],
+    [{ deploy: false, modelPackageArn: '', smokeTestPayload: '', files: [], targets: {} },
+      "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n"],
+    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: { prod: { account: '222222222222', region: 'us-east-1' } } },
+      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET='aws://222222222222/us-east-1'\n`],
+  ])('exports DEPLOY, MODEL_PACKAGE_ARN_RESOLVED, SMOKE_TEST_PAYLOAD and where each stage deploys (%#)', (result, expected) => {
     expect(exportedVariables(result)).toBe(expected);
   });
 });
@@ -335,5 +339,115 @@ describe('smoke-test payload', () => {
     sagemaker.on(DescribeModelPackageCommand).resolves({ ...APPROVED, CustomerMetadataProperties: { pipeline } });
     await expect(build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }))).rejects.toThrow(message);
     expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+});
+
+describe('multi-account (DEPLOYMENT_TARGETS)', () => {
+  const PROD_TARGET = {
+    account: '222222222222',
+    region: 'us-east-1',
+    modelExecutionRoleArn: 'arn:aws:iam::222222222222:role/churn-p-abc123def456-prod-model',
+    dataCaptureBucket: 'churn-p-abc123def456-prod-capture',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:alias/churn-p-abc123def456-prod',
+    alarmTopicArn: 'arn:aws:sns:us-east-1:222222222222:churn-p-abc123def456-prod-alarms',
+  };
+  const STAGING_TARGET = {
+    ...PROD_TARGET,
+    account: '111111111111',
+    modelExecutionRoleArn: 'arn:aws:iam::111111111111:role/churn-p-abc123def456-staging-model',
+    dataCaptureBucket: 'churn-p-abc123def456-staging-capture',
+    kmsKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/99999999-8888-7777-6666-555555555555',
+    alarmTopicArn: 'arn:aws:sns:us-east-1:111111111111:churn-p-abc123def456-staging-alarms',
+  };
+  const withTargets = (targets: object) => readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE, DEPLOYMENT_TARGETS: JSON.stringify(targets) });
+
+  test('readBuildEnvironment reads the targets; unset or {} is single-account', () => {
+    expect(withTargets({ prod: PROD_TARGET }).deploymentTargets).toEqual({ prod: PROD_TARGET });
+    expect(readBuildEnvironment({ ...VARIABLES, DEPLOYMENT_TARGETS: '{}' }).deploymentTargets).toEqual({});
+    expect(readBuildEnvironment({ ...VARIABLES, DEPLOYMENT_TARGETS: '' }).deploymentTargets).toEqual({});
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['a target is in another region than AWS_REGION', { DEPLOYMENT_TARGETS: JSON.stringify({ prod: { ...PROD_TARGET, region: 'eu-west-1' } }) },
+      "DEPLOYMENT_TARGETS.prod.region must be the project's region us-east-1 (AWS_REGION)"],
+    ['a target ARN is of another partition than the project roles', { DEPLOYMENT_TARGETS: JSON.stringify({ prod: PROD_TARGET }), SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws-us-gov:iam::123456789012:role/p' },
+      "DEPLOYMENT_TARGETS.prod.modelExecutionRoleArn must be in the project's partition 'aws-us-gov' (that of SAGEMAKER_PIPELINE_ROLE_ARN)"],
+  ])('readBuildEnvironment fails when %s', (_, override, message) => {
+    expect(() => readBuildEnvironment({ ...VARIABLES, ...override })).toThrow(message);
+  });
+
+  test("a stage with a target gets that account's role, bucket and key; the other stage the common ones", async () => {
+    // GIVEN prod in another account, staging in the project account
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+
+    // WHEN
+    const { result, read, log } = await build(withTargets({ prod: PROD_TARGET }));
+
+    // THEN
+    expect(read('prod.config.json').Parameters).toEqual({
+      ModelPackageArn: PACKAGE,
+      ModelExecutionRoleArn: PROD_TARGET.modelExecutionRoleArn,
+      ArtifactBucketName: PROD_TARGET.dataCaptureBucket,
+      KmsKeyArn: PROD_TARGET.kmsKeyArn,
+      AlarmTopicArn: PROD_TARGET.alarmTopicArn,
+    });
+    expect(read('staging.config.json').Parameters).toEqual({
+      ModelPackageArn: PACKAGE,
+      ModelExecutionRoleArn: VARIABLES.MODEL_EXECUTION_ROLE_ARN,
+      ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET,
+      KmsKeyArn: VARIABLES.KMS_KEY_ARN,
+      AlarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
+    });
+    expect(read('prod.config.json').Tags['sagemaker:project-id']).toBe('p-abc123def456');
+    expect(result.targets).toEqual({ prod: { account: '222222222222', region: 'us-east-1' } });
+    expect(log).toContain("The prod stack deploys in account 222222222222, us-east-1 (DEPLOYMENT_TARGETS.prod), with that account's model role, data capture bucket and key.");
+  });
+
+  test('every target value satisfies its template parameter pattern (alias and key ARNs)', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    const { read } = await build(withTargets({ staging: STAGING_TARGET, prod: PROD_TARGET }));
+    for (const stage of ['staging', 'prod']) {
+      const template = read(`${stage}.template.json`);
+      for (const [name, value] of Object.entries(read(`${stage}.config.json`).Parameters as Record<string, string>)) {
+        expect({ stage, name, value }).toEqual({ stage, name, value: expect.stringMatching(new RegExp(template.Parameters[name].AllowedPattern)) });
+      }
+    }
+  });
+
+  test('the templates are the single-account ones: still no assets and no bootstrap version rule', async () => {
+    // GIVEN
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    const single = (await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }))).read;
+    const singleTemplates = ['staging', 'prod'].map((stage) => single(`${stage}.template.json`));
+
+    // WHEN
+    const { read } = await build(withTargets({ staging: STAGING_TARGET, prod: PROD_TARGET }));
+
+    // THEN
+    expect(['staging', 'prod'].map((stage) => read(`${stage}.template.json`))).toEqual(singleTemplates);
+    expect(read('prod.template.json').Rules).toBeUndefined();
+    expect(read('prod.template.json').Parameters.BootstrapVersion).toBeUndefined();
+    expect(fs.readdirSync(outDir).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
+  });
+
+  test("skips the ownership check of an endpoint in another account with one line, and checks the project account's", async () => {
+    // GIVEN
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+
+    // WHEN
+    const { log } = await build(withTargets({ prod: PROD_TARGET }));
+
+    // THEN
+    expect(sagemaker.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['churn-staging']);
+    expect(log.filter((line) => line.includes('churn-prod'))).toEqual([
+      'Endpoint churn-prod is in account 222222222222: not checked from the project account; there the deploy role updates only endpoints tagged sagemaker:project-id=p-abc123def456.',
+    ]);
+  });
+
+  test('with both stages in other accounts, reads no endpoint of the project account', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    const { result } = await build(withTargets({ staging: STAGING_TARGET, prod: PROD_TARGET }));
+    expect(sagemaker.commandCalls(DescribeEndpointCommand)).toHaveLength(0);
+    expect(exportedVariables(result)).toContain("export STAGING_TARGET='aws://111111111111/us-east-1'\nexport PROD_TARGET='aws://222222222222/us-east-1'\n");
   });
 });

@@ -15,8 +15,8 @@ describe('buildspec.yml (build action)', () => {
 
   test('exports exactly the variables build-output.env sets', () => {
     const exported = [...buildspec.split('exported-variables:')[1].split('phases:')[0].matchAll(/^\s+- (\S+)$/gm)].map((m) => m[1]);
-    const written = [...exportedVariables({ deploy: true, modelPackageArn: 'a', smokeTestPayload: 'b', files: [] }).matchAll(/^export (\w+)=/gm)].map((m) => m[1]);
-    expect(exported).toEqual(['DEPLOY', 'MODEL_PACKAGE_ARN_RESOLVED', 'SMOKE_TEST_PAYLOAD']);
+    const written = [...exportedVariables({ deploy: true, modelPackageArn: 'a', smokeTestPayload: 'b', files: [], targets: {} }).matchAll(/^export (\w+)=/gm)].map((m) => m[1]);
+    expect(exported).toEqual(['DEPLOY', 'MODEL_PACKAGE_ARN_RESOLVED', 'SMOKE_TEST_PAYLOAD', 'STAGING_TARGET', 'PROD_TARGET']);
     expect(written).toEqual(exported);
   });
 
@@ -35,7 +35,7 @@ describe('buildspec.yml (build action)', () => {
   });
 
   test('documents every variable it reads', () => {
-    for (const name of [...REQUIRED_VARIABLES, 'MODEL_PACKAGE_ARN', 'PROJECT_TAGS', 'AUTO_APPROVE_MODELS']) {
+    for (const name of [...REQUIRED_VARIABLES, 'MODEL_PACKAGE_ARN', 'PROJECT_TAGS', 'AUTO_APPROVE_MODELS', 'DEPLOYMENT_TARGETS']) {
       expect(buildspec).toContain(name);
     }
   });
@@ -47,6 +47,7 @@ describe('test-buildspec.yml (test action)', () => {
   test('installs from the lock file and runs the smoke test with the payload the build chose', () => {
     expect(buildspec).toMatch(/runtime-versions:\n\s+nodejs: 22\n/);
     expect(buildspec).toContain('SMOKE_TEST_PAYLOAD');
+    expect(buildspec).toContain('SMOKE_TEST_ROLE_ARN');
     expect(buildspec).toContain('- npm ci');
     expect(buildspec).toContain('- npm run smoke-test');
     expect(pkg.scripts['smoke-test']).toBe('ts-node --swc scripts/smoke-test.ts');

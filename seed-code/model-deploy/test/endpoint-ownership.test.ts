@@ -45,3 +45,25 @@ test('fails, naming the endpoint, when it cannot be described', async () => {
   sagemaker.on(DescribeEndpointCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
   await expect(check()).rejects.toThrow('Cannot check who owns endpoint churn-staging: AccessDeniedException: User is not authorized');
 });
+
+test('skips an endpoint of another account with one line, without calling SageMaker for it', async () => {
+  // GIVEN staging in the project account (missing), prod in account 222222222222
+  sagemaker.on(DescribeEndpointCommand).rejects(Object.assign(new Error('Could not find endpoint "churn-staging".'), { name: 'ValidationException' }));
+  const log: string[] = [];
+
+  // WHEN
+  await checkEndpointOwnership({
+    client: new SageMakerClient({ region: 'us-east-1' }),
+    projectId: 'p-mine',
+    endpointNames: ['churn-staging', 'churn-prod'],
+    otherAccounts: { 'churn-prod': '222222222222' },
+    log: (l) => log.push(l),
+  });
+
+  // THEN
+  expect(log).toEqual([
+    'Endpoint churn-staging does not exist yet: the deploy creates it.',
+    'Endpoint churn-prod is in account 222222222222: not checked from the project account; there the deploy role updates only endpoints tagged sagemaker:project-id=p-mine.',
+  ]);
+  expect(sagemaker.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['churn-staging']);
+});

@@ -153,6 +153,23 @@ describe.each<[Stage, number, number]>([
   });
 });
 
+describe('parameter patterns', () => {
+  const parameters = synth(loadStageConfig('prod', FIXTURES)).toJSON().Parameters;
+  const allows = (name: string, value: string) => new RegExp(parameters[name].AllowedPattern).test(value);
+
+  test.each([
+    ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', true],
+    // a target account's key, known to the project by its alias
+    ['arn:aws:kms:us-east-1:222222222222:alias/churn-p-abc123def456-prod', true],
+    ['arn:aws-cn:kms:cn-north-1:222222222222:alias/team/capture_key', true],
+    ['1234abcd-12ab-34cd-56ef-1234567890ab', false],
+    ['alias/capture', false],
+    ['arn:aws:s3:::bucket', false],
+  ])("KmsKeyArn '%s' allowed: %s", (value, allowed) => {
+    expect(allows('KmsKeyArn', value)).toBe(allowed);
+  });
+});
+
 describe('staging specifics', () => {
   const template = synth(loadStageConfig('staging', FIXTURES));
 

@@ -16,6 +16,7 @@ import {
   ModelApprovalStatus,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { loadStageConfig } from '../lib/stage-config';
 import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
@@ -23,6 +24,8 @@ const ROOT = path.join(__dirname, '..');
 const moto = useMotoServer();
 let MOTO: string;
 let client: SageMakerClient;
+/** A client of moto's default account (the project account). */
+const defaultClient = () => client;
 beforeAll(() => {
   MOTO = moto();
   client = new SageMakerClient({ endpoint: MOTO, ...MOTO_CLIENT_CONFIG });
@@ -102,7 +105,7 @@ describe('build-output', () => {
     // THEN
     expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
     expect(status).toBe(0);
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\n");
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n");
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
   });
 
@@ -118,7 +121,7 @@ describe('build-output', () => {
     expect(status).toBe(0);
     expect(output).toContain(`DEPLOY=true: staging and prod will be deployed with ${arn}.`);
     expect(output).toContain('has no CustomerMetadataProperties.pipeline, so it is taken for an abalone model');
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\n`);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`);
     for (const stage of ['staging', 'prod']) {
       expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', `${stage}.config.json`), 'utf8')).Parameters.ModelPackageArn).toBe(arn);
     }
@@ -156,6 +159,41 @@ describe('build-output', () => {
     expect(fs.existsSync(path.join(work, 'vars.env'))).toBe(false);
   });
 
+  test('a multi-account run: prod gets its account\'s values and is not read from here; PROD_TARGET records where it goes', async () => {
+    // GIVEN prod in account 222222222222, where an endpoint of the same name cannot be seen from here
+    const group = unique();
+    const project = uniqueProject();
+    const arn = await approvedPackage(group);
+    await createEndpoint(`${project}-prod`, { 'sagemaker:project-id': 'p-other0000000' });
+    const prod = {
+      account: '222222222222',
+      region: 'us-east-1',
+      modelExecutionRoleArn: 'arn:aws:iam::222222222222:role/prod-model',
+      dataCaptureBucket: 'prod-capture-222222222222',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:222222222222:alias/prod-capture',
+      alarmTopicArn: 'arn:aws:sns:us-east-1:222222222222:prod-alarms',
+    };
+
+    // WHEN
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+      { ...buildEnv(group, arn, project), DEPLOYMENT_TARGETS: JSON.stringify({ prod }) });
+
+    // THEN
+    expect(output).toContain(`Endpoint ${project}-prod is in account 222222222222: not checked from the project account`);
+    expect(status).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toContain("export STAGING_TARGET=''\nexport PROD_TARGET='aws://222222222222/us-east-1'\n");
+    expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', 'prod.config.json'), 'utf8')).Parameters).toMatchObject({
+      ModelExecutionRoleArn: prod.modelExecutionRoleArn, ArtifactBucketName: prod.dataCaptureBucket, KmsKeyArn: prod.kmsKeyArn,
+    });
+  });
+
+  test('fails (exit 1) with one line per problem of DEPLOYMENT_TARGETS, no stack trace, before any AWS call', () => {
+    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+      { ...buildEnv('no-such-group', ''), DEPLOYMENT_TARGETS: '{"qa":{}}' });
+    expect(status).toBe(1);
+    expect(output.trim()).toBe('Build failed: DEPLOYMENT_TARGETS.qa is not a stage; allowed: staging, prod');
+  });
+
   test('fails (exit 1) naming the missing variables', () => {
     const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], { SAGEMAKER_PROJECT_NAME: 'churn' });
     expect(status).toBe(1);
@@ -164,8 +202,9 @@ describe('build-output', () => {
 });
 
 describe('smoke-test', () => {
-  async function endpointAnswering(bodies: string[]): Promise<string> {
+  async function endpointAnswering(bodies: string[], account?: { id: string; client: SageMakerClient }): Promise<string> {
     const name = unique();
+    const client = account?.client ?? defaultClient();
     await client.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model-execution', PrimaryContainer: { Image: 'xgboost:1.7-1' } }));
     await client.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
     await client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
@@ -173,7 +212,10 @@ describe('smoke-test', () => {
     const response = await fetch(`${MOTO}/moto-api/static/sagemaker/endpoint-results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ results: bodies.map((Body) => ({ Body, ContentType: 'text/csv', InvokedProductionVariant: 'AllTraffic', CustomAttributes: '' })) }),
+      body: JSON.stringify({
+        results: bodies.map((Body) => ({ Body, ContentType: 'text/csv', InvokedProductionVariant: 'AllTraffic', CustomAttributes: '' })),
+        ...(account ? { account_id: account.id } : {}),
+      }),
     });
     expect(response.status).toBe(201);
     return name;
@@ -205,6 +247,43 @@ describe('smoke-test', () => {
     const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
     expect(status).toBe(1);
     expect(output).toContain("row 4: answer is not a number: 'oops'");
+  });
+
+  describe('staging in another account (SMOKE_TEST_ROLE_ARN)', () => {
+    // moto gives the session of an assumed role that role's account: the staging endpoint is
+    // only visible with the staging role's credentials.
+    const STAGING_ACCOUNT = '111111111111';
+    const ROLE = `arn:aws:iam::${STAGING_ACCOUNT}:role/churn-p-abc123def456-staging-smoke-test`;
+    const stagingClient = () => new SageMakerClient({
+      endpoint: MOTO,
+      region: MOTO_CLIENT_CONFIG.region,
+      credentials: fromTemporaryCredentials({
+        params: { RoleArn: ROLE, RoleSessionName: 'test-setup' },
+        masterCredentials: MOTO_CLIENT_CONFIG.credentials,
+        clientConfig: { endpoint: MOTO, region: MOTO_CLIENT_CONFIG.region },
+      }),
+    });
+
+    test('assumes the role and tests the endpoint of the staging account', async () => {
+      const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${3 + i}.5`), { id: STAGING_ACCOUNT, client: stagingClient() });
+      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name, SMOKE_TEST_ROLE_ARN: ROLE });
+      expect(output).toContain(`Calling ${name} as ${ROLE} (session model-deploy-smoke-test): staging is in another account.`);
+      expect(output).toMatch(/Smoke test passed: \d+ numeric answers/);
+      expect(status).toBe(0);
+    });
+
+    test("without the role, the project account's credentials do not see that endpoint (exit 1)", async () => {
+      const name = await endpointAnswering(['1.0'], { id: STAGING_ACCOUNT, client: stagingClient() });
+      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+      expect(status).toBe(1);
+      expect(output).toMatch(/Could not find endpoint/i);
+    });
+
+    test('fails (exit 1) with one line when SMOKE_TEST_ROLE_ARN is not a role ARN', () => {
+      const { status, output } = run('smoke-test.ts', [], { ENDPOINT_NAME: 'churn-staging', SMOKE_TEST_ROLE_ARN: 'smoke-test' });
+      expect(status).toBe(1);
+      expect(output.trim()).toBe("SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got 'smoke-test'");
+    });
   });
 
   test('fails (exit 1) when ENDPOINT_NAME is not set', () => {

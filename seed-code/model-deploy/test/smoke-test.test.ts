@@ -1,7 +1,15 @@
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Clock, parseSampleRows, percentile, runSmokeTest, SmokeTestOptions, waitForInService } from '../lib/smoke-test';
+import {
+  Clock,
+  parseSampleRows,
+  percentile,
+  readSmokeTestEnvironment,
+  runSmokeTest,
+  SmokeTestOptions,
+  waitForInService,
+} from '../lib/smoke-test';
 
 const sagemaker = mockClient(SageMakerClient);
 const runtime = mockClient(SageMakerRuntimeClient);
@@ -166,5 +174,30 @@ describe('helpers', () => {
 
   test('fails when the sample file has no rows', () => {
     expect(() => parseSampleRows('\n \n', 'smoke-test/sample-payload.csv')).toThrow('smoke-test/sample-payload.csv holds no sample rows');
+  });
+});
+
+describe('readSmokeTestEnvironment', () => {
+  const ROLE = 'arn:aws:iam::111111111111:role/churn-p-abc123def456-staging-smoke-test';
+
+  test.each<[string | undefined, string | undefined]>([
+    [undefined, undefined],
+    ['', undefined],
+    ['  ', undefined],
+    [ROLE, ROLE],
+    [` ${ROLE} `, ROLE],
+  ])("SMOKE_TEST_ROLE_ARN '%s' assumes %s", (value, roleArn) => {
+    expect(readSmokeTestEnvironment({ ENDPOINT_NAME: 'churn-staging', AWS_REGION: 'us-east-1', SMOKE_TEST_ROLE_ARN: value }))
+      .toEqual({ endpointName: 'churn-staging', region: 'us-east-1', roleArn });
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['ENDPOINT_NAME is empty', { ENDPOINT_NAME: ' ' }, 'ENDPOINT_NAME and AWS_REGION must be set (the test CodeBuild project sets them)'],
+    ['SMOKE_TEST_ROLE_ARN is a role name', { SMOKE_TEST_ROLE_ARN: 'staging-smoke-test' },
+      "SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got 'staging-smoke-test'"],
+    ['SMOKE_TEST_ROLE_ARN is a role session', { SMOKE_TEST_ROLE_ARN: 'arn:aws:sts::111111111111:assumed-role/smoke/s' },
+      "SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got 'arn:aws:sts::111111111111:assumed-role/smoke/s'"],
+  ])('fails when %s', (_, env, message) => {
+    expect(() => readSmokeTestEnvironment({ ENDPOINT_NAME: 'churn-staging', AWS_REGION: 'us-east-1', ...env })).toThrow(message);
   });
 });
