@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnCondition, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,7 +31,8 @@ export interface AlarmTopicProps {
    */
   readonly key: kms.IKey;
   /**
-   * E-mail address subscribed to the topic.
+   * E-mail address subscribed to the topic. A token (a template parameter) may be empty at
+   * deploy time: the subscription is then conditional on it.
    * @default - no subscription
    */
   readonly email?: string;
@@ -94,7 +95,12 @@ export class AlarmTopic extends Construct {
 
     if (props.email !== undefined) {
       // A fixed id (aws-cdk-lib's EmailSubscription derives one from the address).
-      new sns.Subscription(this, 'EmailSubscription', { topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.email });
+      const subscription = new sns.Subscription(this, 'EmailSubscription', { topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: props.email });
+      if (Token.isUnresolved(props.email)) {
+        (subscription.node.defaultChild as sns.CfnSubscription).cfnOptions.condition = new CfnCondition(this, 'EmailGiven', {
+          expression: Fn.conditionNot(Fn.conditionEquals(props.email, '')),
+        });
+      }
     }
   }
 }

@@ -200,16 +200,18 @@ export function checkSettings(settings: Partial<ProjectSettings>, options: { rea
 
 /**
  * One e-mail address as SNS takes it for an `email` subscription: local part, `@`, a domain with a
- * dot; no spaces, commas or angle brackets (a display name or a list is not an address).
+ * dot; no spaces, commas, angle brackets or `..` (a display name or a list is not an address).
+ * Also the `AlarmEmail` parameter's pattern in the Studio templates.
  */
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+export const ALARM_EMAIL_PATTERN = "^(?!.*\\.\\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$";
+const EMAIL_PATTERN = new RegExp(ALARM_EMAIL_PATTERN);
 /** Longest address SMTP delivers (RFC 5321 path limit). */
-const EMAIL_MAX_LENGTH = 254;
+export const ALARM_EMAIL_MAX_LENGTH = 254;
 
 /** Checks `alarmEmail`: one address; an unresolved token (a template parameter) is skipped. */
 export function checkAlarmEmail(email: string): void {
   if (Token.isUnresolved(email)) return;
-  if (email.length > EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email) || email.includes('..')) {
+  if (email.length > ALARM_EMAIL_MAX_LENGTH || !EMAIL_PATTERN.test(email)) {
     const list = /[,;\s]/.test(email.trim()) ? ' (for several people, use a distribution list)' : '';
     throw new ConfigError(`\`alarmEmail\` must be one e-mail address, like name@example.com${list}; got '${email}'`);
   }

@@ -1,8 +1,15 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ConfigError } from '../lib/project-config';
+import { ConfigError, parseProjectConfig } from '../lib/project-config';
 import { SageMakerProject } from '../lib/sagemaker-project';
-import { projectTemplate } from './support/app';
+import { StudioTemplateLocation, studioTemplateApp } from '../lib/studio-template-stack';
+import { cdkJsonContext, projectTemplate } from './support/app';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
+type Json = any;
 
 const ID = 'p-2uni326u2jrp';
 const PREFIX = `sagemaker-mlops-demo-${ID}`;
@@ -150,5 +157,55 @@ describe('the alarm topic, configured', () => {
     const create = () => new SageMakerProject(new Stack(new App(), 'Direct'), 'Project', { projectName: 'churn', projectId: ID, alarmEmail: 'ml-team' });
     expect(create).toThrow(ConfigError);
     expect(create).toThrow("`alarmEmail` must be one e-mail address, like name@example.com; got 'ml-team'");
+  });
+});
+
+describe('the alarm topic in a Studio template', () => {
+  /** The S3 Studio template (the same body as the Service Catalog product). */
+  function studioTemplate(config: Record<string, unknown> = {}) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'alarm-studio-'));
+    const parsed = parseProjectConfig(config, { templateOnly: true });
+    const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const stacks = studioTemplateApp(app, parsed, new StudioTemplateLocation('templates-bucket', 'templates/', parsed.productVersion));
+    return app.synth().getStackByName(stacks.template.stackName).template;
+  }
+  const parameterPattern = (template: Json) => new RegExp(template.Parameters.AlarmEmail.AllowedPattern);
+
+  test('takes the address as the optional AlarmEmail parameter and subscribes it only when it is not empty', () => {
+    // GIVEN nothing configured
+    const json = studioTemplate();
+    const template = Template.fromJSON(json);
+    // THEN
+    template.hasParameter('AlarmEmail', { Type: 'String', Default: '', MaxLength: 254 });
+    expect(json.Metadata.SagemakerTemplateParameterRules.AlarmEmail).toEqual({ Optional: true });
+    const [[conditionId, condition]] = Object.entries(json.Conditions as Json).filter(([id]) => /EmailGiven/.test(id));
+    expect(condition).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
+    template.hasResource('AWS::SNS::Subscription', {
+      Condition: conditionId,
+      Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
+    });
+  });
+
+  test('a configured alarmEmail becomes the parameter\'s default', () => {
+    expect(studioTemplate({ alarmEmail: 'ml-team@example.com' }).Parameters.AlarmEmail.Default).toBe('ml-team@example.com');
+  });
+
+  test.each([
+    'ml-team@example.com', 'first.last+ml@sub.example.co.uk', 'a@b.io',
+    'not-an-email', 'ml@localhost', 'a..b@example.com', 'a@example..com', 'ml@example.com, ops@example.com', 'ML <ml@example.com>', ' ml@example.com',
+  ])('the parameter and the configuration parser agree on %j', (email) => {
+    const pattern = parameterPattern(studioTemplate());
+    let parsed = true;
+    try {
+      parseProjectConfig({ alarmEmail: email });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      parsed = false;
+    }
+    expect(pattern.test(email)).toBe(parsed);
+  });
+
+  test('the parameter accepts an empty value (no subscription)', () => {
+    expect(parameterPattern(studioTemplate()).test('')).toBe(true);
   });
 });

@@ -185,7 +185,7 @@ describe('ServiceCatalogStack, default configuration', () => {
     expect(`sagemaker-${'a'.repeat(32)}-p-${'b'.repeat(12)}-model`.length).toBeLessThanOrEqual(64);
     expect(Object.keys(productJson as unknown as { Parameters: object }).includes('Parameters')).toBe(true);
     expect(Object.keys((productJson as unknown as { Parameters: object }).Parameters).sort())
-      .toEqual(['SageMakerProjectId', 'SageMakerProjectName']);
+      .toEqual(['AlarmEmail', 'SageMakerProjectId', 'SageMakerProjectName']);
   });
 
   test('the product template creates the project: model package group, two repositories, two pipelines', () => {

@@ -54,7 +54,7 @@ describe('S3 template of a CodeConnections source, nothing configured at synth',
   const t = Template.fromJSON(template);
 
   test('takes connection, repositories and branch as parameters with the patterns of the configuration parser', () => {
-    expect(Object.keys(template.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', ...CONNECTION_PARAMETERS]);
+    expect(Object.keys(template.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', ...CONNECTION_PARAMETERS, 'AlarmEmail']);
     t.hasParameter('CodeConnectionArn', { Type: 'String', AllowedPattern: Match.stringLikeRegexp('codeconnections\\|codestar-connections'), Default: Match.absent() });
     for (const id of ['ModelBuildCodeRepositoryFullname', 'ModelDeployCodeRepositoryFullname']) {
       t.hasParameter(id, { Type: 'String', MaxLength: 1024, Default: Match.absent(), ConstraintDescription: Match.stringLikeRegexp('owner/name') });
@@ -66,7 +66,7 @@ describe('S3 template of a CodeConnections source, nothing configured at synth',
     const ui = template.Metadata['AWS::CloudFormation::Interface'];
     expect(ui.ParameterGroups[1]).toEqual({ Label: { default: expect.stringContaining('CodeConnections') }, Parameters: CONNECTION_PARAMETERS });
     expect(Object.keys(ui.ParameterLabels)).toEqual(expect.arrayContaining(CONNECTION_PARAMETERS));
-    expect(template.Metadata.SagemakerTemplateParameterRules).toEqual({ CodeRepositoryBranch: { Optional: true } });
+    expect(template.Metadata.SagemakerTemplateParameterRules).toEqual({ CodeRepositoryBranch: { Optional: true }, AlarmEmail: { Optional: true } });
     expect(template.Description).toMatch(/CodeConnections/);
   });
 
@@ -123,7 +123,7 @@ describe('S3 template of a CodeConnections source, values configured at synth', 
     expect(template.Parameters.ModelBuildCodeRepositoryFullname.Default).toBe('acme/model-build');
     expect(template.Parameters.ModelDeployCodeRepositoryFullname.Default).toBeUndefined();
     expect(template.Parameters.CodeRepositoryBranch.Default).toBe('develop');
-    expect(template.Metadata.SagemakerTemplateParameterRules).toEqual({ CodeConnectionArn: { Optional: true }, CodeRepositoryBranch: { Optional: true } });
+    expect(template.Metadata.SagemakerTemplateParameterRules).toEqual({ CodeConnectionArn: { Optional: true }, CodeRepositoryBranch: { Optional: true }, AlarmEmail: { Optional: true } });
   });
 });
 
@@ -237,7 +237,7 @@ describe('Service Catalog product of a connection source', () => {
     const { app, stack } = catalogApp();
     const assembly = app.synth();
     const product = JSON.parse(fs.readFileSync(path.join(assembly.directory, stack.productStack.templateFile), 'utf8'));
-    expect(Object.keys(product.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', ...CONNECTION_PARAMETERS]);
+    expect(Object.keys(product.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', ...CONNECTION_PARAMETERS, 'AlarmEmail']);
     expect(product.Parameters.CodeConnectionArn.Default).toBe(CONNECTION_ARN);
     expect(product.Parameters.ModelDeployCodeRepositoryFullname.Default).toBe('acme/ml-platform/model-deploy');
     Template.fromJSON(assembly.getStackByName(stack.stackName).template).hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {

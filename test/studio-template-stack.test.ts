@@ -36,18 +36,25 @@ describe('StudioTemplateStack, default configuration', () => {
   const json: Json = assembly.getStackByName(stacks.template.stackName).template;
   const template = Template.fromJSON(json);
 
-  test('has exactly the two parameters Studio passes, with their constraints, and no optional ones', () => {
-    expect(Object.keys(json.Parameters).sort()).toEqual(['SageMakerProjectId', 'SageMakerProjectName']);
+  test('has the two parameters Studio passes, with their constraints, and the optional alarm e-mail address', () => {
+    expect(Object.keys(json.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', 'AlarmEmail']);
     template.hasParameter('SageMakerProjectName', { Type: 'String', AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*$', MaxLength: 32 });
     template.hasParameter('SageMakerProjectId', { Type: 'String', AllowedPattern: '^p-[a-z0-9]{1,12}$', MaxLength: 14 });
-    expect(json.Metadata.SagemakerTemplateParameterRules).toBeUndefined();
+    expect(json.Metadata.SagemakerTemplateParameterRules).toEqual({ AlarmEmail: { Optional: true } });
   });
 
   test('carries the metadata Studio reads: description, parameter labels and groups', () => {
     expect(json.Description).toMatch(/SageMaker MLOps project/);
     expect(json.Metadata['AWS::CloudFormation::Interface']).toEqual({
-      ParameterGroups: [{ Label: { default: expect.any(String) }, Parameters: ['SageMakerProjectName', 'SageMakerProjectId'] }],
-      ParameterLabels: { SageMakerProjectName: { default: 'Project name' }, SageMakerProjectId: { default: 'Project id' } },
+      ParameterGroups: [
+        { Label: { default: expect.any(String) }, Parameters: ['SageMakerProjectName', 'SageMakerProjectId'] },
+        { Label: { default: 'Notifications' }, Parameters: ['AlarmEmail'] },
+      ],
+      ParameterLabels: {
+        SageMakerProjectName: { default: 'Project name' },
+        SageMakerProjectId: { default: 'Project id' },
+        AlarmEmail: { default: 'Alarm e-mail address' },
+      },
     });
   });
 

@@ -2,6 +2,8 @@ import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
+  ALARM_EMAIL_MAX_LENGTH,
+  ALARM_EMAIL_PATTERN,
   BRANCH_MAX_LENGTH,
   BRANCH_PATTERN,
   CONNECTION_ARN_PATTERN,
@@ -105,6 +107,15 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     constraintDescription: "'p-' followed by lowercase letters or digits (SageMaker generates it)",
   });
   const connection = props.project?.sourceProvider === 'codeconnections' ? connectionParameters(stack, props.project) : undefined;
+  const alarmEmailParameter = new CfnParameter(stack, 'AlarmEmail', {
+    type: 'String',
+    description: 'E-mail address told when an endpoint alarm of the project fires or recovers (SNS asks it to confirm first); empty for none',
+    allowedPattern: `^$|${ALARM_EMAIL_PATTERN}`,
+    maxLength: ALARM_EMAIL_MAX_LENGTH,
+    constraintDescription: 'one e-mail address, like name@example.com (for several people, a distribution list), or empty',
+    // A value configured at synth pre-fills the field.
+    default: props.project?.alarmEmail ?? '',
+  });
   addStudioMetadata(stack, [
     { parameter: projectNameParameter, label: 'Project name', group: 'SageMaker project (SageMaker fills these in)', optional: false },
     { parameter: projectIdParameter, label: 'Project id', group: 'SageMaker project (SageMaker fills these in)', optional: false },
@@ -116,12 +127,14 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
       { parameter: connection.deployRepository, label: 'Model deploy repository (full name)', group: REPOSITORY_GROUP, optional: false },
       { parameter: connection.branch, label: 'Branch', group: REPOSITORY_GROUP, optional: true },
     ] : []),
+    { parameter: alarmEmailParameter, label: 'Alarm e-mail address', group: 'Notifications', optional: true },
   ]);
 
   const project = new SageMakerProject(stack, 'Project', {
     ...props.project,
     projectName: projectNameParameter.valueAsString,
     projectId: projectIdParameter.valueAsString,
+    alarmEmail: alarmEmailParameter.valueAsString,
     ...(connection ? {
       connectionArn: connection.connectionArn.valueAsString,
       buildRepository: connection.buildRepository.valueAsString,
