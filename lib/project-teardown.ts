@@ -85,7 +85,8 @@ export class ProjectTeardown extends Construct {
     const stackArns = stages.map((s) => stack.formatArn({
       service: 'cloudformation', resource: 'stack', resourceName: `${names.deployStackName(s)}/*`,
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
+    // Multi-account: a stage in another account is that account's stack's to tear down.
+    if (stackArns.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DeleteEndpointStacks',
       actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
       resources: stackArns,
