@@ -2,9 +2,8 @@
 import { App } from 'aws-cdk-lib';
 import { MlopsProjectStack } from '../lib/mlops-project-stack';
 import { ConfigError, parseProjectConfig, projectStackName } from '../lib/project-config';
-import { targetAccounts } from '../lib/deployment-accounts';
 import { ServiceCatalogStack } from '../lib/service-catalog-stack';
-import { TargetAccountStack } from '../lib/target-account-stack';
+import { addTargetAccountStacks } from '../lib/target-account-stack';
 
 const app = new App();
 try {
@@ -14,15 +13,7 @@ try {
     description: `SageMaker MLOps project ${config.projectName}: model building, training and deployment`,
   });
   // Multi-account: one stack per target account, deployed there after the project stack.
-  for (const { account, stages } of targetAccounts(config.deploymentAccounts)) {
-    new TargetAccountStack(app, project.names.targetStackName(account), {
-      names: project.names,
-      accounts: config.deploymentAccounts!,
-      account,
-      settings: project.settings,
-      description: `SageMaker MLOps project ${config.projectName}: what its ${stages.join(' and ')} deployment needs in account ${account}`,
-    });
-  }
+  addTargetAccountStacks(app, project, config.deploymentAccounts);
   if (config.serviceCatalog) {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
     new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {

@@ -5,11 +5,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentAccounts, roleArn } from './deployment-accounts';
+import { DeploymentAccounts, roleArn, targetAccounts } from './deployment-accounts';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { DeploymentStage, ProjectNames } from './project-names';
 import { ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
+import type { SageMakerProject } from './sagemaker-project';
 import { accessLogsBucket } from './private/access-logs-bucket';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
@@ -278,4 +279,19 @@ export class TargetAccountStack extends Stack {
     if (smokeTestRole) out('SmokeTestRoleArn', smokeTestRole);
     return { deployRole, actionRole, modelExecutionRole, smokeTestRole };
   }
+}
+
+/**
+ * The target account stacks of a project (none in single-account mode): one per distinct target
+ * account, named `sagemaker-<name>-<id>-target-<account>`, each deployed in its account after the
+ * project stack.
+ */
+export function addTargetAccountStacks(scope: Construct, project: SageMakerProject, accounts: DeploymentAccounts | undefined): TargetAccountStack[] {
+  return targetAccounts(accounts).map(({ account, stages }) => new TargetAccountStack(scope, project.names.targetStackName(account), {
+    names: project.names,
+    accounts: accounts!,
+    account,
+    settings: project.settings,
+    description: `SageMaker MLOps project ${project.names.projectName}: what its ${stages.join(' and ')} deployment needs in account ${account}`,
+  }));
 }
