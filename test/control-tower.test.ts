@@ -8,6 +8,7 @@ import { parseProjectConfig } from '../lib/project-config';
 import { ServiceCatalogStack } from '../lib/service-catalog-stack';
 import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
 import { cdkJsonContext, projectApp } from './support/app';
+import { MULTI_ACCOUNT_CONFIG } from './support/multi-account';
 import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from './support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -24,6 +25,11 @@ const APPS: Record<string, () => string[]> = {
   'project with retainData=false': () => {
     const outdir = tmp('ct-noretain-');
     projectApp({ outdir, config: { retainData: 'false' } }).app.synth();
+    return templatesIn(outdir);
+  },
+  'multi-account project and target stacks': () => {
+    const outdir = tmp('ct-multi-');
+    projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app.synth();
     return templatesIn(outdir);
   },
   'Service Catalog stack and product': () => {

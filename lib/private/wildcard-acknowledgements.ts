@@ -232,7 +232,6 @@ function anyAccount(reason: WildcardReason): WildcardReason {
 
 /** The wildcards of a target account's stack (multi-account), each with the reason it is needed. */
 export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
-  ...PROJECT_WILDCARD_REASONS.map(anyAccount),
   {
     // The project account's data bucket (sagemaker-project-<id>) under the pipeline's prefix, and its pipeline artifact bucket.
     finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-[a-z0-9]+(\/[\w-]+-p-[a-z0-9]+\/|-pipeline-artifacts\/)\*$/,
@@ -258,4 +257,6 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
     finding: /^Resource::<Teardown\w*[0-9A-F]{8}\.Arn>:\*$/,
     reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
   },
+  // After the specific ones: the first reason whose finding matches is the one judged.
+  ...PROJECT_WILDCARD_REASONS.map(anyAccount),
 ];

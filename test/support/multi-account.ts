@@ -46,6 +46,10 @@ export function evaluate(value: unknown, account: string, attributes: Record<str
     const key = (v['Fn::GetAtt'] as string[]).join('.');
     return attributes[key] ?? `<${key}>`;
   }
+  if (typeof v['Fn::Sub'] === 'string') {
+    return (v['Fn::Sub'] as string).replace(/\$\{([\w:.]+)\}/g, (_m, name: string) =>
+      String(name.includes('.') ? evaluate({ 'Fn::GetAtt': name.split('.') }, account, attributes) : evaluate({ Ref: name }, account, attributes)));
+  }
   if (Array.isArray(v['Fn::Join'])) {
     const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
     return parts.map((p) => evaluate(p, account, attributes)).join(sep);
