@@ -13,6 +13,7 @@ import { ProjectTeardown } from './project-teardown';
 import type { SageMakerProject } from './sagemaker-project';
 import { accessLogsBucket } from './private/access-logs-bucket';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
+import { EventBridgeNotifications } from './private/eventbridge-notifications';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 
@@ -166,6 +167,7 @@ export class TargetAccountStack extends Stack {
     for (const [k, v] of Object.entries(settings.tags)) Tags.of(this).add(k, v);
     Aspects.of(this).add(new AcknowledgeWildcards(TARGET_WILDCARD_REASONS));
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
+    Aspects.of(this).add(new EventBridgeNotifications());
 
     new CfnOutput(this, 'DataCaptureBucketName', { value: dataCapture.bucketName, description: 'Data capture of the endpoints in this account' });
     new CfnOutput(this, 'KeyArn', { value: key.keyArn, description: 'KMS key of data capture, endpoint volumes and the alarm topic' });

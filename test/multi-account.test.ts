@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseProjectConfig } from '../lib/project-config';
+import { buildTemplateObjects, UsageError } from '../scripts/template-publisher';
 import { projectApp } from './support/app';
 import {
   evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, templateRoles,
@@ -48,7 +49,7 @@ describe('multi-account configuration', () => {
   });
 
   test('takes one stage alone; the other deploys in the project account', () => {
-    const { prodAccount: _omitted, ...stagingOnly } = MULTI_ACCOUNT_CONFIG;
+    const stagingOnly = { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined };
     expect(parseProjectConfig(stagingOnly).deploymentAccounts?.stageAccounts).toEqual({ staging: STAGING_ACCOUNT });
   });
 
@@ -77,6 +78,12 @@ describe('multi-account configuration', () => {
       expect((e as Error).message).not.toContain('\n');
     }
   });
+});
+
+test('fails when publishing the S3-hosted Studio template with target accounts: not available yet, one line', () => {
+  const build = () => buildTemplateObjects({ bucket: 'my-templates', prefix: 'mlops', context: MULTI_ACCOUNT_CONFIG });
+  expect(build).toThrow(UsageError);
+  expect(build).toThrow('`stagingAccount` / `prodAccount` (multi-account deployment) is not available for the S3-hosted Studio template yet');
 });
 
 describe('multi-account app', () => {
@@ -257,7 +264,7 @@ describe('multi-account app', () => {
   });
 
   test('with a staging account only, prod deploys in the project account as before', () => {
-    const { prodAccount: _omitted, ...stagingOnly } = MULTI_ACCOUNT_CONFIG;
+    const stagingOnly = Object.fromEntries(Object.entries(MULTI_ACCOUNT_CONFIG).filter(([k]) => k !== 'prodAccount'));
     const { project: t, targets: only } = multiAccountTemplates(stagingOnly);
     expect(Object.keys(only)).toEqual([STAGING_ACCOUNT]);
     const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: Match.stringLikeRegexp('modeldeploy') } }))[0];

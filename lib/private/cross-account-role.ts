@@ -41,19 +41,19 @@ export class CrossAccountRoleReference extends Resource implements iam.IRole {
     return { roleArn: this.roleArn, roleName: this.roleName };
   }
 
-  public attachInlinePolicy(_policy: iam.Policy): void {
+  public attachInlinePolicy(): void {
     // The role's policies belong to its own stack.
   }
 
-  public addManagedPolicy(_policy: iam.IManagedPolicy): void {
+  public addManagedPolicy(): void {
     // The role's policies belong to its own stack.
   }
 
-  public addToPolicy(_statement: iam.PolicyStatement): boolean {
+  public addToPolicy(): boolean {
     return false;
   }
 
-  public addToPrincipalPolicy(_statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+  public addToPrincipalPolicy(): iam.AddToPrincipalPolicyResult {
     return { statementAdded: false };
   }
 
