@@ -1,5 +1,7 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseProjectConfig } from '../lib/project-config';
+import { SageMakerProject } from '../lib/sagemaker-project';
 import { buildTemplateObjects, UsageError } from '../scripts/template-publisher';
 import { projectApp } from './support/app';
 import {
@@ -78,6 +80,13 @@ describe('multi-account configuration', () => {
       expect((e as Error).message).not.toContain('\n');
     }
   });
+});
+
+test('fails when the construct gets deployment accounts without a plain project id', () => {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
+  const accounts = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { prod: PROD_ACCOUNT } };
+  expect(() => new SageMakerProject(stack, 'Project', { projectName: 'churn', deploymentAccounts: accounts }))
+    .toThrow("`projectId` (and `projectName`) must be given as plain values with `deploymentAccounts`: the target accounts' stacks name their roles after them");
 });
 
 test('fails when publishing the S3-hosted Studio template with target accounts: not available yet, one line', () => {
