@@ -3,14 +3,17 @@ import { App } from 'aws-cdk-lib';
 import { MlopsProjectStack } from '../lib/mlops-project-stack';
 import { ConfigError, parseProjectConfig, projectStackName } from '../lib/project-config';
 import { ServiceCatalogStack } from '../lib/service-catalog-stack';
+import { addTargetAccountStacks } from '../lib/target-account-stack';
 
 const app = new App();
 try {
   const config = parseProjectConfig(app.node.getAllContext());
-  new MlopsProjectStack(app, projectStackName(config), {
+  const { project } = new MlopsProjectStack(app, projectStackName(config), {
     config,
     description: `SageMaker MLOps project ${config.projectName}: model building, training and deployment`,
   });
+  // Multi-account: one stack per target account, deployed there after the project stack.
+  addTargetAccountStacks(app, project, config.deploymentAccounts);
   if (config.serviceCatalog) {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
     new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
 
 /** The CloudWatch service principal, which publishes alarm notifications. */
 const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
@@ -12,8 +12,8 @@ const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
  * ARN patterns of the alarms of the project's endpoint stacks: CloudFormation names an unnamed
  * alarm `<stack name>-<logical id>-<suffix>`, and the stacks are `sagemaker-<name>-<id>-deploy-<stage>`.
  */
-export function endpointStackAlarmArns(scope: IConstruct, names: ProjectNames): string[] {
-  return DEPLOYMENT_STAGES.map((stage) => Stack.of(scope).formatArn({
+export function endpointStackAlarmArns(scope: IConstruct, names: ProjectNames, stages: readonly DeploymentStage[] = DEPLOYMENT_STAGES): string[] {
+  return stages.map((stage) => Stack.of(scope).formatArn({
     service: 'cloudwatch',
     resource: 'alarm',
     resourceName: `${names.deployStackName(stage)}-*`,
@@ -30,6 +30,16 @@ export interface AlarmTopicProps {
    * CloudWatch use it for this topic, for the endpoint stacks' alarms only.
    */
   readonly key: kms.IKey;
+  /**
+   * Name of the topic.
+   * @default names.alarmTopicName (`sagemaker-<name>-<id>-alarms`)
+   */
+  readonly topicName?: string;
+  /**
+   * The stages whose endpoint stacks' alarms may publish to the topic.
+   * @default - both stages
+   */
+  readonly stages?: readonly DeploymentStage[];
   /**
    * E-mail address subscribed to the topic. A token (a template parameter) may be empty at
    * deploy time: the subscription is then conditional on it.
@@ -54,13 +64,14 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     const { names, key } = props;
     const stack = Stack.of(this);
-    const alarmArns = endpointStackAlarmArns(this, names);
+    const alarmArns = endpointStackAlarmArns(this, names, props.stages);
+    const topicName = props.topicName ?? names.alarmTopicName;
     // Built from the name, not taken from the topic: the key policy cannot refer to the topic,
     // which refers to the key.
-    const topicArn = stack.formatArn({ service: 'sns', resource: names.alarmTopicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    const topicArn = stack.formatArn({ service: 'sns', resource: topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
 
     const topic = new sns.Topic(this, 'Resource', {
-      topicName: names.alarmTopicName,
+      topicName,
       displayName: `SageMaker project ${names.projectName}: endpoint alarms`,
       masterKey: key,
       enforceSSL: true,

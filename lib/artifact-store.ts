@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { rolesOfAccount } from './deployment-accounts';
 import { accessLogsBucket } from './private/access-logs-bucket';
 
 /** Properties of an {@link ArtifactStore}. */
@@ -22,6 +23,11 @@ export interface ArtifactStoreProps {
    * @default - a new customer-managed key with rotation enabled
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Name of the CodePipelines' artifact bucket (multi-account: target accounts' roles are granted it by name).
+   * @default - a name CloudFormation generates
+   */
+  readonly pipelineArtifactsBucketName?: string;
 }
 
 /**
@@ -122,6 +128,7 @@ export class ArtifactStore extends Construct {
     }
 
     this.pipelineArtifactsBucket = new s3.Bucket(this, 'PipelineArtifacts', {
+      bucketName: props.pipelineArtifactsBucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,
@@ -144,5 +151,27 @@ export class ArtifactStore extends Construct {
     // A retained bucket keeps its policy (TLS only, version protection); without it, it would
     // stay behind unprotected.
     for (const b of [bucket, logs, this.pipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
+  }
+
+  /**
+   * Lets roles of another account read the data bucket's objects under a prefix, and decrypt them
+   * with the project key through S3 only. The account principal with an `aws:PrincipalArn`
+   * condition names the roles before they exist (S3 and KMS reject policies naming missing roles).
+   */
+  public grantReadToRolesOf(account: string, roleArns: readonly string[], prefix: string): void {
+    const principal = rolesOfAccount(account, roleArns);
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `ReadFrom${account}`,
+      principals: [principal],
+      actions: ['s3:GetObject'],
+      resources: [this.bucket.arnForObjects(`${prefix}*`)],
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `DecryptThroughS3For${account}`,
+      principals: [principal],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+    }));
   }
 }

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { endpointStackAlarmArns } from './alarm-topic';
-import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 
 /** Properties of {@link EndpointDeployRole}. */
@@ -15,8 +15,23 @@ export interface EndpointDeployRoleProps {
   readonly key: kms.IKey;
   /** Role the endpoints' models run as; the only role this one may pass (to SageMaker). */
   readonly modelExecutionRole: iam.IRole;
-  /** The project's alarm topic: the only action the endpoint stacks' alarms may have. */
+  /** The alarm topic of the endpoints (the project's, or a target account's): the only action the endpoint stacks' alarms may have. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * The stages whose endpoint stacks this role deploys.
+   * @default - both stages
+   */
+  readonly stages?: readonly DeploymentStage[];
+  /**
+   * Account of the model registry (multi-account: the project account, when this role is a target account's).
+   * @default - this stack's account
+   */
+  readonly modelPackageAccount?: string;
+  /**
+   * Name of the role.
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 /**
@@ -33,15 +48,18 @@ export class EndpointDeployRole extends iam.Role {
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
       description: `CloudFormation deploying the ${names.pipelineName} endpoint stacks`,
+      roleName: props.roleName,
     });
+    const stages = props.stages ?? DEPLOYMENT_STAGES;
+    const registry = props.modelPackageAccount === undefined ? {} : { account: props.modelPackageAccount };
     const { key } = props;
     const stack = Stack.of(this);
     const modelRole = props.modelExecutionRole;
     const packageArns = [
-      sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
-      sageMakerArn(this, 'model-package', `${names.pipelineNameInArn}/*`),
+      stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: names.pipelineNameInArn, ...registry }),
+      stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*`, ...registry }),
     ];
-    const endpointArns = DEPLOYMENT_STAGES.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
+    const endpointArns = stages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
     const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
     const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
     // Models and endpoint configurations get names from CloudFormation (a blue/green update
@@ -88,8 +106,8 @@ export class EndpointDeployRole extends iam.Role {
 
     // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
     // its alarms `TargetTracking-endpoint/<endpoint>/...`.
-    const stackAlarms = endpointStackAlarmArns(this, names);
-    const targetTrackingAlarms = DEPLOYMENT_STAGES.map((s) => stack.formatArn({
+    const stackAlarms = endpointStackAlarmArns(this, names, stages);
+    const targetTrackingAlarms = stages.map((s) => stack.formatArn({
       service: 'cloudwatch',
       resource: 'alarm',
       resourceName: `TargetTracking-endpoint/${names.endpointName(s)}/*`,

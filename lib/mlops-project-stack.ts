@@ -26,6 +26,7 @@ export class MlopsProjectStack extends Stack {
       ...config.project,
       projectName: config.projectName,
       projectId: config.projectId,
+      deploymentAccounts: config.deploymentAccounts,
     });
     // Settings that only the Service Catalog product reads: say so instead of ignoring them silently.
     for (const warning of config.warnings) Annotations.of(this).addWarningV2('@mlops/config:ignored-setting', warning);

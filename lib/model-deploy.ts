@@ -1,11 +1,13 @@
-import { Aspects, Duration } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DeploymentAccounts, targetRoleArn } from './deployment-accounts';
 import { EndpointDeployRole } from './endpoint-deploy-role';
+import { CrossAccountRoleReference } from './private/cross-account-role';
 import { ProjectPipelineProps } from './project-pipeline-props';
 import { projectLogGroup } from './private/log-settings';
 import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
@@ -40,6 +42,12 @@ export interface ModelDeployProps extends ProjectPipelineProps {
   readonly autoApproveModels?: boolean;
   /** The topic the endpoint stacks' alarms notify (their `AlarmTopicArn` parameter). */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Multi-account: the accounts of the stages that deploy to another account (through the roles of
+   * that account's `TargetAccountStack`).
+   * @default - both stages deploy in this stack's account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /**
@@ -65,6 +73,8 @@ export class ModelDeploy extends Construct {
   constructor(scope: Construct, id: string, props: ModelDeployProps) {
     super(scope, id);
     const { names, bucket, key } = props;
+    const targetAccount = (stage: DeploymentStage) => props.deploymentAccounts?.stageAccounts[stage];
+    const localStages = DEPLOYMENT_STAGES.filter((stage) => targetAccount(stage) === undefined);
 
     // The models' own role: read their artifacts, write data capture, log.
     const modelRole = new iam.Role(this, 'ModelExecutionRole', {
@@ -113,19 +123,20 @@ export class ModelDeploy extends Construct {
       encryptionKey: key,
       logging: { cloudWatch: { logGroup: projectLogGroup(this, 'BuildProjectLogs', props.logs) } },
       timeout: Duration.minutes(30),
-      environmentVariables: commonEnv,
+      environmentVariables: { ...commonEnv, ...this.deploymentTargetsEnv(props) },
     });
     buildProject.addToRolePolicy(new iam.PolicyStatement({
       sid: 'ResolveModelPackage',
       actions: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
       resources: packageArns,
     }));
-    buildProject.addToRolePolicy(new iam.PolicyStatement({
+    // Before deploying, the build checks that an existing endpoint <name>-<stage> is this
+    // project's (its project-id tag): it must read endpoints it does not own, to refuse them. In a
+    // target account it cannot, and need not: the deploy role there only touches tagged endpoints.
+    if (localStages.length > 0) buildProject.addToRolePolicy(new iam.PolicyStatement({
       sid: 'CheckEndpointOwnership',
-      // Before deploying, the build checks that an existing endpoint <name>-<stage> is this
-      // project's (its project-id tag): it must read endpoints it does not own, to refuse them.
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:ListTags'],
-      resources: DEPLOYMENT_STAGES.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s))),
+      resources: localStages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s))),
     }));
     buildProject.addToRolePolicy(new iam.PolicyStatement({
       sid: 'ListModelPackages',
@@ -135,6 +146,8 @@ export class ModelDeploy extends Construct {
     }));
     this.buildProject = buildProject;
 
+    const stagingAccount = targetAccount('staging');
+    const smokeTestRoleArn = stagingAccount === undefined ? '' : targetRoleArn(this, names, stagingAccount, 'staging', 'smoke-test');
     const testProject = new codebuild.PipelineProject(this, 'TestProject', {
       projectName: names.testingName,
       description: `Smoke-tests the endpoint ${names.endpointName('staging')}`,
@@ -143,14 +156,29 @@ export class ModelDeploy extends Construct {
       encryptionKey: key,
       logging: { cloudWatch: { logGroup: projectLogGroup(this, 'TestProjectLogs', props.logs) } },
       timeout: Duration.minutes(30),
-      environmentVariables: { ...commonEnv, ENDPOINT_NAME: { value: names.endpointName('staging') } },
+      environmentVariables: {
+        ...commonEnv,
+        ENDPOINT_NAME: { value: names.endpointName('staging') },
+        ...(stagingAccount === undefined ? {} : { SMOKE_TEST_ROLE_ARN: { value: smokeTestRoleArn } }),
+      },
     });
-    testProject.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'InvokeStagingEndpoint',
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],
-      resources: [sageMakerArn(this, 'endpoint', names.endpointNameInArn('staging'))],
-      conditions: projectTagged,
-    }));
+    if (stagingAccount === undefined) {
+      testProject.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'InvokeStagingEndpoint',
+        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],
+        resources: [sageMakerArn(this, 'endpoint', names.endpointNameInArn('staging'))],
+        conditions: projectTagged,
+      }));
+    } else {
+      // The staging endpoint is in another account: the smoke test works through that account's role.
+      testProject.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'AssumeStagingSmokeTestRole',
+        actions: ['sts:AssumeRole'],
+        resources: [smokeTestRoleArn],
+      }));
+      // Named, so that the staging account's role can trust exactly this one.
+      (testProject.role!.node.defaultChild as iam.CfnRole).roleName = names.smokeTestBuildRoleName;
+    }
     this.testProject = testProject;
 
     const built = new codepipeline.Artifact('BuildArtifact');
@@ -160,13 +188,23 @@ export class ModelDeploy extends Construct {
       description: `Model package to deploy; '${LATEST_APPROVED}' deploys the newest approved one`,
     });
 
+    // A stage in a target account: CodePipeline assumes that account's action role, which passes
+    // that account's deploy role to CloudFormation there.
+    const targetRole = (stage: DeploymentStage, kind: 'cfn-action' | 'cfn-deploy') => {
+      const account = targetAccount(stage);
+      if (account === undefined) return undefined;
+      const id = `${stage === 'staging' ? 'Staging' : 'Prod'}${kind === 'cfn-action' ? 'ActionRole' : 'DeployRole'}`;
+      return (this.node.tryFindChild(id) as iam.IRole | undefined)
+        ?? new CrossAccountRoleReference(this, id, { account, roleName: names.targetRoleName(stage, kind) });
+    };
     const deploy = (stage: DeploymentStage, runOrder: number) => new actions.CloudFormationCreateUpdateStackAction({
       actionName: `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}Endpoint`,
       stackName: names.deployStackName(stage),
       templatePath: built.atPath(`${stage}.template.json`),
       templateConfiguration: built.atPath(`${stage}.config.json`),
       adminPermissions: false,
-      deploymentRole: this.deployRole,
+      deploymentRole: targetRole(stage, 'cfn-deploy') ?? this.deployRole,
+      role: targetRole(stage, 'cfn-action'),
       // A stack whose first creation failed is replaced instead of blocking every later run.
       replaceOnFailure: true,
       runOrder,
@@ -230,7 +268,37 @@ export class ModelDeploy extends Construct {
       ],
     });
 
+    if (props.deploymentAccounts !== undefined) {
+      // Named, so that the target accounts' action roles can trust exactly this one.
+      (this.pipeline.role.node.defaultChild as iam.CfnRole).roleName = names.deployPipelineRoleName;
+    }
+
     // The CloudFormation actions pass the deploy role to CloudFormation, and only there.
     Aspects.of(this).add(new PassRoleOnlyTo(this.deployRole, 'cloudformation.amazonaws.com'));
+  }
+
+  /**
+   * `DEPLOYMENT_TARGETS` (multi-account only): for each stage in a target account, what its
+   * endpoint stack's parameters take there, all named after the project by the target's stack.
+   */
+  private deploymentTargetsEnv(props: ModelDeployProps): Record<string, codebuild.BuildEnvironmentVariable> {
+    const accounts = props.deploymentAccounts;
+    if (accounts === undefined) return {};
+    const { names } = props;
+    const stack = Stack.of(this);
+    const targets: Record<string, Record<string, string>> = {};
+    for (const stage of DEPLOYMENT_STAGES) {
+      const account = accounts.stageAccounts[stage];
+      if (account === undefined) continue;
+      targets[stage] = {
+        account,
+        region: stack.region,
+        modelExecutionRoleArn: targetRoleArn(this, names, account, stage, 'model'),
+        dataCaptureBucket: names.dataCaptureBucketName(account),
+        kmsKeyArn: stack.formatArn({ service: 'kms', account, resource: names.targetKeyAliasName }),
+        alarmTopicArn: stack.formatArn({ service: 'sns', account, resource: names.targetAlarmTopicName }),
+      };
+    }
+    return { DEPLOYMENT_TARGETS: { value: stack.toJsonString(targets) } };
   }
 }

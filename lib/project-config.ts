@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { ConnectionSettingKey, DEFAULT_PROJECT_SETTINGS, LOG_RETENTION_DAYS, ProjectSettings } from './project-options';
 import type { SourceProviderName } from './source-provider';
+import type { DeploymentAccounts } from './deployment-accounts';
 import { ProjectNames, stackDerivedProjectId } from './project-names';
 
 /**
@@ -28,6 +29,11 @@ export interface ProjectConfig {
   readonly portfolioPrincipals: readonly string[];
   /** Version name of the Service Catalog product (a new name publishes a new template version). */
   readonly productVersion: string;
+  /**
+   * Multi-account deployment (`stagingAccount` / `prodAccount`), when configured.
+   * @default - single-account: both stages deploy in the project's account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
   /** Settings that were given but have no effect in this configuration, as messages. */
   readonly warnings: readonly string[];
 }
@@ -88,6 +94,12 @@ export const CONFIG_KEYS = [
   'buildRepository',
   'deployRepository',
   'alarmEmail',
+  'stagingAccount',
+  'prodAccount',
+  'projectAccount',
+  // Read only to refuse them with a reason (see readDeploymentAccounts).
+  'stagingRegion',
+  'prodRegion',
 ] as const;
 
 /** Options of {@link parseProjectConfig}. */
@@ -137,7 +149,8 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
   }
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
   const source = readSourceSettings(context, options.templateOnly ?? false);
-  const warnings = [...source.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
+  const multiAccount = readDeploymentAccounts(context, projectId, serviceCatalog);
+  const warnings = [...source.warnings, ...multiAccount.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
     .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
 
@@ -163,6 +176,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
     serviceCatalog,
     portfolioPrincipals,
     productVersion,
+    ...(multiAccount.accounts ? { deploymentAccounts: multiAccount.accounts } : {}),
     warnings,
   };
 }
@@ -234,6 +248,60 @@ export function checkDataLocation(location: string): void {
     throw new ConfigError(`\`dataLocations\` entry '${location}' is not a bucket or bucket/prefix: ${problem}`);
   }
 }
+
+// --- Multi-account settings (stagingAccount, prodAccount, projectAccount) ---
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, projectId: string | undefined, serviceCatalog: boolean): {
+  accounts?: DeploymentAccounts;
+  warnings: string[];
+} {
+  for (const key of ['stagingRegion', 'prodRegion'] as const) {
+    if (context[key] !== undefined) {
+      throw new ConfigError(`\`${key}\` is not supported (got ${describe(context[key])}): endpoints deploy in the project's region, `
+        + 'because SageMaker creates a model from a model package of its own region only; deploy the target stacks in that region');
+    }
+  }
+  const readAccount = (key: 'stagingAccount' | 'prodAccount' | 'projectAccount') => {
+    const raw = context[key];
+    // `-c prodAccount=012345678901` arrives as a string, cdk.json may hold a number (leading zeros lost).
+    const value = typeof raw === 'number' ? String(raw) : readString(context, key);
+    if (value !== undefined && !ACCOUNT_ID.test(value)) {
+      throw new ConfigError(`\`${key}\` must be a 12-digit AWS account id (write it as a string to keep leading zeros); got ${describe(raw)}`);
+    }
+    return value;
+  };
+  const staging = readAccount('stagingAccount');
+  const prod = readAccount('prodAccount');
+  const projectAccount = readAccount('projectAccount');
+  if (staging === undefined && prod === undefined) {
+    return {
+      warnings: projectAccount === undefined ? [] : ['`projectAccount` is ignored: it configures multi-account deployment, which `stagingAccount` or `prodAccount` turns on'],
+    };
+  }
+  const given = [staging === undefined ? [] : ['`stagingAccount`'], prod === undefined ? [] : ['`prodAccount`']].flat().join(' and ');
+  if (serviceCatalog) {
+    throw new ConfigError(`${given} (multi-account deployment) is not available for the Service Catalog product yet (\`serviceCatalog=true\`); `
+      + 'deploy the project stack with `cdk deploy`, or drop the account settings');
+  }
+  if (projectAccount === undefined) {
+    throw new ConfigError(`\`projectAccount\` is required with ${given}: the 12-digit id of the account the project stack deploys to, `
+      + 'whose pipeline roles the target accounts\' stacks trust');
+  }
+  if (projectId === undefined) {
+    throw new ConfigError(`\`projectId\` is required with ${given}: the target accounts' stacks name their roles after it `
+      + "before the project stack exists (e.g. 'p-1a2b3c4d5e6f')");
+  }
+  return {
+    accounts: {
+      projectAccount,
+      stageAccounts: { ...(staging === undefined ? {} : { staging }), ...(prod === undefined ? {} : { prod }) },
+    },
+    warnings: [],
+  };
+}
+// --- end of multi-account settings ---
 
 // --- Source provider settings (sourceProvider, connectionArn, buildRepository, deployRepository) ---
 

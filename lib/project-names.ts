@@ -7,6 +7,15 @@ export const DEPLOYMENT_STAGES = ['staging', 'prod'] as const;
 /** A deployment stage. */
 export type DeploymentStage = (typeof DEPLOYMENT_STAGES)[number];
 
+/**
+ * The roles a target account's stack holds per stage (multi-account deployment): the CloudFormation
+ * service role of the endpoint stack, the CodePipeline action role that drives CloudFormation there,
+ * the endpoint model's execution role and (staging) the role the smoke test assumes.
+ */
+export const TARGET_ROLE_KINDS = ['cfn-deploy', 'cfn-action', 'model', 'smoke-test'] as const;
+/** One of {@link TARGET_ROLE_KINDS}. */
+export type TargetRoleKind = (typeof TARGET_ROLE_KINDS)[number];
+
 /** Length of the project ids SageMaker Studio generates and this app derives: `p-` and 12 characters. */
 export const GENERATED_PROJECT_ID_LENGTH = 14;
 
@@ -61,6 +70,14 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'endpoint name', name: (n) => n.endpointName('staging'), max: 63 },
   { what: 'endpoint name', name: (n) => n.endpointName('prod'), max: 63 },
   { what: 'SNS topic name', name: (n) => n.alarmTopicName, max: 256 },
+  // Multi-account names: composed from the id alone, so within their limits for every valid id.
+  { what: 'S3 bucket name', name: (n) => n.pipelineArtifactsBucketName, max: 63, global: true },
+  { what: 'IAM role name', name: (n) => n.deployPipelineRoleName, max: 64 },
+  { what: 'IAM role name', name: (n) => n.smokeTestBuildRoleName, max: 64 },
+  { what: 'KMS alias name', name: (n) => n.targetKeyAliasName, max: 256 },
+  { what: 'SNS topic name', name: (n) => n.targetAlarmTopicName, max: 256 },
+  ...DEPLOYMENT_STAGES.flatMap((stage) => TARGET_ROLE_KINDS.map((kind): NameLimit => (
+    { what: 'IAM role name', name: (n) => n.targetRoleName(stage, kind), max: 64 }))),
 ];
 
 /**
@@ -95,6 +112,16 @@ export class ProjectNames {
   public readonly codeRuleName: string;
   /** EventBridge rule: model package approval state change. */
   public readonly modelRuleName: string;
+  /** Multi-account: the CodePipeline artifact bucket, named so that target accounts' roles can be granted it. */
+  public readonly pipelineArtifactsBucketName: string;
+  /** Multi-account: the deploy CodePipeline's role, named so that target accounts' roles can trust it. */
+  public readonly deployPipelineRoleName: string;
+  /** Multi-account: the smoke-test CodeBuild project's role, named so that the staging account's role can trust it. */
+  public readonly smokeTestBuildRoleName: string;
+  /** Multi-account: alias of a target account's KMS key (data capture, endpoint volumes, alarm topic). */
+  public readonly targetKeyAliasName: string;
+  /** Multi-account: a target account's SNS topic for the endpoint alarms. */
+  public readonly targetAlarmTopicName: string;
   /** SNS topic the endpoint alarms notify. */
   public readonly alarmTopicName: string;
 
@@ -113,6 +140,29 @@ export class ProjectNames {
     this.codeRuleName = `${prefix}-code`;
     this.modelRuleName = `${prefix}-model`;
     this.alarmTopicName = `${prefix}-alarms`;
+    this.pipelineArtifactsBucketName = `sagemaker-project-${projectId}-pipeline-artifacts`;
+    this.deployPipelineRoleName = `sagemaker-${projectId}-deploy-pipeline`;
+    this.smokeTestBuildRoleName = `sagemaker-${projectId}-smoke-test-build`;
+    this.targetKeyAliasName = `alias/sagemaker-project-${projectId}-endpoints`;
+    this.targetAlarmTopicName = `sagemaker-${projectId}-endpoint-alarms`;
+  }
+
+  /**
+   * Multi-account: a role of a stage's target account, `sagemaker-<id>-<stage>-<kind>`. Fixed, so
+   * that the project stack can name it before the target account's stack exists.
+   */
+  public targetRoleName(stage: DeploymentStage, kind: TargetRoleKind): string {
+    return `sagemaker-${this.projectId}-${stage}-${kind}`;
+  }
+
+  /** Multi-account: the stack of a target account, `sagemaker-<name>-<id>-target-<account>` (at most 79 characters). */
+  public targetStackName(account: string): string {
+    return `sagemaker-${this.projectName}-${this.projectId}-target-${account}`;
+  }
+
+  /** Multi-account: a target account's data capture bucket, `sagemaker-project-<id>-capture-<account>` (at most 55 characters). */
+  public dataCaptureBucketName(account: string): string {
+    return `sagemaker-project-${this.projectId}-capture-${account}`;
   }
 
   /** CloudFormation stack of an endpoint stage: `sagemaker-<name>-<id>-deploy-<stage>`. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { DEPLOYMENT_STAGES, ProjectNames } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
 import { bundledFunction } from './private/bundled-function';
 import { LogSettings, projectLogGroup } from './private/log-settings';
 import { sageMakerArn } from './private/iam';
@@ -24,6 +24,16 @@ export interface ProjectTeardownProps {
   readonly deleteAfter: IDependable[];
   /** Resources that must go before the teardown runs (they could redeploy during it). */
   readonly deleteBefore: Construct[];
+  /**
+   * The stages whose endpoint stacks (in this stack's account) are deleted.
+   * @default - both stages
+   */
+  readonly stages?: readonly DeploymentStage[];
+  /**
+   * Whether the SageMaker pipeline is deleted too (not in a target account, which has none).
+   * @default true
+   */
+  readonly deleteSageMakerPipeline?: boolean;
 }
 
 /**
@@ -40,6 +50,8 @@ export class ProjectTeardown extends Construct {
     super(scope, id);
     const { names } = props;
     const stack = Stack.of(this);
+    const stages = props.stages ?? DEPLOYMENT_STAGES;
+    const deletePipeline = props.deleteSageMakerPipeline ?? true;
     const entry = path.join(__dirname, '..', 'lambda', 'teardown', 'index.ts');
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -51,8 +63,8 @@ export class ProjectTeardown extends Construct {
     const properties = {
       ProjectName: names.projectName,
       ProjectId: names.projectId,
-      StackNames: DEPLOYMENT_STAGES.map((s) => names.deployStackName(s)),
-      PipelineName: names.pipelineName,
+      StackNames: stages.map((s) => names.deployStackName(s)),
+      ...(deletePipeline ? { PipelineName: names.pipelineName } : {}),
       ModelPackageGroupName: names.modelPackageGroupName,
       RetainData: String(props.retainData),
     };
@@ -70,10 +82,11 @@ export class ProjectTeardown extends Construct {
     const onEvent = bundledFunction(this, 'OnEvent', { ...common, handler: 'onEvent', timeout: Duration.minutes(5) });
     const isComplete = bundledFunction(this, 'IsComplete', { ...common, handler: 'isComplete', timeout: Duration.minutes(5) });
 
-    const stackArns = DEPLOYMENT_STAGES.map((s) => stack.formatArn({
+    const stackArns = stages.map((s) => stack.formatArn({
       service: 'cloudformation', resource: 'stack', resourceName: `${names.deployStackName(s)}/*`,
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
+    // Multi-account: a stage in another account is that account's stack's to tear down.
+    if (stackArns.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DeleteEndpointStacks',
       actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DeleteStack'],
       resources: stackArns,
@@ -83,17 +96,7 @@ export class ProjectTeardown extends Construct {
       actions: ['cloudformation:DescribeStacks'],
       resources: [stack.stackId],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DeleteSageMakerPipeline',
-      actions: ['sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DeletePipeline', 'sagemaker:ListTags'],
-      resources: [sageMakerArn(this, 'pipeline', names.pipelineNameInArn)],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'StopRunningExecutions',
-      // DeletePipeline refuses while an execution runs.
-      actions: ['sagemaker:StopPipelineExecution'],
-      resources: [sageMakerArn(this, 'pipeline', `${names.pipelineNameInArn}/execution/*`)],
-    }));
+    if (deletePipeline) this.grantDeletePipeline(role, names);
     if (!props.retainData) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'EmptyModelRegistry',
@@ -146,5 +149,19 @@ export class ProjectTeardown extends Construct {
     // Deleted first: the deploy role and the model package group must still exist meanwhile.
     for (const d of props.deleteAfter) this.resource.node.addDependency(d);
     for (const c of props.deleteBefore) c.node.addDependency(this.resource);
+  }
+
+  private grantDeletePipeline(role: iam.Role, names: ProjectNames): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DeleteSageMakerPipeline',
+      actions: ['sagemaker:DescribePipeline', 'sagemaker:ListPipelineExecutions', 'sagemaker:DeletePipeline', 'sagemaker:ListTags'],
+      resources: [sageMakerArn(this, 'pipeline', names.pipelineNameInArn)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'StopRunningExecutions',
+      // DeletePipeline refuses while an execution runs.
+      actions: ['sagemaker:StopPipelineExecution'],
+      resources: [sageMakerArn(this, 'pipeline', `${names.pipelineNameInArn}/execution/*`)],
+    }));
   }
 }

@@ -10,11 +10,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic';
 import { ArtifactStore } from './artifact-store';
+import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from './deployment-accounts';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
 import { checkProjectId, checkProjectName, checkSettings, ConfigError } from './project-config';
-import { claimNames, ProjectNames, stackDerivedProjectId } from './project-names';
+import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from './project-names';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
@@ -45,6 +46,12 @@ export interface SageMakerProjectProps extends ProjectOptions {
    * @default - this app's `seed-code/`
    */
   readonly seedCodeDirectory?: string;
+  /**
+   * Multi-account deployment: the stages that deploy to another account, each through that
+   * account's `TargetAccountStack`. Requires a configured (not derived) `projectId`.
+   * @default - single-account: both stages deploy in this stack's account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /**
@@ -101,6 +108,11 @@ export class SageMakerProject extends Construct {
       alarmEmail: props.alarmEmail,
     };
     checkSettings(settings);
+    const accounts = props.deploymentAccounts;
+    if (accounts !== undefined && (props.projectId === undefined || Token.isUnresolved(props.projectId) || Token.isUnresolved(props.projectName))) {
+      throw new ConfigError('`projectId` (and `projectName`) must be given as plain values with `deploymentAccounts`: '
+        + "the target accounts' stacks name their roles after them before this stack exists");
+    }
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
     const tooLong = names.lengthViolations();
     if (tooLong.length > 0) throw new ConfigError(`project '${props.projectName}': ${tooLong.join('; ')}`);
@@ -114,6 +126,7 @@ export class SageMakerProject extends Construct {
       bucketName: names.artifactBucketName,
       accessLogsBucketName: names.accessLogsBucketName,
       retainData,
+      ...(accounts === undefined ? {} : { pipelineArtifactsBucketName: names.pipelineArtifactsBucketName }),
     });
     this.key = store.key;
     this.bucket = store.bucket;
@@ -125,6 +138,7 @@ export class SageMakerProject extends Construct {
       modelPackageGroupDescription: `Models of SageMaker project ${names.projectName}`,
     });
     this.modelPackageGroup.applyRemovalPolicy(retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    if (accounts !== undefined) this.grantTargetAccounts(accounts, store);
 
     const repositories = SourceProvider.fromSettings(settings).bind(this, {
       names,
@@ -169,6 +183,7 @@ export class SageMakerProject extends Construct {
       pipelineRole: this.modelBuild.pipelineExecutionRole,
       autoApproveModels: settings.autoApproveModels,
       alarmTopic: this.alarmTopic,
+      deploymentAccounts: accounts,
     });
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
@@ -188,6 +203,8 @@ export class SageMakerProject extends Construct {
         deleteAfter: [this.modelDeploy.deployRole, this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
+        // Endpoint stacks in target accounts are deleted by those accounts' stacks (TargetAccountStack).
+        ...(accounts === undefined ? {} : { stages: DEPLOYMENT_STAGES.filter((s) => accounts.stageAccounts[s] === undefined) }),
       });
     }
 
@@ -199,6 +216,28 @@ export class SageMakerProject extends Construct {
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     Aspects.of(this).add(new EventBridgeNotifications());
     this.addOutputs();
+  }
+
+  /**
+   * Multi-account: what the target accounts' roles read here. Their model roles (and the deploy
+   * roles that create models) read this group's packages and the model artifacts under the
+   * SageMaker pipeline's prefix; each grant names the account restricted to exactly those roles.
+   * (The deploy pipeline's grants of its artifacts to the target action roles come with its actions.)
+   */
+  private grantTargetAccounts(accounts: DeploymentAccounts, store: ArtifactStore): void {
+    const names = this.names;
+    const statements = targetAccounts(accounts).map(({ account, stages }) => {
+      const modelRoles = stages.map((stage) => targetRoleArn(this, names, account, stage, 'model'));
+      const deployRoles = stages.map((stage) => targetRoleArn(this, names, account, stage, 'cfn-deploy'));
+      store.grantReadToRolesOf(account, modelRoles, `${names.pipelineName}/`);
+      return new iam.PolicyStatement({
+        sid: `ReadPackagesFrom${account}`,
+        principals: [rolesOfAccount(account, [...modelRoles, ...deployRoles])],
+        actions: ['sagemaker:DescribeModelPackage'],
+        resources: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*` })],
+      });
+    });
+    this.modelPackageGroup.modelPackageGroupPolicy = new iam.PolicyDocument({ statements });
   }
 
   /**

@@ -28,10 +28,24 @@ describe('bin/app.ts', () => {
     expect(fs.readdirSync(outdir)).toContain('sagemaker-mlops-demo.template.json');
   });
 
+  test('synthesizes the project stack and one stack per target account in multi-account mode', () => {
+    const { status, stderr, outdir } = runApp({
+      'aws:cdk:bundling-stacks': [],
+      projectId: 'p-abc123def456', projectAccount: '111111111111', stagingAccount: '222222222222', prodAccount: '333333333333',
+    });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
+      'sagemaker-mlops-demo-p-abc123def456-target-222222222222.template.json',
+      'sagemaker-mlops-demo-p-abc123def456-target-333333333333.template.json',
+      'sagemaker-mlops-demo-p-abc123def456.template.json',
+    ]);
+  });
+
   test.each([
     [{ projectName: 'my project' }, "Configuration error: `projectName` must be 1-32 letters, digits or hyphens, starting with a letter and not ending with a hyphen; got 'my project'"],
     [{ retainData: 'maybe' }, "Configuration error: `retainData` must be true or false; got 'maybe'"],
     [{ projectNmae: 'x' }, 'Configuration error: unknown setting `projectNmae` (did you mean `projectName`?)'],
+    [{ stagingAccount: '222222222222' }, 'Configuration error: `projectAccount` is required with `stagingAccount`'],
   ])('fails when given %j: one clear line, no stack trace, nothing synthesized', (context, message) => {
     const { status, stderr, outdir } = runApp(context);
     expect(status).toBe(1);

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { projectApp } from './support/app';
 import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 import { CONNECTION_CONFIG } from './support/connection';
+import { MULTI_ACCOUNT_CONFIG, PROD_ACCOUNT } from './support/multi-account';
 
 describe('compliance of the synthesized project', () => {
   test.each([
@@ -12,6 +13,9 @@ describe('compliance of the synthesized project', () => {
     ['no data retention, no approval, extra data locations', { retainData: 'false', manualApproval: 'false', dataLocations: 'my-lake/churn,shared-features' }],
     ['no teardown, with a configured id', { teardown: 'false', projectId: 'p-abc123def456' }],
     ['CodeConnections source', CONNECTION_CONFIG],
+    ['multi-account: project and both target stacks', MULTI_ACCOUNT_CONFIG],
+    ['multi-account: staging only, no teardown', { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' }],
+    ['multi-account: no data retention', { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' }],
   ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, config) => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
@@ -40,6 +44,14 @@ describe('compliance of the synthesized project', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
     projectApp({ outdir, config: CONNECTION_CONFIG }).app.synth();
     expect(cfnLint(templatesIn(outdir))).toBe('');
+  });
+
+  test('cfn-lint reports nothing on the multi-account templates (project and target stacks)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, prodAccount: PROD_ACCOUNT } }).app.synth();
+    const templates = templatesIn(outdir);
+    expect(templates).toHaveLength(3);
+    expect(cfnLint(templates)).toBe('');
   });
 
   test('cfn-lint reports nothing on any synthesized template', () => {

@@ -9,6 +9,7 @@ import { ServiceCatalogStack } from '../lib/service-catalog-stack';
 import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
 import { cdkJsonContext, projectApp } from './support/app';
 import { CONNECTION_CONFIG } from './support/connection';
+import { MULTI_ACCOUNT_CONFIG } from './support/multi-account';
 import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from './support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -40,6 +41,11 @@ const APPS: Record<string, () => string[]> = {
       config, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
     });
     app.synth();
+    return templatesIn(outdir);
+  },
+  'multi-account project and target stacks': () => {
+    const outdir = tmp('ct-multi-');
+    projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app.synth();
     return templatesIn(outdir);
   },
   'Service Catalog stack and product': () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { MlopsProjectStack } from '../lib/mlops-project-stack';
 import { ConfigError, parseProjectConfig } from '../lib/project-config';
@@ -156,8 +156,11 @@ describe('project settings', () => {
     const product = new SageMakerProjectProductStack(stack, 'Product', {
       assetBucket: s3.Bucket.fromBucketName(stack, 'Assets', 'assets'), project: config.project,
     });
-    expect(product.project.settings).toEqual(config.project);
-    expect(product.project.settings.alarmEmail).toBe('ml-team@example.com');
+    // Every setting as configured, but the e-mail address: the template's AlarmEmail parameter,
+    // which the configured address only pre-fills.
+    expect({ ...product.project.settings, alarmEmail: undefined }).toEqual({ ...config.project, alarmEmail: undefined });
+    expect(product.resolve(product.project.settings.alarmEmail)).toEqual({ Ref: 'AlarmEmail' });
+    expect(product.resolve((product.node.findChild('AlarmEmail') as CfnParameter).default)).toBe('ml-team@example.com');
   });
 
   test('ignored ones are reported as warnings on the project stack', () => {

@@ -12,8 +12,11 @@ export interface TeardownProperties {
   readonly projectId: string;
   /** Endpoint stacks created by the deploy CodePipeline (`sagemaker-<name>-<id>-deploy-<stage>`). */
   readonly stackNames: readonly string[];
-  /** SageMaker pipeline created by the model-build seed (`<name>-<id>`). */
-  readonly pipelineName: string;
+  /**
+   * SageMaker pipeline created by the model-build seed (`<name>-<id>`); absent in a target account's
+   * teardown (multi-account), where there is none.
+   */
+  readonly pipelineName?: string;
   /** Model package group the model-build pipeline registers into (`<name>-<id>`). */
   readonly modelPackageGroupName: string;
   /** When true the model registry is never touched; when false its model packages are deleted. */
@@ -34,7 +37,7 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Teard
     projectName: requireString(props, 'ProjectName'),
     projectId: requireString(props, 'ProjectId'),
     stackNames: requireStringArray(props, 'StackNames'),
-    pipelineName: requireString(props, 'PipelineName'),
+    ...(props.PipelineName === undefined ? {} : { pipelineName: requireString(props, 'PipelineName') }),
     modelPackageGroupName: requireString(props, 'ModelPackageGroupName'),
     retainData: requireBoolean(props, 'RetainData'),
   };

@@ -156,6 +156,7 @@ async function explainFailure(stackName: string, cfn: CloudFormationClient): Pro
 }
 
 async function reconcilePipeline(props: TeardownProperties, sm: SageMakerClient): Promise<'done' | 'pending'> {
+  if (props.pipelineName === undefined) return 'done';
   const base = { resource: 'pipeline', name: props.pipelineName, projectId: props.projectId } as const;
   let pipeline: { arn?: string; status?: string } | undefined;
   try {

@@ -17,16 +17,19 @@ export interface ControlTowerAcknowledgement {
   readonly reason: string;
 }
 
-/** The server access log buckets: the project's, and the Service Catalog asset bucket's. */
-const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
-/** The project's data bucket and CodePipeline artifact bucket, and the Service Catalog asset bucket. */
-const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStorePipelineArtifacts|AssetBucket)[0-9A-F]{8}$/;
+/** The server access log buckets: the project's, a target account stack's, and the Service Catalog asset bucket's. */
+const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
+/**
+ * The project's data bucket and CodePipeline artifact bucket, a target account stack's data capture
+ * bucket, and the Service Catalog asset bucket.
+ */
+const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStorePipelineArtifacts|DataCapture|AssetBucket)[0-9A-F]{8}$/;
 
 /** The failed controls of every template the app synthesizes, each with its reason. */
 export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgement[] = [
   {
     control: 'CT.LAMBDA.PR.3',
-    resources: /^(ProjectModelApprovalTriggerFunction|ProjectTeardown\w+|CustomS3AutoDeleteObjectsCustomResourceProviderHandler|CustomCDKBucketDeployment[0-9A-F]{32}|AWS679f53fac002430cb0da5b7982bd2287)[0-9A-F]{8}$/,
+    resources: /^(ProjectModelApprovalTriggerFunction|(Project)?Teardown\w+|CustomS3AutoDeleteObjectsCustomResourceProviderHandler|CustomCDKBucketDeployment[0-9A-F]{32}|AWS679f53fac002430cb0da5b7982bd2287)[0-9A-F]{8}$/,
     reason: 'The project owns no VPC and its functions only call AWS APIs (SageMaker, CodePipeline, CloudFormation, S3) '
       + 'with signed TLS requests (with a CodeConnections source, aws-cdk-lib\'s AwsCustomResource function only starts the two seeding jobs); in a VPC they would need NAT or an interface endpoint per service to do the same. '
       + "aws-cdk-lib's S3 auto-delete handler (retainData=false) cannot be put in a VPC at all",
@@ -73,7 +76,7 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
   },
   {
     control: 'CT.STEPFUNCTIONS.PR.2',
-    resources: /^ProjectTeardownProviderwaiterstatemachine[0-9A-F]{8}$/,
+    resources: /^(Project)?TeardownProviderwaiterstatemachine[0-9A-F]{8}$/,
     reason: "aws-cdk-lib's provider framework waiter only polls the teardown's isComplete every 30 s during project deletion; "
       + 'X-Ray traces would add cost and show nothing its logs (kept, encrypted) do not',
   },

@@ -223,3 +223,40 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "The project's endpoint stacks; the suffix is the stack id CloudFormation generates",
   },
 ];
+
+/** A reason of {@link PROJECT_WILDCARD_REASONS} for a stack with a concrete account (ARNs hold the digits). */
+function anyAccount(reason: WildcardReason): WildcardReason {
+  const widen = (r: RegExp) => new RegExp(r.source.replace(/<AWS::AccountId>/g, String.raw`(<AWS::AccountId>|\d{12})`), r.flags);
+  return { ...reason, finding: widen(reason.finding), ...(reason.resources ? { resources: widen(reason.resources) } : {}) };
+}
+
+/** The wildcards of a target account's stack (multi-account), each with the reason it is needed. */
+export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
+  {
+    // The project account's data bucket (sagemaker-project-<id>) under the pipeline's prefix, and its pipeline artifact bucket.
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-[a-z0-9]+(\/[\w-]+-p-[a-z0-9]+\/|-pipeline-artifacts\/)\*$/,
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    reason: "Read-only: model artifacts under the SageMaker pipeline's prefix of the project bucket, or the deploy pipeline's run artifacts, each held to the project account by s3:ResourceAccount",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:kms:<AWS::Region>:\d{12}:key\/\*$/,
+    actions: ['kms:Decrypt'],
+    reason: "kms:Decrypt only, on the project account's key carrying this project's project-id tag and only through S3 (kms:ViaService); the key's id is not known in this account",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:\d{12}:model-package\/[^*/]+\/\*$/,
+    reason: "Versions of this project's model package group in the project account; each registration creates a new one",
+  },
+  {
+    finding: /^Resource::<DataCapture[0-9A-F]{8}\.Arn>\/datacapture-(staging|prod)\/\*$/,
+    actions: ['s3:PutObject'],
+    reason: "Write-only: data capture objects of one stage's endpoint in this account's data capture bucket; SageMaker names them at run time",
+  },
+  {
+    // Teardown's own functions and its provider framework's (Teardown/Provider/...).
+    finding: /^Resource::<Teardown\w*[0-9A-F]{8}\.Arn>:\*$/,
+    reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
+  },
+  // After the specific ones: the first reason whose finding matches is the one judged.
+  ...PROJECT_WILDCARD_REASONS.map(anyAccount),
+];

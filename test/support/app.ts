@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MlopsProjectStack } from '../../lib/mlops-project-stack';
 import { parseProjectConfig, projectStackName } from '../../lib/project-config';
+import { addTargetAccountStacks, TargetAccountStack } from '../../lib/target-account-stack';
 
 /** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -21,8 +22,8 @@ export interface ProjectAppOptions {
   readonly outdir?: string;
 }
 
-/** An app holding one project stack configured as `bin/app.ts` would configure it. */
-export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack } {
+/** An app holding one project stack (and its target account stacks) configured as `bin/app.ts` would configure it. */
+export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack; targets: TargetAccountStack[] } {
   const config = parseProjectConfig(options.config ?? {});
   const app = new App({
     outdir: options.outdir,
@@ -33,7 +34,8 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
     },
   });
   const stack = new MlopsProjectStack(app, projectStackName(config), { config });
-  return { app, stack };
+  const targets = addTargetAccountStacks(app, stack.project, config.deploymentAccounts);
+  return { app, stack, targets };
 }
 
 /** The template of a project stack. */

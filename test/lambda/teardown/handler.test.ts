@@ -226,6 +226,22 @@ describe('Delete: onEvent', () => {
     expect(deletedStacks()).toEqual(deleted ? [STAGING] : []);
   });
 
+  test("a target account's teardown (no PipelineName) deletes its endpoint stack and looks for no SageMaker pipeline", async () => {
+    // GIVEN
+    givenStack(STAGING, 'CREATE_COMPLETE');
+
+    // WHEN the stack is deleted, then gone
+    await handlers.onEvent(event('Delete', { StackNames: [STAGING], PipelineName: undefined }));
+    givenStack(STAGING, 'missing');
+    const done = await handlers.isComplete(event('Delete', { StackNames: [STAGING], PipelineName: undefined }));
+
+    // THEN the teardown is complete without any pipeline call
+    expect(deletedStacks()).toEqual([STAGING]);
+    expect(done).toEqual({ IsComplete: true });
+    expect(sm.commandCalls(DescribePipelineCommand)).toHaveLength(0);
+    expect(deletedPipelines()).toEqual([]);
+  });
+
   test('leaves a foreign stack alone and logs why', async () => {
     givenStack(STAGING, 'CREATE_COMPLETE', FOREIGN);
     givenStack(PROD, 'missing');

@@ -33,6 +33,12 @@ describe('parseProperties', () => {
     expect(parseProperties({ ...valid, RetainData: raw }).retainData).toBe(expected);
   });
 
+  test('takes no PipelineName (a target account has no SageMaker pipeline)', () => {
+    const withoutPipeline = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== 'PipelineName'));
+    expect(parseProperties(withoutPipeline)).not.toHaveProperty('pipelineName');
+    expect(() => parseProperties({ ...valid, PipelineName: '' })).toThrow("`PipelineName` must be a non-empty string; got ''");
+  });
+
   test('drops duplicate stack names so a stack is never processed twice', () => {
     expect(parseProperties({ ...valid, StackNames: ['a', 'b', 'a'] }).stackNames).toEqual(['a', 'b']);
   });
@@ -45,7 +51,6 @@ describe('parseProperties', () => {
     ['ProjectId is missing', { ProjectId: undefined }, '`ProjectId` must be a non-empty string; got nothing'],
     ['ProjectId is blank', { ProjectId: '  ' }, "`ProjectId` must be a non-empty string; got '  '"],
     ['ProjectName is a number', { ProjectName: 3 }, "`ProjectName` must be a non-empty string; got 3"],
-    ['PipelineName is missing', { PipelineName: undefined }, '`PipelineName` must be a non-empty string'],
     ['ModelPackageGroupName is missing', { ModelPackageGroupName: undefined }, '`ModelPackageGroupName` must be a non-empty string'],
     ['StackNames is a string', { StackNames: 'a,b' }, "`StackNames` must be an array of non-empty stack names; got 'a,b'"],
     ['StackNames holds a blank name', { StackNames: ['a', ''] }, '`StackNames` must be an array of non-empty stack names'],

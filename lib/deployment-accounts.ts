@@ -1,0 +1,55 @@
+import { Fn } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from './project-names';
+
+/**
+ * Where a multi-account project deploys: the project (tooling) account builds, trains and
+ * registers; a stage listed in `stageAccounts` deploys its endpoint in that account, through the
+ * roles of the account's target stack ({@link TargetAccountStack}). A stage not listed deploys in
+ * the project account, as in single-account mode.
+ */
+export interface DeploymentAccounts {
+  /** The account of the project stack (12 digits): target stacks trust its roles. */
+  readonly projectAccount: string;
+  /** The target account of each stage that has one (12 digits). */
+  readonly stageAccounts: Readonly<Partial<Record<DeploymentStage, string>>>;
+}
+
+/** The stages that deploy to a target account, in pipeline order. */
+export function targetStages(accounts: DeploymentAccounts | undefined): DeploymentStage[] {
+  return DEPLOYMENT_STAGES.filter((stage) => accounts?.stageAccounts[stage] !== undefined);
+}
+
+/** The distinct target accounts, each with the stages it hosts, in pipeline order. */
+export function targetAccounts(accounts: DeploymentAccounts | undefined): Array<{ account: string; stages: DeploymentStage[] }> {
+  const byAccount = new Map<string, DeploymentStage[]>();
+  for (const stage of targetStages(accounts)) {
+    const account = accounts!.stageAccounts[stage]!;
+    byAccount.set(account, [...(byAccount.get(account) ?? []), stage]);
+  }
+  return [...byAccount].map(([account, stages]) => ({ account, stages }));
+}
+
+/** ARN of a role of a target account's stack (see `ProjectNames.targetRoleName`). */
+export function targetRoleArn(scope: IConstruct, names: ProjectNames, account: string, stage: DeploymentStage, kind: TargetRoleKind): string {
+  return roleArn(scope, account, names.targetRoleName(stage, kind));
+}
+
+/**
+ * ARN of a named role in an account, in the partition of the scope's stack. An `Fn::Sub` rather than
+ * `formatArn`'s `Fn::Join`: cfn-lint's check of a CodePipeline action's `RoleArn` refuses the join.
+ */
+export function roleArn(_scope: IConstruct, account: string, roleName: string): string {
+  return Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${roleName}`);
+}
+
+/**
+ * A principal for resource policies (key, bucket, model package group) that names roles of another
+ * account which may not exist yet: the account, restricted to exactly these roles by `aws:PrincipalArn`.
+ * KMS, S3 and SageMaker reject a policy whose principal is a role that does not exist; the account
+ * always exists, and the condition admits nothing but the named roles, once they do.
+ */
+export function rolesOfAccount(account: string, roleArns: readonly string[]): iam.IPrincipal {
+  return new iam.AccountPrincipal(account).withConditions({ ArnEquals: { 'aws:PrincipalArn': [...roleArns] } });
+}

@@ -1,0 +1,91 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { projectApp } from './app';
+
+/** The accounts and ids the multi-account tests use. */
+export const PROJECT_ACCOUNT = '111111111111';
+export const STAGING_ACCOUNT = '222222222222';
+export const PROD_ACCOUNT = '333333333333';
+export const PROJECT_ID = 'p-abc123def456';
+export const REGION = 'eu-west-1';
+
+/** A multi-account configuration, as `-c key=value` would give it. */
+export const MULTI_ACCOUNT_CONFIG: Record<string, string> = {
+  projectId: PROJECT_ID,
+  projectAccount: PROJECT_ACCOUNT,
+  stagingAccount: STAGING_ACCOUNT,
+  prodAccount: PROD_ACCOUNT,
+};
+
+/** The templates of a multi-account app: the project stack's and each target account's. */
+export function multiAccountTemplates(config: Record<string, string> = MULTI_ACCOUNT_CONFIG): {
+  project: Template;
+  targets: Record<string, Template>;
+} {
+  const { stack, targets } = projectApp({ config });
+  return {
+    project: Template.fromStack(stack),
+    targets: Object.fromEntries(targets.map((t) => [t.account, Template.fromStack(t)])),
+  };
+}
+
+/**
+ * Evaluates a template value the way CloudFormation would in `account` and {@link REGION}:
+ * pseudo parameters, `Fn::Join`, and `Ref` / `Fn::GetAtt` of the template's resources as
+ * recognisable placeholders (`<LogicalId>`, `<LogicalId.Attr>`), enough to feed policies to an
+ * IAM evaluator.
+ */
+export function evaluate(value: unknown, account: string, attributes: Record<string, string> = {}): unknown {
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, account, attributes));
+  if (value === null || typeof value !== 'object') return value;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') {
+    const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': account, 'AWS::URLSuffix': 'amazonaws.com' };
+    return pseudo[v.Ref] ?? attributes[v.Ref] ?? `<${v.Ref}>`;
+  }
+  if (Array.isArray(v['Fn::GetAtt'])) {
+    const key = (v['Fn::GetAtt'] as string[]).join('.');
+    return attributes[key] ?? `<${key}>`;
+  }
+  if (typeof v['Fn::Sub'] === 'string') {
+    return (v['Fn::Sub'] as string).replace(/\$\{([\w:.]+)\}/g, (_m, name: string) =>
+      String(name.includes('.') ? evaluate({ 'Fn::GetAtt': name.split('.') }, account, attributes) : evaluate({ Ref: name }, account, attributes)));
+  }
+  if (Array.isArray(v['Fn::Join'])) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => evaluate(p, account, attributes)).join(sep);
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, evaluate(x, account, attributes)]));
+}
+
+/** A role of a template: its name, trust policy and every identity policy statement attached to it. */
+export interface TemplateRole {
+  readonly logicalId: string;
+  readonly roleName?: string;
+  readonly trust: { Statement: Array<Record<string, unknown>> };
+  readonly statements: Array<Record<string, unknown>>;
+}
+
+/** The roles of a template with their trust and identity policies, evaluated in `account`. */
+export function templateRoles(template: Template, account: string, attributes: Record<string, string> = {}): TemplateRole[] {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+  return Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([logicalId, r]) => {
+    const attached = policies.filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((ref) => ref.Ref === logicalId));
+    const inline = (r.Properties.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }> | undefined) ?? [];
+    const statements = [...attached.map((p) => p.Properties.PolicyDocument as { Statement: unknown[] }), ...inline.map((p) => p.PolicyDocument)]
+      .flatMap((d) => d.Statement);
+    return {
+      logicalId,
+      roleName: r.Properties.RoleName as string | undefined,
+      trust: evaluate(r.Properties.AssumeRolePolicyDocument, account, attributes) as TemplateRole['trust'],
+      statements: evaluate(statements, account, attributes) as Array<Record<string, unknown>>,
+    };
+  });
+}
+
+/** The role of a template with a given name. */
+export function roleNamed(template: Template, account: string, roleName: string, attributes: Record<string, string> = {}): TemplateRole {
+  const role = templateRoles(template, account, attributes).find((r) => r.roleName === roleName);
+  if (!role) throw new Error(`no role named ${roleName} in the template`);
+  return role;
+}
