@@ -4,6 +4,7 @@ import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConf
 import { ENDPOINT_STACK_PARAMETERS } from '../seed-code/model-deploy/lib/endpoint-stack';
 import { readSmokeTestEnvironment } from '../seed-code/model-deploy/lib/smoke-test';
 import { projectApp } from './support/app';
+import { evaluate, MULTI_ACCOUNT_CONFIG, PROD_ACCOUNT, PROJECT_ACCOUNT, REGION, STAGING_ACCOUNT } from './support/multi-account';
 
 /**
  * The CodeBuild projects of the project stack hand the seed repositories their settings as
@@ -85,47 +86,57 @@ test('the testing CodeBuild environment names the staging endpoint the smoke tes
 });
 
 /**
- * Multi-account, from the contract (/tmp/multi-account-contract.md) by hand: the project stack of
- * this branch does not set these variables yet. LEAD: once the app side sets DEPLOYMENT_TARGETS
- * and SMOKE_TEST_ROLE_ARN, take them from a multi-account projectApp (environmentOf) instead.
+ * Multi-account: the deploy and test builds of a multi-account project stack, their environment
+ * evaluated as CloudFormation would in the project account, read by the deploy seed.
  */
-describe('multi-account variables (contract, built by hand)', () => {
-  const target = (stage: string, account: string) => ({
-    account,
-    region: 'eu-west-1',
-    modelExecutionRoleArn: `arn:aws:iam::${account}:role/${names.projectName}-${names.projectId}-${stage}-model`,
-    dataCaptureBucket: `${names.projectName}-${names.projectId}-${stage}-${account}`.toLowerCase(),
-    kmsKeyArn: `arn:aws:kms:eu-west-1:${account}:alias/${names.projectName}-${names.projectId}-${stage}`,
-    alarmTopicArn: `arn:aws:sns:eu-west-1:${account}:${names.projectName}-${names.projectId}-${stage}-alarms`,
+describe('multi-account variables of a multi-account project stack', () => {
+  const multi = projectApp({ config: MULTI_ACCOUNT_CONFIG });
+  const multiNames = multi.stack.project.names;
+  const multiTemplate = Template.fromStack(multi.stack);
+  /** Deploy-time values as above; DEPLOYMENT_TARGETS and SMOKE_TEST_ROLE_ARN evaluated from the template. */
+  function multiEnvironmentOf(projectName: string): Record<string, string> {
+    const [project] = Object.values(multiTemplate.findResources('AWS::CodeBuild::Project', { Properties: { Name: projectName } }));
+    const env: Record<string, string> = { AWS_REGION: REGION };
+    for (const v of project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>) {
+      if (typeof v.Value === 'string') env[v.Name] = v.Value;
+      else if (v.Name === 'DEPLOYMENT_TARGETS' || v.Name === 'SMOKE_TEST_ROLE_ARN') env[v.Name] = String(evaluate(v.Value, PROJECT_ACCOUNT));
+      else env[v.Name] = DEPLOY_TIME_VALUES[v.Name].replace('123456789012', PROJECT_ACCOUNT).replace(names.alarmTopicName, multiNames.alarmTopicName);
+    }
+    return env;
+  }
+
+  test('the deploy build gives each stage its target account, role, bucket, key and topic, as the target stacks name them', () => {
+    const build = readBuildEnvironment({ ...multiEnvironmentOf(multiNames.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
+    for (const [stage, account] of [['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]] as const) {
+      const deployment = stageDeployment(stage, build);
+      expect(deployment).toEqual({
+        target: { account, region: REGION },
+        modelExecutionRoleArn: `arn:aws:iam::${account}:role/${multiNames.targetRoleName(stage, 'model')}`,
+        dataCaptureBucket: multiNames.dataCaptureBucketName(account),
+        kmsKeyArn: `arn:aws:kms:${REGION}:${account}:${multiNames.targetKeyAliasName}`,
+        alarmTopicArn: `arn:aws:sns:${REGION}:${account}:${multiNames.targetAlarmTopicName}`,
+      });
+      // The endpoint stack's parameters take the target's values.
+      const config = templateConfiguration(stage, build, `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${multiNames.pipelineNameInArn}/1`);
+      expect(config.Parameters).toMatchObject({
+        [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: deployment.modelExecutionRoleArn,
+        [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: deployment.dataCaptureBucket,
+        [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: deployment.kmsKeyArn,
+        [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: deployment.alarmTopicArn,
+      });
+    }
   });
 
-  test('the deploy build takes DEPLOYMENT_TARGETS: each stage with a key gets its account and values', () => {
-    const env = environmentOf(names.modelDeployName);
-    const targets = { staging: target('staging', '111111111111'), prod: target('prod', '222222222222') };
-    const build = readBuildEnvironment({ ...env, MODEL_PACKAGE_ARN: 'latest', DEPLOYMENT_TARGETS: JSON.stringify(targets) });
-    expect(stageDeployment('prod', build)).toMatchObject({
-      target: { account: '222222222222', region: 'eu-west-1' },
-      modelExecutionRoleArn: targets.prod.modelExecutionRoleArn,
-      dataCaptureBucket: targets.prod.dataCaptureBucket,
-      kmsKeyArn: targets.prod.kmsKeyArn,
-      alarmTopicArn: targets.prod.alarmTopicArn,
-    });
-    // A stage without a key keeps the project's common values.
-    const prodOnly = readBuildEnvironment({ ...env, DEPLOYMENT_TARGETS: JSON.stringify({ prod: targets.prod }) });
-    expect(stageDeployment('staging', prodOnly)).toEqual({
-      modelExecutionRoleArn: DEPLOY_TIME_VALUES.MODEL_EXECUTION_ROLE_ARN,
-      dataCaptureBucket: names.artifactBucketName,
-      kmsKeyArn: DEPLOY_TIME_VALUES.KMS_KEY_ARN,
-      alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
+  test('the smoke test assumes the staging account\'s smoke-test role', () => {
+    expect(readSmokeTestEnvironment(multiEnvironmentOf(multiNames.testingName))).toEqual({
+      endpointName: multiNames.endpointName('staging'),
+      region: REGION,
+      roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/${multiNames.targetRoleName('staging', 'smoke-test')}`,
     });
   });
 
-  test('the smoke test takes SMOKE_TEST_ROLE_ARN beside ENDPOINT_NAME', () => {
-    const roleArn = `arn:aws:iam::111111111111:role/${names.projectName}-${names.projectId}-staging-smoke-test`;
-    expect(readSmokeTestEnvironment({ ...environmentOf(names.testingName), SMOKE_TEST_ROLE_ARN: roleArn })).toEqual({
-      endpointName: names.endpointName('staging'),
-      region: 'eu-west-1',
-      roleArn,
-    });
+  test('a single-account project sets neither variable', () => {
+    expect(environmentOf(names.modelDeployName).DEPLOYMENT_TARGETS).toBeUndefined();
+    expect(environmentOf(names.testingName).SMOKE_TEST_ROLE_ARN).toBeUndefined();
   });
 });
