@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { rolesOfAccount } from './deployment-accounts';
 import { accessLogsBucket } from './private/access-logs-bucket';
+import { dataBucket } from './private/data-bucket';
 
 /** Properties of an {@link ArtifactStore}. */
 export interface ArtifactStoreProps {
@@ -94,38 +95,8 @@ export class ArtifactStore extends Construct {
     });
     this.accessLogsBucket = logs;
 
-    const bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: props.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: logs,
-      serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [
-        // Versioning protects against overwrites; old versions need not live forever.
-        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90) },
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ],
-      removalPolicy,
-      autoDeleteObjects: !retain,
-    });
+    const bucket = dataBucket(this, 'Bucket', { bucketName: props.bucketName, key: this.key, accessLogs: logs, accessLogsPrefix: 'artifacts/', retain });
     this.bucket = bucket;
-    if (retain) {
-      // Versioning keeps what a build overwrites or deletes; only the lifecycle rule above (S3
-      // itself, which no bucket policy stops) removes old versions: nobody, whatever their IAM
-      // rights, deletes a version. (Versioning and lifecycle settings stay the stack's to change.)
-      bucket.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'KeepDataVersions',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:DeleteObjectVersion'],
-        resources: [bucket.arnForObjects('*')],
-      }));
-    }
 
     this.pipelineArtifactsBucket = new s3.Bucket(this, 'PipelineArtifacts', {
       bucketName: props.pipelineArtifactsBucketName,

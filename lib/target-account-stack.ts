@@ -13,6 +13,7 @@ import { ProjectSettings } from './project-options';
 import { ProjectTeardown } from './project-teardown';
 import type { SageMakerProject } from './sagemaker-project';
 import { accessLogsBucket } from './private/access-logs-bucket';
+import { dataBucket } from './private/data-bucket';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { EventBridgeNotifications } from './private/eventbridge-notifications';
 import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
@@ -89,23 +90,12 @@ export class TargetAccountStack extends Stack {
     this.key = key;
 
     const accessLogs = accessLogsBucket(this, 'AccessLogs', { removalPolicy, autoDeleteObjects: !retain });
-    const dataCapture = new s3.Bucket(this, 'DataCapture', {
+    const dataCapture = dataBucket(this, 'DataCapture', {
       bucketName: names.dataCaptureBucketName(props.account),
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'data-capture/',
-      lifecycleRules: [
-        { id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: Duration.days(90) },
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-      ],
-      removalPolicy,
-      autoDeleteObjects: !retain,
+      key,
+      accessLogs,
+      accessLogsPrefix: 'data-capture/',
+      retain,
     });
     for (const b of [dataCapture, accessLogs]) b.policy?.applyRemovalPolicy(removalPolicy);
     this.dataCaptureBucket = dataCapture;

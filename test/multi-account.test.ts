@@ -296,6 +296,23 @@ describe('multi-account app', () => {
     project.hasResourceProperties('Custom::SageMakerProjectTeardown', { StackNames: [] });
   });
 
+  test('a target account\'s data capture bucket is kept like the project\'s data: retained, and no version can be deleted', () => {
+    prod.hasResource('AWS::S3::Bucket', {
+      Properties: { BucketName: `sagemaker-project-${PROJECT_ID}-capture-${PROD_ACCOUNT}`, VersioningConfiguration: { Status: 'Enabled' } },
+      DeletionPolicy: 'Retain',
+    });
+    prod.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'KeepDataVersions', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:DeleteObjectVersion' })]) },
+    });
+    // With retainData=false it goes with the target stack, versions and all.
+    const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, retainData: 'false' });
+    t[PROD_ACCOUNT].hasResource('AWS::S3::Bucket', {
+      Properties: { BucketName: `sagemaker-project-${PROJECT_ID}-capture-${PROD_ACCOUNT}` },
+      DeletionPolicy: 'Delete',
+    });
+    expect(JSON.stringify(t[PROD_ACCOUNT].findResources('AWS::S3::BucketPolicy'))).not.toContain('KeepDataVersions');
+  });
+
   test('without teardown, target stacks have none', () => {
     const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, teardown: 'false' });
     t[PROD_ACCOUNT].resourceCountIs('Custom::SageMakerProjectTeardown', 0);
