@@ -13,7 +13,7 @@ try {
     description: `SageMaker MLOps project ${config.projectName}: model building, training and deployment`,
   });
   // Multi-account: one stack per target account, deployed there after the project stack.
-  addTargetAccountStacks(app, project, config.deploymentAccounts);
+  addTargetAccountStacks(app, project, config.deploymentAccounts, config.permissionsBoundary);
   if (config.serviceCatalog) {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
     new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {

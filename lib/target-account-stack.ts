@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,6 +29,13 @@ export interface TargetAccountStackProps extends StackProps {
   readonly account: string;
   /** The project's settings (data retention, teardown, tags, log retention). */
   readonly settings: ProjectSettings;
+  /**
+   * The project's `permissionsBoundary` (a managed policy name or ARN): every role of this stack
+   * gets the policy of the same path and name in this stack's account (a boundary an organisation
+   * deploys to every account), or the AWS managed policy itself.
+   * @default - none
+   */
+  readonly boundaryPolicy?: string;
 }
 
 /** What a target account holds for one stage: the roles the deploy pipeline and the endpoint use there. */
@@ -144,6 +151,9 @@ export class TargetAccountStack extends Stack {
     Tags.of(this).add('sagemaker:project-name', names.projectName);
     Tags.of(this).add('sagemaker:project-id', names.projectId);
     for (const [k, v] of Object.entries(settings.tags)) Tags.of(this).add(k, v);
+    if (props.boundaryPolicy) {
+      iam.PermissionsBoundary.of(this).apply(boundaryInThisAccount(this, props.boundaryPolicy));
+    }
     Aspects.of(this).add(new AcknowledgeWildcards(TARGET_WILDCARD_REASONS));
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     Aspects.of(this).add(new EventBridgeNotifications());
@@ -268,12 +278,31 @@ export class TargetAccountStack extends Stack {
  * account, named `sagemaker-<name>-<id>-target-<account>`, each deployed in its account after the
  * project stack.
  */
-export function addTargetAccountStacks(scope: Construct, project: SageMakerProject, accounts: DeploymentAccounts | undefined): TargetAccountStack[] {
+export function addTargetAccountStacks(
+  scope: Construct,
+  project: SageMakerProject,
+  accounts: DeploymentAccounts | undefined,
+  permissionsBoundary?: string,
+): TargetAccountStack[] {
   return targetAccounts(accounts).map(({ account, stages }) => new TargetAccountStack(scope, project.names.targetStackName(account), {
     names: project.names,
     accounts: accounts!,
     account,
     settings: project.settings,
+    boundaryPolicy: permissionsBoundary,
     description: `SageMaker MLOps project ${project.names.projectName}: what its ${stages.join(' and ')} deployment needs in account ${account}`,
+  }));
+}
+
+/**
+ * The permissions boundary `nameOrArn` names, in `stack`'s account: a customer managed policy's
+ * ARN is rewritten to the same path and name there; an AWS managed policy (account `aws`) is kept.
+ */
+function boundaryInThisAccount(stack: Stack, nameOrArn: string): iam.IManagedPolicy {
+  if (!nameOrArn.startsWith('arn:')) return iam.ManagedPolicy.fromManagedPolicyName(stack, 'PermissionsBoundary', nameOrArn);
+  const arn = Arn.split(nameOrArn, ArnFormat.SLASH_RESOURCE_NAME);
+  if (arn.account === 'aws') return iam.ManagedPolicy.fromManagedPolicyArn(stack, 'PermissionsBoundary', nameOrArn);
+  return iam.ManagedPolicy.fromManagedPolicyArn(stack, 'PermissionsBoundary', stack.formatArn({
+    service: 'iam', region: '', resource: 'policy', resourceName: arn.resourceName,
   }));
 }

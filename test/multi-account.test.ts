@@ -313,6 +313,24 @@ describe('multi-account app', () => {
     expect(JSON.stringify(t[PROD_ACCOUNT].findResources('AWS::S3::BucketPolicy'))).not.toContain('KeepDataVersions');
   });
 
+  test.each([
+    ['a policy name', 'ml-boundary', 'policy/ml-boundary'],
+    ['a customer managed policy ARN of the project account', `arn:aws:iam::${PROJECT_ACCOUNT}:policy/org/ml-boundary`, 'policy/org/ml-boundary'],
+  ])('permissionsBoundary as %s bounds every role of a target stack with that policy of the target account', (_what, boundary, policy) => {
+    const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, permissionsBoundary: boundary });
+    for (const account of [STAGING_ACCOUNT, PROD_ACCOUNT]) {
+      const roles = Object.values(t[account].findResources('AWS::IAM::Role'));
+      expect(roles.length).toBeGreaterThan(3);
+      for (const r of roles) expect(evaluate(r.Properties.PermissionsBoundary, account)).toBe(`arn:aws:iam::${account}:${policy}`);
+    }
+  });
+
+  test('an AWS managed permissionsBoundary stays that policy in the target accounts', () => {
+    const boundary = 'arn:aws:iam::aws:policy/PowerUserAccess';
+    const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, permissionsBoundary: boundary });
+    for (const r of Object.values(t[PROD_ACCOUNT].findResources('AWS::IAM::Role'))) expect(evaluate(r.Properties.PermissionsBoundary, PROD_ACCOUNT)).toBe(boundary);
+  });
+
   test('without teardown, target stacks have none', () => {
     const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, teardown: 'false' });
     t[PROD_ACCOUNT].resourceCountIs('Custom::SageMakerProjectTeardown', 0);

@@ -34,7 +34,7 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
     },
   });
   const stack = new MlopsProjectStack(app, projectStackName(config), { config });
-  const targets = addTargetAccountStacks(app, stack.project, config.deploymentAccounts);
+  const targets = addTargetAccountStacks(app, stack.project, config.deploymentAccounts, config.permissionsBoundary);
   return { app, stack, targets };
 }
 
