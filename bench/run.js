@@ -35,6 +35,8 @@ const TIME_BIN = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
 const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context ?? {};
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+/** The TypeScript loader of both apps' `cdk.json` (transpile only, no type-check). */
+const LOADER = ['-r', 'esbuild-register'];
 const PERF = ['-r', path.join(__dirname, 'perf-dump.js')];
 
 function positiveInt(value, fallback) {
@@ -208,14 +210,14 @@ async function synthBenchmarks() {
   const breakdown = await alternate({
     'node startup (`node -e 0`)': () => run('node', ['-e', '0']),
     "require('aws-cdk-lib')": () => run('node', ['-e', "require('aws-cdk-lib')"]),
-    'load app modules (ts-node, no synth)': () => run('node', [...TS_NODE, '-e', "require('./lib/mlops-project-stack')"]),
-    'one-bucket app, direct': directSynth('d-baseline', [...PERF, ...TS_NODE, 'app.ts'], { cwd: path.join(__dirname, 'baseline') }),
-    'project, ts-node transpile-only (product)': directSynth('d-tsnode', [...PERF, ...TS_NODE, ...app]),
+    'load app modules (esbuild-register, no synth)': () => run('node', [...LOADER, '-e', "require('./lib/mlops-project-stack')"]),
+    'one-bucket app, direct': directSynth('d-baseline', [...PERF, ...LOADER, 'app.ts'], { cwd: path.join(__dirname, 'baseline') }),
+    'project, esbuild-register (product)': directSynth('d-esbuild', [...PERF, ...LOADER, ...app]),
+    'project, ts-node transpile-only': directSynth('d-tsnode', [...TS_NODE, ...app]),
     'project, ts-node + swc (TS_NODE_SWC=true)': directSynth('d-swc', [...TS_NODE, ...app], { env: { TS_NODE_SWC: 'true' } }),
-    'project, esbuild require hook': directSynth('d-esbuild', ['-r', './bench/esbuild-register.js', ...app]),
-    'project, bundling skipped (aws:cdk:bundling-stacks=[])': directSynth('d-nobundle', [...TS_NODE, ...app], { context: { 'aws:cdk:bundling-stacks': [] } }),
-    'project, CDK_VALIDATION=false': directSynth('d-novalid', [...TS_NODE, ...app], { env: { CDK_VALIDATION: 'false' } }),
-    'one-bucket app, direct, CDK_VALIDATION=false': directSynth('d-baseline-novalid', [...TS_NODE, 'app.ts'], { cwd: path.join(__dirname, 'baseline'), env: { CDK_VALIDATION: 'false' } }),
+    'project, bundling skipped (aws:cdk:bundling-stacks=[])': directSynth('d-nobundle', [...LOADER, ...app], { context: { 'aws:cdk:bundling-stacks': [] } }),
+    'project, CDK_VALIDATION=false': directSynth('d-novalid', [...LOADER, ...app], { env: { CDK_VALIDATION: 'false' } }),
+    'one-bucket app, direct, CDK_VALIDATION=false': directSynth('d-baseline-novalid', [...LOADER, 'app.ts'], { cwd: path.join(__dirname, 'baseline'), env: { CDK_VALIDATION: 'false' } }),
   }, RUNS, { warmup: false });
 
   log('seed folder hashing (FileSystem.fingerprint, in-process timing)');
@@ -287,7 +289,7 @@ async function scalingBenchmarks() {
   log(`scaling: ${SCALING.join(', ')} projects, ${SCALING_RUNS} runs each alternating`);
   const variants = {};
   for (const n of SCALING) {
-    variants[n] = directSynth(`scale-${n}`, [...TS_NODE, 'bench/scaling-app.ts'], { env: { BENCH_PROJECTS: String(n) } });
+    variants[n] = directSynth(`scale-${n}`, [...LOADER, 'bench/scaling-app.ts'], { env: { BENCH_PROJECTS: String(n) } });
   }
   return alternate(variants, SCALING_RUNS, { warmup: false });
 }
@@ -380,7 +382,7 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
   md.push('### Where the time goes (app command run directly with cdk.json context, no CLI)');
   md.push('');
   const bd = synth.breakdown;
-  const base = bd['project, ts-node transpile-only (product)'].time.median;
+  const base = bd['project, esbuild-register (product)'].time.median;
   const rows = Object.entries(bd).map(([name, r]) => {
     const delta = name.startsWith('project,') && !name.includes('(product)') ? `${r.time.median - base >= 0 ? '+' : ''}${sec(r.time.median - base)} s` : '';
     return [name, fmtTime(r.time), delta, fmtMb(r.rss)];
@@ -390,7 +392,7 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
   rows.push(['CDK CLI + npx overhead (CLI synth - direct run; project / one-bucket)', `${sec(cliOverhead)} s / ${sec(cliOverheadB)} s`, '', '']);
   md.push(table(['Step', 'Wall time', 'vs product synth', 'Peak memory'], rows));
   md.push('');
-  const pp = bd['project, ts-node transpile-only (product)'].perf;
+  const pp = bd['project, esbuild-register (product)'].perf;
   const bp = bd['one-bucket app, direct'].perf;
   if (pp) {
     md.push('In-process profile: aws-cdk-lib\'s own performance counters (`bench/perf-dump.js` preloaded in the two direct runs above), medians:');

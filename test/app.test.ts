@@ -7,7 +7,7 @@ import * as path from 'node:path';
 function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
   const root = path.join(__dirname, '..');
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/app.ts'], {
+  const result = spawnSync(process.execPath, ['-r', 'esbuild-register', 'bin/app.ts'], {
     cwd: root,
     encoding: 'utf8',
     env: {
