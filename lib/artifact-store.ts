@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { rolesOfAccount } from './deployment-accounts';
 import { accessLogsBucket } from './private/access-logs-bucket';
 import { dataBucket } from './private/data-bucket';
+import { denyGrantsExceptForAwsResources } from './private/iam';
 
 /** Properties of an {@link ArtifactStore}. */
 export interface ArtifactStoreProps {
@@ -77,16 +78,7 @@ export class ArtifactStore extends Construct {
       },
     }));
 
-    // Grants on the key only ever for AWS resources (a SageMaker volume, a CloudWatch Logs group),
-    // never to a principal: this holds for every principal, whatever its IAM policies say.
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'GrantsOnlyForAwsResources',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    denyGrantsExceptForAwsResources(this.key);
 
     const logs = accessLogsBucket(this, 'AccessLogs', {
       bucketName: props.accessLogsBucketName,

@@ -16,7 +16,7 @@ import { accessLogsBucket } from './private/access-logs-bucket';
 import { dataBucket } from './private/data-bucket';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { EventBridgeNotifications } from './private/eventbridge-notifications';
-import { grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
+import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountStack}. */
@@ -85,15 +85,7 @@ export class TargetAccountStack extends Stack {
       removalPolicy,
       pendingWindow: Duration.days(30),
     });
-    // As on the project key: grants only ever for AWS resources (a SageMaker endpoint volume).
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'GrantsOnlyForAwsResources',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    denyGrantsExceptForAwsResources(key);
     this.key = key;
 
     const accessLogs = accessLogsBucket(this, 'AccessLogs', { removalPolicy, autoDeleteObjects: !retain });

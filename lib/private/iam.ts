@@ -73,6 +73,21 @@ export function grantCreateGrantForAwsResources(grantee: iam.IGrantable, key: km
 }
 
 /**
+ * Key policy: grants on the key only ever for AWS resources (a SageMaker volume, a CloudWatch Logs
+ * group), never to a principal. A deny, so it holds for every principal whatever its IAM policies say.
+ */
+export function denyGrantsExceptForAwsResources(key: kms.IKey): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'GrantsOnlyForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+}
+
+/**
  * A managed policy given by name (in the stack's account) or by ARN, as the `permissionsBoundary`
  * setting allows both.
  */
