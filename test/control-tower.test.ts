@@ -16,6 +16,18 @@ const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 /** Assets are not looked at by the controls: skip bundling. */
 const context = () => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
 
+/** The templates of the Service Catalog app: its stack's and the product's (`*.product.template.json`, written next to it). */
+function catalogTemplates(config: Record<string, unknown> = {}): string[] {
+  const outdir = tmp('ct-catalog-');
+  const parsed = parseProjectConfig({ ...config, serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
+  const app = new App({ outdir, context: context() });
+  new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
+    config: parsed, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
+  });
+  app.synth();
+  return templatesIn(outdir);
+}
+
 /** Every app this repository synthesizes, each as the templates it writes. */
 const APPS: Record<string, () => string[]> = {
   'default project': () => {
@@ -33,32 +45,13 @@ const APPS: Record<string, () => string[]> = {
     projectApp({ outdir, config: CONNECTION_CONFIG }).app.synth();
     return templatesIn(outdir);
   },
-  'Service Catalog stack and product with a CodeConnections source': () => {
-    const outdir = tmp('ct-catalog-connection-');
-    const config = parseProjectConfig({ ...CONNECTION_CONFIG, serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
-    const app = new App({ outdir, context: context() });
-    new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-      config, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
-    });
-    app.synth();
-    return templatesIn(outdir);
-  },
+  'Service Catalog stack and product with a CodeConnections source': () => catalogTemplates(CONNECTION_CONFIG),
   'multi-account project and target stacks': () => {
     const outdir = tmp('ct-multi-');
     projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app.synth();
     return templatesIn(outdir);
   },
-  'Service Catalog stack and product': () => {
-    const outdir = tmp('ct-catalog-');
-    const config = parseProjectConfig({ serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
-    const app = new App({ outdir, context: context() });
-    new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-      config, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
-    });
-    app.synth();
-    // The product's template (*.product.template.json) is written next to the stack's.
-    return templatesIn(outdir);
-  },
+  'Service Catalog stack and product': () => catalogTemplates(),
   'endpoint stacks of the deploy seed': () => {
     const outdir = tmp('ct-endpoints-');
     const { app } = createDeployApp({ projectName: 'mlops-demo', projectId: 'p-abc123def456', app: new App({ outdir, context: cdkJsonContext() }) });
