@@ -68,6 +68,8 @@ export const CLOUDFORMATION_ONLY_RESOURCE_TYPES: readonly string[] = [
 /** An ARN pattern; `SC-` at the start of the resource name stands for the provisioner's stack prefix. */
 const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
   (stack: Stack, stacks: string) => [stack.formatArn({ service, resource, resourceName: resourceName.replace(/^SC-/, stacks), arnFormat })];
+/** Why a resource named after the provisioner's stack is granted with a wildcard. */
+const STACK_NAMED_REASON = 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)';
 /** Tag every project resource carries (SageMaker and the project construct set it). */
 const PROJECT_TAG = 'sagemaker:project-id';
 
@@ -130,7 +132,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
     ],
     resources: (stack, stacks) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${stacks}*` })],
-    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+    wildcardReason: STACK_NAMED_REASON,
   },
   {
     sid: 'Buckets',
@@ -235,7 +237,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags',
     ],
     resources: (stack, stacks) => [stack.formatArn({ service: 'sqs', resource: `${stacks}*` })],
-    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+    wildcardReason: STACK_NAMED_REASON,
   },
   {
     sid: 'AlarmTopics',
@@ -256,7 +258,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource', 'logs:TagLogGroup', 'logs:UntagLogGroup',
     ],
     resources: arn('logs', 'log-group', 'SC-*', ArnFormat.COLON_RESOURCE_NAME),
-    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+    wildcardReason: STACK_NAMED_REASON,
   },
   {
     sid: 'Functions',
@@ -273,7 +275,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'lambda:RemovePermission', 'lambda:InvokeFunction',
     ],
     resources: arn('lambda', 'function', 'SC-*', ArnFormat.COLON_RESOURCE_NAME),
-    wildcardReason: 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)',
+    wildcardReason: STACK_NAMED_REASON,
   },
   {
     sid: 'CreateStateMachines',
