@@ -1,6 +1,5 @@
 import { Fn } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from './project-names';
 
 /**
@@ -32,15 +31,15 @@ export function targetAccounts(accounts: DeploymentAccounts | undefined): Array<
 }
 
 /** ARN of a role of a target account's stack (see `ProjectNames.targetRoleName`). */
-export function targetRoleArn(scope: IConstruct, names: ProjectNames, account: string, stage: DeploymentStage, kind: TargetRoleKind): string {
-  return roleArn(scope, account, names.targetRoleName(stage, kind));
+export function targetRoleArn(names: ProjectNames, account: string, stage: DeploymentStage, kind: TargetRoleKind): string {
+  return roleArn(account, names.targetRoleName(stage, kind));
 }
 
 /**
- * ARN of a named role in an account, in the partition of the scope's stack. An `Fn::Sub` rather than
+ * ARN of a named role in an account, in the partition of the stack it is used in. An `Fn::Sub` rather than
  * `formatArn`'s `Fn::Join`: cfn-lint's check of a CodePipeline action's `RoleArn` refuses the join.
  */
-export function roleArn(_scope: IConstruct, account: string, roleName: string): string {
+export function roleArn(account: string, roleName: string): string {
   return Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${roleName}`);
 }
 

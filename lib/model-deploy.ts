@@ -147,7 +147,7 @@ export class ModelDeploy extends Construct {
     this.buildProject = buildProject;
 
     const stagingAccount = targetAccount('staging');
-    const smokeTestRoleArn = stagingAccount === undefined ? '' : targetRoleArn(this, names, stagingAccount, 'staging', 'smoke-test');
+    const smokeTestRoleArn = stagingAccount === undefined ? '' : targetRoleArn(names, stagingAccount, 'staging', 'smoke-test');
     const testProject = new codebuild.PipelineProject(this, 'TestProject', {
       projectName: names.testingName,
       description: `Smoke-tests the endpoint ${names.endpointName('staging')}`,
@@ -293,7 +293,7 @@ export class ModelDeploy extends Construct {
       targets[stage] = {
         account,
         region: stack.region,
-        modelExecutionRoleArn: targetRoleArn(this, names, account, stage, 'model'),
+        modelExecutionRoleArn: targetRoleArn(names, account, stage, 'model'),
         dataCaptureBucket: names.dataCaptureBucketName(account),
         kmsKeyArn: stack.formatArn({ service: 'kms', account, resource: names.targetKeyAliasName }),
         alarmTopicArn: stack.formatArn({ service: 'sns', account, resource: names.targetAlarmTopicName }),

@@ -227,8 +227,8 @@ export class SageMakerProject extends Construct {
   private grantTargetAccounts(accounts: DeploymentAccounts, store: ArtifactStore): void {
     const names = this.names;
     const statements = targetAccounts(accounts).map(({ account, stages }) => {
-      const modelRoles = stages.map((stage) => targetRoleArn(this, names, account, stage, 'model'));
-      const deployRoles = stages.map((stage) => targetRoleArn(this, names, account, stage, 'cfn-deploy'));
+      const modelRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'model'));
+      const deployRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'cfn-deploy'));
       store.grantReadToRolesOf(account, modelRoles, `${names.pipelineName}/`);
       return new iam.PolicyStatement({
         sid: `ReadPackagesFrom${account}`,

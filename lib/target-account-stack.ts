@@ -16,7 +16,7 @@ import { accessLogsBucket } from './private/access-logs-bucket';
 import { dataBucket } from './private/data-bucket';
 import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
 import { EventBridgeNotifications } from './private/eventbridge-notifications';
-import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE } from './private/iam';
+import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountStack}. */
@@ -217,7 +217,7 @@ export class TargetAccountStack extends Stack {
 
     const actionRole = new iam.Role(scope, 'CfnActionRole', {
       roleName: names.targetRoleName(stage, 'cfn-action'),
-      assumedBy: new iam.ArnPrincipal(roleArn(this, projectAccount, names.deployPipelineRoleName)),
+      assumedBy: new iam.ArnPrincipal(roleArn(projectAccount, names.deployPipelineRoleName)),
       description: `The deploy pipeline of SageMaker project ${names.projectName} deploying the ${stage} endpoint stack here`,
     });
     actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -243,13 +243,13 @@ export class TargetAccountStack extends Stack {
     if (stage === 'staging') {
       smokeTestRole = new iam.Role(scope, 'SmokeTestRole', {
         roleName: names.targetRoleName(stage, 'smoke-test'),
-        assumedBy: new iam.ArnPrincipal(roleArn(this, projectAccount, names.smokeTestBuildRoleName)),
+        assumedBy: new iam.ArnPrincipal(roleArn(projectAccount, names.smokeTestBuildRoleName)),
         description: `The smoke test of SageMaker project ${names.projectName} invoking ${endpoint}`,
       });
       smokeTestRole.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'InvokeStagingEndpoint',
         actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],
-        resources: [this.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: names.endpointNameInArn(stage) })],
+        resources: [sageMakerArn(this, 'endpoint', names.endpointNameInArn(stage))],
         conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
       }));
     }

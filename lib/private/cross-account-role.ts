@@ -33,7 +33,7 @@ export class CrossAccountRoleReference extends Resource implements iam.IRole {
     super(scope, id, { account: props.account });
     this.principalAccount = props.account;
     this.roleName = props.roleName;
-    this.roleArn = roleArn(this, props.account, props.roleName);
+    this.roleArn = roleArn(props.account, props.roleName);
     this.policyFragment = rolesOfAccount(props.account, [this.roleArn]).policyFragment;
   }
 

@@ -1,3 +1,4 @@
+import { ROLE_ARN } from './resolve-model-package';
 import { Stage, STAGES } from './stage-config';
 
 /** Name of the build variable that holds the stages deployed in other accounts. */
@@ -41,7 +42,6 @@ const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 // The same shape the endpoint template's ArtifactBucketName parameter allows, without '..'.
 const BUCKET = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ROLE_ARN = /^arn:([a-z0-9-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 const KMS_ARN = /^arn:([a-z0-9-]+):kms:([a-z0-9-]+):(\d{12}):(?:key\/[a-zA-Z0-9-]+|alias\/[a-zA-Z0-9/_-]{1,250})$/;
 const SNS_ARN = /^arn:([a-z0-9-]+):sns:([a-z0-9-]+):(\d{12}):[a-zA-Z0-9_-]{1,256}$/;
 

@@ -227,7 +227,8 @@ export function approvalProblem(approver: Approver | undefined, policy: Approval
   return undefined;
 }
 
-const ROLE_ARN = /^arn:([a-z0-9-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]+)$/;
+/** An IAM role ARN; groups: partition, account, role name (at most 64 characters). */
+export const ROLE_ARN = /^arn:([a-z0-9-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
 const ASSUMED_ROLE_ARN = /^arn:([a-z0-9-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/;
 
 /** Whether `roleArn` is an IAM role ARN (`arn:<partition>:iam::<account>:role/<path/>name`). */
