@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileSystem } from 'aws-cdk-lib';
-import { SEED_EXCLUDES } from '../lib/seed-repository';
+import { SEED_EXCLUDES } from '../lib/source/seed-repository';
 
 function countFiles(dir: string, skip: (rel: string) => boolean, base = dir): number {
   let n = 0;

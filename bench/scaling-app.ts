@@ -4,8 +4,8 @@
  * named bench-1 .. bench-N, each configured as bin/app.ts would configure it.
  */
 import { App } from 'aws-cdk-lib';
-import { MlopsProjectStack } from '../lib/mlops-project-stack';
-import { parseProjectConfig } from '../lib/project-config';
+import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
+import { parseProjectConfig } from '../lib/config/project-config';
 
 const count = Number(process.env.BENCH_PROJECTS ?? '1');
 if (!Number.isInteger(count) || count < 1) {

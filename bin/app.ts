@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { MlopsProjectStack } from '../lib/mlops-project-stack';
-import { ConfigError, parseProjectConfig, projectStackName } from '../lib/project-config';
-import { ServiceCatalogStack } from '../lib/service-catalog-stack';
-import { addTargetAccountStacks } from '../lib/target-account-stack';
+import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
+import { parseProjectConfig } from '../lib/config/project-config';
+import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
+import { addTargetAccountStacks } from '../lib/stacks/target-account-stack';
+import { ConfigError } from '../lib/contract/errors';
+import { projectStackName } from '../lib/contract/names';
 
 const app = new App();
 try {

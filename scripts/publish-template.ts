@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { publishTemplate, UsageError, VersionConflictError } from './template-publisher';
+import { publishTemplate, UsageError, VersionConflictError } from '../lib/studio/template-publisher';
 
 const USAGE = 'usage: npm run publish-template -- --bucket <bucket> --prefix <prefix> [--domain-id <d-...>] [--dry-run] [--out <dir>] [-c key=value ...]';
 

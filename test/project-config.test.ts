@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { checkBranch, ConfigError, parseProjectConfig } from '../lib/project-config';
+import { parseProjectConfig } from '../lib/config/project-config';
 import { cdkJsonContext } from './support/app';
+import { checkBranch } from '../lib/contract/rules';
+import { ConfigError } from '../lib/contract/errors';
 
 const CONNECTION = {
   sourceProvider: 'codeconnections',

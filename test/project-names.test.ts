@@ -1,12 +1,13 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { MlopsProjectStack } from '../lib/mlops-project-stack';
-import { ConfigError, parseProjectConfig } from '../lib/project-config';
-import { NAME_LIMITS, ProjectNames } from '../lib/project-names';
-import { SageMakerProject } from '../lib/sagemaker-project';
-import { SageMakerProjectProductStack } from '../lib/service-catalog-stack';
+import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
+import { parseProjectConfig } from '../lib/config/project-config';
+import { NAME_LIMITS, ProjectNames } from '../lib/contract/names';
+import { SageMakerProject } from '../lib/project/sagemaker-project';
+import { SageMakerProjectProductStack } from '../lib/studio/service-catalog-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { cdkJsonContext, projectApp } from './support/app';
+import { ConfigError } from '../lib/contract/errors';
 
 /** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code). */
 function bareApp(): App {

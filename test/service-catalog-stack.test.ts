@@ -3,13 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig } from '../lib/project-config';
-import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/launch-role';
-import { PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/service-catalog-stack';
-import type { SourceProviderName } from '../lib/source-provider';
+import { parseProjectConfig } from '../lib/config/project-config';
+import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/studio/launch-role';
+import { PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
 import { cdkJsonContext } from './support/app';
 import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 import { CONNECTION_CONFIG } from './support/connection';
+import type { SourceProviderName } from '../lib/contract/options';
 
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };

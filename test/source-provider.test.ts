@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { gitHttpUrl } from '../lib/source-provider';
+import { gitHttpUrl } from '../lib/source/source-provider';
 import { projectTemplate } from './support/app';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from './support/connection';
 

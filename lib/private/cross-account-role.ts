@@ -1,7 +1,7 @@
 import { Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { roleArn, rolesOfAccount } from '../deployment-accounts';
+import { roleArn, rolesOfAccount } from '../contract/accounts';
 
 /** Properties of {@link CrossAccountRoleReference}. */
 export interface CrossAccountRoleReferenceProps {

@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StudioTemplateLocation } from '../../lib/studio-template-stack';
+import { StudioTemplateLocation } from '../../lib/studio/studio-template-stack';
 import { main } from '../../scripts/publish-template';
 import {
   buildTemplateObjects, PublishedObject, publishObjects, STUDIO_CORS_RULE, UsageError, VersionConflictError,
-} from '../../scripts/template-publisher';
+} from '../../lib/studio/template-publisher';
 import { cdkJsonContext } from '../support/app';
 
 // moto_server answers slowly on a loaded machine, and one synthesis bundles the Lambda code.

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MlopsProjectStack } from '../../lib/mlops-project-stack';
-import { parseProjectConfig, projectStackName } from '../../lib/project-config';
-import { addTargetAccountStacks, TargetAccountStack } from '../../lib/target-account-stack';
+import { MlopsProjectStack } from '../../lib/stacks/mlops-project-stack';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { addTargetAccountStacks, TargetAccountStack } from '../../lib/stacks/target-account-stack';
+import { projectStackName } from '../../lib/contract/names';
 
 /** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
 export function cdkJsonContext(): Record<string, unknown> {

@@ -1,23 +1,11 @@
 import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import {
-  ALARM_EMAIL_MAX_LENGTH,
-  ALARM_EMAIL_PATTERN,
-  BRANCH_MAX_LENGTH,
-  BRANCH_PATTERN,
-  CONNECTION_ARN_PATTERN,
-  PROJECT_NAME_MAX_LENGTH,
-  PROJECT_NAME_PATTERN,
-  REPOSITORY_FULL_NAME_MAX_LENGTH,
-  REPOSITORY_FULL_NAME_PATTERN,
-  STUDIO_PROJECT_ID_MAX_LENGTH,
-  STUDIO_PROJECT_ID_PATTERN,
-} from '../project-config';
-import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../project-options';
-import { SageMakerProject } from '../sagemaker-project';
-import { managedPolicyFromNameOrArn } from './iam';
-import { AcknowledgeWildcards, WildcardReason } from './wildcard-acknowledgements';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
+import { SageMakerProject } from '../project/sagemaker-project';
+import { managedPolicyFromNameOrArn } from '../private/iam';
+import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
+import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN } from '../contract/rules';
 
 /** Description of the project template, shown by Studio and CloudFormation. */
 export const STUDIO_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model building, training and deployment (CodeCommit, CodePipeline)';

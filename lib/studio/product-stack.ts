@@ -4,9 +4,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
-import { defineStudioProjectTemplate, studioTemplateDescription } from './private/studio-project-template';
-import { ProjectOptions } from './project-options';
-import { SageMakerProject } from './sagemaker-project';
+import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
+import { ProjectOptions } from '../contract/options';
+import { SageMakerProject } from '../project/sagemaker-project';
 
 /** Encryption of the product's assets: SSE-S3, which Lambda and CodeCommit read without KMS grants. */
 export const PRODUCT_ASSET_ENCRYPTION = s3deploy.ServerSideEncryption.AES_256;

@@ -7,9 +7,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App, FileAssetPackaging } from 'aws-cdk-lib';
-import { ConfigError, parseProjectConfig } from '../lib/project-config';
-import { STUDIO_VISIBILITY_TAG, StudioTemplateLocation, studioTemplateApp, TEMPLATES_LOCATION_TAG } from '../lib/studio-template-stack';
+import { parseProjectConfig } from '../config/project-config';
+import { STUDIO_VISIBILITY_TAG, StudioTemplateLocation, studioTemplateApp, TEMPLATES_LOCATION_TAG } from './studio-template-stack';
 import { zipDirectory } from './zip';
+import { ConfigError } from '../contract/errors';
 
 /** The CORS rule Studio needs to read templates from the bucket (identified by its id). */
 export const STUDIO_CORS_RULE: CORSRule = {

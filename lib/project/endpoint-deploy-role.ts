@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { endpointStackAlarmArns } from './alarm-topic';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
-import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
+import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** Properties of {@link EndpointDeployRole}. */
 export interface EndpointDeployRoleProps {

@@ -1,9 +1,9 @@
 import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { managedPolicyFromNameOrArn } from './private/iam';
-import { ProjectConfig } from './project-config';
-import { SageMakerProject } from './sagemaker-project';
+import { managedPolicyFromNameOrArn } from '../private/iam';
+import { ProjectConfig } from '../config/project-config';
+import { SageMakerProject } from '../project/sagemaker-project';
 
 /** Properties of {@link MlopsProjectStack}. */
 export interface MlopsProjectStackProps extends StackProps {

@@ -1,6 +1,6 @@
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { ProjectNames } from './project-names';
+import { ProjectNames } from '../contract/names';
 import { ProjectRepositories } from './source-provider';
 
 /** Properties of {@link StudioRepositories}. */

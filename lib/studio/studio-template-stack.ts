@@ -6,12 +6,13 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LaunchRole, Provisioner } from './launch-role';
-import { managedPolicyFromNameOrArn } from './private/iam';
-import { defineStudioProjectTemplate, studioTemplateDescription } from './private/studio-project-template';
-import { ConfigError, ProjectConfig } from './project-config';
-import { ProjectOptions } from './project-options';
-import type { SourceProviderName } from './source-provider';
-import { SageMakerProject } from './sagemaker-project';
+import { managedPolicyFromNameOrArn } from '../private/iam';
+import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
+import { ProjectConfig } from '../config/project-config';
+import { ProjectOptions } from '../contract/options';
+import { SageMakerProject } from '../project/sagemaker-project';
+import { ConfigError } from '../contract/errors';
+import type { SourceProviderName } from '../contract/options';
 
 /** Tag that makes an S3 object (or a Service Catalog product) a template Studio lists. */
 export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';

@@ -4,10 +4,10 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ProjectPipelineProps } from './project-pipeline-props';
-import { projectLogGroup } from './private/log-settings';
-import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
-import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { ProjectPipelineProps } from './pipeline-props';
+import { projectLogGroup } from '../private/log-settings';
+import { commitTriggeredPipeline } from './commit-triggered-pipeline';
+import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** Properties of {@link ModelBuild}. */
 export interface ModelBuildProps extends ProjectPipelineProps {

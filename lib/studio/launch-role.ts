@@ -1,9 +1,9 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CONNECTION_SERVICE_PREFIXES } from './connection-seed';
-import { flatten } from './private/wildcard-acknowledgements';
-import type { SourceProviderName } from './source-provider';
+import { CONNECTION_SERVICE_PREFIXES } from '../source/connection-seed';
+import { flatten } from '../private/wildcard-acknowledgements';
+import type { SourceProviderName } from '../contract/options';
 
 /** Who creates projects from the template, with a launch role: it decides the stack names. */
 export enum Provisioner {

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,11 +7,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { lambdaEntry } from '../paths';
 import { MODEL_PACKAGE_ARN_VARIABLE } from './model-deploy';
-import { ProjectNames } from './project-names';
-import { bundledFunction } from './private/bundled-function';
-import { LogSettings } from './private/log-settings';
-import { sageMakerArn } from './private/iam';
+import { ProjectNames } from '../contract/names';
+import { bundledFunction } from '../private/bundled-function';
+import { LogSettings } from '../private/log-settings';
+import { sageMakerArn } from '../private/iam';
 
 /** Properties of {@link ModelApprovalTrigger}. */
 export interface ModelApprovalTriggerProps {
@@ -59,7 +59,7 @@ export class ModelApprovalTrigger extends Construct {
     this.deadLetterQueue = dlq;
 
     const fn = bundledFunction(this, 'Function', {
-      entry: path.join(__dirname, '..', 'lambda', 'start-deploy', 'index.ts'),
+      entry: lambdaEntry('start-deploy'),
       description: `Starts ${names.modelDeployName} on model approval decisions in ${names.modelPackageGroupName}`,
       timeout: Duration.seconds(30),
       environment: {

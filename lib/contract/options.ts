@@ -1,4 +1,12 @@
-import type { SourceProviderName } from './source-provider';
+
+/** The providers a project's code can live in (the `sourceProvider` setting). */
+export type SourceProviderName = 'codecommit' | 'codeconnections';
+
+/** Every {@link SourceProviderName}, in the order messages list them. */
+export const SOURCE_PROVIDERS: readonly SourceProviderName[] = ['codecommit', 'codeconnections'];
+
+/** Default project name of the demo project. */
+export const DEFAULT_PROJECT_NAME = 'mlops-demo';
 
 /**
  * The settings of one SageMaker project besides its name and id: what `cdk.json` / `-c` configure

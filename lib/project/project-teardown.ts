@@ -1,13 +1,13 @@
-import * as path from 'node:path';
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
-import { bundledFunction } from './private/bundled-function';
-import { LogSettings, projectLogGroup } from './private/log-settings';
-import { sageMakerArn } from './private/iam';
+import { lambdaEntry } from '../paths';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
+import { bundledFunction } from '../private/bundled-function';
+import { LogSettings, projectLogGroup } from '../private/log-settings';
+import { sageMakerArn } from '../private/iam';
 
 /** Properties of {@link ProjectTeardown}. */
 export interface ProjectTeardownProps {
@@ -52,7 +52,7 @@ export class ProjectTeardown extends Construct {
     const stack = Stack.of(this);
     const stages = props.stages ?? DEPLOYMENT_STAGES;
     const deletePipeline = props.deleteSageMakerPipeline ?? true;
-    const entry = path.join(__dirname, '..', 'lambda', 'teardown', 'index.ts');
+    const entry = lambdaEntry('teardown');
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Teardown handlers of ${names.pipelineName}`,

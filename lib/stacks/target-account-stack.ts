@@ -5,19 +5,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentAccounts, roleArn, targetAccounts } from './deployment-accounts';
-import { AlarmTopic } from './alarm-topic';
-import { EndpointDeployRole } from './endpoint-deploy-role';
-import { DeploymentStage, ProjectNames } from './project-names';
-import { ProjectSettings } from './project-options';
-import { ProjectTeardown } from './project-teardown';
-import type { SageMakerProject } from './sagemaker-project';
-import { accessLogsBucket } from './private/access-logs-bucket';
-import { dataBucket } from './private/data-bucket';
-import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
-import { EventBridgeNotifications } from './private/eventbridge-notifications';
-import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
-import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
+import { DeploymentAccounts, roleArn, targetAccounts } from '../contract/accounts';
+import { AlarmTopic } from '../project/alarm-topic';
+import { EndpointDeployRole } from '../project/endpoint-deploy-role';
+import { DeploymentStage, ProjectNames } from '../contract/names';
+import { ProjectSettings } from '../contract/options';
+import { ProjectTeardown } from '../project/project-teardown';
+import type { SageMakerProject } from '../project/sagemaker-project';
+import { accessLogsBucket } from '../private/access-logs-bucket';
+import { dataBucket } from '../private/data-bucket';
+import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
+import { EventBridgeNotifications } from '../private/eventbridge-notifications';
+import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountStack}. */
 export interface TargetAccountStackProps extends StackProps {

@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { rolesOfAccount } from './deployment-accounts';
-import { accessLogsBucket } from './private/access-logs-bucket';
-import { dataBucket } from './private/data-bucket';
-import { denyGrantsExceptForAwsResources } from './private/iam';
+import { rolesOfAccount } from '../contract/accounts';
+import { accessLogsBucket } from '../private/access-logs-bucket';
+import { dataBucket } from '../private/data-bucket';
+import { denyGrantsExceptForAwsResources } from '../private/iam';
 
 /** Properties of an {@link ArtifactStore}. */
 export interface ArtifactStoreProps {

@@ -9,24 +9,24 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic';
+import { SEED_CODE_DIR } from '../paths';
 import { ArtifactStore } from './artifact-store';
-import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from './deployment-accounts';
+import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from '../contract/accounts';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
-import { checkProjectId, checkProjectName, checkSettings, ConfigError } from './project-config';
-import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from './project-names';
-import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from './project-options';
+import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from '../contract/names';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from '../contract/options';
 import { ProjectTeardown } from './project-teardown';
-import { SourceAccountOnServiceTrusts } from './private/confused-deputy';
-import { EventBridgeNotifications } from './private/eventbridge-notifications';
-import { LogSettings } from './private/log-settings';
-import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from './private/wildcard-acknowledgements';
-import { IProjectRepository, SourceProvider } from './source-provider';
-import { StudioRepositories } from './studio-repositories';
+import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
+import { EventBridgeNotifications } from '../private/eventbridge-notifications';
+import { LogSettings } from '../private/log-settings';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
+import { IProjectRepository, SourceProvider } from '../source/source-provider';
+import { StudioRepositories } from '../source/studio-repositories';
+import { checkProjectId, checkProjectName, checkSettings } from '../contract/rules';
+import { ConfigError } from '../contract/errors';
 
-/** Folder of this app's seed code (the first commits of the two repositories). */
-export const SEED_CODE_DIR = path.join(__dirname, '..', 'seed-code');
 
 /** Properties of {@link SageMakerProject}. */
 export interface SageMakerProjectProps extends ProjectOptions {

@@ -1,6 +1,6 @@
 import { Fn } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from './names';
 
 /**
  * Where a multi-account project deploys: the project (tooling) account builds, trains and

@@ -1,30 +1,26 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct, IConstruct } from 'constructs';
+import { PRODUCT_SNAPSHOT_DIR } from '../paths';
 import { LaunchRole, Provisioner } from './launch-role';
-import { accessLogsBucket } from './private/access-logs-bucket';
-import { managedPolicyFromNameOrArn } from './private/iam';
-import { EventBridgeNotifications } from './private/eventbridge-notifications';
-import { AcknowledgeWildcards } from './private/wildcard-acknowledgements';
-import { ProjectConfig } from './project-config';
-import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './sagemaker-project-product-stack';
+import { accessLogsBucket } from '../private/access-logs-bucket';
+import { managedPolicyFromNameOrArn } from '../private/iam';
+import { EventBridgeNotifications } from '../private/eventbridge-notifications';
+import { AcknowledgeWildcards } from '../private/wildcard-acknowledgements';
+import { ProjectConfig } from '../config/project-config';
+import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 // Moved to their own files; still exported here for existing imports.
 export { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from './launch-role';
 export type { LaunchPermission } from './launch-role';
-export { SageMakerProjectProductStack } from './sagemaker-project-product-stack';
-export type { SageMakerProjectProductStackProps } from './sagemaker-project-product-stack';
+export { SageMakerProjectProductStack } from './product-stack';
+export type { SageMakerProjectProductStackProps } from './product-stack';
 export { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
-
-/** Folder of the product template snapshots, one per released version (commit it). */
-export const PRODUCT_SNAPSHOT_DIR = path.join(__dirname, '..', 'product-stack-snapshots');
-
 
 /** Properties of {@link ServiceCatalogStack}. */
 export interface ServiceCatalogStackProps extends StackProps {

@@ -1,9 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ProjectNames } from './project-names';
-import { LogSettings } from './private/log-settings';
-import { IProjectRepository } from './source-provider';
+import { ProjectNames } from '../contract/names';
+import { LogSettings } from '../private/log-settings';
+import { IProjectRepository } from '../source/source-provider';
 
 /** What the build and the deploy side of a project both take: repository, data home, naming. */
 export interface ProjectPipelineProps {

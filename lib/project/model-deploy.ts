@@ -5,15 +5,15 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentAccounts, targetRoleArn } from './deployment-accounts';
+import { DeploymentAccounts, targetRoleArn } from '../contract/accounts';
 import { EndpointDeployRole } from './endpoint-deploy-role';
-import { CrossAccountRoleReference } from './private/cross-account-role';
-import { ProjectPipelineProps } from './project-pipeline-props';
-import { projectLogGroup } from './private/log-settings';
-import { commitTriggeredPipeline } from './private/commit-triggered-pipeline';
-import { DEPLOYMENT_STAGES, DeploymentStage } from './project-names';
-import { PassRoleOnlyTo } from './private/pass-role-condition';
-import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from './private/iam';
+import { CrossAccountRoleReference } from '../private/cross-account-role';
+import { ProjectPipelineProps } from './pipeline-props';
+import { projectLogGroup } from '../private/log-settings';
+import { commitTriggeredPipeline } from './commit-triggered-pipeline';
+import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
+import { PassRoleOnlyTo } from '../private/pass-role-condition';
+import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** Name of the deploy pipeline's variable that carries the model package to deploy. */
 export const MODEL_PACKAGE_ARN_VARIABLE = 'ModelPackageArn';

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from './project-names';
+import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 
 /** The CloudWatch service principal, which publishes alarm notifications. */
 const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';

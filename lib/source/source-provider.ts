@@ -6,14 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ConnectionSeed, useConnectionStatements } from './connection-seed';
-import { LogSettings, projectLogGroup } from './private/log-settings';
-import { ConfigError } from './project-config';
-import { ProjectNames } from './project-names';
-import type { ConnectionSettingKey, ProjectSettings } from './project-options';
+import { LogSettings, projectLogGroup } from '../private/log-settings';
+import { ProjectNames } from '../contract/names';
+import type { ConnectionSettingKey, ProjectSettings, SourceProviderName } from '../contract/options';
 import { SeedRepository } from './seed-repository';
-
-/** The providers a project's code can live in (the `sourceProvider` setting). */
-export type SourceProviderName = 'codecommit' | 'codeconnections';
+import { ConfigError } from '../contract/errors';
 
 /** Options of {@link IProjectRepository.triggerOnCommit}. */
 export interface CommitTriggerOptions {

@@ -1,6 +1,6 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
-import { ProjectPipelineProps } from '../project-pipeline-props';
+import { ProjectPipelineProps } from './pipeline-props';
 
 /** What differs between the build and the deploy side's pipelines. */
 export interface CommitTriggeredPipelineOptions {

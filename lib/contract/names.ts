@@ -1,6 +1,6 @@
 import { Aws, Fn, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ConfigError } from './project-config';
+import { ConfigError } from './errors';
 
 /** Stages the deploy pipeline deploys to, in order. */
 export const DEPLOYMENT_STAGES = ['staging', 'prod'] as const;
@@ -243,4 +243,13 @@ export function claimNames(project: IConstruct & { readonly names: ProjectNames 
     mine.set(key, project.node.path);
   }
   for (const [key, path] of mine) claims.set(key, path);
+}
+
+/**
+ * The CloudFormation stack of a project: `sagemaker-<name>`, or `sagemaker-<name>-<id>` when the
+ * id is configured. The stack's id then derives the project id, so the stack name must not
+ * depend on it; SageMaker project names are unique per account and region, and so is this.
+ */
+export function projectStackName(config: { readonly projectName: string; readonly projectId?: string }): string {
+  return config.projectId === undefined ? `sagemaker-${config.projectName}` : `sagemaker-${config.projectName}-${config.projectId}`;
 }

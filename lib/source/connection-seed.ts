@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,13 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { LogSettings, projectLogGroup } from './private/log-settings';
-import { flatten } from './private/wildcard-acknowledgements';
-import { ProjectNames } from './project-names';
+import { SEED_SCRIPT_DIR } from '../paths';
+import { LogSettings, projectLogGroup } from '../private/log-settings';
+import { flatten } from '../private/wildcard-acknowledgements';
+import { ProjectNames } from '../contract/names';
 import { SEED_EXCLUDES } from './seed-repository';
 
-/** Folder of the seeding job's script (run by CodeBuild; tested against local git servers). */
-export const SEED_SCRIPT_DIR = path.join(__dirname, 'private', 'git-seed');
 
 /** Construct id aws-cdk-lib gives the function shared by a stack's AwsCustomResources. */
 const AWS_CUSTOM_RESOURCE_SINGLETON = 'AWS679f53fac002430cb0da5b7982bd2287';
