@@ -11,7 +11,7 @@ import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-
 import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem, spotWaitProblems } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
-import { LocalRunUnsupportedError, runLocal } from '../local/run-local';
+import { LocalRunUnsupportedError, runLocal, stepTableLines, verdictLine } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
 import { PROJECT_OPTIONS, PROJECT_OPTIONS_HELP, UsageError, parseFlags, resolveProjectSettings } from './settings';
@@ -265,16 +265,12 @@ async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, 
     }
     throw error;
   }
-  log('steps:');
-  for (const step of result.steps) {
-    const seconds = `${(step.durationMs / 1000).toFixed(1)} s`;
-    log(`  ${step.name.padEnd(32)} ${step.type.padEnd(14)} ${step.status.padEnd(10)} ${seconds.padStart(8)}${step.note ? `  ${step.note}` : ''}`);
-  }
+  stepTableLines(result.steps).forEach(log);
   if (result.status === 'Succeeded') {
-    log(`local execution succeeded: ${result.executionDir}${result.registered ? `; would register ${result.registered}` : ''}`);
+    log(verdictLine(result));
     return ExitCode.SUCCESS;
   }
-  io.stderr(`${COMMAND}: local execution failed: ${result.failureReason}\n`);
+  io.stderr(`${COMMAND}: ${verdictLine(result)}\n`);
   return ExitCode.FAILURE;
 }
 

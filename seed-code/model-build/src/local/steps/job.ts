@@ -1,0 +1,46 @@
+/**
+ * What processing and training steps share: resolving the request, the step cache, the step's
+ * folder and job name, and publishing the job's properties and property files.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DefinitionStep } from '../types';
+import type { StepContext, StepOutcome } from './context';
+
+/** Runs the job a resolved request describes; resolves to its Describe*-shaped properties. */
+export type StartJob = (args: any, stepDir: string, jobName: string, context: StepContext) => Promise<any>;
+
+/** Runs (or reuses from the cache) a processing or training job. */
+export async function runJob(step: DefinitionStep, context: StepContext, start: StartJob): Promise<StepOutcome> {
+  const args = context.resolver.resolve(step.Arguments) as any;
+  const cacheKey = context.cache.keyOf(step, args);
+  if (cacheKey) {
+    const hit = context.cache.lookup(step, cacheKey);
+    if (hit) {
+      publish(step, hit.properties, context);
+      return { status: 'Succeeded', note: `cache hit from local execution ${hit.executionId}` };
+    }
+  }
+  const stepDir = path.join(context.executionDir, step.Name);
+  rmSync(stepDir, { recursive: true, force: true });
+  mkdirSync(stepDir, { recursive: true });
+  const jobName = `pipelines-${context.executionId}-${step.Name}`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 63);
+  const properties = await start(args, stepDir, jobName, context);
+  publish(step, properties, context);
+  if (cacheKey) {
+    context.cache.store(step, cacheKey, { executionId: context.executionId, properties });
+  }
+  return { status: 'Succeeded' };
+}
+
+/** Makes the step's properties and property files readable by later steps. */
+function publish(step: DefinitionStep, properties: any, context: StepContext): void {
+  context.resolver.setProperties(step.Name, properties);
+  for (const file of step.PropertyFiles ?? []) {
+    const output = (properties.ProcessingOutputConfig?.Outputs ?? []).find((o: any) => o.OutputName === file.OutputName);
+    if (!output) {
+      throw new Error(`property file ${file.PropertyFileName} names output '${file.OutputName}', which the step does not have`);
+    }
+    context.resolver.setPropertyFile(step.Name, file.PropertyFileName, path.join(context.bucket.localPathOf(output.S3Output.S3Uri), file.FilePath));
+  }
+}
