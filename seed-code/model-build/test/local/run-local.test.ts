@@ -84,6 +84,17 @@ describe('local run of a definition', () => {
   });
 
   test.each([
+    ['GreaterThan', false],
+    ['GreaterThanOrEqualTo', true],
+    ['Equals', true],
+    ['LessThanOrEqualTo', true],
+    ['LessThan', false],
+  ])('a %s gate on a parameter equal to its threshold is %s', async (type, holds) => {
+    const { result } = await run(gate([{ Type: type, LeftValue: { Get: 'Parameters.Score' }, RightValue: 0.8 }]), { Score: '0.8' });
+    expect(result.status).toBe(holds ? 'Succeeded' : 'Failed');
+  });
+
+  test.each([
     ['a transform step', { Name: 'Batch', Type: 'Transform', Arguments: {} }, "step 'Batch' has type Transform, which the local run does not execute"],
     [
       'a training image other than built-in XGBoost',
