@@ -200,7 +200,7 @@ describe('run-pipeline against moto', () => {
     }
   });
 
-  test('with AWS_ENDPOINT_URL set, as the README shows for a local moto_server, the CLI builds its own clients', async () => {
+  test('with AWS_ENDPOINT_URL set, as docs/cli.md shows for a local moto_server, the CLI builds its own clients', async () => {
     // GIVEN the environment a user exports in a shell (the SDK reads the endpoint and credentials from it)
     const env = await project();
     const saved = { ...process.env };
