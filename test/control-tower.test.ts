@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../lib/private/control-tower-acknowledgements';
-import { parseProjectConfig } from '../lib/config/project-config';
+import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
 import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
 import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
 import { cdkJsonContext, projectApp } from './support/app';
@@ -22,7 +22,7 @@ function catalogTemplates(config: Record<string, unknown> = {}): string[] {
   const parsed = parseProjectConfig({ ...config, serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
   const app = new App({ outdir, context: context() });
   new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-    config: parsed, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
+    ...serviceCatalogStackProps(parsed), env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
   });
   app.synth();
   return templatesIn(outdir);

@@ -1,13 +1,14 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
-import { parseProjectConfig } from '../lib/config/project-config';
+import { parseProjectConfig, projectStackProps } from '../lib/config/project-config';
 import { NAME_LIMITS, ProjectNames } from '../lib/contract/names';
 import { SageMakerProject } from '../lib/project/sagemaker-project';
-import { SageMakerProjectProductStack } from '../lib/studio/service-catalog-stack';
+import { SageMakerProjectProductStack } from '../lib/studio/product-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { cdkJsonContext, projectApp } from './support/app';
 import { ConfigError } from '../lib/contract/errors';
+import type { ProjectSettings } from '../lib/contract/options';
 
 /** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code). */
 function bareApp(): App {
@@ -68,7 +69,7 @@ describe('project ids', () => {
     const plain = Template.fromStack(projectApp().stack).toJSON();
     const app = bareApp();
     const withEnv = new MlopsProjectStack(app, 'sagemaker-mlops-demo', {
-      config: parseProjectConfig({}), env: { account: '123456789012', region: 'eu-west-1' },
+      ...projectStackProps(parseProjectConfig({})), env: { account: '123456789012', region: 'eu-west-1' },
     });
     const envTemplate = Template.fromStack(withEnv).toJSON();
     // THEN the id and every name built from it are the same expressions
@@ -116,29 +117,35 @@ describe('two projects in one app', () => {
 
   test('are refused when they would use the same bucket name, naming both', () => {
     const a = app();
-    new MlopsProjectStack(a, 'first', { config: parseProjectConfig({ projectName: 'churn', projectId: 'p-same12345678' }) });
+    new MlopsProjectStack(a, 'first', projectStackProps(parseProjectConfig({ projectName: 'churn', projectId: 'p-same12345678' })));
     expect(() => new MlopsProjectStack(a, 'second', {
-      config: parseProjectConfig({ projectName: 'fraud', projectId: 'p-same12345678' }),
+      ...projectStackProps(parseProjectConfig({ projectName: 'fraud', projectId: 'p-same12345678' })),
       env: { account: '222222222222', region: 'us-east-1' },
     })).toThrow("projects 'first/Project' and 'second/Project' would both use the S3 bucket name 'sagemaker-project-p-same12345678'");
   });
 
   test('are refused with the same name in the same account and region (endpoints would collide)', () => {
     const a = app();
-    new MlopsProjectStack(a, 'first', { config: parseProjectConfig({ projectName: 'churn' }) });
-    expect(() => new MlopsProjectStack(a, 'second', { config: parseProjectConfig({ projectName: 'churn' }) }))
+    new MlopsProjectStack(a, 'first', projectStackProps(parseProjectConfig({ projectName: 'churn' })));
+    expect(() => new MlopsProjectStack(a, 'second', projectStackProps(parseProjectConfig({ projectName: 'churn' }))))
       .toThrow(/projects 'first\/Project' and 'second\/Project' would both use the endpoint name 'churn-staging' in an unspecified account and region/);
   });
 
   test('are accepted with different names, or the same name in different accounts', () => {
     const a = app();
-    new MlopsProjectStack(a, 'churn', { config: parseProjectConfig({ projectName: 'churn' }) });
-    new MlopsProjectStack(a, 'fraud', { config: parseProjectConfig({ projectName: 'fraud' }) });
-    new MlopsProjectStack(a, 'churn-dev', { config: parseProjectConfig({ projectName: 'churn' }), env: { account: '111111111111', region: 'eu-west-1' } });
-    new MlopsProjectStack(a, 'churn-prod', { config: parseProjectConfig({ projectName: 'churn' }), env: { account: '222222222222', region: 'eu-west-1' } });
+    new MlopsProjectStack(a, 'churn', projectStackProps(parseProjectConfig({ projectName: 'churn' })));
+    new MlopsProjectStack(a, 'fraud', projectStackProps(parseProjectConfig({ projectName: 'fraud' })));
+    new MlopsProjectStack(a, 'churn-dev', { ...projectStackProps(parseProjectConfig({ projectName: 'churn' })), env: { account: '111111111111', region: 'eu-west-1' } });
+    new MlopsProjectStack(a, 'churn-prod', { ...projectStackProps(parseProjectConfig({ projectName: 'churn' })), env: { account: '222222222222', region: 'eu-west-1' } });
     expect(a.synth().stacks).toHaveLength(4);
   });
 });
+
+/** The construct's view of parsed settings: the source as its provider, the retention as CDK's type. */
+function constructSettings(settings: ProjectSettings): Record<string, unknown> {
+  const { sourceProvider, logRetentionDays, connectionArn: _a, buildRepository: _b, deployRepository: _c, ...plain } = settings;
+  return { ...plain, logRetention: logRetentionDays, source: expect.objectContaining({ name: sourceProvider }) };
+}
 
 describe('project settings', () => {
   // Every setting with a value other than its default.
@@ -149,7 +156,7 @@ describe('project settings', () => {
 
   test('reach the project construct whole, on the cdk deploy path', () => {
     const { stack } = projectApp({ config: { branch: 'develop', manualApproval: false, retainData: false, tags: { team: 'ml' }, autoApproveModels: true, dataLocations: ['my-lake/churn'], alarmEmail: 'ml-team@example.com' } });
-    expect(stack.project.settings).toEqual(config.project);
+    expect(stack.project.settings).toEqual(constructSettings(config.project));
   });
 
   test('reach the project construct whole, in the Service Catalog product', () => {
@@ -159,7 +166,7 @@ describe('project settings', () => {
     });
     // Every setting as configured, but the e-mail address: the template's AlarmEmail parameter,
     // which the configured address only pre-fills.
-    expect({ ...product.project.settings, alarmEmail: undefined }).toEqual({ ...config.project, alarmEmail: undefined });
+    expect({ ...product.project.settings, alarmEmail: undefined }).toEqual({ ...constructSettings(config.project), alarmEmail: undefined });
     expect(product.resolve(product.project.settings.alarmEmail)).toEqual({ Ref: 'AlarmEmail' });
     expect(product.resolve((product.node.findChild('AlarmEmail') as CfnParameter).default)).toBe('ml-team@example.com');
   });

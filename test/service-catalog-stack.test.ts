@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig } from '../lib/config/project-config';
-import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/studio/launch-role';
-import { PASS_ROLE_SERVICES, ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
+import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
+import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../lib/studio/launch-role';
+import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
 import { cdkJsonContext } from './support/app';
 import { cfnLint, nagFindings, templatesIn } from './support/compliance';
 import { CONNECTION_CONFIG } from './support/connection';
@@ -38,7 +38,7 @@ function catalogApp(options: CatalogOptions = {}): Catalog {
     context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-    config,
+    ...serviceCatalogStackProps(config),
     env: options.env === false ? undefined : ENV,
     assetBucketName: options.assetBucketName,
     snapshotDirectory: options.snapshotDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/studio/launch-role';
-import { parseProjectConfig } from '../lib/config/project-config';
+import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
 import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
 import { StudioTemplateLocation, studioTemplateApp } from '../lib/studio/studio-template-stack';
 import { cdkJsonContext } from './support/app';
@@ -39,7 +39,7 @@ function catalogApp(config: Record<string, unknown> = {}, bundle = false) {
   const parsed = parseProjectConfig({ serviceCatalog: 'true', ...CONNECTION_CONFIG, ...config });
   const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-    config: parsed, env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
+    ...serviceCatalogStackProps(parsed), env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
   });
   return { app, outdir, stack };
 }

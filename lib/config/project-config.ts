@@ -3,6 +3,8 @@ import { ConfigError } from '../contract/errors';
 import {
   ConnectionSettingKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_SETTINGS, ProjectSettings, SOURCE_PROVIDERS, SourceProviderName,
 } from '../contract/options';
+import { projectPropsFromSettings } from '../project/sagemaker-project';
+import type { MlopsProjectStackProps } from '../stacks/mlops-project-stack';
 import { checkBranch, checkNameLengths, checkProjectId, checkProjectName, checkSettings, checkSourceSettings } from '../contract/rules';
 
 /**
@@ -358,4 +360,38 @@ function readTags(context: Readonly<Record<string, unknown>>): Record<string, st
     tags[k] = v;
   }
   return tags;
+}
+
+/**
+ * The project stack's properties for a configuration: what `bin/app.ts` gives `MlopsProjectStack`
+ * (the settings as the construct's CDK types, the source provider they name).
+ */
+export function projectStackProps(config: ProjectConfig): MlopsProjectStackProps {
+  return {
+    project: {
+      ...projectPropsFromSettings(config.project),
+      projectName: config.projectName,
+      projectId: config.projectId,
+      deploymentAccounts: config.deploymentAccounts,
+    },
+    boundaryPolicy: config.permissionsBoundary,
+  };
+}
+
+/**
+ * The Service Catalog stack's properties for a configuration (`serviceCatalog=true`): the settings
+ * the product template bakes in, its boundary, who may use it and the version it publishes.
+ */
+export function serviceCatalogStackProps(config: ProjectConfig): {
+  readonly project: ProjectSettings;
+  readonly boundaryPolicy?: string;
+  readonly portfolioPrincipals: readonly string[];
+  readonly productVersion: string;
+} {
+  return {
+    project: config.project,
+    boundaryPolicy: config.permissionsBoundary,
+    portfolioPrincipals: config.portfolioPrincipals,
+    productVersion: config.productVersion,
+  };
 }

@@ -16,7 +16,7 @@ import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
 import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from '../contract/names';
-import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, ProjectSettings } from '../contract/options';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
 import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
@@ -29,7 +29,7 @@ import { ConfigError } from '../contract/errors';
 
 
 /** Properties of {@link SageMakerProject}. */
-export interface SageMakerProjectProps extends ProjectOptions {
+export interface SageMakerProjectProps {
   /**
    * SageMaker project name. May be a token (a CloudFormation parameter in a Service Catalog
    * product), in which case the parameter's own constraints validate it.
@@ -52,6 +52,90 @@ export interface SageMakerProjectProps extends ProjectOptions {
    * @default - single-account: both stages deploy in this stack's account
    */
   readonly deploymentAccounts?: DeploymentAccounts;
+  /**
+   * Branch of both repositories that triggers the pipelines.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Whether promotion from staging to production waits for a person.
+   * @default true
+   */
+  readonly manualApproval?: boolean;
+  /**
+   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
+   * of the project. When false they are deleted with it (the bucket emptied first).
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline.
+   * @default true
+   */
+  readonly teardown?: boolean;
+  /**
+   * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Whether a model package the SageMaker pipeline registers as `Approved` is deployed. Off, only
+   * approvals made by someone other than the pipeline's role deploy: a commit to the build
+   * repository cannot skip the review.
+   * @default false
+   */
+  readonly autoApproveModels?: boolean;
+  /**
+   * Extra S3 locations the SageMaker pipeline may read input data from, each `bucket` or
+   * `bucket/prefix` (read-only; the project bucket and the public sample data are always readable).
+   * @default - none
+   */
+  readonly dataLocations?: readonly string[];
+  /**
+   * How long the project keeps the logs of its functions and builds (log groups it creates, all
+   * encrypted with the project key).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Where the code lives: CodeCommit repositories the project creates and seeds, or existing
+   * repositories of another Git provider through a CodeConnections connection, seeded once.
+   * @default SourceProvider.codeCommit()
+   */
+  readonly source?: SourceProvider;
+  /**
+   * E-mail address subscribed to the project's alarm topic (SNS asks it to confirm first). One
+   * address: for several people, a distribution list.
+   * @default - no subscription (the topic exists and the alarms notify it all the same)
+   */
+  readonly alarmEmail?: string;
+}
+
+/** {@link SageMakerProjectProps} as the project applies them: every default filled in. */
+export interface SageMakerProjectSettings {
+  readonly branch: string;
+  readonly manualApproval: boolean;
+  readonly retainData: boolean;
+  readonly teardown: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly autoApproveModels: boolean;
+  readonly dataLocations: readonly string[];
+  readonly logRetention: logs.RetentionDays;
+  readonly source: SourceProvider;
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The construct's properties for a project's plain settings (as `cdk.json` or a Studio template
+ * gives them): the source provider they name, the retention as CDK's type.
+ */
+export function projectPropsFromSettings(settings: ProjectOptions): Omit<SageMakerProjectProps, 'projectName'> {
+  const { sourceProvider, connectionArn, buildRepository, deployRepository, logRetentionDays, ...rest } = settings;
+  return {
+    ...rest,
+    ...(logRetentionDays === undefined ? {} : { logRetention: logRetentionDays as logs.RetentionDays }),
+    ...(sourceProvider === undefined ? {} : { source: SourceProvider.fromSettings({ sourceProvider, connectionArn, buildRepository, deployRepository }) }),
+  };
 }
 
 /**
@@ -65,7 +149,7 @@ export class SageMakerProject extends Construct {
   /** The naming contract. */
   public readonly names: ProjectNames;
   /** The project's settings with every default applied. */
-  public readonly settings: ProjectSettings;
+  public readonly settings: SageMakerProjectSettings;
   /** The project's KMS key. */
   public readonly key: kms.IKey;
   /** The artifact bucket. */
@@ -92,7 +176,7 @@ export class SageMakerProject extends Construct {
     // Validate before creating anything; tokens are checked by their CloudFormation parameters.
     if (!Token.isUnresolved(props.projectName)) checkProjectName(props.projectName);
     if (props.projectId !== undefined && !Token.isUnresolved(props.projectId)) checkProjectId(props.projectId);
-    const settings: ProjectSettings = {
+    const settings: SageMakerProjectSettings = {
       branch: props.branch ?? DEFAULT_PROJECT_SETTINGS.branch,
       manualApproval: props.manualApproval ?? DEFAULT_PROJECT_SETTINGS.manualApproval,
       retainData: props.retainData ?? DEFAULT_PROJECT_SETTINGS.retainData,
@@ -100,14 +184,12 @@ export class SageMakerProject extends Construct {
       tags: props.tags ?? DEFAULT_PROJECT_SETTINGS.tags,
       autoApproveModels: props.autoApproveModels ?? DEFAULT_PROJECT_SETTINGS.autoApproveModels,
       dataLocations: props.dataLocations ?? DEFAULT_PROJECT_SETTINGS.dataLocations,
-      logRetentionDays: props.logRetentionDays ?? DEFAULT_PROJECT_SETTINGS.logRetentionDays,
-      sourceProvider: props.sourceProvider ?? DEFAULT_PROJECT_SETTINGS.sourceProvider,
-      connectionArn: props.connectionArn,
-      buildRepository: props.buildRepository,
-      deployRepository: props.deployRepository,
+      logRetention: props.logRetention ?? (DEFAULT_PROJECT_SETTINGS.logRetentionDays as logs.RetentionDays),
+      source: props.source ?? SourceProvider.codeCommit(),
       alarmEmail: props.alarmEmail,
     };
-    checkSettings(settings);
+    // The source provider checked its own settings when it was made.
+    checkSettings({ ...settings, logRetentionDays: settings.logRetention, sourceProvider: undefined });
     const accounts = props.deploymentAccounts;
     if (accounts !== undefined && (props.projectId === undefined || Token.isUnresolved(props.projectId) || Token.isUnresolved(props.projectName))) {
       throw new ConfigError('`projectId` (and `projectName`) must be given as plain values with `deploymentAccounts`: '
@@ -130,7 +212,7 @@ export class SageMakerProject extends Construct {
     });
     this.key = store.key;
     this.bucket = store.bucket;
-    const logSettings: LogSettings = { key: store.key, retention: settings.logRetentionDays as logs.RetentionDays };
+    const logSettings: LogSettings = { key: store.key, retention: settings.logRetention };
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { names, key: store.key, email: settings.alarmEmail }).topic;
 
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
@@ -140,7 +222,7 @@ export class SageMakerProject extends Construct {
     this.modelPackageGroup.applyRemovalPolicy(retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     if (accounts !== undefined) this.grantTargetAccounts(accounts, store);
 
-    const repositories = SourceProvider.fromSettings(settings).bind(this, {
+    const repositories = settings.source.bind(this, {
       names,
       branch,
       retain: retainData,

@@ -11,6 +11,7 @@ import { ProjectNames } from '../contract/names';
 import type { ConnectionSettingKey, ProjectSettings, SourceProviderName } from '../contract/options';
 import { SeedRepository } from './seed-repository';
 import { ConfigError } from '../contract/errors';
+import { checkSourceSettings } from '../contract/rules';
 
 /** Options of {@link IProjectRepository.triggerOnCommit}. */
 export interface CommitTriggerOptions {
@@ -115,6 +116,7 @@ export abstract class SourceProvider {
 
   /** Existing repositories of another Git provider, through a CodeConnections connection. */
   public static connection(options: ConnectionSourceOptions): SourceProvider {
+    checkSourceSettings({ sourceProvider: 'codeconnections', ...options });
     return new ConnectionSource(options);
   }
 

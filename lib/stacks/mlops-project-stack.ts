@@ -1,14 +1,20 @@
-import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { SageMakerProject, SageMakerProjectProps } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
-import { ProjectConfig } from '../config/project-config';
-import { SageMakerProject } from '../project/sagemaker-project';
 
 /** Properties of {@link MlopsProjectStack}. */
 export interface MlopsProjectStackProps extends StackProps {
-  /** The validated project configuration. */
-  readonly config: ProjectConfig;
+  /** The project: its name, id and settings. */
+  readonly project: SageMakerProjectProps;
+  /**
+   * Name or ARN of a managed policy applied as permissions boundary to every role of the stack
+   * (the `permissionsBoundary` setting). A name rather than an `IManagedPolicy`: a multi-account
+   * project's target stacks apply the policy of the same name in their own accounts.
+   * @default - no permissions boundary
+   */
+  readonly boundaryPolicy?: string;
 }
 
 /** One ML project per stack: `cdk deploy` of this stack provisions the whole project. */
@@ -18,17 +24,9 @@ export class MlopsProjectStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MlopsProjectStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    if (config.permissionsBoundary) {
-      iam.PermissionsBoundary.of(this).apply(managedPolicyFromNameOrArn(this, 'PermissionsBoundary', config.permissionsBoundary));
+    if (props.boundaryPolicy) {
+      iam.PermissionsBoundary.of(this).apply(managedPolicyFromNameOrArn(this, 'PermissionsBoundary', props.boundaryPolicy));
     }
-    this.project = new SageMakerProject(this, 'Project', {
-      ...config.project,
-      projectName: config.projectName,
-      projectId: config.projectId,
-      deploymentAccounts: config.deploymentAccounts,
-    });
-    // Settings that only the Service Catalog product reads: say so instead of ignoring them silently.
-    for (const warning of config.warnings) Annotations.of(this).addWarningV2('@mlops/config:ignored-setting', warning);
+    this.project = new SageMakerProject(this, 'Project', props.project);
   }
 }

@@ -1,7 +1,6 @@
 import { Arn, ArnFormat, Aspects, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -9,9 +8,8 @@ import { DeploymentAccounts, roleArn, targetAccounts } from '../contract/account
 import { AlarmTopic } from '../project/alarm-topic';
 import { EndpointDeployRole } from '../project/endpoint-deploy-role';
 import { DeploymentStage, ProjectNames } from '../contract/names';
-import { ProjectSettings } from '../contract/options';
 import { ProjectTeardown } from '../project/project-teardown';
-import type { SageMakerProject } from '../project/sagemaker-project';
+import type { SageMakerProject, SageMakerProjectSettings } from '../project/sagemaker-project';
 import { accessLogsBucket } from '../private/access-logs-bucket';
 import { dataBucket } from '../private/data-bucket';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
@@ -27,8 +25,8 @@ export interface TargetAccountStackProps extends StackProps {
   readonly accounts: DeploymentAccounts;
   /** The account this stack deploys to; one of the stage accounts. */
   readonly account: string;
-  /** The project's settings (data retention, teardown, tags, log retention). */
-  readonly settings: ProjectSettings;
+  /** The project's settings (data retention, teardown, tags, log retention, alarm e-mail). */
+  readonly settings: Pick<SageMakerProjectSettings, 'retainData' | 'teardown' | 'tags' | 'logRetention' | 'alarmEmail'>;
   /**
    * The project's `permissionsBoundary` (a managed policy name or ARN): every role of this stack
    * gets the policy of the same path and name in this stack's account (a boundary an organisation
@@ -131,7 +129,7 @@ export class TargetAccountStack extends Stack {
         names,
         // This account holds no model registry: nothing of it is touched.
         retainData: true,
-        logs: { key, retention: settings.logRetentionDays as logs.RetentionDays },
+        logs: { key, retention: settings.logRetention },
         stages: hosted,
         deleteSageMakerPipeline: false,
         // CloudFormation deletes the endpoint stacks with their deploy role.

@@ -2,7 +2,7 @@ import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
-import { SageMakerProject } from '../project/sagemaker-project';
+import { projectPropsFromSettings, SageMakerProject } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
 import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN } from '../contract/rules';
@@ -119,16 +119,18 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
   ]);
 
   const project = new SageMakerProject(stack, 'Project', {
-    ...props.project,
+    ...projectPropsFromSettings({
+      ...props.project,
+      ...(connection ? {
+        connectionArn: connection.connectionArn.valueAsString,
+        buildRepository: connection.buildRepository.valueAsString,
+        deployRepository: connection.deployRepository.valueAsString,
+        branch: connection.branch.valueAsString,
+      } : {}),
+    }),
     projectName: projectNameParameter.valueAsString,
     projectId: projectIdParameter.valueAsString,
     alarmEmail: alarmEmailParameter.valueAsString,
-    ...(connection ? {
-      connectionArn: connection.connectionArn.valueAsString,
-      buildRepository: connection.buildRepository.valueAsString,
-      deployRepository: connection.deployRepository.valueAsString,
-      branch: connection.branch.valueAsString,
-    } : {}),
   });
   const boundary = typeof props.permissionsBoundary === 'string'
     ? managedPolicyFromNameOrArn(stack, 'PermissionsBoundary', props.permissionsBoundary)

@@ -11,21 +11,38 @@ import { accessLogsBucket } from '../private/access-logs-bucket';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { AcknowledgeWildcards } from '../private/wildcard-acknowledgements';
-import { ProjectConfig } from '../config/project-config';
+import { ProjectOptions } from '../contract/options';
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 // Moved to their own files; still exported here for existing imports.
-export { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from './launch-role';
-export type { LaunchPermission } from './launch-role';
-export { SageMakerProjectProductStack } from './product-stack';
-export type { SageMakerProjectProductStackProps } from './product-stack';
-export { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 /** Properties of {@link ServiceCatalogStack}. */
 export interface ServiceCatalogStackProps extends StackProps {
-  /** The validated configuration (`portfolioPrincipals`, `productVersion`, project defaults). */
-  readonly config: ProjectConfig;
+  /**
+   * The project's settings, baked into the product template (its name and id are the template's
+   * parameters, which Studio fills in).
+   * @default - the defaults of every setting
+   */
+  readonly project?: ProjectOptions;
+  /**
+   * Name or ARN of a managed policy applied as permissions boundary to every role of this stack
+   * and of the product (the `permissionsBoundary` setting); the launch role then creates roles
+   * only with it.
+   * @default - no permissions boundary
+   */
+  readonly boundaryPolicy?: string;
+  /**
+   * IAM role, user or group ARNs (Studio execution roles) the portfolio is shared with.
+   * @default - shared with nobody (share it later in the console or with the CLI)
+   */
+  readonly portfolioPrincipals?: readonly string[];
+  /**
+   * Name of the product version this synth publishes; a new name publishes a new version, and
+   * every version found in the snapshot folder stays.
+   * @default 'v1'
+   */
+  readonly productVersion?: string;
   /**
    * Name of the bucket holding the product's assets. Must be a plain string: the product template
    * refers to its objects by literal bucket name.
@@ -70,27 +87,28 @@ export class ServiceCatalogStack extends Stack {
       description: 'Service Catalog portfolio and product: the SageMaker MLOps project as a SageMaker Studio organization template',
       ...props,
     });
-    const { config } = props;
+    const project = props.project ?? {};
+    const productVersion = props.productVersion ?? 'v1';
     const snapshotDirectory = props.snapshotDirectory ?? PRODUCT_SNAPSHOT_DIR;
 
     this.assetBucket = this.createAssetBucket(props.assetBucketName);
-    const boundary = this.permissionsBoundary(config.permissionsBoundary);
+    const boundary = this.permissionsBoundary(props.boundaryPolicy);
     this.productStack = new SageMakerProjectProductStack(this, 'ProductStack', {
       assetBucket: this.assetBucket,
-      project: config.project,
+      project: props.project,
       permissionsBoundary: boundary,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
       productStack: this.productStack,
-      currentVersionName: config.productVersion,
+      currentVersionName: productVersion,
       // A released version never changes under existing projects: a changed template needs a new name.
       currentVersionLocked: true,
       directory: snapshotDirectory,
     });
-    const previousVersions = this.releasedVersions(snapshotDirectory).filter((v) => v !== config.productVersion);
+    const previousVersions = this.releasedVersions(snapshotDirectory).filter((v) => v !== productVersion);
 
     this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
-      productName: config.project.sourceProvider === 'codeconnections'
+      productName: project.sourceProvider === 'codeconnections'
         ? 'SageMaker MLOps project (model building, training and deployment, your Git repositories)'
         : 'SageMaker MLOps project (model building, training and deployment)',
       owner: 'Platform team',
@@ -111,13 +129,13 @@ export class ServiceCatalogStack extends Stack {
       providerName: 'Platform team',
       description: 'SageMaker project templates for SageMaker Studio (Create project > Organization templates)',
     });
-    config.portfolioPrincipals.forEach((arn, i) => this.sharePortfolio(`Principal${i}`, arn));
+    (props.portfolioPrincipals ?? []).forEach((arn, i) => this.sharePortfolio(`Principal${i}`, arn));
     this.portfolio.addProduct(this.product);
 
     this.launchRole = new LaunchRole(this, 'LaunchRole', {
       provisioner: Provisioner.SERVICE_CATALOG,
       permissionsBoundary: boundary,
-      sourceProvider: config.project.sourceProvider,
+      sourceProvider: project.sourceProvider,
     }).role;
     // Every role of this stack too (the asset deployment's), not only the product's.
     if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);

@@ -8,7 +8,6 @@ import { Construct } from 'constructs';
 import { LaunchRole, Provisioner } from './launch-role';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
-import { ProjectConfig } from '../config/project-config';
 import { ProjectOptions } from '../contract/options';
 import { SageMakerProject } from '../project/sagemaker-project';
 import { ConfigError } from '../contract/errors';
@@ -233,8 +232,16 @@ export class StudioTemplateLaunchRoleStack extends Stack {
 export const STUDIO_TEMPLATE_STACK_ID = 'sagemaker-mlops-project-template';
 export const STUDIO_LAUNCH_ROLE_STACK_ID = 'sagemaker-mlops-project-launch-role';
 
+/** What {@link studioTemplateApp} bakes into the template (a parsed configuration has both). */
+export interface StudioTemplateSettings {
+  /** The project's settings. @default - the defaults of every setting */
+  readonly project?: ProjectOptions;
+  /** Name or ARN of the permissions boundary of every role. @default - none */
+  readonly permissionsBoundary?: string;
+}
+
 /** The publisher's app: the template and its launch role for one location and configuration. */
-export function studioTemplateApp(app: App, config: ProjectConfig, location: StudioTemplateLocation): {
+export function studioTemplateApp(app: App, config: StudioTemplateSettings, location: StudioTemplateLocation): {
   template: StudioTemplateStack;
   launchRole: StudioTemplateLaunchRoleStack;
 } {
@@ -247,7 +254,7 @@ export function studioTemplateApp(app: App, config: ProjectConfig, location: Stu
     launchRole: new StudioTemplateLaunchRoleStack(app, STUDIO_LAUNCH_ROLE_STACK_ID, {
       location,
       permissionsBoundary: config.permissionsBoundary,
-      sourceProvider: config.project.sourceProvider,
+      sourceProvider: config.project?.sourceProvider,
     }),
   };
 }

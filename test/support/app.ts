@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MlopsProjectStack } from '../../lib/stacks/mlops-project-stack';
+import type { MlopsProjectStack } from '../../lib/stacks/mlops-project-stack';
 import { parseProjectConfig } from '../../lib/config/project-config';
-import { addTargetAccountStacks, TargetAccountStack } from '../../lib/stacks/target-account-stack';
-import { projectStackName } from '../../lib/contract/names';
+import { addProjectStacks } from '../../lib/project-app';
+import type { TargetAccountStack } from '../../lib/stacks/target-account-stack';
 
 /** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -34,8 +34,7 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = new MlopsProjectStack(app, projectStackName(config), { config });
-  const targets = addTargetAccountStacks(app, stack.project, config.deploymentAccounts, config.permissionsBoundary);
+  const { stack, targets } = addProjectStacks(app, config);
   return { app, stack, targets };
 }
 
