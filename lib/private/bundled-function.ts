@@ -42,7 +42,13 @@ function esbuildVersion(): string {
  * time (measured in BENCHMARKS.md); the build itself takes a few milliseconds.
  */
 class EsbuildInProcess implements ILocalBundling {
-  constructor(private readonly entry: string) {}
+  // An ES private field: aws-cdk-lib hashes the bundling options as JSON, and an absolute path
+  // there would make the asset hash (and the template) depend on where the app is checked out.
+  readonly #entry: string;
+
+  constructor(entry: string) {
+    this.#entry = entry;
+  }
 
   public tryBundle(outputDir: string): boolean {
     let esbuild: { buildSync: (options: object) => unknown };
@@ -51,9 +57,9 @@ class EsbuildInProcess implements ILocalBundling {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require()
       esbuild = require('esbuild');
     } catch {
-      throw new Error(`Bundling ${this.entry} needs esbuild: run \`npm ci\` in the app's folder (esbuild is a devDependency)`);
+      throw new Error(`Bundling ${this.#entry} needs esbuild: run \`npm ci\` in the app's folder (esbuild is a dependency of this package)`);
     }
-    esbuild.buildSync({ ...ESBUILD_OPTIONS, entryPoints: [this.entry], outfile: path.join(outputDir, 'index.js') });
+    esbuild.buildSync({ ...ESBUILD_OPTIONS, entryPoints: [this.#entry], outfile: path.join(outputDir, 'index.js') });
     return true;
   }
 }
