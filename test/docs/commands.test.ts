@@ -74,7 +74,8 @@ function splitFences(doc: string): { fences: Fence[]; prose: string } {
 function inlineSpans(doc: string): Located[] {
   const { prose } = splitFences(doc);
   const spans: Located[] = [];
-  for (const m of prose.matchAll(/(`+)([^`]+?)\1/g)) {
+  // A span opened by n backticks ends at the next run of exactly n (it may hold shorter runs).
+  for (const m of prose.matchAll(/(`+)([\s\S]+?)(?<!`)\1(?!`)/g)) {
     spans.push({ doc, line: prose.slice(0, m.index).split('\n').length, text: m[2].replace(/\s*\n\s*/g, ' ').trim() });
   }
   return spans;
@@ -304,7 +305,7 @@ function anchors(file: string): Set<string> {
 const links = DOCS.flatMap((doc) => {
   const { prose } = splitFences(doc);
   // Not inside code spans: `[a-z](-*[a-z])` is a pattern, not a link.
-  const text = prose.replace(/(`+)[^`]+?\1/g, (span) => span.replace(/[^\n]/g, ' '));
+  const text = prose.replace(/(`+)[\s\S]+?(?<!`)\1(?!`)/g, (span) => span.replace(/[^\n]/g, ' '));
   return [...text.matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)]
     .filter((m) => !/^[a-z]+:/.test(m[1]))
     .map((m) => ({ doc, line: text.slice(0, m.index).split('\n').length, text: m[1] }));
