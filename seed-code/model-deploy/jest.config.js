@@ -15,7 +15,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Only the *.moto.test.ts suites need moto_server; they start it themselves (test/support/moto-server.ts).
-  setupFiles: ['<rootDir>/test/support/quiet-sdk.ts'],
+  // synth-env.ts turns aws-cdk-lib's template validation off in-process; test/cdk-cli.test.ts keeps it on.
+  setupFiles: ['<rootDir>/test/support/quiet-sdk.ts', '<rootDir>/test/support/synth-env.ts'],
   // Synthesis, moto_server and the CDK CLI are CPU-bound; the default 5 s is too tight on small CI machines.
   testTimeout: 60000,
 };

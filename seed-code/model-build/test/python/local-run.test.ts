@@ -44,7 +44,26 @@ function table(out: string): string[][] {
     });
 }
 
+/** Starts a local run now; a failure surfaces where the test awaits it, not as an unhandled rejection. */
+function started(argv: string[]): Promise<Awaited<ReturnType<typeof local>>> {
+  const run = local(argv);
+  run.catch(() => undefined);
+  return run;
+}
+
 describe('run-pipeline --local', () => {
+  // The two churn runs do not depend on anything: they start together in beforeAll, beside the
+  // abalone runs of the first test (every step is a Python process of its own, so they overlap on
+  // two cores), and each churn test awaits its own run.
+  let churnGood: ReturnType<typeof started>;
+  let churnNoise: ReturnType<typeof started>;
+  beforeAll(() => {
+    const good = sample('churn.txt', churnCsv(400, { seed: 3 }));
+    churnGood = started(['--pipeline', 'churn', '--input-data', path.join(good, 'data', 'churn.txt'), '--run-dir', path.join(good, 'run')]);
+    const noise = sample('churn.txt', churnCsv(400, { seed: 5, noise: true }));
+    churnNoise = started(['--pipeline', 'churn', '--input-data', path.join(noise, 'data'), '--run-dir', path.join(noise, 'run')]);
+  });
+
   test('runs abalone end to end, records the registration, and reuses cached steps on a re-run', async () => {
     // GIVEN
     const dir = sample('abalone.csv', abaloneCsv(300));
@@ -88,9 +107,7 @@ describe('run-pipeline --local', () => {
   });
 
   test('runs churn end to end and registers a good model', async () => {
-    const dir = sample('churn.txt', churnCsv(400, { seed: 3 }));
-
-    const { code, out, err } = await local(['--pipeline', 'churn', '--input-data', path.join(dir, 'data', 'churn.txt'), '--run-dir', path.join(dir, 'run')]);
+    const { code, out, err } = await churnGood;
 
     expect(err).toBe('');
     expect(code).toBe(0);
@@ -103,9 +120,7 @@ describe('run-pipeline --local', () => {
   });
 
   test('a churn model below the accuracy threshold ends in the Fail step with the measured value, exit 1', async () => {
-    const dir = sample('churn.txt', churnCsv(400, { seed: 5, noise: true }));
-
-    const { code, out, err } = await local(['--pipeline', 'churn', '--input-data', path.join(dir, 'data'), '--run-dir', path.join(dir, 'run')]);
+    const { code, out, err } = await churnNoise;
 
     expect(code).toBe(1);
     expect(table(out).map(([name, , status]) => [name, status]).slice(-2)).toEqual([

@@ -6,6 +6,10 @@
  * Needs a python3 with pandas, scikit-learn and xgboost: Debian's /usr/bin/python3 with
  * `apt-get install python3-pandas python3-sklearn python3-xgboost`, or the interpreter named by
  * MODEL_BUILD_PYTHON. Missing modules fail these tests; they are never skipped.
+ *
+ * Every script runs once, in beforeAll, through test/helpers/run_scripts.py: one interpreter
+ * imports pandas, scikit-learn and xgboost once and runs each script as `python3 script args`
+ * would (its own argv, exit status, stdout and stderr); the tests assert on those runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -17,20 +21,48 @@ import { abaloneCsv, churnCsv } from '../helpers/samples';
 
 const PYTHON = process.env.MODEL_BUILD_PYTHON || '/usr/bin/python3';
 
-// Each python start imports pandas and scikit-learn; on a busy 2-core machine that takes seconds.
+// One python start imports pandas, scikit-learn and xgboost: seconds on a busy 2-core machine.
 jest.setTimeout(120_000);
 
-/** Runs the interpreter asynchronously, so independent scripts can run side by side. */
-function python(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the driver (test/helpers/run_scripts.py) and rejects when the driver itself failed. */
+function driver(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
+    const child = spawn(PYTHON, [path.join(__dirname, '..', 'helpers', 'run_scripts.py'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 110_000 });
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', (error) => reject(new Error(`cannot run ${PYTHON}: ${error.message}`)));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.on('close', (status) => {
+      if (status === 0) {
+        resolve();
+      } else {
+        reject(new Error(
+          `${PYTHON} cannot run the scripts (${stderr.trim().split('\n').pop()}): ` +
+            'install pandas, sklearn and xgboost with `apt-get install python3-pandas python3-sklearn python3-xgboost`, ' +
+            'or set MODEL_BUILD_PYTHON to an interpreter that has them',
+        ));
+      }
+    });
   });
+}
+
+/**
+ * Runs each `[script, ...args]` as `python3 script args` would, in order, in ONE interpreter that
+ * imports pandas, scikit-learn and xgboost once (test/helpers/run_scripts.py): each job still gets
+ * its own exit status, stdout and stderr.
+ */
+async function runScripts(jobs: string[][]): Promise<Run[]> {
+  const io = mkdtempSync(path.join(tmpdir(), 'run-scripts-'));
+  const files = jobs.map((argv, i) => ({ argv, stdout: path.join(io, `${i}.out`), stderr: path.join(io, `${i}.err`) }));
+  writeFileSync(path.join(io, 'jobs.json'), JSON.stringify(files));
+  await driver([path.join(io, 'jobs.json'), path.join(io, 'results.json')]);
+  const statuses: number[] = JSON.parse(readFileSync(path.join(io, 'results.json'), 'utf8'));
+  return files.map((f, i) => ({ status: statuses[i], stdout: readFileSync(f.stdout, 'utf8'), stderr: readFileSync(f.stderr, 'utf8') }));
 }
 
 function readCsv(file: string): number[][] {
@@ -44,48 +76,89 @@ function workdir(): string {
   return mkdtempSync(path.join(tmpdir(), 'abalone-'));
 }
 
-function preprocess(input: string, output: string, extra: string[] = []) {
-  return python([abalone.code.preprocess, '--input-dir', input, '--output-dir', output, ...extra]);
+function preprocess(input: string, output: string, extra: string[] = []): string[] {
+  return [abalone.code.preprocess, '--input-dir', input, '--output-dir', output, ...extra];
 }
 
 /** The local stand-in of the built-in XGBoost algorithm the local run uses. */
 const TRAIN = path.join(__dirname, '..', '..', 'src', 'local', 'xgboost_train.py');
 
-function train(dataDir: string, modelDir: string, hyperparameters: Record<string, string>) {
-  return python([
+function train(dataDir: string, modelDir: string, hyperparameters: Record<string, string>): string[] {
+  return [
     TRAIN,
     '--hyperparameters', JSON.stringify(hyperparameters),
     '--channel', `train=${path.join(dataDir, 'train')}`,
     '--channel', `validation=${path.join(dataDir, 'validation')}`,
     '--model-dir', modelDir,
-  ]);
+  ];
 }
 
-beforeAll(() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import pandas, sklearn, xgboost'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      `${PYTHON} cannot import pandas, sklearn and xgboost (${(probe.error?.message ?? probe.stderr).trim().split('\n').pop()}): ` +
-        'install them with `apt-get install python3-pandas python3-sklearn python3-xgboost`, ' +
-        'or set MODEL_BUILD_PYTHON to an interpreter that has them',
-    );
-  }
-});
+/** A churn sample through preprocess, training and evaluate (the jobs, in order). */
+function churnJobs(csv: string) {
+  const root = workdir();
+  mkdirSync(path.join(root, 'input'));
+  writeFileSync(path.join(root, 'input', 'churn.txt'), csv);
+  return {
+    root,
+    jobs: [
+      [churn.code.preprocess, '--data-dir', path.join(root, 'input'), '--output-dir', path.join(root, 'data')],
+      train(path.join(root, 'data'), path.join(root, 'model'), CHURN_HYPERPARAMETERS),
+      [churn.code.evaluate, '--model-dir', path.join(root, 'model'), '--test-dir', path.join(root, 'data', 'test'), '--evaluation-dir', path.join(root, 'evaluation')],
+    ],
+  };
+}
 
-/** One preprocessed sample shared by the tests below: each python start costs about a second. */
+/**
+ * Every script run of this file, prepared and run once, in one interpreter; the tests below
+ * assert on the runs' statuses, output and files.
+ */
 let dir: string;
-let first: Awaited<ReturnType<typeof python>>;
+let bad: string;
+let tarStatus: number | null;
+const churnRuns: Record<'good' | 'noise', { root: string; prep: Run; trained: Run; evaluated: Run }> = {} as never;
+const runs: Record<'first' | 'again' | 'seed7' | 'withHeader' | 'none' | 'trained' | 'evaluated' | 'badModel', Run> = {} as never;
 beforeAll(async () => {
+  // abalone: one sample, preprocessed with the default seed twice and with another seed once
   dir = workdir();
   mkdirSync(path.join(dir, 'input'));
   writeFileSync(path.join(dir, 'input', 'abalone-dataset.csv'), abaloneCsv(300));
-  first = await preprocess(path.join(dir, 'input'), path.join(dir, 'data'));
+  const input = path.join(dir, 'with-header');
+  mkdirSync(input);
+  mkdirSync(path.join(dir, 'empty'));
+  writeFileSync(
+    path.join(input, 'data.csv'),
+    'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings\n' + abaloneCsv(20),
+  );
+  // a model archive without xgboost-model
+  bad = workdir();
+  mkdirSync(path.join(bad, 'model'));
+  writeFileSync(path.join(bad, 'other'), 'x');
+  tarStatus = spawnSync('tar', ['-czf', path.join(bad, 'model', 'model.tar.gz'), '-C', bad, 'other']).status;
+  const good = churnJobs(churnCsv(400, { seed: 3 }));
+  const noise = churnJobs(churnCsv(400, { seed: 5, noise: true }));
+
+  const results = await runScripts([
+    preprocess(path.join(dir, 'input'), path.join(dir, 'data')),
+    preprocess(path.join(dir, 'input'), path.join(dir, 'again')),
+    preprocess(path.join(dir, 'input'), path.join(dir, 'seed7'), ['--seed', '7']),
+    preprocess(input, path.join(dir, 'header-out')),
+    preprocess(path.join(dir, 'empty'), path.join(dir, 'none')),
+    train(path.join(dir, 'data'), path.join(dir, 'model'), HYPERPARAMETERS),
+    [abalone.code.evaluate, '--model-dir', path.join(dir, 'model'), '--test-dir', path.join(dir, 'data', 'test'), '--output-dir', path.join(dir, 'evaluation')],
+    [abalone.code.evaluate, '--model-dir', path.join(bad, 'model'), '--test-dir', bad, '--output-dir', bad],
+    ...good.jobs,
+    ...noise.jobs,
+  ]);
+  [runs.first, runs.again, runs.seed7, runs.withHeader, runs.none, runs.trained, runs.evaluated, runs.badModel] = results;
+  const [gp, gt, ge, np, nt, ne] = results.slice(8);
+  churnRuns.good = { root: good.root, prep: gp, trained: gt, evaluated: ge };
+  churnRuns.noise = { root: noise.root, prep: np, trained: nt, evaluated: ne };
 });
 
 describe('preprocess.py', () => {
   test('writes headerless 70/15/15 train, validation and test CSVs with the label first', () => {
-    expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
+    expect(runs.first.stderr).toBe('');
+    expect(runs.first.status).toBe(0);
     const rows = Object.fromEntries(
       ['train', 'validation', 'test'].map((split) => [split, readCsv(path.join(dir, 'data', split, `${split}.csv`))]),
     );
@@ -101,57 +174,31 @@ describe('preprocess.py', () => {
     }
   });
 
-  test('is deterministic: the same input and seed give byte-identical splits, another seed another order', async () => {
-    await Promise.all([
-      preprocess(path.join(dir, 'input'), path.join(dir, 'again')),
-      preprocess(path.join(dir, 'input'), path.join(dir, 'seed7'), ['--seed', '7']),
-    ]);
+  test('is deterministic: the same input and seed give byte-identical splits, another seed another order', () => {
+    expect([runs.again.status, runs.seed7.status]).toEqual([0, 0]);
     const read = (out: string) => readFileSync(path.join(dir, out, 'train', 'train.csv'), 'utf8');
     expect(read('again')).toBe(read('data'));
     expect(read('seed7')).not.toBe(read('data'));
   });
 
-  test('accepts a header row, and fails when the input directory holds no CSV', async () => {
-    const input = path.join(dir, 'with-header');
-    const empty = path.join(dir, 'empty');
-    mkdirSync(input);
-    mkdirSync(empty);
-    writeFileSync(
-      path.join(input, 'data.csv'),
-      'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings\n' + abaloneCsv(20),
-    );
-    const [withHeader, none] = await Promise.all([
-      preprocess(input, path.join(dir, 'header-out')),
-      preprocess(empty, path.join(dir, 'none')),
-    ]);
-    expect(withHeader.status).toBe(0);
+  test('accepts a header row, and fails when the input directory holds no CSV', () => {
+    expect(runs.withHeader.status).toBe(0);
     expect(readdirSync(path.join(dir, 'header-out')).sort()).toEqual(['test', 'train', 'validation']);
     expect(readCsv(path.join(dir, 'header-out', 'train', 'train.csv'))).toHaveLength(14);
-    expect(none.status).not.toBe(0);
-    expect(none.stderr).toContain(`no .csv file found under ${empty}`);
+    expect(runs.none.status).not.toBe(0);
+    expect(runs.none.stderr).toContain(`no .csv file found under ${path.join(dir, 'empty')}`);
   });
 });
 
 describe('training equivalent and evaluate.py', () => {
-  test('evaluate.py writes evaluation.json with exactly the regression_metrics.mse shape', async () => {
+  test('evaluate.py writes evaluation.json with exactly the regression_metrics.mse shape', () => {
     // GIVEN the shared preprocessed data and a model trained with the pipeline's hyperparameters
-    const trained = await train(path.join(dir, 'data'), path.join(dir, 'model'), HYPERPARAMETERS);
-    expect(trained.stderr).toBe('');
-    expect(trained.status).toBe(0);
+    expect(runs.trained.stderr).toBe('');
+    expect(runs.trained.status).toBe(0);
 
-    // WHEN
-    const result = await python([
-      abalone.code.evaluate,
-      '--model-dir',
-      path.join(dir, 'model'),
-      '--test-dir',
-      path.join(dir, 'data', 'test'),
-      '--output-dir',
-      path.join(dir, 'evaluation'),
-    ]);
-
+    // WHEN evaluated (in beforeAll)
     // THEN
-    expect(result.status).toBe(0);
+    expect(runs.evaluated.status).toBe(0);
     const report = JSON.parse(readFileSync(path.join(dir, 'evaluation', 'evaluation.json'), 'utf8'));
     // the model's input width, recorded at registration for the deploy repository's smoke test
     expect(JSON.parse(readFileSync(path.join(dir, 'evaluation', 'model-input.json'), 'utf8'))).toEqual({ feature_count: 10 });
@@ -166,42 +213,28 @@ describe('training equivalent and evaluate.py', () => {
     expect(value).toBeGreaterThanOrEqual(std * std - 1e-9);
   });
 
-  test('fails when model.tar.gz does not contain xgboost-model', async () => {
-    const bad = workdir();
-    mkdirSync(path.join(bad, 'model'));
-    writeFileSync(path.join(bad, 'other'), 'x');
-    const tar = spawnSync('tar', ['-czf', path.join(bad, 'model', 'model.tar.gz'), '-C', bad, 'other']);
-    expect(tar.status).toBe(0);
-    const result = await python([abalone.code.evaluate, '--model-dir', path.join(bad, 'model'), '--test-dir', bad, '--output-dir', bad]);
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("model.tar.gz does not contain 'xgboost-model'");
+  test('fails when model.tar.gz does not contain xgboost-model', () => {
+    expect(tarStatus).toBe(0);
+    expect(runs.badModel.status).not.toBe(0);
+    expect(runs.badModel.stderr).toContain("model.tar.gz does not contain 'xgboost-model'");
   });
 });
 
 describe('churn preprocess.py and evaluate.py', () => {
-  async function runChurn(name: string, csv: string) {
-    const root = workdir();
-    mkdirSync(path.join(root, 'input'));
-    writeFileSync(path.join(root, 'input', 'churn.txt'), csv);
-    const prep = await python([churn.code.preprocess, '--data-dir', path.join(root, 'input'), '--output-dir', path.join(root, 'data')]);
+  /** The churn runs of a sample (in beforeAll), each step checked to have succeeded. */
+  function churnRun(name: 'good' | 'noise') {
+    const { root, prep, trained, evaluated } = churnRuns[name];
     expect(prep.stderr).toBe('');
     expect(prep.status).toBe(0);
-    const trained = await train(path.join(root, 'data'), path.join(root, 'model'), CHURN_HYPERPARAMETERS);
     expect(trained.status).toBe(0);
-    const evaluated = await python([
-      churn.code.evaluate,
-      '--model-dir', path.join(root, 'model'),
-      '--test-dir', path.join(root, 'data', 'test'),
-      '--evaluation-dir', path.join(root, 'evaluation'),
-    ]);
     expect(evaluated.stderr).toBe('');
     expect(evaluated.status).toBe(0);
-    return { root, name, report: JSON.parse(readFileSync(path.join(root, 'evaluation', 'evaluation.json'), 'utf8')) };
+    return { root, report: JSON.parse(readFileSync(path.join(root, 'evaluation', 'evaluation.json'), 'utf8')) };
   }
 
-  test('preprocess writes label-first numeric splits and evaluate writes binary_classification_metrics', async () => {
+  test('preprocess writes label-first numeric splits and evaluate writes binary_classification_metrics', () => {
     // GIVEN a walkthrough-shaped sample whose churn follows service calls and day minutes
-    const { root, report } = await runChurn('good', churnCsv(400, { seed: 3 }));
+    const { root, report } = churnRun('good');
 
     // THEN the splits are headerless numbers with a 0/1 label first
     const rows = readCsv(path.join(root, 'data', 'train', 'train.csv'));
@@ -217,8 +250,8 @@ describe('churn preprocess.py and evaluate.py', () => {
     expect(report.binary_classification_metrics.auc.value).toBeGreaterThan(0.8);
   });
 
-  test('labels unrelated to the features give an accuracy the gate refuses', async () => {
-    const { report } = await runChurn('noise', churnCsv(400, { seed: 5, noise: true }));
+  test('labels unrelated to the features give an accuracy the gate refuses', () => {
+    const { report } = churnRun('noise');
     expect(report.binary_classification_metrics.accuracy.value).toBeLessThan(0.8);
   });
 });
