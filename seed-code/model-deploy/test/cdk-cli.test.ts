@@ -4,10 +4,11 @@
  *
  * This is the gate with aws-cdk-lib's template validation on (the in-process synths of every
  * suite turn it off, see test/support/synth-env.ts): the CLI runs the app without CDK_* variables.
- * The real CLI runs twice, side by side, in beforeAll: the shipped app and a copy with a bad
- * setting.
+ * Everything slow runs side by side in beforeAll: the real CLI twice (the shipped app and a
+ * copy with a bad setting) and cfn-lint on the shipped templates and on variants; the tests
+ * assert on those runs.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -40,30 +41,57 @@ function offlineEnv(): NodeJS.ProcessEnv {
   };
 }
 
-interface Cli {
+interface Run {
   status: number | null;
   output: string;
+  /** Why the program could not be started at all. */
+  error?: string;
 }
 
-/** `cdk synth` with the CLI of this repository (or of the enclosing one when run from it). */
-function cdkSynth(cwd: string, args: string[]): Promise<Cli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'synth', ...args], { cwd, env: offlineEnv(), timeout: 120_000 });
+/** Runs a program asynchronously (several run side by side in beforeAll), its two streams together. */
+function run(program: string, args: string[], cwd = ROOT, env?: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { cwd, env, timeout: 120_000 });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
+    child.on('error', (e) => resolve({ status: null, output, error: e.message }));
     child.on('close', (status) => resolve({ status, output }));
   });
 }
 
-/** `npx cdk synth` in this folder, exactly as the README says. */
-let shipped: Cli;
+/** `cdk synth` with the CLI of this repository (or of the enclosing one when run from it). */
+function cdkSynth(cwd: string, args: string[]): Promise<Run> {
+  return run(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'synth', ...args], cwd, offlineEnv());
+}
+
+function cfnLint(templates: string[]): Promise<Run> {
+  return run('cfn-lint', templates);
+}
+
+/** cfn-lint's verdict, or why it could not run. */
+function expectLintClean(lint: Run | undefined): void {
+  if (!lint) {
+    throw new Error('cdk synth failed, so there was nothing to lint (see the first test)');
+  }
+  if (lint.error) {
+    throw new Error(`cfn-lint could not be run (${lint.error}); install it with 'pip install cfn-lint'`);
+  }
+  expect(lint.output).toBe('');
+  expect(lint.status).toBe(0);
+}
+
+/** `npx cdk synth` in this folder, exactly as the README says, and cfn-lint on its templates. */
+let shipped: Run;
+let shippedLint: Run | undefined;
 /** A copy of the app inside this folder (so it resolves the same node_modules) with a bad prod file. */
-let badConfig: Cli;
+let badConfig: Run;
+/** cfn-lint on variants the shipped files do not exercise. */
+let variantsLint: Run;
 beforeAll(async () => {
   fs.rmSync(OUT, { recursive: true, force: true });
   const copy = fs.mkdtempSync(path.join(ROOT, '.tmp-bad-config-'));
+  const variantsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'variants-'));
   try {
     for (const item of ['bin', 'lib', 'cdk.json', 'tsconfig.json']) {
       fs.cpSync(path.join(ROOT, item), path.join(copy, item), { recursive: true });
@@ -71,12 +99,32 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(copy, 'config'));
     fs.writeFileSync(path.join(copy, 'config', 'staging.json'), '{}');
     fs.writeFileSync(path.join(copy, 'config', 'prod.json'), JSON.stringify({ dataCapture: { samplingPercentage: 180 } }));
-    [shipped, badConfig] = await Promise.all([
-      cdkSynth(ROOT, []),
-      cdkSynth(copy, ['-q', '-o', path.join(copy, 'cdk.out')]),
+
+    // Serverless, instance storage, no data capture and no auto-rollback, synthesized in process,
+    // where aws-cdk-lib's own validation is off (it costs seconds of CPU per synthesis and gates
+    // the shipped app here); cfn-lint checks these templates against the same schemas.
+    const app = new App({ outdir: variantsDir });
+    const variant = (id: string, stage: 'staging' | 'prod', raw: object) =>
+      new EndpointStack(app, id, { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig(stage, raw, `${stage}.json`) });
+    const variants = [
+      variant('Serverless', 'staging', { serverless: { memorySizeInMB: 4096, maxConcurrency: 20 } }),
+      variant('InstanceStorage', 'prod', { instanceType: 'ml.g5.xlarge', instanceCount: 4, autoscaling: { minCapacity: 2, maxCapacity: 8 } }),
+      variant('NoCapture', 'prod', { dataCapture: { enabled: false } }),
+      variant('NoRollback', 'prod', { deployment: { autoRollback: false } }),
+    ];
+    app.synth();
+
+    await Promise.all([
+      cdkSynth(ROOT, []).then(async (result) => {
+        shipped = result;
+        shippedLint = result.status === 0 ? await cfnLint(STACKS.map((stack) => path.join(OUT, `${stack}.template.json`))) : undefined;
+      }),
+      cdkSynth(copy, ['-q', '-o', path.join(copy, 'cdk.out')]).then((result) => (badConfig = result)),
+      cfnLint(variants.map((s) => path.join(variantsDir, s.templateFile))).then((result) => (variantsLint = result)),
     ]);
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
+    fs.rmSync(variantsDir, { recursive: true, force: true });
   }
 }, 150_000);
 
@@ -91,44 +139,11 @@ test('synthesizes the staging and prod stacks for the demo project', () => {
 });
 
 test('cfn-lint reports nothing on either template', () => {
-  const templates = STACKS.map((stack) => path.join(OUT, `${stack}.template.json`));
-  const result = spawnSync('cfn-lint', templates, { encoding: 'utf8' });
-  if (result.error) {
-    throw new Error(`cfn-lint could not be run (${result.error.message}); install it with 'pip install cfn-lint'`);
-  }
-  expect(`${result.stdout}${result.stderr}`).toBe('');
-  expect(result.status).toBe(0);
+  expectLintClean(shippedLint);
 });
 
 test('cfn-lint reports nothing on the variants the shipped files do not exercise', () => {
-  // GIVEN serverless, instance storage, no data capture and no auto-rollback (synthesized in
-  // process, where aws-cdk-lib's own validation is off: it costs seconds of CPU per synthesis and
-  // gates the shipped app above; cfn-lint checks these templates against the same schemas)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'variants-'));
-  try {
-    const app = new App({ outdir: dir });
-    const variant = (id: string, stage: 'staging' | 'prod', raw: object) =>
-      new EndpointStack(app, id, { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig(stage, raw, `${stage}.json`) });
-    const variants = [
-      variant('Serverless', 'staging', { serverless: { memorySizeInMB: 4096, maxConcurrency: 20 } }),
-      variant('InstanceStorage', 'prod', { instanceType: 'ml.g5.xlarge', instanceCount: 4, autoscaling: { minCapacity: 2, maxCapacity: 8 } }),
-      variant('NoCapture', 'prod', { dataCapture: { enabled: false } }),
-      variant('NoRollback', 'prod', { deployment: { autoRollback: false } }),
-    ];
-    app.synth();
-
-    // WHEN
-    const result = spawnSync('cfn-lint', variants.map((s) => path.join(dir, s.templateFile)), { encoding: 'utf8' });
-
-    // THEN
-    if (result.error) {
-      throw new Error(`cfn-lint could not be run (${result.error.message}); install it with 'pip install cfn-lint'`);
-    }
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-    expect(result.status).toBe(0);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  expectLintClean(variantsLint);
 });
 
 test('a bad stage setting stops cdk synth with its message once, without a stack trace', () => {
