@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, TARGET_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
 import { cdkJsonContext } from './support/app';
 import { nagFindings } from './support/compliance';
 
@@ -34,6 +34,15 @@ const PIPELINE_BUCKET = '<ProjectArtifactStorePipelineArtifacts74F35A20.Arn>';
 const STACKS = `${ARN}:cloudformation:<AWS::Region>:<AWS::AccountId>:stack`;
 const ALARM = `${ARN}:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm`;
 const LOGS = `${ARN}:logs:<AWS::Region>:<AWS::AccountId>`;
+/**
+ * The stacks next to the endpoint stacks that no stack-named acknowledgement may cover: the
+ * project's own stack (with a derived and with a configured id), a target account's stack, the
+ * Service Catalog stack, and a name that only starts like an endpoint stack's.
+ */
+const NEIGHBOUR_STACKS = [
+  'sagemaker-mlops-demo', 'sagemaker-mlops-demo-p-abc123def456', 'sagemaker-mlops-demo-p-abc123def456-target-222222222222',
+  'sagemaker-mlops-service-catalog', 'sagemaker-mlops-demo-p-abc123def456-deploy-prod-x',
+];
 
 const CASES: ReasonCase[] = [
   {
@@ -127,7 +136,8 @@ const CASES: ReasonCase[] = [
     what: "the endpoint stacks' alarms",
     accepts: [`Resource::${ALARM}:sagemaker-mlops-demo-p-abc123def456-deploy-prod-*`,
       `Resource::${ALARM}:sagemaker-<SageMakerProjectName>-<SageMakerProjectId>-deploy-staging-*`],
-    rejects: [`Resource::${ALARM}:*`, `Resource::${ALARM}:sagemaker-*-deploy-prod-*`, `Resource::${ALARM}:sagemaker-mlops-demo-p-abc123def456-deploy-dev-*`],
+    rejects: [`Resource::${ALARM}:*`, `Resource::${ALARM}:sagemaker-*-deploy-prod-*`, `Resource::${ALARM}:sagemaker-mlops-demo-p-abc123def456-deploy-dev-*`,
+      ...NEIGHBOUR_STACKS.map((s) => `Resource::${ALARM}:${s}-*`)],
   },
   {
     what: "target-tracking alarms of the project's endpoints",
@@ -150,12 +160,14 @@ const CASES: ReasonCase[] = [
     accepts: ['Action::cloudformation:DescribeStack*', 'Action::cloudformation:GetTemplate*'],
     rejects: ['Action::cloudformation:*', 'Action::cloudformation:Describe*', 'Action::cloudformation:DeleteStack*'],
     acceptsOn: [`${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod/*`, `${STACKS}/sagemaker-<SageMakerProjectName>-<SageMakerProjectId>-deploy-staging/*`],
-    rejectsOn: [`${STACKS}/*`, `${STACKS}/sagemaker-*-deploy-prod/*`, `${STACKS}/someone-elses-stack/*`, '*'],
+    rejectsOn: [`${STACKS}/*`, `${STACKS}/sagemaker-*-deploy-prod/*`, `${STACKS}/someone-elses-stack/*`, '*',
+      ...NEIGHBOUR_STACKS.map((s) => `${STACKS}/${s}/*`)],
   },
   {
     what: "the project's endpoint stacks",
     accepts: [`Resource::${STACKS}/sagemaker-mlops-demo-<ProjectProjectId14C4859D.Value>-deploy-prod/*`],
-    rejects: [`Resource::${STACKS}/*`, `Resource::${STACKS}/sagemaker-*-deploy-prod/*`, `Resource::${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod*`],
+    rejects: [`Resource::${STACKS}/*`, `Resource::${STACKS}/sagemaker-*-deploy-prod/*`, `Resource::${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod*`,
+      ...NEIGHBOUR_STACKS.map((s) => `Resource::${STACKS}/${s}/*`)],
   },
 ];
 
@@ -189,6 +201,19 @@ describe('PROJECT_WILDCARD_REASONS', () => {
     expect({ refused: (c.acceptsWith ?? []).filter((a) => !actions.includes(a)), accepted: (c.rejectsWith ?? []).filter((a) => actions.includes(a)) })
       .toEqual({ refused: [], accepted: [] });
     expect(c.acceptsWith?.length && c.rejectsWith?.length).toBeTruthy();
+  });
+
+  // A target account's stack judges findings with the account's digits: the same neighbours stay refused there.
+  test.each(NEIGHBOUR_STACKS)('no reason of the project or of a target account covers the neighbour stack %s', (stack) => {
+    const findings = [
+      ...[STACKS, STACKS.replace('<AWS::AccountId>', '222222222222')].map((s) => `Resource::${s}/${stack}/*`),
+      ...[ALARM, ALARM.replace('<AWS::AccountId>', '222222222222')].map((a) => `Resource::${a}:${stack}-*`),
+    ];
+    const describeOn = [STACKS, STACKS.replace('<AWS::AccountId>', '222222222222')].map((s) => `${s}/${stack}/*`);
+    for (const reasons of [PROJECT_WILDCARD_REASONS, TARGET_WILDCARD_REASONS]) {
+      expect(findings.filter((f) => reasons.some((r) => r.finding.test(f)))).toEqual([]);
+      expect(describeOn.filter((on) => reasons.some((r) => r.resources?.test(on) && r.finding.test('Action::cloudformation:DescribeStack*')))).toEqual([]);
+    }
   });
 
   test('every action-wildcard reason names the resources it is accepted on', () => {
