@@ -1,15 +1,13 @@
 /**
  * One Jest run for everything: the CDK app's tests and both seed repositories' own test suites
  * (each seed keeps its jest.config.js so it also runs standalone once pushed to its repository).
- * moto_server is started once for the whole run by the global setup; the seeds' own global setups
- * see MOTO_ENDPOINT and reuse it.
+ * No global setup: moto_server is started by the suites that talk to it (test/support/moto.ts,
+ * and the seeds' own helpers), each reusing MOTO_ENDPOINT when it is already set.
  */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 /** @type {import('jest').Config} */
 module.exports = {
-  globalSetup: '<rootDir>/test/support/moto-global-setup.js',
-  globalTeardown: '<rootDir>/test/support/moto-global-teardown.js',
   // CI runs on two loaded cores: synthesis and moto_server round trips take seconds there. No test
   // asserts on time; this only keeps Jest's 5 s default from failing slow-but-correct tests.
   testTimeout: 120_000,
@@ -19,6 +17,8 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test', '<rootDir>/lambda'],
       testMatch: ['**/*.test.ts'],
+      // CDK_VALIDATION=false outside the gate tests (the file says why and which turn it back on).
+      setupFiles: ['<rootDir>/test/support/setup-env.js'],
       transform: { '^.+\\.ts$': swc },
       // The endpoint stack lives in the deploy seed; when that folder has its own node_modules
       // (a developer ran npm install there), make sure both sides share one aws-cdk-lib.

@@ -14,6 +14,7 @@ import {
   buildTemplateObjects, PublishedObject, publishObjects, STUDIO_CORS_RULE, UsageError, VersionConflictError,
 } from '../../lib/studio/template-publisher';
 import { cdkJsonContext } from '../support/app';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../support/moto';
 
 // moto_server answers slowly on a loaded machine, and one synthesis bundles the Lambda code.
 jest.setTimeout(180_000);
@@ -23,10 +24,8 @@ const PREFIX = 'ml/templates/';
 const DOMAIN_ID = 'd-abcdefghijkl';
 const DOMAIN_ARN = `arn:aws:sagemaker:us-east-1:123456789012:domain/${DOMAIN_ID}`;
 
-function motoS3(): S3Client {
-  const endpoint = process.env.MOTO_ENDPOINT;
-  if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run through the root jest config (it starts moto_server)');
-  return new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+function motoS3(endpoint: string): S3Client {
+  return new S3Client({ endpoint, forcePathStyle: true, ...MOTO_CLIENT_CONFIG });
 }
 
 /** A fresh, versioned bucket (versions show whether a re-run wrote anything). */
@@ -55,7 +54,11 @@ describe('publishing to S3 (moto_server)', () => {
   // GIVEN the objects of the template, synthesized once for these tests
   const BUILT_FOR = 'built-for-tests';
   const built = buildTemplateObjects({ bucket: BUILT_FOR, prefix: PREFIX, context: cdkJsonContext() });
-  const s3 = motoS3();
+  const moto = useMoto();
+  let s3: S3Client;
+  beforeAll(() => {
+    s3 = motoS3(moto());
+  });
   const sagemaker = mockClient(SageMakerClient);
   const lines: string[] = [];
   const options = (extra: object = {}) => ({ s3, sagemaker: new SageMakerClient({ region: 'us-east-1' }), log: (l: string) => lines.push(l), ...extra });

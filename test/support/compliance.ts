@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { withTemplateValidation } from './validation';
 
 /** cfn-lint rules ignored on every template, each with its reason. Nothing else is ignored. */
 export const CFN_LINT_IGNORED: Record<string, string> = {
@@ -21,13 +22,14 @@ export interface Finding {
 
 /**
  * Synthesizes `app` (written to `outdir`) with cdk-nag's AwsSolutions pack and returns every
- * unacknowledged finding, template validation's included. An empty list means clean.
+ * unacknowledged finding, template validation's included: validation is on for this synthesis
+ * whatever CDK_VALIDATION says. An empty list means clean.
  */
 export function nagFindings(app: App, outdir: string): { findings: Finding[]; error: unknown } {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let error: unknown;
   try {
-    app.synth();
+    withTemplateValidation(() => app.synth());
   } catch (e) {
     error = e;
   }

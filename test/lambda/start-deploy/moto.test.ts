@@ -10,12 +10,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { IncomingEvent } from '../../../lambda/start-deploy/decide';
 import { Deps, startDeploy } from '../../../lambda/start-deploy/index';
 import { describePackage } from '../../../lambda/start-deploy/model-packages';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../../support/moto';
 
 /** start-deploy against moto_server's SageMaker, over the real wire protocol (CodePipeline mocked: moto lacks it). */
-const client = new SageMakerClient({
-  endpoint: process.env.MOTO_ENDPOINT,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+const moto = useMoto();
+let client: SageMakerClient;
+beforeAll(() => {
+  client = new SageMakerClient({ endpoint: moto(), ...MOTO_CLIENT_CONFIG });
 });
 
 async function group(): Promise<{ name: string; register: () => Promise<string>; set: (arn: string, status: 'Approved' | 'Rejected') => Promise<void> }> {
@@ -46,9 +47,6 @@ async function group(): Promise<{ name: string; register: () => Promise<string>;
 const codePipeline = mockClient(CodePipelineClient);
 jest.setTimeout(60_000);
 
-beforeAll(() => {
-  if (!process.env.MOTO_ENDPOINT) throw new Error('MOTO_ENDPOINT is not set: run through the root jest config (it starts moto_server)');
-});
 beforeEach(() => {
   codePipeline.reset();
   codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec' });

@@ -1,6 +1,6 @@
 /**
- * The teardown handlers over the real AWS wire protocol, against the moto_server started by the
- * root jest globalSetup (MOTO_ENDPOINT). moto 5.2 implements everything the handler calls
+ * The teardown handlers over the real AWS wire protocol, against moto_server (started for this
+ * suite by useMoto(), or the one MOTO_ENDPOINT names). moto 5.2 implements everything the handler calls
  * except SageMaker DeleteModelPackage and StopPipelineExecution (500 "not implemented").
  * DeleteModelPackage is intercepted on the client and recorded (the listing it acts on still
  * comes from moto); stopping executions is covered by the mocked tests only, because moto
@@ -22,13 +22,10 @@ import {
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import { createTeardownHandlers, type TeardownEvent } from '../../../lambda/teardown';
+import { MOTO_CLIENT_CONFIG, useMoto } from '../../support/moto';
 
-const endpoint = process.env.MOTO_ENDPOINT;
-const clientConfig = {
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-};
+const moto = useMoto();
+const clientConfig = () => ({ endpoint: moto(), ...MOTO_CLIENT_CONFIG });
 const TEMPLATE = JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } });
 const PIPELINE_DEFINITION = JSON.stringify({
   Version: '2020-12-01',
@@ -118,13 +115,9 @@ async function createGroupWithPackages(group: string, tags: Tag[], count: number
   return arns;
 }
 
-beforeAll(() => {
-  if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run these tests through the root jest config (its globalSetup starts moto_server)');
-});
-
 beforeEach(() => {
-  cloudFormation = new CloudFormationClient(clientConfig);
-  sageMaker = new SageMakerClient(clientConfig);
+  cloudFormation = new CloudFormationClient(clientConfig());
+  sageMaker = new SageMakerClient(clientConfig());
   deletedPackages = [];
   sageMaker.middlewareStack.add(
     (next, context) => async (args) => {
