@@ -1,10 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { resolveProjectSettings } from '../seed-code/model-build/src/cli/settings';
-import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../seed-code/model-deploy/lib/build-output';
-import { ENDPOINT_STACK_PARAMETERS } from '../seed-code/model-deploy/lib/endpoint-stack';
-import { readSmokeTestEnvironment } from '../seed-code/model-deploy/lib/smoke-test';
-import { projectApp } from './support/app';
-import { evaluate, MULTI_ACCOUNT_CONFIG, PROD_ACCOUNT, PROJECT_ACCOUNT, REGION, STAGING_ACCOUNT } from './support/multi-account';
+import { resolveProjectSettings } from '../../seed-code/model-build/src/cli/settings';
+import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../../seed-code/model-deploy/lib/build-output';
+import { ENDPOINT_STACK_PARAMETERS } from '../../seed-code/model-deploy/lib/endpoint-stack';
+import { readSmokeTestEnvironment } from '../../seed-code/model-deploy/lib/smoke-test';
+import { projectApp } from '../support/app';
+import { evaluate, MULTI_ACCOUNT_CONFIG, PROD_ACCOUNT, PROJECT_ACCOUNT, REGION, STAGING_ACCOUNT } from '../support/multi-account';
 
 /**
  * The CodeBuild projects of the project stack hand the seed repositories their settings as

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sourceHash } from '../lib/private/source-hash';
+import { sourceHash } from '../../lib/private/source-hash';
 
-const LAMBDA_DIR = path.join(__dirname, '..', 'lambda');
+const LAMBDA_DIR = path.join(__dirname, '..', '..', 'lambda');
 const functions = fs.readdirSync(LAMBDA_DIR).filter((f) => fs.statSync(path.join(LAMBDA_DIR, f)).isDirectory());
 
 /**

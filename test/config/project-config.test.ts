@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { parseProjectConfig } from '../lib/config/project-config';
-import { cdkJsonContext } from './support/app';
-import { checkBranch } from '../lib/contract/rules';
-import { ConfigError } from '../lib/contract/errors';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { cdkJsonContext } from '../support/app';
+import { checkBranch } from '../../lib/contract/rules';
+import { ConfigError } from '../../lib/contract/errors';
 
 const CONNECTION = {
   sourceProvider: 'codeconnections',

@@ -1,13 +1,13 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig } from '../lib/config/project-config';
-import { SageMakerProject } from '../lib/project/sagemaker-project';
-import { buildTemplateObjects, UsageError } from '../lib/studio/template-publisher';
-import { projectApp } from './support/app';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { SageMakerProject } from '../../lib/project/sagemaker-project';
+import { buildTemplateObjects, UsageError } from '../../lib/studio/template-publisher';
+import { projectApp } from '../support/app';
 import {
   evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, templateRoles,
-} from './support/multi-account';
-import { ConfigError } from '../lib/contract/errors';
+} from '../support/multi-account';
+import { ConfigError } from '../../lib/contract/errors';
 
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const target = (account: string, stage: string, kind: string) => role(account, `sagemaker-${PROJECT_ID}-${stage}-${kind}`);

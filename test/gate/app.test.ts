@@ -6,7 +6,7 @@ import * as path from 'node:path';
 /** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
 function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..');
   const result = spawnSync(process.execPath, ['-r', 'esbuild-register', 'bin/app.ts'], {
     cwd: root,
     encoding: 'utf8',

@@ -3,12 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from '../lib/studio/launch-role';
-import { parseProjectConfig } from '../lib/config/project-config';
-import { StudioTemplateLocation, studioTemplateApp } from '../lib/studio/studio-template-stack';
-import { cdkJsonContext } from './support/app';
-import { cfnLint, nagFindings, templatesIn } from './support/compliance';
-import { ConfigError } from '../lib/contract/errors';
+import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from '../../lib/studio/launch-role';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
+import { cdkJsonContext } from '../support/app';
+import { cfnLint, nagFindings, templatesIn } from '../support/compliance';
+import { ConfigError } from '../../lib/contract/errors';
 
 const BUCKET = 'platform-sagemaker-templates';
 const PREFIX = 'ml/templates/';

@@ -3,14 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../lib/studio/launch-role';
-import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
-import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
-import { StudioTemplateLocation, studioTemplateApp } from '../lib/studio/studio-template-stack';
-import { cdkJsonContext } from './support/app';
-import { cfnLint, nagFindings, templatesIn } from './support/compliance';
-import { CONNECTION_ARN, CONNECTION_CONFIG } from './support/connection';
-import { ConfigError } from '../lib/contract/errors';
+import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../../lib/studio/launch-role';
+import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
+import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
+import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
+import { cdkJsonContext } from '../support/app';
+import { cfnLint, nagFindings, templatesIn } from '../support/compliance';
+import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
+import { ConfigError } from '../../lib/contract/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
 type Json = any;

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DEPLOYMENT_STAGES } from '../lib/contract/names';
-import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
-import { cdkJsonContext, projectApp } from './support/app';
-import { cfnLint, templatesIn } from './support/compliance';
+import { DEPLOYMENT_STAGES } from '../../lib/contract/names';
+import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
+import { cdkJsonContext, projectApp } from '../support/app';
+import { cfnLint, templatesIn } from '../support/compliance';
 
 /**
  * The endpoint stacks are defined once, in the deploy seed. These tests put them next to the

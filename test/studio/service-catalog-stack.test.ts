@@ -1,50 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
-import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../lib/studio/launch-role';
-import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
-import { cdkJsonContext } from './support/app';
-import { cfnLint, nagFindings, templatesIn } from './support/compliance';
-import { CONNECTION_CONFIG } from './support/connection';
-import type { SourceProviderName } from '../lib/contract/options';
+import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../../lib/studio/launch-role';
+import { Catalog, CATALOG_ENV, catalogApp, STUDIO_ROLE } from '../support/catalog';
+import { CONNECTION_CONFIG } from '../support/connection';
+import type { SourceProviderName } from '../../lib/contract/options';
 
-
-const ENV = { account: '123456789012', region: 'eu-west-1' };
+const ENV = CATALOG_ENV;
 const ASSET_BUCKET = `sagemaker-mlops-catalog-${ENV.account}-${ENV.region}`;
-const STUDIO_ROLE = `arn:aws:iam::${ENV.account}:role/StudioExecutionRole`;
-
-interface CatalogOptions {
-  readonly config?: Record<string, unknown>;
-  readonly snapshotDirectory?: string;
-  readonly bundle?: boolean;
-  readonly outdir?: string;
-  readonly env?: boolean;
-  readonly assetBucketName?: string;
-}
-
-interface Catalog {
-  readonly app: App;
-  readonly stack: ServiceCatalogStack;
-}
-
-/** An app holding the Service Catalog stack as `bin/app.ts` builds it with `-c serviceCatalog=true`. */
-function catalogApp(options: CatalogOptions = {}): Catalog {
-  const config = parseProjectConfig({ serviceCatalog: 'true', portfolioPrincipals: STUDIO_ROLE, ...options.config });
-  const app = new App({
-    outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')),
-    context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
-  const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-    ...serviceCatalogStackProps(config),
-    env: options.env === false ? undefined : ENV,
-    assetBucketName: options.assetBucketName,
-    snapshotDirectory: options.snapshotDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
-  });
-  return { app, stack };
-}
 
 /** Synthesizes the app; returns the catalog stack's template and the product's template. */
 function synth(catalog: Catalog): { template: Template; product: Template; productJson: ProductJson } {
@@ -367,32 +331,5 @@ describe('ServiceCatalogStack, overrides', () => {
     } finally {
       printed.mockRestore();
     }
-  });
-});
-
-describe('compliance of the Service Catalog stack and its product', () => {
-  test.each([
-    ['with an account and region', {}],
-    ['environment-agnostic, asset bucket named', { env: false, assetBucketName: 'my-sagemaker-catalog-assets' }],
-  ])('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (_what, options) => {
-    // GIVEN
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
-    const { app } = catalogApp({ outdir, ...options });
-    // WHEN
-    const { findings, error } = nagFindings(app, outdir);
-    // THEN
-    expect(findings).toEqual([]);
-    expect(error).toBeUndefined();
-  });
-
-  test('cfn-lint reports nothing on the catalog and product templates', () => {
-    // GIVEN: the stack as `cdk synth -c serviceCatalog=true` builds it, Lambda bundles included
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
-    const { app } = catalogApp({ outdir, bundle: true });
-    app.synth();
-    const templates = templatesIn(outdir);
-    expect(templates.filter((t) => t.endsWith('.product.template.json'))).toHaveLength(1);
-    // WHEN / THEN
-    expect(cfnLint(templates)).toBe('');
   });
 });

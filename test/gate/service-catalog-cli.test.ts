@@ -6,7 +6,7 @@ import * as path from 'node:path';
 // Each CDK command synthesizes the whole app (about 30 s on a loaded 2-core machine).
 jest.setTimeout(600_000);
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = path.join(__dirname, '..', '..');
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const STUDIO_ROLE = 'arn:aws:iam::123456789012:role/StudioExecutionRole';
 

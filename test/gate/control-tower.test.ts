@@ -3,14 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../lib/private/control-tower-acknowledgements';
-import { parseProjectConfig, serviceCatalogStackProps } from '../lib/config/project-config';
-import { ServiceCatalogStack } from '../lib/studio/service-catalog-stack';
-import { createDeployApp } from '../seed-code/model-deploy/lib/deploy-app';
-import { cdkJsonContext, projectApp } from './support/app';
-import { CONNECTION_CONFIG } from './support/connection';
-import { MULTI_ACCOUNT_CONFIG } from './support/multi-account';
-import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from './support/compliance';
+import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
+import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
+import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
+import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
+import { cdkJsonContext, projectApp } from '../support/app';
+import { CONNECTION_CONFIG } from '../support/connection';
+import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
+import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from '../support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 /** Assets are not looked at by the controls: skip bundling. */

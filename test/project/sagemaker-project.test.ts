@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { projectTemplate } from './support/app';
+import { projectTemplate } from '../support/app';
 
 const NAME = 'mlops-demo';
 /** A configured id, so that names are literal here; the stack-derived default has its own tests. */

@@ -9,11 +9,11 @@ import * as path from 'node:path';
 type Manifest = { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; overrides?: Record<string, string> };
 
 const read = (file: string): Manifest => JSON.parse(fs.readFileSync(file, 'utf8'));
-const root = read(path.join(__dirname, '..', 'package.json'));
+const root = read(path.join(__dirname, '..', '..', 'package.json'));
 const rootVersions = { ...root.dependencies, ...root.devDependencies };
 
 describe.each(['model-build', 'model-deploy'])('seed-code/%s', (seed) => {
-  const manifest = read(path.join(__dirname, '..', 'seed-code', seed, 'package.json'));
+  const manifest = read(path.join(__dirname, '..', '..', 'seed-code', seed, 'package.json'));
   const seedVersions = { ...manifest.dependencies, ...manifest.devDependencies };
 
   test('depends only on packages the root also has, at the same exact version', () => {
@@ -32,7 +32,7 @@ describe.each(['model-build', 'model-deploy'])('seed-code/%s', (seed) => {
   });
 
   test('has a lock file', () => {
-    expect(fs.existsSync(path.join(__dirname, '..', 'seed-code', seed, 'package-lock.json'))).toBe(true);
+    expect(fs.existsSync(path.join(__dirname, '..', '..', 'seed-code', seed, 'package-lock.json'))).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import {
   evaluate, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, TemplateRole, templateRoles,
-} from './support/multi-account';
+} from '../support/multi-account';
 
 /**
  * IAM evaluation of the multi-account grants with @cloud-copilot/iam-simulate: the synthesized

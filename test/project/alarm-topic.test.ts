@@ -3,11 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig } from '../lib/config/project-config';
-import { SageMakerProject } from '../lib/project/sagemaker-project';
-import { StudioTemplateLocation, studioTemplateApp } from '../lib/studio/studio-template-stack';
-import { cdkJsonContext, projectTemplate } from './support/app';
-import { ConfigError } from '../lib/contract/errors';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { SageMakerProject } from '../../lib/project/sagemaker-project';
+import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
+import { cdkJsonContext, projectTemplate } from '../support/app';
+import { ConfigError } from '../../lib/contract/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
 type Json = any;

@@ -1,14 +1,14 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
-import { parseProjectConfig, projectStackProps } from '../lib/config/project-config';
-import { NAME_LIMITS, ProjectNames } from '../lib/contract/names';
-import { SageMakerProject } from '../lib/project/sagemaker-project';
-import { SageMakerProjectProductStack } from '../lib/studio/product-stack';
+import { MlopsProjectStack } from '../../lib/stacks/mlops-project-stack';
+import { parseProjectConfig, projectStackProps } from '../../lib/config/project-config';
+import { NAME_LIMITS, ProjectNames } from '../../lib/contract/names';
+import { SageMakerProject } from '../../lib/project/sagemaker-project';
+import { SageMakerProjectProductStack } from '../../lib/studio/product-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cdkJsonContext, projectApp } from './support/app';
-import { ConfigError } from '../lib/contract/errors';
-import type { ProjectSettings } from '../lib/contract/options';
+import { cdkJsonContext, projectApp } from '../support/app';
+import { ConfigError } from '../../lib/contract/errors';
+import type { ProjectSettings } from '../../lib/contract/options';
 
 /** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code). */
 function bareApp(): App {
@@ -143,6 +143,7 @@ describe('two projects in one app', () => {
 
 /** The construct's view of parsed settings: the source as its provider, the retention as CDK's type. */
 function constructSettings(settings: ProjectSettings): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the settings the construct does not take, dropped by name
   const { sourceProvider, logRetentionDays, connectionArn: _a, buildRepository: _b, deployRepository: _c, ...plain } = settings;
   return { ...plain, logRetention: logRetentionDays, source: expect.objectContaining({ name: sourceProvider }) };
 }

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { gitHttpUrl } from '../lib/source/source-provider';
-import { projectTemplate } from './support/app';
-import { CONNECTION_ARN, CONNECTION_CONFIG } from './support/connection';
+import { gitHttpUrl } from '../../lib/source/source-provider';
+import { projectTemplate } from '../support/app';
+import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
 
 const ID = 'p-2uni326u2jrp';
 const PREFIX = `sagemaker-mlops-demo-${ID}`;

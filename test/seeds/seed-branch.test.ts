@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { SEED_SCRIPT_DIR } from '../lib/paths';
-import { GitHttpServer } from './support/git-http-server';
+import { SEED_SCRIPT_DIR } from '../../lib/paths';
+import { GitHttpServer } from '../support/git-http-server';
 
 const SCRIPT = path.join(SEED_SCRIPT_DIR, 'seed-branch.sh');
 const execFileAsync = promisify(execFile);
