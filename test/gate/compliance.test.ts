@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { cdkJsonContext, projectApp } from '../support/app';
+import { catalogApp } from '../support/catalog';
+import { cfnLint, Finding, nagFindings, templatesIn } from '../support/compliance';
+import { CONNECTION_CONFIG } from '../support/connection';
+import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
+
+/**
+ * The gate of every app this repository synthesizes: each configuration is synthesized ONCE, with
+ * cdk-nag's AwsSolutions pack and aws-cdk-lib's template validation on (nagFindings), and the
+ * templates of the configurations marked `lint` go to ONE cfn-lint process (its Python start-up
+ * is most of its cost).
+ */
+interface Variant {
+  /** Builds the app, written to `outdir`. */
+  readonly app: (outdir: string) => App;
+  /** Also run cfn-lint on its templates. */
+  readonly lint?: boolean;
+  /** Number of templates the app writes (checked when linted: the lint must see all of them). */
+  readonly templates?: number;
+}
+
+const PROJECT_VARIANTS: Record<string, Variant> = {
+  // As `cdk synth` builds it, Lambda bundles included.
+  'default configuration': { app: (outdir) => projectApp({ outdir, bundle: true }).app, lint: true, templates: 1 },
+  'no data retention, no approval, extra data locations': {
+    app: (outdir) => projectApp({ outdir, config: { retainData: 'false', manualApproval: 'false', dataLocations: 'my-lake/churn,shared-features' } }).app,
+  },
+  'no teardown, with a configured id': { app: (outdir) => projectApp({ outdir, config: { teardown: 'false', projectId: 'p-abc123def456' } }).app },
+  'CodeConnections source': { app: (outdir) => projectApp({ outdir, config: CONNECTION_CONFIG }).app, lint: true, templates: 1 },
+  'multi-account: project and both target stacks': { app: (outdir) => projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app, lint: true, templates: 3 },
+  'multi-account: staging only, no teardown': {
+    app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' } }).app,
+  },
+  'multi-account: no data retention': { app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' } }).app },
+};
+
+const CATALOG_VARIANTS: Record<string, Variant> = {
+  // As `cdk synth -c serviceCatalog=true` builds it, Lambda bundles included: the catalog stack and the product.
+  'with an account and region': { app: (outdir) => catalogApp({ outdir, bundle: true }).app, lint: true, templates: 2 },
+  'environment-agnostic, asset bucket named': {
+    app: (outdir) => catalogApp({ outdir, env: false, assetBucketName: 'my-sagemaker-catalog-assets' }).app,
+  },
+};
+
+interface Result {
+  readonly findings: Finding[];
+  readonly error: unknown;
+  readonly templates: string[];
+}
+
+/** Synthesizes every variant once; cfn-lint then runs once on the templates of the linted ones. */
+function checkAll(variants: Record<string, Variant>): { results: Record<string, Result>; lint: string } {
+  const results: Record<string, Result> = {};
+  for (const [name, variant] of Object.entries(variants)) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
+    const { findings, error } = nagFindings(variant.app(outdir), outdir);
+    results[name] = { findings, error, templates: templatesIn(outdir) };
+  }
+  const linted = Object.entries(variants).filter(([, v]) => v.lint).flatMap(([name]) => results[name].templates);
+  return { results, lint: cfnLint(linted) };
+}
+
+/** cfn-lint's parseable lines (`file:line:col:...`) about these templates. */
+const lintOf = (lint: string, templates: string[]) => lint.split('\n').filter((l) => templates.some((t) => l.startsWith(`${t}:`)));
+
+describe.each([
+  ['project', PROJECT_VARIANTS],
+  ['Service Catalog stack and its product', CATALOG_VARIANTS],
+])('compliance of the synthesized %s', (_what, variants) => {
+  let checked: ReturnType<typeof checkAll>;
+  beforeAll(() => {
+    checked = checkAll(variants);
+  }, 15 * 60_000);
+
+  test.each(Object.keys(variants))('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (name) => {
+    const { findings, error } = checked.results[name];
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  test.each(Object.keys(variants).filter((name) => variants[name].lint))('cfn-lint reports nothing on the templates of: %s', (name) => {
+    const { templates } = checked.results[name];
+    expect(templates).toHaveLength(variants[name].templates!);
+    expect(lintOf(checked.lint, templates)).toEqual([]);
+  });
+
+  test('cfn-lint reported nothing at all (no finding about a file it was not asked about)', () => {
+    expect(checked.lint).toBe('');
+  });
+});
+
+describe('the gate can fail', () => {
+  test('cdk-nag does report an unacknowledged wildcard', () => {
+    // GIVEN: a role with a wildcard resource nobody gave a reason for
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+    const { app, stack } = projectApp({ outdir });
+    stack.project.modelBuild.pipelineExecutionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: ['arn:aws:s3:::someone-elses-bucket/*'],
+    }));
+    // WHEN
+    const { findings } = nagFindings(app, outdir);
+    // THEN
+    expect(findings.map((f) => f.rule)).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::someone-elses-bucket/*]']);
+  });
+
+  test('template validation is on in nagFindings (CDK_VALIDATION=false elsewhere): a template it rejects fails synthesis', () => {
+    // GIVEN: a bucket with a property CloudFormation does not know
+    expect(process.env.CDK_VALIDATION).toBe('false');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+    const app = new App({ outdir, context: cdkJsonContext() });
+    new CfnResource(new Stack(app, 'Invalid'), 'Bucket', { type: 'AWS::S3::Bucket', properties: { NotAProperty: 1 } });
+    // WHEN
+    const { findings, error } = nagFindings(app, outdir);
+    // THEN
+    expect(error).toBeDefined();
+    expect(findings.map((f) => f.rule)).toEqual([expect.stringContaining('F3002')]);
+    expect(process.env.CDK_VALIDATION).toBe('false');
+  });
+});
