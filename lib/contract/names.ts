@@ -192,11 +192,11 @@ export class ProjectNames {
    * The names that break an AWS length limit, as messages. A token project id counts with the
    * length of generated ids; a token project name is checked by its CloudFormation parameter.
    */
-  public lengthViolations(): string[] {
+  public lengthViolations(limits: readonly NameLimit[] = NAME_LIMITS): string[] {
     if (Token.isUnresolved(this.projectName)) return [];
     const id = Token.isUnresolved(this.projectId) ? 'p-' + 'x'.repeat(GENERATED_PROJECT_ID_LENGTH - 2) : this.projectId;
     const probe = new ProjectNames(this.projectName, id);
-    return NAME_LIMITS.flatMap((limit) => {
+    return limits.flatMap((limit) => {
       const name = limit.name(probe);
       return name.length > limit.max
         ? [`the ${limit.what} '${name}' has ${name.length} characters; AWS allows at most ${limit.max}`]

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigError } from './errors';
-import { ProjectNames, stackDerivedProjectId } from './names';
+import { GENERATED_PROJECT_ID_LENGTH, NAME_LIMITS, NameLimit, ProjectNames, stackDerivedProjectId } from './names';
 import { ConnectionSettingKey, LOG_RETENTION_DAYS, ProjectSettings } from './options';
 
 // The validation rules of a project's settings, shared by the configuration parser (config/),
@@ -14,14 +14,31 @@ export const PROJECT_NAME_MAX_LENGTH = 32;
 export const PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,14}$';
 /** Maximum project id length; longer ids would push composed names over AWS limits. */
 export const PROJECT_ID_MAX_LENGTH = 16;
+
 /**
- * Pattern of the ids SageMaker Studio generates (`p-` and 12 characters), for the Service Catalog
- * product's parameter: there the composed-name check cannot run at synth, so the parameter is
- * held to what keeps a 32-character name within every composed limit (rule names: 64).
+ * The longest project name (at most `PROJECT_NAME_MAX_LENGTH`) whose every composed name stays
+ * within its AWS limit with project ids of `idLength` characters; 0 when no name fits.
  */
-export const STUDIO_PROJECT_ID_PATTERN = '^p-[a-z0-9]{1,12}$';
-/** Maximum length of {@link STUDIO_PROJECT_ID_PATTERN} ids. */
-export const STUDIO_PROJECT_ID_MAX_LENGTH = 14;
+export function longestProjectName(idLength: number, limits: readonly NameLimit[] = NAME_LIMITS): number {
+  const id = 'p-' + 'x'.repeat(idLength - 2);
+  for (let length = PROJECT_NAME_MAX_LENGTH; length > 0; length--) {
+    if (new ProjectNames('a'.repeat(length), id).lengthViolations(limits).length === 0) return length;
+  }
+  return 0;
+}
+
+/**
+ * Bounds of the Studio templates' parameters. There the composed-name check cannot run at synth
+ * (name and id are CloudFormation parameters), so the parameters' own constraints carry it: ids
+ * as SageMaker generates them (`p-` and 12 characters), and names no longer than the naming
+ * contract allows with such ids. Computed from the contract at synth: a composed name made longer
+ * tightens the published name bound.
+ */
+export const STUDIO_PROJECT_ID_MAX_LENGTH = GENERATED_PROJECT_ID_LENGTH;
+/** Pattern of the Studio templates' `SageMakerProjectId`: `p-` and up to the generated length. */
+export const STUDIO_PROJECT_ID_PATTERN = `^p-[a-z0-9]{1,${STUDIO_PROJECT_ID_MAX_LENGTH - 2}}$`;
+/** Longest `SageMakerProjectName` of the Studio templates: see {@link STUDIO_PROJECT_ID_MAX_LENGTH}. */
+export const STUDIO_PROJECT_NAME_MAX_LENGTH = longestProjectName(STUDIO_PROJECT_ID_MAX_LENGTH);
 
 /**
  * Checks the combinations of settings that would lose data or break a live project. Exported for

@@ -5,7 +5,7 @@ import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
 import { projectPropsFromSettings, SageMakerProject } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
-import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN } from '../contract/rules';
+import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
 
 /** Description of the project template, shown by Studio and CloudFormation. */
 export const STUDIO_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model building, training and deployment (CodeCommit, CodePipeline)';
@@ -83,8 +83,8 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     description: 'Name of the project',
     allowedPattern: PROJECT_NAME_PATTERN,
     minLength: 1,
-    maxLength: PROJECT_NAME_MAX_LENGTH,
-    constraintDescription: `1-${PROJECT_NAME_MAX_LENGTH} letters, digits or hyphens, starting with a letter and not ending with a hyphen`,
+    maxLength: STUDIO_PROJECT_NAME_MAX_LENGTH,
+    constraintDescription: `1-${STUDIO_PROJECT_NAME_MAX_LENGTH} letters, digits or hyphens, starting with a letter and not ending with a hyphen`,
   });
   const projectIdParameter = new CfnParameter(stack, 'SageMakerProjectId', {
     type: 'String',

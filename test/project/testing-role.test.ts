@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { REGION, TemplateRole, templateRoles } from '../support/multi-account';
@@ -14,8 +14,8 @@ const PROJECT_ID = 'p-aaaaaaaaaaaa';
 const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Stack', { env: { account: ACCOUNT, region: REGION } });
 const project = new SageMakerProject(stack, 'Project', { projectName: 'churn', projectId: PROJECT_ID });
 const template = Template.fromStack(stack);
-const testProjectRole = stack.resolve((project.modelDeploy.testProject.role!.node.defaultChild as { ref: string }).ref) as { Ref: string };
-const role: TemplateRole = templateRoles(template, ACCOUNT).find((r) => r.logicalId === testProjectRole.Ref)!;
+const testProjectRole = stack.getLogicalId(project.modelDeploy.testProject.role!.node.defaultChild as CfnElement);
+const role: TemplateRole = templateRoles(template, ACCOUNT).find((r) => r.logicalId === testProjectRole)!;
 
 describe('the smoke test role', () => {
   test('invokes the staging endpoint only with the project-id tag condition', () => {
