@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext, projectApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLint, Finding, nagFindings, templatesIn } from '../support/compliance';
@@ -47,6 +49,26 @@ const CATALOG_VARIANTS: Record<string, Variant> = {
   },
 };
 
+/** The S3 template app (template and launch role stack), as `npm run publish-template -- -c ...` builds it. */
+function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle = false): App {
+  const parsed = parseProjectConfig(config, { templateOnly: true });
+  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  studioTemplateApp(app, parsed, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', parsed.productVersion));
+  return app;
+}
+
+const CONNECTION_TEMPLATE_VARIANTS: Record<string, Variant> = {
+  // Lambda bundles included.
+  'S3 template and its launch role': { app: (outdir) => s3TemplateApp(outdir, { sourceProvider: 'codeconnections' }, true), lint: true, templates: 2 },
+  'S3 template and its launch role, with a permissions boundary': {
+    app: (outdir) => s3TemplateApp(outdir, { sourceProvider: 'codeconnections', permissionsBoundary: 'ProjectBoundary' }),
+  },
+  // Lambda bundles included; no portfolio principal.
+  'Service Catalog stack and product': {
+    app: (outdir) => catalogApp({ outdir, bundle: true, config: { ...CONNECTION_CONFIG, portfolioPrincipals: undefined } }).app, lint: true, templates: 2,
+  },
+};
+
 interface Result {
   readonly findings: Finding[];
   readonly error: unknown;
@@ -71,6 +93,7 @@ const lintOf = (lint: string, templates: string[]) => lint.split('\n').filter((l
 describe.each([
   ['project', PROJECT_VARIANTS],
   ['Service Catalog stack and its product', CATALOG_VARIANTS],
+  ['Studio templates of a CodeConnections source', CONNECTION_TEMPLATE_VARIANTS],
 ])('compliance of the synthesized %s', (_what, variants) => {
   let checked: ReturnType<typeof checkAll>;
   beforeAll(() => {

@@ -8,7 +8,6 @@ import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/p
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext } from '../support/app';
-import { cfnLint, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
 import { ConfigError } from '../../lib/contract/errors';
 
@@ -33,6 +32,10 @@ function synthS3(config: Record<string, unknown> = {}): { template: Json; launch
   return { template: assembly.getStackByName(stacks.template.stackName).template, launchRole: assembly.getStackByName(stacks.launchRole.stackName).template };
 }
 
+/** The S3 templates with nothing configured, synthesized once for this file (tests only read them). */
+let defaultS3: { template: Json; launchRole: Json } | undefined;
+const synthDefaultS3 = () => (defaultS3 ??= synthS3());
+
 /** The Service Catalog app of a connection product, as `cdk synth -c serviceCatalog=true -c sourceProvider=codeconnections ...` builds it. */
 function catalogApp(config: Record<string, unknown> = {}, bundle = false) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'connection-catalog-'));
@@ -44,6 +47,16 @@ function catalogApp(config: Record<string, unknown> = {}, bundle = false) {
   return { app, outdir, stack };
 }
 
+/** The connection catalog with nothing else configured, synthesized once for this file. */
+let defaultCatalog: { assembly: ReturnType<App['synth']>; stack: ServiceCatalogStack } | undefined;
+const synthDefaultCatalog = () => {
+  if (!defaultCatalog) {
+    const { app, stack } = catalogApp();
+    defaultCatalog = { assembly: app.synth(), stack };
+  }
+  return defaultCatalog;
+};
+
 const statements = (template: Json): Json[] => Object.values(template.Resources as Json)
   .filter((r: Json) => r.Type === 'AWS::IAM::Policy')
   .flatMap((p: Json) => p.Properties.PolicyDocument.Statement);
@@ -51,7 +64,7 @@ const actionsOf = (s: Json): string[] => ([] as string[]).concat(s.Action);
 
 describe('S3 template of a CodeConnections source, nothing configured at synth', () => {
   // GIVEN
-  const { template } = synthS3();
+  const { template } = synthDefaultS3();
   const t = Template.fromJSON(template);
 
   test('takes connection, repositories and branch as parameters with the patterns of the configuration parser', () => {
@@ -130,7 +143,7 @@ describe('S3 template of a CodeConnections source, values configured at synth', 
 
 describe('template parameters and the configuration parser agree', () => {
   // GIVEN the parameters as published
-  const { template } = synthS3();
+  const { template } = synthDefaultS3();
   const accepts = (parameter: string, value: string) => {
     const p = template.Parameters[parameter];
     return new RegExp(p.AllowedPattern).test(value) && value.length >= (p.MinLength ?? 0) && value.length <= (p.MaxLength ?? Infinity);
@@ -197,10 +210,10 @@ describe('template parameters and the configuration parser agree', () => {
 
 describe('launch roles of a connection template', () => {
   test.each([
-    ['S3 template', () => synthS3().launchRole],
+    ['S3 template', () => synthDefaultS3().launchRole],
     ['Service Catalog', () => {
-      const { app, stack } = catalogApp();
-      return app.synth().getStackByName(stack.stackName).template;
+      const { assembly, stack } = synthDefaultCatalog();
+      return assembly.getStackByName(stack.stackName).template;
     }],
   ])('%s: pass connections of the account and region (both ARN forms) only to CodePipeline, each prefix with its own key; no CodeCommit', (_what, synth) => {
     const all = statements(synth());
@@ -220,7 +233,7 @@ describe('launch roles of a connection template', () => {
   });
 
   test('cover every resource type of the connection template (wait conditions need no permission)', () => {
-    const { template } = synthS3();
+    const { template } = synthDefaultS3();
     const types = [...new Set(Object.values(template.Resources as Json).map((r: Json) => r.Type as string))];
     expect(types).toEqual(expect.arrayContaining(['AWS::CloudFormation::WaitCondition', 'Custom::SageMakerProjectRepositorySeed']));
     const covered = new Set([...launchPermissions(Provisioner.S3_TEMPLATE, 'codeconnections').flatMap((p) => p.resourceTypes), ...CLOUDFORMATION_ONLY_RESOURCE_TYPES]);
@@ -235,8 +248,7 @@ describe('launch roles of a connection template', () => {
 
 describe('Service Catalog product of a connection source', () => {
   test('has the connection parameters, with the configured values as defaults', () => {
-    const { app, stack } = catalogApp();
-    const assembly = app.synth();
+    const { assembly, stack } = synthDefaultCatalog();
     const product = JSON.parse(fs.readFileSync(path.join(assembly.directory, stack.productStack.templateFile), 'utf8'));
     expect(Object.keys(product.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', ...CONNECTION_PARAMETERS, 'AlarmEmail']);
     expect(product.Parameters.CodeConnectionArn.Default).toBe(CONNECTION_ARN);
@@ -268,32 +280,5 @@ describe('permissions boundary of the S3 template\'s launch role stack', () => {
   test('without a boundary, the launch role has none', () => {
     const role = Template.fromJSON(synthS3({ sourceProvider: 'codecommit' }).launchRole);
     role.hasResourceProperties('AWS::IAM::Role', { PermissionsBoundary: Match.absent() });
-  });
-});
-
-describe('compliance of the connection templates', () => {
-  test('cdk-nag AwsSolutions finds nothing unacknowledged (S3 template and launch role, with a boundary)', () => {
-    const { app, outdir } = s3TemplateApp({ permissionsBoundary: 'ProjectBoundary' });
-    const { findings, error } = nagFindings(app, outdir);
-    expect(findings).toEqual([]);
-    expect(error).toBeUndefined();
-  });
-
-  test('cdk-nag AwsSolutions finds nothing unacknowledged (Service Catalog stack and product)', () => {
-    const { app, outdir } = catalogApp();
-    const { findings, error } = nagFindings(app, outdir);
-    expect(findings).toEqual([]);
-    expect(error).toBeUndefined();
-  });
-
-  test('cfn-lint reports nothing on the S3 template, its launch role, the catalog stack and the product (Lambda bundles included)', () => {
-    const s3 = s3TemplateApp({}, true);
-    s3.app.synth();
-    const catalog = catalogApp({}, true);
-    catalog.app.synth();
-    const templates = [...templatesIn(s3.outdir), ...templatesIn(catalog.outdir)];
-    expect(templates.filter((t) => t.endsWith('.product.template.json'))).toHaveLength(1);
-    expect(templates).toHaveLength(4);
-    expect(cfnLint(templates)).toBe('');
   });
 });
