@@ -7,15 +7,15 @@ import { parseProjectConfig } from '../../lib/config/project-config';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext, projectApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
-import { cfnLint, Finding, nagFindings, templatesIn } from '../support/compliance';
+import { cfnLintAsync, Finding, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
 import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
 
 /**
  * The gate of every app this repository synthesizes: each configuration is synthesized ONCE, with
  * cdk-nag's AwsSolutions pack and aws-cdk-lib's template validation on (nagFindings), and the
- * templates of the configurations marked `lint` go to ONE cfn-lint process (its Python start-up
- * is most of its cost).
+ * templates of the configurations marked `lint` go to one cfn-lint process per group (its Python
+ * start-up is much of its cost), which runs beside the syntheses of the next group.
  */
 interface Variant {
   /** Builds the app, written to `outdir`. */
@@ -50,12 +50,17 @@ const CATALOG_VARIANTS: Record<string, Variant> = {
 };
 
 /** The S3 template app (template and launch role stack), as `npm run publish-template -- -c ...` builds it. */
-function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle = false): App {
-  const parsed = parseProjectConfig(config, { templateOnly: true });
+function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle = false, templateOnly = true): App {
+  const parsed = parseProjectConfig(config, { templateOnly });
   const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   studioTemplateApp(app, parsed, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', parsed.productVersion));
   return app;
 }
+
+const S3_TEMPLATE_VARIANTS: Record<string, Variant> = {
+  // As `npm run publish-template` builds it, Lambda bundles included.
+  'default configuration': { app: (outdir) => s3TemplateApp(outdir, {}, true, false), lint: true, templates: 2 },
+};
 
 const CONNECTION_TEMPLATE_VARIANTS: Record<string, Variant> = {
   // Lambda bundles included.
@@ -75,45 +80,52 @@ interface Result {
   readonly templates: string[];
 }
 
-/** Synthesizes every variant once; cfn-lint then runs once on the templates of the linted ones. */
-function checkAll(variants: Record<string, Variant>): { results: Record<string, Result>; lint: string } {
-  const results: Record<string, Result> = {};
-  for (const [name, variant] of Object.entries(variants)) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
-    const { findings, error } = nagFindings(variant.app(outdir), outdir);
-    results[name] = { findings, error, templates: templatesIn(outdir) };
+const GROUPS: Array<[string, Record<string, Variant>]> = [
+  ['project', PROJECT_VARIANTS],
+  ['Service Catalog stack and its product', CATALOG_VARIANTS],
+  ['Studio S3 template and its launch role', S3_TEMPLATE_VARIANTS],
+  ['Studio templates of a CodeConnections source', CONNECTION_TEMPLATE_VARIANTS],
+];
+
+const results: Record<string, Record<string, Result>> = {};
+/** cfn-lint's output on the linted templates of each group (one process per group). */
+const lints: Record<string, string> = {};
+
+beforeAll(async () => {
+  // Every variant synthesized once; a group's cfn-lint process starts as soon as its last variant
+  // is synthesized and runs beside the next group's syntheses.
+  const linting: Array<Promise<void>> = [];
+  for (const [group, variants] of GROUPS) {
+    results[group] = {};
+    for (const [name, variant] of Object.entries(variants)) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
+      const { findings, error } = nagFindings(variant.app(outdir), outdir);
+      results[group][name] = { findings, error, templates: templatesIn(outdir) };
+    }
+    const linted = Object.entries(variants).filter(([, v]) => v.lint).flatMap(([name]) => results[group][name].templates);
+    linting.push(cfnLintAsync(linted).then((out) => { lints[group] = out; }));
   }
-  const linted = Object.entries(variants).filter(([, v]) => v.lint).flatMap(([name]) => results[name].templates);
-  return { results, lint: cfnLint(linted) };
-}
+  await Promise.all(linting);
+}, 15 * 60_000);
 
 /** cfn-lint's parseable lines (`file:line:col:...`) about these templates. */
 const lintOf = (lint: string, templates: string[]) => lint.split('\n').filter((l) => templates.some((t) => l.startsWith(`${t}:`)));
 
-describe.each([
-  ['project', PROJECT_VARIANTS],
-  ['Service Catalog stack and its product', CATALOG_VARIANTS],
-  ['Studio templates of a CodeConnections source', CONNECTION_TEMPLATE_VARIANTS],
-])('compliance of the synthesized %s', (_what, variants) => {
-  let checked: ReturnType<typeof checkAll>;
-  beforeAll(() => {
-    checked = checkAll(variants);
-  }, 15 * 60_000);
-
+describe.each(GROUPS)('compliance of the synthesized %s', (group, variants) => {
   test.each(Object.keys(variants))('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (name) => {
-    const { findings, error } = checked.results[name];
+    const { findings, error } = results[group][name];
     expect(findings).toEqual([]);
     expect(error).toBeUndefined();
   });
 
   test.each(Object.keys(variants).filter((name) => variants[name].lint))('cfn-lint reports nothing on the templates of: %s', (name) => {
-    const { templates } = checked.results[name];
+    const { templates } = results[group][name];
     expect(templates).toHaveLength(variants[name].templates!);
-    expect(lintOf(checked.lint, templates)).toEqual([]);
+    expect(lintOf(lints[group], templates)).toEqual([]);
   });
 
   test('cfn-lint reported nothing at all (no finding about a file it was not asked about)', () => {
-    expect(checked.lint).toBe('');
+    expect(lints[group]).toBe('');
   });
 });
 

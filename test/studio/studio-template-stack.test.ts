@@ -7,7 +7,6 @@ import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from '../../lib/studio/launch-
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext } from '../support/app';
-import { cfnLint, nagFindings, templatesIn } from '../support/compliance';
 import { ConfigError } from '../../lib/contract/errors';
 
 const BUCKET = 'platform-sagemaker-templates';
@@ -30,10 +29,19 @@ function publishedApp(options: { config?: Record<string, unknown>; bundle?: bool
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The publisher's default app, synthesized once for this file (the tests only read it). */
+let defaultAssembly: { assembly: ReturnType<App['synth']>; stacks: Published['stacks'] } | undefined;
+function synthDefault(): NonNullable<typeof defaultAssembly> {
+  if (!defaultAssembly) {
+    const { app, stacks } = publishedApp();
+    defaultAssembly = { assembly: app.synth(), stacks };
+  }
+  return defaultAssembly;
+}
+
 describe('StudioTemplateStack, default configuration', () => {
   // GIVEN the template as the publisher synthesizes it
-  const { app, stacks } = publishedApp();
-  const assembly = app.synth();
+  const { assembly, stacks } = synthDefault();
   const json: Json = assembly.getStackByName(stacks.template.stackName).template;
   const template = Template.fromJSON(json);
 
@@ -97,8 +105,7 @@ describe('StudioTemplateStack, default configuration', () => {
 });
 
 describe('StudioTemplateLaunchRoleStack', () => {
-  const { app, stacks } = publishedApp();
-  const assembly = app.synth();
+  const { assembly, stacks } = synthDefault();
   const productJson: Json = assembly.getStackByName(stacks.template.stackName).template;
   const roleJson: Json = assembly.getStackByName(stacks.launchRole.stackName).template;
   const role = Template.fromJSON(roleJson);
@@ -174,22 +181,5 @@ describe('StudioTemplateStack, overrides', () => {
   ])('fails when the location is bad (bucket %s, prefix %s)', (bucket, prefix, message) => {
     expect(() => new StudioTemplateLocation(bucket, prefix, 'v1')).toThrow(ConfigError);
     expect(() => new StudioTemplateLocation(bucket, prefix, 'v1')).toThrow(message);
-  });
-});
-
-describe('compliance of the S3 template and its launch role', () => {
-  test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
-    const { app, outdir } = publishedApp();
-    const { findings, error } = nagFindings(app, outdir);
-    expect(findings).toEqual([]);
-    expect(error).toBeUndefined();
-  });
-
-  test('cfn-lint reports nothing on both templates (Lambda bundles included)', () => {
-    const { app, outdir } = publishedApp({ bundle: true });
-    app.synth();
-    const templates = templatesIn(outdir);
-    expect(templates).toHaveLength(2);
-    expect(cfnLint(templates)).toBe('');
   });
 });

@@ -1,5 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -58,6 +59,18 @@ export function cfnLint(templates: string[]): string {
   }
 }
 
+/**
+ * {@link cfnLint} without blocking this process: a synthesis can go on while cfn-lint works on
+ * another core. Shares the slots of the cfn-guard processes.
+ */
+export async function cfnLintAsync(templates: string[]): Promise<string> {
+  const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
+  const result = await inGuardSlot(() => run('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates]));
+  if (result.error) throw result.error;
+  return result.stdout.trim();
+}
+
 /** One failed AWS Control Tower proactive control: control id, template file and resource. */
 export interface ControlTowerFinding {
   /** The control, as Control Tower names it (`CT.KMS.PR.3`). */
@@ -109,14 +122,17 @@ export function controlTowerRules(): ControlTowerRule[] {
 /**
  * Runs AWS Control Tower's proactive controls (the guard rules bundled with
  * @cdklabs/cdk-validator-cfnguard, with its cfn-guard binary) on each template and returns every
- * failure. Offline; cfn-guard's own exit status is checked, so a rule that cannot run fails loudly.
+ * failure, in the order of the templates. Offline; cfn-guard's own exit status is checked, so a
+ * rule that cannot run fails loudly.
  *
  * cfn-guard takes about a second per rule on a project-sized template, so by default a template is
  * checked only with the rules that name one of its resource types (a rule that names none always
  * runs): a control cannot fail on a template without the resources it evaluates. `allRules` runs
- * every rule (the test of this shortcut uses it).
+ * every rule (the test of this shortcut uses it). One cfn-guard process per template; the
+ * processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap with a
+ * synthesis (which keeps this process busy while cfn-guard works on another core).
  */
-export function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): ControlTowerFinding[] {
+export async function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): Promise<ControlTowerFinding[]> {
   const rules = controlTowerRules();
   const controlOf = new Map<string, string>();
   for (const rule of rules) {
@@ -126,16 +142,16 @@ export function controlTowerFindings(templates: string[], options: { allRules?: 
       controlOf.set(name, rule.control);
     }
   }
-  const findings: ControlTowerFinding[] = [];
-  for (const template of templates) {
+  const perTemplate = await Promise.all(templates.map(async (template) => {
+    const findings: ControlTowerFinding[] = [];
     const resources = JSON.parse(fs.readFileSync(template, 'utf8')).Resources ?? {};
     const types = new Set(Object.values(resources as Record<string, { Type: string }>).map((r) => r.Type));
     const applicable = rules.filter((r) => options.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => types.has(t)));
-    if (applicable.length === 0) continue;
-    const guard = spawnSync(cfnGuardBinary(), [
+    if (applicable.length === 0) return findings;
+    const guard = await inGuardSlot(() => run(cfnGuardBinary(), [
       'validate', ...applicable.flatMap((r) => ['--rules', r.file]), '--data', template,
       '--output-format', 'json', '--show-summary', 'none', '--structured',
-    ], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    ]));
     // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
     if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
       throw new Error(`cfn-guard failed on ${template} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
@@ -151,8 +167,41 @@ export function controlTowerFindings(templates: string[], options: { allRules?: 
         }
       }
     }
+    return findings;
+  }));
+  return perTemplate.flat();
+}
+
+/** cfn-guard processes at a time: one per processor. */
+const GUARD_PROCESSES = Math.max(1, os.availableParallelism());
+let guardsRunning = 0;
+const guardQueue: Array<() => void> = [];
+
+/** Runs `task` once fewer than {@link GUARD_PROCESSES} others run. */
+async function inGuardSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (guardsRunning >= GUARD_PROCESSES) await new Promise<void>((resolve) => guardQueue.push(resolve));
+  guardsRunning++;
+  try {
+    return await task();
+  } finally {
+    guardsRunning--;
+    guardQueue.shift()?.();
   }
-  return findings;
+}
+
+/** A child process's exit status and output (spawnSync's fields, without blocking this process). */
+function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      resolve({
+        status: error ? (typeof code === 'number' ? code : null) : 0,
+        stdout,
+        stderr,
+        error: error && typeof code !== 'number' ? error : undefined,
+      });
+    });
+  });
 }
 
 /**
