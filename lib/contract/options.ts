@@ -99,6 +99,9 @@ export interface ProjectOptions {
 /** The settings of {@link ProjectOptions} that have no default (only a connection needs them). */
 export type ConnectionSettingKey = 'connectionArn' | 'buildRepository' | 'deployRepository';
 
+/** The settings of {@link ProjectOptions} that choose the source provider and configure it. */
+export type SourceSettingKey = 'sourceProvider' | ConnectionSettingKey;
+
 /** The settings of {@link ProjectOptions} that stay unset unless given. */
 export type UnsetByDefaultKey = ConnectionSettingKey | 'alarmEmail';
 

@@ -16,7 +16,7 @@ import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ModelDeploy } from './model-deploy';
 import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from '../contract/names';
-import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
+import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, SourceSettingKey } from '../contract/options';
 import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
@@ -27,9 +27,12 @@ import { StudioRepositories } from '../source/studio-repositories';
 import { checkProjectId, checkProjectName, checkSettings } from '../contract/rules';
 import { ConfigError } from '../contract/errors';
 
-
-/** Properties of {@link SageMakerProject}. */
-export interface SageMakerProjectProps {
+/**
+ * Properties of {@link SageMakerProject}: the settings of {@link ProjectOptions} (documented there)
+ * with CDK's types where CDK has one: the source as a {@link SourceProvider}, the log retention as
+ * `RetentionDays`.
+ */
+export interface SageMakerProjectProps extends Omit<ProjectOptions, SourceSettingKey | 'logRetentionDays'> {
   /**
    * SageMaker project name. May be a token (a CloudFormation parameter in a Service Catalog
    * product), in which case the parameter's own constraints validate it.
@@ -53,45 +56,6 @@ export interface SageMakerProjectProps {
    */
   readonly deploymentAccounts?: DeploymentAccounts;
   /**
-   * Branch of both repositories that triggers the pipelines.
-   * @default 'main'
-   */
-  readonly branch?: string;
-  /**
-   * Whether promotion from staging to production waits for a person.
-   * @default true
-   */
-  readonly manualApproval?: boolean;
-  /**
-   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
-   * of the project. When false they are deleted with it (the bucket emptied first).
-   * @default true
-   */
-  readonly retainData?: boolean;
-  /**
-   * Whether deleting the project also deletes its endpoint stacks and SageMaker pipeline.
-   * @default true
-   */
-  readonly teardown?: boolean;
-  /**
-   * Extra tags for every taggable resource (besides `sagemaker:project-name` / `-id`).
-   * @default - none
-   */
-  readonly tags?: Readonly<Record<string, string>>;
-  /**
-   * Whether a model package the SageMaker pipeline registers as `Approved` is deployed. Off, only
-   * approvals made by someone other than the pipeline's role deploy: a commit to the build
-   * repository cannot skip the review.
-   * @default false
-   */
-  readonly autoApproveModels?: boolean;
-  /**
-   * Extra S3 locations the SageMaker pipeline may read input data from, each `bucket` or
-   * `bucket/prefix` (read-only; the project bucket and the public sample data are always readable).
-   * @default - none
-   */
-  readonly dataLocations?: readonly string[];
-  /**
    * How long the project keeps the logs of its functions and builds (log groups it creates, all
    * encrypted with the project key).
    * @default logs.RetentionDays.ONE_YEAR
@@ -103,12 +67,6 @@ export interface SageMakerProjectProps {
    * @default SourceProvider.codeCommit()
    */
   readonly source?: SourceProvider;
-  /**
-   * E-mail address subscribed to the project's alarm topic (SNS asks it to confirm first). One
-   * address: for several people, a distribution list.
-   * @default - no subscription (the topic exists and the alarms notify it all the same)
-   */
-  readonly alarmEmail?: string;
 }
 
 /** {@link SageMakerProjectProps} as the project applies them: every default filled in. */
