@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['cdk.out/**', 'node_modules/**', 'seed-code/**', 'bench/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['cdk.out/**', 'dist/**', 'node_modules/**', 'seed-code/**', 'bench/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PROJECT_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../../lib/contract/rules';
 import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../../lib/studio/launch-role';
 import { Catalog, CATALOG_ENV, catalogApp, STUDIO_ROLE } from '../support/catalog';
 import { CONNECTION_CONFIG } from '../support/connection';
@@ -140,10 +141,10 @@ describe('ServiceCatalogStack, default configuration', () => {
   test('the product template takes SageMakerProjectName and SageMakerProjectId with their constraints', () => {
     // SageMaker's own rules for names; Studio's ids are p- and 12 characters.
     product.hasParameter('SageMakerProjectName', {
-      Type: 'String', AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*$', MinLength: 1, MaxLength: 32,
+      Type: 'String', AllowedPattern: PROJECT_NAME_PATTERN, MinLength: 1, MaxLength: STUDIO_PROJECT_NAME_MAX_LENGTH,
     });
     product.hasParameter('SageMakerProjectId', {
-      Type: 'String', AllowedPattern: '^p-[a-z0-9]{1,12}$', MinLength: 1, MaxLength: 14,
+      Type: 'String', AllowedPattern: STUDIO_PROJECT_ID_PATTERN, MinLength: 1, MaxLength: STUDIO_PROJECT_ID_MAX_LENGTH,
     });
     // The longest name and id the parameters allow keep the longest composed name within its limit.
     expect(`sagemaker-${'a'.repeat(32)}-p-${'b'.repeat(12)}-model`.length).toBeLessThanOrEqual(64);

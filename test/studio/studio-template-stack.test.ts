@@ -1,3 +1,4 @@
+import { PROJECT_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../../lib/contract/rules';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,8 +48,8 @@ describe('StudioTemplateStack, default configuration', () => {
 
   test('has the two parameters Studio passes, with their constraints, and the optional alarm e-mail address', () => {
     expect(Object.keys(json.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', 'AlarmEmail']);
-    template.hasParameter('SageMakerProjectName', { Type: 'String', AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*$', MaxLength: 32 });
-    template.hasParameter('SageMakerProjectId', { Type: 'String', AllowedPattern: '^p-[a-z0-9]{1,12}$', MaxLength: 14 });
+    template.hasParameter('SageMakerProjectName', { Type: 'String', AllowedPattern: PROJECT_NAME_PATTERN, MaxLength: STUDIO_PROJECT_NAME_MAX_LENGTH });
+    template.hasParameter('SageMakerProjectId', { Type: 'String', AllowedPattern: STUDIO_PROJECT_ID_PATTERN, MaxLength: STUDIO_PROJECT_ID_MAX_LENGTH });
     expect(json.Metadata.SagemakerTemplateParameterRules).toEqual({ AlarmEmail: { Optional: true } });
   });
 
