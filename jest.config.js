@@ -8,9 +8,12 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // CI runs on two loaded cores: synthesis and moto_server round trips take seconds there. No test
-  // asserts on time; this only keeps Jest's 5 s default from failing slow-but-correct tests.
-  testTimeout: 120_000,
+  // CI runs on two loaded cores: synthesis, packing and moto_server round trips take seconds to
+  // minutes there. No test asserts on time; this only catches a hang, never a slow-but-correct test.
+  testTimeout: 600_000,
+  // Both cores: Jest's default (cores - 1) leaves one of two idle; the tests are CPU-bound synths
+  // and child processes (measured: 298 s with two workers against about 490 s in band).
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'app',
