@@ -210,7 +210,7 @@ async function synthBenchmarks() {
   const breakdown = await alternate({
     'node startup (`node -e 0`)': () => run('node', ['-e', '0']),
     "require('aws-cdk-lib')": () => run('node', ['-e', "require('aws-cdk-lib')"]),
-    'load app modules (esbuild-register, no synth)': () => run('node', [...LOADER, '-e', "require('./lib/mlops-project-stack')"]),
+    'load app modules (esbuild-register, no synth)': () => run('node', [...LOADER, '-e', "require('./lib')"]),
     'one-bucket app, direct': directSynth('d-baseline', [...PERF, ...LOADER, 'app.ts'], { cwd: path.join(__dirname, 'baseline') }),
     'project, esbuild-register (product)': directSynth('d-esbuild', [...PERF, ...LOADER, ...app]),
     'project, ts-node transpile-only': directSynth('d-tsnode', [...TS_NODE, ...app]),

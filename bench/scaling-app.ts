@@ -4,8 +4,7 @@
  * named bench-1 .. bench-N, each configured as bin/app.ts would configure it.
  */
 import { App } from 'aws-cdk-lib';
-import { MlopsProjectStack } from '../lib/stacks/mlops-project-stack';
-import { parseProjectConfig } from '../lib/config/project-config';
+import { addProjectStacks, parseProjectConfig } from '../lib';
 
 const count = Number(process.env.BENCH_PROJECTS ?? '1');
 if (!Number.isInteger(count) || count < 1) {
@@ -13,6 +12,5 @@ if (!Number.isInteger(count) || count < 1) {
 }
 const app = new App();
 for (let i = 1; i <= count; i++) {
-  const config = parseProjectConfig({ projectName: `bench-${i}` });
-  new MlopsProjectStack(app, `sagemaker-${config.projectName}-${config.projectId}`, { config });
+  addProjectStacks(app, parseProjectConfig({ projectName: `bench-${i}` }));
 }
