@@ -1,13 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { projectApp } from '../support/app';
 import { CONNECTION_CONFIG } from '../support/connection';
-import { templateValidationOn } from '../support/validation';
-
-// A gate: aws-cdk-lib's template validation stays on for these syntheses.
-templateValidationOn();
 
 /**
- * Whole-stack regression net. Asset hashes (seed code, Lambda bundles) are normalised so that a
+ * Whole-stack regression net. Template validation is off (as everywhere but the compliance gate,
+ * which synthesizes both configurations with it on).
+ * Asset hashes (seed code, Lambda bundles) are normalised so that a
  * change of seed code alone does not churn the snapshot; fine-grained tests hold the contract.
  * Update deliberately with `npx jest -u test/gate/snapshot.test.ts` after reviewing the diff; CI runs
  * with --ci, which never writes snapshots.

@@ -1,13 +1,9 @@
 /**
  * aws-cdk-lib's template validation (the CloudFormation schema check that cdk.json makes an error
  * with validateAgainstDefaultRules) is read from CDK_VALIDATION at each synthesis.
- * test/support/setup-env.js turns it off for the 'app' Jest project; the gate tests turn it on.
+ * test/support/setup-env.js turns it off for the 'app' Jest project; the compliance gate turns it on
+ * for its syntheses (nagFindings), so every configuration the repository ships is validated once.
  */
-
-/** Turns template validation on for the rest of this test file (call at the top of a gate test file). */
-export function templateValidationOn(): void {
-  process.env.CDK_VALIDATION = 'true';
-}
 
 /** Runs `fn` (a synthesis) with template validation on, restoring the previous setting after. */
 export function withTemplateValidation<T>(fn: () => T): T {
