@@ -3,7 +3,7 @@
  * execution variables, Std:Join, conditions, Fail steps, branch choice and unsupported steps.
  * End-to-end runs of the shipped pipelines are in test/python/local-run.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/run-pipeline';
@@ -166,6 +166,63 @@ describe('a quality gate on a metric, run locally as on SageMaker', () => {
     }
     // A model is registered only when the gate held.
     expect(result.registered !== undefined).toBe(steps.some(([name]) => name === 'Register'));
+  });
+});
+
+/** A cached processing step that reads the `Data` parameter's input and runs `script` in sh. */
+function reading(script: string, data: string) {
+  return {
+    Parameters: [{ Name: 'Data', Type: 'String', DefaultValue: data }],
+    Version: '2020-12-01',
+    Steps: [
+      {
+        Name: 'Prep',
+        Type: 'Processing',
+        CacheConfig: { Enabled: true, ExpireAfter: 'P30D' },
+        Arguments: {
+          AppSpecification: { ImageUri: 'image:1', ContainerEntrypoint: ['sh', '-c', script] },
+          ProcessingInputs: [
+            { InputName: 'data', S3Input: { S3Uri: { Get: 'Parameters.Data' }, LocalPath: '/opt/ml/processing/input/data', S3DataType: 'S3Prefix', S3InputMode: 'File' } },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+describe('local inputs', () => {
+  test('a changed file at the same path is a cache hit, as on SageMaker, and the run says so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'input-'));
+    const data = path.join(dir, 'sample.csv');
+    writeFileSync(data, 'a,b\n1,2\n');
+    const runDir = mkdtempSync(path.join(tmpdir(), 'local-'));
+    const again = async () => {
+      const lines: string[] = [];
+      const result = await runLocal({ definition: reading('true', `file://${data}`), pipelineName: 'p', bucket: 'b', parameters: {}, code: [], runDir, python: '/usr/bin/python3', log: (l) => lines.push(l) });
+      return { note: result.steps[0].note ?? '', lines };
+    };
+    const first = await again();
+    expect(first.note).toBe('');
+    const unchanged = await again();
+    expect(unchanged.note).toMatch(/^cache hit from local execution [0-9a-f]+$/);
+    writeFileSync(data, 'a,b\n1,3\n');
+    const changed = await again();
+    expect(changed.note).toMatch(
+      new RegExp(`^cache hit from local execution [0-9a-f]+; file://${data} changed since then, but the cache key holds the path, not the content, so SageMaker would reuse this step too`),
+    );
+    expect(changed.lines.join('\n')).toContain(`file://${data} changed since then`);
+  });
+
+  test("a failing script's message names the user's file, not the run folder's copy", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'input-'));
+    const data = path.join(dir, 'sample.csv');
+    writeFileSync(data, '');
+    const { result } = await run(reading('echo "input file /opt/ml/processing/input/data/sample.csv is empty" >&2; exit 1', `file://${data}`));
+    expect(result.status).toBe('Failed');
+    expect(result.failureReason).toContain(`exit code 1: input file ${data} is empty`);
+    // a folder input: the folder is named
+    const folder = await run(reading('echo "no .csv file found under /opt/ml/processing/input/data" >&2; exit 1', `file://${dir}/`));
+    expect(folder.result.failureReason).toContain(`no .csv file found under ${dir} (log:`);
   });
 });
 
