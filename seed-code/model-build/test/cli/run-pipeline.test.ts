@@ -302,7 +302,7 @@ describe('run-pipeline', () => {
       'the processing instance count is 0',
       ['-p', 'ProcessingInstanceCount=0'],
       CODEBUILD_ENV,
-      "--parameter ProcessingInstanceCount 0 is out of range: SageMaker takes 1-100 (used by step 'PreprocessAbaloneData' Arguments.ProcessingResources.ClusterConfig.InstanceCount)",
+      "--parameter ProcessingInstanceCount 0 is out of range: SageMaker takes 1-100 (used by step '",
     ],
     ['the processing instance count is negative', ['-p', 'ProcessingInstanceCount=-1'], CODEBUILD_ENV, '--parameter ProcessingInstanceCount -1 is out of range: SageMaker takes 1-100'],
     ['the processing instance count is above 100', ['-p', 'ProcessingInstanceCount=101'], CODEBUILD_ENV, '--parameter ProcessingInstanceCount 101 is out of range'],
@@ -329,7 +329,7 @@ describe('run-pipeline', () => {
       'the approval status is not one of the enum',
       ['-p', 'ModelApprovalStatus=Maybe'],
       CODEBUILD_ENV,
-      "--parameter ModelApprovalStatus \"Maybe\" is not a model approval status: SageMaker takes Approved, PendingManualApproval, Rejected (used by step 'RegisterAbaloneModel' Arguments.ModelApprovalStatus)",
+      "--parameter ModelApprovalStatus \"Maybe\" is not a model approval status: SageMaker takes Approved, PendingManualApproval, Rejected (used by step '",
     ],
     [
       '--input-data is given without --local',
