@@ -8,13 +8,14 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { Parameter, Pipeline, Scalar, fitsInline, localStorageProblems, parameterValueProblem, spotWaitProblems } from '../workflow';
+import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
 import { LocalRunUnsupportedError, runLocal, stepTableLines, verdictLine } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
 import { PROJECT_OPTIONS, PROJECT_OPTIONS_HELP, UsageError, parseFlags, resolveProjectSettings } from './settings';
+import { checkStartValues } from './start-values';
 
 const COMMAND = 'run-pipeline';
 
@@ -37,14 +38,16 @@ SageMaker pipeline, starts it and waits for it, printing each step's status chan
 Exit codes: 0 succeeded, 1 failed/stopped/timed out or an AWS error, 2 bad usage.
 
 Options:
-  -p, --parameter <Name=Value>  override a pipeline parameter (repeatable)
-  --description <text>          pipeline description
-  --no-wait                     start the execution and exit 0 without waiting
+  -p, --parameter <Name=Value>  override a pipeline parameter (repeatable); checked against what
+                                SageMaker accepts before anything is uploaded or run
+  --description <text>          pipeline description (not with --local)
+  --no-wait                     start the execution and exit 0 without waiting (not with --local)
   --timeout-minutes <n>         stop waiting after n minutes (the execution keeps running), default 120
-  --poll-seconds <n>            seconds between status polls, default 30
+                                (not with --local)
+  --poll-seconds <n>            seconds between status polls, default 30 (not with --local)
   --local                       run the pipeline on this machine instead (no AWS; see the README)
-  --input-data <path>           with --local: a local file or folder as InputDataUrl
-  --run-dir <dir>               with --local: executions, local bucket and step cache,
+  --input-data <path>           only with --local: a local file or folder as InputDataUrl
+  --run-dir <dir>               only with --local: executions, local bucket and step cache,
                                 default .pipeline-local/<pipeline-name>
   -h, --help                    show this help
 
@@ -112,6 +115,31 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
   return value;
 }
 
+/** Flags of one mode only: given in the other mode they would be ignored in silence. */
+const LOCAL_ONLY = ['input-data', 'run-dir'] as const;
+const SAGEMAKER_ONLY = ['no-wait', 'timeout-minutes', 'poll-seconds', 'description'] as const;
+
+/** Refuses flags that do not apply to the chosen mode (`--local` or a run in SageMaker). */
+function checkModeFlags(flags: Readonly<Record<string, unknown>>): void {
+  if (flags.local) {
+    const given = SAGEMAKER_ONLY.find((flag) => flags[flag] !== undefined);
+    if (given) {
+      throw new UsageError(`--${given} does not apply to --local (a local run always runs to the end, on this machine); drop --${given} or --local`);
+    }
+    return;
+  }
+  const given = LOCAL_ONLY.find((flag) => flags[flag] !== undefined);
+  if (given === 'input-data') {
+    throw new UsageError(
+      '--input-data only applies to --local: a run in SageMaker would ignore the file; ' +
+        'add --local, or upload the data and pass -p InputDataUrl=s3://<bucket>/<key>',
+    );
+  }
+  if (given) {
+    throw new UsageError(`--${given} only applies to --local; add --local or drop --${given}`);
+  }
+}
+
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[], deps: RunPipelineDeps = {}): Promise<number> {
   const io = deps.io ?? processIo();
@@ -122,6 +150,7 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
       io.stdout(HELP);
       return ExitCode.SUCCESS;
     }
+    checkModeFlags(flags);
     if (flags.local) {
       return await runLocally(flags, deps, io);
     }
@@ -135,17 +164,7 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     const overrides = parameterOverrides(flags.parameter ?? [], pipeline);
 
     // Refused before anything is uploaded: SageMaker would only reject these when the job starts.
-    const values = new Map(overrides.map((o) => [o.Name, o.Value]));
-    const waitProblems = spotWaitProblems(pipeline.allSteps(), values);
-    if (waitProblems.length > 0) {
-      throw new UsageError(waitProblems[0].replace(/^parameter /, '--parameter '));
-    }
-    const storageProblems = localStorageProblems(pipeline.allSteps(), values);
-    if (storageProblems.length > 0) {
-      throw new UsageError(
-        `${storageProblems[0].replace(/^parameter /, '--parameter ')} (the volume key comes from --kms-key-arn / KMS_KEY_ARN)`,
-      );
-    }
+    checkStartValues(pipeline, new Map(overrides.map((o) => [o.Name, o.Value])));
 
     const s3 = deps.s3 ?? s3Client(settings.region, io.env);
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
@@ -233,6 +252,8 @@ async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, 
   const { pipeline, scripts } = buildPipeline(settings);
   const definition = JSON.parse(pipeline.toJson());
   const overrides = Object.fromEntries(parameterOverrides(flags.parameter ?? [], pipeline).map((o) => [o.Name, o.Value]));
+  // The same checks as a run in SageMaker: the local run should not pass where SageMaker would fail.
+  checkStartValues(pipeline, new Map(Object.entries(overrides)));
   if (typeof flags['input-data'] === 'string') {
     const input = path.resolve(flags['input-data']);
     if (!existsSync(input)) {

@@ -4,7 +4,7 @@
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { PIPELINES, PipelineBlueprint } from '../pipelines';
-import type { JobTag } from '../workflow';
+import { JobTag, tagProblems } from '../workflow';
 
 /** A problem with how the CLI was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -252,11 +252,9 @@ export function projectTags(raw: string | undefined, projectName: string, projec
     if (typeof value !== 'string') {
       throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' must have a string value; got ${JSON.stringify(value)}`);
     }
-    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag key must be 1-128 characters not starting with 'aws:'; got '${key}'`);
-    }
-    if (value.length > 256) {
-      throw new UsageError(`--tags (PROJECT_TAGS) tag '${key}' value must be at most 256 characters; got ${value.length}`);
+    const [problem] = tagProblems('--tags (PROJECT_TAGS) tag', key, value);
+    if (problem) {
+      throw new UsageError(problem);
     }
     tags.set(key, value);
   }

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-default-keys.html
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { JsonValue, canonicalJson } from '../workflow';
 import type { DefinitionStep } from './types';
@@ -30,6 +30,8 @@ const CACHE_KEYS: Record<string, readonly string[]> = {
 export interface CacheEntry {
   readonly executionId: string;
   readonly properties: any;
+  /** Content hash of each local (`file://`) input when the step ran, by URI. */
+  readonly localInputs?: Readonly<Record<string, string>>;
 }
 
 /** The step cache of one run folder. */
@@ -73,7 +75,10 @@ export class StepCache {
   public store(step: DefinitionStep, key: string, entry: CacheEntry): void {
     const file = this.fileOf(step, key);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ executionId: entry.executionId, finishedAt: this.now(), properties: entry.properties }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify({ executionId: entry.executionId, finishedAt: this.now(), properties: entry.properties, localInputs: entry.localInputs }, null, 2),
+    );
   }
 
   private fileOf(step: DefinitionStep, key: string): string {
@@ -89,4 +94,32 @@ export function isoDurationMs(duration: string): number {
   }
   const [y, mo, w, d, h, mi, s] = match.slice(1).map((v) => Number(v ?? 0));
   return ((((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1000;
+}
+
+/** The `file://` URIs among a job's resolved inputs (processing inputs, training channels). */
+export function localInputUris(args: any): string[] {
+  const uris = [
+    ...(args.ProcessingInputs ?? []).map((input: any) => input.S3Input?.S3Uri),
+    ...(args.InputDataConfig ?? []).map((channel: any) => channel.DataSource?.S3DataSource?.S3Uri),
+  ];
+  return [...new Set(uris.filter((uri): uri is string => typeof uri === 'string' && uri.startsWith('file://')))];
+}
+
+/** A hash of a local file's or folder's content (names and bytes), or 'missing'. */
+export function contentHash(localPath: string): string {
+  if (!existsSync(localPath)) {
+    return 'missing';
+  }
+  const hash = createHash('sha256');
+  const walk = (current: string, relative: string): void => {
+    if (statSync(current).isDirectory()) {
+      for (const name of readdirSync(current).sort()) {
+        walk(path.join(current, name), `${relative}/${name}`);
+      }
+    } else {
+      hash.update(`${relative}\0`).update(readFileSync(current)).update('\0');
+    }
+  };
+  walk(localPath, '');
+  return hash.digest('hex');
 }

@@ -31,6 +31,8 @@ import {
   Step,
   StepProperty,
   TrainingStep,
+  Conditions,
+  allSteps,
   canonicalJson,
 } from '../workflow';
 import { CodeLocation, PipelineContext } from './blueprint';
@@ -415,9 +417,55 @@ export class PipelineBuilder {
     });
   }
 
-  /** The pipeline, named after the context, with the context's job tags. */
+  /**
+   * The pipeline, named after the context, with the context's job tags. Parameters no step reads
+   * are left out (e.g. the spot wait of a pipeline whose training runs on demand). When a training
+   * step's spot wait is a parameter, the pipeline starts with {@link SPOT_WAIT_CHECK}: a condition
+   * step that runs every other step only when each such wait is at least the step's maximum
+   * runtime, and otherwise the Fail step {@link SPOT_WAIT_FAIL} with the values. CreateTrainingJob
+   * refuses a shorter wait only when the training starts; the check makes a run started from
+   * Studio (which run-pipeline's check never sees) stop before any paid step, with the reason.
+   */
   public pipeline(props: { parameters: ReadonlyArray<Parameter<Scalar>>; steps: readonly Step[] }): Pipeline {
-    return new Pipeline({ name: this.ctx.pipelineName, parameters: props.parameters, steps: props.steps, jobTags: this.ctx.jobTags });
+    const read = new Set(
+      allSteps(props.steps).flatMap((step) =>
+        step.references().flatMap(({ reference }) => (reference.kind === 'parameter' ? [reference.parameter.name] : [])),
+      ),
+    );
+    const waits = spotWaitParameters(allSteps(props.steps));
+    const steps =
+      waits.length === 0
+        ? props.steps
+        : [
+            new ConditionStep({
+              name: SPOT_WAIT_CHECK,
+              description: 'Run the pipeline only when the spot wait is at least the maximum training runtime',
+              conditions: waits.map((w) => Conditions.greaterThanOrEqualTo(w.parameter, w.maxRuntime)),
+              ifSteps: props.steps,
+              elseSteps: [
+                new FailStep({
+                  name: SPOT_WAIT_FAIL,
+                  description: 'Stop before any job: CreateTrainingJob refuses a spot wait below the maximum runtime',
+                  errorMessage: new Join({
+                    on: ' ',
+                    values: waits.flatMap((w, i) => [
+                      ...(i > 0 ? ['/'] : []),
+                      `Not started: parameter ${w.parameter.name} is`,
+                      w.parameter,
+                      `but step ${w.step} has MaxRuntimeInSeconds ${w.maxRuntime};`,
+                      `the spot wait must be at least the maximum runtime (set ${w.parameter.name} to ${w.maxRuntime} or more)`,
+                    ]),
+                  }),
+                }),
+              ],
+            }),
+          ];
+    return new Pipeline({
+      name: this.ctx.pipelineName,
+      parameters: props.parameters.filter((p) => read.has(p.name)),
+      steps,
+      jobTags: this.ctx.jobTags,
+    });
   }
 
   private code(name: string): CodeLocation {
@@ -427,6 +475,24 @@ export class PipelineBuilder {
     }
     return code;
   }
+}
+
+/** Name of the condition step that checks parameterized spot waits (see {@link PipelineBuilder.pipeline}). */
+export const SPOT_WAIT_CHECK = 'CheckTrainingMaxWait';
+/** Name of its Fail step. */
+export const SPOT_WAIT_FAIL = 'FailTrainingMaxWait';
+
+/** Training steps whose spot wait is a parameter, with their literal maximum runtime. */
+function spotWaitParameters(steps: readonly Step[]): { step: string; parameter: Parameter<number>; maxRuntime: number }[] {
+  return steps.flatMap((step) => {
+    if (!(step instanceof TrainingStep)) {
+      return [];
+    }
+    const stopping = step.arguments.StoppingCondition as { MaxRuntimeInSeconds?: unknown; MaxWaitTimeInSeconds?: unknown } | undefined;
+    const wait = stopping?.MaxWaitTimeInSeconds;
+    const runtime = stopping?.MaxRuntimeInSeconds;
+    return wait instanceof Parameter && typeof runtime === 'number' ? [{ step: step.name, parameter: wait as Parameter<number>, maxRuntime: runtime }] : [];
+  });
 }
 
 function entryPointOf(name: string, code: CodeLocation, entryPoint: string | undefined): string {

@@ -461,12 +461,32 @@ export function validateJobTags(steps: readonly Step[], jobTags: readonly JobTag
   return errors;
 }
 
-function tagProblems(what: string, key: string, value: string): string[] {
+/**
+ * The characters SageMaker takes in tag keys and values: letters, separators (spaces), numbers and
+ * `_ . : / = + - @`.
+ *
+ * @see https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Tag.html
+ */
+export const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** What {@link TAG_CHARACTERS} allows, in words. */
+export const TAG_CHARACTERS_ALLOWED = 'letters, digits, spaces and _ . : / = + - @';
+
+/**
+ * Why a tag is refused by SageMaker, or an empty list: keys 1-128 characters not starting with
+ * `aws:`, values at most 256 characters, both of {@link TAG_CHARACTERS}.
+ */
+export function tagProblems(what: string, key: string, value: string): string[] {
   if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
     return [`${what} key must be 1-128 characters not starting with 'aws:'; got ${quote(key)}`];
   }
+  if (!TAG_CHARACTERS.test(key)) {
+    return [`${what} key may only hold ${TAG_CHARACTERS_ALLOWED}; got ${JSON.stringify(key)}`];
+  }
   if (value.length > 256) {
     return [`${what} '${key}' value must be at most 256 characters; got ${value.length}`];
+  }
+  if (!TAG_CHARACTERS.test(value)) {
+    return [`${what} '${key}' value may only hold ${TAG_CHARACTERS_ALLOWED}; got ${JSON.stringify(value)}`];
   }
   return [];
 }

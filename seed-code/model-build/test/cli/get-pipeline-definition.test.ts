@@ -42,7 +42,7 @@ describe('get-pipeline-definition', () => {
     expect(err).toBe('');
     expect(out.trim().split('\n')).toHaveLength(1);
     const def = JSON.parse(out);
-    const prep = def.Steps[0].Arguments;
+    const prep = stepsOf(def).find((s) => s.Type === 'Processing').Arguments;
     const sha = sha256Hex(readFileSync(abalone.code.preprocess));
     const codeInput = prep.ProcessingInputs.find((i: any) => i.InputName === 'code');
     expect(codeInput.S3Input.S3Uri).toBe(`s3://sagemaker-project-p-abcdef123456/abalone-p-abcdef123456/code/${sha}/preprocess.py`);
@@ -65,7 +65,7 @@ describe('get-pipeline-definition', () => {
     expect(code).toBe(0);
     const def = JSON.parse(out);
     expect(register(def).Arguments.ModelPackageGroupName).toBe('other-p-abcdef123456');
-    expect(def.Steps[0].Arguments.AppSpecification.ImageUri).toContain('.us-west-2.');
+    expect(stepsOf(def).find((s) => s.Type === 'Processing').Arguments.AppSpecification.ImageUri).toContain('.us-west-2.');
   });
 
   test.each([

@@ -20,6 +20,7 @@ import { main, parameterOverrides } from '../../src/cli/run-pipeline';
 import { ParameterBoolean, ParameterFloat, ParameterInteger, Pipeline } from '../../src/workflow';
 import { captureIo } from '../helpers/io';
 import { CODEBUILD_ENV } from '../helpers/env';
+import { stepsOf } from '../helpers/context';
 
 const EXECUTION = 'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/abalone-p-abcdef123456/execution/abc123';
 const PIPELINE = 'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/abalone-p-abcdef123456';
@@ -118,7 +119,7 @@ describe('run-pipeline', () => {
         { Key: 'sagemaker:project-id', Value: 'p-abcdef123456' },
       ],
     });
-    expect(JSON.parse(create.PipelineDefinition!).Steps).toHaveLength(4);
+    expect(stepsOf(JSON.parse(create.PipelineDefinition!)).map((s) => s.Type)).toEqual(expect.arrayContaining(['Processing', 'Training', 'RegisterModel']));
     expect(sagemakerMock.commandCalls(StartPipelineExecutionCommand)[0].args[0].input).toEqual({
       PipelineName: 'abalone-p-abcdef123456',
       PipelineParameters: [
@@ -253,6 +254,12 @@ describe('run-pipeline', () => {
     ['a tag value is not a string', ['--tags', '{"cost":1}'], CODEBUILD_ENV, "--tags (PROJECT_TAGS) tag 'cost' must have a string value; got 1"],
     ['a tag key is reserved', ['--tags', '{"aws:x":"y"}'], CODEBUILD_ENV, "--tags (PROJECT_TAGS) tag key must be 1-128 characters not starting with 'aws:'; got 'aws:x'"],
     [
+      'a tag value has a character SageMaker refuses',
+      ['--tags', '{"cost-center":"a&b"}'],
+      CODEBUILD_ENV,
+      `--tags (PROJECT_TAGS) tag 'cost-center' value may only hold letters, digits, spaces and _ . : / = + - @; got "a&b"`,
+    ],
+    [
       'a parameter is unknown',
       ['-p', 'Epochs=3'],
       CODEBUILD_ENV,
@@ -291,6 +298,46 @@ describe('run-pipeline', () => {
       CODEBUILD_ENV,
       "--parameter TrainingMaxWaitSeconds 600 is shorter than step 'TrainAbaloneModel' Arguments.StoppingCondition.MaxRuntimeInSeconds 3600; the spot wait must be at least the maximum runtime",
     ],
+    [
+      'the processing instance count is 0',
+      ['-p', 'ProcessingInstanceCount=0'],
+      CODEBUILD_ENV,
+      "--parameter ProcessingInstanceCount 0 is out of range: SageMaker takes 1-100 (used by step '",
+    ],
+    ['the processing instance count is negative', ['-p', 'ProcessingInstanceCount=-1'], CODEBUILD_ENV, '--parameter ProcessingInstanceCount -1 is out of range: SageMaker takes 1-100'],
+    ['the processing instance count is above 100', ['-p', 'ProcessingInstanceCount=101'], CODEBUILD_ENV, '--parameter ProcessingInstanceCount 101 is out of range'],
+    ['the processing instance count is huge', ['-p', 'ProcessingInstanceCount=1000000'], CODEBUILD_ENV, '--parameter ProcessingInstanceCount 1000000 is out of range'],
+    [
+      'the training instance family does not exist',
+      ['-p', 'TrainingInstanceType=ml.bogus.xlarge'],
+      CODEBUILD_ENV,
+      '--parameter TrainingInstanceType "ml.bogus.xlarge" is not a training instance type SageMaker offers: there is no family bogus for training; families: c4, c5,',
+    ],
+    [
+      'the training instance size does not exist',
+      ['-p', 'TrainingInstanceType=ml.m5.huge'],
+      CODEBUILD_ENV,
+      '--parameter TrainingInstanceType "ml.m5.huge" is not a training instance type SageMaker offers; sizes of ml.m5 for training: ',
+    ],
+    [
+      'the instance type lacks the ml. prefix',
+      ['-p', 'ProcessingInstanceType=m5.xlarge'],
+      CODEBUILD_ENV,
+      '--parameter ProcessingInstanceType "m5.xlarge" is not an instance type: SageMaker takes ml.<family>.<size>, e.g. ml.m5.xlarge',
+    ],
+    [
+      'the approval status is not one of the enum',
+      ['-p', 'ModelApprovalStatus=Maybe'],
+      CODEBUILD_ENV,
+      "--parameter ModelApprovalStatus \"Maybe\" is not a model approval status: SageMaker takes Approved, PendingManualApproval, Rejected (used by step '",
+    ],
+    [
+      '--input-data is given without --local',
+      ['--input-data', 'data.csv'],
+      CODEBUILD_ENV,
+      '--input-data only applies to --local: a run in SageMaker would ignore the file; add --local, or upload the data and pass -p InputDataUrl=s3://<bucket>/<key>',
+    ],
+    ['--run-dir is given without --local', ['--run-dir', 'x'], CODEBUILD_ENV, '--run-dir only applies to --local; add --local or drop --run-dir'],
     ['the timeout is not positive', ['--timeout-minutes', '0'], CODEBUILD_ENV, "--timeout-minutes must be a positive number; got '0'"],
     ['the poll interval is not a number', ['--poll-seconds', 'soon'], CODEBUILD_ENV, "--poll-seconds must be a positive number; got 'soon'"],
     ['a flag is unknown', ['--wait'], CODEBUILD_ENV, "Unknown option '--wait'; run with --help to see the allowed options"],

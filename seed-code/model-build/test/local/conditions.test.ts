@@ -109,6 +109,70 @@ describe('condition operators of the local run', () => {
     expect([...CONDITION_TYPES].sort()).toEqual(['Equals', 'GreaterThan', 'GreaterThanOrEqualTo', 'In', 'LessThan', 'LessThanOrEqualTo', 'Not', 'Or']);
   });
 
+  test.each([
+    // NaN: every comparison is false (IEEE 754, as in Python), so a gate on a NaN metric takes the else branch
+    ['LessThanOrEqualTo', Number.NaN, 6, false, 'NaN <= 6 is false'],
+    ['LessThan', Number.NaN, 6, false, 'NaN < 6 is false'],
+    ['GreaterThanOrEqualTo', Number.NaN, 0.8, false, 'NaN >= 0.8 is false'],
+    ['GreaterThan', 6, Number.NaN, false, '6 > NaN is false'],
+    ['Equals', Number.NaN, Number.NaN, false, 'NaN == NaN is false'],
+    // infinities order as numbers
+    ['LessThanOrEqualTo', Number.POSITIVE_INFINITY, 6, false, 'Infinity <= 6 is false'],
+    ['GreaterThan', 6, Number.NEGATIVE_INFINITY, true, '6 > -Infinity is true'],
+    // integers and floats are one type
+    ['Equals', 6, 6.0, true, '6 == 6 is true'],
+    ['LessThanOrEqualTo', 5.999999, 6, true, '5.999999 <= 6 is true'],
+    // strings order by code point, as Python does (not by locale, not as numbers)
+    ['LessThan', 'a', 'b', true, 'a < b is true'],
+    ['LessThan', 'B', 'a', true, 'B < a is true'],
+    ['LessThan', '10', '9', true, '10 < 9 is true'],
+    ['GreaterThanOrEqualTo', 'abc', 'abc', true, 'abc >= abc is true'],
+    ['LessThan', 'ab', 'abc', true, 'ab < abc is true'],
+    ['GreaterThan', '\u{1F600}', '\uFFFF', true, '\u{1F600} > \uFFFF is true'],
+  ])('at the boundary %s(%j, %j) is %s', (type, left, right, outcome, detail) => {
+    expect(evaluateConditions([compare(type, left, right)], resolve)).toEqual({ outcome, detail });
+  });
+
+  test.each([
+    // a missing metric resolves to null: JavaScript's `null <= 6` is true, SageMaker fails the step
+    ['LessThanOrEqualTo', null, 6, 'LessThanOrEqualTo LeftValue is null; a condition cannot compare null'],
+    ['GreaterThanOrEqualTo', 0.9, null, 'GreaterThanOrEqualTo RightValue is null; a condition cannot compare null'],
+    ['Equals', null, null, 'Equals LeftValue is null'],
+    // a number against a string: JavaScript coerces ('4.2' <= 6 is true), Python refuses
+    ['LessThanOrEqualTo', '4.2', 6, 'LessThanOrEqualTo cannot order "4.2" (string) and 6 (number): only two numbers or two strings can be ordered'],
+    ['GreaterThan', 1, 'a', 'GreaterThan cannot order 1 (number) and "a" (string)'],
+    ['GreaterThan', true, false, 'GreaterThan cannot order true (boolean) and false (boolean)'],
+    ['LessThan', true, 2, 'LessThan cannot order true (boolean) and 2 (number)'],
+    ['Equals', '1', 1, 'Equals cannot compare "1" (string) with 1 (number): they are of different types'],
+    ['Equals', true, 1, 'Equals cannot compare true (boolean) with 1 (number)'],
+    ['Equals', 'true', true, 'Equals cannot compare "true" (string) with true (boolean)'],
+    ['LessThan', { a: 1 }, 1, 'LessThan LeftValue is an object, not a string, number or boolean'],
+    ['Equals', [1], [1], 'Equals LeftValue is a list'],
+  ])('fails the step on %s(%j, %j)', (type, left, right, message) => {
+    expect(() => evaluateConditions([compare(type, left, right)], resolve)).toThrow(message);
+  });
+
+  test.each([
+    ['a number query among strings', 1, ['1', 'a'], false, '1 in [1, a]'],
+    ['a string query among numbers', '2', [1, 2], false, '2 in [1, 2]'],
+    ['a boolean query among numbers', true, [1], false, 'true in [1]'],
+    ['NaN among NaN', Number.NaN, [Number.NaN], false, 'NaN in [NaN]'],
+    ['an integer among floats', 2, [2.0, 3.5], true, '2 in [2, 3.5]'],
+  ])('In with %s does not fail and compares by type and value', (_, query, values, outcome, detail) => {
+    expect(evaluateConditions([{ Type: 'In', QueryValue: query, Values: values }], resolve)).toEqual({ outcome, detail });
+  });
+
+  test('In fails on a null query value', () => {
+    expect(() => evaluateConditions([{ Type: 'In', QueryValue: null, Values: ['a'] }], resolve)).toThrow('In QueryValue is null');
+  });
+
+  test('a type error fails the step even after a false condition or inside Not and Or', () => {
+    const bad = compare('LessThan', 'a', 1);
+    expect(() => evaluateConditions([FALSE, bad], resolve)).toThrow('LessThan cannot order');
+    expect(() => evaluateConditions([{ Type: 'Or', Conditions: [TRUE, bad] }], resolve)).toThrow('LessThan cannot order');
+    expect(() => evaluateConditions([{ Type: 'Not', Expression: bad }], resolve)).toThrow('LessThan cannot order');
+  });
+
   test('fails when the condition type is unknown', () => {
     expect(() => evaluateConditions([compare('Contains', 'a', 'b')], resolve)).toThrow('condition type Contains is unknown');
   });

@@ -3,7 +3,7 @@
  * execution variables, Std:Join, conditions, Fail steps, branch choice and unsupported steps.
  * End-to-end runs of the shipped pipelines are in test/python/local-run.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/run-pipeline';
@@ -113,10 +113,140 @@ describe('local run of a definition', () => {
   });
 });
 
+/**
+ * A pipeline whose "evaluation" (a shell command, no Python) writes `content` as evaluation.json,
+ * gated like the shipped pipelines: register when `metric.value <= 6`, else a Fail step with it.
+ */
+function evaluated(content: string) {
+  const report = { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Evaluate.PropertyFiles.Report' }, Path: 'metric.value' } };
+  return {
+    Parameters: [],
+    Version: '2020-12-01',
+    Steps: [
+      {
+        Name: 'Evaluate',
+        Type: 'Processing',
+        Arguments: {
+          AppSpecification: { ImageUri: 'image:1', ContainerEntrypoint: ['sh', '-c', `printf '%s' '${content}' > /opt/ml/processing/evaluation/evaluation.json`] },
+          ProcessingOutputConfig: {
+            Outputs: [{ OutputName: 'evaluation', S3Output: { S3Uri: 's3://bucket/eval', LocalPath: '/opt/ml/processing/evaluation', S3UploadMode: 'EndOfJob' } }],
+          },
+        },
+        PropertyFiles: [{ PropertyFileName: 'Report', OutputName: 'evaluation', FilePath: 'evaluation.json' }],
+      },
+      {
+        Name: 'Gate',
+        Type: 'Condition',
+        Arguments: {
+          Conditions: [{ Type: 'LessThanOrEqualTo', LeftValue: report, RightValue: 6 }],
+          IfSteps: [{ Name: 'Register', Type: 'RegisterModel', Arguments: { ModelPackageGroupName: 'g', ModelApprovalStatus: 'PendingManualApproval' } }],
+          ElseSteps: [{ Name: 'Stop', Type: 'Fail', Arguments: { ErrorMessage: { 'Std:Join': { On: ' ', Values: ['metric', report, 'is above 6'] } } } }],
+        },
+      },
+    ],
+  };
+}
+
+describe('a quality gate on a metric, run locally as on SageMaker', () => {
+  test.each([
+    ['below the threshold', '{"metric": {"value": 4.5}}', 'Succeeded', [['Evaluate', 'Succeeded'], ['Gate', 'Succeeded'], ['Register', 'Succeeded']], undefined],
+    ['equal to the threshold', '{"metric": {"value": 6.0}}', 'Succeeded', [['Evaluate', 'Succeeded'], ['Gate', 'Succeeded'], ['Register', 'Succeeded']], undefined],
+    ['above the threshold', '{"metric": {"value": 6.5}}', 'Failed', [['Evaluate', 'Succeeded'], ['Gate', 'Succeeded'], ['Stop', 'Failed']], 'step Stop failed: metric 6.5 is above 6'],
+    // Python's json.dump writes NaN; the gate's comparison is false, so the Fail step is reached
+    ['NaN', '{"metric": {"value": NaN}}', 'Failed', [['Evaluate', 'Succeeded'], ['Gate', 'Succeeded'], ['Stop', 'Failed']], 'step Stop failed: metric nan is above 6'],
+    ['null', '{"metric": {"value": null}}', 'Failed', [['Evaluate', 'Succeeded'], ['Gate', 'Failed']], "step Gate failed: Std:JsonGet 'metric.value' of Steps.Evaluate.PropertyFiles.Report is null"],
+    ['missing', '{"metric": {}}', 'Failed', [['Evaluate', 'Succeeded'], ['Gate', 'Failed']], 'the file has no value at that path'],
+    ['a string', '{"metric": {"value": "4.5"}}', 'Failed', [['Evaluate', 'Succeeded'], ['Gate', 'Failed']], 'LessThanOrEqualTo cannot order "4.5" (string) and 6 (number)'],
+  ])('a metric %s: execution %s', async (_, content, status, steps, reason) => {
+    const { result } = await run(evaluated(content));
+    expect(result.status).toBe(status);
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual(steps);
+    if (reason) {
+      expect(result.failureReason).toContain(reason);
+    }
+    // A model is registered only when the gate held.
+    expect(result.registered !== undefined).toBe(steps.some(([name]) => name === 'Register'));
+  });
+});
+
+/** A cached processing step that reads the `Data` parameter's input and runs `script` in sh. */
+function reading(script: string, data: string) {
+  return {
+    Parameters: [{ Name: 'Data', Type: 'String', DefaultValue: data }],
+    Version: '2020-12-01',
+    Steps: [
+      {
+        Name: 'Prep',
+        Type: 'Processing',
+        CacheConfig: { Enabled: true, ExpireAfter: 'P30D' },
+        Arguments: {
+          AppSpecification: { ImageUri: 'image:1', ContainerEntrypoint: ['sh', '-c', script] },
+          ProcessingInputs: [
+            { InputName: 'data', S3Input: { S3Uri: { Get: 'Parameters.Data' }, LocalPath: '/opt/ml/processing/input/data', S3DataType: 'S3Prefix', S3InputMode: 'File' } },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+describe('local inputs', () => {
+  test('a changed file at the same path is a cache hit, as on SageMaker, and the run says so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'input-'));
+    const data = path.join(dir, 'sample.csv');
+    writeFileSync(data, 'a,b\n1,2\n');
+    const runDir = mkdtempSync(path.join(tmpdir(), 'local-'));
+    const again = async () => {
+      const lines: string[] = [];
+      const result = await runLocal({ definition: reading('true', `file://${data}`), pipelineName: 'p', bucket: 'b', parameters: {}, code: [], runDir, python: '/usr/bin/python3', log: (l) => lines.push(l) });
+      return { note: result.steps[0].note ?? '', lines };
+    };
+    const first = await again();
+    expect(first.note).toBe('');
+    const unchanged = await again();
+    expect(unchanged.note).toMatch(/^cache hit from local execution [0-9a-f]+$/);
+    writeFileSync(data, 'a,b\n1,3\n');
+    const changed = await again();
+    expect(changed.note).toMatch(
+      new RegExp(`^cache hit from local execution [0-9a-f]+; file://${data} changed since then, but the cache key holds the path, not the content, so SageMaker would reuse this step too`),
+    );
+    expect(changed.lines.join('\n')).toContain(`file://${data} changed since then`);
+  });
+
+  test("a failing script's message names the user's file, not the run folder's copy", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'input-'));
+    const data = path.join(dir, 'sample.csv');
+    writeFileSync(data, '');
+    const { result } = await run(reading('echo "input file /opt/ml/processing/input/data/sample.csv is empty" >&2; exit 1', `file://${data}`));
+    expect(result.status).toBe('Failed');
+    expect(result.failureReason).toContain(`exit code 1: input file ${data} is empty`);
+    // a folder input: the folder is named
+    const folder = await run(reading('echo "no .csv file found under /opt/ml/processing/input/data" >&2; exit 1', `file://${dir}/`));
+    expect(folder.result.failureReason).toContain(`no .csv file found under ${dir} (log:`);
+  });
+});
+
 describe('run-pipeline --local usage errors', () => {
   test.each([
     ['the input data does not exist', ['--input-data', '/nonexistent/data.csv'], "--input-data must be an existing file or folder; got '/nonexistent/data.csv'"],
     ['a parameter is unknown', ['-p', 'Nope=1'], "--parameter 'Nope' is not a parameter of pipeline"],
+    ['--no-wait is given', ['--no-wait'], '--no-wait does not apply to --local (a local run always runs to the end, on this machine); drop --no-wait or --local'],
+    ['--poll-seconds 0 is given', ['--poll-seconds', '0'], '--poll-seconds does not apply to --local'],
+    ['--timeout-minutes is given', ['--timeout-minutes', '5'], '--timeout-minutes does not apply to --local'],
+    ['--description is given', ['--description', 'x'], '--description does not apply to --local'],
+    // the checks a run in SageMaker applies, the same function
+    [
+      'the spot wait is shorter than the training runtime',
+      ['-p', 'TrainingMaxWaitSeconds=600'],
+      '--parameter TrainingMaxWaitSeconds 600 is shorter than step',
+    ],
+    [
+      'an instance type with local storage gets a volume key',
+      ['--kms-key-arn', 'arn:aws:kms:us-east-1:123456789012:key/k', '-p', 'TrainingInstanceType=ml.g4dn.xlarge'],
+      "--parameter TrainingInstanceType 'ml.g4dn.xlarge' has local NVMe instance storage",
+    ],
+    ['the processing instance count is 0', ['-p', 'ProcessingInstanceCount=0'], '--parameter ProcessingInstanceCount 0 is out of range: SageMaker takes 1-100'],
+    ['the approval status is not one of the enum', ['-p', 'ModelApprovalStatus=Maybe'], '--parameter ModelApprovalStatus "Maybe" is not a model approval status'],
   ])('fails when %s, exit 2', async (_, argv, message) => {
     const io = captureIo({});
     const code = await main(['--local', ...argv], { io });

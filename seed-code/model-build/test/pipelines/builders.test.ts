@@ -195,6 +195,69 @@ describe('PipelineBuilder.builtInTraining', () => {
   });
 });
 
+describe('PipelineBuilder.pipeline: the definition is safe to start from Studio', () => {
+  const b = () => new PipelineBuilder(contextFor('fixture'));
+  const training = (builder: PipelineBuilder, spot: { maxWaitSeconds: number | ParameterInteger } | false, name = 'T') =>
+    builder.builtInTraining({ name, algorithm: 'xgboost', hyperparameters: {}, channels: { train: 's3://b/t' }, instanceType: 'ml.m5.large', maxRuntimeSeconds: 1800, spot });
+
+  test('a spot wait parameter puts every step behind a check of the wait against the maximum runtime', () => {
+    const definition = def();
+    expect(definition.Steps.map((s: any) => s.Name)).toEqual(['CheckTrainingMaxWait']);
+    const check = definition.Steps[0].Arguments;
+    expect(check.Conditions).toEqual([{ Type: 'GreaterThanOrEqualTo', LeftValue: get('Parameters.MaxWait'), RightValue: 1800 }]);
+    expect(check.IfSteps.map((s: any) => s.Name)).toEqual(['Prep', 'Train', 'Eval', 'Gate']);
+    expect(check.ElseSteps).toEqual([
+      {
+        Name: 'FailTrainingMaxWait',
+        Type: 'Fail',
+        Description: 'Stop before any job: CreateTrainingJob refuses a spot wait below the maximum runtime',
+        Arguments: {
+          ErrorMessage: {
+            'Std:Join': {
+              On: ' ',
+              Values: [
+                'Not started: parameter MaxWait is',
+                get('Parameters.MaxWait'),
+                'but step Train has MaxRuntimeInSeconds 1800;',
+                'the spot wait must be at least the maximum runtime (set MaxWait to 1800 or more)',
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  test('each training step with a wait parameter is checked', () => {
+    const builder = b();
+    const w1 = new ParameterInteger('W1', 3600);
+    const w2 = new ParameterInteger('W2', 3600);
+    const definition = JSON.parse(builder.pipeline({ parameters: [w1, w2], steps: [training(builder, { maxWaitSeconds: w1 }, 'A'), training(builder, { maxWaitSeconds: w2 }, 'B')] }).toJson());
+    expect(definition.Steps[0].Arguments.Conditions.map((c: any) => c.LeftValue.Get)).toEqual(['Parameters.W1', 'Parameters.W2']);
+    expect(definition.Steps[0].Arguments.ElseSteps[0].Arguments.ErrorMessage['Std:Join'].Values).toContain('/');
+  });
+
+  test('a literal spot wait (checked when the definition is built) needs no check step', () => {
+    const builder = b();
+    const definition = JSON.parse(builder.pipeline({ parameters: [], steps: [training(builder, { maxWaitSeconds: 3600 })] }).toJson());
+    expect(definition.Steps.map((s: any) => s.Name)).toEqual(['T']);
+  });
+
+  test('with spot off, the unused wait parameter is dropped from the definition, and there is no check step', () => {
+    const builder = b();
+    const wait = new ParameterInteger('MaxWait', 7200);
+    const used = new ParameterString('Used', 'x');
+    const step = training(builder, false);
+    const definition = JSON.parse(
+      builder
+        .pipeline({ parameters: [used, wait], steps: [step, builder.qualityGate({ name: 'G', conditions: [Conditions.equals(used, 'x')], ifSteps: [], failStepName: 'F', failMessage: ['no'] })] })
+        .toJson(),
+    );
+    expect(definition.Parameters).toEqual([{ Name: 'Used', Type: 'String', DefaultValue: 'x' }]);
+    expect(definition.Steps.map((s: any) => s.Name)).toEqual(['T', 'G']);
+  });
+});
+
 describe('PipelineBuilder evaluation, registration and gate', () => {
   test('evaluation passes the model and declares evaluation.json as the report', () => {
     const evaluate = stepNamed(def(), 'Eval');

@@ -5,13 +5,20 @@
  * own threshold with a Fail step, and their code exists. Behaviour of the building blocks is
  * tested with fixtures in builders.test.ts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runLocal } from '../../src/local/run-local';
 import { PIPELINES } from '../../src/pipelines';
 import { ACCURACY_THRESHOLD } from '../../src/pipelines/churn/pipeline';
 import { MSE_THRESHOLD } from '../../src/pipelines/abalone/pipeline';
 import { contextFor, stepsOf } from '../helpers/context';
 
 const JOB_TYPES = new Set(['Processing', 'Training', 'Transform']);
+
+/** The condition steps that decide registration (not the builder's spot-wait check). */
+const qualityGates = (def: any) =>
+  stepsOf(def).filter((s) => s.Type === 'Condition' && s.Arguments.IfSteps.some((i: any) => i.Type === 'RegisterModel'));
 
 describe.each(Object.keys(PIPELINES))('shipped pipeline %s', (key) => {
   const blueprint = PIPELINES[key];
@@ -52,11 +59,42 @@ describe.each(Object.keys(PIPELINES))('shipped pipeline %s', (key) => {
   });
 
   test('the quality gate registers on success and otherwise fails with a message', () => {
-    const gates = def().Steps.filter((s: any) => s.Type === 'Condition');
+    const gates = qualityGates(def());
     expect(gates).toHaveLength(1);
     expect(gates[0].Arguments.IfSteps.map((s: any) => s.Type)).toEqual(['RegisterModel']);
     expect(gates[0].Arguments.ElseSteps.map((s: any) => s.Type)).toEqual(['Fail']);
     expect(JSON.stringify(gates[0].Arguments.ElseSteps[0].Arguments.ErrorMessage)).toContain('Std:JsonGet');
+  });
+
+  test('a run started from Studio with a spot wait below a training runtime stops before any job, with the reason', async () => {
+    const definition = def();
+    const trainings = stepsOf(definition).filter((s) => s.Type === 'Training' && typeof s.Arguments.StoppingCondition.MaxWaitTimeInSeconds === 'object');
+    // Holds whatever the user changes: with spot off (no wait parameter) there is nothing to check.
+    for (const training of trainings) {
+      const parameter = training.Arguments.StoppingCondition.MaxWaitTimeInSeconds.Get.replace('Parameters.', '');
+      const runtime = training.Arguments.StoppingCondition.MaxRuntimeInSeconds;
+      const result = await runLocal({
+        definition,
+        pipelineName: 'p',
+        bucket: 'b',
+        parameters: { [parameter]: String(runtime - 1) },
+        code: [],
+        runDir: mkdtempSync(path.join(tmpdir(), 'studio-')),
+        python: '/nonexistent/python3',
+        log: () => undefined,
+      });
+      expect(result.status).toBe('Failed');
+      expect(result.steps.map((s) => s.type)).toEqual(['Condition', 'Fail']);
+      expect(result.failureReason).toContain(`parameter ${parameter} is ${runtime - 1} but step ${training.Name} has MaxRuntimeInSeconds ${runtime}`);
+    }
+  });
+
+  test('declares only parameters its steps read', () => {
+    const definition = def();
+    const text = JSON.stringify(definition.Steps);
+    for (const parameter of definition.Parameters) {
+      expect(text).toContain(`"Parameters.${parameter.Name}"`);
+    }
   });
 
   test('its code exists on disk', () => {
@@ -71,7 +109,7 @@ test.each([
   ['churn', 'GreaterThanOrEqualTo', 'binary_classification_metrics.accuracy.value', ACCURACY_THRESHOLD],
 ])('the %s gate compares %s on %s with its exported threshold', (key, type, path, threshold) => {
   const def = JSON.parse(PIPELINES[key].build(contextFor(key)).toJson());
-  const [condition] = def.Steps.find((s: any) => s.Type === 'Condition').Arguments.Conditions;
+  const [condition] = qualityGates(def)[0].Arguments.Conditions;
   expect(condition.Type).toBe(type);
   expect(condition.LeftValue['Std:JsonGet'].Path).toBe(path);
   expect(condition.RightValue).toBe(threshold);

@@ -10,6 +10,7 @@ import { main } from '../../src/cli/run-pipeline';
 import { codeLocations, scriptLocations } from '../../src/cli/scripts';
 import { runLocal } from '../../src/local/run-local';
 import { PipelineBuilder } from '../../src/pipelines';
+import { SPOT_WAIT_CHECK } from '../../src/pipelines/builders';
 import { contextFor } from '../helpers/context';
 import { captureIo } from '../helpers/io';
 import { abaloneCsv, churnCsv } from '../helpers/samples';
@@ -75,7 +76,11 @@ describe('run-pipeline --local', () => {
     // THEN
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    expect(table(first.out).map(([name, type, status]) => [name, type, status])).toEqual([
+    // with spot training, a first step checks the spot wait (runs started from Studio skip run-pipeline's check)
+    for (const row of table(first.out).filter(([name]) => name === SPOT_WAIT_CHECK)) {
+      expect(row).toEqual([SPOT_WAIT_CHECK, 'Condition', 'Succeeded', expect.stringMatching(/^\d+ >= \d+ is true -> if branch$/)]);
+    }
+    expect(table(first.out).filter(([name]) => name !== SPOT_WAIT_CHECK).map(([name, type, status]) => [name, type, status])).toEqual([
       ['PreprocessAbaloneData', 'Processing', 'Succeeded'],
       ['TrainAbaloneModel', 'Training', 'Succeeded'],
       ['EvaluateAbaloneModel', 'Processing', 'Succeeded'],

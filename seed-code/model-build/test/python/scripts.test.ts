@@ -114,6 +114,18 @@ function churnJobs(csv: string) {
  */
 let dir: string;
 let bad: string;
+type BadInput =
+  | 'abaloneMissingColumn'
+  | 'abaloneExtraColumn'
+  | 'abaloneHeaderMismatch'
+  | 'abaloneEmpty'
+  | 'churnMissingFeature'
+  | 'churnExtraColumn'
+  | 'churnWithoutDropped'
+  | 'churnEmpty'
+  | 'churnHeaderOnly';
+const badRuns: Record<BadInput, Run> = {} as never;
+const badFiles: Record<BadInput, string> = {} as never;
 let tarStatus: number | null;
 const churnRuns: Record<'good' | 'noise', { root: string; prep: Run; trained: Run; evaluated: Run }> = {} as never;
 const runs: Record<'first' | 'again' | 'seed7' | 'withHeader' | 'none' | 'trained' | 'evaluated' | 'badModel', Run> = {} as never;
@@ -136,6 +148,35 @@ beforeAll(async () => {
   tarStatus = spawnSync('tar', ['-czf', path.join(bad, 'model', 'model.tar.gz'), '-C', bad, 'other']).status;
   const good = churnJobs(churnCsv(400, { seed: 3 }));
   const noise = churnJobs(churnCsv(400, { seed: 5, noise: true }));
+  // inputs that do not fit the pipelines, one folder each
+  const abaloneRows = abaloneCsv(30).trim().split('\n');
+  const churnLines = churnCsv(30, { seed: 3 }).trim().split('\n');
+  const churnWithout = (column: string) => {
+    const index = churnLines[0].split(',').indexOf(column);
+    return churnLines.map((line) => line.split(',').filter((_, i) => i !== index).join(',')).join('\n') + '\n';
+  };
+  const badInputs: Record<BadInput, [script: string, file: string, content: string]> = {
+    abaloneMissingColumn: [abalone.code.preprocess, 'abalone.csv', abaloneRows.map((r) => r.split(',').slice(0, 8).join(',')).join('\n') + '\n'],
+    abaloneExtraColumn: [abalone.code.preprocess, 'abalone.csv', abaloneRows.map((r) => `${r},1`).join('\n') + '\n'],
+    abaloneHeaderMismatch: [
+      abalone.code.preprocess,
+      'abalone.csv',
+      'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,weight,rings\n' + abaloneRows.join('\n') + '\n',
+    ],
+    abaloneEmpty: [abalone.code.preprocess, 'abalone.csv', ''],
+    churnMissingFeature: [churn.code.preprocess, 'churn.txt', churnWithout('Eve Calls')],
+    churnExtraColumn: [churn.code.preprocess, 'churn.txt', churnLines.map((line, i) => `${line},${i === 0 ? 'Notes' : 'x'}`).join('\n') + '\n'],
+    churnWithoutDropped: [churn.code.preprocess, 'churn.txt', churnWithout('Phone')],
+    churnEmpty: [churn.code.preprocess, 'churn.txt', ''],
+    churnHeaderOnly: [churn.code.preprocess, 'churn.txt', churnLines[0] + '\n'],
+  };
+  const badJobs = Object.entries(badInputs).map(([name, [script, file, content]]) => {
+    mkdirSync(path.join(dir, 'bad', name), { recursive: true });
+    badFiles[name as BadInput] = path.join(dir, 'bad', name, file);
+    writeFileSync(badFiles[name as BadInput], content);
+    const dataFlag = script === abalone.code.preprocess ? '--input-dir' : '--data-dir';
+    return [script, dataFlag, path.join(dir, 'bad', name), '--output-dir', path.join(dir, 'bad-out', name)];
+  });
 
   const results = await runScripts([
     preprocess(path.join(dir, 'input'), path.join(dir, 'data')),
@@ -148,11 +189,13 @@ beforeAll(async () => {
     [abalone.code.evaluate, '--model-dir', path.join(bad, 'model'), '--test-dir', bad, '--output-dir', bad],
     ...good.jobs,
     ...noise.jobs,
+    ...badJobs,
   ]);
   [runs.first, runs.again, runs.seed7, runs.withHeader, runs.none, runs.trained, runs.evaluated, runs.badModel] = results;
   const [gp, gt, ge, np, nt, ne] = results.slice(8);
   churnRuns.good = { root: good.root, prep: gp, trained: gt, evaluated: ge };
   churnRuns.noise = { root: noise.root, prep: np, trained: nt, evaluated: ne };
+  Object.keys(badInputs).forEach((name, i) => (badRuns[name as BadInput] = results[14 + i]));
 });
 
 describe('preprocess.py', () => {
@@ -187,6 +230,29 @@ describe('preprocess.py', () => {
     expect(readCsv(path.join(dir, 'header-out', 'train', 'train.csv'))).toHaveLength(14);
     expect(runs.none.status).not.toBe(0);
     expect(runs.none.stderr).toContain(`no .csv file found under ${path.join(dir, 'empty')}`);
+  });
+});
+
+describe('preprocess.py on data that does not fit the pipeline', () => {
+  test.each<[BadInput, string]>([
+    ['abaloneMissingColumn', 'has 8 columns; the abalone data has 9 (sex, length, diameter, height, whole_weight, shucked_weight, viscera_weight, shell_weight, rings), read by position when there is no header row'],
+    ['abaloneExtraColumn', 'has 10 columns; the abalone data has 9'],
+    ['abaloneHeaderMismatch', 'header columns do not match the abalone data (missing shell_weight; extra weight)'],
+    ['abaloneEmpty', 'is empty'],
+    ['churnMissingFeature', 'columns do not match the churn data (missing Eve Calls)'],
+    ['churnExtraColumn', 'columns do not match the churn data (extra Notes)'],
+    ['churnEmpty', 'is empty'],
+    ['churnHeaderOnly', 'is empty (a header row and no data)'],
+  ])('%s: fails naming the file and what is wrong', (name, message) => {
+    expect(badRuns[name].status).toBe(1);
+    expect(badRuns[name].stderr.trim()).toBe(badRuns[name].stderr.trim().split('\n').pop());
+    expect(badRuns[name].stderr).toContain(`input file ${badFiles[name]}`);
+    expect(badRuns[name].stderr).toContain(message);
+  });
+
+  test('churn data without a column the script drops anyway is fine', () => {
+    expect(badRuns.churnWithoutDropped.stderr).toBe('');
+    expect(badRuns.churnWithoutDropped.status).toBe(0);
   });
 });
 

@@ -48,6 +48,10 @@ describe('pipeline job tags', () => {
     expect(def.Steps[0].Arguments.Tags).toEqual([{ Key: 'team', Value: 'ml' }, ...PROJECT]);
   });
 
+  test.each([['ml team'], ['Équipe-α_1.2:3/4=5+6@x'], [''], ['v'.repeat(256)]])('accept the tag value %j, which SageMaker takes', (value) => {
+    expect(new Pipeline({ name: 'p', steps: [processingStep('Prep')], jobTags: [{ Key: 'k', Value: value }] }).validate()).toEqual([]);
+  });
+
   test('none given: no Tags member', () => {
     expect(definitionOf(new Pipeline({ name: 'p', steps: [processingStep('Prep')] })).Steps[0].Arguments.Tags).toBeUndefined();
   });
@@ -55,6 +59,9 @@ describe('pipeline job tags', () => {
   test.each([
     ['a key starts with aws:', [{ Key: 'aws:x', Value: 'v' }], "pipeline job tag key must be 1-128 characters not starting with 'aws:'; got 'aws:x'"],
     ['a value is too long', [{ Key: 'k', Value: 'v'.repeat(257) }], "pipeline job tag 'k' value must be at most 256 characters; got 257"],
+    ['a value has a character outside the pattern', [{ Key: 'k', Value: 'a,b' }], `pipeline job tag 'k' value may only hold letters, digits, spaces and _ . : / = + - @; got "a,b"`],
+    ['a value has a newline', [{ Key: 'k', Value: 'a\nb' }], `pipeline job tag 'k' value may only hold letters, digits, spaces and _ . : / = + - @; got "a\\nb"`],
+    ['a key has a character outside the pattern', [{ Key: 'team#1', Value: 'v' }], `pipeline job tag key may only hold letters, digits, spaces and _ . : / = + - @; got "team#1"`],
     [
       'a job would get more than 50 tags',
       Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),

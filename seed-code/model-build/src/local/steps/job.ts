@@ -4,6 +4,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { contentHash, localInputUris } from '../cache';
 import type { DefinitionStep } from '../types';
 import type { StepContext, StepOutcome } from './context';
 
@@ -14,11 +15,19 @@ export type StartJob = (args: any, stepDir: string, jobName: string, context: St
 export async function runJob(step: DefinitionStep, context: StepContext, start: StartJob): Promise<StepOutcome> {
   const args = context.resolver.resolve(step.Arguments) as any;
   const cacheKey = context.cache.keyOf(step, args);
+  // What the local inputs hold now: recorded with a cache entry, compared on a hit.
+  const localInputs = cacheKey ? Object.fromEntries(localInputUris(args).map((uri) => [uri, contentHash(context.bucket.localPathOf(uri))])) : {};
   if (cacheKey) {
     const hit = context.cache.lookup(step, cacheKey);
     if (hit) {
       publish(step, hit.properties, context);
-      return { status: 'Succeeded', note: `cache hit from local execution ${hit.executionId}` };
+      // Faithful to SageMaker, whose cache key holds the input's URI, not its content; but a
+      // changed local file reused in silence would mislead, so the note says so.
+      const changed = Object.keys(localInputs).filter((uri) => hit.localInputs?.[uri] !== undefined && hit.localInputs[uri] !== localInputs[uri]);
+      const warning = changed.map(
+        (uri) => `; ${uri} changed since then, but the cache key holds the path, not the content, so SageMaker would reuse this step too (use another path, or disable the step's cache, to rerun it)`,
+      );
+      return { status: 'Succeeded', note: `cache hit from local execution ${hit.executionId}${warning.join('')}` };
     }
   }
   const stepDir = path.join(context.executionDir, step.Name);
@@ -28,7 +37,7 @@ export async function runJob(step: DefinitionStep, context: StepContext, start: 
   const properties = await start(args, stepDir, jobName, context);
   publish(step, properties, context);
   if (cacheKey) {
-    context.cache.store(step, cacheKey, { executionId: context.executionId, properties });
+    context.cache.store(step, cacheKey, { executionId: context.executionId, properties, localInputs });
   }
   return { status: 'Succeeded' };
 }

@@ -3,7 +3,7 @@
  * `/opt/ml/...` path in the entry point and arguments mapped into the step's folder; inputs are
  * copied there first and outputs copied back to the local bucket.
  */
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCommand } from '../command';
 import type { StepContext, StepExecutor } from './context';
@@ -32,11 +32,38 @@ async function runProcessing(args: any, stepDir: string, jobName: string, contex
   if (command.length === 0) {
     throw new Error('no ContainerEntrypoint: the local run needs the command to run');
   }
-  await runCommand(command, stepDir, args.Environment ?? {}, context.python);
+  try {
+    await runCommand(command, stepDir, args.Environment ?? {}, context.python);
+  } catch (error) {
+    throw new Error(withSourcePaths((error as Error).message, args.ProcessingInputs ?? [], containerPath));
+  }
   for (const output of outputs) {
     const target = context.bucket.localPathOf(output.S3Output.S3Uri);
     mkdirSync(target, { recursive: true });
     cpSync(containerPath(output.S3Output.LocalPath), target, { recursive: true });
   }
   return { ...args, ProcessingJobName: jobName, ProcessingJobStatus: 'Completed' };
+}
+
+/**
+ * A failure message with the step folder's copies of the inputs named by where they came from
+ * (the user's own path for a `file://` input, else the URI), e.g. "input file /home/me/sample.csv
+ * is empty" instead of a path inside the run folder.
+ */
+function withSourcePaths(message: string, inputs: readonly any[], containerPath: (p: string) => string): string {
+  let result = message;
+  for (const input of inputs) {
+    const uri = input.S3Input?.S3Uri;
+    if (typeof uri !== 'string') {
+      continue;
+    }
+    const copy = containerPath(input.S3Input.LocalPath);
+    const source = uri.startsWith('file://') ? uri.slice('file://'.length) : uri;
+    if (uri.startsWith('file://') && existsSync(source) && !statSync(source).isDirectory()) {
+      // a file input is copied into the folder under its own name
+      result = result.split(path.join(copy, path.basename(source))).join(source);
+    }
+    result = result.split(copy).join(source.replace(/\/$/, ''));
+  }
+  return result;
 }

@@ -3,7 +3,9 @@
 Reads every CSV under the input directory (the UCI abalone columns, no header), imputes and
 scales the numeric features, one-hot encodes `sex`, puts the label (`rings`) first, shuffles with
 a fixed seed and writes headerless train/validation/test CSVs (70/15/15), the layout SageMaker's
-built-in XGBoost expects. The pipeline passes every folder as an argument (`--data-dir`,
+built-in XGBoost expects. A file that is empty, has another number of columns, or a header row
+with missing or extra columns stops the script with a message naming the file and the columns.
+The pipeline passes every folder as an argument (`--data-dir`,
 `--train-dir`, ...), which is also how a local run maps them.
 """
 import argparse
@@ -43,18 +45,46 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def read_file(name):
+    """One input file as the UCI columns, checking it has them (by header names, or by count)."""
+    try:
+        frame = pd.read_csv(name, header=None, dtype=str, skip_blank_lines=True)
+    except pd.errors.EmptyDataError:
+        raise SystemExit(f"input file {name} is empty")
+    except pd.errors.ParserError as error:
+        raise SystemExit(f"input file {name} is not a CSV with one row per line: {str(error).strip()}")
+    if frame.empty:
+        raise SystemExit(f"input file {name} is empty")
+    expected = FEATURES + [LABEL]
+    first = [str(value).strip().lower() for value in frame.iloc[0]]
+    # Tolerate a header row: the published dataset has none, hand-made samples often do.
+    if first[0] == "sex" or set(first) & set(expected[1:]):
+        missing = [column for column in expected if column not in first]
+        extra = [column for column in first if column not in expected]
+        if missing or extra:
+            problems = [f"missing {', '.join(missing)}" if missing else "", f"extra {', '.join(extra)}" if extra else ""]
+            raise SystemExit(
+                f"input file {name}: header columns do not match the abalone data ({'; '.join(p for p in problems if p)}); "
+                f"expected {', '.join(expected)}"
+            )
+        frame = frame.iloc[1:]
+        frame.columns = first
+        frame = frame[expected]
+    elif frame.shape[1] != len(expected):
+        raise SystemExit(
+            f"input file {name} has {frame.shape[1]} columns; the abalone data has {len(expected)} "
+            f"({', '.join(expected)}), read by position when there is no header row"
+        )
+    else:
+        frame.columns = expected
+    return frame
+
+
 def read_input(input_dir):
     files = sorted(glob.glob(os.path.join(input_dir, "**", "*.csv"), recursive=True))
     if not files:
         raise SystemExit(f"no .csv file found under {input_dir}")
-    frames = []
-    for name in files:
-        frame = pd.read_csv(name, header=None, names=FEATURES + [LABEL])
-        # Tolerate a header row: the published dataset has none, hand-made samples often do.
-        if len(frame) and str(frame.iloc[0, 0]).strip().lower() == "sex":
-            frame = frame.iloc[1:]
-        frames.append(frame)
-    data = pd.concat(frames, ignore_index=True)
+    data = pd.concat([read_file(name) for name in files], ignore_index=True)
     for column in NUMERIC + [LABEL]:
         data[column] = pd.to_numeric(data[column], errors="coerce")
     # Rows without a label cannot be used for training or evaluation.

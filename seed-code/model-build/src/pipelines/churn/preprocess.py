@@ -7,7 +7,9 @@ Eve Charge, Night Mins, Night Calls, Night Charge, Intl Mins, Intl Calls, Intl C
 CustServ Calls, Churn?). Drops the phone number and the charges (a fixed multiple of the minutes),
 one-hot encodes State, Area Code and the two plans, turns `Churn?` ("True." / "False.") into 1/0
 and puts it first, shuffles with a fixed seed and writes headerless train/validation/test CSVs
-(70/15/15) for the built-in XGBoost. Every folder is an argument (`--data-dir`, `--train-dir`, ...).
+(70/15/15) for the built-in XGBoost. A file that is empty, or whose header misses a column the
+model uses or has one the walkthrough's data does not, stops the script with a message naming the
+file and the columns (the dropped columns may be absent). Every folder is an argument (`--data-dir`, `--train-dir`, ...).
 """
 import argparse
 import glob
@@ -33,6 +35,35 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+COLUMNS = [
+    "State", "Account Length", "Area Code", "Phone", "Int'l Plan", "VMail Plan", "VMail Message",
+    "Day Mins", "Day Calls", "Day Charge", "Eve Mins", "Eve Calls", "Eve Charge", "Night Mins",
+    "Night Calls", "Night Charge", "Intl Mins", "Intl Calls", "Intl Charge", "CustServ Calls", LABEL,
+]
+
+
+def read_file(name):
+    """One input file, checking its header names the walkthrough's columns (DROP ones may be absent)."""
+    try:
+        frame = pd.read_csv(name)
+    except pd.errors.EmptyDataError:
+        raise SystemExit(f"input file {name} is empty")
+    except pd.errors.ParserError as error:
+        raise SystemExit(f"input file {name} is not a CSV with one row per line: {str(error).strip()}")
+    columns = [str(column) for column in frame.columns]
+    missing = [column for column in COLUMNS if column not in columns and column not in DROP]
+    extra = [column for column in columns if column not in COLUMNS]
+    if missing or extra:
+        problems = [f"missing {', '.join(missing)}" if missing else "", f"extra {', '.join(extra)}" if extra else ""]
+        raise SystemExit(
+            f"input file {name}: columns do not match the churn data ({'; '.join(p for p in problems if p)}); "
+            f"expected a header row with {', '.join(COLUMNS)}"
+        )
+    if frame.empty:
+        raise SystemExit(f"input file {name} is empty (a header row and no data)")
+    return frame
+
+
 def read_input(data_dir):
     files = sorted(
         glob.glob(os.path.join(data_dir, "**", "*.csv"), recursive=True)
@@ -40,10 +71,7 @@ def read_input(data_dir):
     )
     if not files:
         raise SystemExit(f"no .csv or .txt file found under {data_dir}")
-    data = pd.concat([pd.read_csv(name) for name in files], ignore_index=True)
-    if LABEL not in data.columns:
-        raise SystemExit(f"input has no '{LABEL}' column; columns: {', '.join(map(str, data.columns))}")
-    return data
+    return pd.concat([read_file(name) for name in files], ignore_index=True)
 
 
 def transform(data):
