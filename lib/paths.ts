@@ -23,7 +23,7 @@ export const PACKAGE_ROOT = packageRoot();
 export const SEED_CODE_DIR = path.join(PACKAGE_ROOT, 'seed-code');
 
 /** Entry of a Lambda function of this package: `lambda/<name>/index.ts`. */
-export function lambdaEntry(name: 'start-deploy' | 'teardown'): string {
+export function lambdaEntry(name: 'start-deploy' | 'teardown' | 'seed-failure'): string {
   return path.join(PACKAGE_ROOT, 'lambda', name, 'index.ts');
 }
 

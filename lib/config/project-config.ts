@@ -368,6 +368,9 @@ function readTags(context: Readonly<Record<string, unknown>>): Record<string, st
  */
 export function projectStackProps(config: ProjectConfig): MlopsProjectStackProps {
   return {
+    // Multi-account: pinned to the project account like the target stacks to theirs, so that CDK
+    // refuses to deploy it with another account's credentials.
+    ...(config.deploymentAccounts === undefined ? {} : { env: { account: config.deploymentAccounts.projectAccount } }),
     project: {
       ...projectPropsFromSettings(config.project),
       projectName: config.projectName,

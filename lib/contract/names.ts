@@ -65,6 +65,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'EventBridge rule name', name: (n) => n.buildRuleName, max: 64 },
   { what: 'EventBridge rule name', name: (n) => n.codeRuleName, max: 64 },
   { what: 'EventBridge rule name', name: (n) => n.modelRuleName, max: 64 },
+  { what: 'EventBridge rule name', name: (n) => n.seedRuleName, max: 64 },
   { what: 'CloudFormation stack name', name: (n) => n.deployStackName('staging'), max: 128 },
   { what: 'CloudFormation stack name', name: (n) => n.deployStackName('prod'), max: 128 },
   { what: 'endpoint name', name: (n) => n.endpointName('staging'), max: 63 },
@@ -112,6 +113,8 @@ export class ProjectNames {
   public readonly codeRuleName: string;
   /** EventBridge rule: model package approval state change. */
   public readonly modelRuleName: string;
+  /** EventBridge rule: a seeding job that ended without success (CodeConnections source). */
+  public readonly seedRuleName: string;
   /** Multi-account: the CodePipeline artifact bucket, named so that target accounts' roles can be granted it. */
   public readonly pipelineArtifactsBucketName: string;
   /** Multi-account: the deploy CodePipeline's role, named so that target accounts' roles can trust it. */
@@ -139,6 +142,7 @@ export class ProjectNames {
     this.buildRuleName = `${prefix}-build`;
     this.codeRuleName = `${prefix}-code`;
     this.modelRuleName = `${prefix}-model`;
+    this.seedRuleName = `${prefix}-seeds`;
     this.alarmTopicName = `${prefix}-alarms`;
     this.pipelineArtifactsBucketName = `sagemaker-project-${projectId}-pipeline-artifacts`;
     this.deployPipelineRoleName = `sagemaker-${projectId}-deploy-pipeline`;

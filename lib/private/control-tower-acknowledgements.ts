@@ -29,9 +29,9 @@ const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStorePipelineA
 export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgement[] = [
   {
     control: 'CT.LAMBDA.PR.3',
-    resources: /^(ProjectModelApprovalTriggerFunction|(Project)?Teardown\w+|CustomS3AutoDeleteObjectsCustomResourceProviderHandler|CustomCDKBucketDeployment[0-9A-F]{32}|AWS679f53fac002430cb0da5b7982bd2287)[0-9A-F]{8}$/,
+    resources: /^(ProjectModelApprovalTriggerFunction|(Project)?Teardown\w+|(Project)?RepositorySeedFailuresFunction|CustomS3AutoDeleteObjectsCustomResourceProviderHandler|CustomCDKBucketDeployment[0-9A-F]{32}|AWS679f53fac002430cb0da5b7982bd2287)[0-9A-F]{8}$/,
     reason: 'The project owns no VPC and its functions only call AWS APIs (SageMaker, CodePipeline, CloudFormation, S3) '
-      + 'with signed TLS requests (with a CodeConnections source, aws-cdk-lib\'s AwsCustomResource function only starts the two seeding jobs); in a VPC they would need NAT or an interface endpoint per service to do the same. '
+      + 'with signed TLS requests (with a CodeConnections source, aws-cdk-lib\'s AwsCustomResource function only starts the two seeding jobs, and the seeding failure reporter only signals their wait conditions); in a VPC they would need NAT or an interface endpoint per service to do the same. '
       + "aws-cdk-lib's S3 auto-delete handler (retainData=false) cannot be put in a VPC at all",
   },
   {

@@ -100,6 +100,20 @@ export class EndpointDeployRole extends iam.Role {
       actions: ['sagemaker:DescribeModelPackage'],
       resources: packageArns,
     }));
+    if (props.modelPackageAccount !== undefined) {
+      // A model from another account's package: what the group's resource policy grants this role
+      // (modelPackageGroupGrants), since a cross-account request needs both sides.
+      this.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadModelPackageGroup',
+        actions: ['sagemaker:DescribeModelPackageGroup'],
+        resources: [packageArns[0]],
+      }));
+      this.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'CreateModelsFromPackages',
+        actions: ['sagemaker:CreateModel', 'sagemaker:ListModelPackages'],
+        resources: [packageArns[1]],
+      }));
+    }
     grantPassRole(this, modelRole, SAGEMAKER_SERVICE);
     // Endpoint volumes and data capture are encrypted with the project key.
     grantCreateGrantForAwsResources(this, key);

@@ -266,18 +266,10 @@ export class SageMakerProject extends Construct {
    */
   private grantTargetAccounts(accounts: DeploymentAccounts, store: ArtifactStore): void {
     const names = this.names;
-    const statements = targetAccounts(accounts).map(({ account, stages }) => {
-      const modelRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'model'));
-      const deployRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'cfn-deploy'));
-      store.grantReadToRolesOf(account, modelRoles, `${names.pipelineName}/`);
-      return new iam.PolicyStatement({
-        sid: `ReadPackagesFrom${account}`,
-        principals: [rolesOfAccount(account, [...modelRoles, ...deployRoles])],
-        actions: ['sagemaker:DescribeModelPackage'],
-        resources: [Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*` })],
-      });
-    });
-    this.modelPackageGroup.modelPackageGroupPolicy = new iam.PolicyDocument({ statements });
+    for (const { account, stages } of targetAccounts(accounts)) {
+      store.grantReadToRolesOf(account, stages.map((stage) => targetRoleArn(names, account, stage, 'model')), `${names.pipelineName}/`);
+    }
+    this.modelPackageGroup.modelPackageGroupPolicy = new iam.PolicyDocument({ statements: modelPackageGroupGrants(this, names, accounts) });
   }
 
   /**
@@ -318,4 +310,44 @@ export class SageMakerProject extends Construct {
     out('AlarmTopicArn', this.alarmTopic.topicArn,
       'SNS topic the endpoint alarms notify (5XX errors, model latency): subscribe to it to hear of them');
   }
+}
+
+/**
+ * Multi-account: the model package group's resource policy. Each target account's CloudFormation
+ * deploy roles may create models from this group's packages (the endpoint stacks' `AWS::SageMaker::Model`
+ * with `ModelPackageName`): `DescribeModelPackageGroup` on the group, `DescribeModelPackage`,
+ * `ListModelPackages` and `CreateModel` on its packages, as AWS's guide to deploying a model version
+ * from another account grants the consuming account. Its `UpdateModelPackage` is left out: the target
+ * accounts never record anything on a package. The model roles only read the packages. Every grant
+ * names the account restricted to exactly those roles.
+ * @see https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-deploy-xaccount.html
+ */
+export function modelPackageGroupGrants(scope: Construct, names: ProjectNames, accounts: DeploymentAccounts): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const group = stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: names.pipelineNameInArn });
+  const packages = stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*` });
+  return targetAccounts(accounts).flatMap(({ account, stages }) => {
+    const modelRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'model'));
+    const deployRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'cfn-deploy'));
+    return [
+      new iam.PolicyStatement({
+        sid: `ReadPackagesFrom${account}`,
+        principals: [rolesOfAccount(account, modelRoles)],
+        actions: ['sagemaker:DescribeModelPackage'],
+        resources: [packages],
+      }),
+      new iam.PolicyStatement({
+        sid: `ReadGroupFrom${account}`,
+        principals: [rolesOfAccount(account, deployRoles)],
+        actions: ['sagemaker:DescribeModelPackageGroup'],
+        resources: [group],
+      }),
+      new iam.PolicyStatement({
+        sid: `CreateModelsFrom${account}`,
+        principals: [rolesOfAccount(account, deployRoles)],
+        actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+        resources: [packages],
+      }),
+    ];
+  });
 }

@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
-import { ConnectionSeed, useConnectionStatements } from './connection-seed';
+import { ConnectionSeed, SeedFailureReporter, useConnectionStatements } from './connection-seed';
 import { LogSettings, projectLogGroup } from '../private/log-settings';
 import { ProjectNames } from '../contract/names';
 import type { ConnectionSettingKey, ProjectSettings, SourceProviderName } from '../contract/options';
@@ -215,12 +215,14 @@ class ConnectionSource extends SourceProvider {
     const { names, branch, key, logs } = options;
     // The function aws-cdk-lib shares between a stack's AwsCustomResources starts both seeding jobs.
     const functionLogGroup = projectLogGroup(scope, 'RepositorySeedFunctionLogs', logs);
+    const failureReporter = new SeedFailureReporter(scope, 'RepositorySeedFailures', { names, logs });
     const repository = (id: string, fullName: string, side: string, seedDirectory: string, jobName: string) => {
       const seed = new ConnectionSeed(scope, id, {
         names,
         key,
         logs,
         functionLogGroup,
+        failureReporter,
         side,
         jobName,
         connectionArn: this.options.connectionArn,
@@ -285,8 +287,8 @@ class ConnectionProjectRepository implements IProjectRepository {
       },
     });
     // The source action grants codestar-connections:UseConnection on the connection as given; this
-    // adds the codeconnections prefix, on both ARN forms, for this repository only.
-    pipeline.role.addToPrincipalPolicy(useConnectionStatements(this.connectionArn, this.repositoryName)[0]);
+    // adds the codeconnections prefix, on both ARN forms, for this repository and branch only, reading.
+    pipeline.role.addToPrincipalPolicy(useConnectionStatements(this.connectionArn, this.repositoryName, { branch, readOnly: true })[0]);
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { parseProjectConfig } from '../../lib/config/project-config';
+import { parseProjectConfig, projectStackProps } from '../../lib/config/project-config';
 import { cdkJsonContext } from '../support/app';
 import { checkBranch } from '../../lib/contract/rules';
 import { ConfigError } from '../../lib/contract/errors';
@@ -169,6 +169,17 @@ describe('parseProjectConfig', () => {
   ])('fails when %s', (_what, context, message) => {
     expect(() => parseProjectConfig(context)).toThrow(ConfigError);
     expect(() => parseProjectConfig(context)).toThrow(message);
+  });
+});
+
+describe('projectStackProps', () => {
+  test('a multi-account project stack is pinned to projectAccount, as its target stacks are to theirs', () => {
+    const config = parseProjectConfig({ stagingAccount: '222222222222', prodAccount: '333333333333', projectAccount: '111111111111', projectId: 'p-1a2b3c4d5e6f' });
+    expect(projectStackProps(config).env).toEqual({ account: '111111111111' });
+  });
+
+  test('a single-account project stack stays environment-agnostic', () => {
+    expect(projectStackProps(parseProjectConfig({})).env).toBeUndefined();
   });
 });
 

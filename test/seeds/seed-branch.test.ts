@@ -134,6 +134,14 @@ describe('seed-branch.sh against git http-backend on loopback', () => {
     expect(bodies['/wait/failed']).toEqual({ Status: 'FAILURE', UniqueId: 'seed', Reason: expect.stringMatching(/^Cannot read .*nowhere\.git: /), Data: expect.any(String) });
   });
 
+  test('with a retry window, a failed first read is retried before it counts', async () => {
+    // The job's connection grant may appear only just after the job has started.
+    const run = await seed('http://127.0.0.1:9/acme/x.git', 'main', seedFolder(), { SEED_READ_RETRY_SECONDS: '1', SEED_READ_RETRY_INTERVAL: '0.2' });
+    expect(run.output).toContain('Cannot read http://127.0.0.1:9/acme/x.git yet; retrying in 0.2 s');
+    expect(run.status).toBe(2);
+    expect(run.lastLine).toMatch(/^Cannot read http:\/\/127\.0\.0\.1:9\/acme\/x\.git: /);
+  });
+
   test('credentials in the URL never reach the log', async () => {
     const run = await seed('http://user:secret@127.0.0.1:9/acme/x.git', 'main', seedFolder());
     expect(run.output).not.toContain('secret');

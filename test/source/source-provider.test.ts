@@ -132,8 +132,11 @@ describe('CodeConnections source', () => {
   test('creates no CodeCommit repositories and no commit rules; the approval rule still starts deploys', () => {
     template.resourceCountIs('AWS::CodeCommit::Repository', 0);
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules.map((r) => r.Properties.Name)).toEqual([`${PREFIX}-model`]);
-    expect(rules[0].Properties.EventPattern.source).toEqual(['aws.sagemaker']);
+    expect(rules.map((r) => [r.Properties.Name, r.Properties.EventPattern.source]).sort()).toEqual([
+      [`${PREFIX}-model`, ['aws.sagemaker']],
+      // the seeding failure reporter (test/source/connection-seed.test.ts)
+      [`${PREFIX}-seeds`, ['aws.codebuild']],
+    ]);
   });
 
   test('each seeding job pushes its seed folder to its repository through the git-http endpoint, signalling the stack', () => {
@@ -145,8 +148,8 @@ describe('CodeConnections source', () => {
         Environment: Match.objectLike({
           EnvironmentVariables: Match.arrayWith([
             { Name: 'REPOSITORY_URL', Type: 'PLAINTEXT', Value: url },
+            { Name: 'CONNECTION_REGION', Type: 'PLAINTEXT', Value: 'eu-west-1' },
             { Name: 'SEED_NON_EMPTY_REPOSITORY', Type: 'PLAINTEXT', Value: 'false' },
-            { Name: 'WAIT_HANDLE_URL', Type: 'PLAINTEXT', Value: { Ref: Match.stringLikeRegexp('SeedHandle') } },
           ]),
         }),
       });
@@ -175,7 +178,7 @@ describe('CodeConnections source', () => {
     expect(pipelineNamed(template, `${PREFIX}-modeldeploy`).dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ProjectModelDeploySeedDone/)]));
   });
 
-  test('UseConnection only for the pipelines and the seeding jobs, on the one connection, each for its own repository', () => {
+  test('UseConnection only for the pipelines and the seeding jobs, on the one connection, each for its own repository and branch', () => {
     const byRole = statementsByRole(template);
     const users = Object.entries(byRole)
       .filter(([, statements]) => statements.some((s) => actions(s).some((a) => a.endsWith(':UseConnection'))))
@@ -192,7 +195,14 @@ describe('CodeConnections source', () => {
           expect(s.Resource).toEqual([CONNECTION_ARN, CONNECTION_ARN.replace(':codeconnections:', ':codestar-connections:')]);
           const repository = role.includes('ModelBuild') ? 'acme/model-build' : 'acme/ml-platform/model-deploy';
           const [prefix] = actions(s)[0].split(':');
-          expect(s.Condition).toEqual({ StringEqualsIfExists: { [`${prefix}:FullRepositoryId`]: repository } });
+          const limits = { [`${prefix}:FullRepositoryId`]: repository, [`${prefix}:BranchName`]: 'main' };
+          if (role.includes('PipelineRole')) {
+            // The pipelines only read.
+            expect(s.Condition).toEqual({ StringEqualsIfExists: { ...limits, [`${prefix}:ProviderPermissionsRequired`]: 'read_only' } });
+          } else {
+            // The seeding jobs' grants hold for the one build the stack starts (test/source/connection-seed.test.ts).
+            expect(s.Condition).toEqual({ StringEqualsIfExists: limits, ArnEquals: { 'codebuild:buildArn': expect.anything() } });
+          }
         } else {
           expect(s.Resource).toBe(CONNECTION_ARN);
         }

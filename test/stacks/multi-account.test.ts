@@ -159,18 +159,22 @@ describe('multi-account app', () => {
   });
 
   describe('grants of the project account to the target roles', () => {
-    test('the model package group lets exactly the target model and deploy roles read its packages', () => {
+    test('the model package group lets exactly the target model roles read its packages, and the deploy roles create models from them', () => {
       const grants = crossAccount(resourcePolicyStatements(project, 'AWS::SageMaker::ModelPackageGroup', 'ModelPackageGroupPolicy')).map(grant);
       const packages = `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${GROUP}/*`;
-      expect(grants).toEqual([STAGING_ACCOUNT, PROD_ACCOUNT].map((account) => {
+      const group = `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package-group/${GROUP}`;
+      // What each statement allows is decided in test/project/model-package-group-grants.test.ts.
+      expect(grants).toEqual([STAGING_ACCOUNT, PROD_ACCOUNT].flatMap((account) => {
         const stage = account === STAGING_ACCOUNT ? 'staging' : 'prod';
-        return {
-          principal: root(account),
-          roles: [target(account, stage, 'cfn-deploy'), target(account, stage, 'model')],
-          actions: ['sagemaker:DescribeModelPackage'],
-          resource: packages,
-          otherConditions: {},
-        };
+        const deploy = [target(account, stage, 'cfn-deploy')];
+        return [
+          { principal: root(account), roles: [target(account, stage, 'model')], actions: ['sagemaker:DescribeModelPackage'], resource: packages, otherConditions: {} },
+          { principal: root(account), roles: deploy, actions: ['sagemaker:DescribeModelPackageGroup'], resource: group, otherConditions: {} },
+          {
+            principal: root(account), roles: deploy, actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+            resource: packages, otherConditions: {},
+          },
+        ];
       }));
     });
 
@@ -214,7 +218,7 @@ describe('multi-account app', () => {
         ...resourcePolicyStatements(project, 'AWS::KMS::Key', 'KeyPolicy'),
       ];
       const cross = crossAccount(all).filter((s) => s.Effect === 'Allow');
-      expect(cross).toHaveLength(10);
+      expect(cross).toHaveLength(14);
       for (const s of cross) {
         expect(grant(s).roles.length).toBeGreaterThan(0);
         expect(grant(s).roles.every((r) => r.startsWith(`arn:aws:iam::${grant(s).principal.split(':')[4]}:role/sagemaker-${PROJECT_ID}-`))).toBe(true);

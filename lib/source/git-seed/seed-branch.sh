@@ -14,6 +14,10 @@
 #
 # With WAIT_HANDLE_URL set (a CloudFormation wait condition handle), the outcome and that last
 # line are also signalled there, so a failure fails the stack with its reason.
+#
+# With SEED_READ_RETRY_SECONDS set, a failed first read of the repository is retried (every
+# SEED_READ_RETRY_INTERVAL seconds, default 10) for that long before it counts: the job's grant to
+# use the connection may appear only just after the job has started.
 set -uo pipefail
 
 url="${1:?usage: seed-branch.sh <repository-url> <branch> <seed-folder>}"
@@ -46,7 +50,15 @@ trap '[ -n "$outcome" ] || finish 1 "Seeding $shown failed unexpectedly (line $L
 [ -d "$seed" ] || finish 1 "Seed folder $seed does not exist"
 export GIT_TERMINAL_PROMPT=0
 
-if ! heads="$(git ls-remote --heads "$url" 2>/tmp/seed-ls-remote.err)"; then
+retry_until=$(( $(date +%s) + ${SEED_READ_RETRY_SECONDS:-0} ))
+read_ok=false
+while true; do
+  if heads="$(git ls-remote --heads "$url" 2>/tmp/seed-ls-remote.err)"; then read_ok=true; break; fi
+  [ "$(date +%s)" -lt "$retry_until" ] || break
+  echo "Cannot read $shown yet; retrying in ${SEED_READ_RETRY_INTERVAL:-10} s" >&2
+  sleep "${SEED_READ_RETRY_INTERVAL:-10}"
+done
+if [ "$read_ok" != true ]; then
   reason="$(grep -v '^\s*$' /tmp/seed-ls-remote.err | tail -n 3 | tr '\n' ' ' | sed -E 's/ +$//')"
   finish 2 "Cannot read $shown: ${reason:-git ls-remote failed}. Check that the connection is available and has access to the repository."
 fi
