@@ -1,8 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
 import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
@@ -116,5 +121,29 @@ describe('controlTowerFindings', () => {
     ]);
     expect(all).toEqual(selected);
     expect(selected.filter((f) => !isAcknowledged(f))).toHaveLength(2);
+  }, 5 * 60_000);
+
+  test('finds on a template of several services, with references between them, what every rule finds on the whole template', async () => {
+    // GIVEN resources that the rules of other services' groups refer to: a log group and a bucket
+    // encrypted with a key, a function, and the permission that lets a rule (of a service no rule
+    // of the Lambda group names) invoke it
+    const outdir = tmp('ct-groups-');
+    const app = new App({ outdir, context: context() });
+    const stack = new Stack(app, 'ServicesStack');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new logs.LogGroup(stack, 'Logs', { encryptionKey: key });
+    new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
+    const fn = new lambda.Function(stack, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    new events.Rule(stack, 'Schedule', { schedule: events.Schedule.rate(Duration.hours(1)), targets: [new targets.LambdaFunction(fn)] });
+    const [template] = templatesIn(app.synth().directory);
+    // WHEN
+    const key_ = (f: ControlTowerFinding) => `${f.control} ${f.resource}`;
+    const grouped = (await controlTowerFindings([template])).map(key_).sort();
+    const all = (await controlTowerFindings([template], { allRules: true })).map(key_).sort();
+    // THEN the same findings, and some of them (the comparison is not of two empty lists)
+    expect(grouped).toEqual(all);
+    expect(grouped.length).toBeGreaterThan(3);
   }, 5 * 60_000);
 });

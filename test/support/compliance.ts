@@ -1,4 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -66,7 +67,7 @@ export function cfnLint(templates: string[]): string {
 export async function cfnLintAsync(templates: string[]): Promise<string> {
   const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
   if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
-  const result = await inGuardSlot(() => run('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates]));
+  const result = await inGuardSlot(() => runProcess('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates]));
   if (result.error) throw result.error;
   return result.stdout.trim();
 }
@@ -125,11 +126,18 @@ export function controlTowerRules(): ControlTowerRule[] {
  * failure, in the order of the templates. Offline; cfn-guard's own exit status is checked, so a
  * rule that cannot run fails loudly.
  *
- * cfn-guard takes about a second per rule on a project-sized template, so by default a template is
- * checked only with the rules that name one of its resource types (a rule that names none always
- * runs): a control cannot fail on a template without the resources it evaluates. `allRules` runs
- * every rule (the test of this shortcut uses it). One cfn-guard process per template; the
- * processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap with a
+ * cfn-guard's cost is about (rules x size of the data) per process, and most of it is the
+ * allocator's system time, so the rules do not all see the whole template. A rule reads only the
+ * resources of the types it names (`Resources.*[ Type == ... ]`), and the resources these point
+ * at with `Ref` or `GetAtt` (rules check that such a target exists, some also its type): the rules
+ * of a template are grouped by service, services that one rule names together in one group, and
+ * each group runs on the template cut down to the resources of the types its rules name and the
+ * resources those refer to, reduced to their type when no rule of the group reads their type (a rule
+ * that names no type sees the whole template). A rule that names
+ * none of the template's types cannot fail and does not run. Equal groups on equal cuts (the same
+ * resources in several configurations) run once per process: their output is reused. `allRules`
+ * runs every bundled rule on each whole template (the tests of these shortcuts compare the two).
+ * The processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap with a
  * synthesis (which keeps this process busy while cfn-guard works on another core).
  */
 export async function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): Promise<ControlTowerFinding[]> {
@@ -144,32 +152,106 @@ export async function controlTowerFindings(templates: string[], options: { allRu
   }
   const perTemplate = await Promise.all(templates.map(async (template) => {
     const findings: ControlTowerFinding[] = [];
-    const resources = JSON.parse(fs.readFileSync(template, 'utf8')).Resources ?? {};
-    const types = new Set(Object.values(resources as Record<string, { Type: string }>).map((r) => r.Type));
-    const applicable = rules.filter((r) => options.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => types.has(t)));
-    if (applicable.length === 0) return findings;
-    const guard = await inGuardSlot(() => run(cfnGuardBinary(), [
-      'validate', ...applicable.flatMap((r) => ['--rules', r.file]), '--data', template,
-      '--output-format', 'json', '--show-summary', 'none', '--structured',
-    ]));
-    // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
-    if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
-      throw new Error(`cfn-guard failed on ${template} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
-    }
-    const results = JSON.parse(guard.stdout) as Array<{ not_compliant?: Array<{ Rule?: { name?: string } }> }>;
-    for (const result of results) {
-      for (const failure of result.not_compliant ?? []) {
-        const name = failure.Rule?.name ?? '(unnamed)';
-        const control = controlOf.get(name) ?? `(unknown guard rule ${name})`;
-        const ids = resourcesNamedIn(failure);
-        for (const resource of ids.size ? [...ids] : ['(template)']) {
-          findings.push({ control, template: path.basename(template), resource });
+    const document = JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources?: Record<string, { Type: string }> };
+    for (const { rules: group, data } of guardGroups(document, rules, options.allRules ?? false)) {
+      const results = await guardOutput(group, data);
+      for (const result of results) {
+        for (const failure of result.not_compliant ?? []) {
+          const name = failure.Rule?.name ?? '(unnamed)';
+          const control = controlOf.get(name) ?? `(unknown guard rule ${name})`;
+          const ids = resourcesNamedIn(failure);
+          for (const resource of ids.size ? [...ids] : ['(template)']) {
+            findings.push({ control, template: path.basename(template), resource });
+          }
         }
       }
     }
     return findings;
   }));
   return perTemplate.flat();
+}
+
+/** The service of a resource type (`AWS::S3` of `AWS::S3::Bucket`). */
+const serviceOf = (type: string) => type.split('::').slice(0, 2).join('::');
+
+/**
+ * The guard runs of one template: its applicable rules, grouped by connected services (see
+ * {@link controlTowerFindings}), each with the template cut down to the types its rules name.
+ */
+function guardGroups(document: { Resources?: Record<string, { Type: string }> }, rules: ControlTowerRule[], allRules: boolean): Array<{ rules: ControlTowerRule[]; data: string }> {
+  if (allRules) return [{ rules, data: JSON.stringify(document) }];
+  const resources = document.Resources ?? {};
+  const present = new Set(Object.values(resources).map((r) => r.Type));
+  const applicable = rules.filter((r) => r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)));
+  // Services that one rule names together belong to one group (union-find over services).
+  const parent = new Map<string, string>();
+  const root = (service: string): string => {
+    if (!parent.has(service)) parent.set(service, service);
+    let at = service;
+    while (parent.get(at) !== at) at = parent.get(at)!;
+    return at;
+  };
+  for (const rule of applicable) {
+    const [first, ...rest] = rule.resourceTypes.map(serviceOf);
+    for (const service of rest) parent.set(root(service), root(first));
+  }
+  const groups = new Map<string, ControlTowerRule[]>();
+  for (const rule of applicable) {
+    const key = rule.resourceTypes.length ? root(serviceOf(rule.resourceTypes[0])) : '(whole template)';
+    groups.set(key, [...(groups.get(key) ?? []), rule]);
+  }
+  return [...groups.entries()].map(([key, group]) => {
+    if (key === '(whole template)') return { rules: group, data: JSON.stringify(document) };
+    const types = new Set(group.flatMap((r) => r.resourceTypes));
+    const cut: Record<string, unknown> = Object.fromEntries(Object.entries(resources).filter(([, r]) => types.has(r.Type)));
+    // A target of another type is only looked up (it exists; its type): its type is enough.
+    for (const id of Object.keys(cut)) {
+      for (const target of referencedIds(cut[id])) if (resources[target] && !cut[target]) cut[target] = { Type: resources[target].Type };
+    }
+    return { rules: group, data: JSON.stringify({ ...document, Resources: cut }) };
+  });
+}
+
+/** Logical ids that a resource points at with `Ref` or `Fn::GetAtt`. */
+function referencedIds(value: unknown, ids = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) referencedIds(v, ids);
+  } else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'Ref' && typeof v === 'string') ids.add(v);
+      else if (key === 'Fn::GetAtt') ids.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
+      else referencedIds(v, ids);
+    }
+  }
+  return ids;
+}
+
+type GuardResults = Array<{ not_compliant?: Array<{ Rule?: { name?: string } }> }>;
+
+/** cfn-guard's results of these rules on this data, computed once per process for equal inputs. */
+const guardRuns = new Map<string, Promise<GuardResults>>();
+let guardDataDir: string | undefined;
+
+function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResults> {
+  const key = crypto.createHash('sha256').update(rules.map((r) => r.file).join('\n')).update('\0').update(data).digest('hex');
+  let run = guardRuns.get(key);
+  if (!run) {
+    guardDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-guard-'));
+    const file = path.join(guardDataDir, `${key}.json`);
+    fs.writeFileSync(file, data);
+    run = inGuardSlot(() => runProcess(cfnGuardBinary(), [
+      'validate', ...rules.flatMap((r) => ['--rules', r.file]), '--data', file,
+      '--output-format', 'json', '--show-summary', 'none', '--structured',
+    ])).then((guard) => {
+      // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
+      if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
+        throw new Error(`cfn-guard failed on ${file} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
+      }
+      return JSON.parse(guard.stdout) as GuardResults;
+    });
+    guardRuns.set(key, run);
+  }
+  return run;
 }
 
 /** cfn-guard processes at a time: one per processor. */
@@ -190,7 +272,7 @@ async function inGuardSlot<T>(task: () => Promise<T>): Promise<T> {
 }
 
 /** A child process's exit status and output (spawnSync's fields, without blocking this process). */
-function run(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+function runProcess(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
   return new Promise((resolve) => {
     execFile(command, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = (error as { code?: unknown } | null)?.code;
