@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CONNECTION_SERVICE_PREFIXES } from '../source/connection-seed';
 import { flatten } from '../private/wildcard-acknowledgements';
+import { PROJECT_ROLE_PATH } from './project-role-boundary';
 import type { SourceProviderName } from '../contract/options';
 
 /** Who creates projects from the template, with a launch role: it decides the stack names. */
@@ -70,6 +71,8 @@ const arn = (service: string, resource: string, resourceName: string, arnFormat 
   (stack: Stack, stacks: string) => [stack.formatArn({ service, resource, resourceName: resourceName.replace(/^SC-/, stacks), arnFormat })];
 /** Why a resource named after the provisioner's stack is granted with a wildcard. */
 const STACK_NAMED_REASON = 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)';
+/** The product's roles: named after the provisioner's stacks, under the project role path. */
+const projectRoles = (stack: Stack, stacks: string) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${PROJECT_ROLE_PATH.slice(1)}${stacks}*` })];
 /** Tag every project resource carries (SageMaker and the project construct set it). */
 const PROJECT_TAG = 'sagemaker:project-id';
 
@@ -99,10 +102,19 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack',
       'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResource',
       'cloudformation:DescribeStackResources', 'cloudformation:GetTemplate', 'cloudformation:SetStackPolicy',
-      'cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
+      'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet',
       'cloudformation:DeleteChangeSet', 'cloudformation:TagResource', 'cloudformation:UntagResource',
     ],
     resources: arn('cloudformation', 'stack', 'SC-*/*'),
+    wildcardReason: 'The stacks the provisioner launches (Service Catalog: SC-<account>-pp-<id>; S3 templates: SP-<...>); the ARN ends with the generated stack id',
+  },
+  {
+    sid: 'ChangeSets',
+    resourceTypes: [],
+    // Never an import change set: it would adopt an existing resource (a role of someone else's) into the stack.
+    actions: ['cloudformation:CreateChangeSet'],
+    resources: arn('cloudformation', 'stack', 'SC-*/*'),
+    conditions: { Null: { 'cloudformation:ImportResourceTypes': 'true' } },
     wildcardReason: 'The stacks the provisioner launches (Service Catalog: SC-<account>-pp-<id>; S3 templates: SP-<...>); the ARN ends with the generated stack id',
   },
   {
@@ -130,9 +142,10 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
       'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
       'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+      'iam:PutRolePermissionsBoundary',
     ],
-    resources: (stack, stacks) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${stacks}*` })],
-    wildcardReason: STACK_NAMED_REASON,
+    resources: projectRoles,
+    wildcardReason: `${STACK_NAMED_REASON}; only under the path ${PROJECT_ROLE_PATH}, and every change only to a role that has (or gets) the project role boundary`,
   },
   {
     sid: 'Buckets',
@@ -312,7 +325,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     sid: 'PassProjectRoles',
     resourceTypes: [],
     actions: ['iam:PassRole'],
-    resources: (stack, stacks) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${stacks}*` })],
+    resources: projectRoles,
     conditions: { StringEquals: { 'iam:PassedToService': [...new Set(Object.values(PASS_ROLE_SERVICES))].sort() } },
     wildcardReason: "The product's own roles (CloudFormation names them after the provisioner's SC-* or SP-* stack), only to the services that use them",
   },
@@ -345,8 +358,12 @@ export interface LaunchRoleProps {
    */
   readonly roleName?: string;
   /**
-   * Permissions boundary of the project's roles: the launch role then creates roles and writes
-   * their policies only with this boundary attached (`iam:PermissionsBoundary`), and carries it.
+   * Permissions boundary of the project's roles: the launch role creates, changes and deletes
+   * roles and writes their policies only when they carry this boundary (`iam:PermissionsBoundary`).
+   */
+  readonly projectRoleBoundary: iam.IManagedPolicy;
+  /**
+   * Permissions boundary of the launch role itself (the `permissionsBoundary` setting).
    * @default - none
    */
   readonly permissionsBoundary?: iam.IManagedPolicy;
@@ -357,8 +374,16 @@ export interface LaunchRoleProps {
   readonly sourceProvider?: SourceProviderName;
 }
 
-/** The role actions that IAM can condition on the role's permissions boundary. */
-const BOUNDARY_CONDITIONED_ACTIONS = new Set(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy']);
+/**
+ * The role-changing actions, which IAM conditions on the role's permissions boundary
+ * (`iam:PermissionsBoundary`, the boundary the role has or, for `CreateRole` and
+ * `PutRolePermissionsBoundary`, gets): the launch role may take them only with the project role
+ * boundary. `DeleteRolePermissionsBoundary` is never granted.
+ */
+export const BOUNDARY_CONDITIONED_ACTIONS: ReadonlySet<string> = new Set([
+  'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
+  'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary',
+]);
 
 /**
  * The role projects are provisioned with: limited to the resource types of the project template
@@ -386,12 +411,12 @@ export class LaunchRole extends Construct {
     this.policy = new iam.Policy(this, 'Policy', {
       roles: [this.role],
       statements: permissions.flatMap((p) => {
-        const boundary = props.permissionsBoundary;
-        const bounded = boundary ? p.actions.filter((a) => BOUNDARY_CONDITIONED_ACTIONS.has(a)) : [];
+        const boundary = props.projectRoleBoundary;
+        const bounded = p.actions.filter((a) => BOUNDARY_CONDITIONED_ACTIONS.has(a));
         const rest = p.actions.filter((a) => !bounded.includes(a));
         return [
           ...(rest.length > 0 ? [new iam.PolicyStatement({ sid: p.sid, actions: rest, resources: p.resources(stack, stacks), conditions: p.conditions })] : []),
-          ...(bounded.length > 0 && boundary ? [new iam.PolicyStatement({
+          ...(bounded.length > 0 ? [new iam.PolicyStatement({
             sid: `${p.sid}WithBoundary`,
             actions: bounded,
             resources: p.resources(stack, stacks),

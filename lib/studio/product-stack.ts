@@ -21,10 +21,12 @@ export interface SageMakerProjectProductStackProps {
   /** Bucket the product's assets (seed code, Lambda code) are copied to. */
   readonly assetBucket: s3.IBucket;
   /**
-   * Permissions boundary applied to every role of the product.
+   * Permissions boundary applied to every role of the product: a policy, or its name (in the
+   * account the product is launched in) or ARN. The launch role creates roles only with the
+   * boundary it is given, so a product without one cannot be launched with it.
    * @default - none
    */
-  readonly permissionsBoundary?: iam.IManagedPolicy;
+  readonly permissionsBoundary?: iam.IManagedPolicy | string;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
 import { projectPropsFromSettings, SageMakerProject } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
+import { ProjectRolePath } from './project-role-boundary';
 import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
 import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
 
@@ -136,6 +137,8 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     ? managedPolicyFromNameOrArn(stack, 'PermissionsBoundary', props.permissionsBoundary)
     : props.permissionsBoundary;
   if (boundary) iam.PermissionsBoundary.of(stack).apply(boundary);
+  // The launch role creates and passes roles under this path only.
+  Aspects.of(stack).add(new ProjectRolePath());
   Aspects.of(stack).add(new AcknowledgeWildcards(TOKEN_NAME_WILDCARD_REASONS));
   return { project, projectNameParameter, projectIdParameter, connectionParameters: connection };
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,7 +7,8 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct, IConstruct } from 'constructs';
 import { PRODUCT_SNAPSHOT_DIR } from '../paths';
-import { LaunchRole, Provisioner } from './launch-role';
+import { LaunchRole, PROVISIONER_STACK_PREFIX, Provisioner } from './launch-role';
+import { ProjectRoleBoundary } from './project-role-boundary';
 import { accessLogsBucket } from '../private/access-logs-bucket';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
@@ -81,6 +83,8 @@ export class ServiceCatalogStack extends Stack {
   public readonly launchRole: iam.Role;
   /** The bucket of the product's assets. */
   public readonly assetBucket: s3.Bucket;
+  /** The permissions boundary of the product's roles it ships (none when the organisation's boundary is configured). */
+  public readonly projectRoleBoundary?: ProjectRoleBoundary;
 
   constructor(scope: Construct, id: string, props: ServiceCatalogStackProps) {
     super(scope, id, {
@@ -93,10 +97,12 @@ export class ServiceCatalogStack extends Stack {
 
     this.assetBucket = this.createAssetBucket(props.assetBucketName);
     const boundary = this.permissionsBoundary(props.boundaryPolicy);
+    // Without the organisation's boundary, the product's roles carry the one this stack ships.
+    const projectRoleBoundaryName = `${this.stackName}-ProjectRoles`;
     this.productStack = new SageMakerProjectProductStack(this, 'ProductStack', {
       assetBucket: this.assetBucket,
       project: props.project,
-      permissionsBoundary: boundary,
+      permissionsBoundary: props.boundaryPolicy ?? projectRoleBoundaryName,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
       productStack: this.productStack,
@@ -132,8 +138,17 @@ export class ServiceCatalogStack extends Stack {
     (props.portfolioPrincipals ?? []).forEach((arn, i) => this.sharePortfolio(`Principal${i}`, arn));
     this.portfolio.addProduct(this.product);
 
+    if (!boundary) {
+      this.projectRoleBoundary = new ProjectRoleBoundary(this, 'ProjectRoleBoundary', {
+        managedPolicyName: projectRoleBoundaryName,
+        // Every released version's roles, so that projects of older versions keep what they need.
+        templates: [this.productStack, ...previousVersions.map((v) => this.snapshotTemplate(snapshotDirectory, v))],
+        stackPrefix: PROVISIONER_STACK_PREFIX[Provisioner.SERVICE_CATALOG],
+      });
+    }
     this.launchRole = new LaunchRole(this, 'LaunchRole', {
       provisioner: Provisioner.SERVICE_CATALOG,
+      projectRoleBoundary: boundary ?? this.projectRoleBoundary!.policy,
       permissionsBoundary: boundary,
       sourceProvider: project.sourceProvider,
     }).role;
@@ -156,6 +171,12 @@ export class ServiceCatalogStack extends Stack {
       .map((f) => f.slice(prefix.length, -suffix.length))
       // File dates change with every clone; an order from names keeps the template stable.
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  }
+
+  /** The product template of a released version, from its snapshot. */
+  private snapshotTemplate(directory: string, version: string): unknown {
+    const file = `${Names.uniqueId(this.productStackHistory)}.${this.productStack.artifactId}.${version}.product.template.json`;
+    return JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8'));
   }
 
   private permissionsBoundary(nameOrArn?: string): iam.IManagedPolicy | undefined {

@@ -5,7 +5,8 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { LaunchRole, Provisioner } from './launch-role';
+import { LaunchRole, PROVISIONER_STACK_PREFIX, Provisioner } from './launch-role';
+import { ProjectRoleBoundary } from './project-role-boundary';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
 import { ProjectOptions } from '../contract/options';
@@ -130,7 +131,11 @@ export interface StudioTemplateStackProps extends Pick<StackProps, 'description'
    */
   readonly project?: ProjectOptions;
   /**
-   * Name or ARN of the permissions boundary of every role of the template.
+   * Name or ARN of the permissions boundary of every role of the template: the organisation's
+   * boundary (the `permissionsBoundary` setting), or the project role boundary its launch role
+   * stack ships ({@link StudioTemplateLaunchRoleStack}, named {@link projectRoleBoundaryName}).
+   * The launch role creates roles only with its boundary, so a template without one cannot be
+   * launched with it.
    * @default - none
    */
   readonly permissionsBoundary?: string;
@@ -175,10 +180,20 @@ export interface StudioTemplateLaunchRoleStackProps extends Pick<StackProps, 'de
    */
   readonly roleName?: string;
   /**
-   * Name or ARN of the permissions boundary of the template's roles (the template's
-   * `permissionsBoundary`): the launch role then creates roles and writes their policies only with
-   * it, and carries it itself.
-   * @default - none
+   * The project template this role provisions: the project role boundary the stack ships is
+   * derived from its roles.
+   */
+  readonly template: Stack;
+  /**
+   * Name of the project role boundary this stack creates, which the template's roles carry.
+   * @default projectRoleBoundaryName(roleName)
+   */
+  readonly projectRoleBoundaryName?: string;
+  /**
+   * Name or ARN of the organisation's permissions boundary (the `permissionsBoundary` setting):
+   * the template's roles then carry it instead of the shipped project role boundary, the launch
+   * role creates and changes roles only with it, and carries it itself.
+   * @default - the template's roles carry the shipped project role boundary; the launch role none
    */
   readonly permissionsBoundary?: string;
   /**
@@ -197,21 +212,33 @@ export interface StudioTemplateLaunchRoleStackProps extends Pick<StackProps, 'de
 export class StudioTemplateLaunchRoleStack extends Stack {
   /** The launch role. */
   public readonly launchRole: iam.Role;
+  /** The project role boundary it ships (none when the organisation's boundary is configured). */
+  public readonly projectRoleBoundary?: ProjectRoleBoundary;
 
   constructor(scope: Construct, id: string, props: StudioTemplateLaunchRoleStackProps) {
-    const { location, roleName, permissionsBoundary, sourceProvider, ...stackProps } = props;
+    const { location, roleName: givenRoleName, permissionsBoundary, sourceProvider, template, projectRoleBoundaryName: boundaryName, ...stackProps } = props;
     super(scope, id, {
       description: 'Launch role of the SageMaker MLOps project template (S3): CloudFormation creates projects with it',
       analyticsReporting: false,
       ...stackProps,
       synthesizer: new StudioTemplateSynthesizer(location),
     });
+    // Both variants' launch roles (and boundaries) can live side by side in one account.
+    const roleName = givenRoleName ?? defaultLaunchRoleName(sourceProvider);
+    const organisationBoundary = permissionsBoundary === undefined ? undefined : managedPolicyFromNameOrArn(this, 'PermissionsBoundary', permissionsBoundary);
+    if (!organisationBoundary) {
+      this.projectRoleBoundary = new ProjectRoleBoundary(this, 'ProjectRoleBoundary', {
+        managedPolicyName: boundaryName ?? projectRoleBoundaryName(roleName),
+        templates: [template],
+        stackPrefix: PROVISIONER_STACK_PREFIX[Provisioner.S3_TEMPLATE],
+      });
+    }
     const launchRole = new LaunchRole(this, 'LaunchRole', {
       provisioner: Provisioner.S3_TEMPLATE,
-      // Both variants' launch roles can live side by side in one account.
-      roleName: roleName ?? (sourceProvider === 'codeconnections' ? 'SageMakerMlopsProjectConnectionLaunchRole' : 'SageMakerMlopsProjectLaunchRole'),
+      roleName,
       sourceProvider,
-      permissionsBoundary: permissionsBoundary === undefined ? undefined : managedPolicyFromNameOrArn(this, 'PermissionsBoundary', permissionsBoundary),
+      projectRoleBoundary: organisationBoundary ?? this.projectRoleBoundary!.policy,
+      permissionsBoundary: organisationBoundary,
     });
     this.launchRole = launchRole.role;
     // CloudFormation reads the Lambda and seed-code assets with the launch role.
@@ -226,6 +253,16 @@ export class StudioTemplateLaunchRoleStack extends Stack {
       reason: "Read-only: the template's assets (keys are content hashes) beside it in the template bucket",
     });
   }
+}
+
+/** The launch role's name unless one is given: one per source provider, so both fit in one account. */
+export function defaultLaunchRoleName(sourceProvider?: SourceProviderName): string {
+  return sourceProvider === 'codeconnections' ? 'SageMakerMlopsProjectConnectionLaunchRole' : 'SageMakerMlopsProjectLaunchRole';
+}
+
+/** Name of the project role boundary a launch role stack ships: the launch role's name and `-ProjectRoles`. */
+export function projectRoleBoundaryName(launchRoleName: string): string {
+  return `${launchRoleName}-ProjectRoles`;
 }
 
 /** Stack ids of the publisher's app. */
@@ -245,16 +282,20 @@ export function studioTemplateApp(app: App, config: StudioTemplateSettings, loca
   template: StudioTemplateStack;
   launchRole: StudioTemplateLaunchRoleStack;
 } {
+  const sourceProvider = config.project?.sourceProvider;
+  // The template's roles carry the organisation's boundary, or the one the launch role stack ships.
+  const template = new StudioTemplateStack(app, STUDIO_TEMPLATE_STACK_ID, {
+    location,
+    project: config.project,
+    permissionsBoundary: config.permissionsBoundary ?? projectRoleBoundaryName(defaultLaunchRoleName(sourceProvider)),
+  });
   return {
-    template: new StudioTemplateStack(app, STUDIO_TEMPLATE_STACK_ID, {
-      location,
-      project: config.project,
-      permissionsBoundary: config.permissionsBoundary,
-    }),
+    template,
     launchRole: new StudioTemplateLaunchRoleStack(app, STUDIO_LAUNCH_ROLE_STACK_ID, {
       location,
+      template,
       permissionsBoundary: config.permissionsBoundary,
-      sourceProvider: config.project?.sourceProvider,
+      sourceProvider,
     }),
   };
 }

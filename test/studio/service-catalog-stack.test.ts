@@ -110,10 +110,10 @@ describe('ServiceCatalogStack, default configuration', () => {
     expect(JSON.stringify(stacks.Resource)).toContain(':stack/SC-*/*');
   });
 
-  test('the launch role passes roles named SC-* only, and only to the services the product hands them to', () => {
+  test('the launch role passes roles named SC-* under the project role path only, and only to the services the product hands them to', () => {
     const passRole = launchRoleStatements(template).filter((s) => list(s.Action).includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
-    expect(JSON.stringify(passRole[0].Resource)).toContain(':role/SC-*');
+    expect(JSON.stringify(passRole[0].Resource)).toContain(':role/sagemaker-mlops-project/SC-*');
     expect(passRole[0].Condition).toEqual({
       StringEquals: {
         'iam:PassedToService': [
@@ -308,7 +308,7 @@ describe('ServiceCatalogStack, overrides', () => {
     const { template } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
     const statements = launchRoleStatements(template);
     const bounded = statements.find((s) => s.Sid === 'RolesWithBoundary');
-    expect(([] as string[]).concat(bounded?.Action as string[]).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy']);
+    expect(([] as string[]).concat(bounded?.Action as string[]).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription']);
     expect(JSON.stringify((bounded?.Condition as Record<string, Record<string, unknown>>).StringEquals['iam:PermissionsBoundary']))
       .toContain(':policy/ProjectBoundary');
     const unbounded = statements.filter((s) => s.Sid !== 'RolesWithBoundary').flatMap((s) => ([] as string[]).concat(s.Action as string[]));

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../../lib/studio/launch-role';
 import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
+import { MANAGED_POLICY_MAX_LENGTH, renderedLength } from '../../lib/studio/project-role-boundary';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext } from '../support/app';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
@@ -240,6 +241,14 @@ describe('launch roles of a connection template', () => {
     expect(types.filter((t) => !covered.has(t))).toEqual([]);
   });
 
+  test('the S3 template\'s project role boundary holds the connection and the seeding jobs, within IAM\'s quota', () => {
+    const boundary = Object.values(synthDefaultS3().launchRole.Resources as Json).find((r: Json) => r.Type === 'AWS::IAM::ManagedPolicy') as Json;
+    const statements = boundary.Properties.PolicyDocument.Statement;
+    expect(renderedLength(statements)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
+    expect(statements[0].Action).toEqual(expect.arrayContaining(['codeconnections:UseConnection', 'codestar-connections:UseConnection']));
+    expect(JSON.stringify(statements[1].NotResource)).toContain('codebuild:');
+  });
+
   test('the CodeCommit launch roles do not pass connections', () => {
     expect(launchPermissions(Provisioner.S3_TEMPLATE).map((p) => p.sid)).not.toContain('PassConnections');
     expect(launchPermissions(Provisioner.SERVICE_CATALOG).map((p) => p.sid)).toContain('Repositories');
@@ -272,7 +281,7 @@ describe('permissions boundary of the S3 template\'s launch role stack', () => {
     });
     const all = statements(launchRole);
     const bounded = all.find((s) => s.Sid === 'RolesWithBoundary');
-    expect(actionsOf(bounded).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRolePolicy', 'iam:PutRolePolicy']);
+    expect(actionsOf(bounded).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription']);
     expect(JSON.stringify(bounded.Condition.StringEquals['iam:PermissionsBoundary'])).toContain(':policy/ProjectBoundary');
     expect(all.filter((s) => s.Sid !== 'RolesWithBoundary').flatMap(actionsOf)).not.toContain('iam:CreateRole');
   });

@@ -128,7 +128,7 @@ describe('StudioTemplateLaunchRoleStack', () => {
     expect(sids).not.toContain('ReadProvisioningTemplates');
     const text = JSON.stringify(statements());
     expect(text).toContain(':stack/SP-*/*');
-    expect(text).toContain(':role/SP-*');
+    expect(text).toContain(':role/sagemaker-mlops-project/SP-*');
     expect(text).not.toContain('SC-');
     const passRole = statements().find((s) => s.Sid === 'PassProjectRoles')!;
     expect(passRole.Condition.StringEquals['iam:PassedToService']).toEqual([...new Set(Object.values(PASS_ROLE_SERVICES))].sort());
