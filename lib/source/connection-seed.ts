@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -225,13 +226,15 @@ export class ConnectionSeed extends Construct {
       logGroup: props.functionLogGroup,
     });
 
-    // aws-cdk-lib's singleton function behind every AwsCustomResource of the stack.
-    const singleton = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON);
-    if (singleton) {
-      Validations.of(singleton).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "aws-cdk-lib's AwsCustomResource function that starts the seeding jobs: the AWS managed policy only lets it write its own logs",
-      });
+    // aws-cdk-lib's singleton function behind every AwsCustomResource of the stack: its role gets
+    // AWSLambdaBasicExecutionRole by default. A published template's launch role may not attach
+    // managed policies (lib/studio/project-role-boundary.ts), and the function writes only to
+    // `functionLogGroup`: an inline grant on that log group replaces the managed policy.
+    const singleton = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON) as lambda.SingletonFunction | lambda.Function | undefined;
+    const singletonRole = singleton?.node.tryFindChild('ServiceRole') as iam.Role | undefined;
+    if (singletonRole) {
+      (singletonRole.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride('ManagedPolicyArns');
+      props.functionLogGroup.grantWrite(singletonRole);
     }
 
     // UseConnection for the started build only (its ARN from the build id the start returned):

@@ -190,6 +190,25 @@ async function useConnection(statements: Json[], prefix: string, context: Record
   return result.overallResult;
 }
 
+describe("aws-cdk-lib's function that starts the job", () => {
+  const { template } = seedStack(connectionArn(BUILD_REGION));
+
+  test('has a role without managed policies (a launch role may not attach any), allowed to write its log group only', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles.filter((r: Json) => r.Properties.ManagedPolicyArns)).toEqual([]);
+    const [, starter] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
+    const roleId = (starter as Json).Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap((p: Json) => p.Properties.PolicyDocument.Statement);
+    const logStatements = statements.filter((st: Json) => [st.Action].flat().some((a: string) => a.startsWith('logs:')));
+    expect(logStatements).toEqual([expect.objectContaining({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StartLogs/), 'Arn'] },
+    })]);
+  });
+});
+
 describe('the seeding job\'s write access to the repository', () => {
   const { template } = seedStack(connectionArn(BUILD_REGION));
   const policies = template.findResources('AWS::IAM::Policy');
