@@ -5,6 +5,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from './deploy-app';
 import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
+import { autoscaledTypeChangeProblem } from './autoscaling-update';
 import { checkEndpointOwnership } from './endpoint-ownership';
 import { ENDPOINT_STACK_PARAMETERS, endpointName, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
@@ -267,8 +268,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   const log = options.log ?? (() => undefined);
   const { env } = options;
   // Configuration first: a bad file fails the build before any AWS call.
-  const staging = loadStageConfig('staging', options.configDir);
-  loadStageConfig('prod', options.configDir);
+  const configs = { staging: loadStageConfig('staging', options.configDir), prod: loadStageConfig('prod', options.configDir) };
+  const staging = configs.staging;
 
   const resolution = await resolveModelPackage({
     client: options.client,
@@ -287,7 +288,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   }
   // Checked on every run, deploying or not: a name collision found on a new project's first
   // commit is cheaper to fix (rename the project) than on its first approval.
-  await checkEndpointOwnership({
+  const existingEndpoints = await checkEndpointOwnership({
     client: options.client,
     projectId: env.projectId,
     endpointNames: STAGES.map((stage) => endpointName(env.projectName, stage)),
@@ -295,6 +296,13 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
       .map((stage) => [endpointName(env.projectName, stage), deployments[stage].target!.account])),
     log,
   });
+  // Also on every run: the commit that changes the type of an autoscaled variant fails here,
+  // before staging, rather than at the prod deploy after the approval.
+  const typeChanges = STAGES.map((stage) => autoscaledTypeChangeProblem(env.projectName, configs[stage],
+    existingEndpoints[endpointName(env.projectName, stage)])).filter((problem) => problem !== undefined);
+  if (typeChanges.length > 0) {
+    throw new Error(typeChanges.join('\n'));
+  }
   const smokeTestPayload = resolution.deploy ? chooseSmokeTestPayload({
     pipeline: resolution.pipeline,
     configuredFile: staging.smokeTest?.samplePayloadFile,
