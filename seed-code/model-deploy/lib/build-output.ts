@@ -7,7 +7,7 @@ import { createDeployApp, parseTags } from './deploy-app';
 import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
 import { autoscaledTypeChangeProblem } from './autoscaling-update';
 import { checkEndpointOwnership } from './endpoint-ownership';
-import { ENDPOINT_STACK_PARAMETERS, endpointName, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
+import { ENDPOINT_STACK_PARAMETERS, endpointName, MODEL_PACKAGE_ARN_PATTERN, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
 import { chooseSmokeTestPayload } from './smoke-test-payload';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
@@ -118,10 +118,19 @@ function flag(setting: string, text: string | undefined): boolean {
  */
 export const LATEST_APPROVED = 'latest';
 
-/** The requested package: empty (deploy the newest approved one) for no value or `latest`. */
+/**
+ * The requested package: empty (deploy the newest approved one) for no value or `latest`.
+ * @throws Error naming `MODEL_PACKAGE_ARN` when the value is not a versioned model package ARN
+ */
 export function requestedPackage(value: string | undefined): string {
   const trimmed = value?.trim() ?? '';
-  return trimmed === LATEST_APPROVED ? '' : trimmed;
+  if (trimmed === LATEST_APPROVED || trimmed === '') {
+    return '';
+  }
+  if (!new RegExp(MODEL_PACKAGE_ARN_PATTERN).test(trimmed)) {
+    throw new Error(`MODEL_PACKAGE_ARN must be the ARN of a model package version (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>), '${LATEST_APPROVED}' or empty; got '${trimmed}'`);
+  }
+  return trimmed;
 }
 
 /** The values one stage's endpoint stack is deployed with. */

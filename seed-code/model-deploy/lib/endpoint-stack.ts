@@ -40,6 +40,9 @@ export const ENDPOINT_STACK_PARAMETERS = {
   alarmTopicArn: 'AlarmTopicArn',
 } as const;
 
+/** A versioned model package ARN (the endpoint stack's `ModelPackageArn` parameter, the build's `MODEL_PACKAGE_ARN`). */
+export const MODEL_PACKAGE_ARN_PATTERN = '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]+/[0-9]+$';
+
 /** A standard SNS topic ARN (the endpoint stack's `AlarmTopicArn` parameter, the build's `ALARM_TOPIC_ARN`). */
 export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
 
@@ -119,7 +122,7 @@ export class EndpointStack extends Stack {
     const modelPackageArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelPackageArn, {
       type: 'String',
       description: 'ARN of the approved model package version to deploy',
-      allowedPattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]+/[0-9]+$',
+      allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
       constraintDescription: 'must be the ARN of a versioned model package',
     });
     const modelExecutionRoleArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn, {
