@@ -39,6 +39,9 @@ export interface StudioProjectTemplate {
   readonly connectionParameters?: ConnectionParameters;
 }
 
+/** The parameter of the CodeConnections variant's template that takes the connection (the CodeCommit variant has none). */
+export const CONNECTION_PARAMETER = 'CodeConnectionArn';
+
 /** The parameters of a template whose repositories are reached through a connection. */
 export interface ConnectionParameters {
   /** `CodeConnectionArn`. */
@@ -160,7 +163,7 @@ function connectionParameters(stack: Stack, project: ProjectOptions): Connection
     default: configured,
   });
   const parameters: ConnectionParameters = {
-    connectionArn: new CfnParameter(stack, 'CodeConnectionArn', {
+    connectionArn: new CfnParameter(stack, CONNECTION_PARAMETER, {
       type: 'String',
       description: 'ARN of an available CodeConnections connection (tagged sagemaker=true) with access to both repositories, in the project\'s account and region',
       allowedPattern: CONNECTION_ARN_PATTERN,

@@ -13,8 +13,10 @@ import { accessLogsBucket } from '../private/access-logs-bucket';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { AcknowledgeWildcards } from '../private/wildcard-acknowledgements';
-import { ProjectOptions } from '../contract/options';
+import { ConfigError } from '../contract/errors';
+import { ProjectOptions, SourceProviderName } from '../contract/options';
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
+import { CONNECTION_PARAMETER } from './project-template';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 
 // Moved to their own files; still exported here for existing imports.
@@ -112,6 +114,7 @@ export class ServiceCatalogStack extends Stack {
       directory: snapshotDirectory,
     });
     const previousVersions = this.releasedVersions(snapshotDirectory).filter((v) => v !== productVersion);
+    this.refuseMixedVariants(snapshotDirectory, previousVersions, project.sourceProvider ?? 'codecommit');
 
     this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
       productName: project.sourceProvider === 'codeconnections'
@@ -160,12 +163,29 @@ export class ServiceCatalogStack extends Stack {
     });
   }
 
+  /**
+   * Refuses a product whose released versions are of the other source provider: a project updated
+   * from a CodeCommit version to a CodeConnections one (or back) would replace its repositories, so
+   * one product offers one variant.
+   */
+  private refuseMixedVariants(directory: string, versions: readonly string[], current: SourceProviderName): void {
+    const other = versions.filter((v) => snapshotProvider(path.join(directory, this.snapshotFileName(v))) !== current);
+    if (other.length === 0) return;
+    const otherProvider: SourceProviderName = current === 'codecommit' ? 'codeconnections' : 'codecommit';
+    throw new ConfigError(`\`sourceProvider\` '${current}' cannot be a version of this product: its released version(s) ${other.join(', ')} `
+      + `(snapshots in ${directory}) are ${otherProvider} versions, and a project updated from one to the other would replace its repositories; `
+      + `offer the ${current} variant as an S3 template (npm run publish-template, docs/publish-to-studio.md), or set \`sourceProvider\` ${otherProvider}`);
+  }
+
+  /** ProductStackHistory's file name: <history id>.<product stack artifact id>.<version>.product.template.json */
+  private snapshotFileName(version: string): string {
+    return `${Names.uniqueId(this.productStackHistory)}.${this.productStack.artifactId}.${version}.product.template.json`;
+  }
+
   /** The version names of the snapshots in a folder, in natural order (v2 before v10). */
   private releasedVersions(directory: string): string[] {
     if (!fs.existsSync(directory)) return [];
-    // ProductStackHistory's file name: <history id>.<product stack artifact id>.<version>.product.template.json
-    const prefix = `${Names.uniqueId(this.productStackHistory)}.${this.productStack.artifactId}.`;
-    const suffix = '.product.template.json';
+    const [prefix, suffix] = this.snapshotFileName('\0').split('\0');
     return fs.readdirSync(directory)
       .filter((f) => f.startsWith(prefix) && f.endsWith(suffix))
       .map((f) => f.slice(prefix.length, -suffix.length))
@@ -279,4 +299,10 @@ export class ServiceCatalogStack extends Stack {
       },
     ]));
   }
+}
+
+/** The source provider a product template snapshot was made for: the CodeConnections variant takes the connection as a parameter. */
+function snapshotProvider(file: string): SourceProviderName {
+  const template = JSON.parse(fs.readFileSync(file, 'utf8')) as { Parameters?: Record<string, unknown> };
+  return template.Parameters && CONNECTION_PARAMETER in template.Parameters ? 'codeconnections' : 'codecommit';
 }

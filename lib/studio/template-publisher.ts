@@ -138,7 +138,17 @@ export async function publishTemplate(options: PublishOptions): Promise<PublishR
   return publishObjects(location, objects, options);
 }
 
-/** The publishing half of {@link publishTemplate}, for objects already built. */
+/** One change the publication makes, found by the checks and made only when every check passed. */
+type Write = { readonly line: string; readonly apply: () => Promise<unknown> };
+
+/**
+ * The publishing half of {@link publishTemplate}, for objects already built.
+ *
+ * Everything that can be checked is checked before anything is written: the bucket exists, no
+ * published template of this version would change, the domain exists. Only then are the objects,
+ * their tags, the bucket's CORS rule and the domain's tag written (and `out` filled), so a failed
+ * check leaves the bucket, the domain and `out` as they were.
+ */
 export async function publishObjects(
   location: StudioTemplateLocation,
   objects: readonly PublishedObject[],
@@ -149,14 +159,15 @@ export async function publishObjects(
     actions.push(line);
     options.log(line);
   };
-  if (options.out) {
+  const writeOut = () => {
+    if (!options.out) return;
     for (const object of objects) {
       const file = path.join(options.out, object.key);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, object.body);
     }
     act(`wrote ${objects.length} objects under ${path.resolve(options.out)} (their S3 keys as paths)`);
-  }
+  };
 
   const s3 = options.dryRun ? undefined : options.s3 ?? new S3Client({});
   const region = s3 ? await s3.config.region() : process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '<region>';
@@ -164,46 +175,69 @@ export async function publishObjects(
   const result = () => ({ location, objects, actions, templateUrl: url(location.templateKey), launchRoleTemplateUrl: url(location.launchRoleTemplateKey) });
 
   if (!s3) {
+    writeOut();
     for (const o of objects) act(`would upload s3://${location.bucketName}/${o.key} (${o.body.length} bytes)${o.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`);
     act(`would add CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) to bucket ${location.bucketName}`);
     if (options.domainId) act(`would tag domain ${options.domainId} with ${TEMPLATES_LOCATION_TAG}=${location.s3Url}`);
     return result();
   }
 
+  // Checks (reads only).
+  const writes: Array<Write | string> = [];
   try {
-    for (const object of objects) act(await putObject(s3, location, object));
-    act(await ensureCors(s3, location.bucketName));
+    for (const object of objects) writes.push(...await planObject(s3, location, object));
+    writes.push(await planCors(s3, location.bucketName));
   } catch (e) {
     if ((e as { name?: string }).name === 'NoSuchBucket') {
-      throw new UsageError(`\`--bucket\` '${location.bucketName}' does not exist (in this account and region): create it first`);
+      throw new UsageError(`\`--bucket\` '${location.bucketName}' does not exist (in this account and region): create it first; nothing was written`);
     }
     throw e;
   }
   if (options.domainId) {
-    act(await tagDomain(options.sagemaker ?? new SageMakerClient({}), options.domainId, location.s3Url));
+    writes.push(await planDomainTag(options.sagemaker ?? new SageMakerClient({}), options.domainId, location.s3Url));
+  }
+
+  // Writes.
+  writeOut();
+  for (const write of writes) {
+    if (typeof write === 'string') {
+      act(write);
+    } else {
+      await write.apply();
+      act(write.line);
+    }
   }
   return result();
 }
 
-async function putObject(s3: S3Client, location: StudioTemplateLocation, object: PublishedObject): Promise<string> {
+/** The object's upload, or what is already in place; a changed template of a published version is refused. */
+async function planObject(s3: S3Client, location: StudioTemplateLocation, object: PublishedObject): Promise<Array<Write | string>> {
   const where = `s3://${location.bucketName}/${object.key}`;
   const existing = await readObject(s3, location.bucketName, object.key, object.kind !== 'asset');
   if (existing === undefined) {
-    await s3.send(new PutObjectCommand({
-      Bucket: location.bucketName,
-      Key: object.key,
-      Body: object.body,
-      ContentType: object.kind === 'asset' ? 'application/zip' : 'application/json',
-      Tagging: object.visible ? `${encodeURIComponent(STUDIO_VISIBILITY_TAG)}=true` : undefined,
-    }));
-    return `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`;
+    return [{
+      line: `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`,
+      apply: () => s3.send(new PutObjectCommand({
+        Bucket: location.bucketName,
+        Key: object.key,
+        Body: object.body,
+        ContentType: object.kind === 'asset' ? 'application/zip' : 'application/json',
+        Tagging: object.visible ? `${encodeURIComponent(STUDIO_VISIBILITY_TAG)}=true` : undefined,
+      })),
+    }];
   }
   if (object.kind !== 'asset' && !existing.equals(object.body)) {
     throw new VersionConflictError(`${where} already holds a different template of version '${location.version}': `
       + 'projects may have been created from it, so it is never overwritten; publish under a new version (-c productVersion=<new name>)');
   }
-  if (!object.visible) return `unchanged ${where}`;
-  return `unchanged ${where}; ${await ensureVisible(s3, location.bucketName, object.key)}`;
+  if (!object.visible) return [`unchanged ${where}`];
+  const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: location.bucketName, Key: object.key }))).TagSet ?? [];
+  if (tags.some((t) => t.Key === STUDIO_VISIBILITY_TAG && t.Value === 'true')) return [`unchanged ${where}; tag ${STUDIO_VISIBILITY_TAG}=true unchanged`];
+  const tagSet: Tag[] = [...tags.filter((t) => t.Key !== STUDIO_VISIBILITY_TAG), { Key: STUDIO_VISIBILITY_TAG, Value: 'true' }];
+  return [{
+    line: `unchanged ${where}; tagged ${STUDIO_VISIBILITY_TAG}=true`,
+    apply: () => s3.send(new PutObjectTaggingCommand({ Bucket: location.bucketName, Key: object.key, Tagging: { TagSet: tagSet } })),
+  }];
 }
 
 /** The object's bytes (or `Buffer.alloc(0)` when only existence matters), undefined when absent. */
@@ -222,16 +256,8 @@ async function readObject(s3: S3Client, bucket: string, key: string, body: boole
   }
 }
 
-async function ensureVisible(s3: S3Client, bucket: string, key: string): Promise<string> {
-  const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? [];
-  if (tags.some((t) => t.Key === STUDIO_VISIBILITY_TAG && t.Value === 'true')) return `tag ${STUDIO_VISIBILITY_TAG}=true unchanged`;
-  const tagSet: Tag[] = [...tags.filter((t) => t.Key !== STUDIO_VISIBILITY_TAG), { Key: STUDIO_VISIBILITY_TAG, Value: 'true' }];
-  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tagSet } }));
-  return `tagged ${STUDIO_VISIBILITY_TAG}=true`;
-}
-
 /** Adds (or corrects) Studio's CORS rule, keeping the bucket's other rules. */
-async function ensureCors(s3: S3Client, bucket: string): Promise<string> {
+async function planCors(s3: S3Client, bucket: string): Promise<Write | string> {
   let rules: CORSRule[] = [];
   try {
     rules = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
@@ -241,8 +267,10 @@ async function ensureCors(s3: S3Client, bucket: string): Promise<string> {
   const ours = rules.find((r) => r.ID === STUDIO_CORS_RULE.ID);
   if (ours && sameRule(ours, STUDIO_CORS_RULE)) return `unchanged CORS rule ${STUDIO_CORS_RULE.ID} of bucket ${bucket}`;
   const others = rules.filter((r) => r.ID !== STUDIO_CORS_RULE.ID);
-  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [...others, STUDIO_CORS_RULE] } }));
-  return `${ours ? 'updated' : 'added'} CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) of bucket ${bucket}`;
+  return {
+    line: `${ours ? 'updated' : 'added'} CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) of bucket ${bucket}`,
+    apply: () => s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [...others, STUDIO_CORS_RULE] } })),
+  };
 }
 
 function sameRule(a: CORSRule, b: CORSRule): boolean {
@@ -251,13 +279,25 @@ function sameRule(a: CORSRule, b: CORSRule): boolean {
   return norm(a) === norm(b);
 }
 
-async function tagDomain(sagemaker: SageMakerClient, domainId: string, s3Url: string): Promise<string> {
-  const domain = await sagemaker.send(new DescribeDomainCommand({ DomainId: domainId }));
-  const arn = domain.DomainArn!;
+/** The domain's location tag; a domain that does not exist is refused. */
+async function planDomainTag(sagemaker: SageMakerClient, domainId: string, s3Url: string): Promise<Write | string> {
+  let arn: string;
+  try {
+    arn = (await sagemaker.send(new DescribeDomainCommand({ DomainId: domainId }))).DomainArn!;
+  } catch (e) {
+    // SageMaker: ResourceNotFound "Cannot find Domain: ...".
+    const error = e as { name?: string; message?: string };
+    if (error.name === 'ResourceNotFound' || /cannot find|does not exist|not found/i.test(error.message ?? '')) {
+      throw new UsageError(`\`--domain-id\` '${domainId}' is not a SageMaker domain in this account and region (${error.name}: ${error.message}); nothing was written`);
+    }
+    throw e;
+  }
   const tags = (await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
   if (tags.some((t) => t.Key === TEMPLATES_LOCATION_TAG && t.Value === s3Url)) {
     return `unchanged tag ${TEMPLATES_LOCATION_TAG}=${s3Url} of domain ${domainId}`;
   }
-  await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: TEMPLATES_LOCATION_TAG, Value: s3Url }] }));
-  return `tagged domain ${domainId} with ${TEMPLATES_LOCATION_TAG}=${s3Url}`;
+  return {
+    line: `tagged domain ${domainId} with ${TEMPLATES_LOCATION_TAG}=${s3Url}`,
+    apply: () => sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: TEMPLATES_LOCATION_TAG, Value: s3Url }] })),
+  };
 }

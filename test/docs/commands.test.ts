@@ -216,6 +216,42 @@ describe('every command in the docs', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// AWS CLI commands: not run (they need an account), but what makes them fail before any call is
+
+/**
+ * What is wrong with an `aws` command of a doc. `aws cloudformation deploy --template-file` opens
+ * only a regular file (it checks `os.path.isfile` first and says "Invalid template path
+ * /dev/fd/63" for a process substitution), and a file it names must come from a command before
+ * it in the same doc, unless the name holds a placeholder.
+ */
+function awsCommandProblems(command: Command, earlier: readonly Command[]): string[] {
+  const argv = words(command.text);
+  const problems: string[] = [];
+  if (/<\(/.test(command.text)) problems.push('process substitution `<(...)` is a pipe, not a file, for the AWS CLI');
+  const i = argv.indexOf('--template-file');
+  const file = i >= 0 ? argv[i + 1] : undefined;
+  if (file !== undefined && !file.startsWith('<(') && placeholder(file) === undefined && !file.includes('/')
+    && !earlier.some((c) => words(c.text).slice(-1)[0] === file)) {
+    problems.push(`\`--template-file ${file}\`: no command before it in the doc writes ${file}`);
+  }
+  return problems;
+}
+
+const awsCommands = DOCS.flatMap((doc) => blockCommands(doc).map((c, i, all) => ({ command: c, earlier: all.slice(0, i) })))
+  .filter(({ command }) => /^aws /.test(command.text))
+  .map(({ command, earlier }) => [where(command), awsCommandProblems(command, earlier)] as const);
+
+describe('every AWS CLI command in the docs', () => {
+  test('the docs have AWS CLI commands, the launch role deployment among them', () => {
+    expect(awsCommands.map(([name]) => name)).toEqual(expect.arrayContaining([expect.stringMatching(/aws cloudformation deploy --stack-name sagemaker-mlops-project-launch-role/)]));
+  });
+
+  test.each(awsCommands)('%s passes its arguments as the AWS CLI takes them', (name, problems) => {
+    if (problems.length > 0) throw new Error(`${name}:\n  ${problems.join('\n  ')}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Paths the docs name
 
 /** Backticked repository paths of the prose, e.g. `lib/contract/names.ts`. */

@@ -168,6 +168,35 @@ describe('publishing to S3 (moto_server)', () => {
     await expect(publishTo(bucket)).rejects.toThrow(/already holds a different template of version 'v1'.*new version \(-c productVersion=/);
   });
 
+  test('a domain that does not exist fails in one line naming --domain-id, before anything is uploaded, the CORS rule changed or --out written', async () => {
+    // GIVEN a well-formed domain id that SageMaker does not know
+    const bucket = await newBucket(s3, 'no-domain');
+    sagemaker.on(DescribeDomainCommand).rejects(Object.assign(new Error(`Cannot find Domain: arn:aws:sagemaker:us-east-1:123456789012:domain/${DOMAIN_ID}`), { name: 'ResourceNotFound' }));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'no-domain-out-'));
+    try {
+      // WHEN / THEN
+      await expect(publishTo(bucket, { domainId: DOMAIN_ID, out })).rejects.toThrow(
+        new RegExp(`^\`--domain-id\` '${DOMAIN_ID}' is not a SageMaker domain in this account and region \\(ResourceNotFound: Cannot find Domain: .*\\); nothing was written$`));
+      expect(await versionCount(s3, bucket)).toBe(0);
+      await expect(s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+      expect(fs.readdirSync(out)).toEqual([]);
+      expect(sagemaker.commandCalls(AddTagsCommand)).toHaveLength(0);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('a changed template of a published version fails before any other object, tag or CORS rule is written', async () => {
+    // GIVEN only the launch role's template of v1 is there, and it differs
+    const bucket = await newBucket(s3, 'conflict-late');
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${PREFIX}launch-role-v1.json`, Body: '{}' }));
+    // WHEN / THEN
+    await expect(publishTo(bucket, { domainId: DOMAIN_ID })).rejects.toThrow(VersionConflictError);
+    expect(await versionCount(s3, bucket)).toBe(1);
+    await expect(s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
+    expect(sagemaker.commandCalls(AddTagsCommand)).toHaveLength(0);
+  });
+
   test('fails when the bucket does not exist, in one line', async () => {
     await expect(publishTo('no-such-bucket-here')).rejects.toThrow(UsageError);
     await expect(publishTo('no-such-bucket-here')).rejects.toThrow(/^`--bucket` 'no-such-bucket-here' does not exist/);

@@ -281,6 +281,25 @@ describe('ServiceCatalogStack, overrides', () => {
     expect(() => synth(catalogApp({ snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
   });
 
+  test('refuses a CodeConnections version in a product of CodeCommit versions, and the reverse, writing no snapshot', () => {
+    // GIVEN v1, a CodeCommit version, was released
+    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+    synth(catalogApp({ snapshotDirectory }));
+    const [v1] = fs.readdirSync(snapshotDirectory);
+    // WHEN / THEN the CodeConnections variant is added as git-v1
+    expect(() => catalogApp({ snapshotDirectory, config: { ...CONNECTION_CONFIG, productVersion: 'git-v1' } })).toThrow(
+      /^`sourceProvider` 'codeconnections' cannot be a version of this product: its released version\(s\) v1 \(snapshots in .*\) are codecommit versions, .*replace its repositories; /);
+    expect(fs.readdirSync(snapshotDirectory)).toEqual([v1]);
+
+    // GIVEN instead a released CodeConnections version git-v1 (its snapshot takes the connection)
+    const released = JSON.parse(fs.readFileSync(path.join(snapshotDirectory, v1), 'utf8'));
+    fs.writeFileSync(path.join(snapshotDirectory, v1.replace('.v1.', '.git-v1.')), JSON.stringify({ ...released, Parameters: { ...released.Parameters, CodeConnectionArn: { Type: 'String' } } }));
+    fs.rmSync(path.join(snapshotDirectory, v1));
+    // WHEN / THEN a CodeCommit version is added
+    expect(() => catalogApp({ snapshotDirectory, config: { productVersion: 'v2' } })).toThrow(
+      /^`sourceProvider` 'codecommit' cannot be a version of this product: its released version\(s\) git-v1 .* are codeconnections versions/);
+  });
+
   test('shares the portfolio with roles, users and groups', () => {
     // GIVEN
     const principals = [STUDIO_ROLE, `arn:aws:iam::${ENV.account}:user/alice`, `arn:aws:iam::${ENV.account}:group/DataScientists`];

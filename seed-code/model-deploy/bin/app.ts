@@ -11,7 +11,8 @@ import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from '../lib/deploy-app';
 
 try {
-  const app = new App();
+  // No synthesis on exit: after an error nothing is written to cdk.out (app.synth() below writes it).
+  const app = new App({ autoSynth: false });
   createDeployApp({
     app,
     projectName: process.env.SAGEMAKER_PROJECT_NAME || String(app.node.tryGetContext('projectName') ?? 'demo'),

@@ -5,8 +5,9 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
 import { createDeployApp, parseTags } from './deploy-app';
 import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
+import { autoscaledTypeChangeProblem } from './autoscaling-update';
 import { checkEndpointOwnership } from './endpoint-ownership';
-import { ENDPOINT_STACK_PARAMETERS, endpointName, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
+import { ENDPOINT_STACK_PARAMETERS, endpointName, MODEL_PACKAGE_ARN_PATTERN, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
 import { chooseSmokeTestPayload } from './smoke-test-payload';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
@@ -117,10 +118,19 @@ function flag(setting: string, text: string | undefined): boolean {
  */
 export const LATEST_APPROVED = 'latest';
 
-/** The requested package: empty (deploy the newest approved one) for no value or `latest`. */
+/**
+ * The requested package: empty (deploy the newest approved one) for no value or `latest`.
+ * @throws Error naming `MODEL_PACKAGE_ARN` when the value is not a versioned model package ARN
+ */
 export function requestedPackage(value: string | undefined): string {
   const trimmed = value?.trim() ?? '';
-  return trimmed === LATEST_APPROVED ? '' : trimmed;
+  if (trimmed === LATEST_APPROVED || trimmed === '') {
+    return '';
+  }
+  if (!new RegExp(MODEL_PACKAGE_ARN_PATTERN).test(trimmed)) {
+    throw new Error(`MODEL_PACKAGE_ARN must be the ARN of a model package version (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>), '${LATEST_APPROVED}' or empty; got '${trimmed}'`);
+  }
+  return trimmed;
 }
 
 /** The values one stage's endpoint stack is deployed with. */
@@ -267,8 +277,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   const log = options.log ?? (() => undefined);
   const { env } = options;
   // Configuration first: a bad file fails the build before any AWS call.
-  const staging = loadStageConfig('staging', options.configDir);
-  loadStageConfig('prod', options.configDir);
+  const configs = { staging: loadStageConfig('staging', options.configDir), prod: loadStageConfig('prod', options.configDir) };
+  const staging = configs.staging;
 
   const resolution = await resolveModelPackage({
     client: options.client,
@@ -287,7 +297,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   }
   // Checked on every run, deploying or not: a name collision found on a new project's first
   // commit is cheaper to fix (rename the project) than on its first approval.
-  await checkEndpointOwnership({
+  const existingEndpoints = await checkEndpointOwnership({
     client: options.client,
     projectId: env.projectId,
     endpointNames: STAGES.map((stage) => endpointName(env.projectName, stage)),
@@ -295,6 +305,13 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
       .map((stage) => [endpointName(env.projectName, stage), deployments[stage].target!.account])),
     log,
   });
+  // Also on every run: the commit that changes the type of an autoscaled variant fails here,
+  // before staging, rather than at the prod deploy after the approval.
+  const typeChanges = STAGES.map((stage) => autoscaledTypeChangeProblem(env.projectName, configs[stage],
+    existingEndpoints[endpointName(env.projectName, stage)])).filter((problem) => problem !== undefined);
+  if (typeChanges.length > 0) {
+    throw new Error(typeChanges.join('\n'));
+  }
   const smokeTestPayload = resolution.deploy ? chooseSmokeTestPayload({
     pipeline: resolution.pipeline,
     configuredFile: staging.smokeTest?.samplePayloadFile,

@@ -42,6 +42,9 @@ export interface DeployApp {
  * checks attached so every synth (CLI or build) fails on a finding.
  */
 export function createDeployApp(options: DeployAppOptions): DeployApp {
+  // Every stage file is checked before the first stack exists: a bad prod file must not leave an
+  // app holding the staging stack alone (which the CDK CLI would write to cdk.out).
+  const configs = Object.fromEntries(STAGES.map((stage) => [stage, loadStageConfig(stage, options.configDir)]));
   const app = options.app ?? new App();
   const stacks = {} as Record<Stage, EndpointStack>;
   for (const stage of STAGES) {
@@ -51,7 +54,7 @@ export function createDeployApp(options: DeployAppOptions): DeployApp {
       env: options.environments?.[stage],
       projectName: options.projectName,
       projectId: options.projectId,
-      stageConfig: loadStageConfig(stage, options.configDir),
+      stageConfig: configs[stage],
       extraTags: options.extraTags,
     });
   }

@@ -44,10 +44,12 @@ export class EndpointOwnershipError extends Error {
  * Needs `sagemaker:DescribeEndpoint` and `sagemaker:ListTags` on the endpoints, without a tag
  * condition (the point is to read a foreign endpoint's tag).
  *
+ * @returns the tags of each existing endpoint that was checked, by name
  * @throws EndpointOwnershipError naming the endpoint and the tag it found
  */
-export async function checkEndpointOwnership(options: EndpointOwnershipOptions): Promise<void> {
+export async function checkEndpointOwnership(options: EndpointOwnershipOptions): Promise<Record<string, Tag[]>> {
   const log = options.log ?? (() => undefined);
+  const existing: Record<string, Tag[]> = {};
   for (const name of options.endpointNames) {
     const account = options.otherAccounts?.[name];
     if (account !== undefined) {
@@ -67,7 +69,9 @@ export async function checkEndpointOwnership(options: EndpointOwnershipOptions):
         + 'refusing to take it over. Another project or person uses this name: delete that endpoint, or give this project another name.');
     }
     log(`Endpoint ${name} exists and belongs to this project (${TAG_KEYS.projectId}=${owner}).`);
+    existing[name] = tags;
   }
+  return existing;
 }
 
 /** The endpoint's ARN, or undefined when there is no endpoint of that name. */

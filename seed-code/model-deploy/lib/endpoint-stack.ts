@@ -40,8 +40,20 @@ export const ENDPOINT_STACK_PARAMETERS = {
   alarmTopicArn: 'AlarmTopicArn',
 } as const;
 
+/** A versioned model package ARN (the endpoint stack's `ModelPackageArn` parameter, the build's `MODEL_PACKAGE_ARN`). */
+export const MODEL_PACKAGE_ARN_PATTERN = '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]+/[0-9]+$';
+
 /** A standard SNS topic ARN (the endpoint stack's `AlarmTopicArn` parameter, the build's `ALARM_TOPIC_ARN`). */
 export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
+
+/**
+ * Tag on the endpoint of a stage that autoscales: the instance type of its variant, which is
+ * registered with Application Auto Scaling. SageMaker refuses an update that changes the instance
+ * type of (or removes) a registered variant, and CloudFormation deregisters a removed scalable
+ * target only in the cleanup after the endpoint update, so the build reads this tag and refuses a
+ * stage file that changes the type of an autoscaled variant (see `lib/autoscaling-update.ts`).
+ */
+export const AUTOSCALED_INSTANCE_TYPE_TAG = 'model-deploy:autoscaled-instance-type';
 
 /** Tag keys SageMaker Studio uses to relate resources to a project and a stage. */
 export const TAG_KEYS = {
@@ -110,7 +122,7 @@ export class EndpointStack extends Stack {
     const modelPackageArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelPackageArn, {
       type: 'String',
       description: 'ARN of the approved model package version to deploy',
-      allowedPattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]+/[0-9]+$',
+      allowedPattern: MODEL_PACKAGE_ARN_PATTERN,
       constraintDescription: 'must be the ARN of a versioned model package',
     });
     const modelExecutionRoleArn = new CfnParameter(this, ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn, {
@@ -204,8 +216,11 @@ export class EndpointStack extends Stack {
       } : undefined,
     });
 
-    if (config.autoscaling) {
+    if (config.autoscaling && config.hosting.kind === 'instance') {
       const scaling = config.autoscaling;
+      // Updated together with the endpoint (and rolled back with it), so it always tells the
+      // type of the variant the scalable target below registers.
+      Tags.of(this.endpoint).add(AUTOSCALED_INSTANCE_TYPE_TAG, config.hosting.instanceType);
       // No RoleARN: Application Auto Scaling uses its service-linked role for SageMaker variants,
       // so this stack needs no IAM role.
       const target = new appscaling.CfnScalableTarget(this, 'ScalableTarget', {

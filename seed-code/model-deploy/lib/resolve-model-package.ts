@@ -1,5 +1,6 @@
 import {
   DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
   DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   ModelApprovalStatus,
@@ -117,6 +118,9 @@ export async function resolveModelPackage(options: ResolveModelPackageOptions): 
   if (!chosen) {
     const newest = await newestApproved(options.client, group);
     if (!newest) {
+      // ListModelPackages answers a group that does not exist with an empty list, like a group
+      // with nothing approved: only the second is a normal state (a new project).
+      await checkGroupExists(options.client, group);
       const nothing = `no model package in group ${group} is Approved`;
       log(`Nothing to deploy: ${nothing}. Approve a model package version to deploy it.`);
       return { deploy: false, reason: nothing };
@@ -140,6 +144,28 @@ export async function resolveModelPackage(options: ResolveModelPackageOptions): 
 
 async function describe(client: SageMakerClient, name: string): Promise<DescribeModelPackageCommandOutput> {
   return client.send(new DescribeModelPackageCommand({ ModelPackageName: name }));
+}
+
+/** The project's model package group does not exist (a wrong `MODEL_PACKAGE_GROUP_NAME`, or a deleted group). */
+export class ModelPackageGroupNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelPackageGroupNotFoundError';
+  }
+}
+
+async function checkGroupExists(client: SageMakerClient, group: string): Promise<void> {
+  try {
+    await client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: group }));
+  } catch (e) {
+    const error = e as Error;
+    // SageMaker: ValidationException "ModelPackageGroup arn:...:model-package-group/<name> does not exist."
+    if (error.name === 'ValidationException' && /does not exist/i.test(error.message)) {
+      throw new ModelPackageGroupNotFoundError(`MODEL_PACKAGE_GROUP_NAME: model package group '${group}' does not exist, so there is nothing it could deploy; `
+        + "the project stack sets this variable to the project's group (<project-name>-<project-id>): update the project stack, or recreate the group");
+    }
+    throw new Error(`Cannot check model package group '${group}' (MODEL_PACKAGE_GROUP_NAME): ${error.name}: ${error.message}`);
+  }
 }
 
 async function newestApproved(client: SageMakerClient, group: string): Promise<string | undefined> {

@@ -86,6 +86,8 @@ let shipped: Run;
 let shippedLint: Run | undefined;
 /** A copy of the app inside this folder (so it resolves the same node_modules) with a bad prod file. */
 let badConfig: Run;
+/** What that run left in its output folder (the CLI itself creates the folder). */
+let badConfigOutput: string[];
 /** cfn-lint on variants the shipped files do not exercise. */
 let variantsLint: Run;
 beforeAll(async () => {
@@ -119,7 +121,11 @@ beforeAll(async () => {
         shipped = result;
         shippedLint = result.status === 0 ? await cfnLint(STACKS.map((stack) => path.join(OUT, `${stack}.template.json`))) : undefined;
       }),
-      cdkSynth(copy, ['-q', '-o', path.join(copy, 'cdk.out')]).then((result) => (badConfig = result)),
+      cdkSynth(copy, ['-q', '-o', path.join(copy, 'cdk.out')]).then((result) => {
+        badConfig = result;
+        const out = path.join(copy, 'cdk.out');
+        badConfigOutput = fs.existsSync(out) ? fs.readdirSync(out, { recursive: true }).map(String) : [];
+      }),
       cfnLint(variants.map((s) => path.join(variantsDir, s.templateFile))).then((result) => (variantsLint = result)),
     ]);
   } finally {
@@ -151,6 +157,10 @@ test('a bad stage setting stops cdk synth with its message once, without a stack
   expect(badConfig.output.split(message)).toHaveLength(2);
   expect(badConfig.output).not.toMatch(/^\s+at /m);
   expect(badConfig.status).not.toBe(0);
+});
+
+test('a bad stage setting leaves nothing in cdk.out (no template of the stage that was fine)', () => {
+  expect(badConfigOutput).toEqual([]);
 });
 
 test('cdk synth prints no feature-flag warning (cdk.json sets the recommended flags) and no other noise', () => {

@@ -44,4 +44,17 @@ describe('createDeployApp', () => {
     expect(templates.prod.Parameters.BootstrapVersion).toBeUndefined();
     expect(files.filter((f) => f.startsWith('asset.'))).toEqual([]);
   });
+
+  test('a bad prod file throws before any stack exists, so nothing of the app can be written', () => {
+    // GIVEN a valid staging file and a bad prod file
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-app-config-'));
+    fs.copyFileSync(path.join(CONFIG_DIR, 'staging.json'), path.join(configDir, 'staging.json'));
+    fs.writeFileSync(path.join(configDir, 'prod.json'), JSON.stringify({ instanceCount: 0 }));
+    const app = new App({ autoSynth: false });
+
+    // WHEN / THEN
+    expect(() => createDeployApp({ app, projectName: 'churn', projectId: 'p-abc123def456', configDir })).toThrow('prod.json');
+    expect(app.node.children).toEqual([]);
+    fs.rmSync(configDir, { recursive: true, force: true });
+  });
 });

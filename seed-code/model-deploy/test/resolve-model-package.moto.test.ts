@@ -62,6 +62,10 @@ test('a new group with only pending packages deploys nothing', async () => {
   expect(await deployed(group)).toBeUndefined();
 });
 
+test('a group that does not exist is an error naming it, not "nothing to deploy"', async () => {
+  await expect(deployed(`missing-${process.pid}-${Date.now()}`)).rejects.toThrow(/^MODEL_PACKAGE_GROUP_NAME: model package group 'missing-\d+-\d+' does not exist/);
+});
+
 test('approve A, approve B, reject B: A, B, then A again', async () => {
   // GIVEN
   const group = await newGroup();

@@ -1,6 +1,7 @@
 import {
   DescribeModelPackageCommand,
   DescribeModelPackageCommandOutput,
+  DescribeModelPackageGroupCommand,
   ListModelPackagesCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -9,6 +10,7 @@ import {
   ApprovalPolicy,
   ApprovalRefusedError,
   approvalProblem,
+  ModelPackageGroupNotFoundError,
   approverOf,
   isSessionOfRole,
   resolveModelPackage,
@@ -174,6 +176,25 @@ describe('no request (a commit started the run)', () => {
     // THEN
     expect(resolution).toEqual({ deploy: false, reason: `no model package in group ${GROUP} is Approved` });
     expect(log[log.length - 1]).toBe(`Nothing to deploy: no model package in group ${GROUP} is Approved. Approve a model package version to deploy it.`);
+    expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand).map((c) => c.args[0].input)).toEqual([{ ModelPackageGroupName: GROUP }]);
+  });
+
+  test('fails, naming MODEL_PACKAGE_GROUP_NAME and the group, when the group does not exist (its empty list is not "nothing approved")', async () => {
+    // GIVEN SageMaker lists a missing group as empty, and says so only when asked about the group
+    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    sagemaker.on(DescribeModelPackageGroupCommand).rejects(Object.assign(
+      new Error(`ModelPackageGroup arn:aws:sagemaker:us-east-1:123456789012:model-package-group/${GROUP} does not exist.`), { name: 'ValidationException' }));
+
+    // THEN
+    const attempt = resolve('');
+    await expect(attempt).rejects.toThrow(ModelPackageGroupNotFoundError);
+    await expect(attempt).rejects.toThrow(`MODEL_PACKAGE_GROUP_NAME: model package group '${GROUP}' does not exist`);
+  });
+
+  test('names the group when it cannot be checked', async () => {
+    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    sagemaker.on(DescribeModelPackageGroupCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    await expect(resolve('')).rejects.toThrow(`Cannot check model package group '${GROUP}' (MODEL_PACKAGE_GROUP_NAME): AccessDeniedException: User is not authorized`);
   });
 });
 
