@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, TARGET_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, projectWildcardReasons, TARGET_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
 import { cdkJsonContext } from './support/app';
 import { nagFindings } from './support/compliance';
 
@@ -291,5 +291,23 @@ describe('AcknowledgeWildcards with PROJECT_WILDCARD_REASONS, on a synthesized s
     const findings = wildcardFindings(grant);
     // THEN
     expect(findings).toEqual(expected.map((f) => `AwsSolutions-IAM5[${f}]`).sort());
+  });
+});
+
+describe('projectWildcardReasons', () => {
+  const pipelineJobs = (account: string) => `Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:${account}:processing-job/pipelines-*`;
+  const accepted = (reasons: readonly { finding: RegExp }[], finding: string) => reasons.some((r) => r.finding.test(finding));
+
+  test('of an environment-agnostic stack: the account token only', () => {
+    const reasons = projectWildcardReasons(Stack.of(new Stack()).account);
+    expect(accepted(reasons, pipelineJobs('<AWS::AccountId>'))).toBe(true);
+    expect(accepted(reasons, pipelineJobs('111111111111'))).toBe(false);
+  });
+
+  test("of a stack pinned to an account (multi-account): that account's digits, not another's", () => {
+    const reasons = projectWildcardReasons('111111111111');
+    expect(accepted(reasons, pipelineJobs('111111111111'))).toBe(true);
+    expect(accepted(reasons, pipelineJobs('<AWS::AccountId>'))).toBe(true);
+    expect(accepted(reasons, pipelineJobs('222222222222'))).toBe(false);
   });
 });

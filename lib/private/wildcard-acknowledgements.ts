@@ -224,10 +224,22 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
 ];
 
-/** A reason of {@link PROJECT_WILDCARD_REASONS} for a stack with a concrete account (ARNs hold the digits). */
-function anyAccount(reason: WildcardReason): WildcardReason {
-  const widen = (r: RegExp) => new RegExp(r.source.replace(/<AWS::AccountId>/g, String.raw`(<AWS::AccountId>|\d{12})`), r.flags);
+/**
+ * A reason of {@link PROJECT_WILDCARD_REASONS} for a stack with a concrete account, whose ARNs hold
+ * the digits: those of `account`, or of any account (a target account's stack refers to the
+ * project account's resources).
+ */
+function inAccount(reason: WildcardReason, account: string = String.raw`\d{12}`): WildcardReason {
+  const widen = (r: RegExp) => new RegExp(r.source.replace(/<AWS::AccountId>/g, `(<AWS::AccountId>|${account})`), r.flags);
   return { ...reason, finding: widen(reason.finding), ...(reason.resources ? { resources: widen(reason.resources) } : {}) };
+}
+
+/**
+ * The reasons of a project stack: {@link PROJECT_WILDCARD_REASONS}, with its own account's digits
+ * where the stack is pinned to one (a multi-account project stack is pinned to `projectAccount`).
+ */
+export function projectWildcardReasons(account: string | undefined): readonly WildcardReason[] {
+  return account && /^\d{12}$/.test(account) ? PROJECT_WILDCARD_REASONS.map((r) => inAccount(r, account)) : PROJECT_WILDCARD_REASONS;
 }
 
 /** The wildcards of a target account's stack (multi-account), each with the reason it is needed. */
@@ -258,5 +270,5 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
   },
   // After the specific ones: the first reason whose finding matches is the one judged.
-  ...PROJECT_WILDCARD_REASONS.map(anyAccount),
+  ...PROJECT_WILDCARD_REASONS.map((r) => inAccount(r)),
 ];

@@ -21,7 +21,7 @@ import { ProjectTeardown } from './project-teardown';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { LogSettings } from '../private/log-settings';
-import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
+import { AcknowledgeWildcards, projectWildcardReasons } from '../private/wildcard-acknowledgements';
 import { IProjectRepository, SourceProvider } from '../source/source-provider';
 import { StudioRepositories } from '../source/studio-repositories';
 import { checkProjectId, checkProjectName, checkSettings } from '../contract/rules';
@@ -252,7 +252,7 @@ export class SageMakerProject extends Construct {
     Tags.of(this).add('sagemaker:project-id', names.projectId);
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
-    Aspects.of(this).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
+    Aspects.of(this).add(new AcknowledgeWildcards(projectWildcardReasons(Stack.of(this).account)));
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     Aspects.of(this).add(new EventBridgeNotifications());
     this.addOutputs();

@@ -233,7 +233,7 @@ export class ConnectionSeed extends Construct {
     const singleton = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON) as lambda.SingletonFunction | lambda.Function | undefined;
     const singletonRole = singleton?.node.tryFindChild('ServiceRole') as iam.Role | undefined;
     if (singletonRole) {
-      (singletonRole.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride('ManagedPolicyArns');
+      (singletonRole.node.defaultChild as iam.CfnRole).managedPolicyArns = undefined;
       props.functionLogGroup.grantWrite(singletonRole);
     }
 
