@@ -14,6 +14,8 @@ module.exports = {
   // Both cores: Jest's default (cores - 1) leaves one of two idle; the tests are CPU-bound synths
   // and child processes (measured: 298 s with two workers against about 490 s in band).
   maxWorkers: 2,
+  // The long files first (test/support/sequencer.js says why).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     {
       displayName: 'app',
