@@ -243,7 +243,8 @@ function wildcardFindings(grant: (role: iam.Role, project: FakeProject, stack: S
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   grant(role, project, stack);
   Aspects.of(stack).add(new AcknowledgeWildcards(PROJECT_WILDCARD_REASONS));
-  const { findings } = nagFindings(app, outdir);
+  // Only cdk-nag is looked at: template validation (its schema load) is the compliance gate's.
+  const { findings } = nagFindings(app, outdir, { validate: false });
   return findings.map((f) => f.rule).filter((r) => r.startsWith('AwsSolutions-IAM5')).sort();
 }
 
