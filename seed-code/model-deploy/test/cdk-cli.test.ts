@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { BatchTransformStack } from '../lib/batch-stack';
 import { EndpointStack, parseStageConfig } from '../lib/endpoint-stack';
 
 const ROOT = path.join(__dirname, '..');
@@ -111,6 +112,11 @@ beforeAll(async () => {
       variant('InstanceStorage', 'prod', { instanceType: 'ml.g5.xlarge', instanceCount: 4, autoscaling: { minCapacity: 2, maxCapacity: 8 } }),
       variant('NoCapture', 'prod', { dataCapture: { enabled: false } }),
       variant('NoRollback', 'prod', { deployment: { autoRollback: false } }),
+      // Batch stages: scheduled (cron, time zone, joined output) and on-demand only.
+      new BatchTransformStack(app, 'BatchScheduled', { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig('prod',
+        { inference: 'batch', batch: { schedule: 'cron(0 2 * * ? *)', scheduleTimezone: 'Europe/Paris', joinSource: 'Input', instanceCount: 2 } }, 'prod.json') }),
+      new BatchTransformStack(app, 'BatchOnDemand', { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig('staging',
+        { inference: 'batch', batch: { instanceType: 'ml.g5.xlarge', splitType: 'None' } }, 'staging.json') }),
     ];
     app.synth();
 
