@@ -9,7 +9,7 @@ import { grantPassRole, grantSageMakerLogging, sageMakerArn } from '../private/i
  * Batch inference of the deploy seed's batch stages (`"inference": "batch"`): what the project
  * account grants so that a stage's batch stack deploys and its runs start, read and write.
  * The seed names these resources (seed-code/model-deploy/lib/batch-transform.ts): the schedule
- * group `<name>-<stage>-batch`, the rule `<name>-<stage>-batch-failed`, the transform jobs
+ * group `<name>-<stage>-batch` holding the schedule `transform`, the rule `<name>-<stage>-batch-failed`, the transform jobs
  * `<name>-<stage>-<run id>`, input under `batch-input/` and output under `batch-output/` of the
  * project bucket, the staging test's under `batch-input/smoke-test/` and `batch-output/smoke-test/`.
  */
@@ -20,6 +20,8 @@ export const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
 export const BATCH_INPUT_PREFIX = 'batch-input/';
 /** Key prefix of batch outputs in the project bucket. */
 export const BATCH_OUTPUT_PREFIX = 'batch-output/';
+/** Name of a stage's schedule in its group. */
+export const BATCH_SCHEDULE_NAME = 'transform';
 /** Sub-prefix (of both) of the staging test's sample and output. */
 export const BATCH_SMOKE_TEST_PREFIX = 'smoke-test/';
 
@@ -112,6 +114,7 @@ export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, 
     sid: 'WatchStagingTransformJobs',
     actions: ['sagemaker:DescribeTransformJob'],
     resources: [batchTransformJobArn(scope, names, 'staging')],
+    conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
   }));
   bucket.grantPut(grantee, `${BATCH_INPUT_PREFIX}${BATCH_SMOKE_TEST_PREFIX}*`);
   bucket.grantRead(grantee, `${BATCH_OUTPUT_PREFIX}${BATCH_SMOKE_TEST_PREFIX}*`);
@@ -136,7 +139,7 @@ export function grantBatchDeploy(deployRole: iam.Role, props: BatchDeployProps):
   const stages = props.stages.filter((stage) => props.scheduleRoles[stage] !== undefined);
   if (stages.length === 0) return;
   const groups = stages.map((stage) => batchScheduleGroupArn(deployRole, props.names, stage));
-  const schedules = stages.map((stage) => stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${batchScheduleGroupName(props.names, stage)}/*` }));
+  const schedules = stages.map((stage) => stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${batchScheduleGroupName(props.names, stage)}/${BATCH_SCHEDULE_NAME}` }));
   deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'BatchScheduleGroups',
     actions: [
