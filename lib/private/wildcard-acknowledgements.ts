@@ -29,6 +29,7 @@ export interface WildcardReason {
  */
 const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'sagemaker:ListModelPackages',
+  'sagemaker:ListTransformJobs',
   'cloudwatch:PutMetricData',
   'cloudwatch:DescribeAlarms',
   'application-autoscaling:DescribeScalableTargets',
@@ -163,8 +164,8 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     // The deploy seed's batch stages: jobs <name>-<stage>-<run id> (name '*' when it is a parameter).
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job\/(\*|[^*/]+)-(staging|prod)-\*$/,
-    actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob'],
-    reason: "A batch stage's transform jobs, named <name>-<stage>-<run id> at run time (the schedule's execution id); creating and tagging need this project's project-id tag in the request, describing needs it on the job",
+    actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:ListTags'],
+    reason: "A batch stage's transform jobs, named <name>-<stage>-<run id> at run time (the schedule's execution id); creating and tagging need this project's project-id tag in the request, describing and stopping need it on the job (the teardown reads tags to find it)",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/TransformJobs:log-stream:[\w<>-]+-(staging|prod)-\*$/,

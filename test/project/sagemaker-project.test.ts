@@ -408,7 +408,7 @@ describe('IAM', () => {
       'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
       'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
       'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
-      'sagemaker:ListModelPackages',
+      'sagemaker:ListModelPackages', 'sagemaker:ListTransformJobs',
     ]);
     const metrics = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
     expect(metrics?.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
@@ -518,7 +518,8 @@ describe('IAM', () => {
     ['ProjectTeardownHandlerRole', [
       'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline',
-      'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:StopPipelineExecution',
+      'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:ListTransformJobs',
+      'sagemaker:StopPipelineExecution', 'sagemaker:StopTransformJob',
     ]],
     ['ProjectTeardownProviderOnEventRole', [
       'lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution',
