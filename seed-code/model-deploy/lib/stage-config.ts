@@ -149,15 +149,23 @@ export class StageConfigError extends Error {
 }
 
 /**
+ * The folder of the stage files: `STAGE_CONFIG_DIR` when set (the end-to-end tests point the
+ * scripts at their own files with it), else the `config` folder of this repository.
+ */
+export function defaultConfigDir(): string {
+  return process.env.STAGE_CONFIG_DIR?.trim() || path.join(__dirname, '..', 'config');
+}
+
+/**
  * Reads `<configDir>/<stage>.json` and validates it with {@link parseStageConfig}.
  *
  * @param stage the stage to load
  * @param configDir folder of the stage files
- * @default configDir - the `config` folder of this repository
+ * @default configDir - {@link defaultConfigDir}
  * @throws StageConfigError naming file, setting and value when the file is missing, is not JSON
  *   or holds a bad setting
  */
-export function loadStageConfig(stage: Stage, configDir: string = path.join(__dirname, '..', 'config')): StageConfig {
+export function loadStageConfig(stage: Stage, configDir: string = defaultConfigDir()): StageConfig {
   const file = path.join(configDir, `${stage}.json`);
   const source = displayPath(file);
   let text: string;

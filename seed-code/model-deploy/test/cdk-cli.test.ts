@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { BatchTransformStack } from '../lib/batch-stack';
-import { EndpointStack, parseStageConfig } from '../lib/endpoint-stack';
+import { EndpointStack, loadStageConfig, parseStageConfig } from '../lib/endpoint-stack';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'cdk.out');
@@ -24,7 +24,7 @@ const STACKS = ['sagemaker-demo-p-placeholder0000-deploy-staging', 'sagemaker-de
 function offlineEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(AWS_|SAGEMAKER_PROJECT_|PROJECT_TAGS|CDK_)/.test(name)) {
+    if (/^(AWS_|SAGEMAKER_PROJECT_|PROJECT_TAGS|CDK_|STAGE_CONFIG_DIR)/.test(name)) {
       delete env[name];
     }
   }
@@ -139,7 +139,12 @@ test('synthesizes the staging and prod stacks for the demo project', () => {
   for (const stack of STACKS) {
     const template = JSON.parse(fs.readFileSync(path.join(OUT, `${stack}.template.json`), 'utf8'));
     const stage = stack.endsWith('staging') ? 'staging' : 'prod';
-    expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    // An endpoint, or (after "inference": "batch" in the stage file) a schedule of batch runs.
+    if (loadStageConfig(stage).inference === 'batch') {
+      expect(template.Resources.Schedule.Properties.Target.RoleArn).toEqual({ Ref: 'BatchScheduleRoleArn' });
+    } else {
+      expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    }
     expect(template.Parameters.BootstrapVersion).toBeUndefined();
   }
 });
