@@ -1,9 +1,10 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentStage, ProjectNames } from '../contract/names';
-import { grantPassRole, grantSageMakerLogging, sageMakerArn } from '../private/iam';
+import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, sageMakerArn } from '../private/iam';
 
 /**
  * Batch inference of the deploy seed's batch stages (`"inference": "batch"`): what the project
@@ -60,6 +61,8 @@ export function grantStartTransformJobs(grantee: iam.IGrantable, scope: IConstru
 export interface BatchScheduleRoleProps {
   readonly names: ProjectNames;
   readonly stage: DeploymentStage;
+  /** The project key, which encrypts the jobs' ML storage volumes (SageMaker attaches it with a grant). */
+  readonly key: kms.IKey;
 }
 
 /**
@@ -82,6 +85,7 @@ export class BatchScheduleRole extends iam.Role {
       description: `EventBridge Scheduler starting the ${names.endpointName(stage)} batch transforms`,
     });
     grantStartTransformJobs(this, this, names, stage);
+    grantCreateGrantForAwsResources(this, props.key);
   }
 }
 
@@ -102,7 +106,7 @@ export function grantBatchModelAccess(modelRole: iam.IRole, scope: IConstruct, b
  * What the staging test of a batch staging stage needs: read the staging stack's run definition,
  * put its sample, start and watch its transform job, read its output.
  */
-export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, names: ProjectNames): void {
+export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames): void {
   const stack = Stack.of(scope);
   grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'ReadStagingRunDefinition',
@@ -110,6 +114,7 @@ export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, 
     resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${names.deployStackName('staging')}/*` })],
   }));
   grantStartTransformJobs(grantee, scope, names, 'staging');
+  grantCreateGrantForAwsResources(grantee, key);
   grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'WatchStagingTransformJobs',
     actions: ['sagemaker:DescribeTransformJob'],

@@ -97,7 +97,7 @@ export class ModelDeploy extends Construct {
     // stage in a target account).
     const batchScheduleRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
     for (const stage of localStages) {
-      batchScheduleRoles[stage] = new BatchScheduleRole(this, `${stage === 'staging' ? 'Staging' : 'Prod'}BatchScheduleRole`, { names, stage });
+      batchScheduleRoles[stage] = new BatchScheduleRole(this, `${stage === 'staging' ? 'Staging' : 'Prod'}BatchScheduleRole`, { names, stage, key });
     }
 
     const packageArns = [
@@ -176,7 +176,7 @@ export class ModelDeploy extends Construct {
     });
     if (stagingAccount === undefined) {
       // A batch staging stage is tested by one transform of the sample rows instead.
-      grantBatchSmokeTest(testProject, this, bucket, names);
+      grantBatchSmokeTest(testProject, this, bucket, key, names);
       testProject.addToRolePolicy(new iam.PolicyStatement({
         sid: 'InvokeStagingEndpoint',
         actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],

@@ -489,10 +489,10 @@ describe('IAM', () => {
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
     ['ProjectModelDeployProdBatchScheduleRole', [
-      'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
+      'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
     ['ProjectModelDeployStagingBatchScheduleRole', [
-      'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
+      'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
     ['ProjectModelDeployPipelineRole', [
       'cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStack*',
@@ -508,7 +508,7 @@ describe('IAM', () => {
       // A batch staging stage's test: its stack's run definition, its sample in, one transform, its output back.
       'cloudformation:DescribeStacks',
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
-      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
       's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
@@ -567,7 +567,9 @@ describe('IAM', () => {
   test('kms:CreateGrant only for grants AWS services make for their resources', () => {
     const grants = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('kms:CreateGrant'));
-    expect(grants).toHaveLength(2);
+    // The SageMaker pipeline role, the endpoint deploy role, the two batch schedule roles and the
+    // staging test role (their transform jobs' encrypted volumes).
+    expect(grants).toHaveLength(5);
     for (const st of grants) {
       expect(st.Action).toBe('kms:CreateGrant');
       expect(st.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
