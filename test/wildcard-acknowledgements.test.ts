@@ -169,6 +169,21 @@ const CASES: ReasonCase[] = [
     rejects: [`Resource::${STACKS}/*`, `Resource::${STACKS}/sagemaker-*-deploy-prod/*`, `Resource::${STACKS}/sagemaker-mlops-demo-p-abc123def456-deploy-prod*`,
       ...NEIGHBOUR_STACKS.map((s) => `Resource::${STACKS}/${s}/*`)],
   },
+  {
+    what: "a batch stage's transform jobs",
+    accepts: [`Resource::${SM}:transform-job/mlops-demo-staging-*`, `Resource::${SM}:transform-job/*-prod-*`],
+    rejects: [`Resource::${SM}:transform-job/*`, `Resource::${SM}:transform-job/mlops-demo-*`, `Resource::${SM}:transform-job/mlops-demo-dev-*`,
+      `Resource::${SM}:training-job/mlops-demo-prod-*`],
+    acceptsWith: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:ListTags'],
+    rejectsWith: ['sagemaker:DeleteTags', 'sagemaker:CreateModel', 'sagemaker:*'],
+  },
+  {
+    what: "streams of a batch stage's transform jobs",
+    accepts: [`Resource::${LOGS}:log-group:/aws/sagemaker/TransformJobs:log-stream:mlops-demo-prod-*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/TransformJobs:log-stream:<SageMakerProjectName>-staging-*`],
+    rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/TransformJobs:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/TrainingJobs:log-stream:mlops-demo-prod-*`,
+      `Resource::${LOGS}:log-group:/aws/sagemaker/TransformJobs:log-stream:mlops-demo-*`],
+  },
 ];
 
 const ROWS = CASES.map((c, i) => [i, c.what, c] as const);

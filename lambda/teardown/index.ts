@@ -3,8 +3,9 @@
  * (`custom-resources.Provider` with `onEventHandler` = `onEvent`, `isCompleteHandler` = `isComplete`).
  *
  * On project deletion it deletes what the project's CodePipelines and seed code created outside
- * CloudFormation's view (the staging and prod endpoint stacks, the SageMaker pipeline and,
- * when data is not retained, the registered model packages) and fails the deletion visibly
+ * CloudFormation's view (the staging and prod endpoint stacks, the SageMaker pipeline, the
+ * running transform jobs of batch stages and, when data is not retained, the registered model
+ * packages) and fails the deletion visibly
  * when an endpoint stack cannot be deleted. It never touches a resource that does not carry
  * this project's `sagemaker:project-id` tag.
  *

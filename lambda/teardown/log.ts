@@ -6,7 +6,7 @@
 /** A decision the teardown handler made about one resource. */
 export interface DecisionLog {
   /** What kind of resource the decision is about. */
-  readonly resource: 'custom-resource' | 'stack' | 'pipeline' | 'model-package-group' | 'model-package';
+  readonly resource: 'custom-resource' | 'stack' | 'pipeline' | 'model-package-group' | 'model-package' | 'transform-job';
   /** Its name or ARN. */
   readonly name: string;
   /** What the handler did or will do, e.g. `delete`, `skip`, `wait`, `fail`. */

@@ -13,11 +13,13 @@ import {
   DeletePipelineCommand,
   DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
+  ListTransformJobsCommand,
   paginateListModelPackages,
   paginateListPipelineExecutions,
   paginateListTags,
   SageMakerClient,
   StopPipelineExecutionCommand,
+  StopTransformJobCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
 import {
@@ -53,6 +55,7 @@ export async function startTeardown(props: TeardownProperties, clients: Teardown
     await reconcileStack(stackName, props, clients.cloudFormation, 'start');
   }
   await reconcilePipeline(props, clients.sageMaker);
+  await stopBatchTransformJobs(props, clients.sageMaker);
 }
 
 /**
@@ -79,6 +82,8 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
     throw new Error(deleteFailedMessage(failures));
   }
   const pipelineDone = (await reconcilePipeline(props, clients.sageMaker)) === 'done';
+  // Again while polling: a schedule may have started a run before its stack was gone.
+  await stopBatchTransformJobs(props, clients.sageMaker);
   if (!done || !pipelineDone) return false;
   // Only after the endpoints are gone: if a stack cannot be deleted, the models it may still
   // serve stay registered, and a failed teardown never loses data.
@@ -267,4 +272,38 @@ async function listTags(resourceArn: string, sm: SageMakerClient): Promise<Tag[]
     tags.push(...(page.Tags ?? []));
   }
   return tags;
+}
+
+/** The deploy seed's stages; a batch stage's transform jobs are named `<project name>-<stage>-<run id>`. */
+const BATCH_STAGES = ['staging', 'prod'] as const;
+
+/**
+ * Stops the running transform jobs of the project's batch stages (started by their schedules, the
+ * on-demand command or the staging test): deleting a stage's stack removes its schedule but not a
+ * job already running, which would go on billing. Only jobs tagged with this project's id.
+ */
+async function stopBatchTransformJobs(props: TeardownProperties, sm: SageMakerClient): Promise<void> {
+  const prefixes = BATCH_STAGES.map((stage) => `${props.projectName}-${stage}-`.toLowerCase());
+  let nextToken: string | undefined;
+  do {
+    const page = await sm.send(new ListTransformJobsCommand({ NameContains: `${props.projectName}-`, StatusEquals: 'InProgress', NextToken: nextToken }));
+    for (const job of page?.TransformJobSummaries ?? []) {
+      const name = job.TransformJobName ?? '';
+      if (!job.TransformJobArn || !prefixes.some((prefix) => name.toLowerCase().startsWith(prefix))) continue;
+      const base = { resource: 'transform-job', name, projectId: props.projectId, arn: job.TransformJobArn } as const;
+      const problem = ownershipProblem(await listTags(job.TransformJobArn, sm), props.projectId);
+      if (problem !== undefined) {
+        logDecision({ ...base, action: 'skip', reason: `left alone: ${problem}` });
+        continue;
+      }
+      logDecision({ ...base, action: 'stop', reason: 'a batch run of this project still running: its stage is being deleted' });
+      try {
+        await sm.send(new StopTransformJobCommand({ TransformJobName: name }));
+      } catch (error) {
+        // Finished (or gone) between the listing and the stop: nothing left to stop.
+        if (!isSageMakerNotFound(error) && (error as { name?: string }).name !== 'ValidationException') throw error;
+      }
+    }
+    nextToken = page?.NextToken || undefined;
+  } while (nextToken !== undefined);
 }

@@ -29,6 +29,7 @@ export interface WildcardReason {
  */
 const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'sagemaker:ListModelPackages',
+  'sagemaker:ListTransformJobs',
   'cloudwatch:PutMetricData',
   'cloudwatch:DescribeAlarms',
   'application-autoscaling:DescribeScalableTargets',
@@ -221,6 +222,16 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: new RegExp(`^Resource::${ENDPOINT_STACKS}$`),
     reason: "The project's endpoint stacks; the suffix is the stack id CloudFormation generates",
+  },
+  {
+    // The deploy seed's batch stages: jobs <name>-<stage>-<run id> (name '*' when it is a parameter).
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job\/(\*|[^*/]+)-(staging|prod)-\*$/,
+    actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:ListTags'],
+    reason: "A batch stage's transform jobs, named <name>-<stage>-<run id> at run time (the schedule's execution id); creating and tagging need this project's project-id tag in the request, describing and stopping need it on the job (the teardown reads tags to find it)",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/TransformJobs:log-stream:[\w<>-]+-(staging|prod)-\*$/,
+    reason: "Streams SageMaker writes for a batch stage's transform jobs (named after the job, <name>-<stage>-<run id>) in its account-wide job log group",
   },
 ];
 

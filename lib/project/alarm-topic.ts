@@ -4,9 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
+import { batchFailureRuleArn } from './batch-inference';
 
 /** The CloudWatch service principal, which publishes alarm notifications. */
 const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
+/** The EventBridge service principal, which delivers the batch stages' failed-run events. */
+const EVENTS_SERVICE = 'events.amazonaws.com';
 
 /**
  * ARN patterns of the alarms of the project's endpoint stacks: CloudFormation names an unnamed
@@ -51,7 +54,8 @@ export interface AlarmTopicProps {
 /**
  * The SNS topic the alarms of the project's endpoint stacks notify (when they fire and when they
  * recover), encrypted with the project key, TLS-only, and open to CloudWatch for those alarms only
- * (this account, the two endpoint stacks' alarm names). Not data: deleted with the project.
+ * (this account, the two endpoint stacks' alarm names) and to EventBridge for the batch stages'
+ * failed-run rules only (this account, `<name>-<stage>-batch-failed`). Not data: deleted with the project.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
@@ -87,6 +91,18 @@ export class AlarmTopic extends Construct {
         ArnLike: { 'aws:SourceArn': alarmArns },
       },
     }));
+    // A batch stage's rule sends its failed transform jobs here (the deploy seed's batch stacks).
+    const ruleArns = (props.stages ?? DEPLOYMENT_STAGES).map((stage) => batchFailureRuleArn(this, names, stage));
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'BatchFailedRunsPublish',
+      principals: [new iam.ServicePrincipal(EVENTS_SERVICE)],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': ruleArns },
+      },
+    }));
     this.topic = topic;
 
     // SNS encrypts what CloudWatch publishes with the project key, on CloudWatch's behalf.
@@ -100,7 +116,17 @@ export class AlarmTopic extends Construct {
         ArnLike: { 'aws:SourceArn': alarmArns },
       },
     }));
-    if (!statementAdded) {
+    const batchKeyStatement = key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'BatchFailedRunsTopic',
+      principals: [new iam.ServicePrincipal(EVENTS_SERVICE)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account, 'kms:EncryptionContext:aws:sns:topicArn': topicArn },
+        ArnEquals: { 'aws:SourceArn': ruleArns },
+      },
+    }));
+    if (!statementAdded || !batchKeyStatement.statementAdded) {
       throw new Error(`${this.node.path}: the policy of the project key cannot be changed (an imported key?); CloudWatch could not publish to the alarm topic`);
     }
 

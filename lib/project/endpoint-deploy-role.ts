@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { endpointStackAlarmArns } from './alarm-topic';
+import { grantBatchDeploy } from './batch-inference';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
@@ -32,6 +33,13 @@ export interface EndpointDeployRoleProps {
    * @default - a name CloudFormation generates
    */
   readonly roleName?: string;
+  /**
+   * The schedule role of each stage that may deploy as a batch stage (`"inference": "batch"` in
+   * the deploy seed): the role may then manage that stage's schedule and failure rule, and pass
+   * its schedule role to EventBridge Scheduler.
+   * @default - no stage may be a batch stage
+   */
+  readonly batchScheduleRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
 }
 
 /**
@@ -175,5 +183,6 @@ export class EndpointDeployRole extends iam.Role {
       })],
       conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
     }));
+    grantBatchDeploy(this, { names, stages, scheduleRoles: props.batchScheduleRoles ?? {} });
   }
 }

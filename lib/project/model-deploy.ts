@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentAccounts, targetRoleArn } from '../contract/accounts';
+import { BatchScheduleRole, grantBatchModelAccess, grantBatchSmokeTest } from './batch-inference';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { CrossAccountRoleReference } from '../private/cross-account-role';
 import { ProjectPipelineProps } from './pipeline-props';
@@ -88,7 +89,16 @@ export class ModelDeploy extends Construct {
       group: `/aws/sagemaker/Endpoints/${names.endpointName(stage)}`,
       streamPrefix: '',
     })));
+    grantBatchModelAccess(modelRole, this, bucket, names, localStages);
     this.modelExecutionRole = modelRole;
+
+    // Batch stages (the deploy seed's "inference": "batch"): EventBridge Scheduler starts each
+    // stage's runs with that stage's role. In the project account only (the seed refuses a batch
+    // stage in a target account).
+    const batchScheduleRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
+    for (const stage of localStages) {
+      batchScheduleRoles[stage] = new BatchScheduleRole(this, `${stage === 'staging' ? 'Staging' : 'Prod'}BatchScheduleRole`, { names, stage, key });
+    }
 
     const packageArns = [
       sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),
@@ -96,7 +106,7 @@ export class ModelDeploy extends Construct {
     ];
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
-    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic });
+    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles });
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
       SAGEMAKER_PROJECT_NAME: { value: names.projectName },
@@ -109,6 +119,8 @@ export class ModelDeploy extends Construct {
       SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.pipelineRole.roleArn },
       AUTO_APPROVE_MODELS: { value: String(props.autoApproveModels ?? false) },
       ALARM_TOPIC_ARN: { value: props.alarmTopic.topicArn },
+      BATCH_SCHEDULE_ROLES: { value: Stack.of(this).toJsonString(Object.fromEntries(
+        Object.entries(batchScheduleRoles).map(([stage, role]) => [stage, role.roleArn]))) },
     };
     const environment: codebuild.BuildEnvironment = {
       buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -163,6 +175,8 @@ export class ModelDeploy extends Construct {
       },
     });
     if (stagingAccount === undefined) {
+      // A batch staging stage is tested by one transform of the sample rows instead.
+      grantBatchSmokeTest(testProject, this, bucket, key, names);
       testProject.addToRolePolicy(new iam.PolicyStatement({
         sid: 'InvokeStagingEndpoint',
         actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],

@@ -8,6 +8,7 @@ import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/na
 import { bundledFunction } from '../private/bundled-function';
 import { LogSettings, projectLogGroup } from '../private/log-settings';
 import { sageMakerArn } from '../private/iam';
+import { batchTransformJobArn } from './batch-inference';
 
 /** Properties of {@link ProjectTeardown}. */
 export interface ProjectTeardownProps {
@@ -97,6 +98,27 @@ export class ProjectTeardown extends Construct {
       resources: [stack.stackId],
     }));
     if (deletePipeline) this.grantDeletePipeline(role, names);
+    // Running batch transforms of the stages (the deploy seed's batch stages) are stopped.
+    if (stages.length > 0) {
+      const jobs = stages.map((s) => batchTransformJobArn(this, names, s));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'FindBatchTransformJobs',
+        // ListTransformJobs has no resource type in IAM; it can only be granted on '*'.
+        actions: ['sagemaker:ListTransformJobs'],
+        resources: ['*'],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadBatchTransformJobTags',
+        actions: ['sagemaker:ListTags'],
+        resources: jobs,
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'StopBatchTransformJobs',
+        actions: ['sagemaker:StopTransformJob'],
+        resources: jobs,
+        conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
+      }));
+    }
     if (!props.retainData) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'EmptyModelRegistry',

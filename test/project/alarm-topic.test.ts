@@ -46,7 +46,7 @@ describe('the alarm topic, default configuration', () => {
     });
   });
 
-  test('takes only TLS publishing, and from CloudWatch only for this account\'s endpoint stack alarms', () => {
+  test('takes only TLS publishing, from CloudWatch only for this account\'s endpoint stack alarms, from EventBridge only for its batch failure rules', () => {
     const topic = { Ref: topicId(template) };
     template.resourceCountIs('AWS::SNS::TopicPolicy', 1);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -71,6 +71,18 @@ describe('the alarm topic, default configuration', () => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: { 'aws:SourceArn': ENDPOINT_STACK_ALARMS },
+            },
+          },
+          {
+            // The batch stages' failed-run rules (the deploy seed's "inference": "batch").
+            Sid: 'BatchFailedRunsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topic,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': [arn('events', ':rule/mlops-demo-staging-batch-failed'), arn('events', ':rule/mlops-demo-prod-batch-failed')] },
             },
           },
         ],

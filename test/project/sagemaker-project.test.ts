@@ -375,6 +375,8 @@ describe('IAM', () => {
       ['ProjectModelDeployEndpointDeployRole', 'cloudformation.amazonaws.com'],
       ['ProjectModelDeployModelExecutionRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployPipelineRole', 'codepipeline.amazonaws.com'],
+      ['ProjectModelDeployProdBatchScheduleRole', 'scheduler.amazonaws.com'],
+      ['ProjectModelDeployStagingBatchScheduleRole', 'scheduler.amazonaws.com'],
       ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectTeardownHandlerRole', 'lambda.amazonaws.com'],
       ['ProjectTeardownProviderOnEventRole', 'lambda.amazonaws.com'],
@@ -406,7 +408,7 @@ describe('IAM', () => {
       'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
       'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
       'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
-      'sagemaker:ListModelPackages',
+      'sagemaker:ListModelPackages', 'sagemaker:ListTransformJobs',
     ]);
     const metrics = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
     expect(metrics?.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
@@ -466,18 +468,31 @@ describe('IAM', () => {
       'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:TagResource',
       'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
       'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+      // Batch stages: their failed-run rule and their schedule (group).
+      'events:DeleteRule', 'events:DescribeRule', 'events:DisableRule', 'events:EnableRule',
+      'events:ListTagsForResource', 'events:ListTargetsByRule', 'events:PutRule', 'events:PutTargets',
+      'events:RemoveTargets', 'events:TagResource', 'events:UntagResource',
       'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags',
       'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel',
       'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel', 'sagemaker:DeleteTags',
       'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel',
       'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
       'sagemaker:UpdateEndpointWeightsAndCapacities',
+      'scheduler:CreateSchedule', 'scheduler:CreateScheduleGroup', 'scheduler:DeleteSchedule',
+      'scheduler:DeleteScheduleGroup', 'scheduler:GetSchedule', 'scheduler:GetScheduleGroup',
+      'scheduler:ListTagsForResource', 'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:UpdateSchedule',
     ]],
     ['ProjectModelDeployModelExecutionRole', [
       'cloudwatch:PutMetricData', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
       'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
       's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+    ]],
+    ['ProjectModelDeployProdBatchScheduleRole', [
+      'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
+    ]],
+    ['ProjectModelDeployStagingBatchScheduleRole', [
+      'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
     ['ProjectModelDeployPipelineRole', [
       'cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStack*',
@@ -490,15 +505,21 @@ describe('IAM', () => {
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
     ['ProjectModelDeployTestProjectRole', [
+      // A batch staging stage's test: its stack's run definition, its sample in, one transform, its output back.
+      'cloudformation:DescribeStacks',
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
-      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
-      's3:GetBucket*', 's3:GetObject*', 's3:List*', 'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint',
+      's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      'sagemaker:AddTags', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeTransformJob',
+      'sagemaker:InvokeEndpoint',
     ]],
     ['ProjectTeardownHandlerRole', [
       'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline',
-      'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:StopPipelineExecution',
+      'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:ListTransformJobs',
+      'sagemaker:StopPipelineExecution', 'sagemaker:StopTransformJob',
     ]],
     ['ProjectTeardownProviderOnEventRole', [
       'lambda:GetFunction', 'lambda:InvokeFunction', 'states:StartExecution',
@@ -546,7 +567,9 @@ describe('IAM', () => {
   test('kms:CreateGrant only for grants AWS services make for their resources', () => {
     const grants = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('kms:CreateGrant'));
-    expect(grants).toHaveLength(2);
+    // The SageMaker pipeline role, the endpoint deploy role, the two batch schedule roles and the
+    // staging test role (their transform jobs' encrypted volumes).
+    expect(grants).toHaveLength(5);
     for (const st of grants) {
       expect(st.Action).toBe('kms:CreateGrant');
       expect(st.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
@@ -559,7 +582,10 @@ describe('IAM', () => {
       const service = statement.Principal.Service;
       const expected = ['lambda.amazonaws.com', 'cloudformation.amazonaws.com'].includes(service)
         ? undefined
-        : { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
+        // A batch schedule role: also its stage's schedule group only.
+        : service === 'scheduler.amazonaws.com'
+          ? { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() } }
+          : { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
       expect({ id, condition: statement.Condition }).toEqual({ id, condition: expected });
     }
   });
@@ -609,6 +635,8 @@ describe('IAM', () => {
       `pipeline/${NAME}-${ID}/execution/*`,
       'processing-job/pipelines-*',
       'training-job/pipelines-*',
+      `transform-job/${NAME}-prod-*`,
+      `transform-job/${NAME}-staging-*`,
       'transform-job/pipelines-*',
     ]);
   });

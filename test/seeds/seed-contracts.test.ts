@@ -21,6 +21,8 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/model-execution',
   KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ALARM_TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${names.alarmTopicName}`,
+  // The two stages' schedule roles (Stack.toJsonString of their ARNs).
+  BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' }),
 };
 
 /** The environment a CodeBuild project gives its builds (plus CodeBuild's own AWS_REGION). */
@@ -65,7 +67,18 @@ test('the model-deploy CodeBuild environment holds every variable the build read
     requestedModelPackageArn: '',
     projectTags: {},
     alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
+    batchScheduleRoleArns: { staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' },
   });
+});
+
+test('the model-deploy CodeBuild environment\'s BATCH_SCHEDULE_ROLES is JSON of both stages\' schedule role ARNs', () => {
+  const [project] = Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Name: names.modelDeployName } }));
+  const variable = (project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>).find((v) => v.Name === 'BATCH_SCHEDULE_ROLES')!;
+  const roleIds = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => /BatchScheduleRole[0-9A-F]{8}$/.test(id));
+  const attributes = Object.fromEntries(roleIds.map((id) => [`${id}.Arn`, `arn:aws:iam::123456789012:role/${id}`]));
+  const value = JSON.parse(String(evaluate(variable.Value, PROJECT_ACCOUNT, attributes)));
+  expect(readBuildEnvironment({ ...environmentOf(names.modelDeployName), BATCH_SCHEDULE_ROLES: JSON.stringify(value) }).batchScheduleRoleArns)
+    .toEqual({ staging: expect.stringMatching(/StagingBatchScheduleRole/), prod: expect.stringMatching(/ProdBatchScheduleRole/) });
 });
 
 test('the model-deploy CodeBuild environment names the project\'s alarm topic, which the seed writes into each stage\'s config', () => {

@@ -22,7 +22,8 @@ import { StageConfig } from './stage-config';
  */
 export function autoscaledTypeChangeProblem(projectName: string, config: StageConfig, deployedTags: readonly Tag[] | undefined): string | undefined {
   const registeredType = deployedTags?.find((tag) => tag.Key === AUTOSCALED_INSTANCE_TYPE_TAG)?.Value;
-  if (registeredType === undefined) {
+  // A stage switched to batch deletes its endpoint (and first its scalable target): no update.
+  if (registeredType === undefined || config.inference === 'batch') {
     return undefined;
   }
   const newType = config.hosting.kind === 'instance' ? config.hosting.instanceType : 'serverless';

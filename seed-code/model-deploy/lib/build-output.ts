@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
+import { BATCH_SCHEDULE_ROLES_VARIABLE, checkBatchStages, parseBatchScheduleRoles } from './batch-build';
+import { BATCH_STACK_PARAMETERS } from './batch-stack';
 import { createDeployApp, parseTags } from './deploy-app';
 import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
 import { autoscaledTypeChangeProblem } from './autoscaling-update';
@@ -35,6 +37,11 @@ export interface BuildEnvironment {
    * empty for a single-account project, where both stages use the variables above.
    */
   readonly deploymentTargets: DeploymentTargets;
+  /**
+   * The role EventBridge Scheduler assumes to start each stage's batch runs
+   * (`BATCH_SCHEDULE_ROLES`, made by the project stack); used by batch stages only.
+   */
+  readonly batchScheduleRoleArns: Partial<Record<Stage, string>>;
 }
 
 /** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
@@ -84,6 +91,7 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
       // The project's partition: that of a role of the project account.
       partition: pipelineRoleArn.split(':')[1],
     }),
+    batchScheduleRoleArns: parseBatchScheduleRoles(env[BATCH_SCHEDULE_ROLES_VARIABLE]),
   };
 }
 
@@ -200,6 +208,7 @@ export function templateConfiguration(
     [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: deployment.dataCaptureBucket,
     [ENDPOINT_STACK_PARAMETERS.kmsKeyArn]: deployment.kmsKeyArn,
     [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: deployment.alarmTopicArn,
+    [BATCH_STACK_PARAMETERS.batchScheduleRoleArn]: env.batchScheduleRoleArns[stage] ?? '',
   };
   return {
     Parameters: Object.fromEntries(Object.entries(values).filter(([name]) => declared.includes(name))),
@@ -278,7 +287,8 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   const { env } = options;
   // Configuration first: a bad file fails the build before any AWS call.
   const configs = { staging: loadStageConfig('staging', options.configDir), prod: loadStageConfig('prod', options.configDir) };
-  const staging = configs.staging;
+  const { staging, prod } = configs;
+  checkBatchStages([staging, prod], env.batchScheduleRoleArns, env.deploymentTargets);
 
   const resolution = await resolveModelPackage({
     client: options.client,

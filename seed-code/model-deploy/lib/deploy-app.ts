@@ -1,5 +1,6 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { BatchTransformStack } from './batch-stack';
 import { EndpointStack, endpointStackName } from './endpoint-stack';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
 
@@ -31,14 +32,15 @@ export interface DeployAppOptions {
   readonly app?: App;
 }
 
-/** The app and its stacks, by stage. */
+/** The app and its stacks, by stage: an endpoint, or batch transform runs (`"inference": "batch"`). */
 export interface DeployApp {
   readonly app: App;
-  readonly stacks: Record<Stage, EndpointStack>;
+  readonly stacks: Record<Stage, EndpointStack | BatchTransformStack>;
 }
 
 /**
- * Builds the CDK app with one {@link EndpointStack} per stage, with the cdk-nag AwsSolutions
+ * Builds the CDK app with one {@link EndpointStack} (or, for a batch stage, one
+ * {@link BatchTransformStack}) per stage, with the cdk-nag AwsSolutions
  * checks attached so every synth (CLI or build) fails on a finding.
  */
 export function createDeployApp(options: DeployAppOptions): DeployApp {
@@ -46,17 +48,23 @@ export function createDeployApp(options: DeployAppOptions): DeployApp {
   // app holding the staging stack alone (which the CDK CLI would write to cdk.out).
   const configs = Object.fromEntries(STAGES.map((stage) => [stage, loadStageConfig(stage, options.configDir)]));
   const app = options.app ?? new App();
-  const stacks = {} as Record<Stage, EndpointStack>;
+  const stacks = {} as Record<Stage, EndpointStack | BatchTransformStack>;
   for (const stage of STAGES) {
     const stackName = endpointStackName(options.projectName, options.projectId, stage);
-    stacks[stage] = new EndpointStack(app, stackName, {
+    const stageConfig = configs[stage];
+    const props = {
       stackName,
       env: options.environments?.[stage],
       projectName: options.projectName,
       projectId: options.projectId,
-      stageConfig: configs[stage],
+      stageConfig,
       extraTags: options.extraTags,
-    });
+    };
+    // The same stack name either way: switching a stage's inference replaces its endpoint with
+    // batch resources (or back) in one stack update.
+    stacks[stage] = stageConfig.inference === 'batch'
+      ? new BatchTransformStack(app, stackName, props)
+      : new EndpointStack(app, stackName, props);
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stacks };

@@ -308,7 +308,8 @@ function productionVariant(config: StageConfig, modelName: string): sagemaker.Cf
   };
 }
 
-function validateProjectNaming(projectName: string, projectId: string): void {
+/** Checks project name and id (unless tokens); throws naming the bad one. */
+export function validateProjectNaming(projectName: string, projectId: string): void {
   if (!Token.isUnresolved(projectName) && (projectName.length > 32 || !PROJECT_NAME_PATTERN.test(projectName))) {
     throw new Error(`\`projectName\` must be 1-32 letters, digits or hyphens, starting with a letter; got '${projectName}'`);
   }

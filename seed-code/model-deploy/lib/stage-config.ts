@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { BatchSettings, readBatch, transformInstanceTypeProblem } from './batch-config';
 import { INSTANCE_FAMILIES, parseInstanceType } from './private/instance-types';
 
 /** The deployment stages of the deploy pipeline, in deployment order. */
@@ -98,13 +99,32 @@ export interface SmokeTestSettings {
   readonly maxP95LatencyMs: number;
   /** How long to wait for the endpoint to become `InService`. */
   readonly inServiceTimeoutMinutes: number;
+  /**
+   * Batch stages only: how long the staging test waits for its sample transform job to finish
+   * (the job's instances start in about 5 minutes).
+   */
+  readonly transformTimeoutMinutes?: number;
 }
+
+/** How a stage serves the model: a real-time endpoint, or scheduled and on-demand batch transforms. */
+export const INFERENCE_MODES = ['realtime', 'batch'] as const;
+
+/** A stage's inference mode (`"inference"` in the stage file; default `realtime`). */
+export type InferenceMode = (typeof INFERENCE_MODES)[number];
 
 /** A validated stage configuration, with every default filled in. */
 export interface StageConfig {
   readonly stage: Stage;
   /** Where the configuration came from, used in messages. */
   readonly source: string;
+  /**
+   * `realtime` (an endpoint, the default) or `batch` (batch transform runs; see {@link batch}).
+   * A batch stage uses `hosting` for its transform instances (`batch.instanceType`,
+   * `batch.instanceCount`) and has no endpoint settings (`dataCapture` is off).
+   */
+  readonly inference: InferenceMode;
+  /** The batch transform settings; defined exactly when `inference` is `batch`. */
+  readonly batch?: BatchSettings;
   readonly hosting: InstanceHosting | ServerlessHosting;
   readonly dataCapture: DataCaptureSettings;
   /** Undefined for serverless endpoints (no instance fleets to shift between). */
@@ -129,15 +149,23 @@ export class StageConfigError extends Error {
 }
 
 /**
+ * The folder of the stage files: `STAGE_CONFIG_DIR` when set (the end-to-end tests point the
+ * scripts at their own files with it), else the `config` folder of this repository.
+ */
+export function defaultConfigDir(): string {
+  return process.env.STAGE_CONFIG_DIR?.trim() || path.join(__dirname, '..', 'config');
+}
+
+/**
  * Reads `<configDir>/<stage>.json` and validates it with {@link parseStageConfig}.
  *
  * @param stage the stage to load
  * @param configDir folder of the stage files
- * @default configDir - the `config` folder of this repository
+ * @default configDir - {@link defaultConfigDir}
  * @throws StageConfigError naming file, setting and value when the file is missing, is not JSON
  *   or holds a bad setting
  */
-export function loadStageConfig(stage: Stage, configDir: string = path.join(__dirname, '..', 'config')): StageConfig {
+export function loadStageConfig(stage: Stage, configDir: string = defaultConfigDir()): StageConfig {
   const file = path.join(configDir, `${stage}.json`);
   const source = displayPath(file);
   let text: string;
@@ -173,9 +201,16 @@ export function parseStageConfig(stage: Stage, raw: unknown, source: string): St
     throw new StageConfigError([`${source}: unknown stage '${stage}'; allowed: ${STAGES.join(', ')}`]);
   }
   const r = new Reader(source);
-  const top = r.object('', raw, ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling', 'smokeTest']);
+  const top = r.object('', raw, ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling', 'smokeTest', 'inference', 'batch']);
   if (!top) {
     throw new StageConfigError(r.problems);
+  }
+  const inference = r.oneOf('inference', top.inference, 'realtime', [...INFERENCE_MODES]);
+  if (inference === 'batch') {
+    return batchStageConfig(r, stage, source, top);
+  }
+  if (top.batch !== undefined) {
+    r.problem('batch', top.batch, `only applies when 'inference' is 'batch' (it is ${inference}); set "inference": "batch" or remove it`);
   }
 
   const serverlessRaw = r.object('serverless', top.serverless, ['memorySizeInMB', 'maxConcurrency']);
@@ -192,10 +227,50 @@ export function parseStageConfig(stage: Stage, raw: unknown, source: string): St
   if (r.problems.length > 0) {
     throw new StageConfigError(r.problems);
   }
-  return { stage, source, hosting, dataCapture, deployment, alarms, autoscaling, smokeTest };
+  return { stage, source, inference, hosting, dataCapture, deployment, alarms, autoscaling, smokeTest };
 }
 
-type RawObject = Record<string, unknown>;
+/** Settings of a real-time endpoint, which a batch stage does not have. */
+const ENDPOINT_ONLY_SETTINGS = ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling'] as const;
+
+function batchStageConfig(r: Reader, stage: Stage, source: string, top: RawObject): StageConfig {
+  for (const key of ENDPOINT_ONLY_SETTINGS) {
+    if (top[key] !== undefined) {
+      const instead = key === 'instanceType' || key === 'instanceCount' || key === 'encryptVolume' ? `; set 'batch.${key}' instead` : '';
+      r.problem(key, top[key], `applies to a real-time endpoint, and this stage has "inference": "batch"${instead}`);
+    }
+  }
+  const batchRaw = top.batch === undefined ? {} : r.object('batch', top.batch, BATCH_KEYS);
+  const before = r.problems.length;
+  const hosting = readInstance(r, batchRaw ?? {}, stage, 'batch.');
+  const typeProblem = transformInstanceTypeProblem(hosting.instanceType);
+  if (typeProblem && r.problems.length === before) {
+    r.problem('batch.instanceType', hosting.instanceType, typeProblem);
+  }
+  const batch = readBatch(r, batchRaw ?? {}, stage);
+  const smokeTest = readBatchSmokeTest(r, top, stage);
+  if (r.problems.length > 0) {
+    throw new StageConfigError(r.problems);
+  }
+  return {
+    stage,
+    source,
+    inference: 'batch',
+    batch,
+    hosting,
+    // No endpoint: nothing is captured, no alarm on invocations (the settings below are inert).
+    dataCapture: { enabled: false, samplingPercentage: 0 },
+    alarms: readAlarms(r, {}),
+    smokeTest,
+  };
+}
+
+/** The settings of a stage file's `batch` block. */
+export const BATCH_KEYS = ['schedule', 'scheduleTimezone', 'input', 'output', 'instanceType', 'instanceCount', 'encryptVolume',
+  'contentType', 'accept', 'splitType', 'batchStrategy', 'maxPayloadInMB', 'maxConcurrentTransforms', 'joinSource'];
+
+/** A JSON object of a stage file, not yet validated. */
+export type RawObject = Record<string, unknown>;
 
 function readServerless(r: Reader, top: RawObject, raw: RawObject): ServerlessHosting {
   // Serverless endpoints have no instances to choose, encrypt, scale or shift traffic between.
@@ -215,20 +290,22 @@ function readServerless(r: Reader, top: RawObject, raw: RawObject): ServerlessHo
   return { kind: 'serverless', memorySizeInMB, maxConcurrency };
 }
 
-function readInstance(r: Reader, top: RawObject, stage: Stage): InstanceHosting {
-  const instanceType = r.string('instanceType', top.instanceType, 'ml.m5.large');
-  const instanceCount = r.integer('instanceCount', top.instanceCount, stage === 'prod' ? 2 : 1, 1, 100);
+function readInstance(r: Reader, top: RawObject, stage: Stage, prefix = ''): InstanceHosting {
+  // A batch stage's instances run one job at a time and shift no traffic: one is the default.
+  const defaultCount = prefix === '' && stage === 'prod' ? 2 : 1;
+  const instanceType = r.string(`${prefix}instanceType`, top.instanceType, 'ml.m5.large');
+  const instanceCount = r.integer(`${prefix}instanceCount`, top.instanceCount, defaultCount, 1, 100);
   const parsed = parseInstanceType(instanceType);
   const family = parsed ? INSTANCE_FAMILIES[parsed.family] : undefined;
   if (!parsed) {
-    r.problem('instanceType', instanceType, 'must look like ml.<family>.<size>, e.g. ml.m5.large');
+    r.problem(`${prefix}instanceType`, instanceType, 'must look like ml.<family>.<size>, e.g. ml.m5.large');
   } else if (!family) {
-    r.problem('instanceType', instanceType, `has an unknown instance family '${parsed.family}'; known: ${Object.keys(INSTANCE_FAMILIES).join(', ')}`);
+    r.problem(`${prefix}instanceType`, instanceType, `has an unknown instance family '${parsed.family}'; known: ${Object.keys(INSTANCE_FAMILIES).join(', ')}`);
   }
   const instanceStorage = family?.instanceStorage ?? false;
-  const encryptVolume = r.boolean('encryptVolume', top.encryptVolume, !instanceStorage);
+  const encryptVolume = r.boolean(`${prefix}encryptVolume`, top.encryptVolume, !instanceStorage);
   if (encryptVolume && instanceStorage) {
-    r.problem('encryptVolume', true, `cannot be used with ${instanceType}: its instance storage is encrypted by hardware and SageMaker rejects a volume KMS key; remove 'encryptVolume'`);
+    r.problem(`${prefix}encryptVolume`, true, `cannot be used with ${instanceType}: its instance storage is encrypted by hardware and SageMaker rejects a volume KMS key; remove '${prefix}encryptVolume'`);
   }
   return { kind: 'instance', instanceType, instanceCount, encryptVolume };
 }
@@ -336,8 +413,25 @@ function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettin
   return { samplePayloadFile, rounds, maxP95LatencyMs, inServiceTimeoutMinutes };
 }
 
+function readBatchSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettings | undefined {
+  if (stage !== 'staging') {
+    if (top.smokeTest !== undefined) {
+      r.problem('smokeTest', top.smokeTest, 'only applies to staging (the pipeline tests the staging stage); remove it');
+    }
+    return undefined;
+  }
+  // The batch test sends each row once to one transform job: no rounds, no latency bound.
+  const raw = r.object('smokeTest', top.smokeTest, ['samplePayloadFile', 'transformTimeoutMinutes']) ?? {};
+  const samplePayloadFile = raw.samplePayloadFile === undefined ? undefined : r.string('smokeTest.samplePayloadFile', raw.samplePayloadFile, '');
+  if (samplePayloadFile && !isInsideRepository(samplePayloadFile)) {
+    r.problem('smokeTest.samplePayloadFile', samplePayloadFile, 'must be a path inside the repository, relative to its root');
+  }
+  const transformTimeoutMinutes = r.integer('smokeTest.transformTimeoutMinutes', raw.transformTimeoutMinutes, 60, 10, 480);
+  return { samplePayloadFile, rounds: 1, maxP95LatencyMs: 0, inServiceTimeoutMinutes: 0, transformTimeoutMinutes };
+}
+
 /** Collects problems while reading values, so one run reports all of them. */
-class Reader {
+export class Reader {
   public readonly problems: string[] = [];
 
   constructor(private readonly source: string) {}

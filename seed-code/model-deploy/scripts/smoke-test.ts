@@ -1,6 +1,8 @@
 /**
  * Test action of the deploy pipeline (run by test-buildspec.yml): smoke-tests the staging
- * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline. When staging
+ * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline; or, when
+ * config/staging.json has `"inference": "batch"`, runs one batch transform of staging on those
+ * rows and checks its output (stack of SAGEMAKER_PROJECT_NAME and SAGEMAKER_PROJECT_ID). When staging
  * deploys in another account, `SMOKE_TEST_ROLE_ARN` names the role there that the test assumes.
  *
  * Usage: smoke-test [payloadFile]
@@ -10,6 +12,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { runBatchSmokeTest } from '../lib/batch-run';
+import { endpointStackName } from '../lib/endpoint-stack';
 import { readSmokeTestEnvironment, runSmokeTest, parseSampleRows, smokeTestClients, SMOKE_TEST_SESSION_NAME } from '../lib/smoke-test';
 import { payloadForRun } from '../lib/smoke-test-payload';
 import { loadStageConfig } from '../lib/stage-config';
@@ -17,7 +23,8 @@ import { loadStageConfig } from '../lib/stage-config';
 async function main(): Promise<void> {
   const root = path.join(__dirname, '..');
   const env = readSmokeTestEnvironment(process.env);
-  const settings = loadStageConfig('staging').smokeTest!;
+  const staging = loadStageConfig('staging');
+  const settings = staging.smokeTest!;
   const payloadFile = payloadForRun({
     argument: process.argv[2],
     exported: process.env.SMOKE_TEST_PAYLOAD,
@@ -25,6 +32,26 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   const rows = parseSampleRows(fs.readFileSync(path.resolve(root, payloadFile), 'utf8'), payloadFile);
+  if (staging.inference === 'batch') {
+    const projectName = process.env.SAGEMAKER_PROJECT_NAME?.trim();
+    const projectId = process.env.SAGEMAKER_PROJECT_ID?.trim();
+    if (!projectName || !projectId) {
+      throw new Error('SAGEMAKER_PROJECT_NAME and SAGEMAKER_PROJECT_ID must be set for a batch staging stage (the test CodeBuild project sets them)');
+    }
+    const report = await runBatchSmokeTest({
+      clients: {
+        cloudFormation: new CloudFormationClient({ region: env.region }),
+        sagemaker: (await smokeTestClients(env)).sagemaker,
+        s3: new S3Client({ region: env.region }),
+      },
+      stackName: endpointStackName(projectName, projectId, 'staging'),
+      rows,
+      timeoutMs: (settings.transformTimeoutMinutes ?? 60) * 60_000,
+      log: (line) => console.log(line),
+    });
+    console.log(`Batch test passed: ${report.jobName} wrote ${report.outputRecords} parsed records for ${report.rows} rows.`);
+    return;
+  }
   if (env.roleArn) {
     console.log(`Calling ${env.endpointName} as ${env.roleArn} (session ${SMOKE_TEST_SESSION_NAME}): staging is in another account.`);
   }

@@ -73,6 +73,7 @@ describe('readBuildEnvironment', () => {
       pipelineRoleArn: PIPELINE_ROLE,
       autoApproveModels: false,
       alarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
+      batchScheduleRoleArns: {},
       deploymentTargets: {},
     });
   });

@@ -13,7 +13,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { EndpointStack, parseStageConfig } from '../lib/endpoint-stack';
+import { BatchTransformStack } from '../lib/batch-stack';
+import { EndpointStack, loadStageConfig, parseStageConfig } from '../lib/endpoint-stack';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'cdk.out');
@@ -23,7 +24,7 @@ const STACKS = ['sagemaker-demo-p-placeholder0000-deploy-staging', 'sagemaker-de
 function offlineEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(AWS_|SAGEMAKER_PROJECT_|PROJECT_TAGS|CDK_)/.test(name)) {
+    if (/^(AWS_|SAGEMAKER_PROJECT_|PROJECT_TAGS|CDK_|STAGE_CONFIG_DIR)/.test(name)) {
       delete env[name];
     }
   }
@@ -113,6 +114,11 @@ beforeAll(async () => {
       variant('InstanceStorage', 'prod', { instanceType: 'ml.g5.xlarge', instanceCount: 4, autoscaling: { minCapacity: 2, maxCapacity: 8 } }),
       variant('NoCapture', 'prod', { dataCapture: { enabled: false } }),
       variant('NoRollback', 'prod', { deployment: { autoRollback: false } }),
+      // Batch stages: scheduled (cron, time zone, joined output) and on-demand only.
+      new BatchTransformStack(app, 'BatchScheduled', { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig('prod',
+        { inference: 'batch', batch: { schedule: 'cron(0 2 * * ? *)', scheduleTimezone: 'Europe/Paris', joinSource: 'Input', instanceCount: 2 } }, 'prod.json') }),
+      new BatchTransformStack(app, 'BatchOnDemand', { projectName: 'demo', projectId: 'p-1', stageConfig: parseStageConfig('staging',
+        { inference: 'batch', batch: { instanceType: 'ml.g5.xlarge', splitType: 'None' } }, 'staging.json') }),
     ];
     app.synth();
 
@@ -139,7 +145,12 @@ test('synthesizes the staging and prod stacks for the demo project', () => {
   for (const stack of STACKS) {
     const template = JSON.parse(fs.readFileSync(path.join(OUT, `${stack}.template.json`), 'utf8'));
     const stage = stack.endsWith('staging') ? 'staging' : 'prod';
-    expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    // An endpoint, or (after "inference": "batch" in the stage file) a schedule of batch runs.
+    if (loadStageConfig(stage).inference === 'batch') {
+      expect(template.Resources.Schedule.Properties.Target.RoleArn).toEqual({ Ref: 'BatchScheduleRoleArn' });
+    } else {
+      expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    }
     expect(template.Parameters.BootstrapVersion).toBeUndefined();
   }
 });

@@ -25,6 +25,7 @@ import { loadStageConfig } from '../lib/stage-config';
 import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
 const ROOT = path.join(__dirname, '..');
+const FIXTURES = path.join(__dirname, 'fixtures', 'config');
 const moto = useMotoServer();
 let MOTO: string;
 let client: SageMakerClient;
@@ -69,6 +70,8 @@ function run(script: string, args: string[], env: Record<string, string>) {
       // build-output synthesizes both stacks; aws-cdk-lib's validation of those templates is
       // gated in test/cdk-cli.test.ts (the same stacks from config/), not repeated per run here.
       CDK_VALIDATION: 'false',
+      // The tests' own stage files (real-time stages), whatever config/ holds.
+      STAGE_CONFIG_DIR: FIXTURES,
       ...env,
     },
   });
@@ -252,8 +255,8 @@ describe('smoke-test', () => {
   test('passes on numeric answers and reports p50/p95', async () => {
     const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${7 + i}.25`));
     const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
-    // rounds come from config/staging.json, whatever the user set there
-    const invocations = 10 * loadStageConfig('staging').smokeTest!.rounds;
+    // rounds come from the stage file (the tests' own)
+    const invocations = 10 * loadStageConfig('staging', FIXTURES).smokeTest!.rounds;
     expect(output).toMatch(new RegExp(`Smoke test passed: ${invocations} numeric answers, p50 [\\d.]+ ms, p95 [\\d.]+ ms\\.`));
     expect(status).toBe(0);
   });

@@ -29,7 +29,12 @@ test('both stages synthesize from config/ with the cdk-nag checks attached', () 
   // THEN
   for (const stage of STAGES) {
     const template = assembly.getStackArtifact(stacks[stage].artifactId).template;
-    expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    // An endpoint, or (after "inference": "batch" in the stage file) a schedule of batch runs.
+    if (loadStageConfig(stage).inference === 'batch') {
+      expect(template.Resources.Schedule.Properties.Target.RoleArn).toEqual({ Ref: 'BatchScheduleRoleArn' });
+    } else {
+      expect(template.Resources.Endpoint.Properties.EndpointName).toBe(`demo-${stage}`);
+    }
   }
   fs.rmSync(outdir, { recursive: true, force: true });
 });

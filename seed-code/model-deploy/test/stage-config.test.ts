@@ -15,6 +15,7 @@ describe('stage files as first shipped (fixtures)', () => {
     expect(config).toEqual({
       stage: 'staging',
       source: expect.stringMatching(/config[\\/]staging\.json$/),
+      inference: 'realtime',
       hosting: { kind: 'instance', instanceType: 'ml.m5.large', instanceCount: 1, encryptVolume: true },
       dataCapture: { enabled: true, samplingPercentage: 100 },
       deployment: {

@@ -1,0 +1,184 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { DeploymentStage, ProjectNames } from '../contract/names';
+import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, sageMakerArn } from '../private/iam';
+
+/**
+ * Batch inference of the deploy seed's batch stages (`"inference": "batch"`): what the project
+ * account grants so that a stage's batch stack deploys and its runs start, read and write.
+ * The seed names these resources (seed-code/model-deploy/lib/batch-transform.ts): the schedule
+ * group `<name>-<stage>-batch` holding the schedule `transform`, the rule `<name>-<stage>-batch-failed`, the transform jobs
+ * `<name>-<stage>-<run id>`, input under `batch-input/` and output under `batch-output/` of the
+ * project bucket, the staging test's under `batch-input/smoke-test/` and `batch-output/smoke-test/`.
+ */
+
+/** The EventBridge Scheduler service principal. */
+export const SCHEDULER_SERVICE = 'scheduler.amazonaws.com';
+/** Key prefix of batch inputs in the project bucket. */
+export const BATCH_INPUT_PREFIX = 'batch-input/';
+/** Key prefix of batch outputs in the project bucket. */
+export const BATCH_OUTPUT_PREFIX = 'batch-output/';
+/** Name of a stage's schedule in its group. */
+export const BATCH_SCHEDULE_NAME = 'transform';
+/** Sub-prefix (of both) of the staging test's sample and output. */
+export const BATCH_SMOKE_TEST_PREFIX = 'smoke-test/';
+
+/** A stage's schedule group, `<name>-<stage>-batch`. */
+export function batchScheduleGroupName(names: ProjectNames, stage: DeploymentStage): string {
+  return `${names.endpointName(stage)}-batch`;
+}
+
+/** ARN of a stage's schedule group. */
+export function batchScheduleGroupArn(scope: IConstruct, names: ProjectNames, stage: DeploymentStage): string {
+  return Stack.of(scope).formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: batchScheduleGroupName(names, stage) });
+}
+
+/** ARN pattern of a stage's transform jobs, `<name>-<stage>-*` (lower case, as SageMaker ARNs are). */
+export function batchTransformJobArn(scope: IConstruct, names: ProjectNames, stage: DeploymentStage): string {
+  return sageMakerArn(scope, 'transform-job', `${names.endpointNameInArn(stage)}-*`);
+}
+
+/**
+ * Lets `grantee` start this project's transform jobs of `stage`: named `<name>-<stage>-*` and
+ * tagged with the project id at creation (CreateTransformJob with tags needs AddTags too).
+ */
+export function grantStartTransformJobs(grantee: iam.IGrantable, scope: IConstruct, names: ProjectNames, stage: DeploymentStage): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags'],
+    resources: [batchTransformJobArn(scope, names, stage)],
+    conditions: {
+      StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId },
+      // AddTags cannot re-tag another project's job of a matching name (a new job has no tags yet).
+      StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
+    },
+  }));
+}
+
+/** Properties of {@link BatchScheduleRole}. */
+export interface BatchScheduleRoleProps {
+  readonly names: ProjectNames;
+  readonly stage: DeploymentStage;
+  /** The project key, which encrypts the jobs' ML storage volumes (SageMaker attaches it with a grant). */
+  readonly key: kms.IKey;
+}
+
+/**
+ * The role EventBridge Scheduler assumes to start one stage's scheduled batch runs: trusted only
+ * for that stage's schedule group in this account, allowed only to start that stage's transform
+ * jobs (which read and write with the model's role, not this one).
+ */
+export class BatchScheduleRole extends iam.Role {
+  constructor(scope: Construct, id: string, props: BatchScheduleRoleProps) {
+    const { names, stage } = props;
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal(SCHEDULER_SERVICE, {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Stack.of(scope).account,
+            'aws:SourceArn': batchScheduleGroupArn(scope, names, stage),
+          },
+        },
+      }),
+      description: `EventBridge Scheduler starting the ${names.endpointName(stage)} batch transforms`,
+    });
+    grantStartTransformJobs(this, this, names, stage);
+    grantCreateGrantForAwsResources(this, props.key);
+  }
+}
+
+/**
+ * What the model role needs for batch runs: read the inputs, write the outputs (the project key
+ * it already has), and log to the transform jobs' log group.
+ */
+export function grantBatchModelAccess(modelRole: iam.IRole, scope: IConstruct, bucket: s3.IBucket, names: ProjectNames, stages: readonly DeploymentStage[]): void {
+  bucket.grantRead(modelRole, `${BATCH_INPUT_PREFIX}*`);
+  bucket.grantPut(modelRole, `${BATCH_OUTPUT_PREFIX}*`);
+  grantSageMakerLogging(modelRole, scope, stages.map((stage) => ({
+    group: '/aws/sagemaker/TransformJobs',
+    streamPrefix: `${names.endpointName(stage)}-`,
+  })));
+}
+
+/**
+ * What the staging test of a batch staging stage needs: read the staging stack's run definition,
+ * put its sample, start and watch its transform job, read its output.
+ */
+export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames): void {
+  const stack = Stack.of(scope);
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'ReadStagingRunDefinition',
+    actions: ['cloudformation:DescribeStacks'],
+    resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${names.deployStackName('staging')}/*` })],
+  }));
+  grantStartTransformJobs(grantee, scope, names, 'staging');
+  grantCreateGrantForAwsResources(grantee, key);
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'WatchStagingTransformJobs',
+    actions: ['sagemaker:DescribeTransformJob'],
+    resources: [batchTransformJobArn(scope, names, 'staging')],
+    conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
+  }));
+  bucket.grantPut(grantee, `${BATCH_INPUT_PREFIX}${BATCH_SMOKE_TEST_PREFIX}*`);
+  bucket.grantRead(grantee, `${BATCH_OUTPUT_PREFIX}${BATCH_SMOKE_TEST_PREFIX}*`);
+}
+
+/** Properties of {@link grantBatchDeploy}. */
+export interface BatchDeployProps {
+  readonly names: ProjectNames;
+  readonly stages: readonly DeploymentStage[];
+  /** Each stage's schedule role: the only roles the deploy role may pass to EventBridge Scheduler. */
+  readonly scheduleRoles: Partial<Record<DeploymentStage, iam.IRole>>;
+}
+
+/**
+ * What CloudFormation's deploy role needs for a batch stack besides the model and the alarm
+ * (granted with the endpoints'): the stage's schedule group and schedule, its failure rule
+ * (which targets the alarm topic, whose policy admits that rule only), and passing the stage's
+ * schedule role to EventBridge Scheduler.
+ */
+export function grantBatchDeploy(deployRole: iam.Role, props: BatchDeployProps): void {
+  const stack = Stack.of(deployRole);
+  const stages = props.stages.filter((stage) => props.scheduleRoles[stage] !== undefined);
+  if (stages.length === 0) return;
+  const groups = stages.map((stage) => batchScheduleGroupArn(deployRole, props.names, stage));
+  const schedules = stages.map((stage) => stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${batchScheduleGroupName(props.names, stage)}/${BATCH_SCHEDULE_NAME}` }));
+  deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'BatchScheduleGroups',
+    actions: [
+      'scheduler:CreateScheduleGroup', 'scheduler:GetScheduleGroup', 'scheduler:DeleteScheduleGroup',
+      'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:ListTagsForResource',
+    ],
+    resources: groups,
+  }));
+  deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'BatchSchedules',
+    // DeleteScheduleGroup also deletes the group's schedules (scheduler:DeleteSchedule).
+    actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+    resources: schedules,
+  }));
+  for (const stage of stages) {
+    grantPassRole(deployRole, props.scheduleRoles[stage]!, SCHEDULER_SERVICE);
+  }
+  deployRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'BatchFailureRules',
+    actions: [
+      'events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:EnableRule', 'events:DisableRule',
+      'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule',
+      'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
+    ],
+    resources: stages.map((stage) => batchFailureRuleArn(deployRole, props.names, stage)),
+  }));
+}
+
+/** ARN of a stage's failed-run rule, `<name>-<stage>-batch-failed` on the default bus. */
+export function batchFailureRuleArn(scope: IConstruct, names: ProjectNames, stage: DeploymentStage): string {
+  return Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'rule',
+    resourceName: `${names.endpointName(stage)}-batch-failed`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}

@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DescribeEndpointCommand, DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseBatchScheduleRoles } from '../lib/batch-build';
+import { readBuildEnvironment, templateConfiguration, writeBuildOutput } from '../lib/build-output';
+
+const GROUP = 'churn-p-abc123def456';
+const PACKAGE = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/4`;
+const PREVIOUS = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/3`;
+const STAGING_ROLE = 'arn:aws:iam::123456789012:role/churn-staging-batch-schedule';
+const PROD_ROLE = 'arn:aws:iam::123456789012:role/churn-prod-batch-schedule';
+const VARIABLES = {
+  SAGEMAKER_PROJECT_NAME: 'churn',
+  SAGEMAKER_PROJECT_ID: 'p-abc123def456',
+  MODEL_PACKAGE_GROUP_NAME: GROUP,
+  MODEL_PACKAGE_ARN: PACKAGE,
+  MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/churn-model-execution',
+  ARTIFACT_BUCKET: 'sagemaker-project-p-abc123def456',
+  KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+  AWS_REGION: 'us-east-1',
+  SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/service-role/churn-sagemaker-pipeline',
+  ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sagemaker-churn-p-abc123def456-alarms',
+  BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: STAGING_ROLE, prod: PROD_ROLE }),
+};
+
+const sagemaker = mockClient(SageMakerClient);
+let outDir: string;
+let configDir: string;
+beforeEach(() => {
+  sagemaker.reset();
+  sagemaker.on(DescribeEndpointCommand).rejects(Object.assign(new Error('Could not find endpoint "x".'), { name: 'ValidationException' }));
+  sagemaker.on(ListModelPackagesCommand).resolves({});
+  sagemaker.on(DescribeModelPackageCommand).callsFake((input: { ModelPackageName: string }) => Promise.resolve({
+    ModelPackageArn: input.ModelPackageName,
+    ModelPackageGroupName: GROUP,
+    ModelApprovalStatus: 'Approved',
+    LastModifiedBy: { IamIdentity: { Arn: 'arn:aws:sts::123456789012:assumed-role/Reviewer/alice' } },
+  }));
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-build-'));
+  configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-config-'));
+  fs.writeFileSync(path.join(configDir, 'staging.json'), JSON.stringify({ inference: 'batch' }));
+  fs.writeFileSync(path.join(configDir, 'prod.json'), JSON.stringify({ inference: 'batch', batch: { schedule: 'rate(1 day)' } }));
+});
+afterEach(() => {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.rmSync(configDir, { recursive: true, force: true });
+});
+
+const build = (variables: Record<string, string> = VARIABLES) =>
+  writeBuildOutput({ env: readBuildEnvironment(variables), client: new SageMakerClient({ region: 'us-east-1' }), outDir, configDir });
+const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
+
+describe('a build with batch stages', () => {
+  test('writes batch templates with no endpoint, and each stage\'s schedule role among its parameters', async () => {
+    // WHEN
+    const result = await build();
+
+    // THEN
+    expect(result.deploy).toBe(true);
+    for (const [stage, role] of [['staging', STAGING_ROLE], ['prod', PROD_ROLE]]) {
+      const template = read(`${stage}.template.json`);
+      const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+      expect(types).not.toContain('AWS::SageMaker::Endpoint');
+      expect(types).toEqual(expect.arrayContaining(['AWS::SageMaker::Model', 'AWS::Scheduler::Schedule']));
+      const parameters = read(`${stage}.config.json`).Parameters;
+      expect(Object.keys(parameters).sort()).toEqual(Object.keys(template.Parameters).sort());
+      expect(parameters).toMatchObject({ BatchScheduleRoleArn: role, ModelPackageArn: PACKAGE, ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET });
+    }
+  });
+
+  test('rollback: a run for the previous package deploys the batch stages with that package, so the schedule uses its model', async () => {
+    // A rejection starts the deploy pipeline with the newest package still approved (start-deploy).
+    await build({ ...VARIABLES, MODEL_PACKAGE_ARN: PREVIOUS });
+    expect(read('staging.config.json').Parameters.ModelPackageArn).toBe(PREVIOUS);
+    expect(read('prod.config.json').Parameters.ModelPackageArn).toBe(PREVIOUS);
+    // The schedule's request names the stack's (unnamed, hence new) model built from that parameter.
+    const template = read('prod.template.json');
+    expect(template.Resources.Model.Properties.PrimaryContainer.ModelPackageName).toEqual({ Ref: 'ModelPackageArn' });
+    expect(JSON.stringify(template.Resources.Schedule.Properties.Target.Input)).toContain('"Fn::GetAtt":["Model","ModelName"]');
+  });
+
+  test('a project stack older than batch inference: the build says what to update, writing nothing', async () => {
+    const { BATCH_SCHEDULE_ROLES: _dropped, ...older } = VARIABLES;
+    void _dropped;
+    await expect(build(older)).rejects.toThrow(/staging\.json: "inference": "batch" needs the staging schedule role, and BATCH_SCHEDULE_ROLES does not name one: update the project stack/);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+
+  test('a batch stage in another account is refused with the stage and the alternative', async () => {
+    const targets = { prod: {
+      account: '210987654321', region: 'us-east-1',
+      modelExecutionRoleArn: 'arn:aws:iam::210987654321:role/m', dataCaptureBucket: 'bucket-prod',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:alias/k', alarmTopicArn: 'arn:aws:sns:us-east-1:210987654321:t',
+    } };
+    await expect(build({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify(targets) }))
+      .rejects.toThrow(/prod\.json: "inference": "batch" is not supported yet for a stage in another account \(DEPLOYMENT_TARGETS\.prod\)/);
+  });
+
+  test('a real-time stage next to a batch one gets no schedule role parameter', () => {
+    const env = readBuildEnvironment(VARIABLES);
+    expect(templateConfiguration('prod', env, PACKAGE).Parameters.BatchScheduleRoleArn).toBeUndefined();
+  });
+});
+
+describe('BATCH_SCHEDULE_ROLES', () => {
+  test('unset or empty: none', () => {
+    expect(parseBatchScheduleRoles(undefined)).toEqual({});
+    expect(parseBatchScheduleRoles(' ')).toEqual({});
+  });
+
+  test.each([
+    ['not JSON', 'x', "BATCH_SCHEDULE_ROLES must be a JSON object of stage (staging, prod) to IAM role ARN; got 'x' (not JSON)"],
+    ['an array', '[]', "BATCH_SCHEDULE_ROLES must be a JSON object of stage (staging, prod) to IAM role ARN; got '[]'"],
+    ['an unknown stage', '{"dev":"arn:aws:iam::123456789012:role/r"}', 'BATCH_SCHEDULE_ROLES.dev is not a stage; allowed: staging, prod'],
+    ['not a role', '{"prod":"arn:aws:iam::123456789012:user/u"}', 'BATCH_SCHEDULE_ROLES.prod must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got "arn:aws:iam::123456789012:user/u"'],
+  ])('%s', (_name, text, message) => {
+    expect(() => parseBatchScheduleRoles(text)).toThrow(message);
+  });
+});
