@@ -297,12 +297,31 @@ function withoutCoveredActions(actions: string[], readFamilies = false): string[
   return unique.filter((a) => !unique.some((b) => b !== a && b.includes('*') && covers(b, a)));
 }
 
+/** Services whose actions the boundary allows by name only, never as a verb family (IAM: no role may create or change roles). */
+const EXACT_ACTION_SERVICES = ['iam'];
+
+/**
+ * Each action as its verb's family in its service (`sagemaker:CreateModel` as `sagemaker:Create*`),
+ * but IAM's ({@link EXACT_ACTION_SERVICES}), so the allowed actions fit IAM's quota however many
+ * the template's roles hold. The family only widens what the boundary allows on the projects'
+ * resources: `OnlyProjectResources` denies every action but the exact ones the roles hold on `*`
+ * everywhere else, and an action without a resource type is asked for on `*`, which no project
+ * resource pattern covers.
+ */
+function verbFamilies(actions: string[]): string[] {
+  return actions.map((action) => {
+    const [service, name] = action.split(':');
+    const verb = /^[A-Z][a-z]+/.exec(name)?.[0];
+    return EXACT_ACTION_SERVICES.includes(service) || !verb || name.includes('*') ? action : `${service}:${verb}*`;
+  });
+}
+
 /**
  * The boundary's statements for the roles of the given templates. Three statements, small enough
  * for IAM's managed policy quota whatever the template holds:
  *
- * - `ProjectActions` allows the actions the template's roles hold (on any resource), their
- *   read-only ones (`Describe*`, `Get*`, `List*`) as a family per service;
+ * - `ProjectActions` allows the actions the template's roles hold (on any resource), each as its
+ *   verb's family per service (`sagemaker:Create*`; IAM's by name);
  * - `OnlyProjectResources` denies every one of them on a resource outside the template roles'
  *   resources, with the project's name, id and generated names as wildcards (so it holds for
  *   every project of the template), except the actions IAM accepts only on `*` (listed there, the
@@ -319,7 +338,7 @@ export function boundaryStatements(templates: readonly Json[], stackPrefix: stri
   const values = wildcardTokenValues(stackPrefix);
   const statements = templates.flatMap((t) => [...roleStatements(t, values), ...managedPolicyStatements(t, values)]);
   const onStar = (s: ValuedStatement) => s.resources.some((r) => r.length === 1 && r[0] === '*');
-  const actions = withoutCoveredActions(statements.flatMap((s) => s.actions), true);
+  const actions = withoutCoveredActions(verbFamilies(statements.flatMap((s) => s.actions)), true);
   const starActions = [...new Set([...statements.filter(onStar).flatMap((s) => s.actions),
     ...statements.flatMap((s) => s.actions).filter((a) => RESOURCELESS_ACTIONS.includes(a))])].sort();
   const isRead = (action: string) => READ_VERBS.some((v) => action.split(':')[1].startsWith(v));
