@@ -9,6 +9,9 @@ import { projectLogGroup } from '../private/log-settings';
 import { commitTriggeredPipeline } from './commit-triggered-pipeline';
 import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
+/** The approval statuses a package may be registered with when the project does not approve automatically. */
+export const UNAPPROVED_STATUSES = ['PendingManualApproval', 'Rejected'];
+
 /** Properties of {@link ModelBuild}. */
 export interface ModelBuildProps extends ProjectPipelineProps {
   /**
@@ -21,6 +24,12 @@ export interface ModelBuildProps extends ProjectPipelineProps {
    * @default - none
    */
   readonly dataLocations?: readonly string[];
+  /**
+   * Whether the pipeline may register packages as `Approved` (`autoApproveModels`). Off, its role
+   * may register them only as `PendingManualApproval` or `Rejected`.
+   * @default false
+   */
+  readonly autoApproveModels?: boolean;
 }
 
 /**
@@ -94,9 +103,19 @@ export class ModelBuild extends Construct {
     ];
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'RegisterModels',
-      // No IAM condition key covers the approval status of CreateModelPackage (Service
-      // Authorization Reference): start-deploy and the deploy build refuse self-approved packages.
-      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+      // Unless the project approves automatically, a package can be registered only awaiting
+      // review (or rejected): `sagemaker:ModelApprovalStatus` is the request's status (absent:
+      // SageMaker's default, PendingManualApproval). start-deploy and the deploy build still
+      // refuse a package approved by this role (second line).
+      actions: ['sagemaker:CreateModelPackage'],
+      resources: packages,
+      ...(props.autoApproveModels ? {} : {
+        conditions: { StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': UNAPPROVED_STATUSES } },
+      }),
+    }));
+    executionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadModelPackageGroup',
+      actions: ['sagemaker:DescribeModelPackageGroup'],
       resources: packages,
     }));
     executionRole.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -208,6 +208,7 @@ export class SageMakerProject extends Construct {
       logs: logSettings,
       projectTags: tags,
       dataLocations: settings.dataLocations,
+      autoApproveModels: settings.autoApproveModels,
     });
     this.modelDeploy = new ModelDeploy(this, 'ModelDeploy', {
       eventsRole,

@@ -286,10 +286,13 @@ class ConnectionProjectRepository implements IProjectRepository {
         }],
       },
     });
-    // The source action grants codestar-connections:UseConnection on the connection as given; this
-    // adds the codeconnections prefix, on both ARN forms, for this repository and branch only, reading.
-    pipeline.role.addToPrincipalPolicy(useConnectionStatements(this.connectionArn, this.repositoryName, { branch, readOnly: true })[0]);
   }
+}
+
+/** Whether a statement is aws-cdk-lib's grant of the source action: `UseConnection` without a condition. */
+function isUnconditionedUseConnection(statement: iam.PolicyStatement): boolean {
+  const json = statement.toStatementJson();
+  return statement.actions.length > 0 && statement.actions.every((a) => a.endsWith(':UseConnection')) && !json.Condition;
 }
 
 /**
@@ -298,13 +301,37 @@ class ConnectionProjectRepository implements IProjectRepository {
  * (GitLab's `group/subgroup/name` has no fixed number of parts).
  */
 class FullRepositoryIdSourceAction extends actions.CodeStarConnectionsSourceAction {
-  constructor(private readonly fullRepositoryId: string, props: Omit<actions.CodeStarConnectionsSourceActionProps, 'owner' | 'repo'>) {
+  private readonly connectionArn: string;
+  private readonly branch: string;
+
+  constructor(private readonly fullRepositoryId: string, props: Omit<actions.CodeStarConnectionsSourceActionProps, 'owner' | 'repo'> & { readonly branch: string }) {
     // Only FullRepositoryId reads owner and repo, and bound() sets it from the full name.
     super({ ...props, owner: '', repo: '' });
+    this.connectionArn = props.connectionArn;
+    this.branch = props.branch;
   }
 
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const config = super.bound(scope, stage, options);
+    // aws-cdk-lib grants the pipeline role codestar-connections:UseConnection on the connection
+    // without a condition (any repository of the connection, writing too); that grant is dropped,
+    // and the role gets UseConnection under both prefixes and ARN forms for this repository and
+    // branch, reading, instead.
+    const role = options.role;
+    const filtered = new Proxy(role, {
+      get(target, property) {
+        // Role.addToPolicy, which the action calls: addToPrincipalPolicy's boolean.
+        if (property === 'addToPolicy') return (s: iam.PolicyStatement) => isUnconditionedUseConnection(s) || target.addToPrincipalPolicy(s).statementAdded;
+        if (property === 'addToPrincipalPolicy') {
+          return (s: iam.PolicyStatement) => (isUnconditionedUseConnection(s) ? { statementAdded: true } : target.addToPrincipalPolicy(s));
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const config = super.bound(scope, stage, { ...options, role: filtered });
+    for (const statement of useConnectionStatements(this.connectionArn, this.fullRepositoryId, { branch: this.branch, readOnly: true })) {
+      role.addToPrincipalPolicy(statement);
+    }
     return { ...config, configuration: { ...config.configuration, FullRepositoryId: this.fullRepositoryId } };
   }
 }

@@ -235,6 +235,9 @@ export class ServiceCatalogStack extends Stack {
       // Projects created from any released version still read their assets: never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Retained buckets keep their policies (TLS only; the log delivery grant): without them they
+    // would stay behind unprotected.
+    for (const b of [bucket, accessLogs]) b.policy?.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.createAssetDeployment(bucket);
     Aspects.of(this).add(new EventBridgeNotifications());
     return bucket;

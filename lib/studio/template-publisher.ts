@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  CORSRule, GetBucketCorsCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketCorsCommand,
+  CORSRule, GetBucketCorsCommand, GetObjectCommand, GetObjectTaggingCommand, PutBucketCorsCommand,
   PutObjectCommand, PutObjectTaggingCommand, S3Client, Tag,
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -213,10 +213,15 @@ export async function publishObjects(
 /** The object's upload, or what is already in place; a changed template of a published version is refused. */
 async function planObject(s3: S3Client, location: StudioTemplateLocation, object: PublishedObject): Promise<Array<Write | string>> {
   const where = `s3://${location.bucketName}/${object.key}`;
-  const existing = await readObject(s3, location.bucketName, object.key, object.kind !== 'asset');
-  if (existing === undefined) {
+  const existing = await readObject(s3, location.bucketName, object.key);
+  // An asset's key is its content hash: one whose bytes differ was changed after publishing (or
+  // corrupted) and gets the bytes its key names again.
+  const replaced = existing !== undefined && object.kind === 'asset' && !existing.equals(object.body);
+  if (existing === undefined || replaced) {
     return [{
-      line: `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`,
+      line: replaced
+        ? `replaced ${where}: it held other bytes than the content its key names`
+        : `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`,
       apply: () => s3.send(new PutObjectCommand({
         Bucket: location.bucketName,
         Key: object.key,
@@ -240,13 +245,9 @@ async function planObject(s3: S3Client, location: StudioTemplateLocation, object
   }];
 }
 
-/** The object's bytes (or `Buffer.alloc(0)` when only existence matters), undefined when absent. */
-async function readObject(s3: S3Client, bucket: string, key: string, body: boolean): Promise<Buffer | undefined> {
+/** The object's bytes, undefined when absent. */
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
   try {
-    if (!body) {
-      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.alloc(0);
-    }
     const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from(await answer.Body!.transformToByteArray());
   } catch (e) {

@@ -159,6 +159,19 @@ describe('publishing to S3 (moto_server)', () => {
     ]);
   });
 
+  test('an asset whose bytes differ from the content its key names is replaced', async () => {
+    // GIVEN an asset key holding other bytes
+    const bucket = await newBucket(s3, 'tampered');
+    const asset = forBucket(built.objects, BUILT_FOR, bucket).find((o) => o.kind === 'asset')!;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: asset.key, Body: 'not the asset' }));
+    // WHEN
+    await publishTo(bucket);
+    // THEN
+    const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: asset.key }))).Body!.transformToByteArray());
+    expect(body.equals(asset.body)).toBe(true);
+    expect(lines).toContain(`replaced s3://${bucket}/${asset.key}: it held other bytes than the content its key names`);
+  });
+
   test('fails when the template of a published version would change', async () => {
     // GIVEN v1 was published with another template
     const bucket = await newBucket(s3, 'conflict');

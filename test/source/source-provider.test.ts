@@ -189,29 +189,27 @@ describe('CodeConnections source', () => {
     ]);
     for (const [role, statements] of Object.entries(byRole)) {
       for (const s of statements.filter((st) => actions(st).some((a) => a.endsWith(':UseConnection')))) {
-        // aws-cdk-lib's own grant to the source action is unconditioned, on the ARN as given; every
-        // one of ours names the repository, on both ARN forms of the connection.
-        if (!actions(s).includes('codestar-connections:UseConnection') || s.Condition) {
-          expect(s.Resource).toEqual([CONNECTION_ARN, CONNECTION_ARN.replace(':codeconnections:', ':codestar-connections:')]);
-          const repository = role.includes('ModelBuild') ? 'acme/model-build' : 'acme/ml-platform/model-deploy';
-          const [prefix] = actions(s)[0].split(':');
-          const limits = { [`${prefix}:FullRepositoryId`]: repository, [`${prefix}:BranchName`]: 'main' };
-          if (role.includes('PipelineRole')) {
-            // The pipelines only read.
-            expect(s.Condition).toEqual({ StringEqualsIfExists: { ...limits, [`${prefix}:ProviderPermissionsRequired`]: 'read_only' } });
-          } else {
-            // The seeding jobs' grants hold for the one build the stack starts (test/source/connection-seed.test.ts).
-            expect(s.Condition).toEqual({ StringEqualsIfExists: limits, ArnEquals: { 'codebuild:buildArn': expect.anything() } });
-          }
+        // Every grant names the repository, on both ARN forms of the connection: aws-cdk-lib's own
+        // unconditioned grant to the source action (on the ARN as given) is not in the template.
+        expect(s.Resource).toEqual([CONNECTION_ARN, CONNECTION_ARN.replace(':codeconnections:', ':codestar-connections:')]);
+        const repository = role.includes('ModelBuild') ? 'acme/model-build' : 'acme/ml-platform/model-deploy';
+        const [prefix] = actions(s)[0].split(':');
+        const limits = { [`${prefix}:FullRepositoryId`]: repository, [`${prefix}:BranchName`]: 'main' };
+        if (role.includes('PipelineRole')) {
+          // The pipelines only read.
+          expect(s.Condition).toEqual({ StringEqualsIfExists: { ...limits, [`${prefix}:ProviderPermissionsRequired`]: 'read_only' } });
         } else {
-          expect(s.Resource).toBe(CONNECTION_ARN);
+          // The seeding jobs' grants hold for the one build the stack starts (test/source/connection-seed.test.ts).
+          expect(s.Condition).toEqual({ StringEqualsIfExists: limits, ArnEquals: { 'codebuild:buildArn': expect.anything() } });
         }
       }
     }
-    // The seeding jobs: both service prefixes.
-    const seedBuild = Object.entries(byRole).find(([r]) => r.startsWith('ProjectModelBuildSeedJobRole'))![1];
-    expect(seedBuild.flatMap(actions).filter((a) => a.endsWith(':UseConnection')).sort())
-      .toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+    // The seeding jobs and the pipelines: both service prefixes, one statement each.
+    for (const user of ['ProjectModelBuildSeedJobRole', 'ProjectModelBuildPipelineRole', 'ProjectModelDeployPipelineRole']) {
+      const statements = Object.entries(byRole).find(([r]) => r.startsWith(user))![1];
+      expect(statements.flatMap(actions).filter((a) => a.endsWith(':UseConnection')).sort())
+        .toEqual(['codeconnections:UseConnection', 'codestar-connections:UseConnection']);
+    }
   });
 
   test('the function that starts the seeding jobs may start only them', () => {

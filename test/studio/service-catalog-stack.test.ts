@@ -209,6 +209,16 @@ describe('ServiceCatalogStack, default configuration', () => {
       },
     });
   });
+
+  test('the retained asset and access-log buckets keep their policies', () => {
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    const retained = Object.keys(template.findResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' }));
+    expect(retained.length).toBe(2);
+    for (const bucket of retained) {
+      const [policy] = Object.values(policies).filter((p) => p.Properties.Bucket.Ref === bucket);
+      expect(policy).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
 });
 
 describe.each([
