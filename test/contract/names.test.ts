@@ -33,9 +33,13 @@ function evaluate(value: unknown, stackId: string): string {
   throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
 }
 
+/** The default project's template, synthesized once for the file. */
+let defaultTemplate: Record<string, Record<string, Record<string, unknown>>> | undefined;
+const defaultProjectTemplate = () => (defaultTemplate ??= Template.fromStack(projectApp().stack).toJSON());
+
 /** The default project's id and bucket name as CloudFormation resolves them for a stack id. */
 function deployedNames(stackId: string): { id: string; bucket: string } {
-  const template = Template.fromStack(projectApp().stack).toJSON();
+  const template = defaultProjectTemplate();
   const [idParameter] = Object.values(template.Resources as Record<string, { Type: string; Properties: { Value: unknown } }>)
     .filter((r) => r.Type === 'AWS::SSM::Parameter');
   const id = evaluate(idParameter.Properties.Value, stackId);
@@ -66,7 +70,7 @@ describe('project ids', () => {
   });
 
   test('do not depend on credentials: synth with and without an environment gives the same project template', () => {
-    const plain = Template.fromStack(projectApp().stack).toJSON();
+    const plain = defaultProjectTemplate();
     const app = bareApp();
     const withEnv = new MlopsProjectStack(app, 'sagemaker-mlops-demo', {
       ...projectStackProps(parseProjectConfig({})), env: { account: '123456789012', region: 'eu-west-1' },

@@ -3,11 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext, projectTemplate } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
+import { ProjectNames } from '../../lib/contract/names';
+import { AlarmTopic } from '../../lib/project/alarm-topic';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
 type Json = any;
@@ -111,6 +115,11 @@ describe('the alarm topic, default configuration', () => {
     }]);
   });
 
+  test('is deleted with the project when data is retained too (the default): it holds no data', () => {
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::SNS::Topic', { DeletionPolicy: 'Delete' });
+  });
+
   test('has no subscription', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
@@ -152,18 +161,16 @@ describe('the alarm topic, default configuration', () => {
 
 describe('the alarm topic, configured', () => {
   test('alarmEmail subscribes that address by e-mail', () => {
-    const template = projectTemplate({ projectId: ID, alarmEmail: 'ml-team@example.com' });
+    // GIVEN the topic alone on a bare stack
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Stack');
+    const topic = new AlarmTopic(stack, 'AlarmTopic', { names: new ProjectNames('mlops-demo', ID), key: new kms.Key(stack, 'Key'), email: 'ml-team@example.com' });
+    const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Subscription', 1);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ml-team@example.com',
-      TopicArn: { Ref: topicId(template) },
+      TopicArn: { Ref: stack.getLogicalId(topic.topic.node.defaultChild as sns.CfnTopic) },
     });
-  });
-
-  test('is deleted with the project when data is retained too: it holds no data', () => {
-    const template = projectTemplate({ projectId: ID, retainData: true });
-    template.hasResource('AWS::SNS::Topic', { DeletionPolicy: 'Delete' });
   });
 
   test('fails when the construct is given a bad alarmEmail directly, as the configuration would', () => {
@@ -182,11 +189,14 @@ describe('the alarm topic in a Studio template', () => {
     const stacks = studioTemplateApp(app, parsed, new StudioTemplateLocation('templates-bucket', 'templates/', parsed.productVersion));
     return app.synth().getStackByName(stacks.template.stackName).template;
   }
+  /** The default configuration's template, synthesized once (on first use: a failing synthesis fails only the tests that need it). */
+  let defaultTemplate: Json | undefined;
+  const defaultStudioTemplate = (): Json => (defaultTemplate ??= studioTemplate());
   const parameterPattern = (template: Json) => new RegExp(template.Parameters.AlarmEmail.AllowedPattern);
 
   test('takes the address as the optional AlarmEmail parameter and subscribes it only when it is not empty', () => {
     // GIVEN nothing configured
-    const json = studioTemplate();
+    const json = defaultStudioTemplate();
     const template = Template.fromJSON(json);
     // THEN
     template.hasParameter('AlarmEmail', { Type: 'String', Default: '', MaxLength: 254 });
@@ -207,7 +217,7 @@ describe('the alarm topic in a Studio template', () => {
     'ml-team@example.com', 'first.last+ml@sub.example.co.uk', 'a@b.io',
     'not-an-email', 'ml@localhost', 'a..b@example.com', 'a@example..com', 'ml@example.com, ops@example.com', 'ML <ml@example.com>', ' ml@example.com',
   ])('the parameter and the configuration parser agree on %j', (email) => {
-    const pattern = parameterPattern(studioTemplate());
+    const pattern = parameterPattern(defaultStudioTemplate());
     let parsed = true;
     try {
       parseProjectConfig({ alarmEmail: email });
@@ -219,6 +229,6 @@ describe('the alarm topic in a Studio template', () => {
   });
 
   test('the parameter accepts an empty value (no subscription)', () => {
-    expect(parameterPattern(studioTemplate()).test('')).toBe(true);
+    expect(parameterPattern(defaultStudioTemplate()).test('')).toBe(true);
   });
 });

@@ -1,91 +1,17 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { projectTemplate } from '../support/app';
+import { actionsOf, allStatements, flatten, ID, NAME, PREFIX, statementsOf } from '../support/project-parts';
 
-const NAME = 'mlops-demo';
-/** A configured id, so that names are literal here; the stack-derived default has its own tests. */
-const ID = 'p-2uni326u2jrp';
-const PREFIX = `sagemaker-${NAME}-${ID}`;
+/*
+ * The composition of the project: what spans its constructs (tags, outputs, the roles of the whole
+ * project, the order of deletion) and how settings reach them. Each construct of lib/project/ has
+ * its own test file building it alone on a bare Stack. One synthesis per configuration.
+ */
 
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-/** Every statement of the inline policies attached to a role whose logical id starts with `rolePrefix`. */
-function statementsOf(template: Template, rolePrefix: string): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-/** Every statement of every inline policy of the template. */
-function allStatements(template: Template): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-/** A resource ARN with its Fn::Join flattened and references shown as <Ref>. */
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (v.Ref) return `<${v.Ref}>`;
-  if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
-  return parts.map(flatten).join(sep);
-}
-
-function actionsOf(statements: Statement[]): string[] {
-  return [...new Set(statements.flatMap((s) => ([] as string[]).concat(s.Action)))].sort();
-}
+// GIVEN the demo project, synthesized once for the whole file
+const template = projectTemplate({ projectId: ID });
 
 describe('SageMakerProject, default configuration', () => {
-  // GIVEN the demo project, synthesized once for the whole file
-  const template = projectTemplate({ projectId: ID });
-
-  test('has a customer-managed KMS key with rotation, kept on delete', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
-  });
-
-  test('has the artifact bucket sagemaker-project-<id>: KMS, versioned, private, logged, kept on delete', () => {
-    template.hasResource('AWS::S3::Bucket', {
-      Properties: {
-        BucketName: `sagemaker-project-${ID}`,
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{
-            BucketKeyEnabled: true,
-            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
-          }],
-        },
-        VersioningConfiguration: { Status: 'Enabled' },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
-        },
-        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'artifacts/' },
-      },
-      DeletionPolicy: 'Retain',
-    });
-    template.hasResource('AWS::S3::Bucket', {
-      Properties: { BucketName: `sagemaker-project-${ID}-access-logs` },
-      DeletionPolicy: 'Retain',
-    });
-  });
-
-  test('denies plain-HTTP access to every bucket, and keeps the policies with retained buckets', () => {
-    const policies = template.findResources('AWS::S3::BucketPolicy');
-    expect(Object.keys(policies)).toHaveLength(3);
-    for (const policy of Object.values(policies)) expect(policy.DeletionPolicy).toBe('Retain');
-    for (const policy of Object.values(policies)) {
-      expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
-        expect.objectContaining({
-          Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        }),
-      ]));
-    }
-  });
-
   test('creates the model package group <name>-<id>, kept on delete', () => {
     template.hasResource('AWS::SageMaker::ModelPackageGroup', {
       Properties: { ModelPackageGroupName: `${NAME}-${ID}` },
@@ -105,224 +31,14 @@ describe('SageMakerProject, default configuration', () => {
       DeletionPolicy: 'Retain',
     });
   });
-
-  test('builds with a CodeBuild project carrying the project environment, 8 h timeout, project key', () => {
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: `${PREFIX}-modelbuild`,
-      TimeoutInMinutes: 480,
-      EncryptionKey: Match.anyValue(),
-      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
-      Environment: {
-        Image: 'aws/codebuild/standard:7.0',
-        ComputeType: 'BUILD_GENERAL1_SMALL',
-        PrivilegedMode: false,
-        EnvironmentVariables: Match.arrayWith([
-          { Name: 'SAGEMAKER_PROJECT_NAME', Type: 'PLAINTEXT', Value: NAME },
-          { Name: 'SAGEMAKER_PROJECT_ID', Type: 'PLAINTEXT', Value: ID },
-          { Name: 'SAGEMAKER_PIPELINE_NAME', Type: 'PLAINTEXT', Value: `${NAME}-${ID}` },
-          { Name: 'MODEL_PACKAGE_GROUP_NAME', Type: 'PLAINTEXT', Value: `${NAME}-${ID}` },
-          { Name: 'ARTIFACT_BUCKET', Type: 'PLAINTEXT', Value: Match.anyValue() },
-          { Name: 'SAGEMAKER_PIPELINE_ROLE_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
-          { Name: 'KMS_KEY_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
-          { Name: 'PROJECT_TAGS', Type: 'PLAINTEXT', Value: '{}' },
-        ]),
-      },
-    });
-  });
-
-  test('has deploy and testing CodeBuild projects of 30 minutes, the testing one aimed at <name>-staging', () => {
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: `${PREFIX}-modeldeploy`,
-      TimeoutInMinutes: 30,
-      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
-      Environment: Match.objectLike({
-        EnvironmentVariables: Match.arrayWith([
-          { Name: 'MODEL_EXECUTION_ROLE_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
-        ]),
-      }),
-    });
-    template.hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: `${PREFIX}-testing`,
-      TimeoutInMinutes: 30,
-      Source: { Type: 'CODEPIPELINE', BuildSpec: 'test-buildspec.yml' },
-      Environment: Match.objectLike({
-        EnvironmentVariables: Match.arrayWith([
-          { Name: 'ENDPOINT_NAME', Type: 'PLAINTEXT', Value: `${NAME}-staging` },
-        ]),
-      }),
-    });
-  });
-
-  test('build pipeline (V2): Source -> Build that runs the SageMaker pipeline', () => {
-    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
-      Name: `${PREFIX}-modelbuild`,
-      PipelineType: 'V2',
-      ArtifactStore: { Type: 'S3', Location: Match.anyValue(), EncryptionKey: { Type: 'KMS', Id: Match.anyValue() } },
-      Stages: [
-        {
-          Name: 'Source',
-          Actions: [Match.objectLike({
-            Name: 'ModelBuildCode',
-            ActionTypeId: { Category: 'Source', Owner: 'AWS', Provider: 'CodeCommit', Version: '1' },
-            Configuration: { RepositoryName: Match.anyValue(), BranchName: 'main', PollForSourceChanges: false },
-          })],
-        },
-        {
-          Name: 'Build',
-          Actions: [Match.objectLike({
-            Name: 'BuildAndExecuteSageMakerPipeline',
-            ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' },
-          })],
-        },
-      ],
-    });
-  });
-
-  test('deploy pipeline (V2): Source -> Build -> DeployStaging [deploy, test, approve] -> DeployProd', () => {
-    const pipelines = template.findResources('AWS::CodePipeline::Pipeline', {
-      Properties: { Name: `${PREFIX}-modeldeploy` },
-    });
-    const [pipeline] = Object.values(pipelines);
-    const props = pipeline.Properties;
-    expect(props.PipelineType).toBe('V2');
-    expect(props.Variables).toEqual([{
-      Name: 'ModelPackageArn',
-      DefaultValue: 'latest',
-      Description: "Model package to deploy; 'latest' deploys the newest approved one",
-    }]);
-    const layout = props.Stages.map((s: { Name: string; Actions: Array<{ Name: string; RunOrder: number }> }) =>
-      [s.Name, s.Actions.map((a) => `${a.RunOrder}:${a.Name}`)]);
-    expect(layout).toEqual([
-      ['Source', ['1:ModelDeployCode']],
-      ['Build', ['1:BuildEndpointStacks']],
-      ['DeployStaging', ['1:DeployStagingEndpoint', '2:TestStaging', '3:ApproveDeployment']],
-      ['DeployProd', ['1:DeployProdEndpoint']],
-    ]);
-    const build = props.Stages[1].Actions[0];
-    expect(build.Namespace).toBe('BuildVariables');
-    expect(JSON.parse(build.Configuration.EnvironmentVariables)).toEqual([
-      { name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: '#{variables.ModelPackageArn}' },
-    ]);
-    const staging = props.Stages[2].Actions[0];
-    expect(staging.Configuration).toMatchObject({
-      ActionMode: 'REPLACE_ON_FAILURE',
-      StackName: `${PREFIX}-deploy-staging`,
-      TemplatePath: 'BuildArtifact::staging.template.json',
-      TemplateConfiguration: 'BuildArtifact::staging.config.json',
-    });
-    expect(props.Stages[3].Actions[0].Configuration).toMatchObject({
-      StackName: `${PREFIX}-deploy-prod`,
-      TemplatePath: 'BuildArtifact::prod.template.json',
-      TemplateConfiguration: 'BuildArtifact::prod.config.json',
-    });
-    expect(props.Stages[2].Actions[2]).toMatchObject({
-      ActionTypeId: { Category: 'Approval', Owner: 'AWS', Provider: 'Manual', Version: '1' },
-      Configuration: { CustomData: 'Approve this model for Production' },
-    });
-  });
-
-  test('skips both deploy stages (run stays green) when the build resolved no approved model', () => {
-    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
-      Properties: { Name: `${PREFIX}-modeldeploy` },
-    }));
-    for (const stage of pipeline.Properties.Stages.slice(2)) {
-      expect(stage.BeforeEntry).toEqual({
-        Conditions: [{
-          Result: 'SKIP',
-          Rules: [expect.objectContaining({
-            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-            Configuration: { Variable: '#{BuildVariables.DEPLOY}', Value: 'true', Operator: 'EQ' },
-          })],
-        }],
-      });
-    }
-    expect(pipeline.Properties.Stages[0].BeforeEntry).toBeUndefined();
-    expect(pipeline.Properties.Stages[1].BeforeEntry).toBeUndefined();
-  });
-
-  test.each([
-    ['build', 'modelbuild'],
-    ['code', 'modeldeploy'],
-  ])('rule sagemaker-<name>-<id>-%s starts the pipeline on commits to main of its repository', (rule, kind) => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: `${PREFIX}-${rule}`,
-      State: 'ENABLED',
-      EventPattern: {
-        'source': ['aws.codecommit'],
-        'resources': [Match.anyValue()],
-        'detail-type': ['CodeCommit Repository State Change'],
-        'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
-      },
-      Targets: [Match.objectLike({
-        Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp(`${kind === 'modelbuild' ? 'ModelBuild' : 'ModelDeploy'}Pipeline`) })])]) }),
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
-      })],
-    });
-  });
-
-  test('start-deploy knows the account, the pipeline role whose approvals do not count, and that they do not', () => {
+  test('the approval trigger starts this project\'s deploy pipeline and knows its SageMaker pipeline role', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          PROJECT_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+          DEPLOY_PIPELINE_NAME: { Ref: Match.stringLikeRegexp('^ProjectModelDeployPipeline') },
           SAGEMAKER_PIPELINE_ROLE_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectModelBuildSageMakerPipelineRole'), 'Arn'] },
-          AUTO_APPROVE_MODELS: 'false',
         }),
       },
-    });
-  });
-
-  test('rule sagemaker-<name>-<id>-model invokes start-deploy on any non-pending decision of the group', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: `${PREFIX}-model`,
-      EventPattern: Match.exact({
-        'source': ['aws.sagemaker'],
-        'account': [{ Ref: 'AWS::AccountId' }],
-        'detail-type': ['SageMaker Model Package State Change'],
-        'detail': {
-          ModelPackageGroupName: [`${NAME}-${ID}`],
-          ModelApprovalStatus: [{ 'anything-but': ['PendingManualApproval'] }],
-        },
-      }),
-      Targets: [Match.objectLike({
-        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectModelApprovalTriggerFunction'), 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
-        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
-      })],
-    });
-  });
-
-  test('start-deploy runs on a pinned Node.js runtime with retries into a KMS-encrypted DLQ', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      Environment: {
-        Variables: {
-          DEPLOY_PIPELINE_NAME: { Ref: Match.stringLikeRegexp('ModelDeployPipeline') },
-          MODEL_PACKAGE_GROUP_NAME: `${NAME}-${ID}`,
-          MODEL_PACKAGE_ARN_VARIABLE: 'ModelPackageArn',
-        },
-      },
-      DeadLetterConfig: { TargetArn: Match.anyValue() },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, Qualifier: '$LATEST' });
-    // EventBridge may encrypt dead letters for the queue, for this rule only.
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([{
-          Sid: 'EventBridgeDeadLetters',
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Resource: '*',
-          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([`:rule/${PREFIX}-model`])] } } },
-        }]),
-      },
-    });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: Match.anyValue(),
-      MessageRetentionPeriod: 1209600,
     });
   });
 
@@ -356,9 +72,8 @@ describe('SageMakerProject, default configuration', () => {
   });
 });
 
-describe('IAM', () => {
-  const template = projectTemplate({ projectId: ID });
 
+describe('IAM', () => {
   test('has one role per service', () => {
     const roles = template.findResources('AWS::IAM::Role');
     const principals = Object.entries(roles).map(([id, r]) => [
@@ -537,20 +252,6 @@ describe('IAM', () => {
     expect(actionsOf(statementsOf(template, role))).toEqual(expected);
   });
 
-  test('job actions of the SageMaker pipeline role need this project\'s tag: in the request to create, on the job to watch', () => {
-    const statements = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole');
-    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
-    expect(bySid('StartProjectJobs')?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID } });
-    expect(bySid('WatchProjectJobs')?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': ID } });
-    expect(bySid('TagProjectJobsOnCreation')?.Condition).toEqual({
-      StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID },
-      StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': ID },
-    });
-    // No other statement of the role grants a job action.
-    const jobActions = statements.filter((st) => ([] as string[]).concat(st.Action).some((a) => /Job$/.test(a)));
-    expect(jobActions.map((st) => st.Sid).sort()).toEqual(['StartProjectJobs', 'WatchProjectJobs']);
-  });
-
   test('sagemaker:AddTags never lets a role re-tag another project\'s resources', () => {
     const addTags = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('sagemaker:AddTags'));
@@ -605,15 +306,6 @@ describe('IAM', () => {
     });
   });
 
-  test('retained data keeps every version: the bucket policy denies deleting versions to everyone', () => {
-    const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy', {
-      Properties: { Bucket: { Ref: Match.stringLikeRegexp('^ProjectArtifactStoreBucket') } },
-    }));
-    expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
-      Sid: 'KeepDataVersions', Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:DeleteObjectVersion',
-    })]));
-  });
-
   test('the list above covers every role of the project', () => {
     const roles = Object.keys(template.findResources('AWS::IAM::Role')).map((id) => id.replace(/[0-9A-F]{8}$/, ''));
     expect(roles.sort()).toEqual(REVIEWED_ACTIONS.map(([role]) => role).sort());
@@ -641,28 +333,10 @@ describe('IAM', () => {
     ]);
   });
 
-  test('the build project writes only where run-pipeline uploads: scripts and large definitions', () => {
-    const puts = statementsOf(template, 'ProjectModelBuildProjectRole')
-      .filter((s) => ([] as string[]).concat(s.Action).includes('s3:PutObject'))
-      .flatMap((s) => ([] as unknown[]).concat(s.Resource).map(flatten));
-    expect(puts.sort()).toEqual([
-      `<ProjectArtifactStoreBucketA8ED1D3C.Arn>/${NAME}-${ID}/code/*`,
-      `<ProjectArtifactStoreBucketA8ED1D3C.Arn>/${NAME}-${ID}/definitions/*`,
-    ]);
-  });
-
-  test('models, endpoint configs and endpoints are created and changed only with the project-id tag', () => {
-    const statements = statementsOf(template, 'ProjectModelDeployEndpointDeployRole');
-    const create = statements.find((s) => s.Sid === 'CreateTaggedModelsAndEndpoints');
-    const manage = statements.find((s) => s.Sid === 'ManageProjectModelsAndEndpoints');
-    expect(create?.Condition).toEqual({ StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID } });
-    expect(manage?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': ID } });
-  });
 });
 
 describe('teardown', () => {
   test('on by default: deletes endpoint stacks and SageMaker pipeline of this project, after nothing it needs', () => {
-    const template = projectTemplate({ projectId: ID });
     const [id, resource] = Object.entries(template.findResources('Custom::SageMakerProjectTeardown'))[0];
     expect(id).toMatch(/^ProjectTeardown/);
     expect(resource.Properties).toEqual({
@@ -694,8 +368,17 @@ describe('teardown', () => {
     });
   });
 
+  test('teardown=false creates no teardown', () => {
+    const template = projectTemplate({ projectId: ID, teardown: false });
+    template.resourceCountIs('Custom::SageMakerProjectTeardown', 0);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+  });
+});
+
+describe('SageMakerProject, retainData=false', () => {
+  const template = projectTemplate({ projectId: ID, retainData: false });
+
   test('retainData=false lets the teardown empty the model registry, and only the project\'s group', () => {
-    const template = projectTemplate({ projectId: ID, retainData: false });
     const statements = statementsOf(template, 'ProjectTeardownHandlerRole');
     const registry = statements.find((s) => s.Sid === 'EmptyModelRegistry');
     expect(([] as string[]).concat(registry!.Action).sort()).toEqual(
@@ -704,32 +387,24 @@ describe('teardown', () => {
     template.hasResourceProperties('Custom::SageMakerProjectTeardown', { RetainData: 'false' });
   });
 
-  test('teardown=false creates no teardown', () => {
-    const template = projectTemplate({ projectId: ID, teardown: false });
-    template.resourceCountIs('Custom::SageMakerProjectTeardown', 0);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+  test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
   });
 });
 
 describe('SageMakerProject, configured', () => {
-  test('manualApproval=false leaves the approval action out', () => {
-    const template = projectTemplate({ projectId: ID, manualApproval: false });
-    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
-      Properties: { Name: Match.stringLikeRegexp('modeldeploy$') },
-    }));
-    expect(pipeline.Properties.Stages[2].Actions.map((a: { Name: string }) => a.Name))
-      .toEqual(['DeployStagingEndpoint', 'TestStaging']);
-  });
-
-  test('autoApproveModels=true tells start-deploy that the pipeline\'s own approvals deploy', () => {
-    const template = projectTemplate({ projectId: ID, autoApproveModels: 'true' });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ AUTO_APPROVE_MODELS: 'true' }) },
-    });
+  // Settings that change names, tags and policies but not the set of resources: one synthesis.
+  const template = projectTemplate({
+    projectName: 'Churn', projectId: 'p-abcdef123456', branch: 'develop', tags: { 'cost-center': 'ml-42' },
+    logRetentionDays: '90', permissionsBoundary: 'ProjectBoundary',
   });
 
   test('every log group the project creates is encrypted with the project key and kept logRetentionDays', () => {
-    const template = projectTemplate({ projectId: ID, logRetentionDays: '90' });
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     // start-deploy, teardown onEvent + isComplete, provider + waiter, three CodeBuild projects
     expect(groups).toHaveLength(8);
@@ -752,33 +427,7 @@ describe('SageMakerProject, configured', () => {
     });
   });
 
-  test('dataLocations lets the SageMaker pipeline read there, and list only under the prefix', () => {
-    const template = projectTemplate({ projectId: ID, dataLocations: 'my-lake/churn,shared-features' });
-    const statements = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole');
-    const bySid = (sid: string) => statements.find((st) => st.Sid === sid);
-    const arn = (sid: string) => flatten(bySid(sid)?.Resource);
-    expect([bySid('ReadDataLocation0Objects')?.Action, arn('ReadDataLocation0Objects')]).toEqual(['s3:GetObject', 'arn:<AWS::Partition>:s3:::my-lake/churn/*']);
-    expect([bySid('ReadDataLocation0List')?.Action, arn('ReadDataLocation0List')]).toEqual(['s3:ListBucket', 'arn:<AWS::Partition>:s3:::my-lake']);
-    expect(bySid('ReadDataLocation0List')?.Condition).toEqual({ StringLike: { 's3:prefix': ['churn', 'churn/*'] } });
-    expect(arn('ReadDataLocation1Objects')).toBe('arn:<AWS::Partition>:s3:::shared-features/*');
-    expect(bySid('ReadDataLocation1List')?.Condition).toBeUndefined();
-    expect(bySid('ReadDataLocation2Objects')).toBeUndefined();
-  });
-
-  test('retainData=false deletes key, buckets (emptied first), group and repositories with the project', () => {
-    const template = projectTemplate({ projectId: ID, retainData: false });
-    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::SageMaker::ModelPackageGroup', 'AWS::CodeCommit::Repository']) {
-      for (const resource of Object.values(template.findResources(type))) {
-        expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
-      }
-    }
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
-  });
-
   test('name, id, branch and tags flow into names, triggers and tags', () => {
-    const template = projectTemplate({
-      projectName: 'Churn', projectId: 'p-abcdef123456', branch: 'develop', tags: { 'cost-center': 'ml-42' },
-    });
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: 'Churn-p-abcdef123456' });
     template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'sagemaker-project-p-abcdef123456' });
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -799,7 +448,6 @@ describe('SageMakerProject, configured', () => {
   });
 
   test('permissionsBoundary applies to every role', () => {
-    const template = projectTemplate({ projectId: ID, permissionsBoundary: 'ProjectBoundary' });
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(5);
     for (const role of roles) {

@@ -97,13 +97,12 @@ test('fails when publishing the S3-hosted Studio template with target accounts: 
 });
 
 describe('multi-account app', () => {
-  const { project, targets } = multiAccountTemplates();
+  const { project, targets, targetStacks } = multiAccountTemplates();
   const staging = targets[STAGING_ACCOUNT];
   const prod = targets[PROD_ACCOUNT];
 
   test('has one target stack per target account, in that account', () => {
-    const { targets: stacks } = projectApp({ config: MULTI_ACCOUNT_CONFIG });
-    expect(stacks.map((s) => [s.stackName, s.account])).toEqual([
+    expect(targetStacks.map((s) => [s.stackName, s.account])).toEqual([
       [`sagemaker-mlops-demo-${PROJECT_ID}-target-${STAGING_ACCOUNT}`, STAGING_ACCOUNT],
       [`sagemaker-mlops-demo-${PROJECT_ID}-target-${PROD_ACCOUNT}`, PROD_ACCOUNT],
     ]);

@@ -20,9 +20,12 @@ export const MULTI_ACCOUNT_CONFIG: Record<string, string> = {
 export function multiAccountTemplates(config: Record<string, string> = MULTI_ACCOUNT_CONFIG): {
   project: Template;
   targets: Record<string, Template>;
+  /** The target account stacks, in the order the app made them. */
+  targetStacks: ReturnType<typeof projectApp>['targets'];
 } {
   const { stack, targets } = projectApp({ config });
   return {
+    targetStacks: targets,
     project: Template.fromStack(stack),
     targets: Object.fromEntries(targets.map((t) => [t.account, Template.fromStack(t)])),
   };

@@ -1,0 +1,148 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ModelDeploy, ModelDeployProps } from '../../lib/project/model-deploy';
+import { NAME, PREFIX, projectParts } from '../support/project-parts';
+
+/** ModelDeploy alone (with the store, repositories, a pipeline role and a topic) on a bare stack. */
+function modelDeployTemplate(props: Partial<ModelDeployProps> = {}): Template {
+  const parts = projectParts();
+  const pipelineRole = new iam.Role(parts.scope, 'SageMakerPipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  const alarmTopic = new sns.Topic(parts.scope, 'AlarmTopic');
+  new ModelDeploy(parts.scope, 'ModelDeploy', { ...parts.pipelineProps('deploy'), pipelineRole, alarmTopic, ...props });
+  return Template.fromStack(parts.stack);
+}
+
+type Pipeline = { Properties: Record<string, Json> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
+type Json = any;
+const deployPipeline = (template: Template): Pipeline => Object.values(template.findResources('AWS::CodePipeline::Pipeline', {
+  Properties: { Name: `${PREFIX}-modeldeploy` },
+}))[0] as Pipeline;
+const buildEnv = (template: Template, name: string): Array<{ Name: string; Value: unknown }> =>
+  (Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Name: name } }))[0] as Pipeline)
+    .Properties.Environment.EnvironmentVariables;
+
+describe('ModelDeploy, default props', () => {
+  const template = modelDeployTemplate();
+
+  test('has deploy and testing CodeBuild projects of 30 minutes, the testing one aimed at <name>-staging', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-modeldeploy`,
+      TimeoutInMinutes: 30,
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'MODEL_EXECUTION_ROLE_ARN', Type: 'PLAINTEXT', Value: Match.anyValue() },
+        ]),
+      }),
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: `${PREFIX}-testing`,
+      TimeoutInMinutes: 30,
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'test-buildspec.yml' },
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'ENDPOINT_NAME', Type: 'PLAINTEXT', Value: `${NAME}-staging` },
+        ]),
+      }),
+    });
+  });
+
+  test('deploy pipeline (V2): Source -> Build -> DeployStaging [deploy, test, approve] -> DeployProd', () => {
+    const props = deployPipeline(template).Properties;
+    expect(props.PipelineType).toBe('V2');
+    expect(props.Variables).toEqual([{
+      Name: 'ModelPackageArn',
+      DefaultValue: 'latest',
+      Description: "Model package to deploy; 'latest' deploys the newest approved one",
+    }]);
+    const layout = props.Stages.map((s: { Name: string; Actions: Array<{ Name: string; RunOrder: number }> }) =>
+      [s.Name, s.Actions.map((a) => `${a.RunOrder}:${a.Name}`)]);
+    expect(layout).toEqual([
+      ['Source', ['1:ModelDeployCode']],
+      ['Build', ['1:BuildEndpointStacks']],
+      ['DeployStaging', ['1:DeployStagingEndpoint', '2:TestStaging', '3:ApproveDeployment']],
+      ['DeployProd', ['1:DeployProdEndpoint']],
+    ]);
+    const build = props.Stages[1].Actions[0];
+    expect(build.Namespace).toBe('BuildVariables');
+    expect(JSON.parse(build.Configuration.EnvironmentVariables)).toEqual([
+      { name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: '#{variables.ModelPackageArn}' },
+    ]);
+    const staging = props.Stages[2].Actions[0];
+    expect(staging.Configuration).toMatchObject({
+      ActionMode: 'REPLACE_ON_FAILURE',
+      StackName: `${PREFIX}-deploy-staging`,
+      TemplatePath: 'BuildArtifact::staging.template.json',
+      TemplateConfiguration: 'BuildArtifact::staging.config.json',
+    });
+    expect(props.Stages[3].Actions[0].Configuration).toMatchObject({
+      StackName: `${PREFIX}-deploy-prod`,
+      TemplatePath: 'BuildArtifact::prod.template.json',
+      TemplateConfiguration: 'BuildArtifact::prod.config.json',
+    });
+    expect(props.Stages[2].Actions[2]).toMatchObject({
+      ActionTypeId: { Category: 'Approval', Owner: 'AWS', Provider: 'Manual', Version: '1' },
+      Configuration: { CustomData: 'Approve this model for Production' },
+    });
+  });
+
+  test('skips both deploy stages (run stays green) when the build resolved no approved model', () => {
+    const pipeline = deployPipeline(template);
+    for (const stage of pipeline.Properties.Stages.slice(2)) {
+      expect(stage.BeforeEntry).toEqual({
+        Conditions: [{
+          Result: 'SKIP',
+          Rules: [expect.objectContaining({
+            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
+            Configuration: { Variable: '#{BuildVariables.DEPLOY}', Value: 'true', Operator: 'EQ' },
+          })],
+        }],
+      });
+    }
+    expect(pipeline.Properties.Stages[0].BeforeEntry).toBeUndefined();
+    expect(pipeline.Properties.Stages[1].BeforeEntry).toBeUndefined();
+  });
+
+  test('rule sagemaker-<name>-<id>-code starts the pipeline on commits to main of its repository', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: `${PREFIX}-code`,
+      State: 'ENABLED',
+      EventPattern: {
+        'source': ['aws.codecommit'],
+        'resources': [Match.anyValue()],
+        'detail-type': ['CodeCommit Repository State Change'],
+        'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
+      },
+      Targets: [Match.objectLike({
+        Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('ModelDeployPipeline') })])]) }),
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
+      })],
+    });
+  });
+
+  test('the builds know the pipeline role and that its own approvals do not deploy', () => {
+    for (const name of [`${PREFIX}-modeldeploy`, `${PREFIX}-testing`]) {
+      expect(buildEnv(template, name)).toEqual(expect.arrayContaining([
+        { Name: 'AUTO_APPROVE_MODELS', Type: 'PLAINTEXT', Value: 'false' },
+        { Name: 'SAGEMAKER_PIPELINE_ROLE_ARN', Type: 'PLAINTEXT', Value: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectSageMakerPipelineRole/), 'Arn'] } },
+      ]));
+    }
+  });
+});
+
+describe('ModelDeploy, configured', () => {
+  const template = modelDeployTemplate({ manualApproval: false, autoApproveModels: true });
+
+  test('manualApproval=false leaves the approval action out', () => {
+    expect(deployPipeline(template).Properties.Stages[2].Actions.map((a: { Name: string }) => a.Name))
+      .toEqual(['DeployStagingEndpoint', 'TestStaging']);
+  });
+
+  test('autoApproveModels=true tells the builds that the pipeline\'s own approvals deploy', () => {
+    for (const name of [`${PREFIX}-modeldeploy`, `${PREFIX}-testing`]) {
+      expect(buildEnv(template, name)).toEqual(expect.arrayContaining([{ Name: 'AUTO_APPROVE_MODELS', Type: 'PLAINTEXT', Value: 'true' }]));
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ProjectNames } from '../../lib/contract/names';
+import { ProjectTeardown, ProjectTeardownProps } from '../../lib/project/project-teardown';
+import { bareStack, ID, NAME, PREFIX, statementsOf } from '../support/project-parts';
+
+/** The teardown alone on a bare stack, after a role and before a queue. */
+function teardownTemplate(props: Partial<ProjectTeardownProps> = {}): Template {
+  const stack = bareStack();
+  const key = new kms.Key(stack, 'Key');
+  const after = new iam.Role(stack, 'KeptRole', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+  const before = new sqs.Queue(stack, 'GoneFirst');
+  new ProjectTeardown(stack, 'Teardown', {
+    names: new ProjectNames(NAME, ID),
+    retainData: true,
+    logs: { key, retention: logs.RetentionDays.ONE_YEAR },
+    deleteAfter: [after],
+    deleteBefore: [before],
+    ...props,
+  });
+  return Template.fromStack(stack);
+}
+
+const sids = (template: Template) => statementsOf(template, 'TeardownHandlerRole').map((s) => s.Sid).sort();
+
+describe('ProjectTeardown, default props', () => {
+  const template = teardownTemplate();
+
+  test('deletes both endpoint stacks and the SageMaker pipeline of this project, keeping the registry', () => {
+    const [id, resource] = Object.entries(template.findResources('Custom::SageMakerProjectTeardown'))[0];
+    expect(id).toMatch(/^Teardown/);
+    expect(resource.Properties).toEqual({
+      ServiceToken: expect.anything(),
+      ProjectName: NAME,
+      ProjectId: ID,
+      StackNames: [`${PREFIX}-deploy-staging`, `${PREFIX}-deploy-prod`],
+      PipelineName: `${NAME}-${ID}`,
+      ModelPackageGroupName: `${NAME}-${ID}`,
+      RetainData: 'true',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    expect(sids(template)).not.toContain('EmptyModelRegistry');
+  });
+
+  test('runs after deleteBefore is gone, and before deleteAfter goes', () => {
+    const [id, resource] = Object.entries(template.findResources('Custom::SageMakerProjectTeardown'))[0];
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^KeptRole/)]));
+    const [queue] = Object.values(template.findResources('AWS::SQS::Queue'));
+    expect(queue.DependsOn).toEqual(expect.arrayContaining([id]));
+  });
+});
+
+describe('ProjectTeardown, configured', () => {
+  test('retainData=false lets the teardown empty the model registry, and only the project\'s group', () => {
+    const template = teardownTemplate({ retainData: false });
+    const statements = statementsOf(template, 'TeardownHandlerRole');
+    const registry = statements.find((s) => s.Sid === 'EmptyModelRegistry');
+    expect(([] as string[]).concat(registry!.Action).sort()).toEqual(
+      ['sagemaker:DeleteModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListTags']);
+    expect(JSON.stringify(registry!.Resource)).toContain(`:model-package/${NAME}-${ID}/*`);
+    template.hasResourceProperties('Custom::SageMakerProjectTeardown', { RetainData: 'false' });
+  });
+
+  test('stages and deleteSageMakerPipeline=false: one stage\'s stack, no pipeline (a target account\'s teardown)', () => {
+    const template = teardownTemplate({ stages: ['prod'], deleteSageMakerPipeline: false });
+    const [resource] = Object.values(template.findResources('Custom::SageMakerProjectTeardown'));
+    expect(resource.Properties.StackNames).toEqual([`${PREFIX}-deploy-prod`]);
+    expect(resource.Properties.PipelineName).toBeUndefined();
+    expect(sids(template)).not.toContain('DeleteSageMakerPipeline');
+    expect(sids(template)).not.toContain('StopRunningExecutions');
+    expect(JSON.stringify(statementsOf(template, 'TeardownHandlerRole'))).not.toContain('deploy-staging');
+  });
+
+  test('no stage: no stack or batch job rights, only its own stack\'s status', () => {
+    const template = teardownTemplate({ stages: [] });
+    expect(sids(template)).toEqual(['DeleteSageMakerPipeline', 'ReadOwnStackStatus', 'StopRunningExecutions']);
+  });
+});
