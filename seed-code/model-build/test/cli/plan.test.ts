@@ -21,6 +21,7 @@ import { differences } from '../../src/cli/plan';
 import PRICES from '../../src/cli/prices.json';
 import { main } from '../../src/cli/run-pipeline';
 import { resolveProjectSettings } from '../../src/cli/settings';
+import { jobResources } from '../../src/workflow';
 import { CODEBUILD_ENV } from '../helpers/env';
 import { stepsOf } from '../helpers/context';
 import { captureIo } from '../helpers/io';
@@ -98,9 +99,11 @@ test('--plan on an unchanged second run: every cacheable step reused, only the o
   expect(lineOf(out, 'TrainAbaloneModel')).toBe('TrainAbaloneModel reused');
   expect(lineOf(out, 'EvaluateAbaloneModel')).toBe('EvaluateAbaloneModel will run caching off');
   expect(lineOf(out, 'RegisterAbaloneModel')).toBe('RegisterAbaloneModel will run not a job: runs every time, bills nothing');
-  // The evaluation job alone: 1 x ml.m5.xlarge for at most its maximum runtime of one hour.
-  const price = PRICES.perInstanceHour['ml.m5.xlarge'];
-  expect(out).toContain(`worst case: ${price.toFixed(2)} USD, every job that runs at its maximum runtime (an estimate from the us-east-1 on-demand prices of ${PRICES.asOf} (src/cli/prices.json); prices in eu-west-1 differ)`);
+  // The evaluation job alone, at its instance count and type for its maximum runtime.
+  const evaluate = jobResources(buildPipeline(resolveProjectSettings({}, CODEBUILD_ENV, false)).pipeline.allSteps()).find((j) => j.step === 'EvaluateAbaloneModel')!;
+  const price = (PRICES.perInstanceHour as Record<string, number>)[evaluate.instanceType!];
+  const worst = evaluate.instanceCount! * price * evaluate.maxRuntimeSeconds! / 3600;
+  expect(out).toContain(`worst case: ${worst.toFixed(2)} USD, every job that runs at its maximum runtime (an estimate from the ${PRICES.region} on-demand prices of ${PRICES.asOf} (src/cli/prices.json); prices in eu-west-1 differ)`);
   nothingChanged();
 });
 
@@ -139,10 +142,12 @@ test('--max-cost above the worst case: the plan is printed and the run goes on',
 });
 
 test('an instance type without a price: --max-cost refuses, as the worst case is unknown', async () => {
-  const { code, err } = await run(['--plan', '--max-cost', '1000', '-p', 'TrainingInstanceType=ml.p3.2xlarge']);
+  // An instance type the table does not price (whatever prices a user adds to it).
+  const unpriced = ['ml.p3.2xlarge', 'ml.p3.8xlarge', 'ml.p3.16xlarge'].find((t) => !(t in PRICES.perInstanceHour))!;
+  const { code, err } = await run(['--plan', '--max-cost', '1000', '-p', `TrainingInstanceType=${unpriced}`]);
 
   expect(code).toBe(1);
-  expect(err).toBe('run-pipeline: --max-cost 1000 cannot be checked, the worst case is unknown (TrainAbaloneModel: no price for ml.p3.2xlarge in src/cli/prices.json); nothing was started\n');
+  expect(err).toBe(`run-pipeline: --max-cost 1000 cannot be checked, the worst case is unknown (TrainAbaloneModel: no price for ${unpriced} in src/cli/prices.json); nothing was started\n`);
   nothingChanged();
 });
 
