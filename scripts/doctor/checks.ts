@@ -224,7 +224,8 @@ async function bootstrapCheck(plan: DoctorPlan, aws: DoctorAws, account: string 
   if (stack === undefined) {
     return problem('CDK bootstrap', `${account === undefined ? 'this account' : `account ${account}`} in ${region} is not bootstrapped (no CDKToolkit stack)`, `run \`${command}\``);
   }
-  if (/(FAILED|ROLLBACK_COMPLETE)$/.test(stack.status) || stack.status.startsWith('DELETE')) {
+  // UPDATE_ROLLBACK_COMPLETE is a stable state a deploy can use; a failed or rolled-back creation is not.
+  if (stack.status === 'ROLLBACK_COMPLETE' || stack.status.endsWith('_FAILED') || stack.status.startsWith('DELETE')) {
     return problem('CDK bootstrap', `the CDKToolkit stack is ${stack.status}`, `fix or delete the CDKToolkit stack, then run \`${command}\``);
   }
   if (stack.version === undefined || stack.version < plan.minBootstrapVersion) {

@@ -99,6 +99,13 @@ describe('checks', () => {
     expect(byCheck(results, 'CDK bootstrap')).toMatchObject({ status: 'problem', fix: 'run `npx cdk bootstrap aws://111111111111/eu-west-1` again (it upgrades)' });
   });
 
+  test.each([
+    ['ROLLBACK_COMPLETE', 'problem'], ['UPDATE_ROLLBACK_FAILED', 'problem'], ['UPDATE_ROLLBACK_COMPLETE', 'ok'], ['UPDATE_COMPLETE', 'ok'],
+  ])('a CDKToolkit stack in %s: %s', async (status, expected) => {
+    const results = await runChecks(plan(), account({ bootstrapStack: async () => ({ status, version: 28 }) }));
+    expect(byCheck(results, 'CDK bootstrap')?.status).toBe(expected);
+  });
+
   test('a project stack in ROLLBACK_COMPLETE blocks, with the command to delete it', async () => {
     const results = await runChecks(plan(), account({ stackStatus: async () => 'ROLLBACK_COMPLETE' }));
     expect(byCheck(results, 'stack sagemaker-mlops-demo')).toMatchObject({ status: 'problem', fix: expect.stringContaining('aws cloudformation delete-stack --stack-name sagemaker-mlops-demo') });
