@@ -31,9 +31,8 @@ function account(overrides: Partial<DoctorAws> = {}): DoctorAws {
     connection: async () => ({ status: 'AVAILABLE', tags: { sagemaker: 'true' } }),
     quotas: async (service) => ({
       sagemaker: [
-        { name: 'ml.m5.xlarge for processing job usage', value: 4 },
-        { name: 'ml.m5.xlarge for spot training job usage', value: 4 },
-        { name: 'ml.m5.large for endpoint usage', value: 4 },
+        // Whatever the seeds request, with room to spare.
+        ...doctorPlan(parseProjectConfig({})).instances.map((n) => ({ name: `${n.instanceType} for ${n.usage}`, value: n.count + 1 })),
         { name: 'Maximum number of pipelines allowed per account', value: 500 },
       ],
       events: [{ name: 'Rules per event bus', value: 300 }],
@@ -161,6 +160,7 @@ describe('checks', () => {
       const results = await runChecks(plan(context), account({
         identity: async () => ({ account: '333333333333', arn: 'arn:aws:iam::333333333333:role/admin' }),
         bootstrapStack: async () => undefined,
+        quotas: async () => [{ name: 'ml.m5.large for endpoint usage', value: 4 }],
       }));
       expect(byCheck(results, 'CDK bootstrap')).toMatchObject({ status: 'problem', fix: 'run `npx cdk bootstrap aws://333333333333/eu-west-1`' });
       expect(byCheck(results, 'stack sagemaker-mlops-demo-p-abc123def456-target-333333333333')).toMatchObject({ status: 'ok' });
