@@ -5,10 +5,9 @@
  * Publishes the project as an S3-hosted SageMaker Studio template (see docs/publish-to-studio.md).
  * Mistakes in the arguments print one line and exit with 2; AWS errors print one line and exit with 1.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { publishTemplate, UsageError, VersionConflictError } from '../lib/studio/template-publisher';
+import { cdkJsonContext, ContextArgumentError, contextArguments } from './cdk-context';
 
 const USAGE = 'usage: npm run publish-template -- --bucket <bucket> --prefix <prefix> [--domain-id <d-...>] [--dry-run] [--out <dir>] [-c key=value ...]';
 
@@ -43,7 +42,7 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     return 0;
   } catch (e) {
     const name = (e as { name?: string }).name;
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof ContextArgumentError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err.write(`publish-template: ${(e as Error).message}\n`);
       return 2;
     }
@@ -75,20 +74,6 @@ function parseCommandLine(argv: readonly string[]) {
     strict: true,
     allowPositionals: false,
   });
-}
-
-function contextArguments(pairs: readonly string[]): Record<string, string> {
-  return Object.fromEntries(pairs.map((pair) => {
-    const i = pair.indexOf('=');
-    if (i < 1) throw new UsageError(`\`-c\` takes key=value (like -c productVersion=v2); got '${pair}'`);
-    return [pair.slice(0, i), pair.slice(i + 1)];
-  }));
-}
-
-/** cdk.json's context: the feature flags and the project's settings, as `cdk synth` reads them. */
-function cdkJsonContext(): Record<string, unknown> {
-  const file = path.join(__dirname, '..', 'cdk.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
 if (require.main === module) {

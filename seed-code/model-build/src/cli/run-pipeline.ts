@@ -11,6 +11,7 @@ import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-
 import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
+import { planLines, planRun } from './plan';
 import { LocalRunUnsupportedError, runLocal, stepTableLines, verdictLine } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
@@ -29,13 +30,16 @@ const OPTIONS = {
   local: { type: 'boolean' },
   'input-data': { type: 'string' },
   'run-dir': { type: 'string' },
+  plan: { type: 'boolean' },
+  'max-cost': { type: 'string' },
 } as const;
 
 const HELP = `Usage: ${COMMAND} [options]
 
 Uploads the pipeline's scripts to s3://<bucket>/<pipeline>/code/<sha256>/, creates or updates the
 SageMaker pipeline, starts it and waits for it, printing each step's status change.
-Exit codes: 0 succeeded, 1 failed/stopped/timed out or an AWS error, 2 bad usage.
+Exit codes: 0 succeeded (or planned), 1 failed/stopped/timed out, above --max-cost or an AWS error,
+2 bad usage.
 
 Options:
   -p, --parameter <Name=Value>  override a pipeline parameter (repeatable); checked against what
@@ -45,6 +49,10 @@ Options:
   --timeout-minutes <n>         stop waiting after n minutes (the execution keeps running), default 120
                                 (not with --local)
   --poll-seconds <n>            seconds between status polls, default 30 (not with --local)
+  --plan                        print what a run would do (per step: reused, will run and why, new,
+                                removed) and its worst-case cost, then exit without changing anything
+  --max-cost <USD>              refuse to start (exit 1, nothing created) a run whose worst-case cost
+                                is above this; prints the plan first (not with --local)
   --local                       run the pipeline on this machine instead (no AWS; see the README)
   --input-data <path>           only with --local: a local file or folder as InputDataUrl
   --run-dir <dir>               only with --local: executions, local bucket and step cache,
@@ -115,9 +123,17 @@ function positiveNumber(flag: string, raw: string | undefined, fallback: number)
   return value;
 }
 
+function nonNegativeNumber(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`--${flag} must be a number of USD, 0 or more; got '${raw}'`);
+  }
+  return value;
+}
+
 /** Flags of one mode only: given in the other mode they would be ignored in silence. */
 const LOCAL_ONLY = ['input-data', 'run-dir'] as const;
-const SAGEMAKER_ONLY = ['no-wait', 'timeout-minutes', 'poll-seconds', 'description'] as const;
+const SAGEMAKER_ONLY = ['no-wait', 'timeout-minutes', 'poll-seconds', 'description', 'plan', 'max-cost'] as const;
 
 /** Refuses flags that do not apply to the chosen mode (`--local` or a run in SageMaker). */
 function checkModeFlags(flags: Readonly<Record<string, unknown>>): void {
@@ -166,8 +182,25 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     // Refused before anything is uploaded: SageMaker would only reject these when the job starts.
     checkStartValues(pipeline, new Map(overrides.map((o) => [o.Name, o.Value])));
 
-    const s3 = deps.s3 ?? s3Client(settings.region, io.env);
+    const maxCost = flags['max-cost'] === undefined ? undefined : nonNegativeNumber('max-cost', flags['max-cost']);
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
+    if (flags.plan || maxCost !== undefined) {
+      // Read-only, before anything is uploaded, created or started.
+      const plan = await planRun(sagemaker, { pipeline, definitionJson: definition, overrides: new Map(overrides.map((o) => [o.Name, o.Value])) });
+      planLines(plan, settings.region).forEach(log);
+      if (maxCost !== undefined && plan.worstCaseUsd === undefined) {
+        io.stderr(`${COMMAND}: --max-cost ${maxCost} cannot be checked, the worst case is unknown (${plan.unpriced.join('; ')}); nothing was started\n`);
+        return ExitCode.FAILURE;
+      }
+      if (maxCost !== undefined && plan.worstCaseUsd! > maxCost) {
+        io.stderr(`${COMMAND}: the worst case of this run, ${plan.worstCaseUsd!.toFixed(2)} USD, is above --max-cost ${maxCost} USD; nothing was uploaded, created or started\n`);
+        return ExitCode.FAILURE;
+      }
+      if (flags.plan) {
+        return ExitCode.SUCCESS;
+      }
+    }
+    const s3 = deps.s3 ?? s3Client(settings.region, io.env);
 
     try {
       for (const script of scripts) {

@@ -132,3 +132,64 @@ export function spotWaitProblems(steps: readonly Step[], values: ReadonlyMap<str
   }
   return problems;
 }
+
+/** What one job step asks SageMaker for: instances, how many, how long, on which capacity. */
+export interface JobResources {
+  readonly step: string;
+  readonly type: 'Processing' | 'Training' | 'Transform';
+  /** The instance type (a literal, a parameter's value from `values`, or its default); undefined when computed at run time. */
+  readonly instanceType?: string;
+  /** The instance count, resolved like the type. */
+  readonly instanceCount?: number;
+  /** `MaxRuntimeInSeconds` of the job, when it is a number (transform jobs have none). */
+  readonly maxRuntimeSeconds?: number;
+  /** `MaxWaitTimeInSeconds` of a spot training job (runtime plus waits for capacity). */
+  readonly maxWaitSeconds?: number;
+  /** Managed spot training (counts against the spot training quota). */
+  readonly spot: boolean;
+}
+
+/**
+ * The instances each job step requests, with parameters resolved from `values` or else their
+ * defaults: what quotas and worst-case costs are computed from.
+ *
+ * @param values parameter values by name, e.g. run-pipeline's overrides
+ */
+export function jobResources(steps: readonly Step[], values: ReadonlyMap<string, string> = new Map()): JobResources[] {
+  const resolve = (value: unknown): unknown => {
+    if (value instanceof Parameter) {
+      const parameter = value as Parameter<Scalar>;
+      const override = values.get(parameter.name);
+      if (override === undefined) return parameter.defaultValue;
+      return typeof parameter.defaultValue === 'number' ? Number(override) : override;
+    }
+    return value instanceof Expression ? undefined : value;
+  };
+  const resources: JobResources[] = [];
+  for (const step of steps) {
+    if (!(step instanceof JobStep)) {
+      continue;
+    }
+    let block: unknown = step.arguments;
+    for (const key of RESOURCE_FIELDS[step.type]) {
+      block = block && typeof block === 'object' ? (block as Record<string, unknown>)[key] : undefined;
+    }
+    const { InstanceType, InstanceCount } = (block ?? {}) as { InstanceType?: unknown; InstanceCount?: unknown };
+    const args = step.arguments as { StoppingCondition?: { MaxRuntimeInSeconds?: unknown; MaxWaitTimeInSeconds?: unknown }; EnableManagedSpotTraining?: unknown };
+    const type = resolve(InstanceType);
+    const count = resolve(InstanceCount);
+    const runtime = resolve(args.StoppingCondition?.MaxRuntimeInSeconds);
+    const wait = resolve(args.StoppingCondition?.MaxWaitTimeInSeconds);
+    const spot = resolve(args.EnableManagedSpotTraining) === true;
+    resources.push({
+      step: step.name,
+      type: step.type,
+      instanceType: typeof type === 'string' ? type : undefined,
+      instanceCount: typeof count === 'number' ? count : undefined,
+      maxRuntimeSeconds: typeof runtime === 'number' ? runtime : undefined,
+      maxWaitSeconds: spot && typeof wait === 'number' ? wait : undefined,
+      spot,
+    });
+  }
+  return resources;
+}

@@ -388,6 +388,6 @@ describe('run-pipeline', () => {
   test('--help prints usage and exits 0', async () => {
     const { code, out } = await run(['--help'], {});
     expect(code).toBe(0);
-    expect(out).toContain('Exit codes: 0 succeeded, 1 failed/stopped/timed out or an AWS error, 2 bad usage.');
+    expect(out).toContain('Exit codes: 0 succeeded (or planned), 1 failed/stopped/timed out, above --max-cost or an AWS error,\n2 bad usage.');
   });
 });

@@ -1,4 +1,6 @@
-import { ParameterString, Pipeline, ProcessingStep, hasLocalInstanceStorage, localStorageProblems } from '../../src/workflow';
+import { PIPELINES } from '../../src/pipelines';
+import { ParameterString, Pipeline, ProcessingStep, hasLocalInstanceStorage, jobResources, localStorageProblems } from '../../src/workflow';
+import { contextFor } from '../helpers/context';
 import { processingArgs } from '../helpers/fixtures';
 
 describe('hasLocalInstanceStorage', () => {
@@ -49,5 +51,24 @@ describe('local storage with a volume key', () => {
     const parameters = type instanceof ParameterString ? [type] : [];
     const pipeline = new Pipeline({ name: 'p', parameters, steps: [s] });
     expect(pipeline.validate().join('\n')).toContain(message);
+  });
+});
+
+describe('jobResources', () => {
+  const steps = PIPELINES.abalone.build(contextFor('abalone')).allSteps();
+
+  test('reads each job step\'s instance type, count, runtime and spot from the parameters\' defaults', () => {
+    const byStep = Object.fromEntries(jobResources(steps).map((r) => [r.step, r]));
+    expect(Object.keys(byStep).sort()).toEqual(['EvaluateAbaloneModel', 'PreprocessAbaloneData', 'TrainAbaloneModel']);
+    expect(byStep.PreprocessAbaloneData).toMatchObject({ type: 'Processing', instanceType: 'ml.m5.xlarge', instanceCount: 1, spot: false });
+    expect(byStep.TrainAbaloneModel).toMatchObject({ type: 'Training', instanceType: 'ml.m5.xlarge', instanceCount: 1, spot: true, maxWaitSeconds: 7200 });
+    expect(byStep.TrainAbaloneModel.maxRuntimeSeconds).toBeGreaterThan(0);
+  });
+
+  test('a parameter value given wins over the default, numbers as numbers', () => {
+    const values = new Map([['TrainingInstanceType', 'ml.c5.2xlarge'], ['ProcessingInstanceCount', '3']]);
+    const byStep = Object.fromEntries(jobResources(steps, values).map((r) => [r.step, r]));
+    expect(byStep.TrainAbaloneModel.instanceType).toBe('ml.c5.2xlarge');
+    expect(byStep.PreprocessAbaloneData.instanceCount).toBe(3);
   });
 });

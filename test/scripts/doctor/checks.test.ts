@@ -1,0 +1,194 @@
+/**
+ * The doctor's checks on an account described in memory (the services whose SDK client this
+ * repository does not install yet: STS, CodeConnections, Service Quotas, IAM), and its plan read
+ * from the seeds.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseProjectConfig } from '../../../lib/config/project-config';
+import { main } from '../../../scripts/doctor';
+import { CheckResult, DoctorAws, DoctorPlan, runChecks } from '../../../scripts/doctor/checks';
+import { doctorPlan, minBootstrapVersion } from '../../../scripts/doctor/plan';
+
+const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012';
+
+/** A prepared account: bootstrapped, nothing of the project exists, quotas to spare. */
+function account(overrides: Partial<DoctorAws> = {}): DoctorAws {
+  return {
+    region: async () => 'eu-west-1',
+    hasCredentials: async () => true,
+    identity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:user/me' }),
+    bootstrapStack: async () => ({ status: 'UPDATE_COMPLETE', version: 28 }),
+    stackStatus: async () => undefined,
+    bucketState: async () => 'absent',
+    sageMakerPipelineExists: async () => false,
+    modelPackageGroupExists: async () => false,
+    endpointExists: async () => false,
+    codePipelineNames: async () => [],
+    sageMakerPipelineCount: async () => 3,
+    repositoryExists: async () => false,
+    connection: async () => ({ status: 'AVAILABLE', tags: { sagemaker: 'true' } }),
+    quotas: async (service) => ({
+      sagemaker: [
+        // Whatever the seeds request, with room to spare.
+        ...doctorPlan(parseProjectConfig({})).instances.map((n) => ({ name: `${n.instanceType} for ${n.usage}`, value: n.count + 1 })),
+        { name: 'Maximum number of pipelines allowed per account', value: 500 },
+      ],
+      events: [{ name: 'Rules per event bus', value: 300 }],
+      codepipeline: [{ name: 'Number of pipelines per Region', value: 1000 }],
+    } as Record<string, { name: string; value: number }[]>)[service] ?? [],
+    roleUsage: async () => ({ used: 100, quota: 1000 }),
+    ...overrides,
+  };
+}
+
+const plan = (context: Record<string, unknown> = {}): DoctorPlan => doctorPlan(parseProjectConfig(context));
+const byCheck = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
+const problems = (results: CheckResult[]) => results.filter((r) => r.status === 'problem');
+
+describe('plan', () => {
+  test('reads the instance types and counts from the seeds: pipelines at their defaults, endpoints from config/<stage>.json', () => {
+    const needs = Object.fromEntries(plan().instances.map((n) => [`${n.instanceType} for ${n.usage}`, n.count]));
+    expect(needs).toEqual({
+      'ml.m5.xlarge for processing job usage': 1,
+      'ml.m5.xlarge for spot training job usage': 1,
+      'ml.m5.large for endpoint usage': 3,
+    });
+  });
+
+  test('a changed stage file changes the endpoint quota checked', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stages-'));
+    const seedConfig = path.join(__dirname, '../../../seed-code/model-deploy/config');
+    for (const stage of ['staging', 'prod']) {
+      const json = JSON.parse(fs.readFileSync(path.join(seedConfig, `${stage}.json`), 'utf8'));
+      fs.writeFileSync(path.join(dir, `${stage}.json`), JSON.stringify(stage === 'prod' ? { ...json, instanceType: 'ml.c5.xlarge', instanceCount: 2 } : json));
+    }
+    const needs = doctorPlan(parseProjectConfig({}), { stageConfigDir: dir }).instances.filter((n) => n.usage === 'endpoint usage');
+    expect(needs.map((n) => [n.instanceType, n.count, n.requestedBy])).toEqual([
+      ['ml.m5.large', 1, ['staging endpoint']],
+      ['ml.c5.xlarge', 2, ['prod endpoint']],
+    ]);
+  });
+
+  test('the minimum bootstrap version comes from the rule aws-cdk-lib synthesizes', () => {
+    expect(minBootstrapVersion()).toBe(6);
+  });
+
+  test('names are checked only when projectId fixes them', () => {
+    expect(plan().names).toBeUndefined();
+    expect(plan({ projectId: 'p-abc123def456' }).names?.buckets).toEqual(['sagemaker-project-p-abc123def456', 'sagemaker-project-p-abc123def456-access-logs']);
+  });
+});
+
+describe('checks', () => {
+  test('a prepared account has no problem', async () => {
+    const results = await runChecks(plan({ projectId: 'p-abc123def456' }), account());
+    expect(problems(results)).toEqual([]);
+    expect(results.every((r) => r.status === 'ok')).toBe(true);
+  });
+
+  test('without credentials: one line, blocking', async () => {
+    const results = await runChecks(plan(), account({ hasCredentials: async () => false }));
+    expect(results).toEqual([expect.objectContaining({ check: 'credentials', status: 'problem', detail: 'no AWS credentials found' })]);
+  });
+
+  test('an old bootstrap asks for `cdk bootstrap` again with the account and region', async () => {
+    const results = await runChecks(plan(), account({ bootstrapStack: async () => ({ status: 'CREATE_COMPLETE', version: 5 }) }));
+    expect(byCheck(results, 'CDK bootstrap')).toMatchObject({ status: 'problem', fix: 'run `npx cdk bootstrap aws://111111111111/eu-west-1` again (it upgrades)' });
+  });
+
+  test.each([
+    ['ROLLBACK_COMPLETE', 'problem'], ['UPDATE_ROLLBACK_FAILED', 'problem'], ['UPDATE_ROLLBACK_COMPLETE', 'ok'], ['UPDATE_COMPLETE', 'ok'],
+  ])('a CDKToolkit stack in %s: %s', async (status, expected) => {
+    const results = await runChecks(plan(), account({ bootstrapStack: async () => ({ status, version: 28 }) }));
+    expect(byCheck(results, 'CDK bootstrap')?.status).toBe(expected);
+  });
+
+  test('a project stack in ROLLBACK_COMPLETE blocks, with the command to delete it', async () => {
+    const results = await runChecks(plan(), account({ stackStatus: async () => 'ROLLBACK_COMPLETE' }));
+    expect(byCheck(results, 'stack sagemaker-mlops-demo')).toMatchObject({ status: 'problem', fix: expect.stringContaining('aws cloudformation delete-stack --stack-name sagemaker-mlops-demo') });
+  });
+
+  test('spot training counts against the spot quota: a spot quota of 0 blocks, naming the quota and the step', async () => {
+    const results = await runChecks(plan(), account({
+      quotas: async () => [
+        { name: 'ml.m5.xlarge for processing job usage', value: 4 },
+        { name: 'ml.m5.xlarge for training job usage', value: 4 },
+        { name: 'ml.m5.xlarge for spot training job usage', value: 0 },
+        { name: 'ml.m5.large for endpoint usage', value: 2 },
+      ],
+    }));
+    expect(byCheck(results, 'quota ml.m5.xlarge for spot training job usage')).toMatchObject({
+      status: 'problem', detail: '0, but abalone: TrainAbaloneModel, churn: TrainChurnModel need 1',
+    });
+    // Staging (1) and prod (2) endpoints run at the same time.
+    expect(byCheck(results, 'quota ml.m5.large for endpoint usage')).toMatchObject({ status: 'problem', detail: expect.stringContaining('need 3') });
+  });
+
+  test('a pending connection and a missing sagemaker tag block, with what to do', async () => {
+    const context = { sourceProvider: 'codeconnections', connectionArn: CONNECTION, buildRepository: 'o/build', deployRepository: 'o/deploy' };
+    const results = await runChecks(plan(context), account({ connection: async () => ({ status: 'PENDING', tags: {} }) }));
+    expect(byCheck(results, 'connection')).toMatchObject({ status: 'problem', detail: expect.stringContaining('is PENDING') });
+    expect(byCheck(results, 'connection tag')).toMatchObject({
+      status: 'problem', fix: `run \`aws codeconnections tag-resource --resource-arn ${CONNECTION} --tags Key=sagemaker,Value=true\``,
+    });
+  });
+
+  test('no headroom left: the limit blocks', async () => {
+    const results = await runChecks(plan(), account({ sageMakerPipelineCount: async () => 500 }));
+    expect(byCheck(results, 'limit SageMaker pipelines')).toMatchObject({ status: 'problem', detail: '500 of 500 used; the project adds 1' });
+  });
+
+  test('an access denial is a problem line naming the error, not a crash', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: s3:ListBucket'), { name: 'AccessDenied' });
+    const results = await runChecks(plan({ projectId: 'p-abc123def456' }), account({ bucketState: async () => { throw denied; } }));
+    expect(byCheck(results, 'names')).toMatchObject({ status: 'problem', detail: 'cannot check: AccessDenied: User is not authorized to perform: s3:ListBucket' });
+  });
+
+  describe('multi-account', () => {
+    const context = { projectId: 'p-abc123def456', projectAccount: '111111111111', stagingAccount: '222222222222', prodAccount: '333333333333' };
+
+    test('in the project account: the target accounts are to be checked with their credentials; no endpoint quota here', async () => {
+      const results = await runChecks(plan(context), account());
+      expect(byCheck(results, 'account 222222222222')).toMatchObject({ status: 'skipped', fix: expect.stringContaining("with account 222222222222's credentials") });
+      expect(results.some((r) => r.check.includes('endpoint usage'))).toBe(false);
+      expect(problems(results)).toEqual([]);
+    });
+
+    test('in a target account: its bootstrap, its stack, its endpoint\'s quota', async () => {
+      const results = await runChecks(plan(context), account({
+        identity: async () => ({ account: '333333333333', arn: 'arn:aws:iam::333333333333:role/admin' }),
+        bootstrapStack: async () => undefined,
+        quotas: async () => [{ name: 'ml.m5.large for endpoint usage', value: 4 }],
+      }));
+      expect(byCheck(results, 'CDK bootstrap')).toMatchObject({ status: 'problem', fix: 'run `npx cdk bootstrap aws://333333333333/eu-west-1`' });
+      expect(byCheck(results, 'stack sagemaker-mlops-demo-p-abc123def456-target-333333333333')).toMatchObject({ status: 'ok' });
+      expect(byCheck(results, 'quota ml.m5.large for endpoint usage')).toMatchObject({ status: 'ok', detail: '4 (needed: 2)' });
+      expect(results.some((r) => r.check.includes('job usage'))).toBe(false);
+    });
+
+    test('in an unrelated account: blocks, naming the accounts', async () => {
+      const results = await runChecks(plan(context), account({ identity: async () => ({ account: '999999999999', arn: 'arn:aws:iam::999999999999:user/x' }) }));
+      expect(byCheck(results, 'account')).toMatchObject({ status: 'problem', detail: expect.stringContaining('neither the project account (111111111111)') });
+    });
+  });
+});
+
+describe('command line', () => {
+  test('a bad setting is one line naming it, exit 2, nothing asked of AWS', async () => {
+    const err: string[] = [];
+    const code = await main(['-c', 'projectName=1bad'], { write: () => true }, { write: (t: string) => err.push(t) }, () => {
+      throw new Error('must not build the AWS adapter');
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/^Configuration error: .*projectName.*\n$/);
+  });
+
+  test('prints one line per check and exits 1 when something blocks', async () => {
+    const out: string[] = [];
+    const code = await main([], { write: (t: string) => out.push(t) }, { write: () => true }, () => account({ bootstrapStack: async () => undefined }));
+    expect(code).toBe(1);
+    expect(out.join('')).toMatch(/^PROBLEM {2}CDK bootstrap: account 111111111111 in eu-west-1 is not bootstrapped/m);
+  });
+});
