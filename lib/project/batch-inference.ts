@@ -94,6 +94,8 @@ export class BatchScheduleRole extends iam.Role {
  * it already has), and log to the transform jobs' log group.
  */
 export function grantBatchModelAccess(modelRole: iam.IRole, scope: IConstruct, bucket: s3.IBucket, names: ProjectNames, stages: readonly DeploymentStage[]): void {
+  // Both stages in other accounts: their own model roles run their transforms; nothing to grant here.
+  if (stages.length === 0) return;
   bucket.grantRead(modelRole, `${BATCH_INPUT_PREFIX}*`);
   bucket.grantPut(modelRole, `${BATCH_OUTPUT_PREFIX}*`);
   grantSageMakerLogging(modelRole, scope, stages.map((stage) => ({

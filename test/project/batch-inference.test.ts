@@ -2,6 +2,9 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ProjectNames } from '../../lib/contract/names';
+import { grantBatchModelAccess } from '../../lib/project/batch-inference';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { evaluate, REGION, TemplateRole, templateRoles } from '../support/multi-account';
 
@@ -166,4 +169,17 @@ test('the alarm topic takes failed-run events from the two stages\' rules only, 
     Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': ruleArns } }),
   }));
+});
+
+describe('grantBatchModelAccess', () => {
+  test('with no stage in this account (both stages remote) grants nothing, so the model role keeps no empty statement', () => {
+    // GIVEN a model role on a bare stack
+    const stack = new Stack();
+    const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    // WHEN
+    grantBatchModelAccess(role, stack, bucket, new ProjectNames('demo', 'p-abcdef123456'), []);
+    // THEN no policy at all (an identity policy statement without resources fails synthesis)
+    expect(Template.fromStack(stack).findResources('AWS::IAM::Policy')).toEqual({});
+  });
 });

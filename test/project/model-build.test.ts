@@ -104,7 +104,7 @@ describe('ModelBuild, default props', () => {
   });
 
   test('without dataLocations the SageMaker pipeline reads only the two public sample locations', () => {
-    const sids = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole').map((s) => s.Sid).filter((sid) => /^Read/.test(sid ?? ''));
+    const sids = statementsOf(template, 'ProjectModelBuildSageMakerPipelineRole').map((s) => s.Sid).filter((sid) => /^Read(SampleData|DataLocation)/.test(sid ?? ''));
     expect(sids.sort()).toEqual(['ReadSampleData0List', 'ReadSampleData0Objects', 'ReadSampleData1List', 'ReadSampleData1Objects']);
   });
 });
