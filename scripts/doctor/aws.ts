@@ -1,16 +1,21 @@
 /**
- * {@link DoctorAws} from the AWS SDK clients this repository installs (CloudFormation, S3,
- * SageMaker, CodePipeline). Every call is read-only. Members whose client is not installed
- * (STS, CodeCommit, CodeConnections, Service Quotas, IAM) are left out: their checks say so.
+ * {@link DoctorAws} from the AWS SDK clients: CloudFormation, S3, SageMaker, CodePipeline, STS,
+ * CodeCommit, CodeStar Connections, Service Quotas and IAM. Every call is read-only (Describe, Get,
+ * List, Head).
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CodeCommitClient, GetRepositoryCommand } from '@aws-sdk/client-codecommit';
 import { CodePipelineClient, paginateListPipelines } from '@aws-sdk/client-codepipeline';
+import { CodeStarConnectionsClient, GetConnectionCommand, ListTagsForResourceCommand } from '@aws-sdk/client-codestar-connections';
+import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand, DescribeModelPackageGroupCommand, DescribePipelineCommand, paginateListPipelines as paginateSageMakerPipelines, SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { paginateListAWSDefaultServiceQuotas, paginateListServiceQuotas, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { DoctorAws } from './checks';
+import type { DoctorAws, Quota } from './checks';
 
 /** Client settings (tests point them at moto_server). */
 export interface AdapterConfig {
@@ -25,6 +30,7 @@ export interface AdapterConfig {
 function isMissing(e: unknown): boolean {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   return err.name === 'ResourceNotFound' || err.name === 'ResourceNotFoundException' || err.name === 'NotFound'
+    || err.name === 'RepositoryDoesNotExistException'
     || err.name === 'NoSuchBucket' || err.$metadata?.httpStatusCode === 404
     || (err.name === 'ValidationError' && /does not exist/.test(err.message ?? ''))
     || (err.name === 'ValidationException' && /(does not exist|not found|Could not find)/i.test(err.message ?? ''));
@@ -51,6 +57,11 @@ export function sdkDoctorAws(config: AdapterConfig = {}): DoctorAws {
   const s3 = new S3Client({ ...common, forcePathStyle: config.endpoint !== undefined });
   const sagemaker = new SageMakerClient(common);
   const codepipeline = new CodePipelineClient(common);
+  const sts = new STSClient(common);
+  const codecommit = new CodeCommitClient(common);
+  const serviceQuotas = new ServiceQuotasClient(common);
+  const iam = new IAMClient(common);
+  const quotaCache = new Map<string, Promise<readonly Quota[]>>();
 
   const stackStatus = async (name: string) => {
     try {
@@ -106,10 +117,60 @@ export function sdkDoctorAws(config: AdapterConfig = {}): DoctorAws {
       }
       return names;
     },
+    identity: async () => {
+      const out = await sts.send(new GetCallerIdentityCommand({}));
+      return { account: out.Account ?? 'unknown', arn: out.Arn ?? 'unknown' };
+    },
+    repositoryExists: (name) => existsOr404(() => codecommit.send(new GetRepositoryCommand({ repositoryName: name }))),
+    connection: async (arn) => {
+      // A connection lives in the region its ARN names, whatever the configured one. The CodeStar
+      // Connections API takes both ARN forms (codestar-connections and codeconnections).
+      const region = arn.split(':')[3];
+      const client = new CodeStarConnectionsClient({ ...common, ...(region && !config.endpoint ? { region } : {}) });
+      const connection = (await client.send(new GetConnectionCommand({ ConnectionArn: arn }))).Connection;
+      const tags = (await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags ?? [];
+      return {
+        status: connection?.ConnectionStatus ?? 'UNKNOWN',
+        tags: Object.fromEntries(tags.flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? '']]))),
+      };
+    },
+    quotas: (serviceCode) => {
+      let quotas = quotaCache.get(serviceCode);
+      if (quotas === undefined) {
+        quotas = listQuotas(serviceQuotas, serviceCode);
+        quotaCache.set(serviceCode, quotas);
+      }
+      return quotas;
+    },
+    roleUsage: async () => {
+      const summary = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap ?? {};
+      if (summary.Roles === undefined || summary.RolesQuota === undefined) {
+        throw new Error('IAM GetAccountSummary returned no Roles or RolesQuota');
+      }
+      return { used: summary.Roles, quota: summary.RolesQuota };
+    },
     sageMakerPipelineCount: async () => {
       let count = 0;
       for await (const page of paginateSageMakerPipelines({ client: sagemaker }, {})) count += page.PipelineSummaries?.length ?? 0;
       return count;
     },
   };
+}
+
+/**
+ * The quotas of one service, by name: the applied values (ListServiceQuotas), and the AWS defaults
+ * (ListAWSDefaultServiceQuotas) of the quotas that have no applied value, which ListServiceQuotas
+ * leaves out ("if the applied quota value is not available for a quota, the quota is not retrieved").
+ */
+async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Promise<readonly Quota[]> {
+  const byName = new Map<string, number>();
+  for await (const page of paginateListServiceQuotas({ client }, { ServiceCode: serviceCode })) {
+    for (const q of page.Quotas ?? []) if (q.QuotaName !== undefined && q.Value !== undefined) byName.set(q.QuotaName, q.Value);
+  }
+  for await (const page of paginateListAWSDefaultServiceQuotas({ client }, { ServiceCode: serviceCode })) {
+    for (const q of page.Quotas ?? []) {
+      if (q.QuotaName !== undefined && q.Value !== undefined && !byName.has(q.QuotaName)) byName.set(q.QuotaName, q.Value);
+    }
+  }
+  return [...byName].map(([name, value]) => ({ name, value }));
 }

@@ -14,7 +14,11 @@ export interface CheckResult {
   readonly fix?: string;
 }
 
-/** One SageMaker quota the project consumes: an instance type for one usage, at a count. */
+/**
+ * One SageMaker quota the project consumes: an instance type for one usage, at a count. The quota
+ * names (`ml.m5.xlarge for spot training job usage`) are matched by name: their per-type quota codes
+ * could not be confirmed from the documentation. A name Service Quotas does not list gives a `warning`.
+ */
 export interface InstanceNeed {
   /** The quota's usage, as Service Quotas names it: `<type> for <usage>`. */
   readonly usage: 'training job usage' | 'spot training job usage' | 'processing job usage' | 'transform job usage' | 'endpoint usage';
@@ -28,7 +32,7 @@ export interface InstanceNeed {
 /** An account limit the project consumes, and how much of it the project adds. */
 export interface HeadroomNeed {
   readonly what: 'IAM roles' | 'EventBridge rules' | 'CodePipeline pipelines' | 'SageMaker pipelines';
-  /** How many the project creates; undefined when only the remaining headroom is reported. */
+  /** How many the project creates; undefined when not counted (then it needs room for at least one). */
   readonly adds?: number;
 }
 
@@ -288,7 +292,7 @@ async function nameChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExists: 
   }
   if (taken.length > 0) fixes.push('delete them (after keeping what you need) or choose another `projectId`');
   results.unshift(taken.length === 0
-    ? ok('names', 'no bucket, pipeline or model package group of the project\'s names exists')
+    ? ok('names', `no bucket, pipeline${plan.names.repositories.length > 0 ? ', model package group or repository' : ' or model package group'} of the project's names exists`)
     : problem('names', `already exist, and the project stack does not hold them: ${taken.join(', ')}`, fixes.join('; ')));
   return results;
 }
@@ -325,7 +329,15 @@ function describeNeed(need: InstanceNeed): string {
   return `${need.count} x ${need.instanceType} for ${need.usage}`;
 }
 
-/** Service Quotas names of the account limits (service code, quota name). */
+/**
+ * Service Quotas names of the account limits (service code, quota name). Matched by name, as the
+ * quota codes could not be confirmed from the documentation, and neither could the exact names:
+ * SageMaker's documentation lists a maximum number of pipelines allowed per account of 500 (found
+ * only in a translated page); EventBridge's 'Rules per event bus' was not found; the CodePipeline
+ * guide words its limit 'Maximum number of total pipelines per Region in an AWS account' (1000),
+ * which need not be its Service Quotas name. A name Service Quotas does not list gives a `warning`,
+ * never a false `ok`.
+ */
 const LIMIT_QUOTAS: Partial<Record<HeadroomNeed['what'], { service: string; name: string }>> = {
   'EventBridge rules': { service: 'events', name: 'Rules per event bus' },
   'CodePipeline pipelines': { service: 'codepipeline', name: 'Number of pipelines per Region' },
@@ -336,7 +348,8 @@ async function headroomChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExis
   const results: CheckResult[] = [];
   for (const need of plan.headroom) {
     const check = `limit ${need.what}`;
-    const adds = projectStackExists ? 0 : need.adds ?? 0;
+    // undefined: the project adds some (IAM roles), at least one unless its stack exists already.
+    const adds = projectStackExists ? 0 : need.adds;
     let used: number | undefined;
     let quota: number | undefined;
     if (need.what === 'IAM roles') {
@@ -361,8 +374,8 @@ async function headroomChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExis
     }
     if (used === undefined) {
       results.push(ok(check, `quota ${quota}${adds ? ` (the project adds ${adds})` : ''}`));
-    } else if (used + adds > quota) {
-      results.push(problem(check, `${used} of ${quota} used; the project adds ${adds}`, `delete unused ones or request an increase of '${need.what}'`));
+    } else if (used + (adds ?? 1) > quota) {
+      results.push(problem(check, `${used} of ${quota} used; the project adds ${adds ?? 'some'}`, `delete unused ones or request an increase of '${need.what}'`));
     } else {
       results.push(ok(check, `${used} of ${quota} used${adds ? `; the project adds ${adds}` : ''}`));
     }

@@ -1,47 +1,18 @@
 /**
- * The doctor's checks on an account described in memory (the services whose SDK client this
- * repository does not install yet: STS, CodeConnections, Service Quotas, IAM), and its plan read
- * from the seeds.
+ * The doctor's checks on an account described in memory (every outcome, including those moto_server
+ * cannot stage), and its plan read from the seeds. The SDK adapter is tested in aws.test.ts
+ * (aws-sdk-client-mock) and doctor.moto.test.ts (moto_server).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseProjectConfig } from '../../../lib/config/project-config';
 import { main } from '../../../scripts/doctor';
-import { CheckResult, DoctorAws, DoctorPlan, runChecks } from '../../../scripts/doctor/checks';
+import { CheckResult, DoctorPlan, runChecks } from '../../../scripts/doctor/checks';
 import { doctorPlan, minBootstrapVersion } from '../../../scripts/doctor/plan';
+import { account } from './account';
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012';
-
-/** A prepared account: bootstrapped, nothing of the project exists, quotas to spare. */
-function account(overrides: Partial<DoctorAws> = {}): DoctorAws {
-  return {
-    region: async () => 'eu-west-1',
-    hasCredentials: async () => true,
-    identity: async () => ({ account: '111111111111', arn: 'arn:aws:iam::111111111111:user/me' }),
-    bootstrapStack: async () => ({ status: 'UPDATE_COMPLETE', version: 28 }),
-    stackStatus: async () => undefined,
-    bucketState: async () => 'absent',
-    sageMakerPipelineExists: async () => false,
-    modelPackageGroupExists: async () => false,
-    endpointExists: async () => false,
-    codePipelineNames: async () => [],
-    sageMakerPipelineCount: async () => 3,
-    repositoryExists: async () => false,
-    connection: async () => ({ status: 'AVAILABLE', tags: { sagemaker: 'true' } }),
-    quotas: async (service) => ({
-      sagemaker: [
-        // Whatever the seeds request, with room to spare.
-        ...doctorPlan(parseProjectConfig({})).instances.map((n) => ({ name: `${n.instanceType} for ${n.usage}`, value: n.count + 1 })),
-        { name: 'Maximum number of pipelines allowed per account', value: 500 },
-      ],
-      events: [{ name: 'Rules per event bus', value: 300 }],
-      codepipeline: [{ name: 'Number of pipelines per Region', value: 1000 }],
-    } as Record<string, { name: string; value: number }[]>)[service] ?? [],
-    roleUsage: async () => ({ used: 100, quota: 1000 }),
-    ...overrides,
-  };
-}
 
 const plan = (context: Record<string, unknown> = {}): DoctorPlan => doctorPlan(parseProjectConfig(context));
 const byCheck = (results: CheckResult[], check: string) => results.find((r) => r.check === check);
@@ -138,6 +109,15 @@ describe('checks', () => {
   test('no headroom left: the limit blocks', async () => {
     const results = await runChecks(plan(), account({ sageMakerPipelineCount: async () => 500 }));
     expect(byCheck(results, 'limit SageMaker pipelines')).toMatchObject({ status: 'problem', detail: '500 of 500 used; the project adds 1' });
+  });
+
+  test('IAM roles: no role left blocks a new project (it creates roles); a project whose stack exists needs none', async () => {
+    const full = account({ roleUsage: async () => ({ used: 1000, quota: 1000 }) });
+    expect(byCheck(await runChecks(plan(), full), 'limit IAM roles')).toMatchObject({ status: 'problem', detail: '1000 of 1000 used; the project adds some' });
+    expect(byCheck(await runChecks(plan(), account({ roleUsage: async () => ({ used: 999, quota: 1000 }) })), 'limit IAM roles'))
+      .toMatchObject({ status: 'ok', detail: '999 of 1000 used' });
+    const deployed = account({ roleUsage: async () => ({ used: 1000, quota: 1000 }), stackStatus: async () => 'UPDATE_COMPLETE' });
+    expect(byCheck(await runChecks(plan(), deployed), 'limit IAM roles')).toMatchObject({ status: 'ok' });
   });
 
   test('an access denial is a problem line naming the error, not a crash', async () => {

@@ -1,12 +1,21 @@
 /**
- * `npm run doctor` against moto_server: an unprepared account (a region nothing was created in)
- * blocks with the bootstrap command to run, a prepared one passes, a bucket of the project's name
- * that the project stack does not hold blocks; and no check writes.
+ * `npm run doctor` against moto_server (CloudFormation, S3, SageMaker, CodePipeline names, STS,
+ * IAM, CodeCommit): an unprepared account (a region nothing was created in) blocks with the
+ * bootstrap command to run, a prepared one passes with every check ok (CodeCommit answering that
+ * the project's repositories do not exist), a bucket of the project's name that the project stack
+ * does not hold blocks, credentials of an account the project does not use block; and no check
+ * writes. Service Quotas is mocked (aws-sdk-client-mock): moto_server does not list SageMaker's
+ * quotas. A repository that exists is tested in aws.test.ts: moto_server's GetRepository answers
+ * creationDate in a form the SDK cannot parse.
  */
 import { CloudFormationClient, CreateStackCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseProjectConfig } from '../../../lib/config/project-config';
 import { main } from '../../../scripts/doctor';
 import { sdkDoctorAws } from '../../../scripts/doctor/aws';
+import { doctorPlan } from '../../../scripts/doctor/plan';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../../support/moto';
 
 const moto = useMoto();
@@ -23,6 +32,23 @@ async function doctor(region: string, args: string[] = []) {
   const code = await main(args, out, err, () => sdkDoctorAws({ region, endpoint: moto(), credentials }));
   return { code, out: out.text(), err: err.text() };
 }
+
+/** moto_server's account. */
+const MOTO_ACCOUNT = '123456789012';
+
+/** Service Quotas with room for whatever the seeds request, and the account limits' defaults. */
+const serviceQuotas = mockClient(ServiceQuotasClient);
+beforeAll(() => {
+  const needs = doctorPlan(parseProjectConfig({})).instances.map((n) => ({ QuotaName: `${n.instanceType} for ${n.usage}`, Value: n.count + 1 }));
+  serviceQuotas.on(ListServiceQuotasCommand).resolves({ Quotas: [] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand).resolves({ Quotas: [] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'sagemaker' })
+    .resolves({ Quotas: [...needs, { QuotaName: 'Maximum number of pipelines allowed per account', Value: 500 }] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'events' }).resolves({ Quotas: [{ QuotaName: 'Rules per event bus', Value: 300 }] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'codepipeline' })
+    .resolves({ Quotas: [{ QuotaName: 'Number of pipelines per Region', Value: 1000 }] });
+});
+afterAll(() => serviceQuotas.restore());
 
 /** A unique project id per run: buckets are global, and moto may be shared between suites. */
 const uniqueId = () => `p-${Date.now().toString(36).padStart(12, '0').slice(-12)}`;
@@ -47,21 +73,33 @@ test('an unprepared account blocks, with the `cdk bootstrap` command to run, and
   const result = await doctor(region, ['-c', `projectId=${uniqueId()}`]);
 
   expect(result.code).toBe(1);
-  expect(result.out).toMatch(/^PROBLEM {2}CDK bootstrap: this account in ap-southeast-2 is not bootstrapped \(no CDKToolkit stack\) -> run `npx cdk bootstrap aws:\/\/<account>\/ap-southeast-2`$/m);
+  expect(result.out).toMatch(/^PROBLEM {2}CDK bootstrap: account 123456789012 in ap-southeast-2 is not bootstrapped \(no CDKToolkit stack\) -> run `npx cdk bootstrap aws:\/\/123456789012\/ap-southeast-2`$/m);
   expect([(await cfn.send(new ListStacksCommand({}))).StackSummaries, (await s3.send(new ListBucketsCommand({}))).Buckets]).toEqual(before);
 });
 
-test('a prepared account passes: every check ok, or skipped where this installation cannot ask', async () => {
+test('a prepared account passes: every check ok, none skipped', async () => {
   const region = 'eu-central-1';
   await bootstrap(region);
 
   const result = await doctor(region, ['-c', `projectId=${uniqueId()}`]);
 
+  expect(result.out).toMatch(/^ok {7}credentials: account 123456789012 as arn:aws:sts::123456789012:user\/moto$/m);
   expect(result.out).toMatch(/^ok {7}CDK bootstrap: version 28$/m);
-  expect(result.out).toMatch(/^ok {7}names: no bucket, pipeline or model package group of the project's names exists$/m);
+  expect(result.out).toMatch(/^ok {7}names: no bucket, pipeline, model package group or repository of the project's names exists$/m);
   expect(result.out).toMatch(/^ok {7}endpoint names: mlops-demo-staging, mlops-demo-prod: free$/m);
-  expect(result.out.split('\n').filter((l) => l && !/^(ok|skipped) /.test(l))).toEqual([]);
+  expect(result.out).toMatch(/^ok {7}quota ml\.m5\.xlarge for spot training job usage: 2 \(needed: 1\)$/m);
+  expect(result.out).toMatch(/^ok {7}limit IAM roles: \d+ of 1000 used$/m);
+  expect(result.out.split('\n').filter((l) => l && !/^ok /.test(l))).toEqual([]);
   expect(result.code).toBe(0);
+});
+
+test('credentials of an account the multi-account project does not use block, naming its accounts', async () => {
+  const accounts = ['-c', 'projectAccount=111111111111', '-c', 'stagingAccount=222222222222', '-c', 'prodAccount=333333333333'];
+
+  const result = await doctor('eu-south-1', ['-c', `projectId=${uniqueId()}`, ...accounts]);
+
+  expect(result.code).toBe(1);
+  expect(result.out).toContain(`PROBLEM  account: account ${MOTO_ACCOUNT} is neither the project account (111111111111) nor a target account (222222222222, 333333333333)`);
 });
 
 test('a bucket of the project\'s name that no project stack holds blocks, naming it', async () => {
