@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Errors } from 'aws-cdk-lib';
 import { addProjectStacks, ConfigError, parseProjectConfig } from '../lib';
 
-const app = new App();
+// Synthesized here rather than on exit, so that aws-cdk-lib's own refusals (a locked Service
+// Catalog product version whose template changed, a validation of the tree) reach the handler.
+const app = new App({ autoSynth: false });
 try {
   addProjectStacks(app, parseProjectConfig(app.node.getAllContext()), {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
     serviceCatalogEnv: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+  app.synth();
 } catch (e) {
   if (e instanceof ConfigError) {
     // A configuration mistake is the user's to fix: one clear line, no stack trace.
     process.stderr.write(`Configuration error: ${e.message}\n`);
+    process.exit(1);
+  }
+  if (Errors.isConstructError(e) || Errors.isValidationError(e)) {
+    // aws-cdk-lib's refusal of what the settings produced: its message, once, without a stack trace.
+    process.stderr.write(`${e.message.trim()}\n`);
     process.exit(1);
   }
   throw e;

@@ -3,12 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
-function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; outdir: string } {
+/**
+ * Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR; in
+ * `cwd` when given (where a Service Catalog app keeps its product-stack-snapshots/).
+ */
+function runApp(context: Record<string, unknown>, cwd?: string): { status: number | null; stderr: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
   const root = path.join(__dirname, '..', '..');
-  const result = spawnSync(process.execPath, ['-r', 'esbuild-register', 'bin/app.ts'], {
-    cwd: root,
+  const result = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), path.join(root, 'bin', 'app.ts')], {
+    cwd: cwd ?? root,
     encoding: 'utf8',
     env: {
       ...process.env,
@@ -53,5 +56,19 @@ describe('bin/app.ts', () => {
     expect(stderr).toContain(message);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+
+  test("a Service Catalog product whose locked version's template changed: aws-cdk-lib's message once, no stack trace, no source line", () => {
+    // GIVEN a checkout whose product v1 was synthesized (its snapshot written)
+    const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'app-catalog-'));
+    const catalog = { 'aws:cdk:bundling-stacks': [], serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' };
+    expect(runApp(catalog, checkout)).toEqual(expect.objectContaining({ status: 0, stderr: '' }));
+    // WHEN a setting changes the template, productVersion unchanged
+    const { status, stderr } = runApp({ ...catalog, manualApproval: 'false' }, checkout);
+    // THEN
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^Template has changed for ProductStack Version v1\./);
+    expect(stderr.split('Template has changed')).toHaveLength(2);
+    expect(stderr).not.toMatch(/\n\s+at |use strict|aws-cdk-lib\.\.\./);
   });
 });
