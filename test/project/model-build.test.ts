@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ModelBuild, ModelBuildProps } from '../../lib/project/model-build';
-import { flatten, ID, NAME, PREFIX, projectParts, statementsOf } from '../support/project-parts';
+import { expectCommitRule, flatten, ID, NAME, PREFIX, projectParts, statementsOf } from '../support/project-parts';
 
 /** ModelBuild alone (with the store, repositories and events role it takes) on a bare stack. */
 function modelBuildTemplate(props: Partial<ModelBuildProps> = {}): Template {
@@ -63,20 +63,7 @@ describe('ModelBuild, default props', () => {
   });
 
   test('rule sagemaker-<name>-<id>-build starts the pipeline on commits to main of its repository', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: `${PREFIX}-build`,
-      State: 'ENABLED',
-      EventPattern: {
-        'source': ['aws.codecommit'],
-        'resources': [Match.anyValue()],
-        'detail-type': ['CodeCommit Repository State Change'],
-        'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
-      },
-      Targets: [Match.objectLike({
-        Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('ModelBuildPipeline') })])]) }),
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
-      })],
-    });
+    expectCommitRule(template, 'build', 'ModelBuildPipeline');
   });
 
   test('job actions of the SageMaker pipeline role need this project\'s tag: in the request to create, on the job to watch', () => {

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelDeploy, ModelDeployProps } from '../../lib/project/model-deploy';
-import { NAME, PREFIX, projectParts } from '../support/project-parts';
+import { expectCommitRule, NAME, PREFIX, projectParts } from '../support/project-parts';
 
 /** ModelDeploy alone (with the store, repositories, a pipeline role and a topic) on a bare stack. */
 function modelDeployTemplate(props: Partial<ModelDeployProps> = {}): Template {
@@ -106,20 +106,7 @@ describe('ModelDeploy, default props', () => {
   });
 
   test('rule sagemaker-<name>-<id>-code starts the pipeline on commits to main of its repository', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      Name: `${PREFIX}-code`,
-      State: 'ENABLED',
-      EventPattern: {
-        'source': ['aws.codecommit'],
-        'resources': [Match.anyValue()],
-        'detail-type': ['CodeCommit Repository State Change'],
-        'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
-      },
-      Targets: [Match.objectLike({
-        Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('ModelDeployPipeline') })])]) }),
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
-      })],
-    });
+    expectCommitRule(template, 'code', 'ModelDeployPipeline');
   });
 
   test('the builds know the pipeline role and that its own approvals do not deploy', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -113,4 +113,26 @@ export function flatten(value: unknown): string {
 /** The sorted, distinct actions of statements. */
 export function actionsOf(statements: Statement[]): string[] {
   return [...new Set(statements.flatMap((s) => ([] as string[]).concat(s.Action)))].sort();
+}
+
+/**
+ * Asserts the commit rule `<PREFIX>-<suffix>` (commit-triggered-pipeline.ts): enabled, on commits
+ * to main of its CodeCommit repository, starting the pipeline whose logical id matches `pipeline`
+ * with the project's events role.
+ */
+export function expectCommitRule(template: Template, suffix: string, pipeline: string): void {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    Name: `${PREFIX}-${suffix}`,
+    State: 'ENABLED',
+    EventPattern: {
+      'source': ['aws.codecommit'],
+      'resources': [Match.anyValue()],
+      'detail-type': ['CodeCommit Repository State Change'],
+      'detail': { event: ['referenceCreated', 'referenceUpdated'], referenceName: ['main'] },
+    },
+    Targets: [Match.objectLike({
+      Arn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp(pipeline) })])]) }),
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectEventsRole'), 'Arn'] },
+    })],
+  });
 }

@@ -1,13 +1,12 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribePipelineCommand,
   ListTagsCommand,
   ListTransformJobsCommand,
-  SageMakerClient,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createTeardownHandlers, type TeardownEvent } from '../../../lambda/teardown';
+import { type TeardownEvent } from '../../../lambda/teardown';
+import { mockedTeardown } from './mocked-handlers';
 
 /**
  * Deleting the project stops the batch transforms its batch stages still run (a schedule's, the
@@ -33,12 +32,7 @@ const event: TeardownEvent = {
   },
 };
 
-const cfn = mockClient(CloudFormationClient);
-const sm = mockClient(SageMakerClient);
-const handlers = createTeardownHandlers(() => ({
-  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
-  sageMaker: new SageMakerClient({ region: 'us-east-1' }),
-}), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
+const { cfn, sm, handlers } = mockedTeardown();
 let logs: Array<Record<string, unknown>>;
 
 function givenJobs(pages: Array<Array<{ name: string; tags: typeof OURS }>>): void {

@@ -1,5 +1,4 @@
 import {
-  CloudFormationClient,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
@@ -13,11 +12,10 @@ import {
   ListModelPackagesCommand,
   ListPipelineExecutionsCommand,
   ListTagsCommand,
-  SageMakerClient,
   StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
-import { createTeardownHandlers, isComplete, onEvent, type TeardownEvent } from '../../../lambda/teardown';
+import { isComplete, onEvent, type TeardownEvent } from '../../../lambda/teardown';
+import { mockedTeardown } from './mocked-handlers';
 
 const PROJECT_ID = 'p-abc123';
 const STAGING = 'sagemaker-abalone-p-abc123-deploy-staging';
@@ -51,13 +49,7 @@ function awsError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
 }
 
-const cfn = mockClient(CloudFormationClient);
-const sm = mockClient(SageMakerClient);
-/** The properties the function is configured with: here, those of the test's event. */
-const handlers = createTeardownHandlers(() => ({
-  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
-  sageMaker: new SageMakerClient({ region: 'us-east-1' }),
-}), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
+const { cfn, sm, handlers } = mockedTeardown();
 let logs: Array<Record<string, unknown>>;
 
 /** Makes DescribeStacks answer for `name`: a stack in `status`, or "does not exist". */
