@@ -416,13 +416,17 @@ export class ProjectRoleBoundary extends Construct {
   constructor(scope: Construct, id: string, props: ProjectRoleBoundaryProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // Derived once, when first asked for (the size check, then the policy document): rendering the
+    // templates of the project stacks is most of its cost, and both run after the app is prepared.
+    let derived: Json[] | undefined;
+    const statements = () => (derived ??= boundaryStatements(props.templates.map((t) => (t instanceof Stack ? templateOf(t) : t)), props.stackPrefix));
     this.resource = new iam.CfnManagedPolicy(this, 'Resource', {
       managedPolicyName: props.managedPolicyName,
       description: 'Permissions boundary of the roles of SageMaker MLOps projects: what the project template\'s roles may do, for any project',
       policyDocument: Lazy.any({
         produce: () => ({
           Version: '2012-10-17',
-          Statement: boundaryStatements(props.templates.map((t) => (t instanceof Stack ? templateOf(t) : t)), props.stackPrefix),
+          Statement: statements(),
         }),
       }),
     });
@@ -445,7 +449,7 @@ export class ProjectRoleBoundary extends Construct {
     // IAM refuses a managed policy over its quota only at deploy time: refuse it at synth instead.
     this.node.addValidation({
       validate: () => {
-        const length = renderedLength(boundaryStatements(props.templates.map((t) => (t instanceof Stack ? templateOf(t) : t)), props.stackPrefix));
+        const length = renderedLength(statements());
         return length <= MANAGED_POLICY_MAX_LENGTH ? [] : [
           `The project role boundary ${props.managedPolicyName} derived from the template would be ${length} characters, over IAM's ${MANAGED_POLICY_MAX_LENGTH} `
           + 'for a managed policy: configure `permissionsBoundary` (your own boundary for the project roles) or fewer `dataLocations`',
