@@ -16,8 +16,8 @@
 # line are also signalled there, so a failure fails the stack with its reason.
 #
 # With SEED_READ_RETRY_SECONDS set, a failed first read of the repository is retried (every
-# SEED_READ_RETRY_INTERVAL seconds, default 10) for that long before it counts: the job's grant to
-# use the connection may appear only just after the job has started.
+# SEED_READ_RETRY_INTERVAL seconds, default 10) at least once and for that long before it counts:
+# the job's grant to use the connection may appear only just after the job has started.
 set -uo pipefail
 
 url="${1:?usage: seed-branch.sh <repository-url> <branch> <seed-folder>}"
@@ -52,9 +52,13 @@ export GIT_TERMINAL_PROMPT=0
 
 retry_until=$(( $(date +%s) + ${SEED_READ_RETRY_SECONDS:-0} ))
 read_ok=false
+attempts=0
 while true; do
   if heads="$(git ls-remote --heads "$url" 2>/tmp/seed-ls-remote.err)"; then read_ok=true; break; fi
-  [ "$(date +%s)" -lt "$retry_until" ] || break
+  attempts=$(( attempts + 1 ))
+  [ "${SEED_READ_RETRY_SECONDS:-0}" -gt 0 ] || break
+  # Retried at least once, however long the first read took; then until the window ends.
+  [ "$attempts" -eq 1 ] || [ "$(date +%s)" -lt "$retry_until" ] || break
   echo "Cannot read $shown yet; retrying in ${SEED_READ_RETRY_INTERVAL:-10} s" >&2
   sleep "${SEED_READ_RETRY_INTERVAL:-10}"
 done
