@@ -53,6 +53,19 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
+/** Length-prefixed, so moving bytes between a name and a body changes the hash. */
+function filesSha256(relatives: readonly string[], bodies: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  relatives.forEach((rel, i) => hash.update(`${rel.length}:${rel}${bodies[i].length}:`).update(bodies[i]));
+  return hash.digest('hex');
+}
+
+/** Hex SHA-256 of a folder: of every relative path and file content (caches and dotfiles skipped). */
+export function folderSha256(dir: string): string {
+  const relatives = listFiles(dir);
+  return filesSha256(relatives, relatives.map((rel) => readFileSync(path.join(dir, rel))));
+}
+
 /**
  * Reads each code file or folder and computes its content-addressed location, in name order so
  * output and uploads are deterministic.
@@ -68,14 +81,8 @@ export function scriptLocations(
       const localPath = code[name];
       if (statSync(localPath).isDirectory()) {
         const relatives = listFiles(localPath);
-        const hash = createHash('sha256');
-        const bodies = relatives.map((rel) => {
-          const body = readFileSync(path.join(localPath, rel));
-          // Length-prefixed, so moving bytes between a name and a body changes the hash.
-          hash.update(`${rel.length}:${rel}${body.length}:`).update(body);
-          return body;
-        });
-        const sha256 = hash.digest('hex');
+        const bodies = relatives.map((rel) => readFileSync(path.join(localPath, rel)));
+        const sha256 = filesSha256(relatives, bodies);
         const prefix = `${pipelineName}/code/${sha256}`;
         const files = relatives.map((rel, i) => ({ relativePath: rel, body: bodies[i], key: `${prefix}/${rel}` }));
         return { name, localPath, sha256, files, s3Uri: `s3://${bucket}/${prefix}/` };

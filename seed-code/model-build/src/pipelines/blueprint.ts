@@ -33,6 +33,12 @@ export interface PipelineContext {
   /** Image URIs to use instead of the region table. @default - from the region table */
   readonly imageUris?: Readonly<Partial<Record<Framework, string>>>;
   /**
+   * URIs of the project's own images (folders `containers/<name>/` of this repository), by folder
+   * name: by digest once the image build pushed them, otherwise by content tag (see
+   * `src/containers/images.ts`). @default - none: a pipeline that needs one fails with how to build it
+   */
+  readonly projectImages?: Readonly<Record<string, string>>;
+  /**
    * Tags of every job the pipeline starts (the CLIs pass the project tags). The CLIs also add them
    * to whatever pipeline a blueprint returns, so a blueprint cannot forget them.
    * @default - none

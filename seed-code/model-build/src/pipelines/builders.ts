@@ -212,6 +212,23 @@ export class PipelineBuilder {
     return this.ctx.imageUris?.[framework] ?? frameworkImageUri(framework, this.ctx.region, version);
   }
 
+  /**
+   * The URI of the project's own image built from `containers/<name>/`; fails, naming the image and
+   * how to provide it, when the context has none.
+   */
+  public projectImage(name: string): string {
+    const uri = this.ctx.projectImages?.[name];
+    if (!uri) {
+      const known = Object.keys(this.ctx.projectImages ?? {});
+      throw new Error(
+        `pipeline '${this.ctx.pipelineKey}' runs the project image '${name}' (containers/${name}/Dockerfile), which has no URI: `
+        + 'set IMAGE_REPOSITORY_URI (the project\'s image repository) or PIPELINE_IMAGES_FILE (written by the image build)'
+        + (known.length ? `; images known: ${known.join(', ')}` : ''),
+      );
+    }
+    return uri;
+  }
+
   /** A per-execution output location: concurrent runs never share one, caching is unaffected. */
   public outputUri(step: string, output: string): Join {
     return new Join({ on: '/', values: [this.base, ExecutionVariables.PIPELINE_EXECUTION_ID, step, output] });
