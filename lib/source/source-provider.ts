@@ -311,7 +311,7 @@ class FullRepositoryIdSourceAction extends actions.CodeStarConnectionsSourceActi
     this.branch = props.branch;
   }
 
-  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+  protected override bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     // aws-cdk-lib grants the pipeline role codestar-connections:UseConnection on the connection
     // without a condition (any repository of the connection, writing too); that grant is dropped,
     // and the role gets UseConnection under both prefixes and ARN forms for this repository and
