@@ -1,8 +1,9 @@
-import { ArnFormat, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
 import { SAGEMAKER_SERVICE } from '../private/iam';
+import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountSetupStack}. */
 export interface TargetAccountSetupStackProps extends StackProps {
@@ -150,10 +151,11 @@ export class TargetAccountSetupStack extends Stack {
     ], ['*']);
 
     // A project's key, data capture bucket and alarm topic in this account.
-    allow('CreateTaggedKeys', ['kms:CreateKey', 'kms:TagResource'], ['*'], tagged('aws:RequestTag'));
+    // CreateKey has no resource type; the tags come with the request.
+    allow('CreateTaggedKeys', ['kms:CreateKey'], ['*'], tagged('aws:RequestTag'));
     allow('ManageTaggedKeys', [
       'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:GetKeyRotationStatus',
-      'kms:ScheduleKeyDeletion', 'kms:UntagResource', 'kms:ListResourceTags', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias',
+      'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias',
     ], [arn('kms', 'key', '*')], tagged('aws:ResourceTag'));
     allow('ProjectKeyAliases', ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], [arn('kms', 'alias', 'sagemaker-project-p-*')]);
     allow('KeyGrantsForAwsResources', ['kms:CreateGrant'], [arn('kms', 'key', '*')],
@@ -211,5 +213,6 @@ export class TargetAccountSetupStack extends Stack {
       resources: [arn('kms', 'key', '*', { account: projectAccount })],
       conditions: { ...tagged('aws:ResourceTag'), StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
     }));
+    Aspects.of(this).add(new AcknowledgeWildcards(SETUP_WILDCARD_REASONS));
   }
 }

@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
+import { nagFindings } from '../support/compliance';
 import { evaluate, PROD_ACCOUNT, PROJECT_ACCOUNT, REGION, roleNamed, STAGING_ACCOUNT, TemplateRole } from '../support/multi-account';
 
 /**
@@ -201,4 +205,17 @@ describe('what a role under the boundary may do, whatever its own policy says', 
   ])('cannot %s', async (_what, action, resource) => {
     expect(await underBoundary(action, resource)).toBe('ImplicitlyDenied');
   });
+});
+
+test('cdk-nag AwsSolutions finds nothing unacknowledged: every wildcard has its reason', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'target-setup-nag-'));
+  try {
+    const app = new App({ outdir });
+    new TargetAccountSetupStack(app, 'Setup', { projectAccount: PROJECT_ACCOUNT, env: { account: STAGING_ACCOUNT, region: REGION } });
+    const { findings, error } = nagFindings(app, outdir, { validate: false });
+    expect(error).toBeUndefined();
+    expect(findings).toEqual([]);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
