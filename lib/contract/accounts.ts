@@ -52,3 +52,22 @@ export function roleArn(account: string, roleName: string): string {
 export function rolesOfAccount(account: string, roleArns: readonly string[]): iam.IPrincipal {
   return new iam.AccountPrincipal(account).withConditions({ ArnEquals: { 'aws:PrincipalArn': [...roleArns] } });
 }
+
+/**
+ * The one-time preparation of a target account ({@link TargetAccountSetupStack}), shared by every
+ * project of the project account it trusts: its stack's name, the path and names of its roles and
+ * of the boundary every per-project role it lets CloudFormation create must carry. The path is not
+ * `sagemaker-*`, so the roles and policy it holds are outside the `sagemaker-p-*` names its
+ * execution role manages.
+ */
+export const TARGET_SETUP = {
+  stackName: 'mlops-target-account-setup',
+  path: '/mlops-target-account/',
+  deployAccessRoleName: 'sagemaker-mlops-deploy-access',
+  executionRoleName: 'sagemaker-mlops-cfn-execution',
+  stageRoleBoundaryName: 'sagemaker-mlops-stage-role-boundary',
+  /** Path of the per-project roles the execution role may create (model, smoke test): those only, each with the boundary. */
+  stageRolePath: '/mlops-stage-roles/',
+  /** The project account's roles that may use the access role: each project's deploy pipeline role (`ProjectNames.deployPipelineRoleName`). */
+  trustedRoleNamePattern: 'sagemaker-p-*-deploy-pipeline',
+} as const;

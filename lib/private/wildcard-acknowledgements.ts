@@ -37,6 +37,7 @@ const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'application-autoscaling:DescribeScalingActivities',
   'cloudformation:ListStacks',
   'servicecatalog:ListPortfolios',
+  'kms:CreateKey',
 ]);
 
 /**
@@ -60,7 +61,7 @@ export class AcknowledgeWildcards implements IAspect {
   constructor(private readonly reasons: readonly WildcardReason[]) {}
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof iam.CfnPolicy)) return;
+    if (!(node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy)) return;
     const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
     const acknowledged = new Set<string>();
     // Each wildcard is judged over every statement of the policy that holds it: one statement
@@ -282,4 +283,74 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   // After the specific ones: the first reason whose finding matches is the one judged.
   ...PROJECT_WILDCARD_REASONS.map((r) => inAccount(r)),
+];
+
+/** A region or account in a finding: the stack's own pseudo parameter or a literal. */
+const R = String.raw`(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d)`;
+const A = String.raw`(<AWS::AccountId>|\d{12})`;
+const P = '<AWS::Partition>';
+const arnOf = (service: string, rest: string) => new RegExp(`^Resource::arn:${P}:${service}:${R}:${A}:${rest}$`);
+
+/**
+ * The wildcards of a target account's one-time preparation ({@link TargetAccountSetupStack}): it
+ * names no project, so its resources are those of every project of one project account, by the
+ * project-id tag, the `sagemaker-p-*` / `sagemaker-project-p-*` names or the stage roles' path.
+ */
+export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-\*-pipeline-artifacts\/\*$/,
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    reason: "Read-only: the project account's deploy pipeline run artifacts (held to that account by s3:ResourceAccount), for the stage stacks' templates",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-\*\/\*$/,
+    actions: ['s3:GetObject', 's3:PutObject'],
+    reason: "Boundary of the stage roles: read model artifacts in the project account's project buckets, write data capture to this account's (each held to its account by s3:ResourceAccount)",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-\*$/,
+    reason: "Bucket configuration of the projects' data capture buckets (named sagemaker-project-<id>-...); not the account's other buckets",
+  },
+  {
+    finding: arnOf('kms', String.raw`key\/\*`),
+    reason: 'Keys carrying a project-id tag only (aws:ResourceTag / aws:RequestTag conditions); data keys only through S3 (kms:ViaService); grants only for AWS resources',
+  },
+  {
+    finding: arnOf('kms', String.raw`alias\/sagemaker-project-p-\*`),
+    actions: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'],
+    reason: "The projects' key aliases (alias/sagemaker-project-<id>-...)",
+  },
+  {
+    finding: arnOf('sagemaker', String.raw`(model|endpoint-config|endpoint)\/\*`),
+    reason: 'Models, endpoint configurations and endpoints carrying a project-id tag only: required at creation (aws:RequestTag), on the resource for every other action (aws:ResourceTag); CloudFormation names models and configurations',
+  },
+  {
+    finding: arnOf('sagemaker', String.raw`model-package(-group)?\/\*`),
+    actions: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'],
+    reason: "Read-only (and CreateModel from a package): the project account's model registry, whose groups grant this account's roles by name",
+  },
+  {
+    finding: arnOf('logs', String.raw`log-group:\/aws\/sagemaker\/Endpoints\/\*`),
+    reason: 'Boundary of the stage roles: endpoint logs, under the log groups SageMaker names after the endpoints',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:iam::(<AWS::AccountId>|\d{12}):role\/mlops-stage-roles\/\*$/,
+    reason: 'The stage roles\' path only: created and changed only with the boundary (iam:PermissionsBoundary), passed only to SageMaker',
+  },
+  {
+    finding: arnOf('cloudwatch', String.raw`alarm:(sagemaker-\*|TargetTracking-endpoint\/\*)`),
+    reason: "The stage stacks' alarms (named after their sagemaker-* stack; their actions only the projects' sagemaker-p-* topics) and Application Auto Scaling's endpoint alarms",
+  },
+  {
+    finding: arnOf('application-autoscaling', String.raw`scalable-target\/\*`),
+    reason: 'Application Auto Scaling names scalable targets at registration; the endpoints they scale are tag-scoped',
+  },
+  {
+    finding: arnOf('sns', String.raw`sagemaker-p-\*`),
+    reason: "The projects' alarm topics (sagemaker-<id>-...)",
+  },
+  {
+    finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*\/\*`),
+    reason: "The projects' stage stacks (sagemaker-*), created, updated and deleted only with the execution role (cloudformation:RoleArn); not the set-up stack",
+  },
 ];

@@ -62,8 +62,11 @@ export interface ModelDeployProps extends ProjectPipelineProps {
 export class ModelDeploy extends Construct {
   /** Role the endpoints' models run as. */
   public readonly modelExecutionRole: iam.IRole;
-  /** Role CloudFormation assumes to deploy the endpoint stacks. */
-  public readonly deployRole: iam.IRole;
+  /**
+   * Role CloudFormation assumes to deploy the endpoint stacks in this account; none when every
+   * stage deploys to a target account (that account's deploy role does).
+   */
+  public readonly deployRole?: iam.IRole;
   /** CodeBuild project that resolves the model package and synthesizes the endpoint stacks. */
   public readonly buildProject: codebuild.IProject;
   /** CodeBuild project that smoke-tests the staging endpoint. */
@@ -106,7 +109,9 @@ export class ModelDeploy extends Construct {
     ];
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
-    this.deployRole = new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles });
+    const deployRole = localStages.length === 0 ? undefined
+      : new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles });
+    this.deployRole = deployRole;
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
       SAGEMAKER_PROJECT_NAME: { value: names.projectName },
@@ -217,7 +222,8 @@ export class ModelDeploy extends Construct {
       templatePath: built.atPath(`${stage}.template.json`),
       templateConfiguration: built.atPath(`${stage}.config.json`),
       adminPermissions: false,
-      deploymentRole: targetRole(stage, 'cfn-deploy') ?? this.deployRole,
+      // A stage without a target account is a local stage: the deploy role exists then.
+      deploymentRole: targetRole(stage, 'cfn-deploy') ?? deployRole!,
       role: targetRole(stage, 'cfn-action'),
       // A stack whose first creation failed is replaced instead of blocking every later run.
       replaceOnFailure: true,
@@ -288,7 +294,7 @@ export class ModelDeploy extends Construct {
     }
 
     // The CloudFormation actions pass the deploy role to CloudFormation, and only there.
-    Aspects.of(this).add(new PassRoleOnlyTo(this.deployRole, 'cloudformation.amazonaws.com'));
+    if (deployRole !== undefined) Aspects.of(this).add(new PassRoleOnlyTo(deployRole, 'cloudformation.amazonaws.com'));
   }
 
   /**

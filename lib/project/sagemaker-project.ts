@@ -241,7 +241,7 @@ export class SageMakerProject extends Construct {
         retainData,
         logs: logSettings,
         // CloudFormation deletes the endpoint stacks with the deploy role; packages go before the group.
-        deleteAfter: [this.modelDeploy.deployRole, this.modelPackageGroup],
+        deleteAfter: [...(this.modelDeploy.deployRole ? [this.modelDeploy.deployRole] : []), this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
         // Endpoint stacks in target accounts are deleted by those accounts' stacks (TargetAccountStack).

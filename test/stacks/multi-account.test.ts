@@ -236,6 +236,13 @@ describe('multi-account app', () => {
       ]);
     });
 
+    test('with both stages in target accounts, the project account has no endpoint deploy role of its own', () => {
+      const cloudFormationRoles = Object.keys(project.findResources('AWS::IAM::Role', {
+        Properties: { AssumeRolePolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })]) } },
+      }));
+      expect(cloudFormationRoles).toEqual([]);
+    });
+
     test('its role is named, and may assume exactly the two action roles', () => {
       const pipelineRole = roleNamed(project, PROJECT_ACCOUNT, `sagemaker-${PROJECT_ID}-deploy-pipeline`);
       const assume = pipelineRole.statements.filter((s) => ([] as string[]).concat(s.Action as string).includes('sts:AssumeRole'));

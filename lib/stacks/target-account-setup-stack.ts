@@ -1,0 +1,218 @@
+import { ArnFormat, Aspects, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TARGET_SETUP } from '../contract/accounts';
+import { SAGEMAKER_SERVICE } from '../private/iam';
+import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
+
+/** Properties of a {@link TargetAccountSetupStack}. */
+export interface TargetAccountSetupStackProps extends StackProps {
+  /** The project (tooling) account whose projects deploy here (12 digits). */
+  readonly projectAccount: string;
+}
+
+/**
+ * The one-time preparation of a staging or production account, shared by every project of one
+ * project account: a role that only the project account's deploy pipeline roles
+ * (`sagemaker-p-*-deploy-pipeline`) may assume, which may only run CloudFormation on `sagemaker-*`
+ * stacks with the execution role of this stack; that execution role, whose policy covers what the
+ * stage stacks hold (models, endpoint configurations and endpoints tagged with a project id, their
+ * alarms and auto scaling, a project's key, data capture buckets, alarm topic and roles) and
+ * nothing else; and the permissions boundary every role it creates must carry, so that no role it
+ * creates can do more than a stage's model and smoke test need.
+ *
+ * Nothing in it names a project: new projects need no change here. Groundwork of issue 25: the
+ * deploy pipeline does not use it yet (see docs/multi-account.md).
+ */
+export class TargetAccountSetupStack extends Stack {
+  /** The role the project account's deploy pipelines assume here. */
+  public readonly deployAccessRole: iam.Role;
+  /** The CloudFormation service role of the stage stacks. */
+  public readonly executionRole: iam.Role;
+  /** The boundary of every role the execution role creates. */
+  public readonly stageRoleBoundary: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: TargetAccountSetupStackProps) {
+    super(scope, id, props);
+    const { projectAccount } = props;
+    const arn = (service: string, resource: string, resourceName: string, more: { account?: string; region?: string } = {}) =>
+      this.formatArn({ service, resource, resourceName, ...more });
+    const colonArn = (service: string, resource: string, resourceName: string) =>
+      this.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const iamArn = (resource: string, resourceName: string) => arn('iam', resource, resourceName, { region: '' });
+    const noName = (service: string, resource: string, more: { account?: string; region?: string } = {}) =>
+      this.formatArn({ service, resource, arnFormat: ArnFormat.NO_RESOURCE_NAME, ...more });
+    const s3Arn = (bucketName: string) => noName('s3', bucketName, { region: '', account: '' });
+    const projectTopics = noName('sns', 'sagemaker-p-*');
+    const stageRoles = iamArn('role', `${TARGET_SETUP.stageRolePath.slice(1)}*`);
+    const projectStacks = arn('cloudformation', 'stack', 'sagemaker-*/*');
+    const tagged = (key: 'aws:RequestTag' | 'aws:ResourceTag') => ({ Null: { [`${key}/sagemaker:project-id`]: 'false' } });
+
+    this.stageRoleBoundary = new iam.ManagedPolicy(this, 'StageRoleBoundary', {
+      managedPolicyName: TARGET_SETUP.stageRoleBoundaryName,
+      path: TARGET_SETUP.path,
+      description: 'Boundary of every role the SageMaker projects\' stage stacks create in this account: what a model and a smoke test need',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadProjectModelArtifacts',
+          actions: ['s3:GetObject'],
+          resources: [`${s3Arn('sagemaker-project-p-*')}/*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': projectAccount } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteDataCapture',
+          actions: ['s3:PutObject'],
+          resources: [`${s3Arn('sagemaker-project-p-*')}/*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': this.account } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ProjectKeysThroughS3',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [arn('kms', 'key', '*', { account: projectAccount }), arn('kms', 'key', '*')],
+          conditions: { ...tagged('aws:ResourceTag'), StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadModelPackages',
+          actions: ['sagemaker:DescribeModelPackage'],
+          resources: [arn('sagemaker', 'model-package', '*', { account: projectAccount })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'InvokeProjectEndpoints',
+          actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],
+          resources: [arn('sagemaker', 'endpoint', '*')],
+          conditions: tagged('aws:ResourceTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'EndpointLogs',
+          actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [colonArn('logs', 'log-group', '/aws/sagemaker/Endpoints/*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EndpointMetrics',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } },
+        }),
+      ],
+    });
+
+    this.executionRole = new iam.Role(this, 'CfnExecutionRole', {
+      roleName: TARGET_SETUP.executionRoleName,
+      path: TARGET_SETUP.path,
+      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      description: `CloudFormation deploying the stage stacks of account ${projectAccount}'s SageMaker projects`,
+    });
+    const exec = this.executionRole;
+    const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+      exec.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+    const boundary = { StringEquals: { 'iam:PermissionsBoundary': this.stageRoleBoundary.managedPolicyArn } };
+    allow('StageRolesOnlyWithBoundary', [
+      'iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+    ], [stageRoles], boundary);
+    allow('ManageStageRoles', [
+      'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:DeleteRole',
+      'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+    ], [stageRoles]);
+    allow('PassStageRolesToSageMaker', ['iam:PassRole'], [stageRoles], { StringEquals: { 'iam:PassedToService': SAGEMAKER_SERVICE } });
+    allow('AutoScalingServiceLinkedRole', ['iam:CreateServiceLinkedRole'], [iamArn('role',
+      'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint')],
+    { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } });
+
+    // Models and endpoint configurations get names from CloudFormation; endpoints are named after
+    // their project. The project-id tag, required at creation, is what scopes them all.
+    const endpointResources = [arn('sagemaker', 'model', '*'), arn('sagemaker', 'endpoint-config', '*'), arn('sagemaker', 'endpoint', '*')];
+    allow('CreateTaggedModelsAndEndpoints', ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:AddTags'],
+      endpointResources, tagged('aws:RequestTag'));
+    allow('ManageTaggedModelsAndEndpoints', [
+      'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
+      'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:ListTags', 'sagemaker:DeleteTags',
+    ], endpointResources, tagged('aws:ResourceTag'));
+    // A model from the project account's registry (whose group policy grants this account's roles by name).
+    allow('ModelsFromProjectPackages', [
+      'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel',
+    ], [arn('sagemaker', 'model-package', '*', { account: projectAccount }), arn('sagemaker', 'model-package-group', '*', { account: projectAccount })]);
+
+    const stageStackAlarms = colonArn('cloudwatch', 'alarm', 'sagemaker-*');
+    const targetTrackingAlarms = colonArn('cloudwatch', 'alarm', 'TargetTracking-endpoint/*');
+    allow('StageStackAlarmsNotifyProjectTopics', ['cloudwatch:PutMetricAlarm'], [stageStackAlarms],
+      { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [projectTopics] } });
+    allow('TargetTrackingAlarms', ['cloudwatch:PutMetricAlarm'], [targetTrackingAlarms]);
+    allow('ManageAlarms', ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
+      [stageStackAlarms, targetTrackingAlarms]);
+    allow('EndpointAutoScaling', [
+      'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
+      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource',
+    ], [arn('application-autoscaling', 'scalable-target', '*')]);
+    allow('DescribeWithoutResourceType', [
+      // These have no resource type in IAM: '*' only.
+      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
+      'application-autoscaling:DescribeScalingActivities', 'cloudwatch:DescribeAlarms',
+    ], ['*']);
+
+    // A project's key, data capture bucket and alarm topic in this account.
+    // CreateKey has no resource type; the tags come with the request.
+    allow('CreateTaggedKeys', ['kms:CreateKey'], ['*'], tagged('aws:RequestTag'));
+    allow('ManageTaggedKeys', [
+      'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:GetKeyRotationStatus',
+      'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:ListResourceTags', 'kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias',
+    ], [arn('kms', 'key', '*')], tagged('aws:ResourceTag'));
+    allow('ProjectKeyAliases', ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], [arn('kms', 'alias', 'sagemaker-project-p-*')]);
+    allow('KeyGrantsForAwsResources', ['kms:CreateGrant'], [arn('kms', 'key', '*')],
+      { ...tagged('aws:ResourceTag'), Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    allow('ProjectBuckets', [
+      's3:CreateBucket', 's3:DeleteBucket', 's3:GetBucketLocation', 's3:ListBucket',
+      's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy',
+      's3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration', 's3:PutBucketVersioning', 's3:GetBucketVersioning',
+      's3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 's3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration',
+      's3:PutBucketLogging', 's3:GetBucketLogging', 's3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls',
+      's3:PutBucketTagging', 's3:GetBucketTagging',
+    ], [s3Arn('sagemaker-project-p-*')]);
+    allow('ProjectTopics', [
+      'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe',
+      'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
+    ], [projectTopics]);
+
+    this.deployAccessRole = new iam.Role(this, 'DeployAccessRole', {
+      roleName: TARGET_SETUP.deployAccessRoleName,
+      path: TARGET_SETUP.path,
+      // The project account, and in it only the deploy pipeline roles of its projects.
+      assumedBy: new iam.AccountPrincipal(projectAccount).withConditions({
+        ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedRoleNamePattern}` },
+      }),
+      description: `The deploy pipelines of account ${projectAccount}'s SageMaker projects running their stage stacks here`,
+    });
+    const access = this.deployAccessRole;
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'RunStageStacksAsExecutionRole',
+      // Only through the execution role: what a stack does is bounded by that role, not this one.
+      actions: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack'],
+      resources: [projectStacks],
+      conditions: { StringEquals: { 'cloudformation:RoleArn': exec.roleArn } },
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadStageStacks',
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources', 'cloudformation:GetTemplate'],
+      resources: [projectStacks],
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PassExecutionRole',
+      actions: ['iam:PassRole'],
+      resources: [exec.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadPipelineArtifacts',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [`${s3Arn('sagemaker-project-p-*-pipeline-artifacts')}/*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': projectAccount } },
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DecryptPipelineArtifacts',
+      actions: ['kms:Decrypt'],
+      resources: [arn('kms', 'key', '*', { account: projectAccount })],
+      conditions: { ...tagged('aws:ResourceTag'), StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+    }));
+    Aspects.of(this).add(new AcknowledgeWildcards(SETUP_WILDCARD_REASONS));
+  }
+}
