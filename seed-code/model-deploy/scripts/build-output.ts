@@ -10,20 +10,32 @@ import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { exportedVariables, readBuildEnvironment, writeBuildOutput } from '../lib/build-output';
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
   const root = path.join(__dirname, '..');
   const env = readBuildEnvironment(process.env);
   const result = await writeBuildOutput({
     env,
     client: new SageMakerClient({ region: env.region }),
-    outDir: path.resolve(root, process.argv[2] ?? 'dist'),
+    outDir: path.resolve(root, argv[0] ?? 'dist'),
     log: (line) => console.log(line),
   });
-  fs.writeFileSync(path.resolve(root, process.argv[3] ?? 'build-output.env'), exportedVariables(result));
+  fs.writeFileSync(path.resolve(root, argv[1] ?? 'build-output.env'), exportedVariables(result));
   console.log(`Wrote ${result.files.join(', ')}.`);
 }
 
-main().catch((e: Error) => {
-  console.error(`Build failed: ${e.message}`);
-  process.exitCode = 1;
-});
+/** Runs the build action with `argv` (the arguments after the script) and the process environment; resolves to the exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    await main(argv);
+    return 0;
+  } catch (e) {
+    console.error(`Build failed: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -20,13 +20,13 @@ import { readSmokeTestEnvironment, runSmokeTest, parseSampleRows, smokeTestClien
 import { payloadForRun } from '../lib/smoke-test-payload';
 import { loadStageConfig } from '../lib/stage-config';
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
   const root = path.join(__dirname, '..');
   const env = readSmokeTestEnvironment(process.env);
   const staging = loadStageConfig('staging');
   const settings = staging.smokeTest!;
   const payloadFile = payloadForRun({
-    argument: process.argv[2],
+    argument: argv[0],
     exported: process.env.SMOKE_TEST_PAYLOAD,
     configured: settings.samplePayloadFile,
     log: (line) => console.log(line),
@@ -67,7 +67,19 @@ async function main(): Promise<void> {
   console.log(`Smoke test passed: ${report.invocations} numeric answers, p50 ${report.p50Ms.toFixed(1)} ms, p95 ${report.p95Ms.toFixed(1)} ms.`);
 }
 
-main().catch((e: Error) => {
-  console.error(e.message);
-  process.exitCode = 1;
-});
+/** Runs the test action with `argv` (the arguments after the script) and the process environment; resolves to the exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    await main(argv);
+    return 0;
+  } catch (e) {
+    console.error((e as Error).message);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

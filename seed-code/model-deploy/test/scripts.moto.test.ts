@@ -1,11 +1,14 @@
 /**
- * The two pipeline commands end to end, as CodeBuild runs them (`npm run build-output`,
- * `npm run smoke-test` are these scripts under ts-node), with the real SDK clients talking to
- * moto_server through AWS_ENDPOINT_URL.
+ * The two pipeline commands end to end (`npm run build-output`, `npm run smoke-test` are these
+ * scripts under ts-node), with the real SDK clients talking to moto_server through
+ * AWS_ENDPOINT_URL, and the same environment CodeBuild gives them.
  *
- * Each run is a fresh node process; the TypeScript loader is esbuild-register when it resolves
- * (the parent repository has it; it starts faster) and otherwise ts-node with swc, which this
- * repository ships and its npm scripts use. Either only strips types: what runs is the same code.
+ * Most runs call the script's `run` in this process (its exit code and what it prints; a fresh
+ * node process costs seconds of CPU each). The tests of what a failing run prints (one line, no
+ * stack trace) start the script as CodeBuild does, in a fresh node process: the TypeScript loader
+ * is esbuild-register when it resolves (the parent repository has it; it starts faster) and
+ * otherwise ts-node with swc, which this repository ships and its npm scripts use. Either only
+ * strips types: what runs is the same code.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,6 +25,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { loadStageConfig } from '../lib/stage-config';
+import { run as buildOutput } from '../scripts/build-output';
+import { run as smokeTest } from '../scripts/smoke-test';
 import { MOTO_CLIENT_CONFIG, useMotoServer } from './support/moto-server';
 
 const ROOT = path.join(__dirname, '..');
@@ -54,26 +59,52 @@ const LOADER = (() => {
   }
 })();
 
-function run(script: string, args: string[], env: Record<string, string>) {
+/** The environment of a run: CodeBuild's, pointed at moto. */
+function runEnv(env: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_ENDPOINT_URL: MOTO,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // build-output synthesizes both stacks; aws-cdk-lib's validation of those templates is
+    // gated in test/cdk-cli.test.ts (the same stacks from config/), not repeated per run here.
+    CDK_VALIDATION: 'false',
+    // The tests' own stage files (real-time stages), whatever config/ holds.
+    STAGE_CONFIG_DIR: FIXTURES,
+    ...env,
+  };
+}
+
+const SCRIPTS = { 'build-output.ts': buildOutput, 'smoke-test.ts': smokeTest } as const;
+
+/** Runs a script's `run` in this process with exactly the run's environment; its exit code and what it printed. */
+async function run(script: keyof typeof SCRIPTS, args: string[], env: Record<string, string>): Promise<{ status: number; output: string }> {
+  const saved = process.env;
+  const lines: string[] = [];
+  const print = (...parts: unknown[]) => { lines.push(`${parts.join(' ')}\n`); };
+  const log = jest.spyOn(console, 'log').mockImplementation(print);
+  const error = jest.spyOn(console, 'error').mockImplementation(print);
+  process.env = runEnv(env);
+  try {
+    const status = await SCRIPTS[script](args);
+    return { status, output: lines.join('') };
+  } finally {
+    process.env = saved;
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+/** Runs a script as CodeBuild does, in a fresh node process. */
+function runProcess(script: keyof typeof SCRIPTS, args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['-r', LOADER, path.join(ROOT, 'scripts', script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_ENDPOINT_URL: MOTO,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // build-output synthesizes both stacks; aws-cdk-lib's validation of those templates is
-      // gated in test/cdk-cli.test.ts (the same stacks from config/), not repeated per run here.
-      CDK_VALIDATION: 'false',
-      // The tests' own stage files (real-time stages), whatever config/ holds.
-      STAGE_CONFIG_DIR: FIXTURES,
-      ...env,
-    },
+    env: runEnv(env),
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -119,7 +150,7 @@ describe('build-output', () => {
     await client.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
 
     // WHEN
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, ''));
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, ''));
 
     // THEN
     expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
@@ -134,7 +165,7 @@ describe('build-output', () => {
     const arn = await approvedPackage(group);
 
     // WHEN
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn!));
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn!));
 
     // THEN
     expect(status).toBe(0);
@@ -152,7 +183,7 @@ describe('build-output', () => {
     await approvedPackage(group, { pipeline: 'churn' });
 
     // WHEN
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, 'latest'));
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, 'latest'));
 
     // THEN
     expect(output).toContain("Smoke-test payload: smoke-test/payloads/churn.csv (the model was built by the 'churn' pipeline).");
@@ -169,7 +200,7 @@ describe('build-output', () => {
     await createEndpoint(`${project}-prod`, { 'sagemaker:project-id': 'p-other0000000' });
 
     // WHEN
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn, project));
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], buildEnv(group, arn, project));
 
     // THEN
     expect(output).toContain(`Endpoint ${project}-staging exists and belongs to this project (sagemaker:project-id=p-abc123def456).`);
@@ -194,7 +225,7 @@ describe('build-output', () => {
     };
 
     // WHEN
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
       { ...buildEnv(group, arn, project), DEPLOYMENT_TARGETS: JSON.stringify({ prod }) });
 
     // THEN
@@ -207,14 +238,14 @@ describe('build-output', () => {
   });
 
   test('fails (exit 1) with one line per problem of DEPLOYMENT_TARGETS, no stack trace, before any AWS call', () => {
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
+    const { status, output } = runProcess('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')],
       { ...buildEnv('no-such-group', ''), DEPLOYMENT_TARGETS: '{"qa":{}}' });
     expect(status).toBe(1);
     expect(output.trim()).toBe('Build failed: DEPLOYMENT_TARGETS.qa is not a stage; allowed: staging, prod');
   });
 
-  test('fails (exit 1) naming the missing variables', () => {
-    const { status, output } = run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], { SAGEMAKER_PROJECT_NAME: 'churn' });
+  test('fails (exit 1) naming the missing variables', async () => {
+    const { status, output } = await run('build-output.ts', [path.join(work, 'dist'), path.join(work, 'vars.env')], { SAGEMAKER_PROJECT_NAME: 'churn' });
     expect(status).toBe(1);
     expect(output).toContain('Build failed: Missing build environment variable(s): SAGEMAKER_PROJECT_ID, MODEL_PACKAGE_GROUP_NAME');
   });
@@ -254,7 +285,7 @@ describe('smoke-test', () => {
 
   test('passes on numeric answers and reports p50/p95', async () => {
     const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${7 + i}.25`));
-    const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+    const { status, output } = await run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
     // rounds come from the stage file (the tests' own)
     const invocations = 10 * loadStageConfig('staging', FIXTURES).smokeTest!.rounds;
     expect(output).toMatch(new RegExp(`Smoke test passed: ${invocations} numeric answers, p50 [\\d.]+ ms, p95 [\\d.]+ ms\\.`));
@@ -263,7 +294,7 @@ describe('smoke-test', () => {
 
   test('fails (exit 1) when the model answers something that is not a number', async () => {
     const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => (i === 3 ? 'oops' : '1.0')));
-    const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+    const { status, output } = await run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
     expect(status).toBe(1);
     expect(output).toContain("row 4: answer is not a number: 'oops'");
   });
@@ -285,7 +316,7 @@ describe('smoke-test', () => {
 
     test('assumes the role and tests the endpoint of the staging account', async () => {
       const name = await endpointAnswering(Array.from({ length: 10 }, (_, i) => `${3 + i}.5`), { id: STAGING_ACCOUNT, client: stagingClient() });
-      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name, SMOKE_TEST_ROLE_ARN: ROLE });
+      const { status, output } = await run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name, SMOKE_TEST_ROLE_ARN: ROLE });
       expect(output).toContain(`Calling ${name} as ${ROLE} (session model-deploy-smoke-test): staging is in another account.`);
       expect(output).toMatch(/Smoke test passed: \d+ numeric answers/);
       expect(status).toBe(0);
@@ -293,20 +324,20 @@ describe('smoke-test', () => {
 
     test("without the role, the project account's credentials do not see that endpoint (exit 1)", async () => {
       const name = await endpointAnswering(['1.0'], { id: STAGING_ACCOUNT, client: stagingClient() });
-      const { status, output } = run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
+      const { status, output } = await run('smoke-test.ts', [uniqueRows()], { ENDPOINT_NAME: name });
       expect(status).toBe(1);
       expect(output).toMatch(/Could not find endpoint/i);
     });
 
     test('fails (exit 1) with one line when SMOKE_TEST_ROLE_ARN is not a role ARN', () => {
-      const { status, output } = run('smoke-test.ts', [], { ENDPOINT_NAME: 'churn-staging', SMOKE_TEST_ROLE_ARN: 'smoke-test' });
+      const { status, output } = runProcess('smoke-test.ts', [], { ENDPOINT_NAME: 'churn-staging', SMOKE_TEST_ROLE_ARN: 'smoke-test' });
       expect(status).toBe(1);
       expect(output.trim()).toBe("SMOKE_TEST_ROLE_ARN must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name) in the staging account, or unset when staging is in the project account; got 'smoke-test'");
     });
   });
 
-  test('fails (exit 1) when ENDPOINT_NAME is not set', () => {
-    const { status, output } = run('smoke-test.ts', [], {});
+  test('fails (exit 1) when ENDPOINT_NAME is not set', async () => {
+    const { status, output } = await run('smoke-test.ts', [], {});
     expect(status).toBe(1);
     expect(output).toContain('ENDPOINT_NAME and AWS_REGION must be set');
   });
