@@ -31,6 +31,7 @@ const SM = `${ARN}:sagemaker:<AWS::Region>:<AWS::AccountId>`;
 const BUCKET = '<ProjectArtifactStoreBucketA8ED1D3C.Arn>';
 const KEY = '<ProjectArtifactStoreKeyE0D830BB.Arn>';
 const PIPELINE_BUCKET = '<ProjectArtifactStorePipelineArtifacts74F35A20.Arn>';
+const BUILD_PIPELINE_BUCKET = '<ProjectArtifactStoreBuildPipelineArtifacts1A2B3C4D.Arn>';
 const STACKS = `${ARN}:cloudformation:<AWS::Region>:<AWS::AccountId>:stack`;
 const ALARM = `${ARN}:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm`;
 const LOGS = `${ARN}:logs:<AWS::Region>:<AWS::AccountId>`;
@@ -73,6 +74,14 @@ const CASES: ReasonCase[] = [
     what: "objects of the project's CodePipeline artifact bucket",
     accepts: [`Resource::${PIPELINE_BUCKET}/*`],
     rejects: ['Resource::<PipelineArtifactsBucket1A2B3C4D.Arn>/*', 'Resource::<OtherPipelineArtifacts1A2B3C4D.Arn>/*', `Resource::${PIPELINE_BUCKET}*`],
+  },
+  {
+    what: "one output artifact of a build in its pipeline's artifact bucket",
+    accepts: [`Resource::${PIPELINE_BUCKET}/*/Templates/*`, `Resource::${BUILD_PIPELINE_BUCKET}/*/Release/*`],
+    rejects: [`Resource::${PIPELINE_BUCKET}/*/*/*`, `Resource::${PIPELINE_BUCKET}/*/BuildArtifact/*`, `Resource::${PIPELINE_BUCKET}/*/Templates*`,
+      `Resource::${BUCKET}/*/Templates/*`, 'Resource::<OtherPipelineArtifacts1A2B3C4D.Arn>/*/Templates/*'],
+    acceptsWith: ['s3:PutObject'],
+    rejectsWith: ['s3:DeleteObject', 's3:GetObject', 's3:PutObjectAcl'],
   },
   {
     what: "SageMaker Pipelines' job names",

@@ -60,6 +60,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'CodeCommit repository name', name: (n) => n.modelDeployName, max: 100 },
   { what: 'CodeBuild project and CodePipeline name', name: (n) => n.modelDeployName, max: 100 },
   { what: 'CodeBuild project name', name: (n) => n.testingName, max: 255 },
+  { what: 'CodeBuild project name', name: (n) => n.verifyReleaseName, max: 255 },
   { what: 'CodeBuild project name', name: (n) => n.modelBuildSeedName, max: 255 },
   { what: 'CodeBuild project name', name: (n) => n.modelDeploySeedName, max: 255 },
   { what: 'EventBridge rule name', name: (n) => n.buildRuleName, max: 64 },
@@ -73,6 +74,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'SNS topic name', name: (n) => n.alarmTopicName, max: 256 },
   // Multi-account names: composed from the id alone, so within their limits for every valid id.
   { what: 'S3 bucket name', name: (n) => n.pipelineArtifactsBucketName, max: 63, global: true },
+  { what: 'S3 bucket name', name: (n) => n.buildPipelineArtifactsBucketName, max: 63, global: true },
   { what: 'IAM role name', name: (n) => n.deployPipelineRoleName, max: 64 },
   { what: 'IAM role name', name: (n) => n.smokeTestBuildRoleName, max: 64 },
   { what: 'KMS alias name', name: (n) => n.targetKeyAliasName, max: 256 },
@@ -103,6 +105,8 @@ export class ProjectNames {
   public readonly modelDeployName: string;
   /** CodeBuild project that tests the staging endpoint. */
   public readonly testingName: string;
+  /** CodeBuild project that checks the deploy build's templates against their digest before staging and prod. */
+  public readonly verifyReleaseName: string;
   /** CodeBuild project that seeds the build repository through a connection (CodeConnections source). */
   public readonly modelBuildSeedName: string;
   /** CodeBuild project that seeds the deploy repository through a connection (CodeConnections source). */
@@ -115,8 +119,10 @@ export class ProjectNames {
   public readonly modelRuleName: string;
   /** EventBridge rule: a seeding job that ended without success (CodeConnections source). */
   public readonly seedRuleName: string;
-  /** Multi-account: the CodePipeline artifact bucket, named so that target accounts' roles can be granted it. */
+  /** Multi-account: the deploy CodePipeline's artifact bucket, named so that target accounts' roles can be granted it. */
   public readonly pipelineArtifactsBucketName: string;
+  /** The build CodePipeline's artifact bucket (its own, apart from the deploy pipeline's). */
+  public readonly buildPipelineArtifactsBucketName: string;
   /** Multi-account: the deploy CodePipeline's role, named so that target accounts' roles can trust it. */
   public readonly deployPipelineRoleName: string;
   /** Multi-account: the smoke-test CodeBuild project's role, named so that the staging account's role can trust it. */
@@ -137,6 +143,7 @@ export class ProjectNames {
     this.modelBuildName = `${prefix}-modelbuild`;
     this.modelDeployName = `${prefix}-modeldeploy`;
     this.testingName = `${prefix}-testing`;
+    this.verifyReleaseName = `${prefix}-verify-release`;
     this.modelBuildSeedName = `${prefix}-modelbuild-seed`;
     this.modelDeploySeedName = `${prefix}-modeldeploy-seed`;
     this.buildRuleName = `${prefix}-build`;
@@ -145,6 +152,7 @@ export class ProjectNames {
     this.seedRuleName = `${prefix}-seeds`;
     this.alarmTopicName = `${prefix}-alarms`;
     this.pipelineArtifactsBucketName = `sagemaker-project-${projectId}-pipeline-artifacts`;
+    this.buildPipelineArtifactsBucketName = `sagemaker-project-${projectId}-build-artifacts`;
     this.deployPipelineRoleName = `sagemaker-${projectId}-deploy-pipeline`;
     this.smokeTestBuildRoleName = `sagemaker-${projectId}-smoke-test-build`;
     this.targetKeyAliasName = `alias/sagemaker-project-${projectId}-endpoints`;

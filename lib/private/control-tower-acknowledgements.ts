@@ -20,10 +20,10 @@ export interface ControlTowerAcknowledgement {
 /** The server access log buckets: the project's, a target account stack's, and the Service Catalog asset bucket's. */
 const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
 /**
- * The project's data bucket and CodePipeline artifact bucket, a target account stack's data capture
+ * The project's data bucket and CodePipeline artifact buckets, a target account stack's data capture
  * bucket, and the Service Catalog asset bucket.
  */
-const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStorePipelineArtifacts|DataCapture|AssetBucket)[0-9A-F]{8}$/;
+const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStore(Build)?PipelineArtifacts|DataCapture|AssetBucket)[0-9A-F]{8}$/;
 
 /** The failed controls of every template the app synthesizes, each with its reason. */
 export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgement[] = [

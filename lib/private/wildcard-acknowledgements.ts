@@ -124,13 +124,13 @@ export function flatten(value: unknown): string {
 }
 
 /**
- * The project's artifact (data) bucket, CodePipeline artifact bucket and KMS key as findings render
+ * The project's artifact (data) bucket, CodePipeline artifact buckets and KMS key as findings render
  * them: logical ids that CDK derives from the construct paths Project/ArtifactStore/{Bucket,
- * PipelineArtifacts,Key} plus an 8-digit hash. Naming the logical id (not any `<X.Arn>`) keeps
- * another bucket or key from being filed under the project's.
+ * PipelineArtifacts,BuildPipelineArtifacts,Key} plus an 8-digit hash. Naming the logical id (not
+ * any `<X.Arn>`) keeps another bucket or key from being filed under the project's.
  */
 const ARTIFACT_BUCKET = String.raw`<ProjectArtifactStoreBucket[0-9A-F]{8}\.Arn>`;
-const PIPELINE_ARTIFACTS_BUCKET = String.raw`<ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}\.Arn>`;
+const PIPELINE_ARTIFACTS_BUCKET = String.raw`<ProjectArtifactStore(Build)?PipelineArtifacts[0-9A-F]{8}\.Arn>`;
 const ARTIFACT_KEY = String.raw`<ProjectArtifactStoreKey[0-9A-F]{8}\.Arn>`;
 /** A key prefix: literal segments or CloudFormation references (project name and id), no wildcard. */
 const PREFIX = String.raw`(\/[\w.<>-]+)*`;
@@ -157,6 +157,12 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: new RegExp(`^Resource::${PIPELINE_ARTIFACTS_BUCKET}\\/\\*$`),
     reason: "Objects of the project's own CodePipeline artifact bucket (aws-cdk-lib's pipeline grants); CodePipeline names them at run time",
+  },
+  {
+    // scopedCodeBuildAction: s3:PutObject on <bucket>/*/<output artifact>/* only.
+    finding: new RegExp(`^Resource::${PIPELINE_ARTIFACTS_BUCKET}\\/\\*\\/\\w{1,10}\\/\\*$`),
+    actions: ['s3:PutObject'],
+    reason: "Write only: one output artifact of a build in its pipeline's own artifact bucket (<pipeline name prefix>/<artifact>/<key>); CodePipeline names the prefix and the keys at run time",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training|transform)-job\/pipelines-\*$/,

@@ -26,18 +26,23 @@ export interface ArtifactStoreProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Name of the CodePipelines' artifact bucket (multi-account: target accounts' roles are granted it by name).
+   * Name of the deploy CodePipeline's artifact bucket (multi-account: target accounts' roles are granted it by name).
    * @default - a name CloudFormation generates
    */
   readonly pipelineArtifactsBucketName?: string;
+  /**
+   * Name of the build CodePipeline's artifact bucket.
+   * @default - a name CloudFormation generates
+   */
+  readonly buildPipelineArtifactsBucketName?: string;
 }
 
 /**
- * The project's data home: a customer-managed KMS key and the artifact bucket that holds both
- * CodePipelines' artifacts, the SageMaker pipeline's data and models, and endpoint data capture.
+ * The project's data home: a customer-managed KMS key, the data bucket (the SageMaker pipeline's
+ * data and models, endpoint data capture) and one artifact bucket per CodePipeline.
  *
- * The bucket is KMS-encrypted with bucket keys, versioned, private, TLS-only and logs its
- * accesses to a second bucket (server access logs cannot be delivered to a KMS-encrypted bucket,
+ * Every bucket is KMS-encrypted with bucket keys, versioned, private, TLS-only and logs its
+ * accesses to one more bucket (server access logs cannot be delivered to a KMS-encrypted bucket,
  * so that one uses S3-managed encryption).
  */
 export class ArtifactStore extends Construct {
@@ -48,11 +53,16 @@ export class ArtifactStore extends Construct {
   /** The server access log bucket. */
   public readonly accessLogsBucket: s3.IBucket;
   /**
-   * The CodePipelines' artifact bucket: source and build outputs of pipeline runs, which expire.
+   * The deploy CodePipeline's artifact bucket: source and build outputs of its runs, which expire.
    * Kept apart from the data bucket so that the pipelines' roles (and through them every build)
    * cannot delete data.
    */
   public readonly pipelineArtifactsBucket: s3.IBucket;
+  /**
+   * The build CodePipeline's artifact bucket, kept apart from the deploy pipeline's: code of one
+   * repository cannot reach the other pipeline's artifacts through a shared bucket.
+   */
+  public readonly buildPipelineArtifactsBucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
@@ -90,8 +100,8 @@ export class ArtifactStore extends Construct {
     const bucket = dataBucket(this, 'Bucket', { bucketName: props.bucketName, key: this.key, accessLogs: logs, accessLogsPrefix: 'artifacts/', retain });
     this.bucket = bucket;
 
-    this.pipelineArtifactsBucket = new s3.Bucket(this, 'PipelineArtifacts', {
-      bucketName: props.pipelineArtifactsBucketName,
+    const runArtifacts = (id: string, bucketName: string | undefined, logPrefix: string) => new s3.Bucket(this, id, {
+      bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,
@@ -99,7 +109,7 @@ export class ArtifactStore extends Construct {
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: logs,
-      serverAccessLogsPrefix: 'pipeline-artifacts/',
+      serverAccessLogsPrefix: logPrefix,
       versioned: true,
       lifecycleRules: [
         // A run's artifacts matter while it runs; a month covers retries and investigations.
@@ -110,10 +120,12 @@ export class ArtifactStore extends Construct {
       removalPolicy,
       autoDeleteObjects: !retain,
     });
+    this.pipelineArtifactsBucket = runArtifacts('PipelineArtifacts', props.pipelineArtifactsBucketName, 'pipeline-artifacts/');
+    this.buildPipelineArtifactsBucket = runArtifacts('BuildPipelineArtifacts', props.buildPipelineArtifactsBucketName, 'build-pipeline-artifacts/');
 
     // A retained bucket keeps its policy (TLS only, version protection); without it, it would
     // stay behind unprotected.
-    for (const b of [bucket, logs, this.pipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
+    for (const b of [bucket, logs, this.pipelineArtifactsBucket, this.buildPipelineArtifactsBucket]) b.policy?.applyRemovalPolicy(removalPolicy);
   }
 
   /**

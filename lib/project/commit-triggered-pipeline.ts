@@ -1,4 +1,8 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './pipeline-props';
 
@@ -66,4 +70,55 @@ export function commitTriggeredPipeline(
     ignoredPaths: options.ignoredPaths,
   });
   return pipeline;
+}
+
+/**
+ * Where CodePipeline stores an output artifact's objects in the pipeline's bucket:
+ * `<first 20 characters of the pipeline name>/<artifact name, cut to 10 characters>/<random key>`.
+ * The prefix is matched with `*`: the pipeline's part is the only one in a bucket of its own, and
+ * artifact names of at most 10 characters are never cut, so the pattern names exactly that artifact.
+ */
+export function artifactObjects(bucket: s3.IBucket, artifact: codepipeline.Artifact): string {
+  const name = artifact.artifactName;
+  if (name === undefined || name.length > MAX_UNCUT_ARTIFACT_NAME) {
+    throw new Error(`output artifact '${name}' of a project build: name it with at most ${MAX_UNCUT_ARTIFACT_NAME} characters `
+      + '(CodePipeline cuts longer names in its object keys, which the build\'s write grant is scoped to)');
+  }
+  return bucket.arnForObjects(`*/${name}/*`);
+}
+
+/** Artifact names up to this length appear whole in CodePipeline's object keys. */
+const MAX_UNCUT_ARTIFACT_NAME = 10;
+
+/**
+ * A CodeBuild action whose project may read its pipeline's artifacts and write its own output
+ * artifacts only. aws-cdk-lib's action grants a project with outputs read and write (and
+ * delete) on the whole artifact bucket: code of the repository the project builds could then
+ * replace any artifact of the pipeline, such as the templates waiting behind the approval. The
+ * action is given the project without its role, so that it grants nothing; this grants instead.
+ */
+export function scopedCodeBuildAction(bucket: s3.IBucket, props: actions.CodeBuildActionProps & { readonly project: codebuild.Project }): actions.CodeBuildAction {
+  const role = props.project.role;
+  if (role === undefined) throw new Error(`CodeBuild project ${props.project.node.path} has no role to grant its artifacts to`);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'ReadPipelineArtifacts',
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [bucket.arnForObjects('*')],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'LocatePipelineArtifactBucket',
+    actions: ['s3:GetBucketLocation', 's3:GetBucketAcl'],
+    resources: [bucket.bucketArn],
+  }));
+  const outputs = props.outputs ?? [];
+  if (outputs.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: `Write${outputs.map((o) => o.artifactName).join('')}`,
+      actions: ['s3:PutObject'],
+      resources: outputs.map((o) => artifactObjects(bucket, o)),
+    }));
+  }
+  // The project, seen without its role: CodeBuildAction grants a role-less project nothing.
+  const withoutRole = Object.create(props.project, { role: { value: undefined } }) as codebuild.Project;
+  return new actions.CodeBuildAction({ ...props, project: withoutRole });
 }

@@ -1,12 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
-import { commitTriggeredPipeline } from './commit-triggered-pipeline';
+import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
 import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** The approval statuses a package may be registered with when the project does not approve automatically. */
@@ -192,7 +191,7 @@ export class ModelBuild extends Construct {
       stages: (source) => [
         {
           stageName: 'Build',
-          actions: [new actions.CodeBuildAction({
+          actions: [scopedCodeBuildAction(props.pipelineArtifactsBucket, {
             actionName: 'BuildAndExecuteSageMakerPipeline',
             project,
             input: source,

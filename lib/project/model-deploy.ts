@@ -11,7 +11,8 @@ import { EndpointDeployRole } from './endpoint-deploy-role';
 import { CrossAccountRoleReference } from '../private/cross-account-role';
 import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
-import { commitTriggeredPipeline } from './commit-triggered-pipeline';
+import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
+import { ReleaseVerification } from './release-verification';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
 import { PassRoleOnlyTo } from '../private/pass-role-condition';
 import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
@@ -200,7 +201,15 @@ export class ModelDeploy extends Construct {
     }
     this.testProject = testProject;
 
-    const built = new codepipeline.Artifact('BuildArtifact');
+    // The build's templates, and the same files once checked against the digest the build exported
+    // (the release both stages deploy: the deploy build may write its own output only).
+    const built = new codepipeline.Artifact('Templates');
+    const release = new codepipeline.Artifact('Release');
+    const verification = new ReleaseVerification(this, 'ReleaseVerification', { names, key, logs: props.logs });
+    const verify = (actionName: string, input: codepipeline.Artifact, outputs: codepipeline.Artifact[]) => scopedCodeBuildAction(props.pipelineArtifactsBucket, {
+      actionName, project: verification.project, input, outputs, runOrder: 1,
+      environmentVariables: ReleaseVerification.expectedDigest(BUILD_VARIABLES_NAMESPACE),
+    });
     const modelPackageArn = new codepipeline.Variable({
       variableName: MODEL_PACKAGE_ARN_VARIABLE,
       defaultValue: LATEST_APPROVED,
@@ -219,8 +228,8 @@ export class ModelDeploy extends Construct {
     const deploy = (stage: DeploymentStage, runOrder: number) => new actions.CloudFormationCreateUpdateStackAction({
       actionName: `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}Endpoint`,
       stackName: names.deployStackName(stage),
-      templatePath: built.atPath(`${stage}.template.json`),
-      templateConfiguration: built.atPath(`${stage}.config.json`),
+      templatePath: release.atPath(`${stage}.template.json`),
+      templateConfiguration: release.atPath(`${stage}.config.json`),
       adminPermissions: false,
       // A stage without a target account is a local stage: the deploy role exists then.
       deploymentRole: targetRole(stage, 'cfn-deploy') ?? deployRole!,
@@ -248,19 +257,20 @@ export class ModelDeploy extends Construct {
     });
 
     const stagingActions = (source: codepipeline.Artifact): codepipeline.IAction[] => [
-      deploy('staging', 1),
-      new actions.CodeBuildAction({
+      verify('VerifyRelease', built, [release]),
+      deploy('staging', 2),
+      scopedCodeBuildAction(props.pipelineArtifactsBucket, {
         actionName: 'TestStaging',
         project: testProject,
         input: source,
-        runOrder: 2,
+        runOrder: 3,
         // The payload that fits the deployed model (the build picks it from the package's metadata).
         environmentVariables: { SMOKE_TEST_PAYLOAD: { value: `#{${BUILD_VARIABLES_NAMESPACE}.SMOKE_TEST_PAYLOAD}` } },
       }),
       ...((props.manualApproval ?? true) ? [new actions.ManualApprovalAction({
         actionName: 'ApproveDeployment',
         additionalInformation: 'Approve this model for Production',
-        runOrder: 3,
+        runOrder: 4,
       })] : []),
     ];
 
@@ -272,7 +282,7 @@ export class ModelDeploy extends Construct {
       stages: (source) => [
         {
           stageName: 'Build',
-          actions: [new actions.CodeBuildAction({
+          actions: [scopedCodeBuildAction(props.pipelineArtifactsBucket, {
             actionName: 'BuildEndpointStacks',
             project: buildProject,
             input: source,
@@ -284,7 +294,12 @@ export class ModelDeploy extends Construct {
           })],
         },
         { stageName: 'DeployStaging', actions: stagingActions(source), beforeEntry: onlyWithModel('Staging') },
-        { stageName: 'DeployProd', actions: [deploy('prod', 1)], beforeEntry: onlyWithModel('Prod') },
+        {
+          stageName: 'DeployProd',
+          // Checked again right before prod: prod deploys the release staging tested.
+          actions: [verify('VerifyProdRelease', release, []), deploy('prod', 2)],
+          beforeEntry: onlyWithModel('Prod'),
+        },
       ],
     });
 

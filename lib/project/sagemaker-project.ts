@@ -167,6 +167,7 @@ export class SageMakerProject extends Construct {
       accessLogsBucketName: names.accessLogsBucketName,
       retainData,
       ...(accounts === undefined ? {} : { pipelineArtifactsBucketName: names.pipelineArtifactsBucketName }),
+      buildPipelineArtifactsBucketName: names.buildPipelineArtifactsBucketName,
     });
     this.key = store.key;
     this.bucket = store.bucket;
@@ -203,7 +204,7 @@ export class SageMakerProject extends Construct {
       repository: this.buildRepository,
       branch,
       bucket: store.bucket,
-      pipelineArtifactsBucket: store.pipelineArtifactsBucket,
+      pipelineArtifactsBucket: store.buildPipelineArtifactsBucket,
       key: store.key,
       logs: logSettings,
       projectTags: tags,

@@ -50,7 +50,7 @@ describe('ArtifactStore, default props', () => {
 
   test('denies plain-HTTP access to every bucket, and keeps the policies with retained buckets', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
-    expect(Object.keys(policies)).toHaveLength(3);
+    expect(Object.keys(policies)).toHaveLength(4);
     for (const policy of Object.values(policies)) expect(policy.DeletionPolicy).toBe('Retain');
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
@@ -70,13 +70,20 @@ describe('ArtifactStore, default props', () => {
     })]));
   });
 
-  test('pipeline artifacts live in their own KMS bucket (name generated) and expire after 30 days', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 3);
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: Match.absent(),
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts', ExpirationInDays: 30 })]) },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
-    });
+  test('each pipeline\'s artifacts live in a KMS bucket of its own (names generated), logged, expiring after 30 days', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 4);
+    const runBuckets = Object.entries(template.findResources('AWS::S3::Bucket', {
+      Properties: { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts', ExpirationInDays: 30 })]) } },
+    }));
+    expect(runBuckets.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ArtifactStoreBuildPipelineArtifacts', 'ArtifactStorePipelineArtifacts']);
+    const prefixes = [];
+    for (const [, bucket] of runBuckets) {
+      expect(bucket.Properties.BucketName).toBeUndefined();
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      prefixes.push(bucket.Properties.LoggingConfiguration.LogFilePrefix);
+    }
+    expect(prefixes.sort()).toEqual(['build-pipeline-artifacts/', 'pipeline-artifacts/']);
   });
 
   test('the key lets CloudWatch Logs encrypt for this account\'s log groups only', () => {
@@ -98,7 +105,7 @@ describe('ArtifactStore, configured', () => {
         expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
       }
     }
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 4);
   });
 
   test('encryptionKey: the given key encrypts the buckets, and no key is created', () => {
@@ -111,18 +118,20 @@ describe('ArtifactStore, configured', () => {
     const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] };
     const encrypted = Object.values(template.findResources('AWS::S3::Bucket'))
       .filter((b) => b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms');
-    expect(encrypted).toHaveLength(2);
+    expect(encrypted).toHaveLength(3);
     for (const bucket of encrypted) {
       expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual(keyArn);
     }
   });
 
-  test('pipelineArtifactsBucketName names the pipeline artifact bucket', () => {
-    const { template } = storeTemplate({ pipelineArtifactsBucketName: 'my-pipeline-artifacts' });
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: 'my-pipeline-artifacts',
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts' })]) },
-    });
+  test('pipelineArtifactsBucketName and buildPipelineArtifactsBucketName name the pipelines\' artifact buckets', () => {
+    const { template, store } = storeTemplate({ pipelineArtifactsBucketName: 'my-pipeline-artifacts', buildPipelineArtifactsBucketName: 'my-build-artifacts' });
+    expect(store.buildPipelineArtifactsBucket).not.toBe(store.pipelineArtifactsBucket);
+    for (const name of ['my-pipeline-artifacts', 'my-build-artifacts']) {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: name, LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts' })]) },
+      });
+    }
   });
 
   test('grantReadToRolesOf lets exactly those roles of the account read under the prefix, and decrypt through S3 only', () => {

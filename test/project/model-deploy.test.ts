@@ -49,7 +49,7 @@ describe('ModelDeploy, default props', () => {
     });
   });
 
-  test('deploy pipeline (V2): Source -> Build -> DeployStaging [deploy, test, approve] -> DeployProd', () => {
+  test('deploy pipeline (V2): Source -> Build -> DeployStaging [verify, deploy, test, approve] -> DeployProd [verify, deploy]', () => {
     const props = deployPipeline(template).Properties;
     expect(props.PipelineType).toBe('V2');
     expect(props.Variables).toEqual([{
@@ -62,27 +62,27 @@ describe('ModelDeploy, default props', () => {
     expect(layout).toEqual([
       ['Source', ['1:ModelDeployCode']],
       ['Build', ['1:BuildEndpointStacks']],
-      ['DeployStaging', ['1:DeployStagingEndpoint', '2:TestStaging', '3:ApproveDeployment']],
-      ['DeployProd', ['1:DeployProdEndpoint']],
+      ['DeployStaging', ['1:VerifyRelease', '2:DeployStagingEndpoint', '3:TestStaging', '4:ApproveDeployment']],
+      ['DeployProd', ['1:VerifyProdRelease', '2:DeployProdEndpoint']],
     ]);
     const build = props.Stages[1].Actions[0];
     expect(build.Namespace).toBe('BuildVariables');
     expect(JSON.parse(build.Configuration.EnvironmentVariables)).toEqual([
       { name: 'MODEL_PACKAGE_ARN', type: 'PLAINTEXT', value: '#{variables.ModelPackageArn}' },
     ]);
-    const staging = props.Stages[2].Actions[0];
+    const staging = props.Stages[2].Actions[1];
     expect(staging.Configuration).toMatchObject({
       ActionMode: 'REPLACE_ON_FAILURE',
       StackName: `${PREFIX}-deploy-staging`,
-      TemplatePath: 'BuildArtifact::staging.template.json',
-      TemplateConfiguration: 'BuildArtifact::staging.config.json',
+      TemplatePath: 'Release::staging.template.json',
+      TemplateConfiguration: 'Release::staging.config.json',
     });
-    expect(props.Stages[3].Actions[0].Configuration).toMatchObject({
+    expect(props.Stages[3].Actions[1].Configuration).toMatchObject({
       StackName: `${PREFIX}-deploy-prod`,
-      TemplatePath: 'BuildArtifact::prod.template.json',
-      TemplateConfiguration: 'BuildArtifact::prod.config.json',
+      TemplatePath: 'Release::prod.template.json',
+      TemplateConfiguration: 'Release::prod.config.json',
     });
-    expect(props.Stages[2].Actions[2]).toMatchObject({
+    expect(props.Stages[2].Actions[3]).toMatchObject({
       ActionTypeId: { Category: 'Approval', Owner: 'AWS', Provider: 'Manual', Version: '1' },
       Configuration: { CustomData: 'Approve this model for Production' },
     });
@@ -124,7 +124,7 @@ describe('ModelDeploy, configured', () => {
 
   test('manualApproval=false leaves the approval action out', () => {
     expect(deployPipeline(template).Properties.Stages[2].Actions.map((a: { Name: string }) => a.Name))
-      .toEqual(['DeployStagingEndpoint', 'TestStaging']);
+      .toEqual(['VerifyRelease', 'DeployStagingEndpoint', 'TestStaging']);
   });
 
   test('autoApproveModels=true tells the builds that the pipeline\'s own approvals deploy', () => {

@@ -91,6 +91,7 @@ describe('IAM', () => {
       ['ProjectModelDeployModelExecutionRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployPipelineRole', 'codepipeline.amazonaws.com'],
       ['ProjectModelDeployProdBatchScheduleRole', 'scheduler.amazonaws.com'],
+      ['ProjectModelDeployReleaseVerificationProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelDeployStagingBatchScheduleRole', 'scheduler.amazonaws.com'],
       ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectTeardownHandlerRole', 'lambda.amazonaws.com'],
@@ -150,7 +151,8 @@ describe('IAM', () => {
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
       'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
       'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
-      'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
+      'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject',
+      's3:GetObject*', 's3:GetObjectVersion', 's3:List*', 's3:PutObject',
       's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
       'sagemaker:AddTags', 'sagemaker:CreatePipeline', 'sagemaker:DescribePipeline',
       'sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps', 'sagemaker:ListTags',
@@ -169,10 +171,10 @@ describe('IAM', () => {
     ]],
     ['ProjectModelDeployBuildProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
-      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
-      's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
-      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      // Its pipeline's artifacts: read, and write its own output (the templates) only.
+      's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject',
       'sagemaker:DescribeEndpoint', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup',
       'sagemaker:ListModelPackages', 'sagemaker:ListTags',
     ]],
@@ -206,6 +208,13 @@ describe('IAM', () => {
     ['ProjectModelDeployProdBatchScheduleRole', [
       'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
+    ['ProjectModelDeployReleaseVerificationProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:Decrypt', 'kms:Encrypt',
+      'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
+      // Its pipeline's artifacts: read, and write its own output (the release) only.
+      's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject',
+    ]],
     ['ProjectModelDeployStagingBatchScheduleRole', [
       'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
@@ -225,7 +234,8 @@ describe('IAM', () => {
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
       'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
-      's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:Abort*', 's3:GetBucket*', 's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObject*',
+      's3:GetObjectVersion', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
       'sagemaker:AddTags', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeTransformJob',
       'sagemaker:InvokeEndpoint',
@@ -296,9 +306,15 @@ describe('IAM', () => {
       .filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('s3:Delete')))
       .flatMap((st) => ([] as unknown[]).concat(st.Resource).map(flatten));
     expect(deletes.length).toBeGreaterThan(0);
-    for (const resource of deletes) expect(resource).toMatch(/^<ProjectArtifactStorePipelineArtifacts[0-9A-F]{8}\.Arn>/);
+    for (const resource of deletes) expect(resource).toMatch(/^<ProjectArtifactStore(Build)?PipelineArtifacts[0-9A-F]{8}\.Arn>/);
+    // Each pipeline its own bucket.
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Name: `${PREFIX}-modeldeploy`,
       ArtifactStore: { Location: { Ref: Match.stringLikeRegexp('^ProjectArtifactStorePipelineArtifacts') }, Type: 'S3' },
+    });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Name: `${PREFIX}-modelbuild`,
+      ArtifactStore: { Location: { Ref: Match.stringLikeRegexp('^ProjectArtifactStoreBuildPipelineArtifacts') }, Type: 'S3' },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'ExpireRunArtifacts', ExpirationInDays: 30 })]) },
@@ -393,7 +409,8 @@ describe('SageMakerProject, retainData=false', () => {
         expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy: 'Delete' });
       }
     }
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
+    // Data, access logs, and each pipeline's artifact bucket.
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 4);
   });
 });
 
@@ -406,8 +423,8 @@ describe('SageMakerProject, configured', () => {
 
   test('every log group the project creates is encrypted with the project key and kept logRetentionDays', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // start-deploy, teardown onEvent + isComplete, provider + waiter, three CodeBuild projects
-    expect(groups).toHaveLength(8);
+    // start-deploy, teardown onEvent + isComplete, provider + waiter, four CodeBuild projects
+    expect(groups).toHaveLength(9);
     for (const group of groups) {
       expect(group.Properties).toMatchObject({
         KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectArtifactStoreKey/), 'Arn'] },

@@ -288,8 +288,8 @@ describe('multi-account app', () => {
     const { project: t, targets: only } = multiAccountTemplates(stagingOnly);
     expect(Object.keys(only)).toEqual([STAGING_ACCOUNT]);
     const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: Match.stringLikeRegexp('modeldeploy') } }))[0];
-    const prodAction = (pipeline.Properties.Stages as Array<{ Name: string; Actions: Array<{ RoleArn?: unknown; Configuration: { RoleArn: unknown } }> }>)
-      .find((s) => s.Name === 'DeployProd')!.Actions[0];
+    const prodAction = (pipeline.Properties.Stages as Array<{ Name: string; Actions: Array<{ ActionTypeId: { Provider: string }; RoleArn?: unknown; Configuration: { RoleArn: unknown } }> }>)
+      .find((s) => s.Name === 'DeployProd')!.Actions.find((a) => a.ActionTypeId.Provider === 'CloudFormation')!;
     expect(prodAction.RoleArn).toBeUndefined();
     expect(prodAction.Configuration.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProjectModelDeployEndpointDeployRole/), 'Arn'] });
     // The build checks ownership of the prod endpoint only; the project's teardown deletes only the prod stack.

@@ -78,7 +78,8 @@ export function projectParts(options: ProjectPartsOptions = {}): ProjectParts {
   return {
     stack, scope, names, store, logs: logSettings, eventsRole, repositories,
     pipelineProps: (side, projectTags = {}) => ({
-      names, repository: repositories[side], branch, bucket: store.bucket, pipelineArtifactsBucket: store.pipelineArtifactsBucket,
+      names, repository: repositories[side], branch, bucket: store.bucket,
+      pipelineArtifactsBucket: side === 'build' ? store.buildPipelineArtifactsBucket : store.pipelineArtifactsBucket,
       key: store.key, logs: logSettings, eventsRole, projectTags,
     }),
   };

@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -267,6 +268,11 @@ export interface BuildResult {
    * deploys in the project account.
    */
   readonly targets: Partial<Record<Stage, { readonly account: string; readonly region: string }>>;
+  /**
+   * The digest of the files written ({@link releaseDigest}): the project checks the artifact
+   * against it before staging and again before prod, and refuses to deploy changed files.
+   */
+  readonly releaseDigest: string;
 }
 
 /**
@@ -363,7 +369,22 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   } else {
     log(`DEPLOY=false: nothing to deploy (${resolution.reason}). The deploy stages are skipped; this run is green.`);
   }
-  return { deploy: resolution.deploy, modelPackageArn, smokeTestPayload, files: buildArtifactFiles(), targets };
+  return {
+    deploy: resolution.deploy, modelPackageArn, smokeTestPayload, files: buildArtifactFiles(), targets,
+    releaseDigest: releaseDigest(options.outDir),
+  };
+}
+
+/**
+ * The SHA-256 (hex) of the `sha256sum` listing of the build artifact files, sorted by name:
+ * what `sha256sum <files> | sha256sum` prints in `dir`. The project's release check computes it
+ * that way; do not change it.
+ */
+export function releaseDigest(dir: string): string {
+  const sha256 = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+  const listing = [...buildArtifactFiles()].sort()
+    .map((file) => `${sha256(fs.readFileSync(path.join(dir, file)))}  ${file}\n`).join('');
+  return sha256(listing);
 }
 
 /**
@@ -386,6 +407,7 @@ export function exportedVariables(result: BuildResult): string {
     `export MODEL_PACKAGE_ARN_RESOLVED='${result.modelPackageArn.replace(/'/g, '')}'`,
     `export SMOKE_TEST_PAYLOAD='${result.smokeTestPayload.replace(/'/g, '')}'`,
     ...STAGES.map((stage) => `export ${targetVariable(stage)}='${target(stage)}'`),
+    `export RELEASE_DIGEST=${result.releaseDigest.replace(/[^0-9a-f]/g, '')}`,
     '',
   ].join('\n');
 }

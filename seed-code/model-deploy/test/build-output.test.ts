@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,6 +15,7 @@ import {
   buildArtifactFiles,
   exportedVariables,
   readBuildEnvironment,
+  releaseDigest,
   templateConfiguration,
   writeBuildOutput,
 } from '../lib/build-output';
@@ -129,7 +131,10 @@ describe('writeBuildOutput', () => {
     const { result, read } = await build(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: PACKAGE }));
 
     // THEN
-    expect(result).toEqual({ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/abalone.csv', files: buildArtifactFiles(), targets: {} });
+    expect(result).toEqual({
+      deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/abalone.csv', files: buildArtifactFiles(), targets: {},
+      releaseDigest: releaseDigest(outDir),
+    });
     expect(fs.readdirSync(outDir).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
     for (const stage of ['staging', 'prod']) {
       const template = read(`${stage}.template.json`);
@@ -237,14 +242,29 @@ describe('templateConfiguration and exportedVariables', () => {
   });
 
   test.each([
-    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: {} },
-      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`],
-    [{ deploy: false, modelPackageArn: '', smokeTestPayload: '', files: [], targets: {} },
-      "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n"],
-    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: { prod: { account: '222222222222', region: 'us-east-1' } } },
-      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET='aws://222222222222/us-east-1'\n`],
-  ])('exports DEPLOY, MODEL_PACKAGE_ARN_RESOLVED, SMOKE_TEST_PAYLOAD and where each stage deploys (%#)', (result, expected) => {
+    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: {}, releaseDigest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\nexport RELEASE_DIGEST=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n`],
+    [{ deploy: false, modelPackageArn: '', smokeTestPayload: '', files: [], targets: {}, releaseDigest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+      "export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\nexport RELEASE_DIGEST=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"],
+    [{ deploy: true, modelPackageArn: PACKAGE, smokeTestPayload: 'smoke-test/payloads/churn.csv', files: [], targets: { prod: { account: '222222222222', region: 'us-east-1' } }, releaseDigest: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+      `export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${PACKAGE}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/churn.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET='aws://222222222222/us-east-1'\nexport RELEASE_DIGEST=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n`],
+  ])('exports DEPLOY, MODEL_PACKAGE_ARN_RESOLVED, SMOKE_TEST_PAYLOAD, where each stage deploys and the release digest (%#)', (result, expected) => {
     expect(exportedVariables(result)).toBe(expected);
+  });
+
+  test('releaseDigest is what `sha256sum <files, sorted> | sha256sum` prints, and changes with any file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-digest-'));
+    try {
+      for (const file of buildArtifactFiles()) fs.writeFileSync(path.join(dir, file), `{"file":"${file}"}\n`);
+      const files = [...buildArtifactFiles()].sort().join(' ');
+      const shell = execFileSync('bash', ['-c', `sha256sum ${files} | sha256sum | cut -d' ' -f1`], { cwd: dir, encoding: 'utf8' }).trim();
+      const digest = releaseDigest(dir);
+      expect(digest).toBe(shell);
+      fs.appendFileSync(path.join(dir, 'prod.config.json'), ' ');
+      expect(releaseDigest(dir)).not.toBe(digest);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,8 +15,8 @@ describe('buildspec.yml (build action)', () => {
 
   test('exports exactly the variables build-output.env sets', () => {
     const exported = [...buildspec.split('exported-variables:')[1].split('phases:')[0].matchAll(/^\s+- (\S+)$/gm)].map((m) => m[1]);
-    const written = [...exportedVariables({ deploy: true, modelPackageArn: 'a', smokeTestPayload: 'b', files: [], targets: {} }).matchAll(/^export (\w+)=/gm)].map((m) => m[1]);
-    expect(exported).toEqual(['DEPLOY', 'MODEL_PACKAGE_ARN_RESOLVED', 'SMOKE_TEST_PAYLOAD', 'STAGING_TARGET', 'PROD_TARGET']);
+    const written = [...exportedVariables({ deploy: true, modelPackageArn: 'a', smokeTestPayload: 'b', files: [], targets: {}, releaseDigest: 'c' }).matchAll(/^export (\w+)=/gm)].map((m) => m[1]);
+    expect(exported).toEqual(['DEPLOY', 'MODEL_PACKAGE_ARN_RESOLVED', 'SMOKE_TEST_PAYLOAD', 'STAGING_TARGET', 'PROD_TARGET', 'RELEASE_DIGEST']);
     expect(written).toEqual(exported);
   });
 
