@@ -166,7 +166,8 @@ export class SageMakerProject extends Construct {
       bucketName: names.artifactBucketName,
       accessLogsBucketName: names.accessLogsBucketName,
       retainData,
-      ...(accounts === undefined ? {} : { pipelineArtifactsBucketName: names.pipelineArtifactsBucketName }),
+      // Named by the contract in every mode: the Studio launch role may create only sagemaker-project-* buckets.
+      pipelineArtifactsBucketName: names.pipelineArtifactsBucketName,
       buildPipelineArtifactsBucketName: names.buildPipelineArtifactsBucketName,
     });
     this.key = store.key;

@@ -134,6 +134,17 @@ describe('StudioTemplateLaunchRoleStack', () => {
     expect(passRole.Condition.StringEquals['iam:PassedToService']).toEqual([...new Set(Object.values(PASS_ROLE_SERVICES))].sort());
   });
 
+  test('names every bucket of the template inside the launch role\'s sagemaker-project-* bucket scope (a generated name could not be created)', () => {
+    // Refs and other intrinsics in a name stand for the project id: rendered as a placeholder.
+    const render = (v: unknown): string => (typeof v === 'string' ? v
+      : Array.isArray((v as Json)?.['Fn::Join']) ? (v as Json)['Fn::Join'][1].map(render).join((v as Json)['Fn::Join'][0]) : 'X');
+    const buckets = Object.entries(productJson.Resources as Json).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
+    expect(buckets.length).toBeGreaterThanOrEqual(3);
+    const scope = JSON.stringify(statements().find((s) => s.Sid === 'Buckets')!.Resource);
+    expect(scope).toContain(':s3:::sagemaker-project-*');
+    expect(buckets.filter(([, r]) => !render(r.Properties?.BucketName ?? '').startsWith('sagemaker-project-')).map(([id]) => id)).toEqual([]);
+  });
+
   test('reads the published assets and nothing else of the bucket', () => {
     const reads = statements().filter((s) => s.Sid === 'ReadTemplateAssets');
     expect(reads).toHaveLength(1);
