@@ -68,6 +68,8 @@ export class EndpointDeployRole extends iam.Role {
       stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*`, ...registry }),
     ];
     const endpointArns = stages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
+    // A stage that scales to zero serves its model as the inference component <endpoint>-model.
+    const componentArns = stages.map((s) => sageMakerArn(this, 'inference-component', names.inferenceComponentNameInArn(s)));
     const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
     const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
     // Models and endpoint configurations get names from CloudFormation (a blue/green update
@@ -75,8 +77,8 @@ export class EndpointDeployRole extends iam.Role {
     const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedModelsAndEndpoints',
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint'],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:CreateInferenceComponent'],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: requestTagged,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -84,7 +86,7 @@ export class EndpointDeployRole extends iam.Role {
       // Tags at creation (the resource has no tags yet) or on this project's resources: another
       // project's model or endpoint cannot be re-tagged into this project.
       actions: ['sagemaker:AddTags'],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: {
         ...requestTagged,
         StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
@@ -99,8 +101,11 @@ export class EndpointDeployRole extends iam.Role {
         // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
         'sagemaker:UpdateEndpointWeightsAndCapacities',
         'sagemaker:ListTags', 'sagemaker:DeleteTags',
+        // A stage that scales to zero: a new model updates the component; auto scaling sets its copies.
+        'sagemaker:DescribeInferenceComponent', 'sagemaker:UpdateInferenceComponent', 'sagemaker:DeleteInferenceComponent',
+        'sagemaker:UpdateInferenceComponentRuntimeConfig',
       ],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: resourceTagged,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -127,12 +132,19 @@ export class EndpointDeployRole extends iam.Role {
     grantCreateGrantForAwsResources(this, key);
 
     // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
-    // its alarms `TargetTracking-endpoint/<endpoint>/...`.
+    // its alarms `TargetTracking-endpoint/<endpoint>/...` (a variant) or
+    // `TargetTracking-inference-component/<component>-...` (a stage that scales to zero).
     const stackAlarms = endpointStackAlarmArns(this, names, stages);
-    const targetTrackingAlarms = stages.map((s) => stack.formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `TargetTracking-endpoint/${names.endpointName(s)}/*`,
+    const targetTrackingAlarms = stages.flatMap((s) => [
+      `TargetTracking-endpoint/${names.endpointName(s)}/*`,
+      `TargetTracking-inference-component/${names.inferenceComponentName(s)}-*`,
+    ]).map((resourceName) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    // The step scaling policies that wake a stage scaled to zero; the stack's
+    // NoCapacityInvocationFailures alarm acts on one (Application Auto Scaling generates the id).
+    const wakePolicies = stages.map((s) => stack.formatArn({
+      service: 'autoscaling',
+      resource: 'scalingPolicy',
+      resourceName: `*:resource/sagemaker/inference-component/${names.inferenceComponentName(s)}:policyName/*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -143,10 +155,11 @@ export class EndpointDeployRole extends iam.Role {
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointStackAlarmsNotifyProjectTopic',
       // An alarm action acts with CloudWatch's rights (SNS, Lambda, EC2, Systems Manager): the
-      // endpoint stacks' alarms may only notify the project topic.
+      // endpoint stacks' alarms may only notify the project topic, or (the scale-to-zero wake-up
+      // alarm) run a scaling policy of this project's inference components.
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: stackAlarms,
-      conditions: { 'ForAllValues:StringEquals': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn] } },
+      conditions: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn, ...wakePolicies] } },
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TargetTrackingAlarms',
