@@ -8,6 +8,12 @@ import { grantBatchDeploy } from './batch-inference';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
+/**
+ * The scalable dimensions of the endpoint stacks: a variant's instance count, and an inference
+ * component's copy count (a stage that scales to zero).
+ */
+export const SAGEMAKER_SCALABLE_DIMENSIONS = ['sagemaker:variant:DesiredInstanceCount', 'sagemaker:inference-component:DesiredCopyCount'] as const;
+
 /** Properties of {@link EndpointDeployRole}. */
 export interface EndpointDeployRoleProps {
   /** The project's naming contract. */
@@ -167,14 +173,31 @@ export class EndpointDeployRole extends iam.Role {
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: targetTrackingAlarms,
     }));
+    // Scalable target ARNs carry a generated id, not the endpoint's name, and the endpoint stacks
+    // cannot tag their targets yet (cfn-lint's CloudFormation schema has no Tags on
+    // AWS::ApplicationAutoScaling::ScalableTarget), so the resource stays scalable-target/*. What
+    // the actions can be conditioned on today is the kind of target: SageMaker variants and
+    // inference components only (no ECS service, DynamoDB table, Lambda alias, ... of the account).
+    const scalableTargets = [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAutoScaling',
       actions: [
         'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
         'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
-        'application-autoscaling:TagResource',
       ],
-      resources: [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })],
+      resources: scalableTargets,
+      conditions: {
+        StringEquals: {
+          'application-autoscaling:service-namespace': 'sagemaker',
+          'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
+        },
+      },
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagEndpointScalableTargets',
+      // TagResource knows neither condition key above (only aws:RequestTag and aws:TagKeys).
+      actions: ['application-autoscaling:TagResource'],
+      resources: scalableTargets,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeAutoScaling',

@@ -157,3 +157,43 @@ describe('EndpointDeployRole, scale-to-zero stages (IAM simulator)', () => {
     expect(await decide('cloudwatch:PutMetricAlarm', trackingAlarm('other-staging-model'))).toBe('ImplicitlyDenied');
   });
 });
+
+/**
+ * Issue 20: Application Auto Scaling on scalable-target/* without a condition. Scalable target
+ * ARNs hold generated ids and the endpoint stacks cannot tag their targets yet, so the deploy role
+ * is kept to SageMaker targets by the two condition keys the mutating actions support.
+ */
+describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
+  const ACCOUNT = '111111111111';
+  const { template } = roleTemplate();
+  const role = templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
+  const target = `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+
+  async function decide(action: string, namespace: string, dimension: string): Promise<string> {
+    const result = await runSimulation({
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:role/deploy`,
+        action,
+        resource: { resource: target, accountId: ACCOUNT },
+        contextVariables: { 'application-autoscaling:service-namespace': namespace, 'application-autoscaling:scalable-dimension': dimension },
+      },
+      identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: role.statements } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  const ACTIONS = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
+  test.each(ACTIONS)('%s on an endpoint variant or an inference component is allowed', async (action) => {
+    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredInstanceCount')).toBe('Allowed');
+    expect(await decide(action, 'sagemaker', 'sagemaker:inference-component:DesiredCopyCount')).toBe('Allowed');
+  });
+
+  test.each(ACTIONS)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not', async (action) => {
+    expect(await decide(action, 'ecs', 'ecs:service:DesiredCount')).toBe('ImplicitlyDenied');
+    expect(await decide(action, 'dynamodb', 'dynamodb:table:WriteCapacityUnits')).toBe('ImplicitlyDenied');
+    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredProvisionedConcurrency')).toBe('ImplicitlyDenied');
+  });
+});
