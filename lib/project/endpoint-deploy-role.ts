@@ -75,7 +75,10 @@ export class EndpointDeployRole extends iam.Role {
     ];
     const endpointArns = stages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
     // A stage that scales to zero serves its model as the inference component <endpoint>-model.
-    const componentArns = stages.map((s) => sageMakerArn(this, 'inference-component', names.inferenceComponentNameInArn(s)));
+    // One pattern for both stages (`<name>-*-model`): every statement on components requires the
+    // project-id tag, and the role's inline policies must stay within IAM's size limit.
+    const componentStages: readonly string[] = stages.length === DEPLOYMENT_STAGES.length ? ['*'] : stages;
+    const componentArns = componentStages.map((s) => sageMakerArn(this, 'inference-component', `${names.endpointNameInArn(s as DeploymentStage)}-model`));
     const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
     const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
     // Models and endpoint configurations get names from CloudFormation (a blue/green update
@@ -141,18 +144,16 @@ export class EndpointDeployRole extends iam.Role {
     // its alarms `TargetTracking-endpoint/<endpoint>/...` (a variant) or
     // `TargetTracking-inference-component/<component>-...` (a stage that scales to zero).
     const stackAlarms = endpointStackAlarmArns(this, names, stages);
-    const targetTrackingAlarms = stages.flatMap((s) => [
-      `TargetTracking-endpoint/${names.endpointName(s)}/*`,
-      `TargetTracking-inference-component/${names.inferenceComponentName(s)}-*`,
-    ]).map((resourceName) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const targetTrackingAlarms = [
+      ...stages.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
+      ...componentStages.map((s) => `TargetTracking-inference-component/${names.endpointName(s as DeploymentStage)}-model-*`),
+    ].map((resourceName) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     // The step scaling policies that wake a stage scaled to zero; the stack's
     // NoCapacityInvocationFailures alarm acts on one (Application Auto Scaling generates the id).
-    const wakePolicies = stages.map((s) => stack.formatArn({
-      service: 'autoscaling',
-      resource: 'scalingPolicy',
-      resourceName: `*:resource/sagemaker/inference-component/${names.inferenceComponentName(s)}:policyName/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
+    // Partition, region and account left open: an alarm can only act on its own region's
+    // policies, and a plain string keeps the policy small.
+    const wakePolicies = componentStages.map((s) =>
+      `arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/${names.endpointName(s as DeploymentStage)}-model:policyName/*`);
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAlarms',
       actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],

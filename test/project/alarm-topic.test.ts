@@ -150,17 +150,17 @@ describe('the alarm topic, default configuration', () => {
         // Or, for the wake-up alarm of a stage that scales to zero, a step policy of its inference component.
         Condition: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [
           { Ref: topicId(template) },
-          ...['staging', 'prod'].map((stage) => arn('autoscaling', `:scalingPolicy:*:resource/sagemaker/inference-component/mlops-demo-${stage}-model:policyName/*`)),
+          'arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/mlops-demo-*-model:policyName/*',
         ] } },
       },
       {
         Sid: 'TargetTrackingAlarms',
         Effect: 'Allow',
         Action: 'cloudwatch:PutMetricAlarm',
-        Resource: sorted(['staging', 'prod'].flatMap((stage) => [
-          arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`),
-          arn('cloudwatch', `:alarm:TargetTracking-inference-component/mlops-demo-${stage}-model-*`),
-        ])),
+        Resource: sorted([
+          ...['staging', 'prod'].map((stage) => arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`)),
+          arn('cloudwatch', ':alarm:TargetTracking-inference-component/mlops-demo-*-model-*'),
+        ]),
       },
     ]);
   });

@@ -46,7 +46,8 @@ describe('EndpointDeployRole, default props', () => {
     const sageMaker = 'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:';
     expect(resources(template, 'CreateTaggedModelsAndEndpoints')).toEqual([
       `${sageMaker}endpoint-config/*`, `${sageMaker}endpoint/${NAME}-prod`, `${sageMaker}endpoint/${NAME}-staging`,
-      `${sageMaker}inference-component/${NAME}-prod-model`, `${sageMaker}inference-component/${NAME}-staging-model`, `${sageMaker}model/*`,
+      // One pattern for both stages' scale-to-zero components (statements on them require the project-id tag).
+      `${sageMaker}inference-component/${NAME}-*-model`, `${sageMaker}model/*`,
     ]);
     expect(resources(template, 'ReadModelPackages')).toEqual([
       `${sageMaker}model-package-group/${NAME}-${ID}`, `${sageMaker}model-package/${NAME}-${ID}/*`,
