@@ -188,6 +188,14 @@ export class ProjectNames {
   }
 
   /**
+   * Inference component of a stage that scales to zero (the deploy seed's
+   * `"autoscaling": {"minCapacity": 0}`): `<name>-<stage>-model`.
+   */
+  public inferenceComponentName(stage: DeploymentStage): string {
+    return `${this.endpointName(stage)}-model`;
+  }
+
+  /**
    * The `<name>-<id>` part of SageMaker resource ARNs, for IAM resource patterns.
    *
    * SageMaker lower-cases resource names in ARNs, while project names may hold capitals; IAM
@@ -220,6 +228,11 @@ export class ProjectNames {
   public endpointNameInArn(stage: DeploymentStage): string {
     if (Token.isUnresolved(this.projectName)) return `*-${stage}`;
     return `${this.projectName.toLowerCase()}-${stage}`;
+  }
+
+  /** Inference component name of a stage as it appears in SageMaker ARNs (see `pipelineNameInArn`). */
+  public inferenceComponentNameInArn(stage: DeploymentStage): string {
+    return `${this.endpointNameInArn(stage)}-model`;
   }
 }
 

@@ -213,6 +213,14 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Application Auto Scaling names target-tracking alarms after the endpoint; scoped to this project's endpoints",
   },
   {
+    finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-inference-component\/[^*/]+-(staging|prod|\*)-model-\*$/,
+    reason: "Application Auto Scaling names target-tracking alarms after the inference component; scoped to this project's scale-to-zero components (<name>-<stage>-model, <name>-*-model for both stages)",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:inference-component\/([^*/]+|\*)-(staging|prod|\*)-model$/,
+    reason: "The scale-to-zero inference components <name>-<stage>-model (<name>-*-model for both stages; * for a project name that is a CloudFormation parameter, which a template cannot lower-case as ARNs are); every statement on them requires the project-id tag",
+  },
+  {
     finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,
     reason: 'Application Auto Scaling gives scalable targets generated ids; only the endpoint stacks register targets',
   },

@@ -8,6 +8,12 @@ import { grantBatchDeploy } from './batch-inference';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
+/**
+ * The scalable dimensions of the endpoint stacks: a variant's instance count, and an inference
+ * component's copy count (a stage that scales to zero).
+ */
+export const SAGEMAKER_SCALABLE_DIMENSIONS = ['sagemaker:variant:DesiredInstanceCount', 'sagemaker:inference-component:DesiredCopyCount'] as const;
+
 /** Properties of {@link EndpointDeployRole}. */
 export interface EndpointDeployRoleProps {
   /** The project's naming contract. */
@@ -68,6 +74,11 @@ export class EndpointDeployRole extends iam.Role {
       stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*`, ...registry }),
     ];
     const endpointArns = stages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
+    // A stage that scales to zero serves its model as the inference component <endpoint>-model.
+    // One pattern for both stages (`<name>-*-model`): every statement on components requires the
+    // project-id tag, and the role's inline policies must stay within IAM's size limit.
+    const componentStages: readonly string[] = stages.length === DEPLOYMENT_STAGES.length ? ['*'] : stages;
+    const componentArns = componentStages.map((s) => sageMakerArn(this, 'inference-component', `${names.endpointNameInArn(s as DeploymentStage)}-model`));
     const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
     const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
     // Models and endpoint configurations get names from CloudFormation (a blue/green update
@@ -75,8 +86,8 @@ export class EndpointDeployRole extends iam.Role {
     const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedModelsAndEndpoints',
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint'],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:CreateInferenceComponent'],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: requestTagged,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -84,7 +95,7 @@ export class EndpointDeployRole extends iam.Role {
       // Tags at creation (the resource has no tags yet) or on this project's resources: another
       // project's model or endpoint cannot be re-tagged into this project.
       actions: ['sagemaker:AddTags'],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: {
         ...requestTagged,
         StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
@@ -99,8 +110,11 @@ export class EndpointDeployRole extends iam.Role {
         // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
         'sagemaker:UpdateEndpointWeightsAndCapacities',
         'sagemaker:ListTags', 'sagemaker:DeleteTags',
+        // A stage that scales to zero: a new model updates the component; auto scaling sets its copies.
+        'sagemaker:DescribeInferenceComponent', 'sagemaker:UpdateInferenceComponent', 'sagemaker:DeleteInferenceComponent',
+        'sagemaker:UpdateInferenceComponentRuntimeConfig',
       ],
-      resources: [...modelsAndConfigs, ...endpointArns],
+      resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: resourceTagged,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -127,14 +141,19 @@ export class EndpointDeployRole extends iam.Role {
     grantCreateGrantForAwsResources(this, key);
 
     // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
-    // its alarms `TargetTracking-endpoint/<endpoint>/...`.
+    // its alarms `TargetTracking-endpoint/<endpoint>/...` (a variant) or
+    // `TargetTracking-inference-component/<component>-...` (a stage that scales to zero).
     const stackAlarms = endpointStackAlarmArns(this, names, stages);
-    const targetTrackingAlarms = stages.map((s) => stack.formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `TargetTracking-endpoint/${names.endpointName(s)}/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
+    const targetTrackingAlarms = [
+      ...stages.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
+      ...componentStages.map((s) => `TargetTracking-inference-component/${names.endpointName(s as DeploymentStage)}-model-*`),
+    ].map((resourceName) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    // The step scaling policies that wake a stage scaled to zero; the stack's
+    // NoCapacityInvocationFailures alarm acts on one (Application Auto Scaling generates the id).
+    // Partition, region and account left open: an alarm can only act on its own region's
+    // policies, and a plain string keeps the policy small.
+    const wakePolicies = componentStages.map((s) =>
+      `arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/${names.endpointName(s as DeploymentStage)}-model:policyName/*`);
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAlarms',
       actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
@@ -143,10 +162,11 @@ export class EndpointDeployRole extends iam.Role {
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointStackAlarmsNotifyProjectTopic',
       // An alarm action acts with CloudWatch's rights (SNS, Lambda, EC2, Systems Manager): the
-      // endpoint stacks' alarms may only notify the project topic.
+      // endpoint stacks' alarms may only notify the project topic, or (the scale-to-zero wake-up
+      // alarm) run a scaling policy of this project's inference components.
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: stackAlarms,
-      conditions: { 'ForAllValues:StringEquals': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn] } },
+      conditions: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn, ...wakePolicies] } },
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TargetTrackingAlarms',
@@ -154,14 +174,31 @@ export class EndpointDeployRole extends iam.Role {
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: targetTrackingAlarms,
     }));
+    // Scalable target ARNs carry a generated id, not the endpoint's name, and the endpoint stacks
+    // cannot tag their targets yet (cfn-lint's CloudFormation schema has no Tags on
+    // AWS::ApplicationAutoScaling::ScalableTarget), so the resource stays scalable-target/*. What
+    // the actions can be conditioned on today is the kind of target: SageMaker variants and
+    // inference components only (no ECS service, DynamoDB table, Lambda alias, ... of the account).
+    const scalableTargets = [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAutoScaling',
       actions: [
         'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
         'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
-        'application-autoscaling:TagResource',
       ],
-      resources: [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })],
+      resources: scalableTargets,
+      conditions: {
+        StringEquals: {
+          'application-autoscaling:service-namespace': 'sagemaker',
+          'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
+        },
+      },
+    }));
+    this.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagEndpointScalableTargets',
+      // TagResource knows neither condition key above (only aws:RequestTag and aws:TagKeys).
+      actions: ['application-autoscaling:TagResource'],
+      resources: scalableTargets,
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeAutoScaling',

@@ -173,6 +173,8 @@ export class ModelBuild extends Construct {
         'sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution',
         'sagemaker:ListPipelineExecutionSteps', 'sagemaker:StopPipelineExecution',
         'sagemaker:AddTags', 'sagemaker:ListTags',
+        // The buildspec prints `run-pipeline --plan` first: it compares with the last successful execution.
+        'sagemaker:ListPipelineExecutions', 'sagemaker:ListPipelineParametersForExecution',
       ],
       resources: [
         sageMakerArn(this, 'pipeline', names.pipelineNameInArn),

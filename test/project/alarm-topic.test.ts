@@ -147,13 +147,20 @@ describe('the alarm topic, default configuration', () => {
         Effect: 'Allow',
         Action: 'cloudwatch:PutMetricAlarm',
         Resource: sorted(ENDPOINT_STACK_ALARMS),
-        Condition: { 'ForAllValues:StringEquals': { 'cloudwatch:AlarmActions': [{ Ref: topicId(template) }] } },
+        // Or, for the wake-up alarm of a stage that scales to zero, a step policy of its inference component.
+        Condition: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [
+          { Ref: topicId(template) },
+          'arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/mlops-demo-*-model:policyName/*',
+        ] } },
       },
       {
         Sid: 'TargetTrackingAlarms',
         Effect: 'Allow',
         Action: 'cloudwatch:PutMetricAlarm',
-        Resource: sorted(['staging', 'prod'].map((stage) => arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`))),
+        Resource: sorted([
+          ...['staging', 'prod'].map((stage) => arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`)),
+          arn('cloudwatch', ':alarm:TargetTracking-inference-component/mlops-demo-*-model-*'),
+        ]),
       },
     ]);
   });

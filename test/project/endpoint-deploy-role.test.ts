@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ProjectNames } from '../../lib/contract/names';
 import { EndpointDeployRole, EndpointDeployRoleProps } from '../../lib/project/endpoint-deploy-role';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { REGION, templateRoles } from '../support/multi-account';
 import { actionsOf, bareStack, flatten, ID, NAME, statementsOf } from '../support/project-parts';
 
 /** The endpoint deploy role alone on a bare stack, with a key, a model role and a topic of its own. */
@@ -43,7 +45,9 @@ describe('EndpointDeployRole, default props', () => {
   test('deploys both stages\' endpoints, reads this account\'s registry, and no batch stage', () => {
     const sageMaker = 'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:';
     expect(resources(template, 'CreateTaggedModelsAndEndpoints')).toEqual([
-      `${sageMaker}endpoint-config/*`, `${sageMaker}endpoint/${NAME}-prod`, `${sageMaker}endpoint/${NAME}-staging`, `${sageMaker}model/*`,
+      `${sageMaker}endpoint-config/*`, `${sageMaker}endpoint/${NAME}-prod`, `${sageMaker}endpoint/${NAME}-staging`,
+      // One pattern for both stages' scale-to-zero components (statements on them require the project-id tag).
+      `${sageMaker}inference-component/${NAME}-*-model`, `${sageMaker}model/*`,
     ]);
     expect(resources(template, 'ReadModelPackages')).toEqual([
       `${sageMaker}model-package-group/${NAME}-${ID}`, `${sageMaker}model-package/${NAME}-${ID}/*`,
@@ -76,7 +80,8 @@ describe('EndpointDeployRole, configured', () => {
 
   test('stages limits the endpoints to those stages', () => {
     expect(resources(template, 'CreateTaggedModelsAndEndpoints')).toEqual([
-      `${sageMaker}<AWS::AccountId>:endpoint-config/*`, `${sageMaker}<AWS::AccountId>:endpoint/${NAME}-prod`, `${sageMaker}<AWS::AccountId>:model/*`,
+      `${sageMaker}<AWS::AccountId>:endpoint-config/*`, `${sageMaker}<AWS::AccountId>:endpoint/${NAME}-prod`,
+      `${sageMaker}<AWS::AccountId>:inference-component/${NAME}-prod-model`, `${sageMaker}<AWS::AccountId>:model/*`,
     ]);
   });
 
@@ -95,5 +100,101 @@ describe('EndpointDeployRole, configured', () => {
     expect(passes.map((s) => [flatten(s.Resource), s.Condition])).toEqual(expect.arrayContaining([
       [`<${stack.getLogicalId(scheduleRole.node.defaultChild as iam.CfnRole)}.Arn>`, { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }],
     ]));
+  });
+});
+
+/**
+ * A stage that scales to zero (the deploy seed's "autoscaling": {"minCapacity": 0}): the role may
+ * deploy and tear down this project's inference component, and give the wake-up alarm its step
+ * policy as action; IAM decides as the simulator does.
+ */
+describe('EndpointDeployRole, scale-to-zero stages (IAM simulator)', () => {
+  const ACCOUNT = '111111111111';
+  const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:alarms`;
+  const { template } = roleTemplate();
+  const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+  const role = templateRoles(template, ACCOUNT, { [topicId]: TOPIC }).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
+  const component = (name: string) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:inference-component/${name}`;
+  const alarm = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:sagemaker-${NAME}-${ID}-deploy-staging-NoCapacityInvocationFailures-ABC123`;
+  const policy = (componentName: string) => `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:0f1e2d3c-aaaa-bbbb-cccc-123456789012:resource/sagemaker/inference-component/${componentName}:policyName/${componentName}-scale-out-from-zero`;
+
+  async function decide(action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<string> {
+    const result = await runSimulation({
+      request: { principal: `arn:aws:iam::${ACCOUNT}:role/deploy`, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: role.statements } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  const OURS = { 'aws:ResourceTag/sagemaker:project-id': ID };
+  const THEIRS = { 'aws:ResourceTag/sagemaker:project-id': 'p-other0000000' };
+  test.each<[string, string, string, Record<string, string | string[]>, string]>([
+    ['creates this project\'s component, tagged', 'sagemaker:CreateInferenceComponent', `${NAME}-staging-model`, { 'aws:RequestTag/sagemaker:project-id': ID }, 'Allowed'],
+    ['cannot create it tagged with another project\'s id', 'sagemaker:CreateInferenceComponent', `${NAME}-staging-model`, { 'aws:RequestTag/sagemaker:project-id': 'p-other0000000' }, 'ImplicitlyDenied'],
+    ['cannot create another component name', 'sagemaker:CreateInferenceComponent', 'other-staging-model', { 'aws:RequestTag/sagemaker:project-id': ID }, 'ImplicitlyDenied'],
+    ['updates it with a new model (rolling update)', 'sagemaker:UpdateInferenceComponent', `${NAME}-prod-model`, OURS, 'Allowed'],
+    ['lets auto scaling set its copies', 'sagemaker:UpdateInferenceComponentRuntimeConfig', `${NAME}-prod-model`, OURS, 'Allowed'],
+    ['deletes it (stack deletion, project teardown)', 'sagemaker:DeleteInferenceComponent', `${NAME}-staging-model`, OURS, 'Allowed'],
+    ['cannot delete a component of that name tagged for another project', 'sagemaker:DeleteInferenceComponent', `${NAME}-staging-model`, THEIRS, 'ImplicitlyDenied'],
+  ])('%s', async (_what, action, name, context, expected) => {
+    expect(await decide(action, component(name), context)).toBe(expected);
+  });
+
+  test.each<[string, string[], string]>([
+    ['the wake-up alarm may run the step policy of this project\'s component', [policy(`${NAME}-staging-model`)], 'Allowed'],
+    ['the stack alarms may still notify the project topic', [TOPIC], 'Allowed'],
+    ['no alarm may run a scaling policy of another component', [policy('other-staging-model')], 'ImplicitlyDenied'],
+    ['no alarm may notify another topic', [`arn:aws:sns:${REGION}:${ACCOUNT}:other`], 'ImplicitlyDenied'],
+  ])('%s', async (_what, actions, expected) => {
+    expect(await decide('cloudwatch:PutMetricAlarm', alarm, { 'cloudwatch:AlarmActions': actions })).toBe(expected);
+  });
+
+  test('target tracking may create the alarms of this project\'s components only', async () => {
+    const trackingAlarm = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:TargetTracking-inference-component/${name}-AlarmHigh-1a2b3c`;
+    expect(await decide('cloudwatch:PutMetricAlarm', trackingAlarm(`${NAME}-staging-model`))).toBe('Allowed');
+    expect(await decide('cloudwatch:PutMetricAlarm', trackingAlarm('other-staging-model'))).toBe('ImplicitlyDenied');
+  });
+});
+
+/**
+ * Issue 20: Application Auto Scaling on scalable-target/* without a condition. Scalable target
+ * ARNs hold generated ids and the endpoint stacks cannot tag their targets yet, so the deploy role
+ * is kept to SageMaker targets by the two condition keys the mutating actions support.
+ */
+describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
+  const ACCOUNT = '111111111111';
+  const { template } = roleTemplate();
+  const role = templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
+  const target = `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+
+  async function decide(action: string, namespace: string, dimension: string): Promise<string> {
+    const result = await runSimulation({
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:role/deploy`,
+        action,
+        resource: { resource: target, accountId: ACCOUNT },
+        contextVariables: { 'application-autoscaling:service-namespace': namespace, 'application-autoscaling:scalable-dimension': dimension },
+      },
+      identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: role.statements } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    }, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  const ACTIONS = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
+  test.each(ACTIONS)('%s on an endpoint variant or an inference component is allowed', async (action) => {
+    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredInstanceCount')).toBe('Allowed');
+    expect(await decide(action, 'sagemaker', 'sagemaker:inference-component:DesiredCopyCount')).toBe('Allowed');
+  });
+
+  test.each(ACTIONS)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not', async (action) => {
+    expect(await decide(action, 'ecs', 'ecs:service:DesiredCount')).toBe('ImplicitlyDenied');
+    expect(await decide(action, 'dynamodb', 'dynamodb:table:WriteCapacityUnits')).toBe('ImplicitlyDenied');
+    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredProvisionedConcurrency')).toBe('ImplicitlyDenied');
   });
 });

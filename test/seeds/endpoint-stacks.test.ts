@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEPLOYMENT_STAGES } from '../../lib/contract/names';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
+import { inferenceComponentName } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { cdkJsonContext, projectApp } from '../support/app';
 
 /**
@@ -33,6 +34,8 @@ const CREATE_ACTION: Record<string, string> = {
   'AWS::CloudWatch::Alarm': 'cloudwatch:PutMetricAlarm',
   'AWS::ApplicationAutoScaling::ScalableTarget': 'application-autoscaling:RegisterScalableTarget',
   'AWS::ApplicationAutoScaling::ScalingPolicy': 'application-autoscaling:PutScalingPolicy',
+  // A stage that scales to zero ("autoscaling": {"minCapacity": 0}).
+  'AWS::SageMaker::InferenceComponent': 'sagemaker:CreateInferenceComponent',
 };
 
 function deployRoleStatements(): Array<{ Sid?: string; Action: string | string[] }> {
@@ -56,6 +59,11 @@ describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (st
 
   test('names its endpoint <name>-<stage>, which the testing project and deploy role are scoped to', () => {
     template.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: names.endpointName(stage) });
+  });
+
+  test('names the inference component of a scale-to-zero stage as the deploy role expects', () => {
+    expect(inferenceComponentName(names.endpointName(stage))).toBe(names.inferenceComponentName(stage));
+    expect(deployRoleActions()).toContain(CREATE_ACTION['AWS::SageMaker::InferenceComponent']);
   });
 
   test('creates only resource types the deploy role may create', () => {

@@ -11,7 +11,7 @@ import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { StageConfig, TrafficShifting } from './stage-config';
+import { InstanceHosting, scalesToZero, StageConfig, TrafficShifting } from './stage-config';
 
 export * from './stage-config';
 
@@ -54,6 +54,22 @@ export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[
  * stage file that changes the type of an autoscaled variant (see `lib/autoscaling-update.ts`).
  */
 export const AUTOSCALED_INSTANCE_TYPE_TAG = 'model-deploy:autoscaled-instance-type';
+
+/**
+ * Memory and CPU one copy of the model reserves on an instance, when the stage scales to zero
+ * (`autoscaling.minCapacity` 0). Sized for the seed's XGBoost models; the smallest supported
+ * hosting instances (2 vCPU, 4 GiB or more) hold one copy.
+ */
+export const INFERENCE_COMPONENT_COPY = { minMemoryRequiredInMb: 1024, numberOfCpuCoresRequired: 1 } as const;
+
+/**
+ * Name of the inference component that serves the model of a stage that scales to zero:
+ * `<endpoint name>-model`. Fixed (not generated) because Application Auto Scaling registers it by
+ * name and the smoke test invokes it by name; a new model updates it in place.
+ */
+export function inferenceComponentName(endpoint: string): string {
+  return `${endpoint}-model`;
+}
 
 /** Tag keys SageMaker Studio uses to relate resources to a project and a stage. */
 export const TAG_KEYS = {
@@ -106,6 +122,8 @@ export class EndpointStack extends Stack {
   public readonly errorAlarm: cloudwatch.CfnAlarm;
   /** Fires on high model latency; watched by blue/green updates. */
   public readonly latencyAlarm: cloudwatch.CfnAlarm;
+  /** Name of the inference component serving the model, when the stage scales to zero. */
+  public readonly inferenceComponentName?: string;
 
   constructor(scope: Construct, id: string, props: EndpointStackProps) {
     validateProjectNaming(props.projectName, props.projectId);
@@ -164,8 +182,11 @@ export class EndpointStack extends Stack {
       primaryContainer: { modelPackageName: modelPackageArn.valueAsString },
     });
 
+    const toZero = scalesToZero(config);
     const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
       productionVariants: [productionVariant(config, model.attrModelName)],
+      // An endpoint that hosts inference components needs a role of its own (the model's).
+      executionRoleArn: toZero ? modelExecutionRoleArn.valueAsString : undefined,
       kmsKeyId: config.hosting.kind === 'instance' && config.hosting.encryptVolume ? kmsKeyArn : undefined,
       dataCaptureConfig: config.dataCapture.enabled ? {
         enableCapture: true,
@@ -177,6 +198,8 @@ export class EndpointStack extends Stack {
       } : undefined,
     });
 
+    // Scaling to zero, the model's invocation metrics are published per inference component.
+    this.inferenceComponentName = toZero ? inferenceComponentName(this.endpointName) : undefined;
     const alarms = new Construct(this, 'Alarms');
     this.errorAlarm = this.endpointAlarm(alarms, 'Invocation5XXErrors', {
       metricName: 'Invocation5XXErrors',
@@ -195,7 +218,9 @@ export class EndpointStack extends Stack {
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
       endpointConfigName: endpointConfig.attrEndpointConfigName,
-      deploymentConfig: config.deployment ? {
+      // Scaling to zero, the endpoint configuration names no model, so a new model does not update
+      // the endpoint: the inference component below is updated instead (rolling, with rollback).
+      deploymentConfig: config.deployment && !toZero ? {
         blueGreenUpdatePolicy: {
           trafficRoutingConfiguration: config.deployment.trafficShifting === TrafficShifting.CANARY ? {
             type: 'CANARY',
@@ -216,7 +241,9 @@ export class EndpointStack extends Stack {
       } : undefined,
     });
 
-    if (config.autoscaling && config.hosting.kind === 'instance') {
+    if (toZero) {
+      this.scaleToZero(config, model.attrModelName);
+    } else if (config.autoscaling && config.hosting.kind === 'instance') {
       const scaling = config.autoscaling;
       // Updated together with the endpoint (and rolled back with it), so it always tells the
       // type of the variant the scalable target below registers.
@@ -257,6 +284,94 @@ export class EndpointStack extends Stack {
     Tags.of(this).add(TAG_KEYS.deploymentStage, config.stage, tagProps);
   }
 
+  /**
+   * The model as an inference component, and the scaling AWS documents for endpoints that scale
+   * to zero: copies scale between 0 and `maxCapacity` (target tracking on invocations per copy,
+   * which also scales in to 0), the endpoint's managed instance scaling follows the copies down to
+   * 0 instances, and a step scaling policy adds a copy when an alarm sees the first request that
+   * found no capacity (`NoCapacityInvocationFailures`), since target tracking cannot leave 0.
+   *
+   * @see https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html
+   */
+  private scaleToZero(config: StageConfig, modelName: string): void {
+    const scaling = config.autoscaling!;
+    const hosting = config.hosting as InstanceHosting;
+    const componentName = this.inferenceComponentName!;
+    const deployment = config.deployment;
+    const component = new sagemaker.CfnInferenceComponent(this, 'InferenceComponent', {
+      inferenceComponentName: componentName,
+      endpointName: this.endpoint.attrEndpointName,
+      variantName: VARIANT_NAME,
+      specification: {
+        modelName,
+        computeResourceRequirements: { ...INFERENCE_COMPONENT_COPY },
+      },
+      // One copy per initial instance; from then on Application Auto Scaling sets the count.
+      runtimeConfig: { copyCount: hosting.instanceCount },
+      // A new model replaces the copies one at a time, watched by the same two alarms.
+      deploymentConfig: deployment ? {
+        rollingUpdatePolicy: {
+          maximumBatchSize: { type: 'COPY_COUNT', value: 1 },
+          rollbackMaximumBatchSize: { type: 'COPY_COUNT', value: 1 },
+          waitIntervalInSeconds: deployment.terminationWaitMinutes * 60,
+          maximumExecutionTimeoutInSeconds: deployment.maximumExecutionTimeoutMinutes * 60,
+        },
+        autoRollbackConfiguration: deployment.autoRollback ? {
+          alarms: [{ alarmName: this.errorAlarm.ref }, { alarmName: this.latencyAlarm.ref }],
+        } : undefined,
+      } : undefined,
+    });
+    // Application Auto Scaling's service-linked role, as for a variant: no role in this stack.
+    const target = new appscaling.CfnScalableTarget(this, 'ScalableTarget', {
+      serviceNamespace: 'sagemaker',
+      scalableDimension: 'sagemaker:inference-component:DesiredCopyCount',
+      resourceId: `inference-component/${componentName}`,
+      minCapacity: 0,
+      maxCapacity: scaling.maxCapacity,
+    });
+    // The component must exist before it can be registered (the resource id is a plain string).
+    target.addResourceDependency(component);
+    new appscaling.CfnScalingPolicy(this, 'ScalingPolicy', {
+      policyName: `${componentName}-invocations-per-copy`,
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: target.ref,
+      targetTrackingScalingPolicyConfiguration: {
+        predefinedMetricSpecification: { predefinedMetricType: 'SageMakerInferenceComponentInvocationsPerCopy' },
+        targetValue: scaling.targetInvocationsPerInstance,
+        scaleInCooldown: scaling.scaleInCooldownSeconds,
+        scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+      },
+    });
+    const wake = new appscaling.CfnScalingPolicy(this, 'ScaleOutFromZero', {
+      policyName: `${componentName}-scale-out-from-zero`,
+      policyType: 'StepScaling',
+      scalingTargetId: target.ref,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ChangeInCapacity',
+        metricAggregationType: 'Maximum',
+        cooldown: scaling.scaleOutCooldownSeconds,
+        stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
+      },
+    });
+    // Unnamed like the other alarms. Its action is the step policy (Ref: the policy's ARN); the
+    // AWS example compares GreaterThanThreshold 1, which needs two failed requests in a minute,
+    // so a single first request would never wake the endpoint: GreaterThanOrEqualToThreshold.
+    new cloudwatch.CfnAlarm(this, 'NoCapacityInvocationFailures', {
+      alarmDescription: `${this.endpointName}: a request found no instance (scaled to zero); adds a copy of ${componentName}`,
+      namespace: 'AWS/SageMaker',
+      metricName: 'NoCapacityInvocationFailures',
+      dimensions: [{ name: 'InferenceComponentName', value: componentName }],
+      statistic: 'Sum',
+      period: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [wake.ref],
+    });
+  }
+
   private endpointAlarm(
     scope: Construct,
     id: string,
@@ -270,7 +385,9 @@ export class EndpointStack extends Stack {
       alarmDescription: metric.description,
       namespace: 'AWS/SageMaker',
       metricName: metric.metricName,
-      dimensions: [
+      dimensions: this.inferenceComponentName ? [
+        { name: 'InferenceComponentName', value: this.inferenceComponentName },
+      ] : [
         { name: 'EndpointName', value: this.endpointName },
         { name: 'VariantName', value: VARIANT_NAME },
       ],
@@ -297,6 +414,21 @@ function productionVariant(config: StageConfig, modelName: string): sagemaker.Cf
         memorySizeInMb: config.hosting.memorySizeInMB,
         maxConcurrency: config.hosting.maxConcurrency,
       },
+    };
+  }
+  if (scalesToZero(config)) {
+    // An endpoint for inference components: no model on the variant (the component names it),
+    // instances managed by SageMaker between 0 and maxCapacity (one copy per instance at most).
+    return {
+      variantName: VARIANT_NAME,
+      instanceType: config.hosting.instanceType,
+      initialInstanceCount: config.hosting.instanceCount,
+      managedInstanceScaling: {
+        status: 'ENABLED',
+        minInstanceCount: 0,
+        maxInstanceCount: config.autoscaling!.maxCapacity,
+      },
+      routingConfig: { routingStrategy: 'LEAST_OUTSTANDING_REQUESTS' },
     };
   }
   return {

@@ -164,6 +164,19 @@ export interface SmokeTestOptions {
   readonly rounds: number;
   readonly maxP95LatencyMs: number;
   readonly inServiceTimeoutMs: number;
+  /**
+   * The inference component to invoke, when the stage scales to zero (`autoscaling.minCapacity`
+   * 0). The test then first wakes the endpoint (see {@link SmokeTestOptions.coldStartTimeoutMs}).
+   * @default - the endpoint's only variant
+   */
+  readonly inferenceComponentName?: string;
+  /**
+   * With an inference component: how long the first row may keep failing while the endpoint
+   * starts an instance from zero (`smokeTest.coldStartTimeoutMinutes`). The wake-up is timed and
+   * reported, and not counted in the latency percentiles.
+   * @default 0 - no wake-up phase
+   */
+  readonly coldStartTimeoutMs?: number;
   /** @default 30000 */
   readonly pollIntervalMs?: number;
   /** @default SYSTEM_CLOCK */
@@ -178,6 +191,11 @@ export interface SmokeTestReport {
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly predictions: number[];
+  /**
+   * With an inference component: milliseconds from the first request until one was answered
+   * (about 0 when a copy was already running; minutes when the endpoint started from zero).
+   */
+  readonly coldStartMs?: number;
 }
 
 /**
@@ -197,6 +215,22 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     log,
   });
 
+  const invoke = (row: string) => options.runtime.send(new InvokeEndpointCommand({
+    EndpointName: options.endpointName,
+    InferenceComponentName: options.inferenceComponentName,
+    ContentType: 'text/csv',
+    Accept: 'text/csv',
+    Body: new TextEncoder().encode(row),
+  }));
+  const coldStartMs = options.inferenceComponentName === undefined ? undefined : await wakeUp({
+    invoke: () => invoke(options.rows[0]),
+    timeoutMs: options.coldStartTimeoutMs ?? 0,
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    label: `${options.endpointName} (inference component ${options.inferenceComponentName})`,
+    clock,
+    log,
+  });
+
   const latencies: number[] = [];
   const predictions: number[] = [];
   const failures: string[] = [];
@@ -205,12 +239,7 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
       const label = `round ${round}, row ${index + 1}`;
       const started = clock.now();
       try {
-        const response = await options.runtime.send(new InvokeEndpointCommand({
-          EndpointName: options.endpointName,
-          ContentType: 'text/csv',
-          Accept: 'text/csv',
-          Body: new TextEncoder().encode(row),
-        }));
+        const response = await invoke(row);
         latencies.push(clock.now() - started);
         const answer = new TextDecoder().decode(response.Body ?? new Uint8Array()).trim();
         const value = parsePrediction(answer);
@@ -235,7 +264,41 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   if (p95Ms > options.maxP95LatencyMs) {
     throw new Error(`Smoke test of ${options.endpointName} failed: p95 latency ${p95Ms.toFixed(1)} ms is above smokeTest.maxP95LatencyMs ${options.maxP95LatencyMs} ms (config/staging.json)`);
   }
-  return { invocations, p50Ms, p95Ms, predictions };
+  return { invocations, p50Ms, p95Ms, predictions, coldStartMs };
+}
+
+/**
+ * Sends one request until one is answered: a stage scaled to zero answers the first requests with
+ * an error (and counts them in NoCapacityInvocationFailures, whose alarm adds a copy) until an
+ * instance has started, which AWS documents as taking several minutes.
+ * @returns milliseconds from the first request to the first answer
+ * @throws Error with the last failure when nothing is answered within `timeoutMs`
+ */
+async function wakeUp(options: {
+  invoke: () => Promise<unknown>;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  label: string;
+  clock: Clock;
+  log: (line: string) => void;
+}): Promise<number> {
+  const started = options.clock.now();
+  const deadline = started + options.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await options.invoke();
+      const elapsed = options.clock.now() - started;
+      options.log(`${options.label} answered after ${attempt} request(s), ${(elapsed / 1000).toFixed(1)} s after the first (cold start; not counted in the latency percentiles).`);
+      return elapsed;
+    } catch (e) {
+      const reason = `${(e as Error).name}: ${(e as Error).message}`;
+      if (options.clock.now() + options.pollIntervalMs > deadline) {
+        throw new Error(`Smoke test of ${options.label} failed: no answer within smokeTest.coldStartTimeoutMinutes (${Math.round(options.timeoutMs / 60_000)} min, config/staging.json) of the first request; last error: ${reason}`);
+      }
+      options.log(`${options.label} has no capacity yet (${reason}); trying again in ${options.pollIntervalMs / 1000} s.`);
+      await options.clock.sleep(options.pollIntervalMs);
+    }
+  }
 }
 
 /** A single finite number, as the built-in XGBoost container answers one CSV row. */

@@ -74,11 +74,21 @@ export interface AlarmSettings {
   readonly evaluationPeriods: number;
 }
 
-/** Target-tracking autoscaling on invocations per instance. */
+/**
+ * Target-tracking autoscaling on invocations per instance; with `minCapacity` 0, scale to zero
+ * (see {@link scalesToZero}).
+ */
 export interface AutoscalingSettings {
+  /**
+   * Fewest instances; 0 makes the stage scale to zero: the model runs as an inference component
+   * whose copy count (one copy per instance) scales between 0 and `maxCapacity`.
+   */
   readonly minCapacity: number;
   readonly maxCapacity: number;
-  /** Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute). */
+  /**
+   * Target of `SageMakerVariantInvocationsPerInstance` (invocations per instance per minute), or,
+   * scaling to zero, of `SageMakerInferenceComponentInvocationsPerCopy` (per copy per minute).
+   */
   readonly targetInvocationsPerInstance: number;
   readonly scaleInCooldownSeconds: number;
   readonly scaleOutCooldownSeconds: number;
@@ -99,6 +109,12 @@ export interface SmokeTestSettings {
   readonly maxP95LatencyMs: number;
   /** How long to wait for the endpoint to become `InService`. */
   readonly inServiceTimeoutMinutes: number;
+  /**
+   * Scale-to-zero staging only: how long the first request may keep failing for lack of capacity
+   * while the endpoint starts an instance (the wake-up is timed and reported, and left out of the
+   * latency percentiles).
+   */
+  readonly coldStartTimeoutMinutes?: number;
   /**
    * Batch stages only: how long the staging test waits for its sample transform job to finish
    * (the job's instances start in about 5 minutes).
@@ -134,6 +150,14 @@ export interface StageConfig {
   readonly autoscaling?: AutoscalingSettings;
   /** Undefined when the stage is not smoke-tested (prod). */
   readonly smokeTest?: SmokeTestSettings;
+}
+
+/**
+ * Whether a stage scales to zero instances while idle (`"autoscaling": {"minCapacity": 0}`): its
+ * model then runs as an inference component on an endpoint with managed instance scaling down to 0.
+ */
+export function scalesToZero(config: Pick<StageConfig, 'autoscaling' | 'hosting'>): boolean {
+  return config.hosting.kind === 'instance' && config.autoscaling?.minCapacity === 0;
 }
 
 /** Raised for an invalid stage configuration; the message lists every problem found. */
@@ -218,11 +242,12 @@ export function parseStageConfig(stage: Stage, raw: unknown, source: string): St
     ? readServerless(r, top, serverlessRaw)
     : readInstance(r, top, stage);
 
-  const dataCapture = readDataCapture(r, top, stage, hosting);
-  const deployment = readDeployment(r, top, stage, hosting);
-  const alarms = readAlarms(r, top);
   const autoscaling = readAutoscaling(r, top, hosting);
-  const smokeTest = readSmokeTest(r, top, stage);
+  const toZero = autoscaling?.minCapacity === 0;
+  const dataCapture = readDataCapture(r, top, stage, hosting, toZero);
+  const deployment = readDeployment(r, top, stage, hosting, toZero);
+  const alarms = readAlarms(r, top);
+  const smokeTest = readSmokeTest(r, top, stage, toZero);
 
   if (r.problems.length > 0) {
     throw new StageConfigError(r.problems);
@@ -310,25 +335,35 @@ function readInstance(r: Reader, top: RawObject, stage: Stage, prefix = ''): Ins
   return { kind: 'instance', instanceType, instanceCount, encryptVolume };
 }
 
-function readDataCapture(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting): DataCaptureSettings {
+function readDataCapture(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting, toZero = false): DataCaptureSettings {
   const raw = r.object('dataCapture', top.dataCapture, ['enabled', 'samplingPercentage']) ?? {};
   const serverless = hosting.kind === 'serverless';
   // Serverless endpoints do not support data capture, so it is off unless asked for (then an error).
-  const enabled = r.boolean('dataCapture.enabled', raw.enabled, !serverless);
+  // Scale-to-zero: this seed has not verified data capture on endpoints that host inference
+  // components, so it does not offer it there (off by default, an error when asked for).
+  const enabled = r.boolean('dataCapture.enabled', raw.enabled, !serverless && !toZero);
   if (serverless && enabled) {
     r.problem('dataCapture.enabled', true, 'is not supported by serverless endpoints; set it to false or use instanceType');
+  } else if (toZero && enabled) {
+    r.problem('dataCapture.enabled', true, "is not offered with 'autoscaling.minCapacity' 0 (an endpoint with inference components, where this seed has not verified data capture); set it to false, or set 'autoscaling.minCapacity' to 1 or more");
   }
   const samplingPercentage = r.integer('dataCapture.samplingPercentage', raw.samplingPercentage, stage === 'prod' ? 80 : 100, 0, 100);
   return { enabled, samplingPercentage };
 }
 
-function readDeployment(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting): DeploymentSettings | undefined {
+function readDeployment(r: Reader, top: RawObject, stage: Stage, hosting: InstanceHosting | ServerlessHosting, toZero = false): DeploymentSettings | undefined {
   if (hosting.kind === 'serverless') {
     return undefined;
   }
   const raw = r.object('deployment', top.deployment, ['trafficShifting', 'canaryInstanceCount', 'canaryWaitMinutes', 'terminationWaitMinutes', 'maximumExecutionTimeoutMinutes', 'autoRollback']) ?? {};
+  // Scaling to zero, a new model replaces the inference component's copies one at a time (a
+  // rolling update); there is no canary fleet, so the default is ALL_AT_ONCE and CANARY an error.
   const trafficShifting = r.oneOf('deployment.trafficShifting', raw.trafficShifting,
-    stage === 'prod' ? TrafficShifting.CANARY : TrafficShifting.ALL_AT_ONCE, Object.values(TrafficShifting));
+    stage === 'prod' && !toZero ? TrafficShifting.CANARY : TrafficShifting.ALL_AT_ONCE, Object.values(TrafficShifting));
+  if (toZero && trafficShifting === TrafficShifting.CANARY) {
+    r.problem('deployment.trafficShifting', trafficShifting, "is not supported with 'autoscaling.minCapacity' 0 (the inference component is updated by a rolling update, one copy at a time); use ALL_AT_ONCE");
+    return undefined;
+  }
   const canary = trafficShifting === TrafficShifting.CANARY;
   if (!canary) {
     for (const key of ['canaryInstanceCount', 'canaryWaitMinutes'] as const) {
@@ -381,7 +416,8 @@ function readAutoscaling(r: Reader, top: RawObject, hosting: InstanceHosting | S
   if (!raw) {
     return undefined;
   }
-  const minCapacity = r.integer('autoscaling.minCapacity', raw.minCapacity, hosting.instanceCount, 1, 100);
+  // 0 scales the stage to zero (an inference component with managed instance scaling down to 0).
+  const minCapacity = r.integer('autoscaling.minCapacity', raw.minCapacity, hosting.instanceCount, 0, 100);
   const maxCapacity = r.integer('autoscaling.maxCapacity', raw.maxCapacity, Math.max(minCapacity, hosting.instanceCount) * 2, 1, 100);
   const targetInvocationsPerInstance = r.number('autoscaling.targetInvocationsPerInstance', raw.targetInvocationsPerInstance, 100, 1, 1_000_000);
   const scaleInCooldownSeconds = r.integer('autoscaling.scaleInCooldownSeconds', raw.scaleInCooldownSeconds, 300, 0, 86_400);
@@ -394,7 +430,7 @@ function readAutoscaling(r: Reader, top: RawObject, hosting: InstanceHosting | S
   return { minCapacity, maxCapacity, targetInvocationsPerInstance, scaleInCooldownSeconds, scaleOutCooldownSeconds };
 }
 
-function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettings | undefined {
+function readSmokeTest(r: Reader, top: RawObject, stage: Stage, toZero = false): SmokeTestSettings | undefined {
   if (stage !== 'staging') {
     // Only staging is smoke-tested; a block in prod would silently do nothing.
     if (top.smokeTest !== undefined) {
@@ -402,7 +438,7 @@ function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettin
     }
     return undefined;
   }
-  const raw = r.object('smokeTest', top.smokeTest, ['samplePayloadFile', 'rounds', 'maxP95LatencyMs', 'inServiceTimeoutMinutes']) ?? {};
+  const raw = r.object('smokeTest', top.smokeTest, ['samplePayloadFile', 'rounds', 'maxP95LatencyMs', 'inServiceTimeoutMinutes', 'coldStartTimeoutMinutes']) ?? {};
   const samplePayloadFile = raw.samplePayloadFile === undefined ? undefined : r.string('smokeTest.samplePayloadFile', raw.samplePayloadFile, '');
   if (samplePayloadFile && !isInsideRepository(samplePayloadFile)) {
     r.problem('smokeTest.samplePayloadFile', samplePayloadFile, 'must be a path inside the repository, relative to its root');
@@ -410,7 +446,15 @@ function readSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettin
   const rounds = r.integer('smokeTest.rounds', raw.rounds, 3, 1, 100);
   const maxP95LatencyMs = r.number('smokeTest.maxP95LatencyMs', raw.maxP95LatencyMs, 1000, 1, 600_000);
   const inServiceTimeoutMinutes = r.integer('smokeTest.inServiceTimeoutMinutes', raw.inServiceTimeoutMinutes, 30, 1, 180);
-  return { samplePayloadFile, rounds, maxP95LatencyMs, inServiceTimeoutMinutes };
+  if (!toZero) {
+    if (raw.coldStartTimeoutMinutes !== undefined) {
+      r.problem('smokeTest.coldStartTimeoutMinutes', raw.coldStartTimeoutMinutes, "only applies when 'autoscaling.minCapacity' is 0 (a stage that scales to zero); remove it");
+    }
+    return { samplePayloadFile, rounds, maxP95LatencyMs, inServiceTimeoutMinutes };
+  }
+  // AWS documents the start from zero as "several minutes"; its launch post measured about 5 (see README).
+  const coldStartTimeoutMinutes = r.integer('smokeTest.coldStartTimeoutMinutes', raw.coldStartTimeoutMinutes, 15, 5, 60);
+  return { samplePayloadFile, rounds, maxP95LatencyMs, inServiceTimeoutMinutes, coldStartTimeoutMinutes };
 }
 
 function readBatchSmokeTest(r: Reader, top: RawObject, stage: Stage): SmokeTestSettings | undefined {

@@ -15,10 +15,10 @@ import * as path from 'path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { runBatchSmokeTest } from '../lib/batch-run';
-import { endpointStackName } from '../lib/endpoint-stack';
+import { endpointStackName, inferenceComponentName } from '../lib/endpoint-stack';
 import { readSmokeTestEnvironment, runSmokeTest, parseSampleRows, smokeTestClients, SMOKE_TEST_SESSION_NAME } from '../lib/smoke-test';
 import { payloadForRun } from '../lib/smoke-test-payload';
-import { loadStageConfig } from '../lib/stage-config';
+import { loadStageConfig, scalesToZero } from '../lib/stage-config';
 
 async function main(argv: readonly string[]): Promise<void> {
   const root = path.join(__dirname, '..');
@@ -62,6 +62,11 @@ async function main(argv: readonly string[]): Promise<void> {
     rounds: settings.rounds,
     maxP95LatencyMs: settings.maxP95LatencyMs,
     inServiceTimeoutMs: settings.inServiceTimeoutMinutes * 60_000,
+    // A stage that scales to zero serves its model as an inference component, invoked by name.
+    ...scalesToZero(staging) ? {
+      inferenceComponentName: inferenceComponentName(env.endpointName),
+      coldStartTimeoutMs: (settings.coldStartTimeoutMinutes ?? 15) * 60_000,
+    } : {},
     log: (line) => console.log(line),
   });
   console.log(`Smoke test passed: ${report.invocations} numeric answers, p50 ${report.p50Ms.toFixed(1)} ms, p95 ${report.p95Ms.toFixed(1)} ms.`);

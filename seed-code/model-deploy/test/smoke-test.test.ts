@@ -157,6 +157,60 @@ describe('runSmokeTest', () => {
   });
 });
 
+describe('runSmokeTest on a stage that scales to zero', () => {
+  test('wakes the endpoint: retries the first row until answered, reports the cold start, leaves it out of the percentiles', async () => {
+    // GIVEN scaled to zero: the first three requests find no capacity, then copies answer in 40 ms
+    const clock = new FakeClock();
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
+    let call = 0;
+    const sent: { InferenceComponentName?: string }[] = [];
+    runtime.on(InvokeEndpointCommand).callsFake((input: { InferenceComponentName?: string }) => {
+      sent.push(input);
+      if (++call <= 3) {
+        throw Object.assign(new Error('Inference Component has no capacity to process this request.'), { name: 'ValidationError' });
+      }
+      clock.time += 40;
+      return { Body: body('0.5') };
+    });
+    const lines: string[] = [];
+
+    // WHEN
+    const report = await runSmokeTest(options(clock, {
+      inferenceComponentName: 'churn-staging-model',
+      coldStartTimeoutMs: 15 * 60_000,
+      pollIntervalMs: 30_000,
+      log: (line) => lines.push(line),
+    }));
+
+    // THEN every request names the component; the wake-up took 3 waits of 30 s plus one answer
+    expect(sent.every((input) => input.InferenceComponentName === 'churn-staging-model')).toBe(true);
+    expect(report.coldStartMs).toBe(3 * 30_000 + 40);
+    expect(report.invocations).toBe(4);
+    expect(report.p95Ms).toBe(40);
+    expect(lines.some((l) => l.includes('answered after 4 request(s), 90.0 s after the first (cold start'))).toBe(true);
+  });
+
+  test('fails in one message naming the setting when no answer comes within the cold-start bound', async () => {
+    const clock = new FakeClock();
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
+    runtime.on(InvokeEndpointCommand).rejects(Object.assign(new Error('no capacity'), { name: 'ValidationError' }));
+
+    await expect(runSmokeTest(options(clock, { inferenceComponentName: 'churn-staging-model', coldStartTimeoutMs: 5 * 60_000, pollIntervalMs: 30_000 })))
+      .rejects.toThrow('Smoke test of churn-staging (inference component churn-staging-model) failed: no answer within smokeTest.coldStartTimeoutMinutes (5 min, config/staging.json) of the first request; last error: ValidationError: no capacity');
+    // Waited the bound, not longer: 10 waits of 30 s fill 5 min, an 11th would pass it.
+    expect(clock.sleeps.filter((ms) => ms === 30_000)).toHaveLength(10);
+  });
+
+  test('a stage with instances sends no component name and has no wake-up', async () => {
+    const clock = new FakeClock();
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointStatus: 'InService' });
+    answerWith(clock, [10], () => '1');
+    const report = await runSmokeTest(options(clock));
+    expect(report.coldStartMs).toBeUndefined();
+    expect(runtime.commandCalls(InvokeEndpointCommand).every((c) => c.args[0].input.InferenceComponentName === undefined)).toBe(true);
+  });
+});
+
 describe('helpers', () => {
   test.each([
     [[5], 50, 5],

@@ -22,6 +22,17 @@ export interface StepPlan {
   readonly status: 'reused' | 'will run' | 'new' | 'removed';
   /** Why it runs (empty when reused or removed). */
   readonly reasons: readonly string[];
+  /**
+   * Paths of the step's arguments whose value looks like it changes on every run (a timestamp, an
+   * epoch time, a UUID): such a step can never be reused from the cache.
+   */
+  readonly volatile?: readonly string[];
+}
+
+/** An edge of the pipeline graph: `to` reads from, depends on, or is a branch of `from`. */
+export interface PlanEdge {
+  readonly from: string;
+  readonly to: string;
 }
 
 /** The worst-case cost of one job that runs. */
@@ -46,6 +57,8 @@ export interface RunPlan {
   readonly worstCaseUsd?: number;
   /** Jobs whose worst case cannot be priced, with why. */
   readonly unpriced: readonly string[];
+  /** The graph of the definition about to be upserted. */
+  readonly edges?: readonly PlanEdge[];
 }
 
 /** How many executions (newest first) are searched for the last successful one. */
@@ -56,6 +69,7 @@ interface DefinitionStep {
   Name: string;
   Type: string;
   Arguments?: Json;
+  DependsOn?: string[];
   CacheConfig?: { Enabled?: boolean };
 }
 interface Definition {
@@ -95,6 +109,45 @@ export function differences(a: Json | undefined, b: Json | undefined, at = ''): 
     return keys.flatMap((k) => differences(a[k], b[k], at ? `${at}.${k}` : k));
   }
   return [at || '(whole value)'];
+}
+
+/**
+ * Values that differ on every run: ISO or compact timestamps, epoch seconds or milliseconds. Not
+ * UUIDs: KMS key ids and other stable ids look the same as random ones.
+ */
+const VOLATILE_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\b(19|20)\d\d-?[01]\d-?[0-3]\d[T_-]?[0-2]\d:?[0-5]\d:?[0-5]\d/, 'a timestamp'],
+  [/(^|[^\d])1[5-9]\d{8}(\d{3})?($|[^\d])/, 'an epoch time'],
+];
+
+/**
+ * Paths in a step's own arguments whose string value looks like it changes on every run, with
+ * what it looks like (`Environment.STARTED (a timestamp)`). A `Get` or `Std:Join` is evaluated at run
+ * time from parameters and execution variables, which the cache key sees as written: not flagged.
+ */
+export function volatileArguments(value: Json | undefined, at = ''): string[] {
+  if (typeof value === 'string') {
+    // An ARN names a resource; its digits are account ids and versions.
+    const hit = value.startsWith('arn:') ? undefined : VOLATILE_PATTERNS.find(([pattern]) => pattern.test(value));
+    return hit ? [`${at || '(whole value)'} (${hit[1]})`] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => volatileArguments(item, `${at}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.keys(value).sort().flatMap((k) => volatileArguments(value[k], at ? `${at}.${k}` : k));
+  }
+  return [];
+}
+
+/** The edges of a definition's graph: data references, DependsOn, and condition branches. */
+function definitionEdges(definition: Definition): PlanEdge[] {
+  const edges: PlanEdge[] = [];
+  for (const step of definitionSteps(definition)) {
+    const refs = references(ownArguments(step));
+    for (const from of [...new Set([...refs.steps, ...(step.DependsOn ?? [])])].sort()) edges.push({ from, to: step.Name });
+    const args = (step.Arguments ?? {}) as { IfSteps?: DefinitionStep[]; ElseSteps?: DefinitionStep[] };
+    for (const branch of [...(args.IfSteps ?? []), ...(args.ElseSteps ?? [])]) edges.push({ from: step.Name, to: branch.Name });
+  }
+  return edges;
 }
 
 /** The `Get` references in a value: `Parameters.X` and `Steps.Y....`. */
@@ -199,6 +252,10 @@ export async function planRun(
     for (const upstream of [...refs.steps].sort()) if (runs.has(upstream) && jobs.has(upstream)) reasons.push(`reads from ${upstream}, which runs`);
     return { step: step.Name, status: reasons.length === 0 ? 'reused' : 'will run', reasons };
   };
+  const withVolatile = (step: DefinitionStep, plan: StepPlan): StepPlan => {
+    const volatile = jobs.has(step.Name) ? volatileArguments(ownArguments(step)) : [];
+    return volatile.length > 0 ? { ...plan, volatile } : plan;
+  };
   for (let round = 0; round <= nextSteps.length; round++) {
     let changed = false;
     for (const step of nextSteps) {
@@ -207,7 +264,7 @@ export async function planRun(
         runs.add(step.Name);
         changed = true;
       }
-      plans.set(step.Name, plan);
+      plans.set(step.Name, withVolatile(step, plan));
     }
     if (!changed) break;
   }
@@ -231,6 +288,7 @@ export async function planRun(
     costs,
     ...(worstCaseUsd === undefined ? {} : { worstCaseUsd }),
     unpriced,
+    edges: definitionEdges(next),
   };
 }
 
@@ -247,6 +305,68 @@ function jobCost(job: JobResources): JobCost | string {
 
 const usd = (value: number): string => `${value.toFixed(2)} USD`;
 
+/** A step's reasons, then its never-cacheable arguments. */
+function whyOf(step: StepPlan): string {
+  const never = (step.volatile ?? []).map((path) => `never reused: argument ${path} changes on every run`);
+  return [...step.reasons, ...never].join('; ');
+}
+
+function worstCaseLine(plan: RunPlan, region: string): string {
+  const table = `${PRICES.region} on-demand prices of ${PRICES.asOf} (src/cli/prices.json)${region === PRICES.region ? '' : `; prices in ${region} differ`}`;
+  return plan.worstCaseUsd === undefined
+    ? `worst case: unknown (${plan.unpriced.join('; ')})`
+    : `worst case: ${usd(plan.worstCaseUsd)}, every job that runs at its maximum runtime (an estimate from the ${table})`;
+}
+
+/** Output formats of `--plan`. */
+export const PLAN_FORMATS = ['text', 'markdown'] as const;
+
+/** A `--plan` output format. */
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+/**
+ * The plan as Markdown, ready to post as a pull-request comment: a table of the steps (plan and
+ * why), the worst case with the price table's date, and a Mermaid graph of the pipeline with each
+ * step marked reused, will run, new (or removed, unconnected).
+ */
+export function planMarkdown(plan: RunPlan, region: string): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [
+    `### Pipeline plan`,
+    '',
+    plan.deployed
+      ? `Compared with the deployed pipeline${plan.baseline ? ` and its last successful execution \`${plan.baseline.arn}\`` : ', which has no successful execution'}.`
+      : 'No pipeline deployed yet: every step is new.',
+    '',
+    '| Step | Plan | Why |',
+    '|---|---|---|',
+    ...plan.steps.map((s) => `| ${cell(s.step)} | ${s.status} | ${cell(whyOf(s))} |`),
+    '',
+    `**${cell(worstCaseLine(plan, region))}**`,
+  ];
+  if (plan.costs.length > 0) {
+    lines.push('', '| Job | Instances | Max hours | Worst case |', '|---|---|---|---|');
+    for (const c of plan.costs) {
+      lines.push(`| ${cell(c.step)} | ${c.count} x ${c.instanceType}${c.spot ? ' (spot)' : ''} | ${c.hours.toFixed(2)} | ${usd(c.usd ?? 0)} |`);
+    }
+  }
+  const ids = new Map(plan.steps.map((s, i) => [s.step, `s${i}`]));
+  const classOf: Record<StepPlan['status'], string> = { 'reused': 'reused', 'will run': 'willrun', 'new': 'new', 'removed': 'removed' };
+  lines.push('', '```mermaid', 'flowchart TD');
+  for (const s of plan.steps) lines.push(`  ${ids.get(s.step)}["${s.step.replace(/"/g, '#quot;')}<br/>${s.status}"]:::${classOf[s.status]}`);
+  for (const e of plan.edges ?? []) {
+    if (ids.has(e.from) && ids.has(e.to)) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
+  }
+  lines.push(
+    '  classDef reused fill:#d1e7dd,stroke:#0f5132',
+    '  classDef willrun fill:#fff3cd,stroke:#664d03',
+    '  classDef new fill:#cfe2ff,stroke:#084298',
+    '  classDef removed fill:#e2e3e5,stroke:#41464b,stroke-dasharray:4',
+    '```',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
 /** The plan as printed: one line per step, then the worst case with the price table's date and region. */
 export function planLines(plan: RunPlan, region: string): string[] {
   const lines = [
@@ -255,14 +375,10 @@ export function planLines(plan: RunPlan, region: string): string[] {
       : 'plan (no pipeline deployed yet: every step is new):',
   ];
   for (const step of plan.steps) {
-    lines.push(`  ${step.step.padEnd(32)} ${step.reasons.length > 0 ? `${step.status.padEnd(9)} ${step.reasons.join('; ')}` : step.status}`);
+    const why = whyOf(step);
+    lines.push(`  ${step.step.padEnd(32)} ${why ? `${step.status.padEnd(9)} ${why}` : step.status}`);
   }
-  const table = `${PRICES.region} on-demand prices of ${PRICES.asOf} (src/cli/prices.json)${region === PRICES.region ? '' : `; prices in ${region} differ`}`;
-  if (plan.worstCaseUsd === undefined) {
-    lines.push(`worst case: unknown (${plan.unpriced.join('; ')})`);
-  } else {
-    lines.push(`worst case: ${usd(plan.worstCaseUsd)}, every job that runs at its maximum runtime (an estimate from the ${table})`);
-  }
+  lines.push(worstCaseLine(plan, region));
   for (const cost of plan.costs) {
     lines.push(`  ${cost.step.padEnd(32)} ${cost.count} x ${cost.instanceType} x ${cost.hours.toFixed(2)} h = ${usd(cost.usd ?? 0)}`
       + `${cost.spot ? ' (managed spot: billed at the spot price, at most this)' : ''}`);

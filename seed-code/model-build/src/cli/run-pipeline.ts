@@ -11,7 +11,7 @@ import { SageMakerClient, StartPipelineExecutionCommand } from '@aws-sdk/client-
 import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '../workflow';
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
-import { planLines, planRun } from './plan';
+import { PLAN_FORMATS, PlanFormat, planLines, planMarkdown, planRun } from './plan';
 import { LocalRunUnsupportedError, runLocal, stepTableLines, verdictLine } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
@@ -32,6 +32,7 @@ const OPTIONS = {
   'run-dir': { type: 'string' },
   plan: { type: 'boolean' },
   'max-cost': { type: 'string' },
+  format: { type: 'string' },
 } as const;
 
 const HELP = `Usage: ${COMMAND} [options]
@@ -51,6 +52,9 @@ Options:
   --poll-seconds <n>            seconds between status polls, default 30 (not with --local)
   --plan                        print what a run would do (per step: reused, will run and why, new,
                                 removed) and its worst-case cost, then exit without changing anything
+  --format <text|markdown>      how --plan prints the plan: text (default), or markdown (a table and
+                                a Mermaid graph of the steps marked reused / will run / new, for a
+                                pull-request comment)
   --max-cost <USD>              refuse to start (exit 1, nothing created) a run whose worst-case cost
                                 is above this; prints the plan first (not with --local)
   --local                       run the pipeline on this machine instead (no AWS; see the README)
@@ -131,9 +135,19 @@ function nonNegativeNumber(flag: string, raw: string): number {
   return value;
 }
 
+/** `--format`: text or markdown, and only with a plan to print (else it would be ignored in silence). */
+function planFormat(raw: string | undefined, planning: boolean): PlanFormat {
+  if (raw === undefined) return 'text';
+  if (!(PLAN_FORMATS as readonly string[]).includes(raw)) {
+    throw new UsageError(`--format must be one of ${PLAN_FORMATS.join(', ')}; got '${raw}'`);
+  }
+  if (!planning) throw new UsageError(`--format only applies with --plan or --max-cost; got --format ${raw} without them`);
+  return raw as PlanFormat;
+}
+
 /** Flags of one mode only: given in the other mode they would be ignored in silence. */
 const LOCAL_ONLY = ['input-data', 'run-dir'] as const;
-const SAGEMAKER_ONLY = ['no-wait', 'timeout-minutes', 'poll-seconds', 'description', 'plan', 'max-cost'] as const;
+const SAGEMAKER_ONLY = ['no-wait', 'timeout-minutes', 'poll-seconds', 'description', 'plan', 'max-cost', 'format'] as const;
 
 /** Refuses flags that do not apply to the chosen mode (`--local` or a run in SageMaker). */
 function checkModeFlags(flags: Readonly<Record<string, unknown>>): void {
@@ -183,11 +197,13 @@ export async function main(argv: readonly string[], deps: RunPipelineDeps = {}):
     checkStartValues(pipeline, new Map(overrides.map((o) => [o.Name, o.Value])));
 
     const maxCost = flags['max-cost'] === undefined ? undefined : nonNegativeNumber('max-cost', flags['max-cost']);
+    const format = planFormat(flags.format, Boolean(flags.plan) || maxCost !== undefined);
     const sagemaker = deps.sagemaker ?? new SageMakerClient({ region: settings.region });
     if (flags.plan || maxCost !== undefined) {
       // Read-only, before anything is uploaded, created or started.
       const plan = await planRun(sagemaker, { pipeline, definitionJson: definition, overrides: new Map(overrides.map((o) => [o.Name, o.Value])) });
-      planLines(plan, settings.region).forEach(log);
+      if (format === 'markdown') io.stdout(planMarkdown(plan, settings.region));
+      else planLines(plan, settings.region).forEach(log);
       if (maxCost !== undefined && plan.worstCaseUsd === undefined) {
         io.stderr(`${COMMAND}: --max-cost ${maxCost} cannot be checked, the worst case is unknown (${plan.unpriced.join('; ')}); nothing was started\n`);
         return ExitCode.FAILURE;

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildPipeline } from '../../src/cli/build';
-import { differences } from '../../src/cli/plan';
+import { differences, planRun, volatileArguments } from '../../src/cli/plan';
 import PRICES from '../../src/cli/prices.json';
 import { main } from '../../src/cli/run-pipeline';
 import { resolveProjectSettings } from '../../src/cli/settings';
@@ -158,4 +158,90 @@ test('usage errors: --plan with --local, a negative --max-cost', async () => {
 
 test('differences names the paths where two values differ', () => {
   expect(differences({ a: { b: [1, 2], c: 'x' } }, { a: { b: [1, 3], c: 'x', d: true } })).toEqual(['a.b[1]', 'a.d']);
+});
+
+describe('--plan --format markdown', () => {
+  test('on an unchanged second run: a table of the steps and a Mermaid graph with each step marked, nothing changed', async () => {
+    deployed(definition());
+
+    const { code, out } = await run(['--plan', '--format', 'markdown']);
+
+    expect(code).toBe(0);
+    expect(out).toContain('| Step | Plan | Why |\n|---|---|---|\n');
+    expect(out).toContain('| TrainAbaloneModel | reused |  |');
+    expect(out).toContain('| EvaluateAbaloneModel | will run | caching off |');
+    expect(out).toMatch(/\*\*worst case: \d+\.\d\d USD, every job that runs at its maximum runtime/);
+    const graph = out.slice(out.indexOf('```mermaid\nflowchart TD\n'), out.lastIndexOf('```'));
+    const node = (step: string) => new RegExp(`  (s\\d+)\\["${step}<br/>([a-z ]+)"\\]:::(\\w+)`).exec(graph);
+    expect(node('PreprocessAbaloneData')?.slice(2)).toEqual(['reused', 'reused']);
+    expect(node('TrainAbaloneModel')?.slice(2)).toEqual(['reused', 'reused']);
+    expect(node('EvaluateAbaloneModel')?.slice(2)).toEqual(['will run', 'willrun']);
+    // Training reads the preprocessing outputs, evaluation the model: both edges are drawn.
+    expect(graph).toContain(`  ${node('PreprocessAbaloneData')![1]} --> ${node('TrainAbaloneModel')![1]}`);
+    expect(graph).toContain(`  ${node('TrainAbaloneModel')![1]} --> ${node('EvaluateAbaloneModel')![1]}`);
+    expect(out).not.toContain('plan (compared with');
+    nothingChanged();
+  });
+
+  test('on a first run every node is new', async () => {
+    const { code, out } = await run(['--plan', '--format', 'markdown']);
+
+    expect(code).toBe(0);
+    expect(out).toContain('No pipeline deployed yet: every step is new.');
+    const classes = [...out.matchAll(/"\]:::(\w+)/g)].map((m) => m[1]);
+    expect(classes.length).toBe(stepsOf(definition()).length);
+    expect(new Set(classes)).toEqual(new Set(['new']));
+  });
+
+  test('usage errors: an unknown format, a format without a plan', async () => {
+    expect(await run(['--plan', '--format', 'html'])).toMatchObject({ code: 2, err: expect.stringContaining("--format must be one of text, markdown; got 'html'") });
+    expect(await run(['--format', 'markdown'])).toMatchObject({ code: 2, err: expect.stringContaining('--format only applies with --plan or --max-cost; got --format markdown without them') });
+    nothingChanged();
+  });
+});
+
+describe('arguments that change on every run', () => {
+  test('are flagged with their path and what they look like', () => {
+    expect(volatileArguments({
+      ProcessingJobName: 'prep-2026-12-06T10:15:00',
+      // A UUID is not flagged (KMS key ids look the same), nor an ARN's digits.
+      Environment: { KEY: '1f0e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', SEED: '42', STAMP: '1765016100', ROLE: 'arn:aws:iam::159999999999:role/r-20261206101500' },
+      Outputs: [{ S3Uri: { 'Std:Join': { On: '/', Values: ['s3://b', { Get: 'Execution.PipelineExecutionId' }] } } }],
+    })).toEqual([
+      'Environment.STAMP (an epoch time)',
+      'ProcessingJobName (a timestamp)',
+    ]);
+  });
+
+  test('the shipped pipeline has none: no step is flagged', async () => {
+    deployed(definition());
+    const { out } = await run(['--plan']);
+    expect(out).not.toContain('never reused');
+  });
+
+  test('a job step with one is reported as never reused, in text and Markdown', async () => {
+    const next = definition();
+    stepsOf(next).find((s) => s.Name === 'TrainAbaloneModel').Arguments.HyperParameters.run_started = '20261206-101500';
+    deployed(next);
+    const { pipeline } = buildPipeline(resolveProjectSettings({}, CODEBUILD_ENV, false));
+
+    const plan = await planRun(new SageMakerClient({ region: 'eu-west-1' }), { pipeline, definitionJson: JSON.stringify(next), overrides: new Map() });
+
+    const train = plan.steps.find((s) => s.step === 'TrainAbaloneModel')!;
+    expect(train.volatile).toEqual(['HyperParameters.run_started (a timestamp)']);
+    const { planLines, planMarkdown } = await import('../../src/cli/plan');
+    expect(planLines(plan, 'eu-west-1').find((l) => l.trimStart().startsWith('TrainAbaloneModel'))).toContain('never reused: argument HyperParameters.run_started (a timestamp) changes on every run');
+    expect(planMarkdown(plan, 'eu-west-1')).toContain('| TrainAbaloneModel | reused | never reused: argument HyperParameters.run_started (a timestamp) changes on every run |');
+  });
+});
+
+test('the build buildspec prints the plan before every run, in the same build phase', () => {
+  const fs = require('fs') as typeof import('fs');
+  const path = require('path') as typeof import('path');
+  const text = fs.readFileSync(path.join(__dirname, '..', '..', 'buildspec.yml'), 'utf8');
+  const build = text.slice(text.indexOf('\n  build:'));
+  const plan = build.indexOf('- npx run-pipeline --plan\n');
+  const runs = build.indexOf('- npx run-pipeline --timeout-minutes');
+  expect(plan).toBeGreaterThan(0);
+  expect(runs).toBeGreaterThan(plan);
 });
