@@ -42,8 +42,12 @@ import { Framework, frameworkImageUri } from './image-uris';
 export const PROCESSING_ROOT = '/opt/ml/processing';
 /** Where a processing step's code is downloaded. */
 export const CODE_DIR = `${PROCESSING_ROOT}/input/code`;
+/** Where a training job's channels are downloaded, one folder each. */
+export const TRAINING_DATA_DIR = '/opt/ml/input/data';
 /** Where a script training step's code channel is downloaded. */
-export const TRAINING_CODE_DIR = '/opt/ml/input/data/code';
+export const TRAINING_CODE_DIR = `${TRAINING_DATA_DIR}/code`;
+/** Where a training job writes its model (packed into `model.tar.gz` by the service). */
+export const TRAINING_MODEL_DIR = '/opt/ml/model';
 
 type Str = string | Expression<string>;
 type Int = number | Expression<number>;
@@ -170,8 +174,8 @@ export interface ScriptTrainingOptions {
   /** File to run inside a code folder. @default - the only `.py` file of the code */
   readonly entryPoint?: string;
   /**
-   * Hyperparameters (strings): passed to the script as `--<name> <value>` and recorded as the
-   * job's `HyperParameters`.
+   * Hyperparameters (strings): passed to the script as `--<name> <value>` (after the folder
+   * arguments) and recorded as the job's `HyperParameters`.
    */
   readonly hyperparameters: Readonly<Record<string, string>>;
   /** Input channels by name (S3 URIs), at `/opt/ml/input/data/<name>/`; `code` is taken. */
@@ -427,10 +431,10 @@ export class PipelineBuilder {
   /**
    * A training job that runs a script of this repository on an image with its framework (the
    * project's own image, built FROM a deep learning container): the code arrives as the `code`
-   * channel and runs as the container's entry point (`python3 /opt/ml/input/data/code/<entry>`,
-   * hyperparameters as `--<name> <value>`), so the image holds only the framework and packages.
-   * The script reads channels from `/opt/ml/input/data/<name>/` and writes the model to
-   * `/opt/ml/model/`. On demand (no spot: a script without checkpoint code would restart from
+   * channel and runs as the container's entry point (`python3 /opt/ml/input/data/code/<entry>`),
+   * so the image holds only the framework and packages. The script gets `--<channel>-dir
+   * /opt/ml/input/data/<channel>` for each channel, `--model-dir /opt/ml/model` (where it writes
+   * the model), then the hyperparameters as `--<name> <value>`. On demand (no spot: a script without checkpoint code would restart from
    * scratch). Retried on capacity errors.
    */
   public scriptTraining(options: ScriptTrainingOptions): TrainingStep {
@@ -454,7 +458,13 @@ export class PipelineBuilder {
           TrainingImage: options.imageUri,
           TrainingInputMode: 'File',
           ContainerEntrypoint: ['python3', `${TRAINING_CODE_DIR}/${entry}`],
-          ContainerArguments: Object.entries(options.hyperparameters).flatMap(([name, value]) => [`--${name}`, value]),
+          // The folders as arguments too (as processing steps get them), so a local run can map them.
+          ContainerArguments: [
+            ...Object.keys(options.channels).flatMap((name) => [`--${name}-dir`, `${TRAINING_DATA_DIR}/${name}`]),
+            '--model-dir',
+            TRAINING_MODEL_DIR,
+            ...Object.entries(options.hyperparameters).flatMap(([name, value]) => [`--${name}`, value]),
+          ],
         },
         HyperParameters: { ...options.hyperparameters },
         InputDataConfig: [...Object.entries(options.channels).map(([name, uri]) => s3Channel(name, uri)), s3Channel('code', code.s3Uri)],

@@ -350,7 +350,8 @@ describe('script training and other images', () => {
     });
     const args = JSON.parse(JSON.stringify(step.arguments));
     expect(args.AlgorithmSpecification).toEqual({
-      TrainingImage: IMAGE, TrainingInputMode: 'File', ContainerEntrypoint: ['python3', '/opt/ml/input/data/code/run.py'], ContainerArguments: ['--epochs', '2'],
+      TrainingImage: IMAGE, TrainingInputMode: 'File', ContainerEntrypoint: ['python3', '/opt/ml/input/data/code/run.py'],
+      ContainerArguments: ['--train-dir', '/opt/ml/input/data/train', '--model-dir', '/opt/ml/model', '--epochs', '2'],
     });
     expect(args.InputDataConfig.map((c: any) => [c.ChannelName, c.DataSource.S3DataSource.S3Uri])).toEqual([
       ['train', 's3://b/train/'],

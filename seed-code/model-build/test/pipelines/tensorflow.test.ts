@@ -34,7 +34,10 @@ describe('tensorflow pipeline', () => {
   test('the training script comes as the code channel and gets the hyperparameters as arguments', () => {
     const args = stepNamed(def(), 'TrainTensorFlowModel').Arguments;
     expect(args.AlgorithmSpecification.ContainerEntrypoint).toEqual(['python3', `${TRAINING_CODE_DIR}/train.py`]);
-    expect(args.AlgorithmSpecification.ContainerArguments).toEqual(Object.entries(HYPERPARAMETERS).flat().map((v, i) => (i % 2 === 0 ? `--${v}` : v)));
+    expect(args.AlgorithmSpecification.ContainerArguments).toEqual([
+      '--train-dir', '/opt/ml/input/data/train', '--validation-dir', '/opt/ml/input/data/validation', '--model-dir', '/opt/ml/model',
+      ...Object.entries(HYPERPARAMETERS).flat().map((v, i) => (i % 2 === 0 ? `--${v}` : v)),
+    ]);
     expect(args.HyperParameters).toEqual(HYPERPARAMETERS);
     const code = args.InputDataConfig.find((c: any) => c.ChannelName === 'code');
     expect(code.DataSource.S3DataSource.S3Uri).toMatch(/^s3:\/\/sagemaker-project-p-abc123\/tensorflow-p-abc123\/code\/[0-9a-f]{64}\/$/);
