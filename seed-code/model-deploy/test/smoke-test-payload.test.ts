@@ -25,6 +25,7 @@ describe('chooseSmokeTestPayload (the build action)', () => {
   test.each<[string | undefined, string]>([
     ['churn', 'smoke-test/payloads/churn.csv'],
     ['abalone', 'smoke-test/payloads/abalone.csv'],
+    ['tensorflow', 'smoke-test/payloads/tensorflow.csv'],
     [undefined, 'smoke-test/payloads/abalone.csv'],
   ])('pipeline %s: %s', (pipeline, file) => {
     expect(chooseSmokeTestPayload({ pipeline, configuredFile: undefined, repositoryRoot: ROOT, modelPackageArn: PACKAGE })).toBe(file);

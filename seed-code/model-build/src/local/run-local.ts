@@ -1,6 +1,7 @@
 /**
- * Runs a pipeline definition on this machine, before any AWS cost: processing steps run their
- * script with a local Python, the built-in XGBoost training step runs the local stand-in
+ * Runs a pipeline definition on this machine, before any AWS cost: processing steps and script
+ * training steps run their script in their image (docker or podman) or with a local Python
+ * (`runtime.ts` decides), the built-in XGBoost training step runs the local stand-in
  * (`xgboost_train.py`), expressions, property files, conditions and Fail steps are evaluated as
  * the service does, and RegisterModel records what it would register in the run folder.
  *
@@ -21,9 +22,11 @@ import { StepCache } from './cache';
 import { LocalBucket } from './local-bucket';
 import { executionStartedLine, stepFinishedLine, stepStartedLine } from './report';
 import { DefinitionResolver } from './resolve';
+import { machineProbe, planRuntimes } from './runtime';
 import { inDependencyOrder } from './schedule';
 import { checkLocalSupport, executorOf } from './steps';
 import type { StepContext } from './steps/context';
+import type { StepRuntime } from './runtime';
 import type { DefinitionStep, LocalRunOptions, LocalRunResult, LocalStepResult } from './types';
 
 export { isoDurationMs } from './cache';
@@ -35,7 +38,15 @@ export type { LocalRunOptions, LocalRunResult, LocalStepResult } from './types';
 /** Runs the definition locally. */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   checkLocalSupport(options.definition);
-  return new LocalRun(options).run();
+  const runtimes = planRuntimes({
+    definition: options.definition,
+    code: options.code,
+    bucket: options.bucket,
+    python: options.python,
+    probe: options.runtime ?? machineProbe(),
+    log: options.log,
+  });
+  return new LocalRun(options, runtimes).run();
 }
 
 /** Ends the execution as failed: a step failed, or a Fail step ran. */
@@ -51,7 +62,10 @@ class LocalRun {
   private readonly results: LocalStepResult[] = [];
   private registered?: string;
 
-  public constructor(private readonly options: LocalRunOptions) {
+  public constructor(
+    private readonly options: LocalRunOptions,
+    runtimes: ReadonlyMap<string, StepRuntime>,
+  ) {
     this.now = options.now ?? Date.now;
     this.executionId = randomBytes(6).toString('hex');
     this.executionDir = path.join(options.runDir, 'executions', this.executionId);
@@ -69,6 +83,7 @@ class LocalRun {
       bucket: this.bucket,
       cache: new StepCache(path.join(options.runDir, 'cache'), this.now),
       python: { python: options.python, binDir: path.join(this.executionDir, 'bin') },
+      runtimes,
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import type { S3Api } from '../cli/aws';
 import type { ScriptLocation } from '../cli/scripts';
+import type { RuntimeProbe } from './runtime';
 
 /** Thrown before anything runs when the definition cannot run locally (exit code 2). */
 export class LocalRunUnsupportedError extends Error {
@@ -32,6 +33,11 @@ export interface LocalRunOptions {
   readonly log: (line: string) => void;
   /** Reads S3 objects outside the run folder. @default - such inputs fail the step */
   readonly s3?: S3Api;
+  /**
+   * Finds container engines, prepares images and checks the host Python's modules.
+   * @default - this machine's docker or podman and `python`
+   */
+  readonly runtime?: RuntimeProbe;
   /** Clock for durations and cache expiry. @default Date.now */
   readonly now?: () => number;
 }

@@ -42,6 +42,12 @@ import { Framework, frameworkImageUri } from './image-uris';
 export const PROCESSING_ROOT = '/opt/ml/processing';
 /** Where a processing step's code is downloaded. */
 export const CODE_DIR = `${PROCESSING_ROOT}/input/code`;
+/** Where a training job's channels are downloaded, one folder each. */
+export const TRAINING_DATA_DIR = '/opt/ml/input/data';
+/** Where a script training step's code channel is downloaded. */
+export const TRAINING_CODE_DIR = `${TRAINING_DATA_DIR}/code`;
+/** Where a training job writes its model (packed into `model.tar.gz` by the service). */
+export const TRAINING_MODEL_DIR = '/opt/ml/model';
 
 type Str = string | Expression<string>;
 type Int = number | Expression<number>;
@@ -60,10 +66,12 @@ function cacheConfig(cache: CacheOption | undefined): CacheConfig | undefined {
 export interface ScriptProcessingOptions {
   readonly name: string;
   readonly description?: string;
-  /** Framework image the script runs in. */
-  readonly framework: Framework;
+  /** Framework image the script runs in; give this or {@link imageUri}. */
+  readonly framework?: Framework;
   /** Version of the framework image. @default - the pipelines' version (scikit-learn 1.2-1, XGBoost 1.7-1) */
   readonly frameworkVersion?: string;
+  /** Any other image with `python3`, e.g. the project's own (`b.projectImage('tensorflow')`); give this or {@link framework}. */
+  readonly imageUri?: string;
   /** Logical code name (a key of the blueprint's `code`). */
   readonly code: string;
   /** File to run inside a code folder. @default - the only `.py` file of the code */
@@ -152,21 +160,56 @@ export interface BuiltInTrainingOptions {
   readonly cache?: CacheOption;
 }
 
+/** Options of {@link PipelineBuilder.scriptTraining}. */
+export interface ScriptTrainingOptions {
+  readonly name: string;
+  readonly description?: string;
+  /** Image with `python3` and the framework the script imports (e.g. `b.projectImage('tensorflow')`). */
+  readonly imageUri: string;
+  /**
+   * Logical code name (a key of the blueprint's `code`): downloaded as the `code` channel to
+   * `/opt/ml/input/data/code/`, so a script change never needs an image rebuild.
+   */
+  readonly code: string;
+  /** File to run inside a code folder. @default - the only `.py` file of the code */
+  readonly entryPoint?: string;
+  /**
+   * Hyperparameters (strings): passed to the script as `--<name> <value>` (after the folder
+   * arguments) and recorded as the job's `HyperParameters`.
+   */
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  /** Input channels by name (S3 URIs), at `/opt/ml/input/data/<name>/`; `code` is taken. */
+  readonly channels: Readonly<Record<string, Str>>;
+  readonly instanceType: TrainingInstanceType | Expression<string>;
+  /** @default 1 */
+  readonly instanceCount?: Int;
+  /** @default 30 */
+  readonly volumeSizeGb?: number;
+  /** @default 3600 */
+  readonly maxRuntimeSeconds?: number;
+  /** @default - no caching */
+  readonly cache?: CacheOption;
+}
+
 /** Options of {@link PipelineBuilder.registerModel}. */
 export interface RegisterOptions {
   readonly name: string;
   readonly description: string;
   /** The training step whose model is registered. */
   readonly model: TrainingStep;
-  /** Image that serves the model. */
-  readonly framework: Framework;
+  /** Image that serves the model; give this or {@link imageUri}. */
+  readonly framework?: Framework;
   /** @default - the pipelines' version */
   readonly frameworkVersion?: string;
+  /** Any other serving image (e.g. the TensorFlow serving DLC); give this or {@link framework}. */
+  readonly imageUri?: string;
   /** The evaluation step whose `evaluation.json` becomes the model quality statistics. */
   readonly evaluation: ProcessingStep;
   readonly approvalStatus: ModelApprovalStatus | Expression<string>;
   /** @default 'text/csv' */
   readonly contentType?: string;
+  /** @default - the request's content type */
+  readonly responseContentType?: string;
   /** @default ['ml.t2.medium', 'ml.m5.large'] */
   readonly realtimeInstanceTypes?: readonly ProductionVariantInstanceType[];
   /** @default ['ml.m5.large'] */
@@ -229,6 +272,14 @@ export class PipelineBuilder {
     return uri;
   }
 
+  /** The image of a step given a framework or an image URI, exactly one of them. */
+  private imageOf(options: { name: string; framework?: Framework; frameworkVersion?: string; imageUri?: string }): string {
+    if ((options.framework === undefined) === (options.imageUri === undefined)) {
+      throw new Error(`step '${options.name}': give exactly one of framework and imageUri`);
+    }
+    return options.imageUri ?? this.image(options.framework!, options.frameworkVersion);
+  }
+
   /** A per-execution output location: concurrent runs never share one, caching is unaffected. */
   public outputUri(step: string, output: string): Join {
     return new Join({ on: '/', values: [this.base, ExecutionVariables.PIPELINE_EXECUTION_ID, step, output] });
@@ -269,7 +320,7 @@ export class PipelineBuilder {
       propertyFiles: options.propertyFiles,
       arguments: {
         RoleArn: this.ctx.roleArn,
-        AppSpecification: { ImageUri: this.image(options.framework, options.frameworkVersion), ContainerEntrypoint: entrypoint, ContainerArguments: args },
+        AppSpecification: { ImageUri: this.imageOf(options), ContainerEntrypoint: entrypoint, ContainerArguments: args },
         Environment: options.environment,
         ProcessingResources: {
           ClusterConfig: {
@@ -378,6 +429,58 @@ export class PipelineBuilder {
   }
 
   /**
+   * A training job that runs a script of this repository on an image with its framework (the
+   * project's own image, built FROM a deep learning container): the code arrives as the `code`
+   * channel and runs as the container's entry point (`python3 /opt/ml/input/data/code/<entry>`),
+   * so the image holds only the framework and packages. The script gets `--<channel>-dir
+   * /opt/ml/input/data/<channel>` for each channel, `--model-dir /opt/ml/model` (where it writes
+   * the model), then the hyperparameters as `--<name> <value>`. On demand (no spot: a script without checkpoint code would restart from
+   * scratch). Retried on capacity errors.
+   */
+  public scriptTraining(options: ScriptTrainingOptions): TrainingStep {
+    if (Object.prototype.hasOwnProperty.call(options.channels, 'code')) {
+      throw new Error(`step '${options.name}': the channel name 'code' is taken by the script's code`);
+    }
+    const code = this.code(options.code);
+    const entry = entryPointOf(options.code, code, options.entryPoint);
+    const s3Channel = (name: string, uri: Str) => ({
+      ChannelName: name,
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const } },
+    });
+    return new TrainingStep({
+      name: options.name,
+      description: options.description,
+      cache: cacheConfig(options.cache),
+      retryPolicies: [{ exceptionTypes: ['SageMaker.CAPACITY_ERROR'], intervalSeconds: 60, backoffRate: 2, maxAttempts: 3 }],
+      arguments: {
+        RoleArn: this.ctx.roleArn,
+        AlgorithmSpecification: {
+          TrainingImage: options.imageUri,
+          TrainingInputMode: 'File',
+          ContainerEntrypoint: ['python3', `${TRAINING_CODE_DIR}/${entry}`],
+          // The folders as arguments too (as processing steps get them), so a local run can map them.
+          ContainerArguments: [
+            ...Object.keys(options.channels).flatMap((name) => [`--${name}-dir`, `${TRAINING_DATA_DIR}/${name}`]),
+            '--model-dir',
+            TRAINING_MODEL_DIR,
+            ...Object.entries(options.hyperparameters).flatMap(([name, value]) => [`--${name}`, value]),
+          ],
+        },
+        HyperParameters: { ...options.hyperparameters },
+        InputDataConfig: [...Object.entries(options.channels).map(([name, uri]) => s3Channel(name, uri)), s3Channel('code', code.s3Uri)],
+        OutputDataConfig: { S3OutputPath: `${this.base}/${options.name}`, KmsKeyId: this.ctx.kmsKeyArn },
+        ResourceConfig: {
+          InstanceCount: options.instanceCount ?? 1,
+          InstanceType: options.instanceType,
+          VolumeSizeInGB: options.volumeSizeGb ?? 30,
+          VolumeKmsKeyId: this.ctx.kmsKeyArn,
+        },
+        StoppingCondition: { MaxRuntimeInSeconds: options.maxRuntimeSeconds ?? 3600 },
+      },
+    });
+  }
+
+  /**
    * Registers the trained model in the project's model package group, with `evaluation.json` as
    * model quality statistics, `CustomerMetadataProperties.pipeline` = the pipeline's short name
    * and, when given, `feature_count` (the deploy repository's smoke test builds its request
@@ -399,9 +502,9 @@ export class PipelineBuilder {
           ...(options.featureCount ? { feature_count: new Join({ on: '', values: [options.featureCount] }) } : {}),
         },
         InferenceSpecification: {
-          Containers: [{ Image: this.image(options.framework, options.frameworkVersion), ModelDataUrl: options.model.properties.ModelArtifacts.S3ModelArtifacts }],
+          Containers: [{ Image: this.imageOf(options), ModelDataUrl: options.model.properties.ModelArtifacts.S3ModelArtifacts }],
           SupportedContentTypes: [contentType],
-          SupportedResponseMIMETypes: [contentType],
+          SupportedResponseMIMETypes: [options.responseContentType ?? contentType],
           SupportedRealtimeInferenceInstanceTypes: [...(options.realtimeInstanceTypes ?? ['ml.t2.medium', 'ml.m5.large'])],
           SupportedTransformInstanceTypes: [...(options.transformInstanceTypes ?? ['ml.m5.large'])],
         },

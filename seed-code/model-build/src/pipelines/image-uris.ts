@@ -98,3 +98,73 @@ export function frameworkImageUri(framework: Framework, region: string, version?
   }
   return `${account}.dkr.ecr.${region}.amazonaws.com/${image.repository}:${image.tag(chosen)}`;
 }
+
+/**
+ * TensorFlow deep learning containers (DLCs): the training image the project's
+ * `containers/tensorflow/` image is built FROM, and the serving image a TensorFlow model is
+ * registered with. One pinned version: TensorFlow 2.19.0, CPU, Python 3.12 (training).
+ *
+ * The DLC registry accounts are not the scikit-learn/XGBoost ones. Checked against the SageMaker
+ * Python SDK's `sagemaker-core/src/sagemaker/core/image_uri_config/tensorflow.json` (commit
+ * a24812666d258d9d19c9a82d0c9385ca0bd3ba01 of 2026-08-21, read 2026-12-06): `training` and
+ * `inference` 2.19.0 list every region of {@link FRAMEWORK_REGISTRY_ACCOUNTS}, with the accounts
+ * below (the same for both scopes).
+ */
+export const TENSORFLOW_VERSION = '2.19.0';
+
+/** Repository and tag of the TensorFlow DLCs, by scope. */
+export const TENSORFLOW_IMAGES = {
+  training: { repository: 'tensorflow-training', tag: `${TENSORFLOW_VERSION}-cpu-py312` },
+  inference: { repository: 'tensorflow-inference', tag: `${TENSORFLOW_VERSION}-cpu` },
+} as const;
+
+/** A TensorFlow DLC scope. */
+export type TensorFlowScope = keyof typeof TENSORFLOW_IMAGES;
+
+/** ECR registry account of the deep learning containers (TensorFlow), by region. */
+export const DLC_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-1': '763104351884',
+  'ap-northeast-2': '763104351884',
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': '763104351884',
+  'ap-south-2': '772153158452',
+  'ap-southeast-1': '763104351884',
+  'ap-southeast-2': '763104351884',
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ca-central-1': '763104351884',
+  'ca-west-1': '204538143572',
+  'eu-central-1': '763104351884',
+  'eu-central-2': '380420809688',
+  'eu-north-1': '763104351884',
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'eu-west-1': '763104351884',
+  'eu-west-2': '763104351884',
+  'eu-west-3': '763104351884',
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'sa-east-1': '763104351884',
+  'us-east-1': '763104351884',
+  'us-east-2': '763104351884',
+  'us-west-1': '763104351884',
+  'us-west-2': '763104351884',
+};
+
+/**
+ * The TensorFlow DLC image URI of `scope` in `region` (the image build's `FROM` for training, the
+ * registered serving image for inference).
+ *
+ * @throws Error naming the region and the supported ones when the table has no entry
+ */
+export function tensorflowImageUri(scope: TensorFlowScope, region: string): string {
+  const account = Object.prototype.hasOwnProperty.call(DLC_REGISTRY_ACCOUNTS, region) ? DLC_REGISTRY_ACCOUNTS[region] : undefined;
+  if (!account) {
+    throw new Error(`region '${region}' has no TensorFlow ${scope} image in this seed's table; supported regions: ${Object.keys(DLC_REGISTRY_ACCOUNTS).join(', ')}`);
+  }
+  const image = TENSORFLOW_IMAGES[scope];
+  return `${account}.dkr.ecr.${region}.amazonaws.com/${image.repository}:${image.tag}`;
+}

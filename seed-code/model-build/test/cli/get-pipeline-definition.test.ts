@@ -148,9 +148,9 @@ describe('get-pipeline-definition', () => {
       'the pipeline is unknown',
       ['--region', 'us-east-1', '--pipeline', 'no-such-pipeline-x9'],
       {},
-      "--pipeline (PIPELINE) must be one of 'abalone', 'churn'; got 'no-such-pipeline-x9'",
+      "--pipeline (PIPELINE) must be one of 'abalone', 'churn', 'tensorflow'; got 'no-such-pipeline-x9'",
     ],
-    ['PIPELINE names an unknown pipeline', ['--region', 'us-east-1'], { PIPELINE: 'zz-unknown' }, "--pipeline (PIPELINE) must be one of 'abalone', 'churn'; got 'zz-unknown'"],
+    ['PIPELINE names an unknown pipeline', ['--region', 'us-east-1'], { PIPELINE: 'zz-unknown' }, "--pipeline (PIPELINE) must be one of 'abalone', 'churn', 'tensorflow'; got 'zz-unknown'"],
     ['PROJECT_TAGS is not a JSON object', ['--region', 'us-east-1'], { PROJECT_TAGS: '[1]' }, '--tags (PROJECT_TAGS) must be a JSON object of string values'],
     ['the output file cannot be written', ['--region', 'us-east-1', '--output', '/nonexistent/dir/x.json'], {}, '--output cannot be written: ENOENT'],
   ])('fails when %s', (_title, argv, env, message) => {

@@ -1,4 +1,5 @@
-import type { PipelineContext } from '../../src/pipelines';
+import { codeLocations, scriptLocations } from '../../src/cli/scripts';
+import { PIPELINES, type PipelineContext } from '../../src/pipelines';
 
 export const KMS = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -21,6 +22,15 @@ export function contextFor(key: string, code: readonly string[] = ['preprocess',
     ],
     ...extra,
   };
+}
+
+/** The project images a shipped pipeline may run, by digest as the image build writes them. */
+export const PROJECT_IMAGES = { tensorflow: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-p-abc123-images@sha256:${'b'.repeat(64)}` };
+
+/** The context of a shipped pipeline with its real code files (entry points are checked) and {@link PROJECT_IMAGES}. */
+export function shippedContext(key: string, extra: Partial<PipelineContext> = {}): PipelineContext {
+  const base = contextFor(key, []);
+  return { ...base, code: codeLocations(scriptLocations(PIPELINES[key].code, base.bucket, base.pipelineName)), projectImages: PROJECT_IMAGES, ...extra };
 }
 
 /** Every step of a parsed definition, condition branches included. */

@@ -335,3 +335,45 @@ describe('PipelineBuilder evaluation, registration and gate', () => {
     expect(() => fixture(contextFor('fixture', ['prep', 'eval'], { region: 'xx-new-1' }))).toThrow("region 'xx-new-1' has no sklearn/xgboost image");
   });
 });
+
+describe('script training and other images', () => {
+  const IMAGE = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/images@sha256:${'d'.repeat(64)}`;
+  const ctx = contextFor('fixture', [], {
+    code: { code: { s3Uri: 's3://sagemaker-project-p-abc123/fixture-p-abc123/code/abc/', files: ['helpers.py', 'run.py', 'score.py'] } },
+  });
+
+  test('runs the code channel\'s entry point on the given image, hyperparameters as arguments, on demand', () => {
+    const b = new PipelineBuilder(ctx);
+    const step = b.scriptTraining({
+      name: 'Fit', imageUri: IMAGE, code: 'code', entryPoint: 'run.py', hyperparameters: { epochs: '2' },
+      channels: { train: 's3://b/train/' }, instanceType: 'ml.m5.large', maxRuntimeSeconds: 600,
+    });
+    const args = JSON.parse(JSON.stringify(step.arguments));
+    expect(args.AlgorithmSpecification).toEqual({
+      TrainingImage: IMAGE, TrainingInputMode: 'File', ContainerEntrypoint: ['python3', '/opt/ml/input/data/code/run.py'],
+      ContainerArguments: ['--train-dir', '/opt/ml/input/data/train', '--model-dir', '/opt/ml/model', '--epochs', '2'],
+    });
+    expect(args.InputDataConfig.map((c: any) => [c.ChannelName, c.DataSource.S3DataSource.S3Uri])).toEqual([
+      ['train', 's3://b/train/'],
+      ['code', 's3://sagemaker-project-p-abc123/fixture-p-abc123/code/abc/'],
+    ]);
+    expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600 });
+    expect(args.EnableManagedSpotTraining).toBeUndefined();
+    expect(args.ResourceConfig.VolumeKmsKeyId).toBe(KMS);
+  });
+
+  test('refuses a channel named code, and an entry point the code lacks', () => {
+    const b = new PipelineBuilder(ctx);
+    const base = { name: 'Fit', imageUri: IMAGE, code: 'code', hyperparameters: {}, instanceType: 'ml.m5.large' } as const;
+    expect(() => b.scriptTraining({ ...base, entryPoint: 'run.py', channels: { code: 's3://b/x/' } })).toThrow("step 'Fit': the channel name 'code' is taken by the script's code");
+    expect(() => b.scriptTraining({ ...base, entryPoint: 'nope.py', channels: {} })).toThrow("code 'code' has no file 'nope.py'");
+  });
+
+  test('processing and registration take an image URI instead of a framework, exactly one of them', () => {
+    const b = new PipelineBuilder(ctx);
+    const prep = b.processing({ name: 'Score', imageUri: IMAGE, code: 'code', entryPoint: 'score.py', instanceType: 'ml.m5.large' });
+    expect(prep.arguments.AppSpecification?.ImageUri).toBe(IMAGE);
+    expect(() => b.processing({ name: 'Both', imageUri: IMAGE, framework: 'sklearn', code: 'code', entryPoint: 'score.py', instanceType: 'ml.m5.large' })).toThrow("step 'Both': give exactly one of framework and imageUri");
+    expect(() => b.processing({ name: 'None', code: 'code', entryPoint: 'score.py', instanceType: 'ml.m5.large' })).toThrow("step 'None': give exactly one of framework and imageUri");
+  });
+});

@@ -1,4 +1,4 @@
-import { FRAMEWORK_REGISTRY_ACCOUNTS, FRAMEWORK_VERSIONS, frameworkImageUri } from '../../src/pipelines';
+import { DLC_REGISTRY_ACCOUNTS, FRAMEWORK_REGISTRY_ACCOUNTS, FRAMEWORK_VERSIONS, frameworkImageUri, tensorflowImageUri } from '../../src/pipelines';
 
 /**
  * Published facts: the registry account of the scikit-learn and XGBoost images per commercial
@@ -64,5 +64,63 @@ describe('framework image URIs', () => {
 
   test('fails when the version is not in the table', () => {
     expect(() => frameworkImageUri('xgboost', 'us-east-1', '0.72')).toThrow("xgboost version '0.72' is not in this seed's table; known: 1.7-1, 3.0-5, 3.2-0");
+  });
+});
+
+/**
+ * Published facts: the registry account of the TensorFlow 2.19.0 training and inference DLCs per
+ * region, as the SageMaker Python SDK lists them (sagemaker-core/src/sagemaker/core/image_uri_config/
+ * tensorflow.json, commit a24812666d258d9d19c9a82d0c9385ca0bd3ba01, 2026-08-21, read 2026-12-06: the
+ * same account for `training` and `inference` in every region of the seed's table; training
+ * py_versions ["py312"]).
+ */
+const PUBLISHED_DLC = {
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-1': '763104351884',
+  'ap-northeast-2': '763104351884',
+  'ap-northeast-3': '364406365360',
+  'ap-south-1': '763104351884',
+  'ap-south-2': '772153158452',
+  'ap-southeast-1': '763104351884',
+  'ap-southeast-2': '763104351884',
+  'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322',
+  'ca-central-1': '763104351884',
+  'ca-west-1': '204538143572',
+  'eu-central-1': '763104351884',
+  'eu-central-2': '380420809688',
+  'eu-north-1': '763104351884',
+  'eu-south-1': '692866216735',
+  'eu-south-2': '503227376785',
+  'eu-west-1': '763104351884',
+  'eu-west-2': '763104351884',
+  'eu-west-3': '763104351884',
+  'il-central-1': '780543022126',
+  'me-central-1': '914824155844',
+  'me-south-1': '217643126080',
+  'sa-east-1': '763104351884',
+  'us-east-1': '763104351884',
+  'us-east-2': '763104351884',
+  'us-west-1': '763104351884',
+  'us-west-2': '763104351884',
+};
+
+describe('TensorFlow DLC image URIs', () => {
+  test('the registry accounts are exactly the published ones, in every region the seed lists', () => {
+    expect(DLC_REGISTRY_ACCOUNTS).toEqual(PUBLISHED_DLC);
+    expect(Object.keys(DLC_REGISTRY_ACCOUNTS)).toEqual(Object.keys(FRAMEWORK_REGISTRY_ACCOUNTS));
+  });
+
+  test.each([
+    ['training', 'us-east-1', '763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-training:2.19.0-cpu-py312'],
+    ['inference', 'eu-west-1', '763104351884.dkr.ecr.eu-west-1.amazonaws.com/tensorflow-inference:2.19.0-cpu'],
+    ['inference', 'il-central-1', '780543022126.dkr.ecr.il-central-1.amazonaws.com/tensorflow-inference:2.19.0-cpu'],
+  ] as const)('%s in %s is %s', (scope, region, uri) => {
+    expect(tensorflowImageUri(scope, region)).toBe(uri);
+  });
+
+  test.each(['xx-nowhere-1', 'cn-north-1', 'toString'])('fails naming the region %s', (region) => {
+    expect(() => tensorflowImageUri('inference', region)).toThrow(`region '${region}' has no TensorFlow inference image in this seed's table; supported regions: af-south-1,`);
   });
 });

@@ -12,7 +12,7 @@ import { runLocal } from '../../src/local/run-local';
 import { PIPELINES } from '../../src/pipelines';
 import { ACCURACY_THRESHOLD } from '../../src/pipelines/churn/pipeline';
 import { MSE_THRESHOLD } from '../../src/pipelines/abalone/pipeline';
-import { contextFor, stepsOf } from '../helpers/context';
+import { shippedContext, stepsOf } from '../helpers/context';
 
 const JOB_TYPES = new Set(['Processing', 'Training', 'Transform']);
 
@@ -22,7 +22,7 @@ const qualityGates = (def: any) =>
 
 describe.each(Object.keys(PIPELINES))('shipped pipeline %s', (key) => {
   const blueprint = PIPELINES[key];
-  const ctx = contextFor(key, Object.keys(blueprint.code));
+  const ctx = shippedContext(key);
   const def = () => JSON.parse(blueprint.build(ctx).toJson());
 
   test('builds a valid, byte-identical definition', () => {
@@ -108,7 +108,7 @@ test.each([
   ['abalone', 'LessThanOrEqualTo', 'regression_metrics.mse.value', MSE_THRESHOLD],
   ['churn', 'GreaterThanOrEqualTo', 'binary_classification_metrics.accuracy.value', ACCURACY_THRESHOLD],
 ])('the %s gate compares %s on %s with its exported threshold', (key, type, path, threshold) => {
-  const def = JSON.parse(PIPELINES[key].build(contextFor(key)).toJson());
+  const def = JSON.parse(PIPELINES[key].build(shippedContext(key)).toJson());
   const [condition] = qualityGates(def)[0].Arguments.Conditions;
   expect(condition.Type).toBe(type);
   expect(condition.LeftValue['Std:JsonGet'].Path).toBe(path);

@@ -3,6 +3,7 @@ import type { StepCache } from '../cache';
 import type { PythonSetup } from '../command';
 import type { LocalBucket } from '../local-bucket';
 import type { DefinitionResolver } from '../resolve';
+import type { StepRuntime } from '../runtime';
 import type { DefinitionStep } from '../types';
 
 /** The execution a step runs in. */
@@ -14,6 +15,8 @@ export interface StepContext {
   readonly bucket: LocalBucket;
   readonly cache: StepCache;
   readonly python: PythonSetup;
+  /** Where each job step runs, by step name (decided before any step runs). */
+  readonly runtimes: ReadonlyMap<string, StepRuntime>;
 }
 
 /** How a step ended; a step that cannot run throws instead, with the reason. */

@@ -5,6 +5,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { contentHash, localInputUris } from '../cache';
+import { runCommand } from '../command';
+import { containerCommand } from '../runtime';
 import type { DefinitionStep } from '../types';
 import type { StepContext, StepOutcome } from './context';
 
@@ -40,6 +42,21 @@ export async function runJob(step: DefinitionStep, context: StepContext, start: 
     context.cache.store(step, cacheKey, { executionId: context.executionId, properties, localInputs });
   }
   return { status: 'Succeeded' };
+}
+
+/**
+ * Runs a job's command (with its `/opt/ml/...` container paths) where the plan says: in the image
+ * with the step's `opt/ml` folder mounted, or with the host Python, the paths mapped into the
+ * step's folder.
+ */
+export async function runStepCommand(stepName: string, command: readonly string[], stepDir: string, environment: Record<string, string>, context: StepContext): Promise<void> {
+  const runtime = context.runtimes.get(stepName) ?? { kind: 'host' as const };
+  if (runtime.kind === 'container') {
+    await runCommand(containerCommand(runtime, stepDir, command, environment), stepDir, {}, context.python);
+    return;
+  }
+  const mapped = command.map((part) => part.split('/opt/ml/').join(`${stepDir}/opt/ml/`));
+  await runCommand(mapped, stepDir, environment, context.python);
 }
 
 /** Makes the step's properties and property files readable by later steps. */

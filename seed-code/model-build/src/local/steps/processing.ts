@@ -1,20 +1,20 @@
 /**
- * Processing steps: the entry point runs with the configured Python as `python3`, every
- * `/opt/ml/...` path in the entry point and arguments mapped into the step's folder; inputs are
- * copied there first and outputs copied back to the local bucket.
+ * Processing steps: the entry point runs in the step's image (the step's folder mounted at
+ * `/opt/ml`), or with the configured Python as `python3`, every `/opt/ml/...` path in the entry
+ * point and arguments mapped into the step's folder; inputs are copied there first and outputs
+ * copied back to the local bucket.
  */
 import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCommand } from '../command';
 import type { StepContext, StepExecutor } from './context';
-import { runJob } from './job';
+import { runJob, runStepCommand } from './job';
 
 /** The executor of `Processing` steps. */
 export const processingStep: StepExecutor = {
-  run: (step, context) => runJob(step, context, runProcessing),
+  run: (step, context) => runJob(step, context, (args, stepDir, jobName) => runProcessing(step.Name, args, stepDir, jobName, context)),
 };
 
-async function runProcessing(args: any, stepDir: string, jobName: string, context: StepContext): Promise<any> {
+async function runProcessing(stepName: string, args: any, stepDir: string, jobName: string, context: StepContext): Promise<any> {
   const containerPath = (p: string) => path.join(stepDir, p);
   for (const input of args.ProcessingInputs ?? []) {
     if (!input.S3Input) {
@@ -26,14 +26,12 @@ async function runProcessing(args: any, stepDir: string, jobName: string, contex
   for (const output of outputs) {
     mkdirSync(containerPath(output.S3Output.LocalPath), { recursive: true });
   }
-  const command = [...(args.AppSpecification.ContainerEntrypoint ?? []), ...(args.AppSpecification.ContainerArguments ?? [])].map(
-    (part: string) => part.split('/opt/ml/').join(`${stepDir}/opt/ml/`),
-  );
+  const command: string[] = [...(args.AppSpecification.ContainerEntrypoint ?? []), ...(args.AppSpecification.ContainerArguments ?? [])];
   if (command.length === 0) {
     throw new Error('no ContainerEntrypoint: the local run needs the command to run');
   }
   try {
-    await runCommand(command, stepDir, args.Environment ?? {}, context.python);
+    await runStepCommand(stepName, command, stepDir, args.Environment ?? {}, context);
   } catch (error) {
     throw new Error(withSourcePaths((error as Error).message, args.ProcessingInputs ?? [], containerPath));
   }
