@@ -249,6 +249,9 @@ export class StudioTemplateLaunchRoleStack extends Stack {
       sid: 'ReadTemplateAssets',
       actions: ['s3:GetObject'],
       resources: [objects(`${location.assetPrefix}*`)],
+      // The template bucket of this account: a bucket of the same name elsewhere (deleted, then
+      // created by someone else) is not read from.
+      conditions: { StringEquals: { 's3:ResourceAccount': this.account } },
     }));
     Validations.of(launchRole.policy.node.defaultChild!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${location.bucketName}/${location.assetPrefix}*]`,
