@@ -1,6 +1,7 @@
 import { CodePipelineClient, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { decide, IncomingEvent, requestToken } from './decide';
+import { AutomationRoles, parseAutomationRoles, PROJECT_AUTOMATION_ROLES_VARIABLE } from '../../seed-code/model-deploy/lib/approver-rule';
 import { approvalProblem, approvedPackages, changedAt, describePackage } from './model-packages';
 
 /** Clients and settings of the handler; tests pass their own. */
@@ -13,8 +14,8 @@ export interface Deps {
   /** The project's account and region: events from anywhere else are ignored. */
   readonly account: string;
   readonly region: string;
-  /** The SageMaker pipeline's execution role: its own approvals do not deploy... */
-  readonly pipelineRoleArn: string;
+  /** The project's automation roles (the SageMaker pipeline's and the stack's others): their approvals do not deploy... */
+  readonly automationRoles: AutomationRoles;
   /** ...unless the project allows them (`autoApproveModels`). */
   readonly allowPipelineApprovals: boolean;
   readonly log: (entry: Record<string, unknown>) => void;
@@ -36,7 +37,10 @@ function defaultDeps(): Deps {
     variableName: process.env.MODEL_PACKAGE_ARN_VARIABLE ?? 'ModelPackageArn',
     account: requiredEnv('PROJECT_ACCOUNT_ID'),
     region: requiredEnv('AWS_REGION'),
-    pipelineRoleArn: requiredEnv('SAGEMAKER_PIPELINE_ROLE_ARN'),
+    automationRoles: {
+      pipelineRoleArn: requiredEnv('SAGEMAKER_PIPELINE_ROLE_ARN'),
+      roleNames: parseAutomationRoles(process.env[PROJECT_AUTOMATION_ROLES_VARIABLE]),
+    },
     allowPipelineApprovals: process.env.AUTO_APPROVE_MODELS === 'true',
     log: (entry) => console.log(JSON.stringify(entry)),
   };
@@ -72,7 +76,7 @@ export async function startDeploy(event: IncomingEvent, deps: Deps): Promise<Out
     const pkg = await describePackage(deps.sageMaker, decision.modelPackageArn);
     const problem = pkg.ModelApprovalStatus !== 'Approved'
       ? `package is '${pkg.ModelApprovalStatus}' now, no longer approved`
-      : approvalProblem(pkg, deps.pipelineRoleArn, deps.allowPipelineApprovals);
+      : approvalProblem(pkg, deps.automationRoles, deps.allowPipelineApprovals);
     outcome = problem
       ? { result: 'ignored', reason: `not deploying ${decision.modelPackageArn}: ${problem}` }
       : await start(deps, decision.modelPackageArn, requestToken(decision.modelPackageArn, 'Approved', changedAt(pkg)));
@@ -97,7 +101,7 @@ async function newestDeployable(deps: Deps, exclude: string): Promise<string | u
     if (arn === exclude) continue;
     const pkg = await describePackage(deps.sageMaker, arn);
     if (pkg.ModelApprovalStatus !== 'Approved') continue;
-    const problem = approvalProblem(pkg, deps.pipelineRoleArn, deps.allowPipelineApprovals);
+    const problem = approvalProblem(pkg, deps.automationRoles, deps.allowPipelineApprovals);
     if (!problem) return arn;
     deps.log({ skipped: arn, reason: problem });
   }

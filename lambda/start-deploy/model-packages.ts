@@ -6,6 +6,8 @@ import {
   SageMakerClient,
   UserContext,
 } from '@aws-sdk/client-sagemaker';
+// The rule the deploy build applies (bundled from the deploy seed: one rule for both).
+import { AutomationRoles, automationRoleOf } from '../../seed-code/model-deploy/lib/approver-rule';
 
 /** A model package as SageMaker describes it now. */
 export type ModelPackage = DescribeModelPackageCommandOutput;
@@ -31,30 +33,26 @@ export function approver(pkg: ModelPackage): UserContext | undefined {
 
 /**
  * Why a package's approval does not count, or `undefined` when it does: unless approvals by the
- * SageMaker pipeline are allowed, a package approved by the pipeline's own role (an `Approved`
- * status passed to the pipeline, or set by a step) is not deployed; nor is one whose approver
- * SageMaker does not tell.
+ * SageMaker pipeline are allowed, a package approved by a project automation role (the pipeline's
+ * own role, an `Approved` status passed to the pipeline or set by a step, or any other role of the
+ * project stack: the rule the deploy build applies too, {@link automationRoleOf}) is not
+ * deployed; nor is one whose approver SageMaker does not tell.
  */
-export function approvalProblem(pkg: ModelPackage, pipelineRoleArn: string, allowPipelineApprovals: boolean): string | undefined {
+export function approvalProblem(pkg: ModelPackage, roles: AutomationRoles, allowPipelineApprovals: boolean): string | undefined {
   if (allowPipelineApprovals) return undefined;
   const who = approver(pkg);
   if (!who) return 'SageMaker does not say who approved it (no CreatedBy/LastModifiedBy identity)';
   const arn = who.IamIdentity?.Arn;
-  if (arn && isSessionOf(arn, pipelineRoleArn)) {
+  const automation = arn ? automationRoleOf(arn, roles) : undefined;
+  if (automation === roles.pipelineRoleArn) {
     return `it was approved by the SageMaker pipeline's own role (${arn}), not by a reviewer; `
       + 'approve it in the model registry as a person, or enable automatic approval (autoApproveModels=true)';
   }
+  if (automation !== undefined) {
+    return `it was approved by a role of the project's automation (${arn}, role ${automation}), not by a reviewer; `
+      + 'approve it in the model registry as a person';
+  }
   return undefined;
-}
-
-/** Whether an STS assumed-role ARN (or the role ARN itself) belongs to the given role. */
-export function isSessionOf(principalArn: string, roleArn: string): boolean {
-  const role = /^arn:([\w-]+):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
-  if (!role) return false;
-  const [, partition, account, name] = role;
-  if (principalArn === roleArn) return true;
-  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/.exec(principalArn);
-  return !!session && session[1] === partition && session[2] === account && session[3] === name;
 }
 
 /**

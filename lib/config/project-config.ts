@@ -1,11 +1,11 @@
 import type { DeploymentAccounts } from '../contract/accounts';
 import { ConfigError } from '../contract/errors';
 import {
-  ConnectionSettingKey, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_SETTINGS, ProjectSettings, SOURCE_PROVIDERS, SourceProviderName,
+  CONNECTION_TEMPLATE_CONSTRAINT_KEYS, ConnectionSettingKey, ConnectionTemplateConstraints, DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_SETTINGS, ProjectSettings, SOURCE_PROVIDERS, SourceProviderName,
 } from '../contract/options';
 import { projectPropsFromSettings } from '../project/sagemaker-project';
 import type { MlopsProjectStackProps } from '../stacks/mlops-project-stack';
-import { checkBranch, checkNameLengths, checkProjectId, checkProjectName, checkSettings, checkSourceSettings } from '../contract/rules';
+import { checkBranch, checkConnectionTemplateConstraints, checkNameLengths, checkProjectId, checkProjectName, checkSettings, checkSourceSettings } from '../contract/rules';
 
 /**
  * The validated configuration of one ML project, as `bin/app.ts` reads it from CDK context
@@ -32,6 +32,11 @@ export interface ProjectConfig {
   readonly portfolioPrincipals: readonly string[];
   /** Version name of the Service Catalog product (a new name publishes a new template version). */
   readonly productVersion: string;
+  /**
+   * What a Studio user of a connection template may choose (`allowedConnectionArns`,
+   * `repositoryOwner`); empty unless given. The S3 template and the Service Catalog product apply it.
+   */
+  readonly connectionConstraints: ConnectionTemplateConstraints;
   /**
    * Multi-account deployment (`stagingAccount` / `prodAccount`), when configured.
    * @default - single-account: both stages deploy in the project's account
@@ -69,6 +74,7 @@ export const CONFIG_KEYS = [
   'buildRepository',
   'deployRepository',
   'alarmEmail',
+  ...CONNECTION_TEMPLATE_CONSTRAINT_KEYS,
   'stagingAccount',
   'prodAccount',
   'projectAccount',
@@ -125,7 +131,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
   const source = readSourceSettings(context, options.templateOnly ?? false);
   const multiAccount = readDeploymentAccounts(context, projectId, serviceCatalog);
-  const warnings = [...source.warnings, ...multiAccount.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
+  const warnings: string[] = [...source.warnings, ...multiAccount.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
     .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
 
@@ -142,6 +148,8 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
     alarmEmail: readString(context, 'alarmEmail'),
   };
   checkSettings(project, { allowMissingConnection: options.templateOnly });
+  const constraints = readConnectionConstraints(context, project, options.templateOnly === true || serviceCatalog);
+  warnings.push(...constraints.warnings);
 
   return {
     projectName,
@@ -151,6 +159,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
     serviceCatalog,
     portfolioPrincipals,
     productVersion,
+    connectionConstraints: constraints.constraints,
     ...(multiAccount.accounts ? { deploymentAccounts: multiAccount.accounts } : {}),
     warnings,
   };
@@ -234,6 +243,27 @@ function readSourceSettings(context: Readonly<Record<string, unknown>>, template
   // checked all the same, and become the parameters' defaults.
   checkSourceSettings(settings, { allowMissing: templateOnly });
   return { settings, warnings: [] };
+}
+
+/**
+ * The connection template's constraints. They constrain what a template's Studio users choose, so
+ * they are ignored (with a warning) where no template is built, or where the source is CodeCommit.
+ */
+function readConnectionConstraints(context: Readonly<Record<string, unknown>>, project: ProjectSettings, template: boolean): {
+  constraints: ConnectionTemplateConstraints;
+  warnings: string[];
+} {
+  const given = CONNECTION_TEMPLATE_CONSTRAINT_KEYS.filter((key) => context[key] !== undefined);
+  const constraints: ConnectionTemplateConstraints = {
+    ...(context.allowedConnectionArns === undefined ? {} : { allowedConnectionArns: readStringList(context, 'allowedConnectionArns') }),
+    ...(context.repositoryOwner === undefined ? {} : { repositoryOwner: readString(context, 'repositoryOwner') }),
+  };
+  checkConnectionTemplateConstraints(constraints, project);
+  const reason = project.sourceProvider !== 'codeconnections' ? "the source provider is 'codecommit'"
+    : !template ? 'it constrains what Studio users of a template choose (`serviceCatalog=true` or `npm run publish-template`), not this project stack'
+      : undefined;
+  if (reason === undefined) return { constraints, warnings: [] };
+  return { constraints: {}, warnings: given.map((key) => `\`${key}\` is ignored: ${reason}`) };
 }
 
 function checkUnknownKeys(context: Readonly<Record<string, unknown>>): void {
@@ -390,11 +420,13 @@ export function serviceCatalogStackProps(config: ProjectConfig): {
   readonly boundaryPolicy?: string;
   readonly portfolioPrincipals: readonly string[];
   readonly productVersion: string;
+  readonly connectionConstraints: ConnectionTemplateConstraints;
 } {
   return {
     project: config.project,
     boundaryPolicy: config.permissionsBoundary,
     portfolioPrincipals: config.portfolioPrincipals,
     productVersion: config.productVersion,
+    connectionConstraints: config.connectionConstraints,
   };
 }

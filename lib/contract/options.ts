@@ -96,6 +96,32 @@ export interface ProjectOptions {
   readonly alarmEmail?: string;
 }
 
+/**
+ * What the platform team that publishes a CodeConnections Studio template (S3 template or Service
+ * Catalog product) lets Studio users choose: the template's parameters refuse anything else
+ * (CloudFormation checks them before it creates a resource). Settings of the template, not of a
+ * project: `cdk deploy` of a project stack ignores them.
+ */
+export interface ConnectionTemplateConstraints {
+  /**
+   * The connection ARNs a project may use (the `allowedConnectionArns` setting): the template's
+   * `CodeConnectionArn` parameter takes exactly these values. A connection has two ARN forms
+   * (`codeconnections` and `codestar-connections`): list the one your users see.
+   * @default - any connection of the project's account and region
+   */
+  readonly allowedConnectionArns?: readonly string[];
+  /**
+   * Owner (GitHub, Bitbucket) or group (GitLab, `group` or `group/subgroup`) every repository of a
+   * project must be under (the `repositoryOwner` setting): both repository parameters accept only
+   * `<repositoryOwner>/<name>` (GitLab: also deeper subgroups), the owner in any letter case.
+   * @default - any owner
+   */
+  readonly repositoryOwner?: string;
+}
+
+/** The settings of {@link ConnectionTemplateConstraints}, as the context keys that set them. */
+export const CONNECTION_TEMPLATE_CONSTRAINT_KEYS = ['allowedConnectionArns', 'repositoryOwner'] as const;
+
 /** The settings of {@link ProjectOptions} that have no default (only a connection needs them). */
 export type ConnectionSettingKey = 'connectionArn' | 'buildRepository' | 'deployRepository';
 

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigError } from './errors';
 import { GENERATED_PROJECT_ID_LENGTH, NAME_LIMITS, NameLimit, ProjectNames, stackDerivedProjectId } from './names';
-import { ConnectionSettingKey, LOG_RETENTION_DAYS, ProjectSettings } from './options';
+import { ConnectionSettingKey, ConnectionTemplateConstraints, LOG_RETENTION_DAYS, ProjectSettings } from './options';
 
 // The validation rules of a project's settings, shared by the configuration parser (config/),
 // the construct (which checks what it is given directly) and the Studio templates' parameters.
@@ -148,6 +148,56 @@ export function checkSourceSettings(
   if (buildRepository !== undefined && deployRepository !== undefined && !Token.isUnresolved(buildRepository) && !Token.isUnresolved(deployRepository)
     && buildRepository.toLowerCase() === deployRepository?.toLowerCase()) {
     throw new ConfigError(`\`buildRepository\` and \`deployRepository\` must be two different repositories; both are '${buildRepository}'`);
+  }
+}
+
+/** Pattern of a `repositoryOwner`: `owner`, or a GitLab `group/subgroup`, in parts like a repository full name's. */
+const REPOSITORY_OWNER_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+
+/**
+ * Pattern of the repository full names under `owner` (any letter case, as the Git providers
+ * compare owners): `<owner>/<name>`, GitLab also `<group>/<subgroup>/<name>`, with the rest of
+ * {@link REPOSITORY_FULL_NAME_PATTERN}. For the Studio templates' repository parameters.
+ */
+export function repositoryOwnerPattern(owner: string): string {
+  const caseless = [...owner].map((c) => /[A-Za-z]/.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c === '.' ? '\\.' : c).join('');
+  return `^${caseless}(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+(?<!\\.[Gg][Ii][Tt])$`;
+}
+
+/**
+ * Checks the constraints of a connection template (`allowedConnectionArns`, `repositoryOwner`)
+ * and that the values configured as the parameters' defaults keep them.
+ */
+export function checkConnectionTemplateConstraints(
+  constraints: ConnectionTemplateConstraints,
+  settings: Partial<Pick<ProjectSettings, ConnectionSettingKey>>,
+): void {
+  const { allowedConnectionArns, repositoryOwner } = constraints;
+  if (allowedConnectionArns !== undefined) {
+    if (allowedConnectionArns.length === 0) {
+      throw new ConfigError('`allowedConnectionArns` must list at least one connection ARN; leave it out to allow any connection');
+    }
+    for (const arn of allowedConnectionArns) {
+      if (!new RegExp(CONNECTION_ARN_PATTERN).test(arn)) {
+        throw new ConfigError('`allowedConnectionArns` must list connection ARNs, arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> '
+          + `(or the older codestar-connections form); got '${arn}'`);
+      }
+    }
+    if (settings.connectionArn !== undefined && !allowedConnectionArns.includes(settings.connectionArn)) {
+      throw new ConfigError(`\`connectionArn\` must be one of \`allowedConnectionArns\` (${allowedConnectionArns.join(', ')}); got '${settings.connectionArn}'`);
+    }
+  }
+  if (repositoryOwner !== undefined) {
+    if (repositoryOwner.length > REPOSITORY_FULL_NAME_MAX_LENGTH - 2 || !REPOSITORY_OWNER_PATTERN.test(repositoryOwner)) {
+      throw new ConfigError('`repositoryOwner` must be an owner or group name (GitLab: group/subgroup), in parts of letters, digits, '
+        + `'.', '_' or '-', without a leading or trailing '/'; got '${repositoryOwner}'`);
+    }
+    for (const key of ['buildRepository', 'deployRepository'] as const) {
+      const value = settings[key];
+      if (value !== undefined && !new RegExp(repositoryOwnerPattern(repositoryOwner)).test(value)) {
+        throw new ConfigError(`\`${key}\` must be a repository under \`repositoryOwner\` '${repositoryOwner}' (${repositoryOwner}/<name>); got '${value}'`);
+      }
+    }
   }
 }
 

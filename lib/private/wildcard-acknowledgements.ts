@@ -166,7 +166,7 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:(processing|training|transform)-job\/pipelines-\*$/,
-    reason: "SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-<hash> at run time; every statement requires this project's project-id tag (in the request, or on the job)",
+    reason: "SageMaker Pipelines names the jobs it starts pipelines-<execution>-<step>-<hash> at run time; creating needs this project's project-id tag in the request, describing and stopping need it on the job, tagging needs it in the request and on the job when the job has one (an untagged job can be tagged: a residual, docs/security.md)",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package\/[^*/]+\/\*$/,
@@ -210,7 +210,7 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-endpoint\/[^*/]+-(staging|prod)\/\*$/,
-    reason: "Application Auto Scaling names target-tracking alarms after the endpoint; scoped to this project's endpoints",
+    reason: "Application Auto Scaling names target-tracking alarms TargetTracking-endpoint/<endpoint>/...; scoped to endpoints named <name>-<stage>, which a project of the same name shares (docs/security.md)",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:TargetTracking-inference-component\/[^*/]+-(staging|prod|\*)-model-\*$/,

@@ -13,6 +13,7 @@ import { ProjectNames } from '../contract/names';
 import { bundledFunction } from '../private/bundled-function';
 import { LogSettings } from '../private/log-settings';
 import { sageMakerArn } from '../private/iam';
+import { automationRoleNames } from '../private/automation-roles';
 
 /** Properties of {@link ModelApprovalTrigger}. */
 export interface ModelApprovalTriggerProps {
@@ -68,6 +69,8 @@ export class ModelApprovalTrigger extends Construct {
         MODEL_PACKAGE_ARN_VARIABLE,
         PROJECT_ACCOUNT_ID: Stack.of(this).account,
         SAGEMAKER_PIPELINE_ROLE_ARN: props.pipelineRole.roleArn,
+        // Approvals by any role of the stack do not deploy (the deploy seed's lib/approver-rule.ts).
+        PROJECT_AUTOMATION_ROLES: automationRoleNames(this),
         AUTO_APPROVE_MODELS: String(props.autoApproveModels ?? false),
       },
       deadLetterQueue: dlq,

@@ -16,6 +16,7 @@ import { ReleaseVerification } from './release-verification';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
 import { PassRoleOnlyTo } from '../private/pass-role-condition';
 import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { automationRoleNames } from '../private/automation-roles';
 
 /** Name of the deploy pipeline's variable that carries the model package to deploy. */
 export const MODEL_PACKAGE_ARN_VARIABLE = 'ModelPackageArn';
@@ -123,6 +124,8 @@ export class ModelDeploy extends Construct {
       KMS_KEY_ARN: { value: key.keyArn },
       PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
       SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.pipelineRole.roleArn },
+      // Approvals by any role of the stack are refused (lib/approver-rule.ts of the deploy seed).
+      PROJECT_AUTOMATION_ROLES: { value: automationRoleNames(this) },
       AUTO_APPROVE_MODELS: { value: String(props.autoApproveModels ?? false) },
       ALARM_TOPIC_ARN: { value: props.alarmTopic.topicArn },
       BATCH_SCHEDULE_ROLES: { value: Stack.of(this).toJsonString(Object.fromEntries(

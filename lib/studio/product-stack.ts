@@ -5,7 +5,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
-import { ProjectOptions } from '../contract/options';
+import { ConnectionTemplateConstraints, ProjectOptions } from '../contract/options';
 import { SageMakerProject } from '../project/sagemaker-project';
 
 /** Encryption of the product's assets: SSE-S3, which Lambda and CodeCommit read without KMS grants. */
@@ -27,6 +27,8 @@ export interface SageMakerProjectProductStackProps {
    * @default - none
    */
   readonly permissionsBoundary?: iam.IManagedPolicy | string;
+  /** What Studio users of a connection product may choose. @default - any connection and repository */
+  readonly connectionConstraints?: ConnectionTemplateConstraints;
 }
 
 /**
@@ -54,7 +56,9 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
       serverSideEncryption: PRODUCT_ASSET_ENCRYPTION,
       description: studioTemplateDescription(props.project),
     });
-    const template = defineStudioProjectTemplate(this, { project: props.project, permissionsBoundary: props.permissionsBoundary });
+    const template = defineStudioProjectTemplate(this, {
+      project: props.project, permissionsBoundary: props.permissionsBoundary, connectionConstraints: props.connectionConstraints,
+    });
     this.project = template.project;
     this.projectNameParameter = template.projectNameParameter;
     this.projectIdParameter = template.projectIdParameter;

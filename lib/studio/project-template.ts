@@ -1,12 +1,12 @@
 import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
+import { ConnectionTemplateConstraints, DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
 import { projectPropsFromSettings, SageMakerProject } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { ProjectRolePath } from './project-role-boundary';
 import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
-import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
+import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, repositoryOwnerPattern, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
 
 /** Description of the project template, shown by Studio and CloudFormation. */
 export const STUDIO_TEMPLATE_DESCRIPTION = 'SageMaker MLOps project: model building, training and deployment (CodeCommit, CodePipeline)';
@@ -28,6 +28,12 @@ export interface StudioProjectTemplateProps {
    * @default - none
    */
   readonly permissionsBoundary?: iam.IManagedPolicy | string;
+  /**
+   * What the Studio user of a connection template may choose: the connection parameter takes only
+   * the allowed ARNs, the repository parameters only repositories under the owner.
+   * @default - any connection and any repository
+   */
+  readonly connectionConstraints?: ConnectionTemplateConstraints;
 }
 
 /** What {@link defineStudioProjectTemplate} adds to its stack. */
@@ -98,7 +104,7 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     maxLength: STUDIO_PROJECT_ID_MAX_LENGTH,
     constraintDescription: "'p-' followed by lowercase letters or digits (SageMaker generates it)",
   });
-  const connection = props.project?.sourceProvider === 'codeconnections' ? connectionParameters(stack, props.project) : undefined;
+  const connection = props.project?.sourceProvider === 'codeconnections' ? connectionParameters(stack, props.project, props.connectionConstraints ?? {}) : undefined;
   const alarmEmailParameter = new CfnParameter(stack, 'AlarmEmail', {
     type: 'String',
     description: 'E-mail address told when an endpoint alarm of the project fires or recovers (SNS asks it to confirm first); empty for none',
@@ -152,23 +158,34 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
  * configured at synth become their defaults. One branch parameter, not one per repository: the
  * project follows one `branch` on every path (seeding, pipelines, Studio).
  */
-function connectionParameters(stack: Stack, project: ProjectOptions): ConnectionParameters {
+function connectionParameters(stack: Stack, project: ProjectOptions, constraints: ConnectionTemplateConstraints): ConnectionParameters {
+  const { allowedConnectionArns, repositoryOwner: owner } = constraints;
   const repository = (id: string, what: string, configured?: string) => new CfnParameter(stack, id, {
     type: 'String',
-    description: `Full name of the existing model ${what} repository at its Git provider: owner/name (GitLab: group/subgroup/name)`,
-    allowedPattern: REPOSITORY_FULL_NAME_PATTERN,
+    description: owner === undefined
+      ? `Full name of the existing model ${what} repository at its Git provider: owner/name (GitLab: group/subgroup/name)`
+      : `Full name of the existing model ${what} repository at its Git provider, under ${owner}: ${owner}/name`,
+    allowedPattern: owner === undefined ? REPOSITORY_FULL_NAME_PATTERN : repositoryOwnerPattern(owner),
     minLength: 3,
     maxLength: REPOSITORY_FULL_NAME_MAX_LENGTH,
-    constraintDescription: "owner/name (GitLab: group/subgroup/name), in parts of letters, digits, '.', '_' or '-', without '.git'",
+    constraintDescription: owner === undefined
+      ? "owner/name (GitLab: group/subgroup/name), in parts of letters, digits, '.', '_' or '-', without '.git'"
+      : `a repository under ${owner} (the owner your platform team allows): ${owner}/name, in parts of letters, digits, '.', '_' or '-', without '.git'`,
     default: configured,
   });
   const parameters: ConnectionParameters = {
     connectionArn: new CfnParameter(stack, CONNECTION_PARAMETER, {
       type: 'String',
       description: 'ARN of an available CodeConnections connection (tagged sagemaker=true) with access to both repositories, in the project\'s account and region',
-      allowedPattern: CONNECTION_ARN_PATTERN,
-      constraintDescription: 'arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>, or the older codestar-connections form',
-      default: project.connectionArn,
+      ...(allowedConnectionArns === undefined ? {
+        allowedPattern: CONNECTION_ARN_PATTERN,
+        constraintDescription: 'arn:<partition>:codeconnections:<region>:<account>:connection/<uuid>, or the older codestar-connections form',
+      } : {
+        allowedValues: [...allowedConnectionArns],
+        constraintDescription: `one of the connections your platform team allows: ${allowedConnectionArns.join(', ')}`,
+      }),
+      // One allowed connection pre-fills the field when none is configured.
+      default: project.connectionArn ?? (allowedConnectionArns?.length === 1 ? allowedConnectionArns[0] : undefined),
     }),
     buildRepository: repository('ModelBuildCodeRepositoryFullname', 'build', project.buildRepository),
     deployRepository: repository('ModelDeployCodeRepositoryFullname', 'deploy', project.deployRepository),

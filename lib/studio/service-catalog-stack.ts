@@ -14,7 +14,7 @@ import { managedPolicyFromNameOrArn } from '../private/iam';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { AcknowledgeWildcards } from '../private/wildcard-acknowledgements';
 import { ConfigError } from '../contract/errors';
-import { ProjectOptions, SourceProviderName } from '../contract/options';
+import { ConnectionTemplateConstraints, ProjectOptions, SourceProviderName } from '../contract/options';
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
 import { CONNECTION_PARAMETER } from './project-template';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
@@ -47,6 +47,8 @@ export interface ServiceCatalogStackProps extends StackProps {
    * @default 'v1'
    */
   readonly productVersion?: string;
+  /** What Studio users of a connection product may choose. @default - any connection and repository */
+  readonly connectionConstraints?: ConnectionTemplateConstraints;
   /**
    * Name of the bucket holding the product's assets. Must be a plain string: the product template
    * refers to its objects by literal bucket name.
@@ -104,6 +106,7 @@ export class ServiceCatalogStack extends Stack {
     this.productStack = new SageMakerProjectProductStack(this, 'ProductStack', {
       assetBucket: this.assetBucket,
       project: props.project,
+      connectionConstraints: props.connectionConstraints,
       permissionsBoundary: props.boundaryPolicy ?? projectRoleBoundaryName,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {

@@ -9,7 +9,7 @@ import { LaunchRole, PROVISIONER_STACK_PREFIX, Provisioner } from './launch-role
 import { ProjectRoleBoundary } from './project-role-boundary';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
-import { ProjectOptions } from '../contract/options';
+import { ConnectionTemplateConstraints, ProjectOptions } from '../contract/options';
 import { SageMakerProject } from '../project/sagemaker-project';
 import { ConfigError } from '../contract/errors';
 import type { SourceProviderName } from '../contract/options';
@@ -139,6 +139,8 @@ export interface StudioTemplateStackProps extends Pick<StackProps, 'description'
    * @default - none
    */
   readonly permissionsBoundary?: string;
+  /** What Studio users of a connection template may choose. @default - any connection and repository */
+  readonly connectionConstraints?: ConnectionTemplateConstraints;
 }
 
 /**
@@ -155,7 +157,7 @@ export class StudioTemplateStack extends Stack {
   public readonly templateSynthesizer: StudioTemplateSynthesizer;
 
   constructor(scope: Construct, id: string, props: StudioTemplateStackProps) {
-    const { location, project, permissionsBoundary, ...stackProps } = props;
+    const { location, project, permissionsBoundary, connectionConstraints, ...stackProps } = props;
     const synthesizer = new StudioTemplateSynthesizer(location);
     super(scope, id, {
       description: studioTemplateDescription(project),
@@ -165,7 +167,7 @@ export class StudioTemplateStack extends Stack {
       synthesizer,
     });
     this.templateSynthesizer = synthesizer;
-    this.project = defineStudioProjectTemplate(this, { project, permissionsBoundary }).project;
+    this.project = defineStudioProjectTemplate(this, { project, permissionsBoundary, connectionConstraints }).project;
   }
 }
 
@@ -247,6 +249,9 @@ export class StudioTemplateLaunchRoleStack extends Stack {
       sid: 'ReadTemplateAssets',
       actions: ['s3:GetObject'],
       resources: [objects(`${location.assetPrefix}*`)],
+      // The template bucket of this account: a bucket of the same name elsewhere (deleted, then
+      // created by someone else) is not read from.
+      conditions: { StringEquals: { 's3:ResourceAccount': this.account } },
     }));
     Validations.of(launchRole.policy.node.defaultChild!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${location.bucketName}/${location.assetPrefix}*]`,
@@ -275,6 +280,8 @@ export interface StudioTemplateSettings {
   readonly project?: ProjectOptions;
   /** Name or ARN of the permissions boundary of every role. @default - none */
   readonly permissionsBoundary?: string;
+  /** What Studio users of a connection template may choose. @default - any connection and repository */
+  readonly connectionConstraints?: ConnectionTemplateConstraints;
 }
 
 /** The publisher's app: the template and its launch role for one location and configuration. */
@@ -287,6 +294,7 @@ export function studioTemplateApp(app: App, config: StudioTemplateSettings, loca
   const template = new StudioTemplateStack(app, STUDIO_TEMPLATE_STACK_ID, {
     location,
     project: config.project,
+    connectionConstraints: config.connectionConstraints,
     permissionsBoundary: config.permissionsBoundary ?? projectRoleBoundaryName(defaultLaunchRoleName(sourceProvider)),
   });
   return {

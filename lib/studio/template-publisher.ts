@@ -6,6 +6,7 @@ import {
   PutObjectCommand, PutObjectTaggingCommand, S3Client, Tag,
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { App, FileAssetPackaging } from 'aws-cdk-lib';
 import { parseProjectConfig } from '../config/project-config';
 import { STUDIO_VISIBILITY_TAG, StudioTemplateLocation, studioTemplateApp, TEMPLATES_LOCATION_TAG } from './studio-template-stack';
@@ -39,6 +40,8 @@ export interface PublishOptions {
   readonly log: (line: string) => void;
   readonly s3?: S3Client;
   readonly sagemaker?: SageMakerClient;
+  /** Tells the account (GetCallerIdentity), which must own the bucket (`ExpectedBucketOwner` on every S3 call). */
+  readonly sts?: STSClient;
 }
 
 /** One object to publish. */
@@ -138,6 +141,12 @@ export async function publishTemplate(options: PublishOptions): Promise<PublishR
   return publishObjects(location, objects, options);
 }
 
+/** The bucket, and the account that must own it (S3 refuses the call otherwise). */
+interface OwnedBucket {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+}
+
 /** One change the publication makes, found by the checks and made only when every check passed. */
 type Write = { readonly line: string; readonly apply: () => Promise<unknown> };
 
@@ -152,7 +161,7 @@ type Write = { readonly line: string; readonly apply: () => Promise<unknown> };
 export async function publishObjects(
   location: StudioTemplateLocation,
   objects: readonly PublishedObject[],
-  options: Pick<PublishOptions, 'domainId' | 'dryRun' | 'out' | 'log' | 's3' | 'sagemaker'>,
+  options: Pick<PublishOptions, 'domainId' | 'dryRun' | 'out' | 'log' | 's3' | 'sagemaker' | 'sts'>,
 ): Promise<PublishResult> {
   const actions: string[] = [];
   const act = (line: string) => {
@@ -182,14 +191,23 @@ export async function publishObjects(
     return result();
   }
 
-  // Checks (reads only).
+  // Checks (reads only). Every S3 call names the bucket's owner, this account: a bucket of the
+  // same name in another account (one deleted and taken over, a typo) is refused by S3, not read
+  // from or written to.
+  const account = (await (options.sts ?? new STSClient({})).send(new GetCallerIdentityCommand({}))).Account!;
+  const bucket: OwnedBucket = { Bucket: location.bucketName, ExpectedBucketOwner: account };
   const writes: Array<Write | string> = [];
   try {
-    for (const object of objects) writes.push(...await planObject(s3, location, object));
-    writes.push(await planCors(s3, location.bucketName));
+    for (const object of objects) writes.push(...await planObject(s3, location, bucket, object));
+    writes.push(await planCors(s3, bucket));
   } catch (e) {
-    if ((e as { name?: string }).name === 'NoSuchBucket') {
+    const name = (e as { name?: string }).name;
+    if (name === 'NoSuchBucket') {
       throw new UsageError(`\`--bucket\` '${location.bucketName}' does not exist (in this account and region): create it first; nothing was written`);
+    }
+    if (name === 'AccessDenied' || name === 'Forbidden') {
+      throw new UsageError(`\`--bucket\` '${location.bucketName}': S3 denied access (${(e as Error).message}); the bucket must be owned by this account `
+        + `(${account}, sent as ExpectedBucketOwner) and readable and writable by you (see docs/publish-to-studio.md); nothing was written`);
     }
     throw e;
   }
@@ -211,9 +229,9 @@ export async function publishObjects(
 }
 
 /** The object's upload, or what is already in place; a changed template of a published version is refused. */
-async function planObject(s3: S3Client, location: StudioTemplateLocation, object: PublishedObject): Promise<Array<Write | string>> {
+async function planObject(s3: S3Client, location: StudioTemplateLocation, bucket: OwnedBucket, object: PublishedObject): Promise<Array<Write | string>> {
   const where = `s3://${location.bucketName}/${object.key}`;
-  const existing = await readObject(s3, location.bucketName, object.key);
+  const existing = await readObject(s3, bucket, object.key);
   // An asset's key is its content hash: one whose bytes differ was changed after publishing (or
   // corrupted) and gets the bytes its key names again.
   const replaced = existing !== undefined && object.kind === 'asset' && !existing.equals(object.body);
@@ -223,7 +241,7 @@ async function planObject(s3: S3Client, location: StudioTemplateLocation, object
         ? `replaced ${where}: it held other bytes than the content its key names`
         : `uploaded ${where}${object.visible ? `, tagged ${STUDIO_VISIBILITY_TAG}=true` : ''}`,
       apply: () => s3.send(new PutObjectCommand({
-        Bucket: location.bucketName,
+        ...bucket,
         Key: object.key,
         Body: object.body,
         ContentType: object.kind === 'asset' ? 'application/zip' : 'application/json',
@@ -236,19 +254,19 @@ async function planObject(s3: S3Client, location: StudioTemplateLocation, object
       + 'projects may have been created from it, so it is never overwritten; publish under a new version (-c productVersion=<new name>)');
   }
   if (!object.visible) return [`unchanged ${where}`];
-  const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: location.bucketName, Key: object.key }))).TagSet ?? [];
+  const tags = (await s3.send(new GetObjectTaggingCommand({ ...bucket, Key: object.key }))).TagSet ?? [];
   if (tags.some((t) => t.Key === STUDIO_VISIBILITY_TAG && t.Value === 'true')) return [`unchanged ${where}; tag ${STUDIO_VISIBILITY_TAG}=true unchanged`];
   const tagSet: Tag[] = [...tags.filter((t) => t.Key !== STUDIO_VISIBILITY_TAG), { Key: STUDIO_VISIBILITY_TAG, Value: 'true' }];
   return [{
     line: `unchanged ${where}; tagged ${STUDIO_VISIBILITY_TAG}=true`,
-    apply: () => s3.send(new PutObjectTaggingCommand({ Bucket: location.bucketName, Key: object.key, Tagging: { TagSet: tagSet } })),
+    apply: () => s3.send(new PutObjectTaggingCommand({ ...bucket, Key: object.key, Tagging: { TagSet: tagSet } })),
   }];
 }
 
 /** The object's bytes, undefined when absent. */
-async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
+async function readObject(s3: S3Client, bucket: OwnedBucket, key: string): Promise<Buffer | undefined> {
   try {
-    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const answer = await s3.send(new GetObjectCommand({ ...bucket, Key: key }));
     return Buffer.from(await answer.Body!.transformToByteArray());
   } catch (e) {
     const name = (e as { name?: string }).name;
@@ -258,10 +276,11 @@ async function readObject(s3: S3Client, bucket: string, key: string): Promise<Bu
 }
 
 /** Adds (or corrects) Studio's CORS rule, keeping the bucket's other rules. */
-async function planCors(s3: S3Client, bucket: string): Promise<Write | string> {
+async function planCors(s3: S3Client, owned: OwnedBucket): Promise<Write | string> {
+  const bucket = owned.Bucket;
   let rules: CORSRule[] = [];
   try {
-    rules = (await s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+    rules = (await s3.send(new GetBucketCorsCommand({ ...owned }))).CORSRules ?? [];
   } catch (e) {
     if ((e as { name?: string }).name !== 'NoSuchCORSConfiguration') throw e;
   }
@@ -270,7 +289,7 @@ async function planCors(s3: S3Client, bucket: string): Promise<Write | string> {
   const others = rules.filter((r) => r.ID !== STUDIO_CORS_RULE.ID);
   return {
     line: `${ours ? 'updated' : 'added'} CORS rule ${STUDIO_CORS_RULE.ID} (origin ${STUDIO_CORS_RULE.AllowedOrigins![0]}) of bucket ${bucket}`,
-    apply: () => s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [...others, STUDIO_CORS_RULE] } })),
+    apply: () => s3.send(new PutBucketCorsCommand({ ...owned, CORSConfiguration: { CORSRules: [...others, STUDIO_CORS_RULE] } })),
   };
 }
 

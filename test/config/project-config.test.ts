@@ -24,6 +24,7 @@ describe('parseProjectConfig', () => {
       serviceCatalog: false,
       portfolioPrincipals: [],
       productVersion: 'v1',
+      connectionConstraints: {},
       warnings: [],
     });
   });
@@ -246,6 +247,41 @@ describe('alarmEmail', () => {
   ])('fails when %s, naming the setting and the value', (_what, value, message) => {
     expect(() => parseProjectConfig({ alarmEmail: value })).toThrow(ConfigError);
     expect(() => parseProjectConfig({ alarmEmail: value })).toThrow(message);
+  });
+});
+
+describe('connection template constraints (allowedConnectionArns, repositoryOwner)', () => {
+  const OTHER = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/ffffffff-4567-89ab-cdef-0123456789ab';
+  const template = (context: Record<string, unknown>) => parseProjectConfig({ sourceProvider: 'codeconnections', ...context }, { templateOnly: true });
+
+  test('a template takes them (a list as JSON or comma-separated, as portfolioPrincipals)', () => {
+    expect(template({ allowedConnectionArns: `${CONNECTION.connectionArn}, ${OTHER}`, repositoryOwner: 'acme' }).connectionConstraints)
+      .toEqual({ allowedConnectionArns: [CONNECTION.connectionArn, OTHER], repositoryOwner: 'acme' });
+    expect(parseProjectConfig({ ...CONNECTION, serviceCatalog: 'true', allowedConnectionArns: [CONNECTION.connectionArn] }).connectionConstraints)
+      .toEqual({ allowedConnectionArns: [CONNECTION.connectionArn] });
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['the configured connection is not allowed', { connectionArn: OTHER, allowedConnectionArns: [CONNECTION.connectionArn] },
+      `\`connectionArn\` must be one of \`allowedConnectionArns\` (${CONNECTION.connectionArn}); got '${OTHER}'`],
+    ['an allowed ARN is no connection ARN', { allowedConnectionArns: 'arn:aws:codeconnections:eu-west-1:123456789012:host/abc' },
+      "`allowedConnectionArns` must list connection ARNs, arn:<partition>:codeconnections:<region>:<account>:connection/<uuid> (or the older codestar-connections form); got 'arn:aws:codeconnections:eu-west-1:123456789012:host/abc'"],
+    ['the list is empty', { allowedConnectionArns: [] }, '`allowedConnectionArns` must list at least one connection ARN'],
+    ['the owner ends with /', { repositoryOwner: 'acme/' }, "`repositoryOwner` must be an owner or group name (GitLab: group/subgroup), in parts of letters, digits, '.', '_' or '-', without a leading or trailing '/'; got 'acme/'"],
+    ['the owner has a wildcard', { repositoryOwner: 'ac*' }, "got 'ac*'"],
+    ['a configured repository is elsewhere', { repositoryOwner: 'acme', deployRepository: 'acme-evil/model-deploy' },
+      "`deployRepository` must be a repository under `repositoryOwner` 'acme' (acme/<name>); got 'acme-evil/model-deploy'"],
+  ])('fails when %s, naming the setting and the value', (_what, context, message) => {
+    expect(() => template(context)).toThrow(ConfigError);
+    expect(() => template(context)).toThrow(message);
+  });
+
+  test('a project stack or a CodeCommit source ignores them, with a warning', () => {
+    const stack = parseProjectConfig({ ...CONNECTION, repositoryOwner: 'acme' });
+    expect(stack.connectionConstraints).toEqual({});
+    expect(stack.warnings).toEqual([expect.stringMatching(/^`repositoryOwner` is ignored: it constrains what Studio users of a template choose/)]);
+    expect(parseProjectConfig({ serviceCatalog: 'true', allowedConnectionArns: OTHER }).warnings)
+      .toEqual(["`allowedConnectionArns` is ignored: the source provider is 'codecommit'"]);
   });
 });
 

@@ -10,17 +10,30 @@ const functions = fs.readdirSync(LAMBDA_DIR).filter((f) => fs.statSync(path.join
  * A bundle's asset hash covers its function's folder only; that is right only while each
  * function imports nothing but its own files and the AWS SDK the runtime provides.
  */
+/**
+ * Files of a seed a function bundles, so that the function and the seed apply one rule. Each
+ * imports nothing: the bundle's asset hash covers them one level deep (`sourceHash`).
+ */
+const SHARED_WITH_SEEDS = ['../../seed-code/model-deploy/lib/approver-rule'];
+
+test.each(SHARED_WITH_SEEDS)('%s, shared with a function, imports nothing', (shared) => {
+  const text = fs.readFileSync(`${path.join(LAMBDA_DIR, 'fn', shared)}.ts`, 'utf8');
+  expect(text).not.toMatch(/^\s*(?:import|export)\s[^'"]*?from\s+'/m);
+  expect(text).not.toMatch(/\brequire\(/);
+});
+
 describe.each(functions)('lambda/%s', (fn) => {
   const dir = path.join(LAMBDA_DIR, fn);
   const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
-  test('imports only its own files, the AWS SDK and Node.js built-ins', () => {
+  test('imports only its own files, rules shared with a seed, the AWS SDK and Node.js built-ins', () => {
     const imports = sources.flatMap((file) => [...fs.readFileSync(path.join(dir, file), 'utf8')
       .matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)].map((m) => `${file}: ${m[1]}`));
     expect(imports.length).toBeGreaterThan(0);
     const foreign = imports.filter((i) => {
       const target = i.split(': ')[1];
-      return !(target.startsWith('./') || target.startsWith('@aws-sdk/') || target.startsWith('node:') || target === 'aws-lambda');
+      return !(target.startsWith('./') || target.startsWith('@aws-sdk/') || target.startsWith('node:') || target === 'aws-lambda'
+        || SHARED_WITH_SEEDS.includes(target));
     });
     expect(foreign).toEqual([]);
   });

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { lambdaEntry } from '../../lib/paths';
 import { bundledFunction } from '../../lib/private/bundled-function';
+import { sourceHash } from '../../lib/private/source-hash';
 
 /** The S3 key of the function's code when its folder is copied to `root`. */
 function codeKeyFrom(root: string): string {
@@ -40,5 +41,19 @@ describe('a Lambda bundle', () => {
     fs.mkdirSync(path.join(b, 'start-deploy'), { recursive: true });
     fs.writeFileSync(path.join(b, 'start-deploy', 'extra.ts'), 'export const changed = true;\n');
     expect(codeKeyFrom(b)).not.toEqual(before);
+  });
+
+  test('changes its asset hash when a file it imports from outside its folder changes (the approver rule of the deploy seed)', () => {
+    // GIVEN a function folder importing a shared file two levels up, as start-deploy imports the seed's rule
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-'));
+    fs.mkdirSync(path.join(root, 'lambda', 'fn'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'seed'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'lambda', 'fn', 'index.ts'), "import { rule } from '../../seed/rule';\nexport const handler = rule;\n");
+    fs.writeFileSync(path.join(root, 'seed', 'rule.ts'), 'export const rule = 1;\n');
+    const before = sourceHash(path.join(root, 'lambda', 'fn'), {});
+    // WHEN only the shared file changes
+    fs.writeFileSync(path.join(root, 'seed', 'rule.ts'), 'export const rule = 2;\n');
+    // THEN the hash changes (it covered the function's folder alone before)
+    expect(sourceHash(path.join(root, 'lambda', 'fn'), {})).not.toEqual(before);
   });
 });

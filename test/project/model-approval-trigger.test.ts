@@ -20,6 +20,8 @@ function triggerTemplate(autoApproveModels?: boolean): { template: Template; pip
     logs: { key, retention: logs.RetentionDays.ONE_YEAR },
     ...(autoApproveModels === undefined ? {} : { autoApproveModels }),
   });
+  // A role made after the trigger is listed all the same (resolved at synthesis).
+  new iam.Role(stack, 'LaterRole', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
   return {
     template: Template.fromStack(stack),
     pipelineRoleId: stack.getLogicalId(pipelineRole.node.defaultChild as iam.CfnRole),
@@ -39,6 +41,14 @@ describe('ModelApprovalTrigger, default props', () => {
           AUTO_APPROVE_MODELS: 'false',
         }),
       },
+    });
+  });
+
+  test('start-deploy knows every role of the stack, added before or after it (PROJECT_AUTOMATION_ROLES)', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    expect(roles).toEqual(expect.arrayContaining([pipelineRoleId, expect.stringMatching(/^ModelApprovalTriggerFunctionRole/), expect.stringMatching(/^LaterRole/)]));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PROJECT_AUTOMATION_ROLES: { 'Fn::Join': [',', roles.map((id) => ({ Ref: id }))] } }) },
     });
   });
 

@@ -117,6 +117,17 @@ describe('ModelDeploy, default props', () => {
       ]));
     }
   });
+
+  test('the deploy build knows every role of the stack (PROJECT_AUTOMATION_ROLES): their approvals do not deploy either', () => {
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    const variable = buildEnv(template, `${PREFIX}-modeldeploy`).find((v) => v.Name === 'PROJECT_AUTOMATION_ROLES');
+    expect(variable?.Value).toEqual({ 'Fn::Join': [',', roles.map((id) => ({ Ref: id }))] });
+    // Its own role, the deploy role and the pipeline role among them
+    expect(roles).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ProjectModelDeployBuildProjectRole/), expect.stringMatching(/^ProjectModelDeployEndpointDeployRole/),
+      expect.stringMatching(/^ProjectSageMakerPipelineRole/),
+    ]));
+  });
 });
 
 describe('ModelDeploy, configured', () => {

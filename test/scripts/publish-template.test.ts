@@ -7,6 +7,7 @@ import {
   PutBucketCorsCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StudioTemplateLocation } from '../../lib/studio/studio-template-stack';
 import { main } from '../../scripts/publish-template';
@@ -61,7 +62,11 @@ describe('publishing to S3 (moto_server)', () => {
   });
   const sagemaker = mockClient(SageMakerClient);
   const lines: string[] = [];
-  const options = (extra: object = {}) => ({ s3, sagemaker: new SageMakerClient({ region: 'us-east-1' }), log: (l: string) => lines.push(l), ...extra });
+  // moto's account, which owns every bucket it creates.
+  const sts = mockClient(STSClient);
+  const options = (extra: object = {}) => ({
+    s3, sagemaker: new SageMakerClient({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }), log: (l: string) => lines.push(l), ...extra,
+  });
 
   beforeEach(() => {
     lines.length = 0;
@@ -69,6 +74,8 @@ describe('publishing to S3 (moto_server)', () => {
     sagemaker.on(DescribeDomainCommand).resolves({ DomainId: DOMAIN_ID, DomainArn: DOMAIN_ARN });
     sagemaker.on(ListTagsCommand).resolves({ Tags: [] });
     sagemaker.on(AddTagsCommand).resolves({});
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
   });
 
   async function publishTo(bucket: string, extra: object = {}) {
@@ -208,6 +215,38 @@ describe('publishing to S3 (moto_server)', () => {
     expect(await versionCount(s3, bucket)).toBe(1);
     await expect(s3.send(new GetBucketCorsCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
     expect(sagemaker.commandCalls(AddTagsCommand)).toHaveLength(0);
+  });
+
+  test('every S3 call names this account as the bucket owner (ExpectedBucketOwner)', async () => {
+    // GIVEN a bucket with the template's objects partly there (reads, tag and CORS writes all happen)
+    const bucket = await newBucket(s3, 'owner');
+    const inputs: Array<[string, Record<string, unknown>]> = [];
+    const recorder = motoS3(moto());
+    recorder.middlewareStack.add((next, context) => async (args) => {
+      inputs.push([context.commandName as string, args.input as Record<string, unknown>]);
+      return next(args);
+    }, { step: 'initialize', name: 'recordInputs' });
+    // WHEN
+    await publishTo(bucket, { s3: recorder });
+    // THEN
+    expect(new Set(inputs.map(([command]) => command))).toEqual(new Set(['GetObjectCommand', 'PutObjectCommand', 'GetBucketCorsCommand', 'PutBucketCorsCommand']));
+    expect(inputs.filter(([, input]) => input.ExpectedBucketOwner !== '123456789012')).toEqual([]);
+  });
+
+  test('a bucket of another account fails in one line naming the bucket and the account, before anything is written', async () => {
+    // GIVEN S3 refuses the owner check (as it does, 403 AccessDenied, for a bucket of another account)
+    const s3Mock = mockClient(S3Client);
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '210987654321' });
+    try {
+      // WHEN / THEN
+      await expect(publishTo('someone-elses')).rejects.toThrow(
+        "`--bucket` 'someone-elses': S3 denied access (Access Denied); the bucket must be owned by this account (210987654321, sent as ExpectedBucketOwner)");
+      expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+      expect(s3Mock.commandCalls(GetObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'someone-elses', ExpectedBucketOwner: '210987654321' });
+    } finally {
+      s3Mock.restore();
+    }
   });
 
   test('fails when the bucket does not exist, in one line', async () => {

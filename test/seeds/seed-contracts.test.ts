@@ -23,6 +23,8 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   ALARM_TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${names.alarmTopicName}`,
   // The two stages' schedule roles (Stack.toJsonString of their ARNs).
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' }),
+  // Every role of the stack, by name (Fn::Join of their Refs).
+  PROJECT_AUTOMATION_ROLES: 'mlops-demo-ProjectModelDeployBuildProjectRole-1376EBF4,mlops-demo-ProjectTeardownHandlerRole-0A759C26',
 };
 
 /** The environment a CodeBuild project gives its builds (plus CodeBuild's own AWS_REGION). */
@@ -58,6 +60,8 @@ test('the model-build CodeBuild environment is a complete run-pipeline configura
 test('the model-deploy CodeBuild environment holds every variable the build reads', () => {
   const env = environmentOf(names.modelDeployName);
   expect(REQUIRED_VARIABLES.filter((v) => !env[v])).toEqual([]);
+  // The project's automation roles, which the build reads as role names
+  expect(readBuildEnvironment(env).automationRoleNames).toEqual(DEPLOY_TIME_VALUES.PROJECT_AUTOMATION_ROLES.split(','));
   // What the pipeline adds on a commit-triggered run: the variable's default.
   const build = readBuildEnvironment({ ...env, MODEL_PACKAGE_ARN: 'latest' });
   expect(build).toMatchObject({

@@ -80,6 +80,25 @@ const asLaunchRole = (action: string, resource: string, context: Record<string, 
   decide({ principal: LAUNCH_ROLE_ARN, action, resource, identity: launchPolicy, context });
 
 describe('the S3 template\'s launch role', () => {
+  test('reads the template\'s assets only from the template bucket of its own account (s3:ResourceAccount)', async () => {
+    const asset = 'arn:aws:s3:::platform-sagemaker-templates/templates/assets/0123.zip';
+    const read = async (bucketAccount: string) => {
+      const result = await runSimulation({
+        request: {
+          principal: LAUNCH_ROLE_ARN, action: 's3:GetObject', resource: { resource: asset, accountId: bucketAccount },
+          contextVariables: { 'aws:PrincipalArn': LAUNCH_ROLE_ARN, 'aws:PrincipalAccount': ACCOUNT, 's3:ResourceAccount': bucketAccount },
+        },
+        identityPolicies: [{ name: 'identity', policy: launchPolicy }], serviceControlPolicies: [], resourceControlPolicies: [],
+        // A bucket policy of the other account's bucket that lets anyone read (a taken-over name).
+        resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: asset }] },
+      }, {});
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    };
+    expect(await read(ACCOUNT)).toBe('Allowed');
+    expect(await read('222222222222')).not.toBe('Allowed');
+  });
+
   const projectRole = roleArn('SP-demo-p-abc123def456-ProjectRole-ABC');
 
   test('creates, changes and deletes a project role that carries the shipped boundary', async () => {

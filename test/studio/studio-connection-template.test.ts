@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, Provisioner } from '../../lib/studio/launch-role';
 import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
@@ -11,6 +11,8 @@ import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/stud
 import { cdkJsonContext } from '../support/app';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
 import { ConfigError } from '../../lib/contract/errors';
+import { REPOSITORY_FULL_NAME_PATTERN } from '../../lib/contract/rules';
+import { defineStudioProjectTemplate } from '../../lib/studio/project-template';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of synthesized templates
 type Json = any;
@@ -142,6 +144,52 @@ describe('S3 template of a CodeConnections source, values configured at synth', 
   });
 });
 
+describe('S3 template of a CodeConnections source, constrained by the platform team (allowedConnectionArns, repositoryOwner)', () => {
+  // GIVEN two allowed connections and an owner
+  const OTHER_ARN = 'arn:aws:codestar-connections:eu-west-1:123456789012:connection/ffffffff-4567-89ab-cdef-0123456789ab';
+  const { template } = synthS3({ allowedConnectionArns: `${CONNECTION_ARN},${OTHER_ARN}`, repositoryOwner: 'Acme.io' });
+  const accepts = (parameter: string, value: string) => {
+    const p = template.Parameters[parameter];
+    return (p.AllowedValues === undefined || p.AllowedValues.includes(value))
+      && (p.AllowedPattern === undefined || new RegExp(p.AllowedPattern).test(value));
+  };
+
+  test('the connection parameter takes only the allowed connections, and says so', () => {
+    expect(template.Parameters.CodeConnectionArn.AllowedValues).toEqual([CONNECTION_ARN, OTHER_ARN]);
+    expect(template.Parameters.CodeConnectionArn.ConstraintDescription).toContain(CONNECTION_ARN);
+    expect(accepts('CodeConnectionArn', OTHER_ARN)).toBe(true);
+    expect(accepts('CodeConnectionArn', 'arn:aws:codeconnections:eu-west-1:123456789012:connection/11111111-4567-89ab-cdef-0123456789ab')).toBe(false);
+    // Two connections: the user chooses, nothing is pre-filled.
+    expect(template.Parameters.CodeConnectionArn.Default).toBeUndefined();
+  });
+
+  test.each([
+    ['Acme.io/model-build', true],
+    ['acme.IO/model-build', true],
+    ['acme.io/sub/model-build', true],
+    ['acme.io/model-build.git', false],
+    ['acmexio/model-build', false],
+    ['acme.io-evil/model-build', false],
+    ['other/acme.io/model-build', false],
+    ['acme.io', false],
+    ['acme.io/', false],
+  ])('both repository parameters accept %j: %s', (value, allowed) => {
+    expect(accepts('ModelBuildCodeRepositoryFullname', value)).toBe(allowed);
+    expect(accepts('ModelDeployCodeRepositoryFullname', value)).toBe(allowed);
+    expect(template.Parameters.ModelBuildCodeRepositoryFullname.ConstraintDescription).toContain('under Acme.io');
+  });
+
+  test('one allowed connection pre-fills the field', () => {
+    // Construction only (no synthesis): the parameter's default is set when it is defined.
+    const { connectionParameters: single } = defineStudioProjectTemplate(new Stack(), {
+      project: { sourceProvider: 'codeconnections' }, connectionConstraints: { allowedConnectionArns: [CONNECTION_ARN] },
+    });
+    expect(single?.connectionArn.allowedValues).toEqual([CONNECTION_ARN]);
+    expect(single?.connectionArn.default).toBe(CONNECTION_ARN);
+    expect(single?.buildRepository.allowedPattern).toBe(REPOSITORY_FULL_NAME_PATTERN);
+  });
+});
+
 describe('template parameters and the configuration parser agree', () => {
   // GIVEN the parameters as published
   const { template } = synthDefaultS3();
@@ -267,6 +315,16 @@ describe('Service Catalog product of a connection source', () => {
     Template.fromJSON(assembly.getStackByName(stack.stackName).template).hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       Name: Match.stringLikeRegexp('your Git repositories'),
     });
+  });
+});
+
+describe('Service Catalog product of a connection source, constrained by the platform team', () => {
+  test('has the same constraints as the S3 template (one template body)', () => {
+    const { app, stack } = catalogApp({ allowedConnectionArns: [CONNECTION_ARN], repositoryOwner: 'acme' });
+    const product = JSON.parse(fs.readFileSync(path.join(app.synth().directory, stack.productStack.templateFile), 'utf8'));
+    expect(product.Parameters.CodeConnectionArn).toMatchObject({ AllowedValues: [CONNECTION_ARN], Default: CONNECTION_ARN });
+    expect(new RegExp(product.Parameters.ModelDeployCodeRepositoryFullname.AllowedPattern).test('acme/ml-platform/model-deploy')).toBe(true);
+    expect(new RegExp(product.Parameters.ModelDeployCodeRepositoryFullname.AllowedPattern).test('evil/model-deploy')).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets 
 import { autoscaledTypeChangeProblem } from './autoscaling-update';
 import { checkEndpointOwnership } from './endpoint-ownership';
 import { ENDPOINT_STACK_PARAMETERS, endpointName, MODEL_PACKAGE_ARN_PATTERN, SNS_TOPIC_ARN_PATTERN, TAG_KEYS } from './endpoint-stack';
+import { parseAutomationRoles, PROJECT_AUTOMATION_ROLES_VARIABLE } from './approver-rule';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
 import { chooseSmokeTestPayload } from './smoke-test-payload';
 import { loadStageConfig, Stage, STAGES } from './stage-config';
@@ -29,6 +30,8 @@ export interface BuildEnvironment {
   readonly region: string;
   /** The SageMaker pipeline execution role: its own approvals are refused unless {@link autoApproveModels}. */
   readonly pipelineRoleArn: string;
+  /** The project stack's other roles (`PROJECT_AUTOMATION_ROLES`, names): their approvals are refused too. */
+  readonly automationRoleNames: readonly string[];
   /** `AUTO_APPROVE_MODELS=true`: the project approves automatically, the pipeline role's approvals count. */
   readonly autoApproveModels: boolean;
   /** The project's SNS topic, which the endpoint alarms notify. */
@@ -59,7 +62,8 @@ export const REQUIRED_VARIABLES = [
 ] as const;
 
 /**
- * Reads and checks the build variables. `AUTO_APPROVE_MODELS` is optional (`true` or `false`,
+ * Reads and checks the build variables. `PROJECT_AUTOMATION_ROLES` is optional (see
+ * {@link parseAutomationRoles}); `AUTO_APPROVE_MODELS` is optional (`true` or `false`,
  * unset or empty means `false`); so is `DEPLOYMENT_TARGETS` (see {@link parseDeploymentTargets};
  * unset, empty or `{}` means single-account).
  * @throws Error naming every missing variable, or the malformed `PROJECT_TAGS`,
@@ -85,6 +89,7 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
     region: value('AWS_REGION'),
     pipelineRoleArn,
+    automationRoleNames: parseAutomationRoles(env[PROJECT_AUTOMATION_ROLES_VARIABLE]),
     autoApproveModels: flag('AUTO_APPROVE_MODELS', env.AUTO_APPROVE_MODELS),
     alarmTopicArn: topicArn('ALARM_TOPIC_ARN', value('ALARM_TOPIC_ARN')),
     deploymentTargets: parseDeploymentTargets(env[DEPLOYMENT_TARGETS_VARIABLE], {
@@ -300,7 +305,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
     client: options.client,
     modelPackageGroupName: env.modelPackageGroupName,
     requestedArn: env.requestedModelPackageArn,
-    approval: { autoApprove: env.autoApproveModels, pipelineRoleArn: env.pipelineRoleArn },
+    approval: { autoApprove: env.autoApproveModels, pipelineRoleArn: env.pipelineRoleArn, automationRoleNames: env.automationRoleNames },
     log,
   });
   const modelPackageArn = resolution.deploy ? resolution.modelPackageArn : '';

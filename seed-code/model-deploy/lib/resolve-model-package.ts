@@ -7,6 +7,7 @@ import {
   SageMakerClient,
   UserContext,
 } from '@aws-sdk/client-sagemaker';
+import { automationRoleOf } from './approver-rule';
 
 /**
  * Who may approve a package that gets deployed.
@@ -26,6 +27,12 @@ export interface ApprovalPolicy {
    * From `SAGEMAKER_PIPELINE_ROLE_ARN`. Unused when {@link autoApprove} is true.
    */
   readonly pipelineRoleArn: string;
+  /**
+   * Names of the project stack's other roles, whose approvals are refused too (the shared rule,
+   * {@link automationRoleOf}). From `PROJECT_AUTOMATION_ROLES`.
+   * @default - none: only the pipeline role's approvals are refused
+   */
+  readonly automationRoleNames?: readonly string[];
 }
 
 /** Inputs of {@link resolveModelPackage}. */
@@ -246,36 +253,17 @@ export function approvalProblem(approver: Approver | undefined, policy: Approval
     return 'DescribeModelPackage names no approver (neither LastModifiedBy nor CreatedBy holds an IAM identity or a Studio user profile), '
       + `so an approval by the pipeline role ${policy.pipelineRoleArn} cannot be ruled out. Approve it again as a person, or set AUTO_APPROVE_MODELS=true if the project approves automatically`;
   }
-  if (approver.iamArn && isSessionOfRole(approver.iamArn, policy.pipelineRoleArn)) {
+  const automation = approver.iamArn === undefined ? undefined
+    : automationRoleOf(approver.iamArn, { pipelineRoleArn: policy.pipelineRoleArn, roleNames: policy.automationRoleNames ?? [] });
+  if (automation !== undefined && automation !== policy.pipelineRoleArn) {
+    return `it was approved by a role of the project's automation (${describeApprover(approver)}, role ${automation}; see PROJECT_AUTOMATION_ROLES), not by a reviewer. `
+      + "Have a person approve it (Studio, or 'aws sagemaker update-model-package --model-approval-status Approved'), or reject it to roll back";
+  }
+  if (automation !== undefined) {
     return `it was approved by the SageMaker pipeline's own role (${describeApprover(approver)}; SAGEMAKER_PIPELINE_ROLE_ARN is ${policy.pipelineRoleArn}), not by a reviewer. `
       + "Have a person approve it (Studio, or 'aws sagemaker update-model-package --model-approval-status Approved'), reject it to roll back, or set AUTO_APPROVE_MODELS=true if the project approves automatically";
   }
   return undefined;
 }
 
-/** An IAM role ARN; groups: partition, account, role name (at most 64 characters). */
-export const ROLE_ARN = /^arn:([a-z0-9-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
-const ASSUMED_ROLE_ARN = /^arn:([a-z0-9-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/;
-
-/** Whether `roleArn` is an IAM role ARN (`arn:<partition>:iam::<account>:role/<path/>name`). */
-export function isRoleArn(roleArn: string): boolean {
-  return ROLE_ARN.test(roleArn);
-}
-
-/**
- * Whether an identity ARN is the role itself or a session of it. A session ARN
- * (`arn:<partition>:sts::<account>:assumed-role/<name>/<session>`) carries no role path, so the
- * match is on partition, account and role name; IAM role names are unique per account without
- * regard to case, so the name comparison ignores case.
- */
-export function isSessionOfRole(identityArn: string, roleArn: string): boolean {
-  const role = ROLE_ARN.exec(roleArn);
-  if (!role) {
-    return false;
-  }
-  const identity = ASSUMED_ROLE_ARN.exec(identityArn) ?? ROLE_ARN.exec(identityArn);
-  return identity !== null
-    && identity[1] === role[1]
-    && identity[2] === role[2]
-    && identity[3].toLowerCase() === role[3].toLowerCase();
-}
+export { isRoleArn, isSessionOfRole, ROLE_ARN } from './approver-rule';

@@ -73,6 +73,7 @@ describe('readBuildEnvironment', () => {
       projectTags: {},
       region: 'us-east-1',
       pipelineRoleArn: PIPELINE_ROLE,
+      automationRoleNames: [],
       autoApproveModels: false,
       alarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
       batchScheduleRoleArns: {},
@@ -99,6 +100,11 @@ describe('readBuildEnvironment', () => {
     expect(readBuildEnvironment({ ...VARIABLES, MODEL_PACKAGE_ARN: value }).requestedModelPackageArn).toBe(requested);
   });
 
+  test('PROJECT_AUTOMATION_ROLES: the project stack\'s role names (unset: none, as in a project stack older than it)', () => {
+    expect(readBuildEnvironment({ ...VARIABLES, PROJECT_AUTOMATION_ROLES: ' a-Role_1, b.role@x ,' }).automationRoleNames).toEqual(['a-Role_1', 'b.role@x']);
+    expect(readBuildEnvironment({ ...VARIABLES, PROJECT_AUTOMATION_ROLES: undefined }).automationRoleNames).toEqual([]);
+  });
+
   test.each<[string, Record<string, string | undefined>, string]>([
     ['the bucket and key are missing', { ARTIFACT_BUCKET: undefined, KMS_KEY_ARN: ' ' }, 'Missing build environment variable(s): ARTIFACT_BUCKET, KMS_KEY_ARN'],
     ['PROJECT_TAGS is not JSON', { PROJECT_TAGS: 'team=ml' }, "PROJECT_TAGS must be a JSON object of tag keys to string values; got 'team=ml'"],
@@ -111,6 +117,8 @@ describe('readBuildEnvironment', () => {
     ['MODEL_PACKAGE_ARN is not a package ARN', { MODEL_PACKAGE_ARN: 'garbage' },
       "MODEL_PACKAGE_ARN must be the ARN of a model package version (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>), 'latest' or empty; got 'garbage'"],
     ['MODEL_PACKAGE_ARN is a group ARN', { MODEL_PACKAGE_ARN: `arn:aws:sagemaker:us-east-1:123456789012:model-package-group/${GROUP}` }, 'MODEL_PACKAGE_ARN must be the ARN of a model package version'],
+    ['PROJECT_AUTOMATION_ROLES lists an ARN, not a name', { PROJECT_AUTOMATION_ROLES: 'a-role,arn:aws:iam::123456789012:role/b' },
+      "PROJECT_AUTOMATION_ROLES must list IAM role names, comma-separated; got 'arn:aws:iam::123456789012:role/b'"],
     ['AUTO_APPROVE_MODELS is not a boolean', { AUTO_APPROVE_MODELS: 'yes' }, "AUTO_APPROVE_MODELS must be 'true' or 'false' (unset means false); got 'yes'"],
     ['the alarm topic is missing (a project stack older than the topic)', { ALARM_TOPIC_ARN: undefined },
       'Missing build environment variable(s): ALARM_TOPIC_ARN; the deploy CodeBuild project must set them (ALARM_TOPIC_ARN: update the project stack, which creates the alarm topic)'],

@@ -21,7 +21,9 @@ const ARN = (version: number, group = GROUP) => `arn:aws:sagemaker:us-east-1:123
 const PIPELINE_ROLE = 'arn:aws:iam::123456789012:role/service-role/churn-sagemaker-pipeline';
 const PIPELINE_SESSION = 'arn:aws:sts::123456789012:assumed-role/churn-sagemaker-pipeline/SageMaker';
 const REVIEWER = 'arn:aws:sts::123456789012:assumed-role/DataScientist/alice@example.com';
-const REVIEWED: ApprovalPolicy = { autoApprove: false, pipelineRoleArn: PIPELINE_ROLE };
+/** Another role of the project stack (PROJECT_AUTOMATION_ROLES): the deploy build's. */
+const BUILD_ROLE_NAME = 'churn-ModelDeployBuildProjectRole-1376EBF4';
+const REVIEWED: ApprovalPolicy = { autoApprove: false, pipelineRoleArn: PIPELINE_ROLE, automationRoleNames: [BUILD_ROLE_NAME] };
 const by = (arn: string) => ({ IamIdentity: { Arn: arn } });
 
 const sagemaker = mockClient(SageMakerClient);
@@ -225,6 +227,8 @@ describe('who approved (AUTO_APPROVE_MODELS false)', () => {
       'DescribeModelPackage names no approver (neither LastModifiedBy nor CreatedBy holds an IAM identity or a Studio user profile)'],
     ['both fields are empty', { CreatedBy: {}, LastModifiedBy: { IamIdentity: {} } },
       'names no approver'],
+    ['another role of the project approved it (the deploy build\'s own)', { LastModifiedBy: by(`arn:aws:sts::123456789012:assumed-role/${BUILD_ROLE_NAME}/AWSCodeBuild-1`) },
+      `it was approved by a role of the project's automation (arn:aws:sts::123456789012:assumed-role/${BUILD_ROLE_NAME}/AWSCodeBuild-1 (LastModifiedBy), role arn:aws:iam::123456789012:role/${BUILD_ROLE_NAME}; see PROJECT_AUTOMATION_ROLES), not by a reviewer.`],
   ])('fails when %s', async (_, who, message) => {
     sagemaker.on(DescribeModelPackageCommand).resolves(pkg(3, who));
     const attempt = resolve(ARN(3));

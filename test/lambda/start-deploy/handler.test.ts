@@ -3,12 +3,14 @@ import { DescribeModelPackageCommand, DescribeModelPackageCommandOutput, ListMod
 import { mockClient } from 'aws-sdk-client-mock';
 import { IncomingEvent, ModelPackageStateChange, requestToken } from '../../../lambda/start-deploy/decide';
 import { Deps, startDeploy } from '../../../lambda/start-deploy/index';
-import { isSessionOf } from '../../../lambda/start-deploy/model-packages';
+import { isSessionOfRole } from '../../../seed-code/model-deploy/lib/approver-rule';
 
 const GROUP = 'churn-p-abc123def456';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const PIPELINE_ROLE = `arn:aws:iam::${ACCOUNT}:role/project/sagemaker-churn-pipeline-role`;
+/** Another role of the project stack (CloudFormation names it). */
+const DEPLOY_BUILD_ROLE = 'mlops-demo-ProjectModelDeployBuildProjectRole-1376EBF4';
 const arn = (v: number) => `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package/${GROUP}/${v}`;
 
 const sageMaker = mockClient(SageMakerClient);
@@ -22,7 +24,7 @@ const deps: Deps = {
   variableName: 'ModelPackageArn',
   account: ACCOUNT,
   region: REGION,
-  pipelineRoleArn: PIPELINE_ROLE,
+  automationRoles: { pipelineRoleArn: PIPELINE_ROLE, roleNames: [DEPLOY_BUILD_ROLE, 'mlops-demo-ProjectTeardownHandlerRole-0A759C26'] },
   allowPipelineApprovals: false,
   log: (entry) => logs.push(entry),
 };
@@ -142,8 +144,28 @@ describe('start-deploy', () => {
     ['a role whose name extends it', 'arn:aws:sts::123456789012:assumed-role/sagemaker-churn-pipeline-role-2/s', false],
     ['another role', 'arn:aws:sts::123456789012:assumed-role/MLReviewer/s', false],
     ['a user', 'arn:aws:iam::123456789012:user/sagemaker-churn-pipeline-role', false],
-  ])('isSessionOf: %s -> %s', (_what, principal, expected) => {
-    expect(isSessionOf(principal, PIPELINE_ROLE)).toBe(expected);
+  ])('isSessionOfRole: %s -> %s', (_what, principal, expected) => {
+    expect(isSessionOfRole(principal, PIPELINE_ROLE)).toBe(expected);
+  });
+
+  describe('approvals by another role of the project (PROJECT_AUTOMATION_ROLES)', () => {
+    const BUILD = { IamIdentity: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${DEPLOY_BUILD_ROLE.toUpperCase()}/AWSCodeBuild-1234` } };
+
+    test('are not deployed: the deploy build\'s role cannot approve what it then deploys', async () => {
+      sageMaker.on(DescribeModelPackageCommand).resolves(described({ LastModifiedBy: BUILD }));
+      expect(await startDeploy(event(approved(3)), deps)).toMatchObject({
+        result: 'ignored',
+        reason: expect.stringContaining(`approved by a role of the project's automation (${BUILD.IamIdentity.Arn}, role arn:aws:iam::${ACCOUNT}:role/${DEPLOY_BUILD_ROLE})`),
+      });
+      expect(codePipeline.commandCalls(StartPipelineExecutionCommand)).toHaveLength(0);
+    });
+
+    test('a role of the same name in another account is not the project\'s', async () => {
+      sageMaker.on(DescribeModelPackageCommand).resolves(described({
+        LastModifiedBy: { IamIdentity: { Arn: `arn:aws:sts::210987654321:assumed-role/${DEPLOY_BUILD_ROLE}/s` } },
+      }));
+      expect(await startDeploy(event(approved(3)), deps)).toMatchObject({ result: 'started' });
+    });
   });
 
   test('a rejection redeploys the newest package still approved, never the rejected one', async () => {

@@ -57,7 +57,7 @@ async function handle(groupName: string, arn: string, status: 'Approved' | 'Reje
   const deps: Deps = {
     sageMaker: client, codePipeline: new CodePipelineClient({ region: 'us-east-1' }), pipelineName: 'deploy', groupName,
     variableName: 'ModelPackageArn', account: arn.split(':')[4], region: 'us-east-1',
-    pipelineRoleArn: 'arn:aws:iam::123456789012:role/pipeline', allowPipelineApprovals: false, log: () => undefined,
+    automationRoles: { pipelineRoleArn: 'arn:aws:iam::123456789012:role/pipeline', roleNames: [] }, allowPipelineApprovals: false, log: () => undefined,
   };
   const event: IncomingEvent = {
     id: randomUUID(), account: deps.account, region: 'us-east-1',
