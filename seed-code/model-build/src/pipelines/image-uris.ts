@@ -8,6 +8,7 @@
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html
  */
+import DLC_ACCOUNTS from './dlc-registry-accounts.json';
 
 /** Framework containers the seed pipelines use. */
 export type Framework = 'sklearn' | 'xgboost';
@@ -66,6 +67,21 @@ export const FRAMEWORK_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   'us-west-1': '746614075791',
   'us-west-2': '246618743249',
 };
+
+/**
+ * ECR registry account of SageMaker's deep learning containers (TensorFlow, PyTorch, Hugging Face)
+ * by region, for the regions of {@link FRAMEWORK_REGISTRY_ACCOUNTS}: the registry the image build
+ * logs in to for base images (`FROM ${DLC_REGISTRY}/tensorflow-training:...`). Kept in a JSON file
+ * because the project's CDK app reads it too: the image build's role may pull from these accounts
+ * only. As the SageMaker Python SDK's `image_uri_config/tensorflow.json` lists them.
+ */
+export const DLC_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = DLC_ACCOUNTS;
+
+/** The deep learning container registry of `region` (`<account>.dkr.ecr.<region>.amazonaws.com`), if the table has it. */
+export function dlcRegistry(region: string): string | undefined {
+  const account = Object.prototype.hasOwnProperty.call(DLC_REGISTRY_ACCOUNTS, region) ? DLC_REGISTRY_ACCOUNTS[region] : undefined;
+  return account ? `${account}.dkr.ecr.${region}.amazonaws.com` : undefined;
+}
 
 /** Thrown for a region the image table does not cover. */
 export class UnknownRegionError extends Error {
