@@ -305,8 +305,8 @@ function withoutCoveredActions(actions: string[], readFamilies = false): string[
  * gate: add its verb here.
  */
 const WRITE_VERBS = [
-  'Abort', 'Add', 'Batch', 'Cancel', 'Create', 'Decrypt', 'Delete', 'Deregister', 'Disable', 'Enable', 'Encrypt', 'Invoke',
-  'Put', 'Register', 'Remove', 'Send', 'Set', 'Start', 'Stop', 'Tag', 'Untag', 'Update', 'Upload', 'Use', 'Validate',
+  'Abort', 'Add', 'Batch', 'Cancel', 'Complete', 'Create', 'Decrypt', 'Delete', 'Deregister', 'Disable', 'Enable', 'Encrypt',
+  'Initiate', 'Invoke', 'Put', 'Register', 'Remove', 'Send', 'Set', 'Start', 'Stop', 'Tag', 'Untag', 'Update', 'Upload', 'Use', 'Validate',
 ];
 
 /** Services whose actions the boundary allows by name only, never as a verb family (IAM: no role may create or change roles). */
