@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CommandResult, CommandRunner, buildImages, keepImages, main, parseRepositoryUri } from '../../src/containers/build-images';
 import { containerFolders } from '../../src/containers/images';
 import { UsageError, resolveProjectSettings } from '../../src/cli/settings';
+import { DLC_REGISTRY_ACCOUNTS, FRAMEWORK_REGISTRY_ACCOUNTS, dlcRegistry } from '../../src/pipelines/image-uris';
 
 const URI = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-project-p-abc123def456';
 const REPOSITORY = parseRepositoryUri(URI);
@@ -206,5 +207,23 @@ describe('the pipeline CLIs read the image build\'s file', () => {
     expect(() => resolveProjectSettings({ 'images-file': file }, { AWS_REGION: 'eu-west-1' }, true))
       .toThrow(new UsageError(`PIPELINE_IMAGES_FILE ${file}: 'train' is "latest"; expected <registry>/<repository>@sha256:<digest> or :<tag>`));
     expect(() => resolveProjectSettings({}, { AWS_REGION: 'eu-west-1', PIPELINE_IMAGES_FILE: file }, true)).toThrow(UsageError);
+  });
+});
+
+describe('the deep learning container registry table', () => {
+  test('covers exactly the regions of the framework image table, with the accounts the SageMaker Python SDK lists', () => {
+    expect(Object.keys(DLC_REGISTRY_ACCOUNTS).sort()).toEqual(Object.keys(FRAMEWORK_REGISTRY_ACCOUNTS).sort());
+    // image_uri_config/tensorflow.json: one account for most regions, its own for the newer ones.
+    const own: Record<string, string> = {
+      'af-south-1': '626614931356', 'ap-east-1': '871362719292', 'ap-northeast-3': '364406365360', 'ap-south-2': '772153158452',
+      'ap-southeast-3': '907027046896', 'ap-southeast-4': '457447274322', 'ca-west-1': '204538143572', 'eu-central-2': '380420809688',
+      'eu-south-1': '692866216735', 'eu-south-2': '503227376785', 'il-central-1': '780543022126', 'me-central-1': '914824155844',
+      'me-south-1': '217643126080',
+    };
+    for (const region of Object.keys(FRAMEWORK_REGISTRY_ACCOUNTS)) {
+      expect([region, DLC_REGISTRY_ACCOUNTS[region]]).toEqual([region, own[region] ?? '763104351884']);
+      expect(dlcRegistry(region)).toBe(`${own[region] ?? '763104351884'}.dkr.ecr.${region}.amazonaws.com`);
+    }
+    expect(dlcRegistry('xx-nowhere-1')).toBeUndefined();
   });
 });
