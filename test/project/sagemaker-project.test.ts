@@ -83,6 +83,7 @@ describe('IAM', () => {
     expect(principals.sort()).toEqual([
       ['ProjectEventsRole', 'events.amazonaws.com'],
       ['ProjectModelApprovalTriggerFunctionRole', 'lambda.amazonaws.com'],
+      ['ProjectModelBuildImageProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelBuildPipelineRole', 'codepipeline.amazonaws.com'],
       ['ProjectModelBuildProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelBuildSageMakerPipelineRole', 'sagemaker.amazonaws.com'],
@@ -119,6 +120,8 @@ describe('IAM', () => {
     expect(actionsOf(statements)).toEqual([
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
       'application-autoscaling:DescribeScalingPolicies', 'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData',
+      // the image build's registry login
+      'ecr:GetAuthorizationToken',
       // aws-cdk-lib's Step Functions logging grant (the teardown's waiter): vended log delivery
       'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
       'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
@@ -146,9 +149,19 @@ describe('IAM', () => {
       's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
+    ['ProjectModelBuildImageProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage',
+      'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer',
+      'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'kms:Decrypt', 'kms:DescribeKey',
+      'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
+      // Its output artifact (the images file): aws-cdk-lib's read-write grant on the pipeline artifact bucket.
+      'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
+      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+    ]],
     ['ProjectModelBuildProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
-      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'ecr:BatchGetImage', 'ecr:PutImage', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
       'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
       'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
       's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
@@ -157,7 +170,7 @@ describe('IAM', () => {
       'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:UpdatePipeline',
     ]],
     ['ProjectModelBuildSageMakerPipelineRole', [
-      'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
       'logs:DescribeLogStreams', 'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
       's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
@@ -198,7 +211,7 @@ describe('IAM', () => {
       'scheduler:ListTagsForResource', 'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:UpdateSchedule',
     ]],
     ['ProjectModelDeployModelExecutionRole', [
-      'cloudwatch:PutMetricData', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
       'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
       's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
@@ -406,8 +419,8 @@ describe('SageMakerProject, configured', () => {
 
   test('every log group the project creates is encrypted with the project key and kept logRetentionDays', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // start-deploy, teardown onEvent + isComplete, provider + waiter, three CodeBuild projects
-    expect(groups).toHaveLength(8);
+    // start-deploy, teardown onEvent + isComplete, provider + waiter, four CodeBuild projects
+    expect(groups).toHaveLength(9);
     for (const group of groups) {
       expect(group.Properties).toMatchObject({
         KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectArtifactStoreKey/), 'Arn'] },
