@@ -116,6 +116,14 @@ const CASES: ReasonCase[] = [
     rejectsWith: ['s3:PutObject', 's3:DeleteObject'],
   },
   {
+    what: "pull from SageMaker's deep learning container registries",
+    accepts: [`Resource::${ARN}:ecr:<AWS::Region>:763104351884:repository/*`, `Resource::${ARN}:ecr:<AWS::Region>:626614931356:repository/*`],
+    rejects: [`Resource::${ARN}:ecr:<AWS::Region>:111122223333:repository/*`, `Resource::${ARN}:ecr:<AWS::Region>:<AWS::AccountId>:repository/*`,
+      `Resource::${ARN}:ecr:*:763104351884:repository/*`, `Resource::${ARN}:ecr:<AWS::Region>:763104351884:*`],
+    acceptsWith: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    rejectsWith: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:DeleteRepository'],
+  },
+  {
     what: 'streams of pipeline jobs in SageMaker\'s job log groups',
     accepts: ['ProcessingJobs', 'TrainingJobs', 'TransformJobs'].map((g) => `Resource::${LOGS}:log-group:/aws/sagemaker/${g}:log-stream:pipelines-*`),
     rejects: [`Resource::${LOGS}:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*`, `Resource::${LOGS}:log-group:/aws/sagemaker/*`,
@@ -152,6 +160,20 @@ const CASES: ReasonCase[] = [
     what: "target-tracking alarms of the project's endpoints",
     accepts: [`Resource::${ALARM}:TargetTracking-endpoint/mlops-demo-prod/*`, `Resource::${ALARM}:TargetTracking-endpoint/<SageMakerProjectName>-staging/*`],
     rejects: [`Resource::${ALARM}:TargetTracking-endpoint/*`, `Resource::${ALARM}:TargetTracking-*`, `Resource::${ALARM}:TargetTracking-endpoint/*-prod/*`],
+  },
+  {
+    what: "target-tracking alarms of the project's scale-to-zero inference components",
+    accepts: [`Resource::${ALARM}:TargetTracking-inference-component/mlops-demo-staging-model-*`,
+      `Resource::${ALARM}:TargetTracking-inference-component/mlops-demo-*-model-*`],
+    rejects: [`Resource::${ALARM}:TargetTracking-inference-component/*`, `Resource::${ALARM}:TargetTracking-*`,
+      `Resource::${ALARM}:TargetTracking-inference-component/mlops-demo-dev-model-*`],
+  },
+  {
+    what: "the project's scale-to-zero inference components",
+    accepts: [`Resource::${SM}:inference-component/mlops-demo-staging-model`, `Resource::${SM}:inference-component/mlops-demo-*-model`,
+      `Resource::${SM}:inference-component/*-prod-model`],
+    rejects: [`Resource::${SM}:inference-component/*`, `Resource::${SM}:inference-component/mlops-demo-dev-model`,
+      `Resource::${SM}:inference-component/mlops-demo-staging-model*`, `Resource::${SM}:*`],
   },
   {
     what: 'scalable targets (generated ids)',

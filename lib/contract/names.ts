@@ -61,6 +61,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'CodeBuild project and CodePipeline name', name: (n) => n.modelDeployName, max: 100 },
   { what: 'CodeBuild project name', name: (n) => n.testingName, max: 255 },
   { what: 'CodeBuild project name', name: (n) => n.verifyReleaseName, max: 255 },
+  { what: 'CodeBuild project name', name: (n) => n.imageBuildName, max: 255 },
   { what: 'CodeBuild project name', name: (n) => n.modelBuildSeedName, max: 255 },
   { what: 'CodeBuild project name', name: (n) => n.modelDeploySeedName, max: 255 },
   { what: 'EventBridge rule name', name: (n) => n.buildRuleName, max: 64 },
@@ -72,6 +73,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'endpoint name', name: (n) => n.endpointName('staging'), max: 63 },
   { what: 'endpoint name', name: (n) => n.endpointName('prod'), max: 63 },
   { what: 'SNS topic name', name: (n) => n.alarmTopicName, max: 256 },
+  { what: 'ECR repository name', name: (n) => n.imageRepositoryName, max: 256 },
   // Multi-account names: composed from the id alone, so within their limits for every valid id.
   { what: 'S3 bucket name', name: (n) => n.pipelineArtifactsBucketName, max: 63, global: true },
   { what: 'S3 bucket name', name: (n) => n.buildPipelineArtifactsBucketName, max: 63, global: true },
@@ -107,6 +109,8 @@ export class ProjectNames {
   public readonly testingName: string;
   /** CodeBuild project that checks the deploy build's templates against their digest before staging and prod. */
   public readonly verifyReleaseName: string;
+  /** CodeBuild project that builds and pushes the project's container images. */
+  public readonly imageBuildName: string;
   /** CodeBuild project that seeds the build repository through a connection (CodeConnections source). */
   public readonly modelBuildSeedName: string;
   /** CodeBuild project that seeds the deploy repository through a connection (CodeConnections source). */
@@ -133,6 +137,12 @@ export class ProjectNames {
   public readonly targetAlarmTopicName: string;
   /** SNS topic the endpoint alarms notify. */
   public readonly alarmTopicName: string;
+  /**
+   * ECR repository of the project's own images, `sagemaker-project-<id>`: lowercase as ECR requires
+   * (project ids are), unique per account and region like the id, and fixed, so that a target
+   * account's roles can be granted it by name.
+   */
+  public readonly imageRepositoryName: string;
 
   constructor(public readonly projectName: string, public readonly projectId: string) {
     const prefix = `sagemaker-${projectName}-${projectId}`;
@@ -144,6 +154,7 @@ export class ProjectNames {
     this.modelDeployName = `${prefix}-modeldeploy`;
     this.testingName = `${prefix}-testing`;
     this.verifyReleaseName = `${prefix}-verify-release`;
+    this.imageBuildName = `${prefix}-images`;
     this.modelBuildSeedName = `${prefix}-modelbuild-seed`;
     this.modelDeploySeedName = `${prefix}-modeldeploy-seed`;
     this.buildRuleName = `${prefix}-build`;
@@ -151,6 +162,7 @@ export class ProjectNames {
     this.modelRuleName = `${prefix}-model`;
     this.seedRuleName = `${prefix}-seeds`;
     this.alarmTopicName = `${prefix}-alarms`;
+    this.imageRepositoryName = `sagemaker-project-${projectId}`;
     this.pipelineArtifactsBucketName = `sagemaker-project-${projectId}-pipeline-artifacts`;
     this.buildPipelineArtifactsBucketName = `sagemaker-project-${projectId}-build-artifacts`;
     this.deployPipelineRoleName = `sagemaker-${projectId}-deploy-pipeline`;

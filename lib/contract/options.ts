@@ -28,8 +28,9 @@ export interface ProjectOptions {
    */
   readonly manualApproval?: boolean;
   /**
-   * Whether the artifact bucket, KMS key, model package group and repositories survive deletion
-   * of the project. When false they are deleted with it (the bucket emptied first).
+   * Whether the artifact bucket, KMS key, model package group, repositories and image repository
+   * survive deletion of the project. When false they are deleted with it (the bucket and the image
+   * repository emptied first).
    * @default true
    */
   readonly retainData?: boolean;

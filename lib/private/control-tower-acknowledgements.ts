@@ -35,6 +35,13 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
       + "aws-cdk-lib's S3 auto-delete handler (retainData=false) cannot be put in a VPC at all",
   },
   {
+    control: 'CT.CODEBUILD.PR.4',
+    resources: /^ProjectModelBuildImageProject[0-9A-F]{8}$/,
+    reason: "The image build: Docker builds and pushes the project's container images (containers/<name>/ of the build repository) "
+      + 'and needs privileged mode. It is the only privileged project; its role may push to the project\'s image repository only and pull '
+      + "SageMaker's deep learning container base images; the SageMaker pipeline runs in a separate, unprivileged project",
+  },
+  {
     control: 'CT.S3.PR.10',
     resources: ACCESS_LOG_BUCKETS,
     reason: 'S3 server access logging delivers only to target buckets encrypted with SSE-S3; SSE-KMS is not supported on a log target bucket',

@@ -1,6 +1,7 @@
 import { IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { dlcRegistryAccounts } from './dlc-registries';
 
 /** A kind of IAM wildcard the project accepts, and why. */
 export interface WildcardReason {
@@ -38,6 +39,7 @@ const ACTIONS_WITHOUT_RESOURCE_TYPES = new Set([
   'cloudformation:ListStacks',
   'servicecatalog:ListPortfolios',
   'kms:CreateKey',
+  'ecr:GetAuthorizationToken',
 ]);
 
 /**
@@ -186,6 +188,11 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
     finding: /^Resource::arn:<AWS::Partition>:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]+)?\/\*$/,
     actions: ['s3:GetObject'],
     reason: 'Read-only (s3:GetObject): objects under a data location the platform team configured (dataLocations) for the pipeline\'s input',
+  },
+  {
+    finding: new RegExp(`^Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:(${dlcRegistryAccounts().join('|')}):repository\\/\\*$`),
+    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    reason: "Pull only: base images from SageMaker's deep learning container registries (the build seed's table), for the project's image build; AWS names their repositories",
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws\/sagemaker\/(ProcessingJobs|TrainingJobs|TransformJobs):log-stream:pipelines-\*$/,

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
 import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
+import { dlcRegistryAccounts } from '../private/dlc-registries';
+import { ECR_PULL_ACTIONS, ImageRepository, KEPT_TAG_PREFIX } from './image-repository';
 import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** The approval statuses a package may be registered with when the project does not approve automatically. */
@@ -29,7 +31,18 @@ export interface ModelBuildProps extends ProjectPipelineProps {
    * @default false
    */
   readonly autoApproveModels?: boolean;
+  /**
+   * The project's image repository: a privileged CodeBuild action before the run action builds and
+   * pushes the build repository's `containers/<name>/` images to it, and the SageMaker pipeline's
+   * jobs may pull them.
+   * @default - no image build: the pipelines run SageMaker's own images only
+   */
+  readonly imageRepository?: ImageRepository;
 }
+
+/** Name of the image build's output artifact: the run action finds it in `$CODEBUILD_SRC_DIR_<name>`. */
+export const IMAGES_ARTIFACT = 'Images';
+
 
 /**
  * Model building: on every commit to the build repository, CodePipeline runs a CodeBuild
@@ -45,6 +58,8 @@ export class ModelBuild extends Construct {
   public readonly project: codebuild.IProject;
   /** The build CodePipeline. */
   public readonly pipeline: codepipeline.Pipeline;
+  /** The privileged CodeBuild project that builds and pushes the project's images, when there is a repository. */
+  public readonly imageProject?: codebuild.Project;
 
   constructor(scope: Construct, id: string, props: ModelBuildProps) {
     super(scope, id);
@@ -159,6 +174,10 @@ export class ModelBuild extends Construct {
         SAGEMAKER_PIPELINE_ROLE_ARN: { value: executionRole.roleArn },
         KMS_KEY_ARN: { value: key.keyArn },
         PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
+        ...(props.imageRepository ? {
+          IMAGE_REPOSITORY_URI: { value: props.imageRepository.repository.repositoryUri },
+          IMAGE_KEEP_TAG_PREFIX: { value: KEPT_TAG_PREFIX },
+        } : {}),
       },
     });
     // run-pipeline reads and writes only where it uploads: content-addressed scripts and large
@@ -184,6 +203,20 @@ export class ModelBuild extends Construct {
     grantPassRole(project, executionRole, SAGEMAKER_SERVICE);
     this.project = project;
 
+    const images = props.imageRepository;
+    const imagesArtifact = new codepipeline.Artifact(IMAGES_ARTIFACT);
+    if (images) {
+      // The jobs pull the project's images; the run action marks those of a successful execution
+      // as kept (a new tag on an existing manifest: the lifecycle never expires them).
+      images.grantPull(executionRole);
+      project.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'KeepImagesOfSuccessfulRuns',
+        actions: ['ecr:BatchGetImage', 'ecr:PutImage'],
+        resources: [images.repository.repositoryArn],
+      }));
+      this.imageProject = this.imageBuildProject(props, images);
+    }
+
     this.pipeline = commitTriggeredPipeline(this, props, {
       pipelineName: names.modelBuildName,
       sourceActionName: 'ModelBuildCode',
@@ -193,14 +226,77 @@ export class ModelBuild extends Construct {
       stages: (source) => [
         {
           stageName: 'Build',
-          actions: [scopedCodeBuildAction(props.pipelineArtifactsBucket, {
-            actionName: 'BuildAndExecuteSageMakerPipeline',
-            project,
-            input: source,
-          })],
+          actions: [
+            ...(this.imageProject ? [scopedCodeBuildAction(props.pipelineArtifactsBucket, {
+              actionName: 'BuildImages',
+              project: this.imageProject,
+              input: source,
+              outputs: [imagesArtifact],
+              runOrder: 1,
+            })] : []),
+            scopedCodeBuildAction(props.pipelineArtifactsBucket, {
+              actionName: 'BuildAndExecuteSageMakerPipeline',
+              project,
+              input: source,
+              ...(this.imageProject ? { extraInputs: [imagesArtifact], runOrder: 2 } : {}),
+            }),
+          ],
         },
       ],
     });
+  }
+
+  /**
+   * The image build: the only privileged CodeBuild project of the project (Docker needs it), running
+   * the build repository's own `buildspec-images.yml`. It may push to this project's repository
+   * only, and pull base images from SageMaker's deep learning container registries.
+   */
+  private imageBuildProject(props: ModelBuildProps, images: ImageRepository): codebuild.PipelineProject {
+    const { names, key } = props;
+    const stack = Stack.of(this);
+    const imageProject = new codebuild.PipelineProject(this, 'ImageProject', {
+      projectName: names.imageBuildName,
+      description: `Builds and pushes the container images of ${names.pipelineName} (containers/<name>/)`,
+      buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec-images.yml'),
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        // Deep learning base images are several GB: the medium type's disk and network.
+        computeType: codebuild.ComputeType.MEDIUM,
+        privileged: true,
+      },
+      encryptionKey: key,
+      logging: { cloudWatch: { logGroup: projectLogGroup(this, 'ImageProjectLogs', props.logs) } },
+      timeout: Duration.hours(2),
+      environmentVariables: {
+        IMAGE_REPOSITORY_URI: { value: images.repository.repositoryUri },
+      },
+    });
+    imageProject.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PushProjectImages',
+      actions: [
+        'ecr:DescribeImages', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer',
+        'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
+      ],
+      resources: [images.repository.repositoryArn],
+    }));
+    imageProject.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'LogInToRegistries',
+      // GetAuthorizationToken has no resource type in IAM: it can only be granted on '*'. The token
+      // carries the role's own rights, nothing more.
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+    imageProject.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'PullDeepLearningContainerBaseImages',
+      actions: ECR_PULL_ACTIONS,
+      resources: dlcRegistryAccounts().map((account) => stack.formatArn({ service: 'ecr', account, resource: 'repository', resourceName: '*' })),
+    }));
+    Validations.of(imageProject).acknowledge({
+      id: 'AwsSolutions-CB3',
+      reason: 'Docker builds the project\'s container images (containers/<name>/ of the build repository) and needs privileged mode; '
+        + 'this project only builds and pushes images to the project\'s repository and holds no other rights (the SageMaker pipeline runs in a separate, unprivileged project)',
+    });
+    return imageProject;
   }
 }
 

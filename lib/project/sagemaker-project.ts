@@ -14,6 +14,7 @@ import { ArtifactStore } from './artifact-store';
 import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from '../contract/accounts';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
+import { ImageRepository } from './image-repository';
 import { ModelDeploy } from './model-deploy';
 import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from '../contract/names';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, SourceSettingKey } from '../contract/options';
@@ -116,6 +117,8 @@ export class SageMakerProject extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** The model package group. */
   public readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
+  /** The project's container image repository (images of `containers/<name>/` in the build repository). */
+  public readonly imageRepository: ImageRepository;
   /** Model building (build repository, CodeBuild, CodePipeline, SageMaker pipeline role). */
   public readonly modelBuild: ModelBuild;
   /** Model deployment (deploy repository, CodeBuild, CodePipeline, endpoint roles). */
@@ -199,6 +202,8 @@ export class SageMakerProject extends Construct {
       description: `EventBridge starting the pipelines of SageMaker project ${names.projectName}`,
     });
 
+    this.imageRepository = new ImageRepository(this, 'ImageRepository', { names, key: store.key, retainData, deploymentAccounts: accounts });
+
     this.modelBuild = new ModelBuild(this, 'ModelBuild', {
       eventsRole,
       names,
@@ -211,6 +216,7 @@ export class SageMakerProject extends Construct {
       projectTags: tags,
       dataLocations: settings.dataLocations,
       autoApproveModels: settings.autoApproveModels,
+      imageRepository: this.imageRepository,
     });
     this.modelDeploy = new ModelDeploy(this, 'ModelDeploy', {
       eventsRole,
@@ -228,6 +234,8 @@ export class SageMakerProject extends Construct {
       alarmTopic: this.alarmTopic,
       deploymentAccounts: accounts,
     });
+    // Endpoints of this account run registered packages, whose images may be the project's own.
+    this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
       deployPipeline: this.modelDeploy.pipeline,

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentAccounts, roleArn, targetAccounts } from '../contract/accounts';
 import { AlarmTopic } from '../project/alarm-topic';
+import { ECR_PULL_ACTIONS } from '../project/image-repository';
 import { EndpointDeployRole } from '../project/endpoint-deploy-role';
 import { DeploymentStage, ProjectNames } from '../contract/names';
 import { ProjectTeardown } from '../project/project-teardown';
@@ -190,6 +191,12 @@ export class TargetAccountStack extends Stack {
       sid: 'ReadModelPackages',
       actions: ['sagemaker:DescribeModelPackage'],
       resources: [this.formatArn({ service: 'sagemaker', account: projectAccount, resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*` })],
+    }));
+    modelExecutionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PullProjectImages',
+      // The project's own images (containers/<name>/), which the project repository's policy lets these model roles pull.
+      actions: ECR_PULL_ACTIONS,
+      resources: [this.formatArn({ service: 'ecr', account: projectAccount, resource: 'repository', resourceName: names.imageRepositoryName })],
     }));
     modelExecutionRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'WriteDataCapture',

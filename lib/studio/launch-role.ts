@@ -182,6 +182,32 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     conditions: { Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' } },
   },
   {
+    sid: 'ImageRepositories',
+    resourceTypes: ['AWS::ECR::Repository'],
+    actions: [
+      'ecr:CreateRepository', 'ecr:DeleteRepository', 'ecr:DescribeRepositories', 'ecr:PutLifecyclePolicy',
+      'ecr:GetLifecyclePolicy', 'ecr:DeleteLifecyclePolicy', 'ecr:SetRepositoryPolicy', 'ecr:GetRepositoryPolicy',
+      'ecr:DeleteRepositoryPolicy', 'ecr:PutImageTagMutability', 'ecr:PutImageScanningConfiguration',
+      'ecr:TagResource', 'ecr:UntagResource', 'ecr:ListTagsForResource',
+      // retainData=false: CloudFormation empties the repository before deleting it (EmptyOnDelete).
+      'ecr:ListImages', 'ecr:BatchDeleteImage',
+    ],
+    resources: arn('ecr', 'repository', 'sagemaker-project-p-*'),
+    wildcardReason: "The project's image repository sagemaker-project-<id>; SageMaker ids start with p-",
+  },
+  {
+    sid: 'ImageRepositoryKeyGrants',
+    resourceTypes: ['AWS::ECR::Repository'],
+    // ECR encrypts the repository with the project key through grants it creates (and retires) with the caller's rights.
+    actions: ['kms:CreateGrant', 'kms:RetireGrant', 'kms:DescribeKey'],
+    resources: arn('kms', 'key', '*'),
+    wildcardReason: 'KMS key ids are generated; only keys tagged with a sagemaker:project-id, and only through ECR',
+    conditions: {
+      Null: { [`aws:ResourceTag/${PROJECT_TAG}`]: 'false' },
+      StringLike: { 'kms:ViaService': 'ecr.*.amazonaws.com' },
+    },
+  },
+  {
     sid: 'ModelPackageGroups',
     resourceTypes: ['AWS::SageMaker::ModelPackageGroup'],
     actions: [

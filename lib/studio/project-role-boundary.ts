@@ -90,6 +90,7 @@ const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   'AWS::IAM::Role': { nameProperty: 'RoleName', ref: (n) => n, arn: (n) => ['arn:', P, ':iam::', A, `:role${PROJECT_ROLE_PATH}`, ...n] },
   'AWS::KMS::Key': { arn: regional('kms', 'key/'), byTag: true },
   'AWS::CodeCommit::Repository': { nameProperty: 'RepositoryName', arn: regional('codecommit', '') },
+  'AWS::ECR::Repository': { nameProperty: 'RepositoryName', ref: (n) => n, arn: regional('ecr', 'repository/') },
   'AWS::CodeBuild::Project': { nameProperty: 'Name', ref: (n) => n, arn: regional('codebuild', 'project/') },
   'AWS::CodePipeline::Pipeline': { nameProperty: 'Name', ref: (n) => n },
   'AWS::Logs::LogGroup': { nameProperty: 'LogGroupName', ref: (n) => n, arn: (n) => [...regional('logs', 'log-group:')(n), ':*'] },
@@ -304,8 +305,8 @@ function withoutCoveredActions(actions: string[], readFamilies = false): string[
  * gate: add its verb here.
  */
 const WRITE_VERBS = [
-  'Abort', 'Add', 'Batch', 'Cancel', 'Create', 'Decrypt', 'Delete', 'Deregister', 'Disable', 'Enable', 'Encrypt', 'Invoke',
-  'Put', 'Register', 'Remove', 'Send', 'Set', 'Start', 'Stop', 'Tag', 'Untag', 'Update', 'Upload', 'Use', 'Validate',
+  'Abort', 'Add', 'Batch', 'Cancel', 'Complete', 'Create', 'Decrypt', 'Delete', 'Deregister', 'Disable', 'Enable', 'Encrypt',
+  'Initiate', 'Invoke', 'Put', 'Register', 'Remove', 'Send', 'Set', 'Start', 'Stop', 'Tag', 'Untag', 'Update', 'Upload', 'Use', 'Validate',
 ];
 
 /** Services whose actions the boundary allows by name only, never as a verb family (IAM: no role may create or change roles). */

@@ -83,6 +83,7 @@ describe('IAM', () => {
     expect(principals.sort()).toEqual([
       ['ProjectEventsRole', 'events.amazonaws.com'],
       ['ProjectModelApprovalTriggerFunctionRole', 'lambda.amazonaws.com'],
+      ['ProjectModelBuildImageProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelBuildPipelineRole', 'codepipeline.amazonaws.com'],
       ['ProjectModelBuildProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelBuildSageMakerPipelineRole', 'sagemaker.amazonaws.com'],
@@ -120,6 +121,8 @@ describe('IAM', () => {
     expect(actionsOf(statements)).toEqual([
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
       'application-autoscaling:DescribeScalingPolicies', 'cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricData',
+      // the image build's registry login
+      'ecr:GetAuthorizationToken',
       // aws-cdk-lib's Step Functions logging grant (the teardown's waiter): vended log delivery
       'logs:CreateLogDelivery', 'logs:CreateLogStream', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups',
       'logs:DescribeResourcePolicies', 'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutLogEvents',
@@ -147,9 +150,19 @@ describe('IAM', () => {
       's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
+    ['ProjectModelBuildImageProjectRole', [
+      'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage',
+      'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer',
+      'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'kms:Decrypt', 'kms:DescribeKey',
+      'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
+      // Its output artifact (the images file): aws-cdk-lib's read-write grant on the pipeline artifact bucket.
+      'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
+      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+    ]],
     ['ProjectModelBuildProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
-      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
+      'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'ecr:BatchGetImage', 'ecr:PutImage', 'iam:PassRole', 'kms:Decrypt', 'kms:DescribeKey',
       'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
       'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject',
       's3:GetObject*', 's3:GetObjectVersion', 's3:List*', 's3:PutObject',
@@ -160,7 +173,7 @@ describe('IAM', () => {
       'sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution', 'sagemaker:UpdatePipeline',
     ]],
     ['ProjectModelBuildSageMakerPipelineRole', [
-      'cloudwatch:PutMetricData', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'iam:PassRole', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
       'logs:DescribeLogStreams', 'logs:PutLogEvents', 's3:Abort*', 's3:GetBucket*', 's3:GetObject', 's3:GetObject*',
       's3:List*', 's3:ListBucket', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention',
@@ -204,7 +217,7 @@ describe('IAM', () => {
       'scheduler:ListTagsForResource', 'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:UpdateSchedule',
     ]],
     ['ProjectModelDeployModelExecutionRole', [
-      'cloudwatch:PutMetricData', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
       'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
       's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',

@@ -1,5 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectSettings } from '../../seed-code/model-build/src/cli/settings';
+import { parseRepositoryUri } from '../../seed-code/model-build/src/containers/build-images';
+import { KEPT_TAG_PREFIX } from '../../lib/project/image-repository';
 import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../../seed-code/model-deploy/lib/build-output';
 import { ENDPOINT_STACK_PARAMETERS } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { readSmokeTestEnvironment } from '../../seed-code/model-deploy/lib/smoke-test';
@@ -21,6 +23,7 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/model-execution',
   KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   ALARM_TOPIC_ARN: `arn:aws:sns:eu-west-1:123456789012:${names.alarmTopicName}`,
+  IMAGE_REPOSITORY_URI: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${names.imageRepositoryName}`,
   // The two stages' schedule roles (Stack.toJsonString of their ARNs).
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' }),
   // Every role of the stack, by name (Fn::Join of their Refs).
@@ -55,6 +58,16 @@ test('the model-build CodeBuild environment is a complete run-pipeline configura
     roleArn: DEPLOY_TIME_VALUES.SAGEMAKER_PIPELINE_ROLE_ARN,
     kmsKeyArn: DEPLOY_TIME_VALUES.KMS_KEY_ARN,
   });
+});
+
+test('the image build and the run build name the project\'s image repository; the run build the tag prefix its lifecycle keeps', () => {
+  const raw = (name: string) => Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Name: name } }))[0]
+    .Properties.Environment.EnvironmentVariables.find((v: { Name: string }) => v.Name === 'IMAGE_REPOSITORY_URI').Value;
+  const repositoryId = Object.keys(template.findResources('AWS::ECR::Repository', { Properties: { RepositoryName: names.imageRepositoryName } }))[0];
+  expect(JSON.stringify(raw(names.imageBuildName))).toContain(`"${repositoryId}","Arn"`);
+  expect(raw(names.modelBuildName)).toEqual(raw(names.imageBuildName));
+  expect(parseRepositoryUri(environmentOf(names.imageBuildName).IMAGE_REPOSITORY_URI).name).toBe(names.imageRepositoryName);
+  expect(environmentOf(names.modelBuildName).IMAGE_KEEP_TAG_PREFIX).toBe(KEPT_TAG_PREFIX);
 });
 
 test('the model-deploy CodeBuild environment holds every variable the build reads', () => {

@@ -176,3 +176,29 @@ describe('the model registry, read from a target account', () => {
     expect(await describe_(smokeTest, STAGING_ACCOUNT, GROUP, groupPolicy, anything)).toBe('ImplicitlyDenied');
   });
 });
+
+describe('the project\'s image repository, pulled from a target account', () => {
+  const repository = `arn:aws:ecr:${REGION}:${PROJECT_ACCOUNT}:repository/sagemaker-project-${PROJECT_ID}`;
+  const policy = evaluate(Object.values(project.findResources('AWS::ECR::Repository'))[0].Properties.RepositoryPolicyText, PROJECT_ACCOUNT) as { Statement: object[] };
+  // A repository policy names no resource: it is the repository's.
+  const repositoryPolicy = { ...policy, Statement: policy.Statement.map((s) => ({ ...s, Resource: repository })) };
+  const pull = (role: TemplateRole, account: string, resource = repository, identityPolicies = identity(role)) => decide({
+    principal: roleArn(account, role.roleName!),
+    action: 'ecr:BatchGetImage',
+    resource,
+    resourceAccount: PROJECT_ACCOUNT,
+    identityPolicies,
+    resourcePolicy: repositoryPolicy,
+  });
+
+  test('the staging and prod model roles pull the project\'s images', async () => {
+    expect(await pull(roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'model')), STAGING_ACCOUNT)).toBe('Allowed');
+    expect(await pull(roleNamed(prod, PROD_ACCOUNT, targetRoleName('prod', 'model')), PROD_ACCOUNT)).toBe('Allowed');
+  });
+
+  test('another role of the staging account cannot pull, whatever its own policies allow', async () => {
+    const smokeTest = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'smoke-test'));
+    const anything = [{ name: 'PullAnything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }] } }];
+    expect(await pull(smokeTest, STAGING_ACCOUNT, repository, anything)).toBe('ImplicitlyDenied');
+  });
+});

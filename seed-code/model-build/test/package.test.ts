@@ -27,8 +27,9 @@ describe('package.json', () => {
     expect(all).toEqual(PINNED);
   });
 
-  test('exposes both CLIs as bin entries that exist', () => {
+  test('exposes the three CLIs as bin entries that exist', () => {
     expect(pkg.bin).toEqual({
+      'build-images': 'bin/build-images.js',
       'get-pipeline-definition': 'bin/get-pipeline-definition.js',
       'run-pipeline': 'bin/run-pipeline.js',
     });

@@ -27,6 +27,7 @@ export function buildPipeline(settings: ProjectSettings): BuiltPipeline {
       kmsKeyArn: settings.kmsKeyArn,
       code: codeLocations(scripts),
       imageUris: settings.imageUris,
+      projectImages: settings.projectImages,
       jobTags: settings.tags,
     });
     return { pipeline: pipeline.withJobTags(settings.tags), scripts };

@@ -3,6 +3,7 @@
  * the environment variables are the ones the project's CodeBuild project sets.
  */
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { resolveProjectImages } from '../containers/images';
 import { PIPELINES, PipelineBlueprint } from '../pipelines';
 import { JobTag, tagProblems } from '../workflow';
 
@@ -27,6 +28,8 @@ export interface ProjectSettings {
   readonly roleArn: string;
   readonly kmsKeyArn?: string;
   readonly imageUris: { sklearn?: string; xgboost?: string };
+  /** The project's own images (`containers/<name>/`) by name: from the images file, else by content tag. */
+  readonly projectImages: Readonly<Record<string, string>>;
   /** `PROJECT_TAGS` plus `sagemaker:project-name` and `sagemaker:project-id`: on the pipeline and every job. */
   readonly tags: readonly JobTag[];
   /** Settings that fell back to demo values (get-pipeline-definition only). */
@@ -116,6 +119,8 @@ export const PROJECT_OPTIONS = {
   'kms-key-arn': { type: 'string' },
   'sklearn-image-uri': { type: 'string' },
   'xgboost-image-uri': { type: 'string' },
+  'images-file': { type: 'string' },
+  'image-repository-uri': { type: 'string' },
   tags: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -132,6 +137,10 @@ export const PROJECT_OPTIONS_HELP = `Project settings (flag, then environment va
   --kms-key-arn               KMS_KEY_ARN (optional; encrypts job outputs, volumes and uploads)
   --sklearn-image-uri, --xgboost-image-uri
                               image URIs for regions outside the built-in table
+  --images-file               PIPELINE_IMAGES_FILE: the project's images by digest (written by
+                              build-images); wins over --image-repository-uri
+  --image-repository-uri      IMAGE_REPOSITORY_URI: the project's image repository; images of
+                              containers/<name>/ not in the images file run by content tag
   --tags <json>               PROJECT_TAGS: extra tags as a JSON object, may be {}; with the
                               project tags, on the pipeline and on every job it starts
   --pipeline                  PIPELINE: which pipeline (${Object.keys(PIPELINES).join(', ')}), default abalone`;
@@ -202,6 +211,10 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
   const kmsKeyArn = read(SPECS.kmsKeyArn);
   const imageUris = { sklearn: read(SPECS.sklearnImageUri), xgboost: read(SPECS.xgboostImageUri) };
   const tags = projectTags(typeof flags.tags === 'string' ? flags.tags : env.PROJECT_TAGS, projectName, projectId);
+  // Demo (other settings are demo values already): the repository the project stack names
+  // `sagemaker-project-<id>`, in the role's account.
+  const demoRepository = `${roleArn.split(':')[4]}.dkr.ecr.${region}.amazonaws.com/sagemaker-project-${projectId}`.toLowerCase();
+  const projectImages = readProjectImages(flags, env, demo && demoDefaults.length > 0 ? demoRepository : undefined, demoDefaults);
   return {
     pipelineKey,
     blueprint,
@@ -214,9 +227,26 @@ export function resolveProjectSettings(flags: Flags, env: NodeJS.ProcessEnv, dem
     roleArn,
     kmsKeyArn,
     imageUris,
+    projectImages,
     tags,
     demoDefaults,
   };
+}
+
+/** The project's images from `--images-file` / `--image-repository-uri`; a bad file or folder name is a usage error. */
+function readProjectImages(flags: Flags, env: NodeJS.ProcessEnv, demoRepository: string | undefined, demoDefaults: string[]): Record<string, string> {
+  const pick = (flag: string, name: string) => (typeof flags[flag] === 'string' ? flags[flag] as string : env[name]) || undefined;
+  const imagesFile = pick('images-file', 'PIPELINE_IMAGES_FILE');
+  let repositoryUri = pick('image-repository-uri', 'IMAGE_REPOSITORY_URI');
+  if (repositoryUri === undefined && imagesFile === undefined && demoRepository !== undefined) {
+    repositoryUri = demoRepository;
+    demoDefaults.push('--image-repository-uri');
+  }
+  try {
+    return resolveProjectImages({ imagesFile, repositoryUri });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function check(spec: SettingSpec, value: string): string {

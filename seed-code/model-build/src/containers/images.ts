@@ -12,8 +12,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { folderSha256 } from '../cli/scripts';
 
-/** Folder of the project's images, relative to the repository root. */
-export const CONTAINERS_DIR = 'containers';
+/** Folder of the project's images: `containers/` at the root of this repository, wherever the CLI runs from. */
+export const CONTAINERS_DIR = path.join(__dirname, '..', '..', 'containers');
 
 /** An image folder: `containers/<name>/` with a `Dockerfile`. */
 export interface ContainerFolder {
@@ -28,7 +28,7 @@ export interface ContainerFolder {
 /** Image names are ECR-tag and path safe: lowercase letters, digits, `-`, `_`, `.`. */
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-/** The image folders under `root` (default `containers/`), sorted by name; none when it does not exist. */
+/** The image folders under `root` (default this repository's `containers/`), sorted by name; none when it does not exist. */
 export function containerFolders(root = CONTAINERS_DIR): ContainerFolder[] {
   if (!existsSync(root)) {
     return [];

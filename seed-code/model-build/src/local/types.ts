@@ -4,7 +4,6 @@
  */
 import type { S3Api } from '../cli/aws';
 import type { ScriptLocation } from '../cli/scripts';
-import type { RuntimeProbe } from './runtime';
 
 /** Thrown before anything runs when the definition cannot run locally (exit code 2). */
 export class LocalRunUnsupportedError extends Error {
@@ -75,3 +74,16 @@ export interface DefinitionStep {
 
 /** The account in the ARNs a local run makes up (pipeline, execution, model package). */
 export const LOCAL_ACCOUNT = '000000000000';
+
+/** A container engine the local run can use. */
+export type ContainerEngine = 'docker' | 'podman';
+
+/** What the local run asks the machine; tests inject their own. */
+export interface RuntimeProbe {
+  /** The first engine that answers (`docker info`, then `podman info`), or undefined. */
+  engine(): ContainerEngine | undefined;
+  /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
+  prepareImage(engine: ContainerEngine, image: string): string | undefined;
+  /** Whether the host Python imports `module`. */
+  hostHas(python: string, module: string): boolean;
+}

@@ -8,6 +8,7 @@
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg-ecr-paths/sagemaker-algo-docker-registry-paths.html
  */
+import DLC_ACCOUNTS from './dlc-registry-accounts.json';
 
 /** Framework containers the seed pipelines use. */
 export type Framework = 'sklearn' | 'xgboost';
@@ -67,6 +68,21 @@ export const FRAMEWORK_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
   'us-west-2': '246618743249',
 };
 
+/**
+ * ECR registry account of SageMaker's deep learning containers (TensorFlow, PyTorch, Hugging Face)
+ * by region, for the regions of {@link FRAMEWORK_REGISTRY_ACCOUNTS}: the registry the image build
+ * logs in to for base images (`FROM ${DLC_REGISTRY}/tensorflow-training:...`). Kept in a JSON file
+ * because the project's CDK app reads it too: the image build's role may pull from these accounts
+ * only. As the SageMaker Python SDK's `image_uri_config/tensorflow.json` lists them.
+ */
+export const DLC_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = DLC_ACCOUNTS;
+
+/** The deep learning container registry of `region` (`<account>.dkr.ecr.<region>.amazonaws.com`), if the table has it. */
+export function dlcRegistry(region: string): string | undefined {
+  const account = Object.prototype.hasOwnProperty.call(DLC_REGISTRY_ACCOUNTS, region) ? DLC_REGISTRY_ACCOUNTS[region] : undefined;
+  return account ? `${account}.dkr.ecr.${region}.amazonaws.com` : undefined;
+}
+
 /** Thrown for a region the image table does not cover. */
 export class UnknownRegionError extends Error {
   public constructor(public readonly region: string) {
@@ -120,39 +136,6 @@ export const TENSORFLOW_IMAGES = {
 
 /** A TensorFlow DLC scope. */
 export type TensorFlowScope = keyof typeof TENSORFLOW_IMAGES;
-
-/** ECR registry account of the deep learning containers (TensorFlow), by region. */
-export const DLC_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
-  'af-south-1': '626614931356',
-  'ap-east-1': '871362719292',
-  'ap-northeast-1': '763104351884',
-  'ap-northeast-2': '763104351884',
-  'ap-northeast-3': '364406365360',
-  'ap-south-1': '763104351884',
-  'ap-south-2': '772153158452',
-  'ap-southeast-1': '763104351884',
-  'ap-southeast-2': '763104351884',
-  'ap-southeast-3': '907027046896',
-  'ap-southeast-4': '457447274322',
-  'ca-central-1': '763104351884',
-  'ca-west-1': '204538143572',
-  'eu-central-1': '763104351884',
-  'eu-central-2': '380420809688',
-  'eu-north-1': '763104351884',
-  'eu-south-1': '692866216735',
-  'eu-south-2': '503227376785',
-  'eu-west-1': '763104351884',
-  'eu-west-2': '763104351884',
-  'eu-west-3': '763104351884',
-  'il-central-1': '780543022126',
-  'me-central-1': '914824155844',
-  'me-south-1': '217643126080',
-  'sa-east-1': '763104351884',
-  'us-east-1': '763104351884',
-  'us-east-2': '763104351884',
-  'us-west-1': '763104351884',
-  'us-west-2': '763104351884',
-};
 
 /**
  * The TensorFlow DLC image URI of `scope` in `region` (the image build's `FROM` for training, the

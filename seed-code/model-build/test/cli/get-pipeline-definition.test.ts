@@ -32,8 +32,17 @@ describe('get-pipeline-definition', () => {
       { Key: 'sagemaker:project-name', Value: 'abalone-demo' },
       { Key: 'sagemaker:project-id', Value: 'p-000000000000' },
     ]);
-    expect(err).toBe('get-pipeline-definition: using demo values for --project-name, --project-id, --bucket, --role-arn\n');
+    expect(err).toBe('get-pipeline-definition: using demo values for --project-name, --project-id, --bucket, --role-arn, --image-repository-uri\n');
     expect(out).toMatch(/^\{\n {2}"Parameters"/);
+  });
+
+  test('PIPELINE=tensorflow with only --region: the project image by content tag in the demo repository', () => {
+    const { code, out, err } = run(['--region', 'eu-west-1'], { PIPELINE: 'tensorflow' });
+    expect(code).toBe(0);
+    expect(err).toContain('--image-repository-uri');
+    const training = stepsOf(JSON.parse(out)).find((s) => s.Type === 'Training');
+    expect(training.Arguments.AlgorithmSpecification.TrainingImage)
+      .toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/sagemaker-project-p-000000000000:tensorflow-[0-9a-f]{64}$/);
   });
 
   test('uses the CodeBuild environment and content-addressed script URIs', () => {
