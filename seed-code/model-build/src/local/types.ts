@@ -48,6 +48,8 @@ export interface LocalStepResult {
   readonly type: string;
   readonly status: 'Succeeded' | 'Failed';
   readonly durationMs: number;
+  /** Reused from the step cache: nothing ran. */
+  readonly cached?: boolean;
   /** Cache hit source execution, the condition's outcome, the failure reason, ... */
   readonly note?: string;
 }
@@ -61,6 +63,11 @@ export interface LocalRunResult {
   readonly steps: readonly LocalStepResult[];
   /** The model-package file a RegisterModel step wrote, if one ran. */
   readonly registered?: string;
+  /**
+   * `<executionDir>/run.md`: the run as Markdown, a table of the steps and a Mermaid graph of the
+   * pipeline with each step marked ran, cached, failed or skipped.
+   */
+  readonly reportFile: string;
 }
 
 /** A step of the parsed definition: the fields the local runner reads, the rest as the API has it. */
