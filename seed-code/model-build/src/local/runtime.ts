@@ -14,25 +14,17 @@ import * as path from 'node:path';
 import type { ScriptLocation } from '../cli/scripts';
 import { CONTAINERS_DIR, containerFolders } from '../containers/images';
 import { allSteps } from './schedule';
-import { DefinitionStep, LocalRunUnsupportedError } from './types';
+import { ContainerEngine, DefinitionStep, LocalRunUnsupportedError, RuntimeProbe } from './types';
 
-/** A container engine the local run can use. */
-export type ContainerEngine = 'docker' | 'podman';
+// Declared in types.ts (which the options name), kept importable from here.
+export type { ContainerEngine, RuntimeProbe } from './types';
+
 
 /** How a step runs. */
 export type StepRuntime =
   | { readonly kind: 'container'; readonly engine: ContainerEngine; readonly image: string }
   | { readonly kind: 'host'; readonly note?: string };
 
-/** What the local run asks the machine; tests inject their own. */
-export interface RuntimeProbe {
-  /** The first engine that answers (`docker info`, then `podman info`), or undefined. */
-  engine(): ContainerEngine | undefined;
-  /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
-  prepareImage(engine: ContainerEngine, image: string): string | undefined;
-  /** Whether the host Python imports `module`. */
-  hostHas(python: string, module: string): boolean;
-}
 
 /**
  * Frameworks a script may import that the host Python often lacks, with what to install: the

@@ -4,7 +4,19 @@
  */
 import type { S3Api } from '../cli/aws';
 import type { ScriptLocation } from '../cli/scripts';
-import type { RuntimeProbe } from './runtime';
+
+/** A container engine the local run can use. */
+export type ContainerEngine = 'docker' | 'podman';
+
+/** What the local run asks the machine (runtime.ts's machineProbe); tests inject their own. */
+export interface RuntimeProbe {
+  /** The first engine that answers (`docker info`, then `podman info`), or undefined. */
+  engine(): ContainerEngine | undefined;
+  /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
+  prepareImage(engine: ContainerEngine, image: string): string | undefined;
+  /** Whether the host Python imports `module`. */
+  hostHas(python: string, module: string): boolean;
+}
 
 /** Thrown before anything runs when the definition cannot run locally (exit code 2). */
 export class LocalRunUnsupportedError extends Error {
