@@ -7,12 +7,13 @@
  * anything blocks. Reads the settings as `cdk synth` does (cdk.json's context, then `-c`).
  */
 import { parseArgs } from 'node:util';
-import { parseProjectConfig } from '../lib/config/project-config';
+import { Errors } from 'aws-cdk-lib';
+import { ProjectConfig, parseProjectConfig } from '../lib/config/project-config';
 import { ConfigError } from '../lib/contract/errors';
 import { cdkJsonContext, ContextArgumentError, contextArguments } from './cdk-context';
 import { sdkDoctorAws } from './doctor/aws';
 import { blocks, DoctorAws, formatResults, runChecks } from './doctor/checks';
-import { doctorPlan } from './doctor/plan';
+import { doctorPlan, ProjectConsumption, synthesizedConsumption } from './doctor/plan';
 
 const USAGE = 'usage: npm run doctor -- [-c key=value ...]';
 
@@ -21,12 +22,17 @@ export interface Output {
   write(text: string): unknown;
 }
 
-/** Runs the command; returns the exit code (0: nothing blocks, 1: something does, 2: bad arguments or settings). */
+/**
+ * Runs the command; returns the exit code (0: nothing blocks, 1: something does, 2: bad arguments or
+ * settings). `consumption` counts what the project consumes of the account's limits: by default in
+ * the templates synthesized from the same settings (tests pass their own counts).
+ */
 export async function main(
   argv: readonly string[],
   out: Output = process.stdout,
   err: Output = process.stderr,
   aws: () => DoctorAws = () => sdkDoctorAws(),
+  consumption: (config: ProjectConfig, context: Record<string, unknown>) => ProjectConsumption = synthesizedConsumption,
 ): Promise<number> {
   let plan;
   try {
@@ -40,10 +46,17 @@ export async function main(
       out.write(`${USAGE}\n`);
       return 0;
     }
-    plan = doctorPlan(parseProjectConfig({ ...cdkJsonContext(), ...contextArguments(values.context ?? []) }));
+    const context = { ...cdkJsonContext(), ...contextArguments(values.context ?? []) };
+    const config = parseProjectConfig(context);
+    plan = doctorPlan(config, { consumption: consumption(config, context) });
   } catch (e) {
     if (e instanceof ConfigError) {
       err.write(`Configuration error: ${e.message}\n`);
+      return 2;
+    }
+    if (Errors.isConstructError(e) || Errors.isValidationError(e)) {
+      // aws-cdk-lib's refusal of what the settings produce: `cdk synth` would refuse them too.
+      err.write(`doctor: the project does not synthesize with these settings: ${e.message.trim()}\n`);
       return 2;
     }
     if (e instanceof ContextArgumentError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -163,14 +163,18 @@ export function sdkDoctorAws(config: AdapterConfig = {}): DoctorAws {
  * leaves out ("if the applied quota value is not available for a quota, the quota is not retrieved").
  */
 async function listQuotas(client: ServiceQuotasClient, serviceCode: string): Promise<readonly Quota[]> {
-  const byName = new Map<string, number>();
+  const byName = new Map<string, Quota>();
   for await (const page of paginateListServiceQuotas({ client }, { ServiceCode: serviceCode })) {
-    for (const q of page.Quotas ?? []) if (q.QuotaName !== undefined && q.Value !== undefined) byName.set(q.QuotaName, q.Value);
+    for (const q of page.Quotas ?? []) {
+      if (q.QuotaName !== undefined && q.Value !== undefined) byName.set(q.QuotaName, { name: q.QuotaName, value: q.Value, ...(q.QuotaCode ? { code: q.QuotaCode } : {}) });
+    }
   }
   for await (const page of paginateListAWSDefaultServiceQuotas({ client }, { ServiceCode: serviceCode })) {
     for (const q of page.Quotas ?? []) {
-      if (q.QuotaName !== undefined && q.Value !== undefined && !byName.has(q.QuotaName)) byName.set(q.QuotaName, q.Value);
+      if (q.QuotaName !== undefined && q.Value !== undefined && !byName.has(q.QuotaName)) {
+        byName.set(q.QuotaName, { name: q.QuotaName, value: q.Value, ...(q.QuotaCode ? { code: q.QuotaCode } : {}) });
+      }
     }
   }
-  return [...byName].map(([name, value]) => ({ name, value }));
+  return [...byName.values()];
 }

@@ -32,8 +32,24 @@ export interface InstanceNeed {
 /** An account limit the project consumes, and how much of it the project adds. */
 export interface HeadroomNeed {
   readonly what: 'IAM roles' | 'EventBridge rules' | 'CodePipeline pipelines' | 'SageMaker pipelines';
-  /** How many the project creates; undefined when not counted (then it needs room for at least one). */
-  readonly adds?: number;
+  /** How many the project creates, counted in its synthesized templates. */
+  readonly adds: number;
+}
+
+/** CodeBuild builds the project runs at once in one build environment (a concurrency quota each). */
+export interface BuildConcurrencyNeed {
+  /**
+   * The environment as Service Quotas names its concurrency quota (`Linux/Small` in 'Concurrently
+   * running builds for Linux/Small environment'); undefined when the environment type and compute
+   * type have no name here (then `environment` says which).
+   */
+  readonly quotaEnvironment?: string;
+  /** `LINUX_CONTAINER BUILD_GENERAL1_SMALL`. */
+  readonly environment: string;
+  /** Builds at once: each pipeline's largest group of CodeBuild actions that run together, summed over the pipelines (they run independently). */
+  readonly builds: number;
+  /** The CodeBuild projects of that environment (logical ids). */
+  readonly projects: readonly string[];
 }
 
 /** Names the project will create that must not exist yet (unless the project's own stack holds them). */
@@ -75,11 +91,15 @@ export interface DoctorPlan {
   /** Instance quotas, for the pipelines and the stages the project account runs. */
   readonly instances: readonly InstanceNeed[];
   readonly headroom: readonly HeadroomNeed[];
+  /** CodeBuild concurrency, per build environment. */
+  readonly buildConcurrency: readonly BuildConcurrencyNeed[];
 }
 
 /** A Service Quotas quota. */
 export interface Quota {
   readonly name: string;
+  /** Its quota code (`L-244521F2`). */
+  readonly code?: string;
   readonly value: number;
 }
 
@@ -134,7 +154,8 @@ const notInstalled = (check: string, member: keyof typeof NEEDS, what: string): 
 /** The message of an AWS error, with its name (AccessDenied, ...), for a `problem` line. */
 function describeError(e: unknown): string {
   const name = (e as { name?: string }).name;
-  const message = e instanceof Error ? e.message : String(e);
+  // One line per check: an SDK message may span lines (a deserialization error, say).
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ').trim();
   return name && !message.startsWith(name) ? `${name}: ${message}` : message;
 }
 
@@ -219,6 +240,7 @@ export async function runChecks(plan: DoctorPlan, aws: DoctorAws): Promise<Check
   results.push(...await guarded('endpoint names', () => endpointChecks(plan, aws)));
   results.push(...await guarded('instance quotas', () => quotaChecks(plan, aws)));
   results.push(...await guarded('account limits', () => headroomChecks(plan, aws, projectStack !== undefined)));
+  results.push(...await guarded('CodeBuild concurrency', () => buildConcurrencyChecks(plan, aws)));
   return results;
 }
 
@@ -330,28 +352,39 @@ function describeNeed(need: InstanceNeed): string {
 }
 
 /**
- * Service Quotas names of the account limits (service code, quota name). Matched by name, as the
- * quota codes could not be confirmed from the documentation, and neither could the exact names:
- * SageMaker's documentation lists a maximum number of pipelines allowed per account of 500 (found
- * only in a translated page); EventBridge's 'Rules per event bus' was not found; the CodePipeline
- * guide words its limit 'Maximum number of total pipelines per Region in an AWS account' (1000),
- * which need not be its Service Quotas name. A name Service Quotas does not list gives a `warning`,
- * never a false `ok`.
+ * The Service Quotas quota of each account limit (IAM roles come from IAM GetAccountSummary, which
+ * the IAM guide names for "account-level information about IAM usage and quotas"). Matched by quota
+ * code where the code is confirmed from the AWS documentation, else by name, and the line says so:
+ * - EventBridge: 'Number of rules', L-244521F2 ("Maximum number of rules an account can have per
+ *   event bus"), in the EventBridge User Guide's quotas page (eb-quota).
+ * - CodePipeline: the guide words its limit 'Maximum number of total pipelines per Region in an AWS
+ *   account' (1000) and gives no quota code; the Service Quotas name here is not confirmed either.
+ * - SageMaker: the documentation lists 'Maximum number of pipelines allowed per account' (500)
+ *   (found only in a translated page), without a quota code.
+ * A quota Service Quotas does not list gives a `warning`, never a false `ok`.
  */
-const LIMIT_QUOTAS: Partial<Record<HeadroomNeed['what'], { service: string; name: string }>> = {
-  'EventBridge rules': { service: 'events', name: 'Rules per event bus' },
+const LIMIT_QUOTAS: Record<Exclude<HeadroomNeed['what'], 'IAM roles'>, { service: string; name: string; code?: string }> = {
+  'EventBridge rules': { service: 'events', name: 'Number of rules', code: 'L-244521F2' },
   'CodePipeline pipelines': { service: 'codepipeline', name: 'Number of pipelines per Region' },
   'SageMaker pipelines': { service: 'sagemaker', name: 'Maximum number of pipelines allowed per account' },
 };
+
+/** How a quota was found, for the line: by its confirmed code, or by name (no code confirmed). */
+function quotaSource(source: { name: string; code?: string }): string {
+  return source.code ? `quota ${source.code}` : `quota '${source.name}', matched by name: no quota code confirmed from the AWS documentation`;
+}
 
 async function headroomChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExists: boolean): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const need of plan.headroom) {
     const check = `limit ${need.what}`;
-    // undefined: the project adds some (IAM roles), at least one unless its stack exists already.
+    // A deploy of an existing project stack adds nothing: its resources exist.
     const adds = projectStackExists ? 0 : need.adds;
+    const addsText = `the project adds ${adds}${projectStackExists ? ' (its stack exists)' : ''}`;
     let used: number | undefined;
     let quota: number | undefined;
+    let source = 'IAM GetAccountSummary';
+    let uncounted = '';
     if (need.what === 'IAM roles') {
       if (!aws.roleUsage) {
         results.push(notInstalled(check, 'roleUsage', 'the IAM role count'));
@@ -359,28 +392,59 @@ async function headroomChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExis
       }
       ({ used, quota } = await aws.roleUsage());
     } else {
-      const source = LIMIT_QUOTAS[need.what]!;
+      const limit = LIMIT_QUOTAS[need.what];
+      source = quotaSource(limit);
       if (need.what === 'SageMaker pipelines') used = await aws.sageMakerPipelineCount();
       if (need.what === 'CodePipeline pipelines') used = (await aws.codePipelineNames()).length;
+      // EventBridge ListRules needs @aws-sdk/client-eventbridge, which this installation does not have.
+      if (need.what === 'EventBridge rules') uncounted = '; rules already on the default event bus not counted: that needs @aws-sdk/client-eventbridge, which this installation does not have';
       if (!aws.quotas) {
         results.push(notInstalled(check, 'quotas', `the ${need.what} quota${used === undefined ? '' : ` (${used} used)`}`));
         continue;
       }
-      quota = (await aws.quotas(source.service)).find((q) => q.name === source.name)?.value;
+      const listed = await aws.quotas(limit.service);
+      quota = (limit.code ? listed.find((q) => q.code === limit.code) : undefined)?.value ?? listed.find((q) => q.name === limit.name)?.value;
       if (quota === undefined) {
-        results.push(warning(check, `Service Quotas lists no '${source.name}' for ${source.service}`, 'check the limit in the Service Quotas console'));
+        results.push(warning(check, `Service Quotas lists no ${quotaSource(limit)} for ${limit.service} (${addsText})`, 'check the limit in the Service Quotas console'));
         continue;
       }
     }
-    if (used === undefined) {
-      results.push(ok(check, `quota ${quota}${adds ? ` (the project adds ${adds})` : ''}`));
-    } else if (used + (adds ?? 1) > quota) {
-      results.push(problem(check, `${used} of ${quota} used; the project adds ${adds ?? 'some'}`, `delete unused ones or request an increase of '${need.what}'`));
+    if ((used ?? 0) + adds > quota) {
+      results.push(problem(check, `${used === undefined ? '' : `${used} of `}${quota} used; ${addsText} (${source}${uncounted})`,
+        `delete unused ones or request an increase of '${need.what}'`));
     } else {
-      results.push(ok(check, `${used} of ${quota} used${adds ? `; the project adds ${adds}` : ''}`));
+      results.push(ok(check, `${used === undefined ? `quota ${quota}` : `${used} of ${quota} used`}; ${addsText} (${source}${uncounted})`));
     }
   }
   return results;
+}
+
+/**
+ * Service Quotas names CodeBuild's concurrency quotas 'Concurrently running builds for <environment>
+ * environment'. Matched by name: their quota codes (one per environment) could not be confirmed from
+ * the AWS documentation. A build beyond the quota waits in the queue; with a quota of 0 it never starts.
+ */
+async function buildConcurrencyChecks(plan: DoctorPlan, aws: DoctorAws): Promise<CheckResult[]> {
+  if (plan.buildConcurrency.length === 0) return [];
+  const by = (need: BuildConcurrencyNeed) => `${need.builds} at once: ${need.projects.join(', ')}`;
+  if (!aws.quotas) return [notInstalled('limit CodeBuild concurrency', 'quotas', `the concurrency quotas of ${plan.buildConcurrency.map((n) => n.environment).join(', ')}`)];
+  const listed = await aws.quotas('codebuild');
+  return plan.buildConcurrency.map((need) => {
+    const check = `limit CodeBuild concurrency ${need.quotaEnvironment ?? need.environment}`;
+    if (need.quotaEnvironment === undefined) {
+      return warning(check, `no Service Quotas name known for build environment ${need.environment} (${by(need)})`, 'check its concurrency quota in the Service Quotas console (AWS CodeBuild)');
+    }
+    const name = `Concurrently running builds for ${need.quotaEnvironment} environment`;
+    const value = listed.find((q) => q.name === name)?.value;
+    const source = `'${name}', matched by name: no quota code confirmed from the AWS documentation`;
+    if (value === undefined) {
+      return warning(check, `Service Quotas lists no ${source} (the project runs ${by(need)})`, 'check the quota in the Service Quotas console (AWS CodeBuild)');
+    }
+    const fix = `request an increase to ${need.builds} or more (Service Quotas console > AWS CodeBuild > '${name}')`;
+    if (value === 0) return problem(check, `0: the project's builds never start (it runs ${by(need)}; ${source})`, fix);
+    if (value < need.builds) return warning(check, `${value}; the project runs ${by(need)}: the others wait in the queue (${source})`, fix);
+    return ok(check, `${value}; the project runs ${by(need)} (${source})`);
+  });
 }
 
 /** The report, one line per check: `ok`, `PROBLEM` or `warning`, what was found, and how to fix it. */

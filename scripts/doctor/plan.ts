@@ -1,23 +1,40 @@
 /**
  * The doctor's plan from the project's settings: the names the naming contract composes, the
  * instance types and counts the build seed's pipelines and the deploy seed's stage files request
- * (read from the seeds themselves), and the bootstrap version the synthesized templates require.
+ * (read from the seeds themselves), the bootstrap version the synthesized templates require, and
+ * what the project consumes of the account's limits, counted in its synthesized templates.
  */
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import type { ProjectConfig } from '../../lib/config/project-config';
 import { targetAccounts } from '../../lib/contract/accounts';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, projectStackName } from '../../lib/contract/names';
+import { addProjectStacks } from '../../lib/project-app';
+import * as path from 'node:path';
 import { codeLocations, scriptLocations } from '../../seed-code/model-build/src/cli/scripts';
+import { resolveProjectImages } from '../../seed-code/model-build/src/containers/images';
 import { PIPELINES } from '../../seed-code/model-build/src/pipelines';
 import { jobResources } from '../../seed-code/model-build/src/workflow';
 import { loadStageConfig } from '../../seed-code/model-deploy/lib/stage-config';
-import type { DoctorPlan, InstanceNeed } from './checks';
+import { cdkJsonContext } from '../cdk-context';
+import type { BuildConcurrencyNeed, DoctorPlan, InstanceNeed } from './checks';
 
 /** Region the seeds' pipelines are built for here: instance types and counts do not depend on it. */
 const PROBE_REGION = 'us-east-1';
 
-/** Reads a project's plan. `stageConfigDir` is the deploy seed's `config` folder (tests pass their own). */
-export function doctorPlan(config: ProjectConfig, options: { stageConfigDir?: string } = {}): DoctorPlan {
+/** Options of {@link doctorPlan}. */
+export interface DoctorPlanOptions {
+  /** The deploy seed's `config` folder (tests pass their own). */
+  readonly stageConfigDir?: string;
+  /**
+   * What the project consumes of the account's limits. @default - counted in the project's templates,
+   * synthesized as `cdk synth` would with this configuration ({@link synthesizedConsumption})
+   */
+  readonly consumption?: ProjectConsumption;
+}
+
+/** Reads a project's plan. */
+export function doctorPlan(config: ProjectConfig, options: DoctorPlanOptions = {}): DoctorPlan {
+  const consumption = options.consumption ?? synthesizedConsumption(config);
   const names = new ProjectNames(config.projectName, config.projectId ?? 'p-000000000000');
   const accounts = config.deploymentAccounts;
   const stagesOf = (account: string | undefined) => DEPLOYMENT_STAGES.filter((stage) => accounts?.stageAccounts[stage] === account);
@@ -53,12 +70,129 @@ export function doctorPlan(config: ProjectConfig, options: { stageConfigDir?: st
     endpointNames: endpoints(projectStages),
     instances: mergeNeeds([...pipelineNeeds, ...endpointNeeds(projectStages)]),
     headroom: [
-      { what: 'IAM roles' },
-      { what: 'EventBridge rules' },
-      { what: 'CodePipeline pipelines', adds: 2 },
-      { what: 'SageMaker pipelines', adds: 1 },
+      { what: 'IAM roles', adds: consumption.iamRoles },
+      { what: 'EventBridge rules', adds: consumption.eventRules },
+      { what: 'CodePipeline pipelines', adds: consumption.codePipelines },
+      { what: 'SageMaker pipelines', adds: consumption.sageMakerPipelines },
     ],
+    buildConcurrency: consumption.builds,
   };
+}
+
+/** What a project consumes of the account's limits, in the account that hosts the project stack. */
+export interface ProjectConsumption {
+  /** `AWS::IAM::Role` resources. */
+  readonly iamRoles: number;
+  /** `AWS::Events::Rule` resources on the default event bus (the quota is per bus). */
+  readonly eventRules: number;
+  /** `AWS::CodePipeline::Pipeline` resources. */
+  readonly codePipelines: number;
+  /**
+   * `AWS::SageMaker::Pipeline` resources, and the pipelines the build creates at run time: one per
+   * distinct `SAGEMAKER_PIPELINE_NAME` a CodeBuild project's environment names (run-pipeline upserts it).
+   */
+  readonly sageMakerPipelines: number;
+  /** CodeBuild builds at once, per build environment. */
+  readonly builds: readonly BuildConcurrencyNeed[];
+}
+
+/** The properties the counts read: of a CodeBuild project, a pipeline and a rule. */
+interface CountedProperties {
+  readonly Environment?: {
+    readonly Type?: string;
+    readonly ComputeType?: string;
+    readonly EnvironmentVariables?: ReadonlyArray<{ readonly Name?: string; readonly Value?: unknown }>;
+  };
+  readonly Stages?: ReadonlyArray<{
+    readonly Actions?: ReadonlyArray<{
+      readonly Name?: string;
+      readonly RunOrder?: number;
+      readonly ActionTypeId?: { readonly Provider?: string };
+      readonly Configuration?: { readonly ProjectName?: { readonly Ref?: unknown } };
+    }>;
+  }>;
+  readonly EventBusName?: unknown;
+}
+
+/** A CloudFormation template, as far as the counts read it. */
+interface TemplateJson {
+  readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: CountedProperties }>>;
+}
+
+/** Service Quotas' names of CodeBuild's build environments, by environment type and compute type. */
+const BUILD_ENVIRONMENTS: Readonly<Record<string, string>> = {
+  'LINUX_CONTAINER BUILD_GENERAL1_SMALL': 'Linux/Small',
+  'LINUX_CONTAINER BUILD_GENERAL1_MEDIUM': 'Linux/Medium',
+  'LINUX_CONTAINER BUILD_GENERAL1_LARGE': 'Linux/Large',
+  'LINUX_CONTAINER BUILD_GENERAL1_2XLARGE': 'Linux/2XLarge',
+  'ARM_CONTAINER BUILD_GENERAL1_SMALL': 'ARM/Small',
+  'ARM_CONTAINER BUILD_GENERAL1_LARGE': 'ARM/Large',
+};
+
+/**
+ * Counts what the templates create. CodeBuild concurrency: a pipeline runs one stage at a time, and
+ * in a stage the actions of one run order together; so each pipeline needs, per environment, its
+ * largest such group of CodeBuild actions, and pipelines (which run independently) add up.
+ */
+export function consumptionOf(templates: readonly TemplateJson[]): ProjectConsumption {
+  const resources = templates.flatMap((t) => Object.entries(t.Resources ?? {}));
+  const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
+  const buildProjects = new Map(ofType('AWS::CodeBuild::Project').map(([id, r]): [string, CountedProperties] => [id, r.Properties ?? {}]));
+  const environmentOf = (props: CountedProperties) => `${props.Environment?.Type ?? 'LINUX_CONTAINER'} ${props.Environment?.ComputeType ?? 'BUILD_GENERAL1_SMALL'}`;
+  const pipelineNames = new Set<string>();
+  for (const props of buildProjects.values()) {
+    for (const variable of props.Environment?.EnvironmentVariables ?? []) {
+      if (variable.Name === 'SAGEMAKER_PIPELINE_NAME') pipelineNames.add(JSON.stringify(variable.Value));
+    }
+  }
+  const builds = new Map<string, { builds: number; projects: Set<string> }>();
+  for (const [, pipeline] of ofType('AWS::CodePipeline::Pipeline')) {
+    const most = new Map<string, { builds: number; projects: string[] }>();
+    for (const stage of pipeline.Properties?.Stages ?? []) {
+      const groups = new Map<string, string[]>();
+      for (const action of stage.Actions ?? []) {
+        if (action.ActionTypeId?.Provider !== 'CodeBuild') continue;
+        const ref = action.Configuration?.ProjectName?.Ref;
+        const project = typeof ref === 'string' ? buildProjects.get(ref) : undefined;
+        const environment = project ? environmentOf(project) : 'unknown (a CodeBuild project outside the templates)';
+        const key = `${environment}\u0000${action.RunOrder ?? 1}`;
+        groups.set(key, [...(groups.get(key) ?? []), typeof ref === 'string' ? ref : String(action.Name)]);
+      }
+      for (const [key, projects] of groups) {
+        const environment = key.split('\u0000')[0];
+        if ((most.get(environment)?.builds ?? 0) < projects.length) most.set(environment, { builds: projects.length, projects });
+      }
+    }
+    for (const [environment, need] of most) {
+      const seen = builds.get(environment) ?? { builds: 0, projects: new Set<string>() };
+      builds.set(environment, { builds: seen.builds + need.builds, projects: new Set([...seen.projects, ...need.projects]) });
+    }
+  }
+  return {
+    iamRoles: ofType('AWS::IAM::Role').length,
+    eventRules: ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventBusName === undefined || r.Properties.EventBusName === 'default').length,
+    codePipelines: ofType('AWS::CodePipeline::Pipeline').length,
+    sageMakerPipelines: ofType('AWS::SageMaker::Pipeline').length + pipelineNames.size,
+    builds: [...builds].sort(([a], [b]) => a.localeCompare(b)).map(([environment, need]) => ({
+      environment,
+      ...(BUILD_ENVIRONMENTS[environment] ? { quotaEnvironment: BUILD_ENVIRONMENTS[environment] } : {}),
+      builds: need.builds,
+      projects: [...need.projects].sort(),
+    })),
+  };
+}
+
+/**
+ * The project's consumption, counted in the templates `cdk synth` would write for this configuration
+ * (cdk.json's feature flags; Lambda bundling skipped, as it changes no count): the stacks deployed to
+ * the project's account, not the target account stacks of a multi-account project.
+ */
+export function synthesizedConsumption(config: ProjectConfig, context: Record<string, unknown> = cdkJsonContext()): ProjectConsumption {
+  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const { targets } = addProjectStacks(app, config);
+  const elsewhere = new Set(targets.map((t) => t.stackName));
+  const assembly = app.synth();
+  return consumptionOf(assembly.stacks.filter((s) => !elsewhere.has(s.stackName)).map((s) => s.template as TemplateJson));
 }
 
 /** Each job of each registered pipeline, at its parameters' defaults (what the build buildspec runs). */
@@ -74,6 +208,12 @@ function pipelineInstanceNeeds(names: ProjectNames): InstanceNeed[] {
       roleArn: 'arn:aws:iam::123456789012:role/probe',
       bucket: names.artifactBucketName,
       code: codeLocations(scriptLocations(blueprint.code, names.artifactBucketName, names.pipelineName)),
+      // The project's own images (containers/<name>/) at placeholder URIs: a pipeline that runs one
+      // (tensorflow) builds only with a URI, and its instance types do not depend on it.
+      projectImages: resolveProjectImages({
+        containersDir: path.join(__dirname, '..', '..', 'seed-code', 'model-build', 'containers'),
+        repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/probe',
+      }),
     });
     return jobResources(pipeline.allSteps()).flatMap((job): InstanceNeed[] => {
       if (job.instanceType === undefined) return [];

@@ -14,7 +14,7 @@ import { parseProjectConfig } from '../../../lib/config/project-config';
 import { sdkDoctorAws } from '../../../scripts/doctor/aws';
 import { CheckResult, runChecks } from '../../../scripts/doctor/checks';
 import { doctorPlan } from '../../../scripts/doctor/plan';
-import { account } from './account';
+import { account, CONSUMPTION } from './account';
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012';
 const sdk = () => sdkDoctorAws({ region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
@@ -67,7 +67,7 @@ describe('Service Quotas', () => {
       ],
     });
 
-    const results = await runChecks(doctorPlan(parseProjectConfig({})), account({ quotas: sdk().quotas }));
+    const results = await runChecks(doctorPlan(parseProjectConfig({}), { consumption: CONSUMPTION }), account({ quotas: sdk().quotas }));
 
     expect(byCheck(results, 'quota ml.m5.large for endpoint usage')).toMatchObject({ status: 'ok', detail: '4 (needed: 3)' });
     expect(byCheck(results, 'quota ml.m5.xlarge for spot training job usage')).toMatchObject({ status: 'problem', detail: expect.stringMatching(/^0, but /) });
@@ -77,18 +77,18 @@ describe('Service Quotas', () => {
     quotas.on(ListServiceQuotasCommand).resolves({ Quotas: [] });
     quotas.on(ListServiceQuotasCommand, { ServiceCode: 'codepipeline' }).resolves({ Quotas: [quota('Number of pipelines per Region', 3)] });
     quotas.on(ListAWSDefaultServiceQuotasCommand).resolves({ Quotas: [] });
-    const plan = doctorPlan(parseProjectConfig({}));
+    const plan = doctorPlan(parseProjectConfig({}), { consumption: CONSUMPTION });
 
     const roomy = await runChecks(plan, account({ quotas: sdk().quotas, codePipelineNames: async () => ['one'] }));
     const full = await runChecks(plan, account({ quotas: sdk().quotas, codePipelineNames: async () => ['one', 'two'] }));
 
-    expect(byCheck(roomy, 'limit CodePipeline pipelines')).toMatchObject({ status: 'ok', detail: '1 of 3 used; the project adds 2' });
-    expect(byCheck(full, 'limit CodePipeline pipelines')).toMatchObject({ status: 'problem', detail: '2 of 3 used; the project adds 2' });
+    expect(byCheck(roomy, 'limit CodePipeline pipelines')).toMatchObject({ status: 'ok', detail: "1 of 3 used; the project adds 2 (quota 'Number of pipelines per Region', matched by name: no quota code confirmed from the AWS documentation)" });
+    expect(byCheck(full, 'limit CodePipeline pipelines')).toMatchObject({ status: 'problem', detail: expect.stringMatching(/^2 of 3 used; the project adds 2 /) });
   });
 });
 
 describe('CodeStar Connections', () => {
-  const plan = doctorPlan(parseProjectConfig({ sourceProvider: 'codeconnections', connectionArn: CONNECTION, buildRepository: 'o/build', deployRepository: 'o/deploy' }));
+  const plan = doctorPlan(parseProjectConfig({ sourceProvider: 'codeconnections', connectionArn: CONNECTION, buildRepository: 'o/build', deployRepository: 'o/deploy' }), { consumption: CONSUMPTION });
 
   test('AVAILABLE with sagemaker=true: ok, asked in the connection\'s region', async () => {
     connections.on(GetConnectionCommand, { ConnectionArn: CONNECTION }).resolves({ Connection: { ConnectionArn: CONNECTION, ConnectionStatus: 'AVAILABLE' } });
@@ -123,13 +123,13 @@ describe('CodeStar Connections', () => {
 test('IAM: every role of the quota in use blocks (moto_server cannot stage it: its quota is 1000)', async () => {
   iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: { Roles: 1000, RolesQuota: 1000 } });
 
-  const results = await runChecks(doctorPlan(parseProjectConfig({})), account({ roleUsage: sdk().roleUsage }));
+  const results = await runChecks(doctorPlan(parseProjectConfig({}), { consumption: CONSUMPTION }), account({ roleUsage: sdk().roleUsage }));
 
-  expect(byCheck(results, 'limit IAM roles')).toMatchObject({ status: 'problem', detail: '1000 of 1000 used; the project adds some' });
+  expect(byCheck(results, 'limit IAM roles')).toMatchObject({ status: 'problem', detail: '1000 of 1000 used; the project adds 17 (IAM GetAccountSummary)' });
 });
 
 describe('CodeCommit', () => {
-  const plan = doctorPlan(parseProjectConfig({ projectId: 'p-abc123def456' }));
+  const plan = doctorPlan(parseProjectConfig({ projectId: 'p-abc123def456' }), { consumption: CONSUMPTION });
   const missing = Object.assign(new Error('does not exist'), { name: 'RepositoryDoesNotExistException' });
 
   test('a repository of the project\'s name blocks, naming it; absent ones are ok', async () => {

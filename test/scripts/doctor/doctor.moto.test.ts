@@ -9,7 +9,13 @@
  * creationDate in a form the SDK cannot parse.
  */
 import { CloudFormationClient, CreateStackCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { STSClient } from '@aws-sdk/client-sts';
 import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseProjectConfig } from '../../../lib/config/project-config';
@@ -17,6 +23,7 @@ import { main } from '../../../scripts/doctor';
 import { sdkDoctorAws } from '../../../scripts/doctor/aws';
 import { doctorPlan } from '../../../scripts/doctor/plan';
 import { MOTO_CLIENT_CONFIG, useMoto } from '../../support/moto';
+import { CONSUMPTION } from './account';
 
 const moto = useMoto();
 const credentials = MOTO_CLIENT_CONFIG.credentials;
@@ -29,7 +36,7 @@ function lines() {
 async function doctor(region: string, args: string[] = []) {
   const out = lines();
   const err = lines();
-  const code = await main(args, out, err, () => sdkDoctorAws({ region, endpoint: moto(), credentials }));
+  const code = await main(args, out, err, () => sdkDoctorAws({ region, endpoint: moto(), credentials }), () => CONSUMPTION);
   return { code, out: out.text(), err: err.text() };
 }
 
@@ -39,12 +46,14 @@ const MOTO_ACCOUNT = '123456789012';
 /** Service Quotas with room for whatever the seeds request, and the account limits' defaults. */
 const serviceQuotas = mockClient(ServiceQuotasClient);
 beforeAll(() => {
-  const needs = doctorPlan(parseProjectConfig({})).instances.map((n) => ({ QuotaName: `${n.instanceType} for ${n.usage}`, Value: n.count + 1 }));
+  const needs = doctorPlan(parseProjectConfig({}), { consumption: CONSUMPTION }).instances.map((n) => ({ QuotaName: `${n.instanceType} for ${n.usage}`, Value: n.count + 1 }));
   serviceQuotas.on(ListServiceQuotasCommand).resolves({ Quotas: [] });
   serviceQuotas.on(ListAWSDefaultServiceQuotasCommand).resolves({ Quotas: [] });
   serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'sagemaker' })
     .resolves({ Quotas: [...needs, { QuotaName: 'Maximum number of pipelines allowed per account', Value: 500 }] });
-  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'events' }).resolves({ Quotas: [{ QuotaName: 'Rules per event bus', Value: 300 }] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'events' }).resolves({ Quotas: [{ QuotaName: 'Number of rules', QuotaCode: 'L-244521F2', Value: 300 }] });
+  serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'codebuild' })
+    .resolves({ Quotas: [{ QuotaName: 'Concurrently running builds for Linux/Small environment', Value: 60 }] });
   serviceQuotas.on(ListAWSDefaultServiceQuotasCommand, { ServiceCode: 'codepipeline' })
     .resolves({ Quotas: [{ QuotaName: 'Number of pipelines per Region', Value: 1000 }] });
 });
@@ -88,7 +97,9 @@ test('a prepared account passes: every check ok, none skipped', async () => {
   expect(result.out).toMatch(/^ok {7}names: no bucket, pipeline, model package group or repository of the project's names exists$/m);
   expect(result.out).toMatch(/^ok {7}endpoint names: mlops-demo-staging, mlops-demo-prod: free$/m);
   expect(result.out).toMatch(/^ok {7}quota ml\.m5\.xlarge for spot training job usage: 2 \(needed: 1\)$/m);
-  expect(result.out).toMatch(/^ok {7}limit IAM roles: \d+ of 1000 used$/m);
+  expect(result.out).toMatch(/^ok {7}limit IAM roles: \d+ of 1000 used; the project adds 17 \(IAM GetAccountSummary\)$/m);
+  expect(result.out).toMatch(/^ok {7}limit EventBridge rules: quota 300; the project adds 3 \(quota L-244521F2; rules already on the default event bus not counted: /m);
+  expect(result.out).toMatch(/^ok {7}limit CodeBuild concurrency Linux\/Small: 60; the project runs 2 at once: /m);
   expect(result.out.split('\n').filter((l) => l && !/^ok /.test(l))).toEqual([]);
   expect(result.code).toBe(0);
 });
@@ -113,4 +124,36 @@ test('a bucket of the project\'s name that no project stack holds blocks, naming
 
   expect(result.code).toBe(1);
   expect(result.out).toContain(`PROBLEM  names: already exist, and the project stack does not hold them: bucket sagemaker-project-${id} (in this account: retained by an earlier project?)`);
+});
+
+test('no check writes: every API call of an unprepared and a prepared run, recorded, is a read (Describe, Get, List, Head)', async () => {
+  // Every SDK client the adapter builds, recorded at send(); Service Quotas through its mock.
+  const clients = [CloudFormationClient, CodeCommitClient, CodePipelineClient, CodeStarConnectionsClient, IAMClient, S3Client, SageMakerClient, STSClient];
+  const spies = clients.map((client) => jest.spyOn(client.prototype, 'send'));
+  serviceQuotas.resetHistory();
+  try {
+    const unprepared = await doctor('ap-northeast-3', ['-c', `projectId=${uniqueId()}`]);
+    await bootstrap('ca-central-1');
+    const prepared = await doctor('ca-central-1', ['-c', `projectId=${uniqueId()}`, '-c', 'sourceProvider=codeconnections',
+      '-c', 'connectionArn=arn:aws:codeconnections:ca-central-1:123456789012:connection/12345678-1234-1234-1234-123456789012',
+      '-c', 'buildRepository=o/build', '-c', 'deployRepository=o/deploy']);
+    expect(unprepared.code).toBe(1);
+    // moto_server has no such connection: the connection check is a problem line, asked with a Get
+    expect(prepared.out).toMatch(/^(ok|PROBLEM) {2}connection: /m);
+
+    const calls = [
+      ...spies.flatMap((spy) => spy.mock.calls.map(([command]) => (command as object).constructor.name)),
+      ...serviceQuotas.calls().map((call) => (call.args[0] as object).constructor.name),
+    ];
+    // the bootstrap fixture's CreateStack is the test's own, not the doctor's
+    const doctors = calls.filter((name) => name !== 'CreateStackCommand');
+    expect(doctors.filter((name) => !/^(Describe|Get|List|Head)[A-Za-z]*Command$/.test(name))).toEqual([]);
+    // and the recording saw the services the checks ask
+    for (const expected of ['GetCallerIdentityCommand', 'DescribeStacksCommand', 'HeadBucketCommand', 'DescribePipelineCommand', 'ListPipelinesCommand',
+      'GetAccountSummaryCommand', 'GetConnectionCommand', 'ListServiceQuotasCommand', 'ListAWSDefaultServiceQuotasCommand']) {
+      expect(doctors).toContain(expected);
+    }
+  } finally {
+    spies.forEach((spy) => spy.mockRestore());
+  }
 });

@@ -318,6 +318,43 @@ function worstCaseLine(plan: RunPlan, region: string): string {
     : `worst case: ${usd(plan.worstCaseUsd)}, every job that runs at its maximum runtime (an estimate from the ${table})`;
 }
 
+/** How each mark of a {@link mermaidGraph} node is drawn: a Mermaid `classDef` style. */
+export type GraphMarks = Readonly<Record<string, string>>;
+
+/** The marks of a plan's graph. */
+const PLAN_MARKS: GraphMarks = {
+  'reused': 'fill:#d1e7dd,stroke:#0f5132',
+  'will run': 'fill:#fff3cd,stroke:#664d03',
+  'new': 'fill:#cfe2ff,stroke:#084298',
+  'removed': 'fill:#e2e3e5,stroke:#41464b,stroke-dasharray:4',
+};
+
+/**
+ * A Mermaid flowchart of a pipeline (a fenced `mermaid` block, one line per element): a node per
+ * step labelled with its name and mark and drawn in its mark's style, and the edges between the
+ * steps drawn (an edge to a step not in `nodes` is left out). The one rendering of the pipeline
+ * graph: `--plan --format markdown` marks steps reused / will run / new / removed, the end of a
+ * `--local` run marks them ran / cached / failed / skipped.
+ */
+export function mermaidGraph(nodes: ReadonlyArray<{ readonly step: string; readonly mark: string }>, edges: readonly PlanEdge[], marks: GraphMarks): string[] {
+  const ids = new Map(nodes.map((n, i) => [n.step, `s${i}`]));
+  const classOf = (mark: string) => mark.replace(/[^A-Za-z0-9]/g, '');
+  const lines = ['```mermaid', 'flowchart TD'];
+  for (const n of nodes) lines.push(`  ${ids.get(n.step)}["${n.step.replace(/"/g, '#quot;')}<br/>${n.mark}"]:::${classOf(n.mark)}`);
+  for (const e of edges) {
+    if (ids.has(e.from) && ids.has(e.to)) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
+  }
+  for (const [mark, style] of Object.entries(marks)) lines.push(`  classDef ${classOf(mark)} ${style}`);
+  lines.push('```');
+  return lines;
+}
+
+/** The steps (condition branches included, in definition order) and edges of a pipeline definition's graph. */
+export function definitionGraph(definition: unknown): { readonly steps: readonly string[]; readonly edges: readonly PlanEdge[] } {
+  const parsed = definition as Definition;
+  return { steps: definitionSteps(parsed).map((s) => s.Name), edges: definitionEdges(parsed) };
+}
+
 /** Output formats of `--plan`. */
 export const PLAN_FORMATS = ['text', 'markdown'] as const;
 
@@ -350,20 +387,7 @@ export function planMarkdown(plan: RunPlan, region: string): string {
       lines.push(`| ${cell(c.step)} | ${c.count} x ${c.instanceType}${c.spot ? ' (spot)' : ''} | ${c.hours.toFixed(2)} | ${usd(c.usd ?? 0)} |`);
     }
   }
-  const ids = new Map(plan.steps.map((s, i) => [s.step, `s${i}`]));
-  const classOf: Record<StepPlan['status'], string> = { 'reused': 'reused', 'will run': 'willrun', 'new': 'new', 'removed': 'removed' };
-  lines.push('', '```mermaid', 'flowchart TD');
-  for (const s of plan.steps) lines.push(`  ${ids.get(s.step)}["${s.step.replace(/"/g, '#quot;')}<br/>${s.status}"]:::${classOf[s.status]}`);
-  for (const e of plan.edges ?? []) {
-    if (ids.has(e.from) && ids.has(e.to)) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
-  }
-  lines.push(
-    '  classDef reused fill:#d1e7dd,stroke:#0f5132',
-    '  classDef willrun fill:#fff3cd,stroke:#664d03',
-    '  classDef new fill:#cfe2ff,stroke:#084298',
-    '  classDef removed fill:#e2e3e5,stroke:#41464b,stroke-dasharray:4',
-    '```',
-  );
+  lines.push('', ...mermaidGraph(plan.steps.map((s) => ({ step: s.step, mark: s.status })), plan.edges ?? [], PLAN_MARKS));
   return `${lines.join('\n')}\n`;
 }
 

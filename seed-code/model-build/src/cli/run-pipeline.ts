@@ -12,7 +12,7 @@ import { Parameter, Pipeline, Scalar, fitsInline, parameterValueProblem } from '
 import { S3Api, SageMakerApi, putObject, upsertPipeline, watchExecution } from './aws';
 import { buildPipeline } from './build';
 import { PLAN_FORMATS, PlanFormat, planLines, planMarkdown, planRun } from './plan';
-import { LocalRunUnsupportedError, runLocal, stepTableLines, verdictLine } from '../local/run-local';
+import { LocalRunUnsupportedError, runGraphLines, runLocal, stepTableLines, verdictLine } from '../local/run-local';
 import { CliIo, ExitCode, processIo, reportError } from './io';
 import { sha256Hex } from './scripts';
 import { PROJECT_OPTIONS, PROJECT_OPTIONS_HELP, UsageError, parseFlags, resolveProjectSettings } from './settings';
@@ -335,6 +335,10 @@ async function runLocally(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>, 
     }
     throw error;
   }
+  // The picture of the run, as `--plan --format markdown` draws the plan (paste it where Mermaid
+  // renders), then the step table and the verdict.
+  runGraphLines(definition, result.steps).forEach(log);
+  log(`run report (Markdown): ${result.reportFile}`);
   stepTableLines(result.steps).forEach(log);
   if (result.status === 'Succeeded') {
     log(verdictLine(result));

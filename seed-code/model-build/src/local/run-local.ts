@@ -11,16 +11,17 @@
  * - `cache.ts`: step caching with the service's cache keys;
  * - `steps/`: one executor per step type (`steps/index.ts` lists them), `local-bucket.ts` (S3 as a
  *   folder) and `command.ts` (running a job's command with the configured Python);
- * - `report.ts`: what is printed.
+ * - `report.ts`: what is printed, and the run as Markdown (the execution's `run.md`: a step table
+ *   and the pipeline's Mermaid graph with each step marked ran, cached, failed or skipped).
  *
  * @see https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-default-keys.html
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StepCache } from './cache';
 import { LocalBucket } from './local-bucket';
-import { executionStartedLine, stepFinishedLine, stepStartedLine } from './report';
+import { executionStartedLine, runMarkdown, stepFinishedLine, stepStartedLine } from './report';
 import { DefinitionResolver } from './resolve';
 import { machineProbe, planRuntimes } from './runtime';
 import { inDependencyOrder } from './schedule';
@@ -30,7 +31,7 @@ import type { StepRuntime } from './runtime';
 import type { DefinitionStep, LocalRunOptions, LocalRunResult, LocalStepResult } from './types';
 
 export { isoDurationMs } from './cache';
-export { stepTableLines, verdictLine } from './report';
+export { runGraphLines, stepTableLines, verdictLine } from './report';
 export { LOCAL_STEP_TYPES, checkLocalSupport } from './steps';
 export { LocalRunUnsupportedError } from './types';
 export type { LocalRunOptions, LocalRunResult, LocalStepResult } from './types';
@@ -102,8 +103,9 @@ class LocalRun {
     return this.result('Succeeded');
   }
 
+  /** The outcome, with the run written as Markdown to the execution's folder. */
   private result(status: 'Succeeded' | 'Failed', failureReason?: string): LocalRunResult {
-    return {
+    const result = {
       executionId: this.executionId,
       executionDir: this.executionDir,
       status,
@@ -111,6 +113,9 @@ class LocalRun {
       steps: this.results,
       registered: this.registered,
     };
+    const reportFile = path.join(this.executionDir, 'run.md');
+    writeFileSync(reportFile, runMarkdown(this.options.definition, result));
+    return { ...result, reportFile };
   }
 
   private async runSteps(steps: readonly DefinitionStep[]): Promise<void> {
@@ -121,15 +126,15 @@ class LocalRun {
 
   private async runStep(step: DefinitionStep): Promise<void> {
     const started = this.now();
-    const finish = (status: 'Succeeded' | 'Failed', note?: string) => {
-      const result = { name: step.Name, type: step.Type, status, durationMs: this.now() - started, note };
+    const finish = (status: 'Succeeded' | 'Failed', note?: string, cached?: boolean) => {
+      const result = { name: step.Name, type: step.Type, status, durationMs: this.now() - started, ...(cached ? { cached } : {}), note };
       this.results.push(result);
       this.options.log(stepFinishedLine(result));
     };
     this.options.log(stepStartedLine(step.Name));
     try {
       const outcome = await executorOf(step).run(step, this.context);
-      finish(outcome.status, outcome.note);
+      finish(outcome.status, outcome.note, outcome.cached);
       if (outcome.status === 'Failed') {
         throw new StepFailed(`step ${step.Name} failed: ${outcome.note}`);
       }

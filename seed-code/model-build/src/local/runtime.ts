@@ -16,12 +16,15 @@ import { CONTAINERS_DIR, containerFolders } from '../containers/images';
 import { allSteps } from './schedule';
 import { ContainerEngine, DefinitionStep, LocalRunUnsupportedError, RuntimeProbe } from './types';
 
-export type { ContainerEngine, RuntimeProbe };
+// Declared in types.ts (which the options name), kept importable from here.
+export type { ContainerEngine, RuntimeProbe } from './types';
+
 
 /** How a step runs. */
 export type StepRuntime =
   | { readonly kind: 'container'; readonly engine: ContainerEngine; readonly image: string }
   | { readonly kind: 'host'; readonly note?: string };
+
 
 /**
  * Frameworks a script may import that the host Python often lacks, with what to install: the

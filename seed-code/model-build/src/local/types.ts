@@ -5,6 +5,19 @@
 import type { S3Api } from '../cli/aws';
 import type { ScriptLocation } from '../cli/scripts';
 
+/** A container engine the local run can use. */
+export type ContainerEngine = 'docker' | 'podman';
+
+/** What the local run asks the machine (runtime.ts's machineProbe); tests inject their own. */
+export interface RuntimeProbe {
+  /** The first engine that answers (`docker info`, then `podman info`), or undefined. */
+  engine(): ContainerEngine | undefined;
+  /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
+  prepareImage(engine: ContainerEngine, image: string): string | undefined;
+  /** Whether the host Python imports `module`. */
+  hostHas(python: string, module: string): boolean;
+}
+
 /** Thrown before anything runs when the definition cannot run locally (exit code 2). */
 export class LocalRunUnsupportedError extends Error {
   public constructor(message: string) {
@@ -47,6 +60,8 @@ export interface LocalStepResult {
   readonly type: string;
   readonly status: 'Succeeded' | 'Failed';
   readonly durationMs: number;
+  /** Reused from the step cache: nothing ran. */
+  readonly cached?: boolean;
   /** Cache hit source execution, the condition's outcome, the failure reason, ... */
   readonly note?: string;
 }
@@ -60,6 +75,11 @@ export interface LocalRunResult {
   readonly steps: readonly LocalStepResult[];
   /** The model-package file a RegisterModel step wrote, if one ran. */
   readonly registered?: string;
+  /**
+   * `<executionDir>/run.md`: the run as Markdown, a table of the steps and a Mermaid graph of the
+   * pipeline with each step marked ran, cached, failed or skipped.
+   */
+  readonly reportFile: string;
 }
 
 /** A step of the parsed definition: the fields the local runner reads, the rest as the API has it. */
@@ -74,16 +94,3 @@ export interface DefinitionStep {
 
 /** The account in the ARNs a local run makes up (pipeline, execution, model package). */
 export const LOCAL_ACCOUNT = '000000000000';
-
-/** A container engine the local run can use. */
-export type ContainerEngine = 'docker' | 'podman';
-
-/** What the local run asks the machine; tests inject their own. */
-export interface RuntimeProbe {
-  /** The first engine that answers (`docker info`, then `podman info`), or undefined. */
-  engine(): ContainerEngine | undefined;
-  /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
-  prepareImage(engine: ContainerEngine, image: string): string | undefined;
-  /** Whether the host Python imports `module`. */
-  hostHas(python: string, module: string): boolean;
-}

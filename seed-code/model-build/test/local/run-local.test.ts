@@ -3,11 +3,12 @@
  * execution variables, Std:Join, conditions, Fail steps, branch choice and unsupported steps.
  * End-to-end runs of the shipped pipelines are in test/python/local-run.test.ts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as plan from '../../src/cli/plan';
 import { main } from '../../src/cli/run-pipeline';
-import { LocalRunUnsupportedError, isoDurationMs, runLocal } from '../../src/local/run-local';
+import { LocalRunUnsupportedError, isoDurationMs, runGraphLines, runLocal } from '../../src/local/run-local';
 import { captureIo } from '../helpers/io';
 
 function gate(conditions: unknown[]) {
@@ -255,3 +256,78 @@ describe('run-pipeline --local usage errors', () => {
     expect(io.err().trim().split('\n')).toHaveLength(1);
   });
 });
+
+/** The printed graph's nodes: step name to [mark, class]; and its edges as `from -> to` by step name. */
+function graphOf(lines: readonly string[]) {
+  const start = lines.indexOf('```mermaid');
+  const graph = lines.slice(start, lines.indexOf('```', start + 1) + 1);
+  const nodes = new Map(graph.flatMap((l) => {
+    const m = /^ {2}(s\d+)\["([^"<]+)<br\/>([a-z ]+)"\]:::(\w+)$/.exec(l);
+    return m ? [[m[1], { step: m[2], mark: m[3], cls: m[4] }] as const] : [];
+  }));
+  const edges = graph.flatMap((l) => {
+    const m = /^ {2}(s\d+) --> (s\d+)$/.exec(l);
+    return m ? [`${nodes.get(m[1])!.step} -> ${nodes.get(m[2])!.step}`] : [];
+  });
+  return { graph, marks: Object.fromEntries([...nodes.values()].map((n) => [n.step, n.mark])), nodes: [...nodes.values()], edges };
+}
+
+describe('the picture of a local run: the pipeline graph of --plan --format markdown, each step marked', () => {
+  test('a gate that fails: the steps that ran, the Fail step failed, the branch not taken skipped; printed and written as run.md', async () => {
+    const { result, lines } = await runWithGraph(evaluated('{"metric": {"value": 6.5}}'));
+
+    expect(result.status).toBe('Failed');
+    const { marks, edges, nodes } = graphOf(lines);
+    expect(marks).toEqual({ Evaluate: 'ran', Gate: 'ran', Register: 'skipped', Stop: 'failed' });
+    expect(nodes.map((n) => n.cls)).toEqual(['ran', 'ran', 'skipped', 'failed']);
+    // the Fail step's message reads the evaluation's property file: an edge of its own
+    expect(edges).toEqual(['Evaluate -> Gate', 'Gate -> Register', 'Gate -> Stop', 'Evaluate -> Stop']);
+    const markdown = readFileSync(result.reportFile, 'utf8');
+    expect(result.reportFile).toBe(path.join(result.executionDir, 'run.md'));
+    expect(markdown).toContain('Failed: step Stop failed: metric 6.5 is above 6.');
+    expect(markdown).toContain('| Register | skipped |  |  |');
+    expect(markdown).toMatch(/\| Stop \| failed \| \d+\.\d s \| metric 6\.5 is above 6 \|/);
+    // the same graph in the file as printed
+    expect(markdown).toContain(graphOf(lines).graph.join('\n'));
+  });
+
+  test('a re-run: a step reused from the step cache is marked cached, as the plan marks it reused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'input-'));
+    writeFileSync(path.join(dir, 'sample.csv'), 'a,b\n1,2\n');
+    const runDir = mkdtempSync(path.join(tmpdir(), 'local-'));
+    const definition = reading('true', `file://${dir}/sample.csv`);
+
+    const first = await runWithGraph(definition, runDir);
+    const second = await runWithGraph(definition, runDir);
+
+    expect(graphOf(first.lines).marks).toEqual({ Prep: 'ran' });
+    expect(graphOf(second.lines).marks).toEqual({ Prep: 'cached' });
+    expect(second.result.steps[0].cached).toBe(true);
+    // cached is drawn as the plan draws reused
+    const style = (lines: readonly string[], cls: string) => lines.find((l) => l.startsWith(`  classDef ${cls} `))!.split(' ').pop();
+    const planned = plan.planMarkdown({ deployed: true, steps: [{ step: 'Prep', status: 'reused', reasons: [] }], costs: [], unpriced: [], worstCaseUsd: 0 }, 'eu-west-1').split('\n');
+    expect(style(graphOf(second.lines).graph, 'cached')).toBe(style(planned, 'reused'));
+  });
+
+  test('the graph is the plan\'s: same nodes and edges as --plan --format markdown draws for the definition', async () => {
+    const definition = evaluated('{"metric": {"value": 4.5}}');
+    const { lines } = await runWithGraph(definition);
+    const { steps, edges } = plan.definitionGraph(definition);
+    const planned = plan.planMarkdown(
+      { deployed: false, steps: steps.map((step) => ({ step, status: 'new', reasons: [] })), costs: [], unpriced: [], worstCaseUsd: 0, edges },
+      'eu-west-1',
+    ).split('\n');
+
+    const shape = (graph: readonly string[]) => graph.filter((l) => !l.includes('classDef')).map((l) => l.replace(/<br\/>[a-z ]+"\]:::\w+$/, ''));
+    expect(shape(graphOf(lines).graph)).toEqual(shape(graphOf(planned).graph));
+    expect(graphOf(lines).marks).toEqual({ Evaluate: 'ran', Gate: 'ran', Register: 'ran', Stop: 'skipped' });
+  });
+});
+
+/** A local run that prints its graph, as run-pipeline --local does at the end. */
+async function runWithGraph(definition: unknown, runDir = mkdtempSync(path.join(tmpdir(), 'local-'))) {
+  const lines: string[] = [];
+  const result = await runLocal({ definition, pipelineName: 'p', bucket: 'bucket', parameters: {}, code: [], runDir, python: '/usr/bin/python3', log: (l) => lines.push(l) });
+  lines.push(...runGraphLines(definition, result.steps));
+  return { result, lines };
+}

@@ -45,6 +45,12 @@ function table(out: string): string[][] {
     });
 }
 
+/** Each node of the printed Mermaid graph: step name to its mark (ran, cached, failed, skipped). */
+function marks(out: string): Record<string, string> {
+  const graph = out.slice(out.indexOf('```mermaid\n'), out.indexOf('```\n', out.indexOf('```mermaid\n') + 3));
+  return Object.fromEntries([...graph.matchAll(/ {2}s\d+\["([^"<]+)<br\/>(\w+)"\]:::(\w+)/g)].map((m) => [m[1], m[2]]));
+}
+
 /** Starts a local run now; a failure surfaces where the test awaits it, not as an unhandled rejection. */
 function started(argv: string[]): Promise<Awaited<ReturnType<typeof local>>> {
   const run = local(argv);
@@ -104,6 +110,9 @@ describe('run-pipeline --local', () => {
     expect(notes.PreprocessAbaloneData).toMatch(/^cache hit from local execution [0-9a-f]{12}$/);
     expect(notes.TrainAbaloneModel).toMatch(/^cache hit from local execution [0-9a-f]{12}$/);
     expect(notes.EvaluateAbaloneModel).toBe('');
+    // and the run ends with the pipeline graph, each step marked, as --plan --format markdown draws it
+    expect(marks(second.out)).toMatchObject({ PreprocessAbaloneData: 'cached', TrainAbaloneModel: 'cached', EvaluateAbaloneModel: 'ran', RegisterAbaloneModel: 'ran' });
+    expect(readFileSync(/run report \(Markdown\): (\S+)/.exec(second.out)![1], 'utf8')).toContain('| TrainAbaloneModel | cached |');
 
     // WHEN only the training instance type changes: ResourceConfig is not part of the cache key
     const third = await local([...argv, '-p', 'TrainingInstanceType=ml.m5.2xlarge']);
@@ -132,6 +141,7 @@ describe('run-pipeline --local', () => {
       ['CheckAccuracyChurnEvaluation', 'Succeeded'],
       ['FailChurnModelQuality', 'Failed'],
     ]);
+    expect(marks(out)).toMatchObject({ CheckAccuracyChurnEvaluation: 'ran', FailChurnModelQuality: 'failed', RegisterChurnModel: 'skipped' });
     expect(err).toMatch(
       /^run-pipeline: local execution failed: step FailChurnModelQuality failed: Model not registered: test accuracy 0\.\d+ is below the threshold of 0\.8\n$/,
     );

@@ -25,6 +25,8 @@ export interface StepOutcome {
   readonly status: 'Succeeded' | 'Failed';
   /** Shown beside the status: cache hit, the condition's outcome, what would be registered, ... */
   readonly note?: string;
+  /** Reused from the step cache: nothing ran. */
+  readonly cached?: boolean;
   /** Steps to run once this one is reported: the branch a condition took. */
   readonly next?: readonly DefinitionStep[];
   /** The model-package file a RegisterModel step wrote. */

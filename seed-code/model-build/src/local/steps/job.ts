@@ -29,7 +29,7 @@ export async function runJob(step: DefinitionStep, context: StepContext, start: 
       const warning = changed.map(
         (uri) => `; ${uri} changed since then, but the cache key holds the path, not the content, so SageMaker would reuse this step too (use another path, or disable the step's cache, to rerun it)`,
       );
-      return { status: 'Succeeded', note: `cache hit from local execution ${hit.executionId}${warning.join('')}` };
+      return { status: 'Succeeded', cached: true, note: `cache hit from local execution ${hit.executionId}${warning.join('')}` };
     }
   }
   const stepDir = path.join(context.executionDir, step.Name);
