@@ -18,12 +18,14 @@ export interface ControlTowerAcknowledgement {
 }
 
 /** The server access log buckets: the project's, a target account stack's, and the Service Catalog asset bucket's. */
-const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
+export const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
 /**
- * The project's data bucket and CodePipeline artifact buckets, a target account stack's data capture
- * bucket, and the Service Catalog asset bucket.
+ * The buckets whose policy denies s3:DeleteObjectVersion while data is retained: the project's data
+ * bucket and a target account stack's data capture bucket.
  */
-const DATA_BUCKETS = /^(ProjectArtifactStoreBucket|ProjectArtifactStore(Build)?PipelineArtifacts|DataCapture|AssetBucket)[0-9A-F]{8}$/;
+export const RECORD_BUCKETS = /^(ProjectArtifactStoreBucket|DataCapture)[0-9A-F]{8}$/;
+/** The buckets of reproducible content: the CodePipeline artifact buckets and the Service Catalog asset bucket. */
+export const REPRODUCIBLE_BUCKETS = /^(ProjectArtifactStore(Build)?PipelineArtifacts|AssetBucket)[0-9A-F]{8}$/;
 
 /** The failed controls of every template the app synthesizes, each with its reason. */
 export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgement[] = [
@@ -59,14 +61,24 @@ export const CONTROL_TOWER_ACKNOWLEDGEMENTS: readonly ControlTowerAcknowledgemen
   {
     control: 'CT.S3.PR.9',
     resources: ACCESS_LOG_BUCKETS,
-    reason: 'S3 does not deliver server access logs to a bucket with Object Lock enabled',
+    reason: 'S3 does not deliver server access logs to a bucket with an Object Lock default retention period, and Object Lock '
+      + 'without one locks nothing; it cannot be switched off and would replace existing buckets. The bucket is versioned, '
+      + 'and logs expire after 365 days',
   },
   {
     control: 'CT.S3.PR.9',
-    resources: DATA_BUCKETS,
+    resources: RECORD_BUCKETS,
     reason: 'Versioning with a bucket policy that denies s3:DeleteObjectVersion to everyone (while data is retained) keeps every '
       + 'version until its lifecycle expiry; Object Lock would also stop retainData=false from deleting the project\'s data, '
-      + 'cannot be switched off, and would replace existing buckets. Run artifacts and template assets are not records to lock',
+      + 'cannot be switched off, and would replace existing buckets',
+  },
+  {
+    control: 'CT.S3.PR.9',
+    resources: REPRODUCIBLE_BUCKETS,
+    reason: 'Run artifacts (CodePipeline writes them anew on every run and they expire after 30 days) and template assets '
+      + '(republished by every deployment of the catalog) are not records to lock; the bucket is versioned, with no '
+      + 'deletion deny. Object Lock would stop retainData=false and the lifecycle rules from deleting them, cannot be '
+      + 'switched off, and would replace existing buckets',
   },
   {
     control: 'CT.SQS.PR.1',
