@@ -19,6 +19,7 @@ import { ModelDeploy } from './model-deploy';
 import { claimNames, DEPLOYMENT_STAGES, ProjectNames, stackDerivedProjectId } from '../contract/names';
 import { DEFAULT_PROJECT_SETTINGS, ProjectOptions, SourceSettingKey } from '../contract/options';
 import { ProjectTeardown } from './project-teardown';
+import { AcknowledgeCompliancePacks } from '../private/compliance-pack-acknowledgements';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { LogSettings } from '../private/log-settings';
@@ -264,6 +265,7 @@ export class SageMakerProject extends Construct {
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
 
     Aspects.of(this).add(new AcknowledgeWildcards(projectWildcardReasons(Stack.of(this).account)));
+    Aspects.of(this).add(new AcknowledgeCompliancePacks());
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     Aspects.of(this).add(new EventBridgeNotifications());
     this.addOutputs();

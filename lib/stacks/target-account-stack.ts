@@ -16,6 +16,7 @@ import { dataBucket } from '../private/data-bucket';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
 import { denyGrantsExceptForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { AcknowledgeCompliancePacks } from '../private/compliance-pack-acknowledgements';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountStack}. */
@@ -146,6 +147,7 @@ export class TargetAccountStack extends Stack {
       iam.PermissionsBoundary.of(this).apply(boundaryInThisAccount(this, props.boundaryPolicy));
     }
     Aspects.of(this).add(new AcknowledgeWildcards(TARGET_WILDCARD_REASONS));
+    Aspects.of(this).add(new AcknowledgeCompliancePacks());
     Aspects.of(this).add(new SourceAccountOnServiceTrusts());
     Aspects.of(this).add(new EventBridgeNotifications());
 

@@ -70,6 +70,8 @@ export const CLOUDFORMATION_ONLY_RESOURCE_TYPES: readonly string[] = [
 const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
   (stack: Stack, stacks: string) => [stack.formatArn({ service, resource, resourceName: resourceName.replace(/^SC-/, stacks), arnFormat })];
 /** Why a resource named after the provisioner's stack is granted with a wildcard. */
+/** What every name-pattern wildcard of the launch role also reaches. */
+const ANY_PROJECT = "one launch role serves every launch, so the pattern covers every project's of the account, not only the one being launched";
 const STACK_NAMED_REASON = 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)';
 /** The product's roles: named after the provisioner's stacks, under the project role path. */
 const projectRoles = (stack: Stack, stacks: string) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${PROJECT_ROLE_PATH.slice(1)}${stacks}*` })];
@@ -159,7 +161,8 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       's3:PutBucketTagging', 's3:GetBucketTagging',
     ],
     resources: (stack) => [stack.formatArn({ service: 's3', region: '', account: '', resource: 'sagemaker-project-*' })],
-    wildcardReason: "The project's buckets: sagemaker-project-<id> and its access-log bucket",
+    wildcardReason: 'Bucket configuration (no object access) of a project\'s data bucket sagemaker-project-<id> and its '
+      + `-access-logs, -pipeline-artifacts and -build-artifacts buckets; ${ANY_PROJECT}`,
   },
   {
     sid: 'CreateKeys',
@@ -215,7 +218,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
     ],
     resources: arn('sagemaker', 'model-package-group', '*-p-*'),
-    wildcardReason: "The project's model package group <name>-<id>; SageMaker ids start with p-",
+    wildcardReason: `Model package groups <name>-<id> (SageMaker ids start with p-); ${ANY_PROJECT}`,
   },
   {
     sid: 'StudioCodeRepositories',
@@ -225,7 +228,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'sagemaker:DeleteCodeRepository', 'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
     ],
     resources: arn('sagemaker', 'code-repository', 'sagemaker-p-*'),
-    wildcardReason: "The project's Studio registrations sagemaker-<id>-model{build,deploy} of its repositories; SageMaker ids start with p-",
+    wildcardReason: `Studio registrations sagemaker-<id>-model{build,deploy} of the repositories (SageMaker ids start with p-); ${ANY_PROJECT}`,
   },
   {
     sid: 'Repositories',
@@ -236,7 +239,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'codecommit:GetBranch', 'codecommit:TagResource', 'codecommit:UntagResource', 'codecommit:ListTagsForResource',
     ],
     resources: (stack) => [stack.formatArn({ service: 'codecommit', resource: 'sagemaker-*' })],
-    wildcardReason: "The project's repositories sagemaker-<name>-<id>-model{build,deploy}",
+    wildcardReason: `Repositories sagemaker-<name>-<id>-model{build,deploy}; ${ANY_PROJECT}`,
     sourceProvider: 'codecommit',
   },
   {
@@ -244,7 +247,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     resourceTypes: ['AWS::CodeBuild::Project'],
     actions: ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
     resources: arn('codebuild', 'project', 'sagemaker-*'),
-    wildcardReason: "The project's CodeBuild projects sagemaker-<name>-<id>-* (with a connection, the seeding jobs -model{build,deploy}-seed too)",
+    wildcardReason: `CodeBuild projects sagemaker-<name>-<id>-* (with a connection, the seeding jobs -model{build,deploy}-seed too); ${ANY_PROJECT}`,
   },
   {
     sid: 'Pipelines',
@@ -255,7 +258,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'codepipeline:UntagResource', 'codepipeline:ListTagsForResource',
     ],
     resources: (stack) => [stack.formatArn({ service: 'codepipeline', resource: 'sagemaker-*' })],
-    wildcardReason: "The project's CodePipelines sagemaker-<name>-<id>-model{build,deploy}",
+    wildcardReason: `CodePipelines sagemaker-<name>-<id>-model{build,deploy}; ${ANY_PROJECT}`,
   },
   {
     sid: 'Rules',
@@ -266,7 +269,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'events:UntagResource', 'events:ListTagsForResource',
     ],
     resources: arn('events', 'rule', 'sagemaker-*'),
-    wildcardReason: "The project's EventBridge rules sagemaker-<name>-<id>-{build,code,model}",
+    wildcardReason: `EventBridge rules sagemaker-<name>-<id>-{build,code,model}; ${ANY_PROJECT}`,
   },
   {
     sid: 'Queues',
@@ -287,7 +290,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
       'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes',
     ],
     resources: (stack) => [stack.formatArn({ service: 'sns', resource: 'sagemaker-*', arnFormat: ArnFormat.NO_RESOURCE_NAME })],
-    wildcardReason: "The project's alarm topic sagemaker-<name>-<id>-alarms (its subscriptions' ARNs begin with the topic's)",
+    wildcardReason: `Alarm topics sagemaker-<name>-<id>-alarms (their subscriptions' ARNs begin with the topic's); ${ANY_PROJECT}`,
   },
   {
     sid: 'LogGroups',

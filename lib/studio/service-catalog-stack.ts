@@ -12,6 +12,7 @@ import { ProjectRoleBoundary } from './project-role-boundary';
 import { accessLogsBucket } from '../private/access-logs-bucket';
 import { managedPolicyFromNameOrArn } from '../private/iam';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
+import { AcknowledgeCompliancePacks } from '../private/compliance-pack-acknowledgements';
 import { AcknowledgeWildcards } from '../private/wildcard-acknowledgements';
 import { ConfigError } from '../contract/errors';
 import { ConnectionTemplateConstraints, ProjectOptions, SourceProviderName } from '../contract/options';
@@ -294,6 +295,8 @@ export class ServiceCatalogStack extends Stack {
         reason: 'Read-only: the CDK staging bucket the product assets are copied from (keys are asset hashes)',
       },
     );
+    // HIPAA Security and NIST 800-53 R5 findings of the stack's own resources (asset bucket, BucketDeployment, launch role).
+    Aspects.of(this).add(new AcknowledgeCompliancePacks());
     Aspects.of(this).add(new AcknowledgeWildcards([
       {
         finding: /^Action::s3:(Abort\*|DeleteObject\*|GetBucket\*|GetObject\*|List\*)$/,

@@ -24,17 +24,21 @@ interface Variant {
   readonly lint?: boolean;
   /** Number of templates the app writes (checked when linted: the lint must see all of them). */
   readonly templates?: number;
+  /** Also run cdk-nag's HIPAA Security and NIST 800-53 R5 packs (in the same synthesis). */
+  readonly packs?: boolean;
 }
 
 const PROJECT_VARIANTS: Record<string, Variant> = {
   // As `cdk synth` builds it, Lambda bundles included.
-  'default configuration': { app: (outdir) => projectApp({ outdir, bundle: true }).app, lint: true, templates: 1 },
+  'default configuration': { app: (outdir) => projectApp({ outdir, bundle: true }).app, lint: true, templates: 1, packs: true },
   'no data retention, no approval, extra data locations': {
     app: (outdir) => projectApp({ outdir, config: { retainData: 'false', manualApproval: 'false', dataLocations: 'my-lake/churn,shared-features' } }).app,
   },
   'no teardown, with a configured id': { app: (outdir) => projectApp({ outdir, config: { teardown: 'false', projectId: 'p-abc123def456' } }).app },
   'CodeConnections source': { app: (outdir) => projectApp({ outdir, config: CONNECTION_CONFIG }).app, lint: true, templates: 1 },
-  'multi-account: project and both target stacks': { app: (outdir) => projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app, lint: true, templates: 3 },
+  'multi-account: project and both target stacks': {
+    app: (outdir) => projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app, lint: true, templates: 3, packs: true,
+  },
   'multi-account: staging only, no teardown': {
     app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' } }).app,
   },
@@ -43,7 +47,7 @@ const PROJECT_VARIANTS: Record<string, Variant> = {
 
 const CATALOG_VARIANTS: Record<string, Variant> = {
   // As `cdk synth -c serviceCatalog=true` builds it, Lambda bundles included: the catalog stack and the product.
-  'with an account and region': { app: (outdir) => catalogApp({ outdir, bundle: true }).app, lint: true, templates: 2 },
+  'with an account and region': { app: (outdir) => catalogApp({ outdir, bundle: true }).app, lint: true, templates: 2, packs: true },
   'environment-agnostic, asset bucket named': {
     app: (outdir) => catalogApp({ outdir, env: false, assetBucketName: 'my-sagemaker-catalog-assets' }).app,
   },
@@ -97,7 +101,7 @@ beforeAll(async () => {
     results[group] = {};
     for (const [name, variant] of Object.entries(variants)) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
-      const { findings, error } = nagFindings(variant.app(outdir), outdir);
+      const { findings, error } = nagFindings(variant.app(outdir), outdir, { packs: variant.packs });
       results[group][name] = { findings, error, templates: templatesIn(outdir) };
     }
   }
@@ -109,7 +113,8 @@ beforeAll(async () => {
 const lintOf = (templates: string[]) => lint.split('\n').filter((l) => templates.some((t) => l.startsWith(`${t}:`)));
 
 describe.each(GROUPS)('compliance of the synthesized %s', (group, variants) => {
-  test.each(Object.keys(variants))('cdk-nag AwsSolutions finds nothing unacknowledged (%s)', (name) => {
+  // With `packs`, HIPAA Security and NIST 800-53 R5 too.
+  test.each(Object.keys(variants))('cdk-nag AwsSolutions (and where marked HIPAA Security, NIST 800-53 R5) finds nothing unacknowledged (%s)', (name) => {
     const { findings, error } = results[group][name];
     expect(findings).toEqual([]);
     expect(error).toBeUndefined();

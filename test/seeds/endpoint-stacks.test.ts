@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEPLOYMENT_STAGES } from '../../lib/contract/names';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { inferenceComponentName } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { cdkJsonContext, projectApp } from '../support/app';
+import { compliancePacks } from '../support/compliance';
 
 /**
  * The endpoint stacks are defined once, in the deploy seed. These tests put them next to the
@@ -23,7 +24,9 @@ const { app, stacks } = createDeployApp({
   projectId: names.projectId,
   app: new App({ outdir, context: cdkJsonContext() }),
 });
-// createDeployApp attaches cdk-nag: a finding makes synth throw.
+// createDeployApp attaches cdk-nag's AwsSolutions pack; the HIPAA Security and NIST 800-53 R5 packs
+// join it in this one synthesis. A finding of any of them makes synth throw.
+Validations.of(app).addPlugins(...compliancePacks(app));
 app.synth();
 
 /** What the deploy role must be allowed to do to create each resource type of an endpoint stack. */

@@ -99,6 +99,7 @@ export class BatchTransformStack extends Stack {
     this.model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: modelExecutionRoleArn,
       primaryContainer: { modelPackageName: modelPackageArn },
+      enableNetworkIsolation: config.networkIsolation,
     });
 
     const tags = {

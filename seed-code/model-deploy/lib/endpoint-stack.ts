@@ -180,6 +180,7 @@ export class EndpointStack extends Stack {
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: modelExecutionRoleArn.valueAsString,
       primaryContainer: { modelPackageName: modelPackageArn.valueAsString },
+      enableNetworkIsolation: config.networkIsolation,
     });
 
     const toZero = scalesToZero(config);

@@ -150,6 +150,15 @@ export interface StageConfig {
   readonly autoscaling?: AutoscalingSettings;
   /** Undefined when the stage is not smoke-tested (prod). */
   readonly smokeTest?: SmokeTestSettings;
+  /**
+   * Whether the model's container runs without network access (`EnableNetworkIsolation` of the
+   * model; `"networkIsolation"` in the stage file, default true). SageMaker still downloads the
+   * model artifacts and the image with the model role, outside the container. The shipped
+   * pipelines' images (SageMaker's XGBoost and TensorFlow Serving containers, with the inference
+   * code inside the model archive) need no network; set false for an image of your own that
+   * calls out (to AWS APIs or elsewhere) while it serves.
+   */
+  readonly networkIsolation: boolean;
 }
 
 /**
@@ -225,13 +234,14 @@ export function parseStageConfig(stage: Stage, raw: unknown, source: string): St
     throw new StageConfigError([`${source}: unknown stage '${stage}'; allowed: ${STAGES.join(', ')}`]);
   }
   const r = new Reader(source);
-  const top = r.object('', raw, ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling', 'smokeTest', 'inference', 'batch']);
+  const top = r.object('', raw, ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling', 'smokeTest', 'inference', 'batch', 'networkIsolation']);
   if (!top) {
     throw new StageConfigError(r.problems);
   }
   const inference = r.oneOf('inference', top.inference, 'realtime', [...INFERENCE_MODES]);
+  const networkIsolation = r.boolean('networkIsolation', top.networkIsolation, true);
   if (inference === 'batch') {
-    return batchStageConfig(r, stage, source, top);
+    return batchStageConfig(r, stage, source, top, networkIsolation);
   }
   if (top.batch !== undefined) {
     r.problem('batch', top.batch, `only applies when 'inference' is 'batch' (it is ${inference}); set "inference": "batch" or remove it`);
@@ -252,13 +262,13 @@ export function parseStageConfig(stage: Stage, raw: unknown, source: string): St
   if (r.problems.length > 0) {
     throw new StageConfigError(r.problems);
   }
-  return { stage, source, inference, hosting, dataCapture, deployment, alarms, autoscaling, smokeTest };
+  return { stage, source, inference, hosting, dataCapture, deployment, alarms, autoscaling, smokeTest, networkIsolation };
 }
 
 /** Settings of a real-time endpoint, which a batch stage does not have. */
 const ENDPOINT_ONLY_SETTINGS = ['instanceType', 'instanceCount', 'encryptVolume', 'serverless', 'dataCapture', 'deployment', 'alarms', 'autoscaling'] as const;
 
-function batchStageConfig(r: Reader, stage: Stage, source: string, top: RawObject): StageConfig {
+function batchStageConfig(r: Reader, stage: Stage, source: string, top: RawObject, networkIsolation: boolean): StageConfig {
   for (const key of ENDPOINT_ONLY_SETTINGS) {
     if (top[key] !== undefined) {
       const instead = key === 'instanceType' || key === 'instanceCount' || key === 'encryptVolume' ? `; set 'batch.${key}' instead` : '';
@@ -287,6 +297,7 @@ function batchStageConfig(r: Reader, stage: Stage, source: string, top: RawObjec
     dataCapture: { enabled: false, samplingPercentage: 0 },
     alarms: readAlarms(r, {}),
     smokeTest,
+    networkIsolation,
   };
 }
 

@@ -73,6 +73,7 @@ describe('a batch stage with a daily schedule', () => {
       ModelName: Match.absent(),
       ExecutionRoleArn: { Ref: 'ModelExecutionRoleArn' },
       PrimaryContainer: { ModelPackageName: { Ref: 'ModelPackageArn' } },
+      EnableNetworkIsolation: true,
     });
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
     template.resourceCountIs('AWS::Events::Rule', 1);
@@ -192,6 +193,11 @@ describe('a batch stage with a daily schedule', () => {
 });
 
 describe('variants', () => {
+  test('"networkIsolation": false leaves the model container its network during transform jobs', () => {
+    const template = synth(batchConfig('staging', {}, { networkIsolation: false }));
+    template.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: false });
+  });
+
   test('"schedule": "none" (the default) keeps the schedule, disabled: runs are on demand only', () => {
     const template = synth(batchConfig('staging'));
     template.hasResourceProperties('AWS::Scheduler::Schedule', {

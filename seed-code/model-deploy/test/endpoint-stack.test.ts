@@ -46,12 +46,13 @@ describe.each<[Stage, number, number]>([
     }
   });
 
-  test('creates the model from the model package with the passed-in role and no name', () => {
+  test('creates the model from the model package with the passed-in role and no name, network-isolated', () => {
     template.resourceCountIs('AWS::SageMaker::Model', 1);
     template.hasResourceProperties('AWS::SageMaker::Model', {
       ModelName: Match.absent(),
       ExecutionRoleArn: { Ref: 'ModelExecutionRoleArn' },
       PrimaryContainer: { ModelPackageName: { Ref: 'ModelPackageArn' } },
+      EnableNetworkIsolation: true,
     });
   });
 
@@ -232,6 +233,11 @@ describe('prod specifics', () => {
 });
 
 describe('overrides', () => {
+  test('"networkIsolation": false leaves the model container its network (an image of your own that calls out)', () => {
+    const template = synth(parseStageConfig('staging', { networkIsolation: false }, 'staging.json'));
+    template.hasResourceProperties('AWS::SageMaker::Model', { EnableNetworkIsolation: false });
+  });
+
   test('serverless staging: serverless variant, no volume key, no capture, no deployment policy', () => {
     // GIVEN
     const config = parseStageConfig('staging', { serverless: { memorySizeInMB: 3072, maxConcurrency: 8 } }, 'staging.json');

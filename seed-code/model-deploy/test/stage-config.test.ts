@@ -29,6 +29,7 @@ describe('stage files as first shipped (fixtures)', () => {
       alarms: { invocation5xxErrors: 1, modelLatencyMs: 1000, periodSeconds: 60, evaluationPeriods: 1 },
       autoscaling: undefined,
       smokeTest: { samplePayloadFile: undefined, rounds: 3, maxP95LatencyMs: 1000, inServiceTimeoutMinutes: 30 },
+      networkIsolation: true,
     });
   });
 
@@ -63,6 +64,23 @@ describe('defaults of an empty file', () => {
     expect(config.dataCapture.samplingPercentage).toBe(sampling);
     expect(config.deployment?.trafficShifting).toBe(shifting);
     expect(config.autoscaling).toBeUndefined();
+  });
+});
+
+describe('network isolation', () => {
+  test.each<[string, Record<string, unknown>]>([
+    ['real-time', {}],
+    ['serverless', { serverless: {} }],
+    ['batch', { inference: 'batch' }],
+  ])('is on by default (%s)', (_kind, raw) => {
+    expect(parseStageConfig('prod', raw, 'prod.json').networkIsolation).toBe(true);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['real-time', { networkIsolation: false }],
+    ['batch', { inference: 'batch', networkIsolation: false }],
+  ])('can be switched off for an image that needs the network (%s)', (_kind, raw) => {
+    expect(parseStageConfig('staging', raw, 'staging.json').networkIsolation).toBe(false);
   });
 });
 
@@ -140,6 +158,10 @@ describe('bad configuration', () => {
       "prod.json: 'deployment.maximumExecutionTimeoutMinutes' must leave room for canaryWaitMinutes + terminationWaitMinutes (70); got 60"],
     ['the alarm period is not allowed', 'prod', { alarms: { periodSeconds: 45 } },
       "prod.json: 'alarms.periodSeconds' must be 10, 30 or a multiple of 60; got 45"],
+    ['network isolation is not a boolean', 'prod', { networkIsolation: 'false' },
+      "prod.json: 'networkIsolation' must be true or false; got 'false'"],
+    ['network isolation of a batch stage is not a boolean', 'staging', { inference: 'batch', networkIsolation: 0 },
+      "staging.json: 'networkIsolation' must be true or false; got 0"],
     ['a setting is misspelled', 'prod', { instanceTyp: 'ml.m5.large' },
       "prod.json: 'instanceTyp' is not a known setting; allowed: instanceType, instanceCount"],
     ['a nested setting is misspelled', 'prod', { autoscaling: { maxCapacty: 4 } },
