@@ -243,7 +243,8 @@ function covers(pattern: string, other: string): boolean {
  * end after the second wildcard goes (`project/sagemaker-*-p-*-modelbuild` and
  * `stack/sagemaker-*-p-*-deploy-prod/*` become `project/sagemaker-*-p-*` and `stack/sagemaker-*-p-*`:
  * any project's, as before), and so does the last part of an object
- * key without a wildcard (`bucket/assets/<hash>.zip` becomes `bucket/assets/*`), a log group of an
+ * key without a wildcard (`bucket/assets/<hash>.zip` becomes `bucket/assets/*`, `bucket/<hash>.zip`
+ * becomes `bucket/*`: the template's assets, which ReadOnlyResources keeps read-only), a log group of an
  * AWS service's folder becomes the folder (`log-group:/aws/sagemaker/*`: the roles create groups and
  * read streams there, and write log streams anywhere, since the state machine's log delivery
  * accepts only `*`), another group's streams the group and a wildcard; region and account become wildcards.
@@ -261,7 +262,7 @@ function coarsen(parts: Part[]): Part[] {
   if (text.includes(':logs:') && awsLogGroup) coarse = `${awsLogGroup[0]}*`;
   else if (text.includes(':logs:') && resource.includes(':log-stream:')) coarse = `${resource.slice(0, resource.indexOf(':log-stream:'))}*`;
   else if (stars.length >= 2) coarse = resource.slice(0, stars[1] + 1);
-  else if (stars.length === 0 && text.includes(':s3:::') && /^[^/]+\/.+\/[^/]+$/.test(resource)) coarse = resource.replace(/[^/]*$/, '*');
+  else if (stars.length === 0 && text.includes(':s3:::') && /^[^/]+\/.+$/.test(resource)) coarse = resource.replace(/[^/]*$/, '*');
   // Any region and account: the quota has no room for them in every ARN. A role acts in its own
   // account (its Allow names no account); another account's resource would have to grant it.
   const prefix = text.slice(0, start).replace(`\u0000${refs.indexOf('AWS::Region')}\u0000`, '*').replace(`\u0000${refs.indexOf('AWS::AccountId')}\u0000`, '*');

@@ -100,8 +100,8 @@ describe('the image build', () => {
     expect(buildStage.Actions.map((a: { Name: string; RunOrder: number; InputArtifacts: Array<{ Name: string }>; OutputArtifacts?: Array<{ Name: string }> }) => [
       a.Name, a.RunOrder, a.InputArtifacts.map((i) => i.Name), (a.OutputArtifacts ?? []).map((o) => o.Name),
     ])).toEqual([
-      ['BuildImages', 1, ['SourceArtifact'], ['ProjectImages']],
-      ['BuildAndExecuteSageMakerPipeline', 2, ['SourceArtifact', 'ProjectImages'], []],
+      ['BuildImages', 1, ['SourceArtifact'], ['Images']],
+      ['BuildAndExecuteSageMakerPipeline', 2, ['SourceArtifact', 'Images'], []],
     ]);
   });
 

@@ -154,11 +154,10 @@ describe('IAM', () => {
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
       'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage',
       'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer',
-      'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'kms:Decrypt', 'kms:DescribeKey',
+      'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', 'kms:Decrypt',
       'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream',
-      // Its output artifact (the images file): aws-cdk-lib's read-write grant on the pipeline artifact bucket.
-      'logs:PutLogEvents', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject',
-      's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      // Its input and its output artifact (the images file) only: scopedCodeBuildAction's grants, no list, no delete.
+      'logs:PutLogEvents', 's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject',
     ]],
     ['ProjectModelBuildProjectRole', [
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
@@ -441,8 +440,8 @@ describe('SageMakerProject, configured', () => {
 
   test('every log group the project creates is encrypted with the project key and kept logRetentionDays', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    // start-deploy, teardown onEvent + isComplete, provider + waiter, four CodeBuild projects
-    expect(groups).toHaveLength(9);
+    // start-deploy, teardown onEvent + isComplete, provider + waiter, five CodeBuild projects (build, images, deploy, verify-release, test)
+    expect(groups).toHaveLength(10);
     for (const group of groups) {
       expect(group.Properties).toMatchObject({
         KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectArtifactStoreKey/), 'Arn'] },
