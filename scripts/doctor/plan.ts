@@ -5,7 +5,7 @@
  */
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import type { ProjectConfig } from '../../lib/config/project-config';
-import { targetAccounts } from '../../lib/contract/accounts';
+import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, projectStackName } from '../../lib/contract/names';
 import { codeLocations, scriptLocations } from '../../seed-code/model-build/src/cli/scripts';
 import { PIPELINES } from '../../seed-code/model-build/src/pipelines';
@@ -31,6 +31,7 @@ export function doctorPlan(config: ProjectConfig, options: { stageConfigDir?: st
     ...(accounts === undefined ? {} : {
       multiAccount: {
         projectAccount: accounts.projectAccount,
+        setupStackName: TARGET_SETUP.stackName,
         targets: targetAccounts(accounts).map(({ account, stages }) => ({
           account,
           stages,
@@ -74,6 +75,8 @@ function pipelineInstanceNeeds(names: ProjectNames): InstanceNeed[] {
       roleArn: 'arn:aws:iam::123456789012:role/probe',
       bucket: names.artifactBucketName,
       code: codeLocations(scriptLocations(blueprint.code, names.artifactBucketName, names.pipelineName)),
+      // Placeholders too: a pipeline that runs a project image (containers/<name>) needs a URI to build.
+      projectImages: new Proxy({}, { get: (_t, name) => `123456789012.dkr.ecr.${PROBE_REGION}.amazonaws.com/probe:${String(name)}` }),
     });
     return jobResources(pipeline.allSteps()).flatMap((job): InstanceNeed[] => {
       if (job.instanceType === undefined) return [];
