@@ -209,11 +209,13 @@ export class TargetAccountResources extends Construct {
  * The stack of a target account's {@link TargetAccountResources}, in an app of its own: synthesized
  * without a bootstrap (no assets, no bootstrap version check: the target account is prepared by
  * its set-up stack only), region-agnostic (it deploys in the pipeline's region).
+ * @param scope the app to add it to; by default a new one
  */
-export function targetAccountResourcesStack(props: TargetAccountResourcesProps): Stack {
+export function targetAccountResourcesStack(props: TargetAccountResourcesProps, scope?: App): Stack {
   const { names, account } = props;
-  // Its own assembly folder: not the project app's (the CLI's CDK_OUTDIR), whose manifest it would replace.
-  const app = new App({ context: { ...props.context }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-target-')) });
+  // By default an app of its own, in its own assembly folder: not the project app's (the CLI's
+  // CDK_OUTDIR), whose manifest it would replace. (A given app: to check the stack with the app's others.)
+  const app = scope ?? new App({ context: { ...props.context }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-target-')) });
   const stages = targetAccounts(props.accounts).find((t) => t.account === account)?.stages ?? [];
   const stack = new Stack(app, names.targetStackName(account), {
     env: { account },

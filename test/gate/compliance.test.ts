@@ -10,6 +10,9 @@ import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, Finding, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
 import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
+import { targetAccounts } from '../../lib/contract/accounts';
+import { ProjectNames } from '../../lib/contract/names';
+import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
 
 /**
  * The gate of every app this repository synthesizes: each configuration is synthesized ONCE, with
@@ -26,6 +29,22 @@ interface Variant {
   readonly templates?: number;
 }
 
+/**
+ * A multi-account project's app with, in the same app, the stacks its deploy pipeline deploys in
+ * the target accounts (which the project otherwise synthesizes into its release check), so that
+ * the gate checks those templates too.
+ */
+function multiAccountApp(outdir: string, context: Record<string, string | undefined>): App {
+  const config = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const { app } = projectApp({ outdir, config });
+  const parsed = parseProjectConfig(config);
+  const accounts = parsed.deploymentAccounts!;
+  const names = new ProjectNames(parsed.projectName, parsed.projectId!);
+  const settings = { retainData: parsed.project.retainData ?? true, tags: parsed.project.tags ?? {}, alarmEmail: parsed.project.alarmEmail };
+  for (const { account } of targetAccounts(accounts)) targetAccountResourcesStack({ names, accounts, account, settings }, app);
+  return app;
+}
+
 const PROJECT_VARIANTS: Record<string, Variant> = {
   // As `cdk synth` builds it, Lambda bundles included.
   'default configuration': { app: (outdir) => projectApp({ outdir, bundle: true }).app, lint: true, templates: 1 },
@@ -34,11 +53,11 @@ const PROJECT_VARIANTS: Record<string, Variant> = {
   },
   'no teardown, with a configured id': { app: (outdir) => projectApp({ outdir, config: { teardown: 'false', projectId: 'p-abc123def456' } }).app },
   'CodeConnections source': { app: (outdir) => projectApp({ outdir, config: CONNECTION_CONFIG }).app, lint: true, templates: 1 },
-  'multi-account: project and both target stacks': { app: (outdir) => projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app, lint: true, templates: 3 },
+  'multi-account: project and both target stacks': { app: (outdir) => multiAccountApp(outdir, MULTI_ACCOUNT_CONFIG), lint: true, templates: 3 },
   'multi-account: staging only, no teardown': {
-    app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' } }).app,
+    app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' }),
   },
-  'multi-account: no data retention': { app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' } }).app },
+  'multi-account: no data retention': { app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' }) },
 };
 
 const CATALOG_VARIANTS: Record<string, Variant> = {
