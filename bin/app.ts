@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import { App, Errors } from 'aws-cdk-lib';
-import { addProjectStacks, ConfigError, parseProjectConfig } from '../lib';
+import { addProjectStacks, addTargetAccountSetupStack, ConfigError, parseProjectConfig, parseTargetAccountSetup } from '../lib';
 
 // Synthesized here rather than on exit, so that aws-cdk-lib's own refusals (a locked Service
 // Catalog product version whose template changed, a validation of the tree) reach the handler.
 const app = new App({ autoSynth: false });
 try {
-  addProjectStacks(app, parseProjectConfig(app.node.getAllContext()), {
+  const context = app.node.getAllContext();
+  // `-c prepareTargetAccount=true`: the one-time set-up of a staging or prod account instead of a project.
+  const setup = parseTargetAccountSetup(context);
+  if (setup !== undefined) addTargetAccountSetupStack(app, setup);
+  else addProjectStacks(app, parseProjectConfig(context), {
     // The CLI's account and region name the product's asset bucket (see docs/service-catalog.md).
     serviceCatalogEnv: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

@@ -3,7 +3,8 @@
  * exported here is supported; the modules behind it may move.
  *
  * - the project construct ({@link SageMakerProject}) and the stacks that hold it
- *   ({@link MlopsProjectStack}, {@link TargetAccountStack} of a multi-account project);
+ *   ({@link MlopsProjectStack}; {@link TargetAccountSetupStack}, the one-time preparation of a
+ *   multi-account project's staging or prod account);
  * - where the code lives ({@link SourceProvider});
  * - the naming contract ({@link ProjectNames}), the settings, their defaults and rules;
  * - the configuration parser `bin/app.ts` uses (CDK context to stack properties);
@@ -31,12 +32,15 @@ export { projectPropsFromSettings, SageMakerProject } from './project/sagemaker-
 export type { SageMakerProjectProps, SageMakerProjectSettings } from './project/sagemaker-project';
 export { MlopsProjectStack } from './stacks/mlops-project-stack';
 export type { MlopsProjectStackProps } from './stacks/mlops-project-stack';
-export { addTargetAccountStacks, TargetAccountStack } from './stacks/target-account-stack';
-export type { TargetAccountStackProps, TargetStageRoles } from './stacks/target-account-stack';
+export { TargetAccountSetupStack } from './stacks/target-account-setup-stack';
+export type { TargetAccountSetupStackProps } from './stacks/target-account-setup-stack';
+export { TargetAccountResources, targetAccountResourcesStack } from './project/target-account-resources';
+export type { TargetAccountResourcesProps, TargetAccountSettings, TargetStageRoles } from './project/target-account-resources';
+export { TARGET_SETUP } from './contract/accounts';
 
 // CDK context to configuration, as `bin/app.ts` reads it.
-export { CONFIG_KEYS, parseProjectConfig, projectStackProps, serviceCatalogStackProps } from './config/project-config';
-export type { ParseOptions, ProjectConfig } from './config/project-config';
+export { CONFIG_KEYS, parseProjectConfig, parseTargetAccountSetup, projectStackProps, serviceCatalogStackProps } from './config/project-config';
+export type { ParseOptions, ProjectConfig, TargetAccountSetupConfig } from './config/project-config';
 
 // SageMaker Studio: the Service Catalog product and the S3-hosted template.
 export { ServiceCatalogStack } from './studio/service-catalog-stack';
@@ -51,5 +55,5 @@ export { LaunchRole, launchPermissions, Provisioner } from './studio/launch-role
 export type { LaunchPermission, LaunchRoleProps } from './studio/launch-role';
 
 // The app `cdk synth` builds from a configuration.
-export { addProjectStacks } from './project-app';
+export { addProjectStacks, addTargetAccountSetupStack } from './project-app';
 export type { ProjectAppOptions, ProjectAppStacks } from './project-app';

@@ -78,6 +78,8 @@ export const CONFIG_KEYS = [
   'stagingAccount',
   'prodAccount',
   'projectAccount',
+  // Only the one-time preparation of a target account (see parseTargetAccountSetup).
+  'prepareTargetAccount',
   // Read only to refuse them with a reason (see readDeploymentAccounts).
   'stagingRegion',
   'prodRegion',
@@ -92,6 +94,34 @@ export interface ParseOptions {
    * @default false
    */
   readonly templateOnly?: boolean;
+}
+
+/** What `-c prepareTargetAccount=true` synthesizes: the one-time set-up of a target account. */
+export interface TargetAccountSetupConfig {
+  /** The project account whose projects' deploy pipelines the set-up trusts. */
+  readonly projectAccount: string;
+  /** Settings given that configure a project, not the set-up (each gets a warning). */
+  readonly ignoredKeys: string[];
+}
+
+/**
+ * With `prepareTargetAccount=true`, the set-up of a target account (`projectAccount` required);
+ * otherwise undefined (the app builds a project). Throws `ConfigError`.
+ */
+export function parseTargetAccountSetup(context: Readonly<Record<string, unknown>>): TargetAccountSetupConfig | undefined {
+  if (context.prepareTargetAccount === undefined) return undefined;
+  checkUnknownKeys(context);
+  if (readBoolean(context, 'prepareTargetAccount') !== true) {
+    throw new ConfigError(`\`prepareTargetAccount\` only takes true (it synthesizes the one-time set-up of a target account instead of a project); got ${describe(context.prepareTargetAccount)}`);
+  }
+  const raw = context.projectAccount;
+  const projectAccount = typeof raw === 'number' ? String(raw) : readString(context, 'projectAccount');
+  if (projectAccount === undefined || !ACCOUNT_ID.test(projectAccount)) {
+    throw new ConfigError('`projectAccount` is required with `prepareTargetAccount=true`: the 12-digit id of the account whose projects deploy '
+      + `to this account (write it as a string to keep leading zeros); got ${describe(raw)}`);
+  }
+  const ignoredKeys = Object.keys(context).filter((k) => !isCdkOwnKey(k) && k !== 'projectAccount' && k !== 'prepareTargetAccount');
+  return { projectAccount, ignoredKeys };
 }
 
 /** Reads and validates the configuration from a context lookup. Throws `ConfigError`. */

@@ -5,7 +5,7 @@ import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from
 /**
  * Where a multi-account project deploys: the project (tooling) account builds, trains and
  * registers; a stage listed in `stageAccounts` deploys its endpoint in that account, through the
- * roles of the account's target stack ({@link TargetAccountStack}). A stage not listed deploys in
+ * roles of the account's one-time set-up ({@link TARGET_SETUP}). A stage not listed deploys in
  * the project account, as in single-account mode.
  */
 export interface DeploymentAccounts {
@@ -30,17 +30,25 @@ export function targetAccounts(accounts: DeploymentAccounts | undefined): Array<
   return [...byAccount].map(([account, stages]) => ({ account, stages }));
 }
 
-/** ARN of a role of a target account's stack (see `ProjectNames.targetRoleName`). */
+/**
+ * ARN of a project's role in a target account (see `ProjectNames.targetRoleName`): under the
+ * set-up's stage role path, where its execution role creates them.
+ */
 export function targetRoleArn(names: ProjectNames, account: string, stage: DeploymentStage, kind: TargetRoleKind): string {
-  return roleArn(account, names.targetRoleName(stage, kind));
+  return roleArn(account, names.targetRoleName(stage, kind), TARGET_SETUP.stageRolePath);
+}
+
+/** ARN of a role of a target account's one-time set-up ({@link TARGET_SETUP}). */
+export function setupRoleArn(account: string, role: 'deployAccess' | 'execution'): string {
+  return roleArn(account, role === 'deployAccess' ? TARGET_SETUP.deployAccessRoleName : TARGET_SETUP.executionRoleName, TARGET_SETUP.path);
 }
 
 /**
  * ARN of a named role in an account, in the partition of the stack it is used in. An `Fn::Sub` rather than
  * `formatArn`'s `Fn::Join`: cfn-lint's check of a CodePipeline action's `RoleArn` refuses the join.
  */
-export function roleArn(account: string, roleName: string): string {
-  return Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role/${roleName}`);
+export function roleArn(account: string, roleName: string, path = '/'): string {
+  return Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role${path}${roleName}`);
 }
 
 /**

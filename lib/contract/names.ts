@@ -12,7 +12,7 @@ export type DeploymentStage = (typeof DEPLOYMENT_STAGES)[number];
  * service role of the endpoint stack, the CodePipeline action role that drives CloudFormation there,
  * the endpoint model's execution role and (staging) the role the smoke test assumes.
  */
-export const TARGET_ROLE_KINDS = ['cfn-deploy', 'cfn-action', 'model', 'smoke-test'] as const;
+export const TARGET_ROLE_KINDS = ['model', 'smoke-test'] as const;
 /** One of {@link TARGET_ROLE_KINDS}. */
 export type TargetRoleKind = (typeof TARGET_ROLE_KINDS)[number];
 
@@ -187,6 +187,11 @@ export class ProjectNames {
   /** Multi-account: a target account's data capture bucket, `sagemaker-project-<id>-capture-<account>` (at most 55 characters). */
   public dataCaptureBucketName(account: string): string {
     return `sagemaker-project-${this.projectId}-capture-${account}`;
+  }
+
+  /** Multi-account: the bucket of the data capture bucket's access logs, `sagemaker-project-<id>-capture-<account>-logs` (at most 60 characters). */
+  public dataCaptureLogsBucketName(account: string): string {
+    return `${this.dataCaptureBucketName(account)}-logs`;
   }
 
   /** CloudFormation stack of an endpoint stage: `sagemaker-<name>-<id>-deploy-<stage>`. */

@@ -18,12 +18,12 @@ export interface ControlTowerAcknowledgement {
 }
 
 /** The server access log buckets: the project's, a target account stack's, and the Service Catalog asset bucket's. */
-export const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
+export const ACCESS_LOG_BUCKETS = /^(ProjectArtifactStoreAccessLogs|AccessLogs|ResourcesAccessLogs|AssetAccessLogs)[0-9A-F]{8}$/;
 /**
  * The buckets whose policy denies s3:DeleteObjectVersion while data is retained: the project's data
  * bucket and a target account stack's data capture bucket.
  */
-export const RECORD_BUCKETS = /^(ProjectArtifactStoreBucket|DataCapture)[0-9A-F]{8}$/;
+export const RECORD_BUCKETS = /^(ProjectArtifactStoreBucket|DataCapture|ResourcesDataCapture)[0-9A-F]{8}$/;
 /** The buckets of reproducible content: the CodePipeline artifact buckets and the Service Catalog asset bucket. */
 export const REPRODUCIBLE_BUCKETS = /^(ProjectArtifactStore(Build)?PipelineArtifacts|AssetBucket)[0-9A-F]{8}$/;
 

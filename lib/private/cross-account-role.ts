@@ -9,6 +9,8 @@ export interface CrossAccountRoleReferenceProps {
   readonly account: string;
   /** Name of the role (a fixed name: the role's own stack is deployed later, by someone else). */
   readonly roleName: string;
+  /** Path of the role. @default '/' */
+  readonly path?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export class CrossAccountRoleReference extends Resource implements iam.IRole {
     super(scope, id, { account: props.account });
     this.principalAccount = props.account;
     this.roleName = props.roleName;
-    this.roleArn = roleArn(props.account, props.roleName);
+    this.roleArn = roleArn(props.account, props.roleName, props.path);
     this.policyFragment = rolesOfAccount(props.account, [this.roleArn]).policyFragment;
   }
 

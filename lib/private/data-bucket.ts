@@ -15,6 +15,12 @@ export interface DataBucketOptions {
   readonly accessLogsPrefix: string;
   /** Whether the bucket (and its policy) survive deletion, and no object version can be deleted. */
   readonly retain: boolean;
+  /**
+   * What CloudFormation does with the bucket when its stack goes; a destroyed bucket is emptied
+   * first (a custom resource, whose function is an asset).
+   * @default - RETAIN if `retain`, else DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface DataBucketOptions {
  * emptied and deleted with its stack.
  */
 export function dataBucket(scope: Construct, id: string, options: DataBucketOptions): s3.Bucket {
-  const removalPolicy = options.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+  const removalPolicy = options.removalPolicy ?? (options.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
   const bucket = new s3.Bucket(scope, id, {
     bucketName: options.bucketName,
     encryption: s3.BucketEncryption.KMS,
@@ -43,7 +49,7 @@ export function dataBucket(scope: Construct, id: string, options: DataBucketOpti
       { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
     ],
     removalPolicy,
-    autoDeleteObjects: !options.retain,
+    autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
   });
   if (options.retain) {
     // Versioning keeps what a build overwrites or deletes; only the lifecycle rule above removes

@@ -296,7 +296,7 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Versions of this project's model package group in the project account; each registration creates a new one",
   },
   {
-    finding: /^Resource::<DataCapture[0-9A-F]{8}\.Arn>\/datacapture-(staging|prod)\/\*$/,
+    finding: /^Resource::<\w*DataCapture[0-9A-F]{8}\.Arn>\/datacapture-(staging|prod)\/\*$/,
     actions: ['s3:PutObject'],
     reason: "Write-only: data capture objects of one stage's endpoint in this account's data capture bucket; SageMaker names them at run time",
   },
@@ -345,8 +345,8 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "The projects' key aliases (alias/sagemaker-project-<id>-...)",
   },
   {
-    finding: arnOf('sagemaker', String.raw`(model|endpoint-config|endpoint)\/\*`),
-    reason: 'Models, endpoint configurations and endpoints carrying a project-id tag only: required at creation (aws:RequestTag), on the resource for every other action (aws:ResourceTag); CloudFormation names models and configurations',
+    finding: arnOf('sagemaker', String.raw`(model|endpoint-config|endpoint|inference-component)\/\*`),
+    reason: 'Models, endpoint configurations, endpoints and inference components carrying a project-id tag only: required at creation (aws:RequestTag), on the resource for every other action (aws:ResourceTag); CloudFormation names models and configurations',
   },
   {
     finding: arnOf('sagemaker', String.raw`model-package(-group)?\/\*`),
@@ -362,7 +362,7 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: 'The stage roles\' path only: created and changed only with the boundary (iam:PermissionsBoundary), passed only to SageMaker',
   },
   {
-    finding: arnOf('cloudwatch', String.raw`alarm:(sagemaker-\*|TargetTracking-endpoint\/\*)`),
+    finding: arnOf('cloudwatch', String.raw`alarm:(sagemaker-\*|TargetTracking-(endpoint|inference-component)\/\*)`),
     reason: "The stage stacks' alarms (named after their sagemaker-* stack; their actions only the projects' sagemaker-p-* topics) and Application Auto Scaling's endpoint alarms",
   },
   {

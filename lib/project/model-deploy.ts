@@ -5,7 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentAccounts, targetRoleArn } from '../contract/accounts';
+import { DeploymentAccounts, TARGET_SETUP, targetAccounts, targetRoleArn } from '../contract/accounts';
 import { BatchScheduleRole, grantBatchModelAccess, grantBatchSmokeTest } from './batch-inference';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { CrossAccountRoleReference } from '../private/cross-account-role';
@@ -13,6 +13,7 @@ import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
 import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
 import { ReleaseVerification } from './release-verification';
+import { TargetAccountSettings, targetAccountResourcesTemplate } from './target-account-resources';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
 import { PassRoleOnlyTo } from '../private/pass-role-condition';
 import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
@@ -47,10 +48,21 @@ export interface ModelDeployProps extends ProjectPipelineProps {
   readonly alarmTopic: sns.ITopic;
   /**
    * Multi-account: the accounts of the stages that deploy to another account (through the roles of
-   * that account's `TargetAccountStack`).
+   * that account's one-time set-up, `TargetAccountSetupStack`).
    * @default - both stages deploy in this stack's account
    */
   readonly deploymentAccounts?: DeploymentAccounts;
+  /**
+   * Multi-account: what the project's resources in each target account follow (see
+   * {@link TargetAccountResources}), which the pipeline deploys there before the endpoint stack.
+   * @default - retained data, no tags, no alarm e-mail
+   */
+  readonly targetAccountSettings?: TargetAccountSettings;
+}
+
+/** Name of the release file holding the template of the project's resources in a target account. */
+export function targetResourcesFile(account: string): string {
+  return `target-${account}.template.json`;
 }
 
 /**
@@ -208,7 +220,15 @@ export class ModelDeploy extends Construct {
     // (the release both stages deploy: the deploy build may write its own output only).
     const built = new codepipeline.Artifact('Templates');
     const release = new codepipeline.Artifact('Release');
-    const verification = new ReleaseVerification(this, 'ReleaseVerification', { names, key, logs: props.logs });
+    // Multi-account: the project's resources in each target account, deployed by the first stage there.
+    const targets = targetAccounts(props.deploymentAccounts);
+    const targetSettings = props.targetAccountSettings ?? { retainData: true, tags: {} };
+    // Built with this app's feature flags, as this app would build them.
+    const context = Object.fromEntries(Object.entries(this.node.getAllContext()).filter(([k]) => k.startsWith('@aws-cdk')));
+    const targetFiles = Object.fromEntries(targets.map(({ account }) => [targetResourcesFile(account), targetAccountResourcesTemplate({
+      names, accounts: props.deploymentAccounts!, account, settings: targetSettings, context,
+    })]));
+    const verification = new ReleaseVerification(this, 'ReleaseVerification', { names, key, logs: props.logs, files: targetFiles });
     const verify = (actionName: string, input: codepipeline.Artifact, outputs: codepipeline.Artifact[]) => scopedCodeBuildAction(props.pipelineArtifactsBucket, {
       actionName, project: verification.project, input, outputs, runOrder: 1,
       environmentVariables: ReleaseVerification.expectedDigest(BUILD_VARIABLES_NAMESPACE),
@@ -219,14 +239,19 @@ export class ModelDeploy extends Construct {
       description: `Model package to deploy; '${LATEST_APPROVED}' deploys the newest approved one`,
     });
 
-    // A stage in a target account: CodePipeline assumes that account's action role, which passes
-    // that account's deploy role to CloudFormation there.
-    const targetRole = (stage: DeploymentStage, kind: 'cfn-action' | 'cfn-deploy') => {
-      const account = targetAccount(stage);
-      if (account === undefined) return undefined;
-      const id = `${stage === 'staging' ? 'Staging' : 'Prod'}${kind === 'cfn-action' ? 'ActionRole' : 'DeployRole'}`;
-      return (this.node.tryFindChild(id) as iam.IRole | undefined)
-        ?? new CrossAccountRoleReference(this, id, { account, roleName: names.targetRoleName(stage, kind) });
+    // A stage in a target account: CodePipeline assumes that account's set-up access role, which
+    // runs CloudFormation there with the set-up's execution role (and only with it).
+    const setupRole = (account: string, which: 'Access' | 'Execution') => {
+      const id = `${which}Role${account}`;
+      return (this.node.tryFindChild(id) as iam.IRole | undefined) ?? new CrossAccountRoleReference(this, id, {
+        account,
+        roleName: which === 'Access' ? TARGET_SETUP.deployAccessRoleName : TARGET_SETUP.executionRoleName,
+        path: TARGET_SETUP.path,
+      });
+    };
+    const inAccount = (account: string | undefined) => account === undefined ? {} : {
+      deploymentRole: setupRole(account, 'Execution'),
+      role: setupRole(account, 'Access'),
     };
     const deploy = (stage: DeploymentStage, runOrder: number) => new actions.CloudFormationCreateUpdateStackAction({
       actionName: `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}Endpoint`,
@@ -235,12 +260,27 @@ export class ModelDeploy extends Construct {
       templateConfiguration: release.atPath(`${stage}.config.json`),
       adminPermissions: false,
       // A stage without a target account is a local stage: the deploy role exists then.
-      deploymentRole: targetRole(stage, 'cfn-deploy') ?? deployRole!,
-      role: targetRole(stage, 'cfn-action'),
+      deploymentRole: deployRole,
+      ...inAccount(targetAccount(stage)),
       // A stack whose first creation failed is replaced instead of blocking every later run.
       replaceOnFailure: true,
       runOrder,
     });
+    // The project's resources in a target account (model role, data capture, key, alarm topic),
+    // deployed by the first stage that deploys there, before its endpoint stack.
+    const deployTargetResources = (stage: DeploymentStage): codepipeline.IAction[] => {
+      const account = targetAccount(stage);
+      if (account === undefined || targets.find((t) => t.account === account)!.stages[0] !== stage) return [];
+      return [new actions.CloudFormationCreateUpdateStackAction({
+        actionName: `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}AccountResources`,
+        stackName: names.targetStackName(account),
+        templatePath: release.atPath(targetResourcesFile(account)),
+        adminPermissions: false,
+        ...inAccount(account),
+        replaceOnFailure: true,
+        runOrder: 2,
+      })];
+    };
     // Deploy stages are entered only when the build resolved a package; otherwise they are
     // skipped and the run stays green (a new project has nothing approved yet).
     const onlyWithModel = (stage: string): codepipeline.Conditions => ({
@@ -259,21 +299,26 @@ export class ModelDeploy extends Construct {
       }],
     });
 
+    const stagingResources = deployTargetResources('staging');
+    const prodResources = deployTargetResources('prod');
+    // After the account's resources, when a stage deploys them.
+    const n = stagingResources.length;
     const stagingActions = (source: codepipeline.Artifact): codepipeline.IAction[] => [
       verify('VerifyRelease', built, [release]),
-      deploy('staging', 2),
+      ...stagingResources,
+      deploy('staging', 2 + n),
       scopedCodeBuildAction(props.pipelineArtifactsBucket, {
         actionName: 'TestStaging',
         project: testProject,
         input: source,
-        runOrder: 3,
+        runOrder: 3 + n,
         // The payload that fits the deployed model (the build picks it from the package's metadata).
         environmentVariables: { SMOKE_TEST_PAYLOAD: { value: `#{${BUILD_VARIABLES_NAMESPACE}.SMOKE_TEST_PAYLOAD}` } },
       }),
       ...((props.manualApproval ?? true) ? [new actions.ManualApprovalAction({
         actionName: 'ApproveDeployment',
         additionalInformation: 'Approve this model for Production',
-        runOrder: 4,
+        runOrder: 4 + n,
       })] : []),
     ];
 
@@ -300,7 +345,7 @@ export class ModelDeploy extends Construct {
         {
           stageName: 'DeployProd',
           // Checked again right before prod: prod deploys the release staging tested.
-          actions: [verify('VerifyProdRelease', release, []), deploy('prod', 2)],
+          actions: [verify('VerifyProdRelease', release, []), ...prodResources, deploy('prod', 2 + prodResources.length)],
           beforeEntry: onlyWithModel('Prod'),
         },
       ],

@@ -1,7 +1,9 @@
+import * as zlib from 'node:zlib';
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ConfigError } from '../contract/errors';
 import { ProjectNames } from '../contract/names';
 import { LogSettings, projectLogGroup } from '../private/log-settings';
 
@@ -46,6 +48,26 @@ export interface ReleaseVerificationProps {
   readonly key: kms.IKey;
   /** Encryption and retention of the project's logs. */
   readonly logs: LogSettings;
+  /**
+   * Files the check adds to the release it passes on, by name: the project's own (the templates of
+   * its resources in target accounts), written from this buildspec, so that no code of the deploy
+   * repository can change them.
+   * @default - none
+   */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/** CodeBuild's limit on an inline buildspec (its UpdateProject refuses a longer one: "Max buildspec length is 25600"). */
+export const MAX_INLINE_BUILDSPEC_LENGTH = 25600;
+
+/**
+ * The bash command that writes `content` to `fileName`: gzip (to stay well within CodeBuild's
+ * buildspec limit) and base64 in the buildspec, so that no quoting or shell expansion can change a byte.
+ */
+export function writeFileCommand(fileName: string, content: string): string {
+  if (!/^[\w.-]+$/.test(fileName)) throw new Error(`Release file name ${fileName} is not a plain file name`);
+  const packed = zlib.gzipSync(Buffer.from(content, 'utf8'), { level: 9 }).toString('base64');
+  return `echo '${packed}' | base64 -d | gunzip > ${fileName}`;
 }
 
 /**
@@ -60,15 +82,22 @@ export class ReleaseVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseVerificationProps) {
     super(scope, id);
+    const files = props.files ?? {};
+    const buildSpec = codebuild.BuildSpec.fromObject({
+      version: '0.2',
+      env: { shell: 'bash' },
+      phases: { build: { commands: [RELEASE_CHECK_SCRIPT, ...Object.entries(files).map(([f, c]) => writeFileCommand(f, c))] } },
+      artifacts: { files: [...RELEASE_FILES, ...Object.keys(files)] },
+    });
+    const length = buildSpec.toBuildSpec(this).length;
+    if (length > MAX_INLINE_BUILDSPEC_LENGTH) {
+      throw new ConfigError(`The release check's buildspec (with the templates of ${Object.keys(files).join(', ')}) is ${length} characters; `
+        + `CodeBuild takes at most ${MAX_INLINE_BUILDSPEC_LENGTH} (fewer tags or a shorter alarm e-mail shorten it)`);
+    }
     this.project = new codebuild.PipelineProject(this, 'Project', {
       projectName: props.names.verifyReleaseName,
       description: `Checks the endpoint templates of ${props.names.modelPackageGroupName} against the deploy build's digest`,
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        env: { shell: 'bash' },
-        phases: { build: { commands: [RELEASE_CHECK_SCRIPT] } },
-        artifacts: { files: RELEASE_FILES },
-      }),
+      buildSpec,
       environment: {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { AlarmTopic } from './alarm-topic';
 import { SEED_CODE_DIR } from '../paths';
 import { ArtifactStore } from './artifact-store';
-import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from '../contract/accounts';
+import { DeploymentAccounts, rolesOfAccount, setupRoleArn, targetAccounts, targetRoleArn } from '../contract/accounts';
 import { ModelApprovalTrigger } from './model-approval-trigger';
 import { ModelBuild } from './model-build';
 import { ImageRepository } from './image-repository';
@@ -53,7 +53,7 @@ export interface SageMakerProjectProps extends Omit<ProjectOptions, SourceSettin
   readonly seedCodeDirectory?: string;
   /**
    * Multi-account deployment: the stages that deploy to another account, each through that
-   * account's `TargetAccountStack`. Requires a configured (not derived) `projectId`.
+   * account's one-time set-up (`TargetAccountSetupStack`). Requires a configured (not derived) `projectId`.
    * @default - single-account: both stages deploy in this stack's account
    */
   readonly deploymentAccounts?: DeploymentAccounts;
@@ -234,6 +234,7 @@ export class SageMakerProject extends Construct {
       autoApproveModels: settings.autoApproveModels,
       alarmTopic: this.alarmTopic,
       deploymentAccounts: accounts,
+      targetAccountSettings: { retainData, tags, alarmEmail: settings.alarmEmail },
     });
     // Endpoints of this account run registered packages, whose images may be the project's own.
     this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);
@@ -255,7 +256,7 @@ export class SageMakerProject extends Construct {
         deleteAfter: [...(this.modelDeploy.deployRole ? [this.modelDeploy.deployRole] : []), this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
-        // Endpoint stacks in target accounts are deleted by those accounts' stacks (TargetAccountStack).
+        // Endpoint stacks in target accounts are not this account's to delete (see docs/multi-account.md, Teardown).
         ...(accounts === undefined ? {} : { stages: DEPLOYMENT_STAGES.filter((s) => accounts.stageAccounts[s] === undefined) }),
       });
     }
@@ -341,7 +342,8 @@ export function modelPackageGroupGrants(scope: Construct, names: ProjectNames, a
   const packages = stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*` });
   return targetAccounts(accounts).flatMap(({ account, stages }) => {
     const modelRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'model'));
-    const deployRoles = stages.map((stage) => targetRoleArn(names, account, stage, 'cfn-deploy'));
+    // CloudFormation's role there (the account's set-up), which creates the endpoint stacks' models.
+    const deployRoles = [setupRoleArn(account, 'execution')];
     return [
       new iam.PolicyStatement({
         sid: `ReadPackagesFrom${account}`,

@@ -1,8 +1,9 @@
-import { ArnFormat, Aspects, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, BootstraplessSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
 import { SAGEMAKER_SERVICE } from '../private/iam';
+import { ECR_PULL_ACTIONS } from '../project/image-repository';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountSetupStack}. */
@@ -21,8 +22,9 @@ export interface TargetAccountSetupStackProps extends StackProps {
  * nothing else; and the permissions boundary every role it creates must carry, so that no role it
  * creates can do more than a stage's model and smoke test need.
  *
- * Nothing in it names a project: new projects need no change here. Groundwork of issue 25: the
- * deploy pipeline does not use it yet (see docs/multi-account.md).
+ * Nothing in it names a project: new projects need no change here. Each project's deploy pipeline
+ * deploys the project's resources there (`TargetAccountResources`) and its endpoint stacks through
+ * these roles (see docs/multi-account.md).
  */
 export class TargetAccountSetupStack extends Stack {
   /** The role the project account's deploy pipelines assume here. */
@@ -33,7 +35,8 @@ export class TargetAccountSetupStack extends Stack {
   public readonly stageRoleBoundary: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: TargetAccountSetupStackProps) {
-    super(scope, id, props);
+    // No assets: deployable with the account's own credentials, without a CDK bootstrap there.
+    super(scope, id, { synthesizer: new BootstraplessSynthesizer({}), ...props });
     const { projectAccount } = props;
     const arn = (service: string, resource: string, resourceName: string, more: { account?: string; region?: string } = {}) =>
       this.formatArn({ service, resource, resourceName, ...more });
@@ -70,6 +73,11 @@ export class TargetAccountSetupStack extends Stack {
           actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
           resources: [arn('kms', 'key', '*', { account: projectAccount }), arn('kms', 'key', '*')],
           conditions: { ...tagged('aws:ResourceTag'), StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'PullProjectImages',
+          actions: ECR_PULL_ACTIONS,
+          resources: [arn('ecr', 'repository', 'sagemaker-project-p-*', { account: projectAccount })],
         }),
         new iam.PolicyStatement({
           sid: 'ReadModelPackages',
@@ -120,13 +128,18 @@ export class TargetAccountSetupStack extends Stack {
 
     // Models and endpoint configurations get names from CloudFormation; endpoints are named after
     // their project. The project-id tag, required at creation, is what scopes them all.
-    const endpointResources = [arn('sagemaker', 'model', '*'), arn('sagemaker', 'endpoint-config', '*'), arn('sagemaker', 'endpoint', '*')];
-    allow('CreateTaggedModelsAndEndpoints', ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:AddTags'],
+    // Inference components: a stage that scales to zero (the deploy seed's scale-to-zero setting).
+    const endpointResources = [arn('sagemaker', 'model', '*'), arn('sagemaker', 'endpoint-config', '*'), arn('sagemaker', 'endpoint', '*'),
+      arn('sagemaker', 'inference-component', '*')];
+    allow('CreateTaggedModelsAndEndpoints', ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint',
+      'sagemaker:CreateInferenceComponent', 'sagemaker:AddTags'],
       endpointResources, tagged('aws:RequestTag'));
     allow('ManageTaggedModelsAndEndpoints', [
       'sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
       'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
       'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:ListTags', 'sagemaker:DeleteTags',
+      'sagemaker:DescribeInferenceComponent', 'sagemaker:UpdateInferenceComponent', 'sagemaker:DeleteInferenceComponent',
+      'sagemaker:UpdateInferenceComponentRuntimeConfig',
     ], endpointResources, tagged('aws:ResourceTag'));
     // A model from the project account's registry (whose group policy grants this account's roles by name).
     allow('ModelsFromProjectPackages', [
@@ -134,12 +147,13 @@ export class TargetAccountSetupStack extends Stack {
     ], [arn('sagemaker', 'model-package', '*', { account: projectAccount }), arn('sagemaker', 'model-package-group', '*', { account: projectAccount })]);
 
     const stageStackAlarms = colonArn('cloudwatch', 'alarm', 'sagemaker-*');
-    const targetTrackingAlarms = colonArn('cloudwatch', 'alarm', 'TargetTracking-endpoint/*');
+    // Application Auto Scaling's alarms of an endpoint variant or an inference component (scale to zero).
+    const targetTrackingAlarms = ['endpoint', 'inference-component'].map((t) => colonArn('cloudwatch', 'alarm', `TargetTracking-${t}/*`));
     allow('StageStackAlarmsNotifyProjectTopics', ['cloudwatch:PutMetricAlarm'], [stageStackAlarms],
       { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [projectTopics] } });
-    allow('TargetTrackingAlarms', ['cloudwatch:PutMetricAlarm'], [targetTrackingAlarms]);
+    allow('TargetTrackingAlarms', ['cloudwatch:PutMetricAlarm'], targetTrackingAlarms);
     allow('ManageAlarms', ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
-      [stageStackAlarms, targetTrackingAlarms]);
+      [stageStackAlarms, ...targetTrackingAlarms]);
     allow('EndpointAutoScaling', [
       'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
       'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource',
@@ -167,6 +181,8 @@ export class TargetAccountSetupStack extends Stack {
       's3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 's3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration',
       's3:PutBucketLogging', 's3:GetBucketLogging', 's3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls',
       's3:PutBucketTagging', 's3:GetBucketTagging',
+      // EventBridge notifications on every bucket (the project's EventBridgeNotifications aspect).
+      's3:PutBucketNotification', 's3:GetBucketNotification',
     ], [s3Arn('sagemaker-project-p-*')]);
     allow('ProjectTopics', [
       'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe',

@@ -65,7 +65,7 @@ export interface NamesToClaim {
 export interface TargetAccountPlan {
   readonly account: string;
   readonly stages: readonly string[];
-  /** Its target stack's name. */
+  /** The name of the stack of the project's resources there, which the deploy pipeline creates. */
   readonly stackName: string;
   readonly endpointNames: readonly string[];
   readonly instances: readonly InstanceNeed[];
@@ -80,6 +80,8 @@ export interface DoctorPlan {
   /** Multi-account: the project account and each target account with its stack. */
   readonly multiAccount?: {
     readonly projectAccount: string;
+    /** The stack of a target account's one-time set-up (`-c prepareTargetAccount=true`). */
+    readonly setupStackName: string;
     readonly targets: readonly TargetAccountPlan[];
   };
   /** `sourceProvider=codeconnections`: the connection the project uses. */
@@ -217,8 +219,12 @@ export async function runChecks(plan: DoctorPlan, aws: DoctorAws): Promise<Check
     results.push(ok('credentials', 'found'), notInstalled('account', 'identity', 'which account the credentials belong to'));
   }
 
-  results.push(...await guarded('CDK bootstrap', () => bootstrapCheck(plan, aws, account, region)));
+  // A target account needs no CDK bootstrap (its set-up has no asset), but its one-time set-up.
+  if (hostsProject) results.push(...await guarded('CDK bootstrap', () => bootstrapCheck(plan, aws, account, region)));
   if (hostsTarget) {
+    const multi = plan.multiAccount!;
+    results.push(...await guarded('target account set-up', async () => setupCheck(multi.setupStackName, multi.projectAccount, account!, region,
+      await aws.stackStatus(multi.setupStackName))));
     results.push(...await guarded(`stack ${hostsTarget.stackName}`, async () => stackNameCheck(hostsTarget!.stackName, await aws.stackStatus(hostsTarget!.stackName))));
   }
   if (!hostsProject) {
@@ -258,6 +264,24 @@ async function bootstrapCheck(plan: DoctorPlan, aws: DoctorAws, account: string 
     return problem('CDK bootstrap', `bootstrap version ${stack.version ?? 'unknown'}; the project's templates need ${plan.minBootstrapVersion} or later`, `run \`${command}\` again (it upgrades)`);
   }
   return ok('CDK bootstrap', `version ${stack.version}`);
+}
+
+/**
+ * Multi-account: the target account's one-time set-up, whose access role the project's deploy
+ * pipeline assumes: its stack must exist and be usable.
+ */
+function setupCheck(stackName: string, projectAccount: string, account: string, region: string, status: string | undefined): CheckResult {
+  const command = `npx cdk deploy -c prepareTargetAccount=true -c projectAccount=${projectAccount} ${stackName}`;
+  const check = 'target account set-up';
+  if (status === undefined) {
+    return problem(check, `account ${account} in ${region} is not prepared (no stack ${stackName}): the deploy pipeline cannot assume its access role`,
+      `run \`${command}\` with this account's credentials`);
+  }
+  if (status === 'ROLLBACK_COMPLETE' || status.endsWith('_FAILED') || status.startsWith('DELETE')) {
+    return problem(check, `stack ${stackName} is ${status}`, `fix or delete it, then run \`${command}\``);
+  }
+  if (status.endsWith('_IN_PROGRESS')) return warning(check, `stack ${stackName} is ${status}`, 'wait until it finishes before deploying');
+  return ok(check, `stack ${stackName} (${status}): the project account's deploy pipelines may deploy here`);
 }
 
 /** A stack the deploy creates or updates: fine unless it is stuck in a state CloudFormation cannot update. */

@@ -6,7 +6,7 @@
  */
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import type { ProjectConfig } from '../../lib/config/project-config';
-import { targetAccounts } from '../../lib/contract/accounts';
+import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, projectStackName } from '../../lib/contract/names';
 import { addProjectStacks } from '../../lib/project-app';
 import * as path from 'node:path';
@@ -48,6 +48,7 @@ export function doctorPlan(config: ProjectConfig, options: DoctorPlanOptions = {
     ...(accounts === undefined ? {} : {
       multiAccount: {
         projectAccount: accounts.projectAccount,
+        setupStackName: TARGET_SETUP.stackName,
         targets: targetAccounts(accounts).map(({ account, stages }) => ({
           account,
           stages,
@@ -185,14 +186,13 @@ export function consumptionOf(templates: readonly TemplateJson[]): ProjectConsum
 /**
  * The project's consumption, counted in the templates `cdk synth` would write for this configuration
  * (cdk.json's feature flags; Lambda bundling skipped, as it changes no count): the stacks deployed to
- * the project's account, not the target account stacks of a multi-account project.
+ * the project's account (a multi-account project's target account resources are deployed by its pipeline, elsewhere).
  */
 export function synthesizedConsumption(config: ProjectConfig, context: Record<string, unknown> = cdkJsonContext()): ProjectConsumption {
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  const { targets } = addProjectStacks(app, config);
-  const elsewhere = new Set(targets.map((t) => t.stackName));
-  const assembly = app.synth();
-  return consumptionOf(assembly.stacks.filter((s) => !elsewhere.has(s.stackName)).map((s) => s.template as TemplateJson));
+  // The app holds the project's stacks only: what the deploy pipeline puts in target accounts is not synthesized here.
+  addProjectStacks(app, config);
+  return consumptionOf(app.synth().stacks.map((s) => s.template as TemplateJson));
 }
 
 /** Each job of each registered pipeline, at its parameters' defaults (what the build buildspec runs). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_KEYS, parseProjectConfig } from '../../lib/config/project-config';
+import { CONFIG_KEYS, parseProjectConfig, parseTargetAccountSetup } from '../../lib/config/project-config';
 
 /*
  * Every command in every doc runs as written, as far as that can be checked without AWS and fast:
@@ -175,7 +175,8 @@ function checkSimpleCommand(command: Command, text: string): { problems: string[
     const templateOnly = argv.includes('publish-template');
     let error: unknown;
     try {
-      parseProjectConfig(context, { templateOnly });
+      // `-c prepareTargetAccount=true` synthesizes a target account's set-up instead of a project.
+      if (parseTargetAccountSetup(context) === undefined) parseProjectConfig(context, { templateOnly });
     } catch (e) {
       error = e;
     }

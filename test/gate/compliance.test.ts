@@ -9,7 +9,7 @@ import { cdkJsonContext, projectApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, Finding, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
-import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
+import { MULTI_ACCOUNT_CONFIG, multiAccountApp } from '../support/multi-account';
 
 /**
  * The gate of every app this repository synthesizes: each configuration is synthesized ONCE, with
@@ -36,13 +36,11 @@ const PROJECT_VARIANTS: Record<string, Variant> = {
   },
   'no teardown, with a configured id': { app: (outdir) => projectApp({ outdir, config: { teardown: 'false', projectId: 'p-abc123def456' } }).app },
   'CodeConnections source': { app: (outdir) => projectApp({ outdir, config: CONNECTION_CONFIG }).app, lint: true, templates: 1 },
-  'multi-account: project and both target stacks': {
-    app: (outdir) => projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app, lint: true, templates: 3, packs: true,
-  },
+  'multi-account: project and both target stacks': { app: (outdir) => multiAccountApp(outdir, MULTI_ACCOUNT_CONFIG), lint: true, templates: 3, packs: true },
   'multi-account: staging only, no teardown': {
-    app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' } }).app,
+    app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' }),
   },
-  'multi-account: no data retention': { app: (outdir) => projectApp({ outdir, config: { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' } }).app },
+  'multi-account: no data retention': { app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' }) },
 };
 
 const CATALOG_VARIANTS: Record<string, Variant> = {

@@ -14,7 +14,7 @@ import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { cdkJsonContext, projectApp } from '../support/app';
 import { CONNECTION_CONFIG } from '../support/connection';
-import { MULTI_ACCOUNT_CONFIG } from '../support/multi-account';
+import { MULTI_ACCOUNT_CONFIG, multiAccountApp } from '../support/multi-account';
 import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from '../support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -53,7 +53,7 @@ const APPS: Record<string, () => string[]> = {
   'Service Catalog stack and product with a CodeConnections source': () => catalogTemplates(CONNECTION_CONFIG),
   'multi-account project and target stacks': () => {
     const outdir = tmp('ct-multi-');
-    projectApp({ outdir, config: MULTI_ACCOUNT_CONFIG }).app.synth();
+    multiAccountApp(outdir, MULTI_ACCOUNT_CONFIG).synth();
     return templatesIn(outdir);
   },
   'Service Catalog stack and product': () => catalogTemplates(),

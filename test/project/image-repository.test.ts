@@ -76,7 +76,7 @@ describe('ImageRepository', () => {
         Sid: `ModelRolesPullFrom${account}`,
         Principal: { AWS: `arn:aws:iam::${account}:root` },
         Action: PULL,
-        Condition: { ArnEquals: { 'aws:PrincipalArn': [`arn:aws:iam::${account}:role/sagemaker-${ID}-${stage}-model`] } },
+        Condition: { ArnEquals: { 'aws:PrincipalArn': [`arn:aws:iam::${account}:role/mlops-stage-roles/sagemaker-${ID}-${stage}-model`] } },
       });
     })));
   });

@@ -3,10 +3,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DeploymentAccounts } from '../../lib/contract/accounts';
+import { DeploymentAccounts, TARGET_SETUP } from '../../lib/contract/accounts';
 import { ProjectNames } from '../../lib/contract/names';
 import { EndpointDeployRole } from '../../lib/project/endpoint-deploy-role';
 import { modelPackageGroupGrants } from '../../lib/project/sagemaker-project';
+import { preparedAccount, setupRoleArn } from '../support/multi-account';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fragments of a synthesized template
 type Json = any;
@@ -40,20 +41,12 @@ function groupPolicy(): Json {
   return resolveTokens(stack.resolve(new iam.PolicyDocument({ statements: modelPackageGroupGrants(stack, names, accounts) }).toJSON()), PROJECT);
 }
 
-/** The identity policy of a stage's CloudFormation deploy role, as its target stack writes it. */
-function deployRolePolicy(account: string, stage: 'staging' | 'prod'): Json {
-  const stack = new Stack(new App(), 'Target', { env: { account, region: REGION } });
-  const role = new EndpointDeployRole(stack, 'DeployRole', {
-    names,
-    key: new kms.Key(stack, 'Key'),
-    modelExecutionRole: iam.Role.fromRoleName(stack, 'Model', names.targetRoleName(stage, 'model')),
-    alarmTopic: new sns.Topic(stack, 'Topic'),
-    stages: [stage],
-    modelPackageAccount: PROJECT,
-    roleName: names.targetRoleName(stage, 'cfn-deploy'),
-  });
-  return resolveTokens(stack.resolve((role.node.findChild('DefaultPolicy') as iam.Policy).document.toJSON()), account);
+/** The identity policy of a target account's CloudFormation execution role, as its one-time set-up writes it. */
+function deployRolePolicy(account: string): Json {
+  const { execution } = preparedAccount(account, PROJECT);
+  return { Version: '2012-10-17', Statement: execution.statements };
 }
+const executionRole = (account: string) => setupRoleArn(account, TARGET_SETUP.executionRoleName);
 
 /** A cross-account request: the caller's identity policy and the group's resource policy both decide. */
 async function decide(principal: string, action: string, resource: string, identityPolicy: Json, resourcePolicy: Json): Promise<string> {
@@ -85,16 +78,16 @@ describe('creating a model from a package of the project account, in a target ac
   test.each([
     ['staging', STAGING],
     ['prod', PROD],
-  ] as const)('the %s deploy role may do what AWS\'s cross-account guide lists', async (stage, account) => {
-    const principal = roleArn(account, names.targetRoleName(stage, 'cfn-deploy'));
-    const identity = deployRolePolicy(account, stage);
+  ] as const)('the %s account\'s CloudFormation execution role may do what AWS\'s cross-account guide lists', async (_stage, account) => {
+    const principal = executionRole(account);
+    const identity = deployRolePolicy(account);
     for (const [action, resource] of creating) {
       expect([action, await decide(principal, action, resource, identity, policy)]).toEqual([action, 'Allowed']);
     }
   });
 
-  test('the group grants the deploy roles CreateModel on its packages, and nothing that writes to them', () => {
-    const deployStatements = (policy.Statement as Json[]).filter((s) => JSON.stringify(s.Condition).includes('cfn-deploy'));
+  test('the group grants the execution roles CreateModel on its packages, and nothing that writes to them', () => {
+    const deployStatements = (policy.Statement as Json[]).filter((s) => JSON.stringify(s.Condition).includes(TARGET_SETUP.executionRoleName));
     expect(deployStatements.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       [`ReadGroupFrom${STAGING}`, 'sagemaker:DescribeModelPackageGroup', GROUP_ARN],
       [`CreateModelsFrom${STAGING}`, ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'], `${GROUP_ARN.replace('model-package-group', 'model-package')}/*`],
@@ -107,21 +100,21 @@ describe('creating a model from a package of the project account, in a target ac
 
   test('the former grant (DescribeModelPackage only) did not let the deploy role read the group', async () => {
     const former = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${STAGING}:root` }, Action: 'sagemaker:DescribeModelPackage', Resource: `${GROUP_ARN.replace('model-package-group', 'model-package')}/*` }] };
-    const principal = roleArn(STAGING, names.targetRoleName('staging', 'cfn-deploy'));
-    expect(await decide(principal, 'sagemaker:DescribeModelPackageGroup', GROUP_ARN, deployRolePolicy(STAGING, 'staging'), former)).toBe('ImplicitlyDenied');
+    expect(await decide(executionRole(STAGING), 'sagemaker:DescribeModelPackageGroup', GROUP_ARN, deployRolePolicy(STAGING), former)).toBe('ImplicitlyDenied');
   });
 
   test.each([
-    ['the staging model role', roleArn(STAGING, names.targetRoleName('staging', 'model'))],
+    ['the staging model role', roleArn(STAGING, `${TARGET_SETUP.stageRolePath.slice(1)}${names.targetRoleName('staging', 'model')}`)],
     ['another role of the staging account', roleArn(STAGING, 'someone-else')],
-    ['prod\'s deploy role name in the staging account', roleArn(STAGING, names.targetRoleName('prod', 'cfn-deploy'))],
+    ['the staging account\'s access role', setupRoleArn(STAGING, TARGET_SETUP.deployAccessRoleName)],
+    ['the execution role\'s name outside the set-up\'s path', roleArn(STAGING, TARGET_SETUP.executionRoleName)],
   ])('%s cannot read the group, whatever its own policies allow', async (_who, principal) => {
     const anything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sagemaker:DescribeModelPackageGroup', Resource: '*' }] };
     expect(await decide(principal, 'sagemaker:DescribeModelPackageGroup', GROUP_ARN, anything, policy)).toBe('ImplicitlyDenied');
   });
 
   test('the model roles still read the packages', async () => {
-    const principal = roleArn(PROD, names.targetRoleName('prod', 'model'));
+    const principal = roleArn(PROD, `${TARGET_SETUP.stageRolePath.slice(1)}${names.targetRoleName('prod', 'model')}`);
     const identity = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sagemaker:DescribeModelPackage', Resource: PACKAGE_ARN }] };
     expect(await decide(principal, 'sagemaker:DescribeModelPackage', PACKAGE_ARN, identity, policy)).toBe('Allowed');
   });

@@ -135,13 +135,13 @@ describe('multi-account variables of a multi-account project stack', () => {
     return env;
   }
 
-  test('the deploy build gives each stage its target account, role, bucket, key and topic, as the target stacks name them', () => {
+  test('the deploy build gives each stage its target account, role, bucket, key and topic, as the target account templates name them', () => {
     const build = readBuildEnvironment({ ...multiEnvironmentOf(multiNames.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
     for (const [stage, account] of [['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]] as const) {
       const deployment = stageDeployment(stage, build);
       expect(deployment).toEqual({
         target: { account, region: REGION },
-        modelExecutionRoleArn: `arn:aws:iam::${account}:role/${multiNames.targetRoleName(stage, 'model')}`,
+        modelExecutionRoleArn: `arn:aws:iam::${account}:role/mlops-stage-roles/${multiNames.targetRoleName(stage, 'model')}`,
         dataCaptureBucket: multiNames.dataCaptureBucketName(account),
         kmsKeyArn: `arn:aws:kms:${REGION}:${account}:${multiNames.targetKeyAliasName}`,
         alarmTopicArn: `arn:aws:sns:${REGION}:${account}:${multiNames.targetAlarmTopicName}`,
@@ -161,7 +161,7 @@ describe('multi-account variables of a multi-account project stack', () => {
     expect(readSmokeTestEnvironment(multiEnvironmentOf(multiNames.testingName))).toEqual({
       endpointName: multiNames.endpointName('staging'),
       region: REGION,
-      roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/${multiNames.targetRoleName('staging', 'smoke-test')}`,
+      roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/mlops-stage-roles/${multiNames.targetRoleName('staging', 'smoke-test')}`,
     });
   });
 

@@ -1,21 +1,37 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { TARGET_SETUP } from '../../lib/contract/accounts';
 import {
-  evaluate, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, TemplateRole, templateRoles,
+  evaluate, multiAccountTemplates, preparedAccount, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, setupBoundaryArn, setupRoleArn,
+  STAGING_ACCOUNT, TemplateRole, templateRoles,
 } from '../support/multi-account';
 
 /**
- * IAM evaluation of the multi-account grants with @cloud-copilot/iam-simulate: the synthesized
- * policies (identity, trust, resource) decide requests the way IAM would, same- and cross-account.
+ * IAM evaluation of a multi-account project with @cloud-copilot/iam-simulate: the synthesized
+ * project stack's policies and the templates its deploy pipeline deploys in the target accounts,
+ * against the target accounts' one-time set-up (TargetAccountSetupStack), decide requests the way
+ * IAM would, same- and cross-account.
  */
 const { project, targets } = multiAccountTemplates();
 const staging = targets[STAGING_ACCOUNT];
 const prod = targets[PROD_ACCOUNT];
+const setup: Record<string, ReturnType<typeof preparedAccount>> = { [STAGING_ACCOUNT]: preparedAccount(STAGING_ACCOUNT), [PROD_ACCOUNT]: preparedAccount(PROD_ACCOUNT) };
+const OTHER_ACCOUNT = '444444444444';
 const GROUP = `mlops-demo-${PROJECT_ID}`;
-const roleArn = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+const roleArn = (account: string, name: string, path = '/') => `arn:aws:iam::${account}:role${path}${name}`;
+const accessArn = (account: string) => setupRoleArn(account, TARGET_SETUP.deployAccessRoleName);
+const executionArn = (account: string) => setupRoleArn(account, TARGET_SETUP.executionRoleName);
 const targetRoleName = (stage: string, kind: string) => `sagemaker-${PROJECT_ID}-${stage}-${kind}`;
+const targetRoleArn = (account: string, stage: string, kind: string) => roleArn(account, targetRoleName(stage, kind), TARGET_SETUP.stageRolePath);
+const stackArn = (account: string, name: string) => `arn:aws:cloudformation:${REGION}:${account}:stack/${name}/1a2b3c4d-0000-0000-0000-000000000000`;
+const stackName = (suffix: string) => `sagemaker-mlops-demo-${PROJECT_ID}-${suffix}`;
+
+/** The project's deploy pipeline role, as the project stack synthesizes it. */
+const pipelineRoleName = `sagemaker-${PROJECT_ID}-deploy-pipeline`;
+const pipelineRole = roleNamed(project, PROJECT_ACCOUNT, pipelineRoleName);
 
 /** A role's identity policies as the simulator takes them. */
 const identity = (role: TemplateRole) => [{ name: role.logicalId, policy: { Version: '2012-10-17', Statement: role.statements } }];
+const mayDoAnything = [{ name: 'Anything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
 
 interface Request {
   readonly principal: string;
@@ -24,6 +40,7 @@ interface Request {
   readonly resourceAccount: string;
   readonly identityPolicies: Simulation['identityPolicies'];
   readonly resourcePolicy?: unknown;
+  readonly boundary?: unknown;
   readonly context?: Record<string, string | string[]>;
 }
 
@@ -40,126 +57,161 @@ async function decide(r: Request): Promise<string> {
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: r.resourcePolicy,
+    permissionBoundaryPolicies: r.boundary === undefined ? undefined : [{ name: 'Boundary', policy: r.boundary }],
   }, {});
   if (result.resultType === 'error') throw new Error(`simulation refused its input: ${JSON.stringify(result.errors)}`);
   return result.overallResult;
 }
 
-describe('the staging account\'s CloudFormation deploy role', () => {
-  const deployRole = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'cfn-deploy'));
-  const endpoint = (name: string) => `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:endpoint/${name}`;
-  const create = (name: string, projectId: string) => decide({
-    principal: roleArn(STAGING_ACCOUNT, deployRole.roleName!),
-    action: 'sagemaker:CreateEndpoint',
-    resource: endpoint(name),
-    resourceAccount: STAGING_ACCOUNT,
-    identityPolicies: identity(deployRole),
-    context: { 'aws:RequestTag/sagemaker:project-id': projectId, 'aws:TagKeys': ['sagemaker:project-id'] },
+describe('the project\'s deploy pipeline and the prepared accounts', () => {
+  const assumeAccess = (principal: string, identityPolicies: Simulation['identityPolicies'], account: string, trustOf = account) => decide({
+    principal, action: 'sts:AssumeRole', resource: accessArn(account), resourceAccount: account, identityPolicies, resourcePolicy: setup[trustOf].access.trust,
   });
 
-  test('creates this project\'s staging endpoint, tagged with its id', async () => {
-    expect(await create('mlops-demo-staging', PROJECT_ID)).toBe('Allowed');
+  test.each([['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]])('the synthesized deploy pipeline role assumes the %s account\'s access role', async (_stage, account) => {
+    expect(await assumeAccess(roleArn(PROJECT_ACCOUNT, pipelineRoleName), identity(pipelineRole), account)).toBe('Allowed');
   });
 
-  test.each([
-    ['another project\'s endpoint', 'other-staging', 'p-other0000000'],
-    ['an endpoint tagged with another project\'s id', 'mlops-demo-staging', 'p-other0000000'],
-    ['this project\'s prod endpoint (the prod account\'s to deploy)', 'mlops-demo-prod', PROJECT_ID],
-  ])('cannot create %s', async (_what, name, projectId) => {
-    expect(await create(name, projectId)).toBe('ImplicitlyDenied');
-  });
-
-  test('cannot delete another project\'s endpoint', async () => {
+  test('its own policy lets it assume no other account\'s access role', async () => {
     expect(await decide({
-      principal: roleArn(STAGING_ACCOUNT, deployRole.roleName!),
-      action: 'sagemaker:DeleteEndpoint',
-      resource: endpoint('other-staging'),
-      resourceAccount: STAGING_ACCOUNT,
-      identityPolicies: identity(deployRole),
-      context: { 'aws:ResourceTag/sagemaker:project-id': 'p-other0000000' },
+      principal: roleArn(PROJECT_ACCOUNT, pipelineRoleName), action: 'sts:AssumeRole', resource: accessArn(OTHER_ACCOUNT), resourceAccount: OTHER_ACCOUNT,
+      identityPolicies: identity(pipelineRole), resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] },
     })).toBe('ImplicitlyDenied');
+  });
+
+  test('a project of another project account cannot, even with the same role name and sts:AssumeRole on *', async () => {
+    expect(await assumeAccess(roleArn(OTHER_ACCOUNT, pipelineRoleName), mayDoAnything, PROD_ACCOUNT)).toBe('ImplicitlyDenied');
+  });
+
+  test('no other role of the project stack can: not the deploy build\'s, not the smoke test\'s', async () => {
+    const others = templateRoles(project, PROJECT_ACCOUNT).filter((r) => r.roleName !== pipelineRoleName);
+    expect(others.length).toBeGreaterThan(10);
+    const smokeBuild = roleArn(PROJECT_ACCOUNT, `sagemaker-${PROJECT_ID}-smoke-test-build`);
+    expect(await assumeAccess(smokeBuild, mayDoAnything, STAGING_ACCOUNT)).toBe('ImplicitlyDenied');
+    for (const role of others) {
+      const assumes = role.statements.filter((s) => JSON.stringify(s.Action).includes('sts:AssumeRole') && JSON.stringify(s.Resource).includes(TARGET_SETUP.path));
+      expect([role.logicalId, assumes]).toEqual([role.logicalId, []]);
+    }
   });
 });
 
-describe('who may assume the target accounts\' roles', () => {
-  const projectRoles = templateRoles(project, PROJECT_ACCOUNT);
-  const buildRole = projectRoles.find((r) => r.statements.some((s) => s.Sid === 'ResolveModelPackage'))!;
-  // The build project's role has a generated name; any name in the project account does here.
-  const buildRoleArn = roleArn(PROJECT_ACCOUNT, 'sagemaker-mlops-demo-p-abc123def456-ProjectModelDeployBuildProjectRole-ABC');
-  // The callers' own policies are made as generous as possible: only the targets' trusts decide.
-  const mayAssumeAnything = [{ name: 'AssumeAnything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }];
-  const assume = (principal: string, target: TemplateRole, account: string) => decide({
-    principal,
-    action: 'sts:AssumeRole',
-    resource: roleArn(account, target.roleName!),
-    resourceAccount: account,
-    identityPolicies: mayAssumeAnything,
-    resourcePolicy: target.trust,
-  });
-  const prodRoles = templateRoles(prod, PROD_ACCOUNT).filter((r) => r.roleName !== undefined);
-  const stagingRoles = templateRoles(staging, STAGING_ACCOUNT).filter((r) => r.roleName !== undefined);
+describe('staging cannot change prod', () => {
+  const stagingPrincipals = () => [
+    [accessArn(STAGING_ACCOUNT), identity(setup[STAGING_ACCOUNT].access)],
+    [executionArn(STAGING_ACCOUNT), identity(setup[STAGING_ACCOUNT].execution)],
+    ...templateRoles(staging, STAGING_ACCOUNT).map((r) => [roleArn(STAGING_ACCOUNT, r.roleName!, TARGET_SETUP.stageRolePath), identity(r)] as const),
+  ] as const;
 
-  test('the build project\'s own policies allow assuming no role of another account', () => {
-    const assumes = buildRole.statements.filter((s) => JSON.stringify(s.Action).includes('sts:AssumeRole'));
-    expect(assumes).toEqual([]);
-  });
-
-  test('the prod account has its three named roles', () => {
-    expect(prodRoles.map((r) => r.roleName).sort()).toEqual(['cfn-action', 'cfn-deploy', 'model'].map((k) => targetRoleName('prod', k)));
-  });
-
-  test('no prod role can be assumed by the build project, even with sts:AssumeRole on *', async () => {
-    for (const role of prodRoles) {
-      expect([role.roleName, await assume(buildRoleArn, role, PROD_ACCOUNT)]).toEqual([role.roleName, 'ImplicitlyDenied']);
+  test('no identity of the staging account may assume prod\'s access role, even allowed everything', async () => {
+    for (const [principal] of stagingPrincipals()) {
+      expect([principal, await decide({
+        principal, action: 'sts:AssumeRole', resource: accessArn(PROD_ACCOUNT), resourceAccount: PROD_ACCOUNT,
+        identityPolicies: mayDoAnything, resourcePolicy: setup[PROD_ACCOUNT].access.trust,
+      })]).toEqual([principal, 'ImplicitlyDenied']);
     }
   });
 
-  test('no staging role can be assumed by the build project either', async () => {
-    for (const role of stagingRoles) {
-      expect([role.roleName, await assume(buildRoleArn, role, STAGING_ACCOUNT)]).toEqual([role.roleName, 'ImplicitlyDenied']);
+  test('no identity of the staging account may update or delete prod\'s stacks with its own policies', async () => {
+    for (const [principal, identityPolicies] of stagingPrincipals()) {
+      for (const action of ['cloudformation:UpdateStack', 'cloudformation:DeleteStack']) {
+        for (const name of [stackName('deploy-prod'), stackName(`target-${PROD_ACCOUNT}`)]) {
+          expect([principal, action, name, await decide({
+            principal, action, resource: stackArn(PROD_ACCOUNT, name), resourceAccount: PROD_ACCOUNT, identityPolicies,
+            context: { 'cloudformation:RoleArn': executionArn(PROD_ACCOUNT) },
+          })]).toEqual([principal, action, name, 'ImplicitlyDenied']);
+        }
+      }
     }
   });
 
-  test('the deploy pipeline\'s role assumes the prod action role, and nothing else there', async () => {
-    const pipelineRoleArn = roleArn(PROJECT_ACCOUNT, `sagemaker-${PROJECT_ID}-deploy-pipeline`);
-    const results = await Promise.all(prodRoles.map(async (r) => [r.roleName, await assume(pipelineRoleArn, r, PROD_ACCOUNT)]));
-    expect(Object.fromEntries(results)).toEqual({
-      [targetRoleName('prod', 'cfn-action')]: 'Allowed',
-      [targetRoleName('prod', 'cfn-deploy')]: 'ImplicitlyDenied',
-      [targetRoleName('prod', 'model')]: 'ImplicitlyDenied',
+  test('the staging smoke test\'s role invokes the staging endpoint only, not prod\'s', async () => {
+    const smoke = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'smoke-test'));
+    const invoke = (account: string, endpoint: string) => decide({
+      principal: targetRoleArn(STAGING_ACCOUNT, 'staging', 'smoke-test'), action: 'sagemaker:InvokeEndpoint',
+      resource: `arn:aws:sagemaker:${REGION}:${account}:endpoint/${endpoint}`, resourceAccount: account,
+      identityPolicies: identity(smoke), boundary: setup[STAGING_ACCOUNT].boundary, context: { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
     });
+    expect(await invoke(STAGING_ACCOUNT, 'mlops-demo-staging')).toBe('Allowed');
+    expect(await invoke(STAGING_ACCOUNT, 'mlops-demo-prod')).toBe('ImplicitlyDenied');
+    expect(await invoke(PROD_ACCOUNT, 'mlops-demo-prod')).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('what the pipeline deploys in a target account, the set-up\'s execution role may create', () => {
+  /** The request CloudFormation makes, as the execution role, to create each resource of the template. */
+  const creations = (template: typeof prod, account: string): Array<[string, string, string, Record<string, string | string[]>]> => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const tagged = { 'aws:RequestTag/sagemaker:project-id': PROJECT_ID, 'aws:TagKeys': ['sagemaker:project-id'] };
+    const boundary = { 'iam:PermissionsBoundary': setupBoundaryArn(account) };
+    return Object.entries(resources).flatMap(([id, r]): Array<[string, string, string, Record<string, string | string[]>]> => {
+      const p = evaluate(r.Properties, account) as Record<string, string>;
+      switch (r.Type) {
+        case 'AWS::IAM::Role': return [[id, 'iam:CreateRole', roleArn(account, p.RoleName, p.Path), boundary],
+          [id, 'iam:TagRole', roleArn(account, p.RoleName, p.Path), {}]];
+        case 'AWS::KMS::Key': return [[id, 'kms:CreateKey', '*', tagged]];
+        case 'AWS::KMS::Alias': return [[id, 'kms:CreateAlias', `arn:aws:kms:${REGION}:${account}:${p.AliasName}`, {}]];
+        case 'AWS::S3::Bucket': return ['s3:CreateBucket', 's3:PutBucketPolicy', 's3:PutBucketNotification', 's3:PutEncryptionConfiguration',
+          's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutBucketLogging', 's3:PutBucketTagging', 's3:PutBucketPublicAccessBlock',
+          's3:PutBucketOwnershipControls'].map((a) => [id, a, `arn:aws:s3:::${p.BucketName}`, {}]);
+        case 'AWS::SNS::Topic': return [[id, 'sns:CreateTopic', `arn:aws:sns:${REGION}:${account}:${p.TopicName}`, {}]];
+        default: return [];
+      }
+    });
+  };
+
+  test.each([['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]])('every role, key, alias, bucket and topic of the %s account template', async (_stage, account) => {
+    const requests = creations(targets[account], account);
+    expect(requests.length).toBeGreaterThan(20);
+    for (const [id, action, resource, context] of requests) {
+      expect([id, action, await decide({
+        principal: executionArn(account), action, resource, resourceAccount: account, identityPolicies: identity(setup[account].execution), context,
+      })]).toEqual([id, action, 'Allowed']);
+    }
   });
 
-  test('the smoke test\'s role assumes the staging smoke-test role only', async () => {
-    const smokeBuildArn = roleArn(PROJECT_ACCOUNT, `sagemaker-${PROJECT_ID}-smoke-test-build`);
-    const results = await Promise.all([...stagingRoles.map((r) => [r, STAGING_ACCOUNT] as const), ...prodRoles.map((r) => [r, PROD_ACCOUNT] as const)]
-      .map(async ([r, account]) => [r.roleName, await assume(smokeBuildArn, r, account)]));
-    expect(Object.entries(Object.fromEntries(results)).filter(([, d]) => d === 'Allowed').map(([n]) => n)).toEqual([targetRoleName('staging', 'smoke-test')]);
-  });
-
-  test('a role of the project account with the same name but in another account is not trusted', async () => {
-    const action = stagingRoles.find((r) => r.roleName === targetRoleName('staging', 'cfn-action'))!;
-    expect(await assume(roleArn('444444444444', `sagemaker-${PROJECT_ID}-deploy-pipeline`), action, STAGING_ACCOUNT)).toBe('ImplicitlyDenied');
+  test.each([['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]])('the %s model role, under the boundary, reads model artifacts and writes data capture', async (stage, account) => {
+    // The buckets' ARNs as IAM sees them.
+    const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
+    const bucketIds = (template: typeof prod) => Object.fromEntries(Object.entries(template.findResources('AWS::S3::Bucket'))
+      .map(([id, b]) => [`${id}.Arn`, bucketArn(String(b.Properties.BucketName))]));
+    const capture = `sagemaker-project-${PROJECT_ID}-capture-${account}`;
+    const model = roleNamed(targets[account], account, targetRoleName(stage, 'model'), bucketIds(targets[account]));
+    const projectBucket = `sagemaker-project-${PROJECT_ID}`;
+    const artifactPolicy = { Version: '2012-10-17', Statement: Object.values(project.findResources('AWS::S3::BucketPolicy'))
+      .flatMap((p) => (evaluate(p.Properties.PolicyDocument, PROJECT_ACCOUNT, { 'ProjectArtifactStoreBucketA8ED1D3C.Arn': `arn:aws:s3:::${projectBucket}` }) as
+        { Statement: Array<Record<string, unknown>> }).Statement)
+      .filter((st) => JSON.stringify(st.Resource).includes(`arn:aws:s3:::${projectBucket}/`)) };
+    const asModel = (action: string, resource: string, resourceAccount: string, context: Record<string, string>, resourcePolicy?: unknown) => decide({
+      principal: targetRoleArn(account, stage, 'model'), action, resource, resourceAccount, identityPolicies: identity(model),
+      boundary: setup[account].boundary, context, resourcePolicy,
+    });
+    expect(await asModel('s3:GetObject', `arn:aws:s3:::${projectBucket}/${GROUP}/model.tar.gz`, PROJECT_ACCOUNT,
+      { 's3:ResourceAccount': PROJECT_ACCOUNT }, artifactPolicy)).toBe('Allowed');
+    expect(await asModel('s3:PutObject', `arn:aws:s3:::${capture}/datacapture-${stage}/x.jsonl`, account,
+      { 's3:ResourceAccount': account })).toBe('Allowed');
+    expect(await asModel('s3:PutObject', `arn:aws:s3:::${capture}/datacapture-other/x.jsonl`, account,
+      { 's3:ResourceAccount': account })).toBe('ImplicitlyDenied');
   });
 });
 
 describe('the model registry, read from a target account', () => {
   const groupPolicy = evaluate(Object.values(project.findResources('AWS::SageMaker::ModelPackageGroup'))[0].Properties.ModelPackageGroupPolicy, PROJECT_ACCOUNT);
   const packageArn = (group: string) => `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${group}/3`;
-  const describe_ = (role: TemplateRole, account: string, group: string, resourcePolicy: unknown, identityPolicies = identity(role)) => decide({
-    principal: roleArn(account, role.roleName!),
-    action: 'sagemaker:DescribeModelPackage',
-    resource: packageArn(group),
-    resourceAccount: PROJECT_ACCOUNT,
-    identityPolicies,
-    resourcePolicy,
+  const request = (principal: string, action: string, group: string, resourcePolicy: unknown, identityPolicies: Simulation['identityPolicies']) => decide({
+    principal, action, resource: packageArn(group), resourceAccount: PROJECT_ACCOUNT, identityPolicies, resourcePolicy,
   });
   const stagingModel = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'model'));
   const prodModel = roleNamed(prod, PROD_ACCOUNT, targetRoleName('prod', 'model'));
 
   test('the staging and prod model roles read this group\'s packages', async () => {
-    expect(await describe_(stagingModel, STAGING_ACCOUNT, GROUP, groupPolicy)).toBe('Allowed');
-    expect(await describe_(prodModel, PROD_ACCOUNT, GROUP, groupPolicy)).toBe('Allowed');
+    expect(await request(targetRoleArn(STAGING_ACCOUNT, 'staging', 'model'), 'sagemaker:DescribeModelPackage', GROUP, groupPolicy, identity(stagingModel))).toBe('Allowed');
+    expect(await request(targetRoleArn(PROD_ACCOUNT, 'prod', 'model'), 'sagemaker:DescribeModelPackage', GROUP, groupPolicy, identity(prodModel))).toBe('Allowed');
+  });
+
+  test('the prepared account\'s execution role reads them to create models; its access role cannot', async () => {
+    // (CreateModel itself is authorized on the model in IAM's reference; the package is read with DescribeModelPackage.)
+    expect(await request(executionArn(PROD_ACCOUNT), 'sagemaker:DescribeModelPackage', GROUP, groupPolicy, identity(setup[PROD_ACCOUNT].execution))).toBe('Allowed');
+    expect(await request(accessArn(PROD_ACCOUNT), 'sagemaker:DescribeModelPackage', GROUP, groupPolicy, mayDoAnything)).toBe('ImplicitlyDenied');
   });
 
   test('the model role cannot read another group\'s packages, even one shared with its whole account', async () => {
@@ -167,13 +219,13 @@ describe('the model registry, read from a target account', () => {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${STAGING_ACCOUNT}:root` }, Action: 'sagemaker:DescribeModelPackage', Resource: packageArn('other-p-zzz000000000') }],
     };
-    expect(await describe_(stagingModel, STAGING_ACCOUNT, 'other-p-zzz000000000', sharedWithAccount)).toBe('ImplicitlyDenied');
+    expect(await request(targetRoleArn(STAGING_ACCOUNT, 'staging', 'model'), 'sagemaker:DescribeModelPackage', 'other-p-zzz000000000', sharedWithAccount,
+      identity(stagingModel))).toBe('ImplicitlyDenied');
   });
 
   test('another role of the staging account cannot read this group, whatever its own policies allow', async () => {
-    const smokeTest = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'smoke-test'));
-    const anything = [{ name: 'ReadAnyPackage', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sagemaker:DescribeModelPackage', Resource: '*' }] } }];
-    expect(await describe_(smokeTest, STAGING_ACCOUNT, GROUP, groupPolicy, anything)).toBe('ImplicitlyDenied');
+    expect(await request(targetRoleArn(STAGING_ACCOUNT, 'staging', 'smoke-test'), 'sagemaker:DescribeModelPackage', GROUP, groupPolicy, mayDoAnything))
+      .toBe('ImplicitlyDenied');
   });
 });
 
@@ -183,7 +235,7 @@ describe('the project\'s image repository, pulled from a target account', () => 
   // A repository policy names no resource: it is the repository's.
   const repositoryPolicy = { ...policy, Statement: policy.Statement.map((s) => ({ ...s, Resource: repository })) };
   const pull = (role: TemplateRole, account: string, resource = repository, identityPolicies = identity(role)) => decide({
-    principal: roleArn(account, role.roleName!),
+    principal: roleArn(account, role.roleName!, TARGET_SETUP.stageRolePath),
     action: 'ecr:BatchGetImage',
     resource,
     resourceAccount: PROJECT_ACCOUNT,

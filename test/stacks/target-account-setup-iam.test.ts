@@ -3,11 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { nagFindings } from '../support/compliance';
-import { evaluate, PROD_ACCOUNT, PROJECT_ACCOUNT, REGION, roleNamed, STAGING_ACCOUNT, TemplateRole } from '../support/multi-account';
+import { PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole } from '../support/multi-account';
 
 /**
  * The one-time preparation of a target account, evaluated with @cloud-copilot/iam-simulate: who
@@ -23,24 +22,7 @@ const boundaryArn = (account: string) => `arn:aws:iam::${account}:policy${PATH}$
 const stackArn = (account: string, name: string) => `arn:aws:cloudformation:${REGION}:${account}:stack/${name}/1a2b3c4d-0000-0000-0000-000000000000`;
 const pipelineRole = roleArn(PROJECT_ACCOUNT, 'sagemaker-p-abc123def456-deploy-pipeline');
 
-/** A prepared account: its template and its two roles, with their ARNs resolved as IAM would see them. */
-function prepared(account: string) {
-  const template = Template.fromStack(new TargetAccountSetupStack(new App(), 'Setup', {
-    projectAccount: PROJECT_ACCOUNT, env: { account, region: REGION },
-  }));
-  const ids = (type: string) => Object.keys(template.findResources(type));
-  const attributes: Record<string, string> = {};
-  for (const id of ids('AWS::IAM::Role')) {
-    attributes[`${id}.Arn`] = id.startsWith('CfnExecutionRole') ? executionArn(account) : accessArn(account);
-  }
-  for (const id of ids('AWS::IAM::ManagedPolicy')) attributes[id] = boundaryArn(account);
-  const boundary = evaluate(Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument, account, attributes);
-  return {
-    access: roleNamed(template, account, TARGET_SETUP.deployAccessRoleName, attributes),
-    execution: roleNamed(template, account, TARGET_SETUP.executionRoleName, attributes),
-    boundary,
-  };
-}
+const prepared = (account: string) => preparedAccount(account);
 const staging = prepared(STAGING_ACCOUNT);
 const prod = prepared(PROD_ACCOUNT);
 

@@ -5,7 +5,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { MlopsProjectStack } from '../../lib/stacks/mlops-project-stack';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { addProjectStacks } from '../../lib/project-app';
-import type { TargetAccountStack } from '../../lib/stacks/target-account-stack';
 
 /** The feature flags of cdk.json, so tests build what `cdk synth` builds. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -24,7 +23,7 @@ export interface ProjectAppOptions {
 }
 
 /** An app holding one project stack (and its target account stacks) configured as `bin/app.ts` would configure it. */
-export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack; targets: TargetAccountStack[] } {
+export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack } {
   const config = parseProjectConfig(options.config ?? {});
   const app = new App({
     outdir: options.outdir,
@@ -34,8 +33,8 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const { stack, targets } = addProjectStacks(app, config);
-  return { app, stack, targets };
+  const { stack } = addProjectStacks(app, config);
+  return { app, stack };
 }
 
 /** The template of a project stack. */

@@ -1,4 +1,11 @@
+import * as zlib from 'node:zlib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
+import { parseProjectConfig } from '../../lib/config/project-config';
+import { ProjectNames } from '../../lib/contract/names';
+import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
+import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { projectApp } from './app';
 
 /** The accounts and ids the multi-account tests use. */
@@ -16,18 +23,32 @@ export const MULTI_ACCOUNT_CONFIG: Record<string, string> = {
   prodAccount: PROD_ACCOUNT,
 };
 
-/** The templates of a multi-account app: the project stack's and each target account's. */
+/**
+ * The files the deploy pipeline's release check writes into the release (the templates of the
+ * project's resources in the target accounts), decoded from its buildspec in the project template.
+ */
+export function releaseFiles(project: Template): Record<string, string> {
+  const projects = Object.values(project.findResources('AWS::CodeBuild::Project'));
+  const check = projects.find((p) => JSON.stringify(p.Properties.Source?.BuildSpec ?? '').includes('Release check failed'));
+  if (!check) throw new Error('no release check project in the template');
+  const buildSpec = JSON.parse(check.Properties.Source.BuildSpec as string) as { phases: { build: { commands: string[] } } };
+  return Object.fromEntries(buildSpec.phases.build.commands.flatMap((c) => {
+    const m = /^echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip > ([\w.-]+)$/.exec(c);
+    return m ? [[m[2], zlib.gunzipSync(Buffer.from(m[1], 'base64')).toString('utf8')]] : [];
+  }));
+}
+
+/** The templates of a multi-account app: the project stack's and, from its release check, each target account's. */
 export function multiAccountTemplates(config: Record<string, string> = MULTI_ACCOUNT_CONFIG): {
   project: Template;
   targets: Record<string, Template>;
-  /** The target account stacks, in the order the app made them. */
-  targetStacks: ReturnType<typeof projectApp>['targets'];
 } {
-  const { stack, targets } = projectApp({ config });
+  const { stack } = projectApp({ config });
+  const project = Template.fromStack(stack);
+  const files = releaseFiles(project);
   return {
-    targetStacks: targets,
-    project: Template.fromStack(stack),
-    targets: Object.fromEntries(targets.map((t) => [t.account, Template.fromStack(t)])),
+    project,
+    targets: Object.fromEntries(Object.entries(files).map(([name, body]) => [/^target-(\d{12})\.template\.json$/.exec(name)![1], Template.fromJSON(JSON.parse(body))])),
   };
 }
 
@@ -91,4 +112,44 @@ export function roleNamed(template: Template, account: string, roleName: string,
   const role = templateRoles(template, account, attributes).find((r) => r.roleName === roleName);
   if (!role) throw new Error(`no role named ${roleName} in the template`);
   return role;
+}
+
+/** ARN of a role of a target account's one-time set-up, as IAM sees it. */
+export const setupRoleArn = (account: string, name: string) => `arn:aws:iam::${account}:role${TARGET_SETUP.path}${name}`;
+/** ARN of the set-up's boundary of the stage roles, as IAM sees it. */
+export const setupBoundaryArn = (account: string) => `arn:aws:iam::${account}:policy${TARGET_SETUP.path}${TARGET_SETUP.stageRoleBoundaryName}`;
+
+/** A prepared target account: its set-up's access and execution roles and boundary, their ARNs resolved as IAM would see them. */
+export function preparedAccount(account: string, projectAccount = PROJECT_ACCOUNT): { access: TemplateRole; execution: TemplateRole; boundary: unknown } {
+  const template = Template.fromStack(new TargetAccountSetupStack(new App(), 'Setup', {
+    projectAccount, env: { account, region: REGION },
+  }));
+  const ids = (type: string) => Object.keys(template.findResources(type));
+  const attributes: Record<string, string> = {};
+  for (const id of ids('AWS::IAM::Role')) {
+    attributes[`${id}.Arn`] = setupRoleArn(account, id.startsWith('CfnExecutionRole') ? TARGET_SETUP.executionRoleName : TARGET_SETUP.deployAccessRoleName);
+  }
+  for (const id of ids('AWS::IAM::ManagedPolicy')) attributes[id] = setupBoundaryArn(account);
+  const boundary = evaluate(Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument, account, attributes);
+  return {
+    access: roleNamed(template, account, TARGET_SETUP.deployAccessRoleName, attributes),
+    execution: roleNamed(template, account, TARGET_SETUP.executionRoleName, attributes),
+    boundary,
+  };
+}
+
+/**
+ * A multi-account project's app with, in the same app, the stacks its deploy pipeline deploys in
+ * the target accounts (which the project otherwise synthesizes into its release check), so that
+ * the gate checks those templates too.
+ */
+export function multiAccountApp(outdir: string, context: Record<string, string | undefined>, bundle = false): App {
+  const config = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const { app } = projectApp({ outdir, config, bundle });
+  const parsed = parseProjectConfig(config);
+  const accounts = parsed.deploymentAccounts!;
+  const names = new ProjectNames(parsed.projectName, parsed.projectId!);
+  const settings = { retainData: parsed.project.retainData ?? true, tags: parsed.project.tags ?? {}, alarmEmail: parsed.project.alarmEmail };
+  for (const { account } of targetAccounts(accounts)) targetAccountResourcesStack({ names, accounts, account, settings }, app);
+  return app;
 }

@@ -32,7 +32,7 @@ describe('plan', () => {
     expect(needs).toEqual({
       'ml.m5.xlarge for processing job usage': 1,
       'ml.m5.xlarge for spot training job usage': 1,
-      // the tensorflow pipeline trains on demand
+      // The tensorflow pipeline's training job (on demand).
       'ml.m5.xlarge for training job usage': 1,
       'ml.m5.large for endpoint usage': 3,
     });
@@ -156,16 +156,35 @@ describe('checks', () => {
       expect(problems(results)).toEqual([]);
     });
 
-    test('in a target account: its bootstrap, its stack, its endpoint\'s quota', async () => {
+    const inProd = { identity: async () => ({ account: '333333333333', arn: 'arn:aws:iam::333333333333:role/admin' }) };
+
+    test('in a prepared target account: its set-up, its stack, its endpoint\'s quota; no CDK bootstrap needed', async () => {
       const results = await runChecks(plan(context), account({
-        identity: async () => ({ account: '333333333333', arn: 'arn:aws:iam::333333333333:role/admin' }),
+        ...inProd,
         bootstrapStack: async () => undefined,
+        stackStatus: async (name: string) => (name === 'mlops-target-account-setup' ? 'CREATE_COMPLETE' : undefined),
         quotas: async () => [{ name: 'ml.m5.large for endpoint usage', value: 4 }],
       }));
-      expect(byCheck(results, 'CDK bootstrap')).toMatchObject({ status: 'problem', fix: 'run `npx cdk bootstrap aws://333333333333/eu-west-1`' });
+      expect(byCheck(results, 'CDK bootstrap')).toBeUndefined();
+      expect(byCheck(results, 'target account set-up')).toMatchObject({ status: 'ok', detail: expect.stringContaining('mlops-target-account-setup (CREATE_COMPLETE)') });
       expect(byCheck(results, 'stack sagemaker-mlops-demo-p-abc123def456-target-333333333333')).toMatchObject({ status: 'ok' });
       expect(byCheck(results, 'quota ml.m5.large for endpoint usage')).toMatchObject({ status: 'ok', detail: '4 (needed: 2)' });
       expect(results.some((r) => r.check.includes('job usage'))).toBe(false);
+      expect(problems(results)).toEqual([]);
+    });
+
+    test('in a target account not prepared: a problem, with the one command that prepares it', async () => {
+      const results = await runChecks(plan(context), account({ ...inProd, stackStatus: async () => undefined }));
+      expect(byCheck(results, 'target account set-up')).toMatchObject({
+        status: 'problem',
+        detail: 'account 333333333333 in eu-west-1 is not prepared (no stack mlops-target-account-setup): the deploy pipeline cannot assume its access role',
+        fix: "run `npx cdk deploy -c prepareTargetAccount=true -c projectAccount=111111111111 mlops-target-account-setup` with this account's credentials",
+      });
+    });
+
+    test('in a target account whose set-up failed: a problem', async () => {
+      const results = await runChecks(plan(context), account({ ...inProd, stackStatus: async (name: string) => (name === 'mlops-target-account-setup' ? 'ROLLBACK_COMPLETE' : undefined) }));
+      expect(byCheck(results, 'target account set-up')).toMatchObject({ status: 'problem', detail: 'stack mlops-target-account-setup is ROLLBACK_COMPLETE' });
     });
 
     test('in an unrelated account: blocks, naming the accounts', async () => {
