@@ -81,7 +81,7 @@ describe('project ids', () => {
       Object.values(t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter((r) => r.Type === 'AWS::SSM::Parameter' || r.Type === 'AWS::S3::Bucket')
         .map((r) => r.Properties.Value ?? r.Properties.BucketName);
     expect(idAndBucket(envTemplate)).toEqual(idAndBucket(plain));
-    expect(idAndBucket(plain)).toHaveLength(4); // the id, two named buckets, the unnamed pipeline artifact bucket
+    expect(idAndBucket(plain)).toHaveLength(5); // the id, and the four buckets named from it (project, access logs, both pipelines' artifacts)
   });
 
   test('are used as configured when set', () => {

@@ -155,7 +155,8 @@ describe('build-output', () => {
     // THEN
     expect(output).toContain(`Nothing to deploy: no model package in group ${group} is Approved.`);
     expect(status).toBe(0);
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe("export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n");
+    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toMatch(
+      /^export DEPLOY=false\nexport MODEL_PACKAGE_ARN_RESOLVED=''\nexport SMOKE_TEST_PAYLOAD=''\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\nexport RELEASE_DIGEST=[0-9a-f]{64}\n$/);
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['prod.config.json', 'prod.template.json', 'staging.config.json', 'staging.template.json']);
   });
 
@@ -171,7 +172,9 @@ describe('build-output', () => {
     expect(status).toBe(0);
     expect(output).toContain(`DEPLOY=true: staging and prod will be deployed with ${arn}.`);
     expect(output).toContain('has no CustomerMetadataProperties.pipeline, so it is taken for an abalone model');
-    expect(fs.readFileSync(path.join(work, 'vars.env'), 'utf8')).toBe(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`);
+    const vars = fs.readFileSync(path.join(work, 'vars.env'), 'utf8');
+    expect(vars.startsWith(`export DEPLOY=true\nexport MODEL_PACKAGE_ARN_RESOLVED='${arn}'\nexport SMOKE_TEST_PAYLOAD='smoke-test/payloads/abalone.csv'\nexport STAGING_TARGET=''\nexport PROD_TARGET=''\n`)).toBe(true);
+    expect(vars).toMatch(/\nexport RELEASE_DIGEST=[0-9a-f]{64}\n$/);
     for (const stage of ['staging', 'prod']) {
       expect(JSON.parse(fs.readFileSync(path.join(work, 'dist', `${stage}.config.json`), 'utf8')).Parameters.ModelPackageArn).toBe(arn);
     }
