@@ -349,6 +349,11 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: 'Models, endpoint configurations, endpoints and inference components carrying a project-id tag only: required at creation (aws:RequestTag), on the resource for every other action (aws:ResourceTag); CloudFormation names models and configurations',
   },
   {
+    finding: arnOf('ecr', String.raw`repository\/sagemaker-project-p-\*`),
+    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    reason: "Boundary of the stage roles: pull only, from the project account's project image repositories (sagemaker-project-<id>), whose repository policies name each project's model roles",
+  },
+  {
     finding: arnOf('sagemaker', String.raw`model-package(-group)?\/\*`),
     actions: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'],
     reason: "Read-only (and CreateModel from a package): the project account's model registry, whose groups grant this account's roles by name",

@@ -31,17 +31,16 @@ describe('bin/app.ts', () => {
     expect(fs.readdirSync(outdir)).toContain('sagemaker-mlops-demo.template.json');
   });
 
-  test('synthesizes the project stack and one stack per target account in multi-account mode', () => {
+  test('synthesizes only the project stack in multi-account mode: its deploy pipeline deploys what the target accounts get', () => {
     const { status, stderr, outdir } = runApp({
       'aws:cdk:bundling-stacks': [],
       projectId: 'p-abc123def456', projectAccount: '111111111111', stagingAccount: '222222222222', prodAccount: '333333333333',
     });
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-    expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
-      'sagemaker-mlops-demo-p-abc123def456-target-222222222222.template.json',
-      'sagemaker-mlops-demo-p-abc123def456-target-333333333333.template.json',
-      'sagemaker-mlops-demo-p-abc123def456.template.json',
-    ]);
+    expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual(['sagemaker-mlops-demo-p-abc123def456.template.json']);
+    const template = fs.readFileSync(path.join(outdir, 'sagemaker-mlops-demo-p-abc123def456.template.json'), 'utf8');
+    expect(template).toContain('DeployStagingAccountResources');
+    expect(template).toContain('DeployProdAccountResources');
   });
 
   test.each([
