@@ -1,9 +1,5 @@
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
-import {
-  evaluate, multiAccountTemplates, preparedAccount, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, setupBoundaryArn, setupRoleArn,
-  STAGING_ACCOUNT, TemplateRole, templateRoles,
-} from '../support/multi-account';
+import { evaluate, multiAccountTemplates, preparedAccount, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, setupBoundaryArn, setupRoleArn, STAGING_ACCOUNT, TemplateRole, templateRoles, decide, identity, mayDoAnything, SimulatedRequest } from '../support/multi-account';
 
 /**
  * IAM evaluation of a multi-account project with @cloud-copilot/iam-simulate: the synthesized
@@ -30,41 +26,9 @@ const pipelineRoleName = `sagemaker-${PROJECT_ID}-deploy-pipeline`;
 const pipelineRole = roleNamed(project, PROJECT_ACCOUNT, pipelineRoleName);
 
 /** A role's identity policies as the simulator takes them. */
-const identity = (role: TemplateRole) => [{ name: role.logicalId, policy: { Version: '2012-10-17', Statement: role.statements } }];
-const mayDoAnything = [{ name: 'Anything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
-
-interface Request {
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly identityPolicies: Simulation['identityPolicies'];
-  readonly resourcePolicy?: unknown;
-  readonly boundary?: unknown;
-  readonly context?: Record<string, string | string[]>;
-}
-
-async function decide(r: Request): Promise<string> {
-  const result = await runSimulation({
-    request: {
-      principal: r.principal,
-      action: r.action,
-      resource: { resource: r.resource, accountId: r.resourceAccount },
-      // What IAM always knows of a signed request: who made it.
-      contextVariables: { 'aws:PrincipalArn': r.principal, 'aws:PrincipalAccount': r.principal.split(':')[4], ...r.context },
-    },
-    identityPolicies: r.identityPolicies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: r.resourcePolicy,
-    permissionBoundaryPolicies: r.boundary === undefined ? undefined : [{ name: 'Boundary', policy: r.boundary }],
-  }, {});
-  if (result.resultType === 'error') throw new Error(`simulation refused its input: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
 
 describe('the project\'s deploy pipeline and the prepared accounts', () => {
-  const assumeAccess = (principal: string, identityPolicies: Simulation['identityPolicies'], account: string, trustOf = account) => decide({
+  const assumeAccess = (principal: string, identityPolicies: SimulatedRequest['identityPolicies'], account: string, trustOf = account) => decide({
     principal, action: 'sts:AssumeRole', resource: accessArn(account), resourceAccount: account, identityPolicies, resourcePolicy: setup[trustOf].access.trust,
   });
 
@@ -197,7 +161,7 @@ describe('what the pipeline deploys in a target account, the set-up\'s execution
 describe('the model registry, read from a target account', () => {
   const groupPolicy = evaluate(Object.values(project.findResources('AWS::SageMaker::ModelPackageGroup'))[0].Properties.ModelPackageGroupPolicy, PROJECT_ACCOUNT);
   const packageArn = (group: string) => `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${group}/3`;
-  const request = (principal: string, action: string, group: string, resourcePolicy: unknown, identityPolicies: Simulation['identityPolicies']) => decide({
+  const request = (principal: string, action: string, group: string, resourcePolicy: unknown, identityPolicies: SimulatedRequest['identityPolicies']) => decide({
     principal, action, resource: packageArn(group), resourceAccount: PROJECT_ACCOUNT, identityPolicies, resourcePolicy,
   });
   const stagingModel = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'model'));

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { nagFindings } from '../support/compliance';
-import { PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole } from '../support/multi-account';
+import { PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole, decide, identity, mayDoAnything } from '../support/multi-account';
 
 /**
  * The one-time preparation of a target account, evaluated with @cloud-copilot/iam-simulate: who
@@ -26,37 +25,6 @@ const prepared = (account: string) => preparedAccount(account);
 const staging = prepared(STAGING_ACCOUNT);
 const prod = prepared(PROD_ACCOUNT);
 
-const identity = (role: TemplateRole) => [{ name: role.logicalId, policy: { Version: '2012-10-17', Statement: role.statements } }];
-const mayDoAnything = [{ name: 'Anything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
-
-interface Request {
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly identityPolicies: Simulation['identityPolicies'];
-  readonly resourcePolicy?: unknown;
-  readonly boundary?: unknown;
-  readonly context?: Record<string, string | string[]>;
-}
-
-async function decide(r: Request): Promise<string> {
-  const result = await runSimulation({
-    request: {
-      principal: r.principal,
-      action: r.action,
-      resource: { resource: r.resource, accountId: r.resourceAccount },
-      contextVariables: { 'aws:PrincipalArn': r.principal, 'aws:PrincipalAccount': r.principal.split(':')[4], ...r.context },
-    },
-    identityPolicies: r.identityPolicies,
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: r.resourcePolicy,
-    permissionBoundaryPolicies: r.boundary === undefined ? undefined : [{ name: 'Boundary', policy: r.boundary }],
-  }, {});
-  if (result.resultType === 'error') throw new Error(`simulation refused its input: ${JSON.stringify(result.errors)}`);
-  return result.overallResult;
-}
 
 describe('who may use a prepared account', () => {
   const assume = (principal: string, account: string, target: TemplateRole) => decide({

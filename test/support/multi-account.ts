@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
 import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
@@ -152,4 +153,41 @@ export function multiAccountApp(outdir: string, context: Record<string, string |
   const settings = { retainData: parsed.project.retainData ?? true, tags: parsed.project.tags ?? {}, alarmEmail: parsed.project.alarmEmail };
   for (const { account } of targetAccounts(accounts)) targetAccountResourcesStack({ names, accounts, account, settings }, app);
   return app;
+}
+
+/** A role's own policies, as the IAM simulator takes identity policies. */
+export const identity = (role: TemplateRole) => [{ name: role.logicalId, policy: { Version: '2012-10-17', Statement: role.statements } }];
+/** Identity policies that allow everything: what a principal's own account could give it at most. */
+export const mayDoAnything = [{ name: 'Anything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
+
+/** One request to the IAM simulator. */
+export interface SimulatedRequest {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  readonly identityPolicies: Simulation['identityPolicies'];
+  readonly resourcePolicy?: unknown;
+  readonly boundary?: unknown;
+  readonly context?: Record<string, string | string[]>;
+}
+
+/** The simulator's decision (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`) for a request. */
+export async function decide(r: SimulatedRequest): Promise<string> {
+  const result = await runSimulation({
+    request: {
+      principal: r.principal,
+      action: r.action,
+      resource: { resource: r.resource, accountId: r.resourceAccount },
+      // What IAM always knows of a signed request: who made it.
+      contextVariables: { 'aws:PrincipalArn': r.principal, 'aws:PrincipalAccount': r.principal.split(':')[4], ...r.context },
+    },
+    identityPolicies: r.identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: r.resourcePolicy,
+    permissionBoundaryPolicies: r.boundary === undefined ? undefined : [{ name: 'Boundary', policy: r.boundary }],
+  }, {});
+  if (result.resultType === 'error') throw new Error(`simulation refused its input: ${JSON.stringify(result.errors)}`);
+  return result.overallResult;
 }
