@@ -6,6 +6,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetRepositoryCommand } from '@aws-sdk/client-codecommit';
 import { CodePipelineClient, paginateListPipelines } from '@aws-sdk/client-codepipeline';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CodeStarConnectionsClient, GetConnectionCommand, ListTagsForResourceCommand } from '@aws-sdk/client-codestar-connections';
 import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -61,6 +62,7 @@ export function sdkDoctorAws(config: AdapterConfig = {}): DoctorAws {
   const codecommit = new CodeCommitClient(common);
   const serviceQuotas = new ServiceQuotasClient(common);
   const iam = new IAMClient(common);
+  const events = new EventBridgeClient(common);
   const quotaCache = new Map<string, Promise<readonly Quota[]>>();
 
   const stackStatus = async (name: string) => {
@@ -148,6 +150,17 @@ export function sdkDoctorAws(config: AdapterConfig = {}): DoctorAws {
         throw new Error('IAM GetAccountSummary returned no Roles or RolesQuota');
       }
       return { used: summary.Roles, quota: summary.RolesQuota };
+    },
+    eventBridgeRuleCount: async () => {
+      // ListRules has no paginator in the SDK: NextToken by hand, on the default event bus.
+      let count = 0;
+      let token: string | undefined;
+      do {
+        const page = await events.send(new ListRulesCommand({ NextToken: token, Limit: 100 }));
+        count += page.Rules?.length ?? 0;
+        token = page.NextToken;
+      } while (token);
+      return count;
     },
     sageMakerPipelineCount: async () => {
       let count = 0;

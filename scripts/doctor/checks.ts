@@ -135,6 +135,8 @@ export interface DoctorAws {
   readonly quotas?: (serviceCode: string) => Promise<readonly Quota[]>;
   /** IAM GetAccountSummary: roles used and the account's role quota. */
   readonly roleUsage?: () => Promise<{ readonly used: number; readonly quota: number }>;
+  /** EventBridge ListRules on the default event bus: how many rules it holds. */
+  readonly eventBridgeRuleCount?: () => Promise<number>;
 }
 
 const ok = (check: string, detail: string): CheckResult => ({ check, status: 'ok', detail });
@@ -420,8 +422,10 @@ async function headroomChecks(plan: DoctorPlan, aws: DoctorAws, projectStackExis
       source = quotaSource(limit);
       if (need.what === 'SageMaker pipelines') used = await aws.sageMakerPipelineCount();
       if (need.what === 'CodePipeline pipelines') used = (await aws.codePipelineNames()).length;
-      // EventBridge ListRules needs @aws-sdk/client-eventbridge, which this installation does not have.
-      if (need.what === 'EventBridge rules') uncounted = '; rules already on the default event bus not counted: that needs @aws-sdk/client-eventbridge, which this installation does not have';
+      if (need.what === 'EventBridge rules') {
+        if (aws.eventBridgeRuleCount) used = await aws.eventBridgeRuleCount();
+        else uncounted = '; rules already on the default event bus not counted: no EventBridge client given';
+      }
       if (!aws.quotas) {
         results.push(notInstalled(check, 'quotas', `the ${need.what} quota${used === undefined ? '' : ` (${used} used)`}`));
         continue;

@@ -7,6 +7,7 @@
  */
 import { CodeCommitClient, GetRepositoryCommand } from '@aws-sdk/client-codecommit';
 import { CodeStarConnectionsClient, GetConnectionCommand, ListTagsForResourceCommand } from '@aws-sdk/client-codestar-connections';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { GetAccountSummaryCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListAWSDefaultServiceQuotasCommand, ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,11 +25,13 @@ const quotas = mockClient(ServiceQuotasClient);
 const connections = mockClient(CodeStarConnectionsClient);
 const iam = mockClient(IAMClient);
 const codecommit = mockClient(CodeCommitClient);
+const events = mockClient(EventBridgeClient);
 beforeEach(() => {
   quotas.reset();
   connections.reset();
   iam.reset();
   codecommit.reset();
+  events.reset();
 });
 afterAll(() => {
   quotas.restore();
@@ -126,6 +129,14 @@ test('IAM: every role of the quota in use blocks (moto_server cannot stage it: i
   const results = await runChecks(doctorPlan(parseProjectConfig({}), { consumption: CONSUMPTION }), account({ roleUsage: sdk().roleUsage }));
 
   expect(byCheck(results, 'limit IAM roles')).toMatchObject({ status: 'problem', detail: '1000 of 1000 used; the project adds 17 (IAM GetAccountSummary)' });
+});
+
+test('EventBridge: the rules of the default bus counted over every page of ListRules', async () => {
+  events.on(ListRulesCommand, { NextToken: undefined }).resolves({ Rules: [{ Name: 'a' }, { Name: 'b' }], NextToken: 'page-2' });
+  events.on(ListRulesCommand, { NextToken: 'page-2' }).resolves({ Rules: [{ Name: 'c' }] });
+
+  expect(await sdk().eventBridgeRuleCount!()).toBe(3);
+  expect(events.commandCalls(ListRulesCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
 });
 
 describe('CodeCommit', () => {

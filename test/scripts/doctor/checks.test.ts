@@ -300,8 +300,18 @@ describe('account limits', () => {
     const rules = (value: number) => account({
       quotas: async (service) => (service === 'events' ? [{ name: 'Some other wording', code: 'L-244521F2', value }] : account().quotas!(service)),
     });
-    expect(byCheck(await runChecks(plan(), rules(3)), 'limit EventBridge rules')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^quota 3; the project adds 3 \(quota L-244521F2; rules already on the default event bus not counted: that needs @aws-sdk\/client-eventbridge/) });
+    expect(byCheck(await runChecks(plan(), rules(3)), 'limit EventBridge rules')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^quota 3; the project adds 3 \(quota L-244521F2; rules already on the default event bus not counted: no EventBridge client given\)$/) });
     expect(byCheck(await runChecks(plan(), rules(2)), 'limit EventBridge rules')).toMatchObject({ status: 'problem' });
+  });
+
+  test('EventBridge rules: the rules already on the default bus count against the quota', async () => {
+    const onBus = (used: number) => account({
+      eventBridgeRuleCount: async () => used,
+      quotas: async (service) => (service === 'events' ? [{ name: 'Number of rules', code: 'L-244521F2', value: 300 }] : account().quotas!(service)),
+    });
+    expect(byCheck(await runChecks(plan(), onBus(297)), 'limit EventBridge rules')).toMatchObject({ status: 'ok', detail: '297 of 300 used; the project adds 3 (quota L-244521F2)' });
+    expect(byCheck(await runChecks(plan(), onBus(298)), 'limit EventBridge rules'))
+      .toMatchObject({ status: 'problem', detail: '298 of 300 used; the project adds 3 (quota L-244521F2)' });
   });
 
   test('a project whose stack exists adds nothing', async () => {

@@ -98,7 +98,7 @@ test('a prepared account passes: every check ok, none skipped', async () => {
   expect(result.out).toMatch(/^ok {7}endpoint names: mlops-demo-staging, mlops-demo-prod: free$/m);
   expect(result.out).toMatch(/^ok {7}quota ml\.m5\.xlarge for spot training job usage: 2 \(needed: 1\)$/m);
   expect(result.out).toMatch(/^ok {7}limit IAM roles: \d+ of 1000 used; the project adds 17 \(IAM GetAccountSummary\)$/m);
-  expect(result.out).toMatch(/^ok {7}limit EventBridge rules: quota 300; the project adds 3 \(quota L-244521F2; rules already on the default event bus not counted: /m);
+  expect(result.out).toMatch(/^ok {7}limit EventBridge rules: \d+ of 300 used; the project adds 3 \(quota L-244521F2\)$/m);
   expect(result.out).toMatch(/^ok {7}limit CodeBuild concurrency Linux\/Small: 60; the project runs 2 at once: /m);
   expect(result.out.split('\n').filter((l) => l && !/^ok /.test(l))).toEqual([]);
   expect(result.code).toBe(0);
