@@ -235,6 +235,9 @@ export interface QualityGateOptions {
   readonly failMessage: ReadonlyArray<Scalar | Expression<unknown>>;
 }
 
+/** Training steps retry SageMaker's capacity errors: 3 attempts, a minute apart, doubling. */
+const CAPACITY_RETRY: readonly RetryPolicy[] = [{ exceptionTypes: ['SageMaker.CAPACITY_ERROR'], intervalSeconds: 60, backoffRate: 2, maxAttempts: 3 }];
+
 /**
  * Builds the steps of one pipeline for a project context: images, role, bucket layout, KMS key,
  * code locations and tags come from the context, so a pipeline file states only what is its own.
@@ -398,7 +401,7 @@ export class PipelineBuilder {
       name: options.name,
       description: options.description,
       cache: cacheConfig(options.cache),
-      retryPolicies: [{ exceptionTypes: ['SageMaker.CAPACITY_ERROR'], intervalSeconds: 60, backoffRate: 2, maxAttempts: 3 }],
+      retryPolicies: CAPACITY_RETRY,
       arguments: {
         RoleArn: this.ctx.roleArn,
         AlgorithmSpecification: { TrainingImage: image, TrainingInputMode: 'File' },
@@ -451,7 +454,7 @@ export class PipelineBuilder {
       name: options.name,
       description: options.description,
       cache: cacheConfig(options.cache),
-      retryPolicies: [{ exceptionTypes: ['SageMaker.CAPACITY_ERROR'], intervalSeconds: 60, backoffRate: 2, maxAttempts: 3 }],
+      retryPolicies: CAPACITY_RETRY,
       arguments: {
         RoleArn: this.ctx.roleArn,
         AlgorithmSpecification: {
