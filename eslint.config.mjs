@@ -9,7 +9,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One TypeScript program from tsconfig.json for every linted file (all of them are in its
+      // `include`). The project service (`projectService: true`) answers per file like an editor
+      // does and costs about twice the CPU on this repository (measured: 61 s against 34 s).
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
