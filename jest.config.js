@@ -1,8 +1,9 @@
 /**
  * One Jest run for everything: the CDK app's tests and both seed repositories' own test suites
  * (each seed keeps its jest.config.js so it also runs standalone once pushed to its repository).
- * No global setup: moto_server is started by the suites that talk to it (test/support/moto.ts,
- * and the seeds' own helpers), each reusing MOTO_ENDPOINT when it is already set.
+ * moto_server is started by the suites that talk to it (test/support/moto.ts, and the seeds' own
+ * helpers), each reusing MOTO_ENDPOINT when it is already set. The one global setup gives the run
+ * its own temporary folder, removed at the end (test/support/temp-dir.js).
  */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
@@ -16,6 +17,8 @@ module.exports = {
   maxWorkers: 2,
   // The long files first (test/support/sequencer.js says why).
   testSequencer: '<rootDir>/test/support/sequencer.js',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
     {
       displayName: 'app',
