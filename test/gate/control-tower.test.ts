@@ -9,84 +9,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
-import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
-import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
-import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
-import { cdkJsonContext, projectApp } from '../support/app';
-import { CONNECTION_CONFIG } from '../support/connection';
-import { MULTI_ACCOUNT_CONFIG, multiAccountApp } from '../support/multi-account';
-import { ControlTowerFinding, controlTowerFindings, controlTowerRules, templatesIn } from '../support/compliance';
+import { cdkJsonContext } from '../support/app';
+import { ControlTowerFinding, controlTowerFindings, controlTowerRules, isAcknowledgedControl, templatesIn } from '../support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 /** Assets are not looked at by the controls: skip bundling. */
 const context = () => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
 
-/** The templates of the Service Catalog app: its stack's and the product's (`*.product.template.json`, written next to it). */
-function catalogTemplates(config: Record<string, unknown> = {}): string[] {
-  const outdir = tmp('ct-catalog-');
-  const parsed = parseProjectConfig({ ...config, serviceCatalog: 'true', portfolioPrincipals: 'arn:aws:iam::123456789012:role/StudioExecutionRole' });
-  const app = new App({ outdir, context: context() });
-  new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
-    ...serviceCatalogStackProps(parsed), env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: tmp('ct-snapshots-'),
-  });
-  app.synth();
-  return templatesIn(outdir);
-}
-
-/** Every app this repository synthesizes, each as the templates it writes. */
-const APPS: Record<string, () => string[]> = {
-  'default project': () => {
-    const outdir = tmp('ct-default-');
-    projectApp({ outdir }).app.synth();
-    return templatesIn(outdir);
-  },
-  'project with retainData=false': () => {
-    const outdir = tmp('ct-noretain-');
-    projectApp({ outdir, config: { retainData: 'false' } }).app.synth();
-    return templatesIn(outdir);
-  },
-  'project with a CodeConnections source': () => {
-    const outdir = tmp('ct-connection-');
-    projectApp({ outdir, config: CONNECTION_CONFIG }).app.synth();
-    return templatesIn(outdir);
-  },
-  'Service Catalog stack and product with a CodeConnections source': () => catalogTemplates(CONNECTION_CONFIG),
-  'multi-account project and target stacks': () => {
-    const outdir = tmp('ct-multi-');
-    multiAccountApp(outdir, MULTI_ACCOUNT_CONFIG).synth();
-    return templatesIn(outdir);
-  },
-  'Service Catalog stack and product': () => catalogTemplates(),
-  'endpoint stacks of the deploy seed': () => {
-    const outdir = tmp('ct-endpoints-');
-    const { app } = createDeployApp({ projectName: 'mlops-demo', projectId: 'p-abc123def456', app: new App({ outdir, context: cdkJsonContext() }) });
-    app.synth();
-    return templatesIn(outdir);
-  },
-};
-
-const isAcknowledged = (f: ControlTowerFinding) =>
-  CONTROL_TOWER_ACKNOWLEDGEMENTS.some((a) => a.control === f.control && a.resources.test(f.resource));
-
-describe('AWS Control Tower proactive controls', () => {
-  const findings: Record<string, ControlTowerFinding[]> = {};
-
-  beforeAll(async () => {
-    // Each app's cfn-guard runs start as soon as it is synthesized, beside the next synthesis.
-    const running = Object.entries(APPS).map(([name, synth]) => controlTowerFindings(synth()).then((f) => { findings[name] = f; }));
-    await Promise.all(running);
-  }, 15 * 60_000);
-
-  test.each(Object.keys(APPS))('every failed control on the %s is acknowledged', (name) => {
-    expect(findings[name].filter((f) => !isAcknowledged(f))).toEqual([]);
-  });
-
-  test('every acknowledgement still matches a failed control (remove it once fixed)', () => {
-    const all = Object.values(findings).flat();
-    const stale = CONTROL_TOWER_ACKNOWLEDGEMENTS.filter((a) => !all.some((f) => f.control === a.control && a.resources.test(f.resource)));
-    expect(stale.map((a) => `${a.control} ${a.resources}`)).toEqual([]);
-  });
-});
+// The controls on every app this repository synthesizes run in the compliance gate
+// (compliance.test.ts), on the templates it synthesizes there once: this file tests the
+// acknowledgements and the shortcuts of controlTowerFindings.
 
 describe('Control Tower acknowledgements', () => {
   const controls = new Set(controlTowerRules().map((r) => r.control));
@@ -120,7 +52,7 @@ describe('controlTowerFindings', () => {
       { control: 'CT.KMS.PR.3', template: 'KeyStack.template.json', resource: expect.stringMatching(/^Key[0-9A-F]{8}$/) },
     ]);
     expect(all).toEqual(selected);
-    expect(selected.filter((f) => !isAcknowledged(f))).toHaveLength(2);
+    expect(selected.filter((f) => !isAcknowledgedControl(f))).toHaveLength(2);
   }, 5 * 60_000);
 
   test('finds on a template of several services, with references between them, what every rule finds on the whole template', async () => {

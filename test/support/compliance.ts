@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
 import { withTemplateValidation } from './validation';
 
 /** cfn-lint rules ignored on every template, each with its reason. Nothing else is ignored. */
@@ -94,6 +95,10 @@ export interface ControlTowerFinding {
   readonly resource: string;
 }
 
+/** Whether a failed control is one the project acknowledges (lib/private/control-tower-acknowledgements.ts). */
+export const isAcknowledgedControl = (f: ControlTowerFinding): boolean =>
+  CONTROL_TOWER_ACKNOWLEDGEMENTS.some((a) => a.control === f.control && a.resources.test(f.resource));
+
 /** A bundled Control Tower rule file, with the guard rule names it defines and the types it reads. */
 interface ControlTowerRule {
   readonly file: string;
@@ -142,10 +147,9 @@ export function controlTowerRules(): ControlTowerRule[] {
  * allocator's system time, so the rules do not all see the whole template. A rule reads only the
  * resources of the types it names (`Resources.*[ Type == ... ]`), and the resources these point
  * at with `Ref` or `GetAtt` (rules check that such a target exists, some also its type): the rules
- * of a template are grouped by service, services that one rule names together in one group, and
- * each group runs on the template cut down to the resources of the types its rules name and the
- * resources those refer to, reduced to their type when no rule of the group reads their type (a rule
- * that names no type sees the whole template). A rule that names
+ * of a template that name the same of its types run together, on the template cut down to the
+ * resources of those types and the resources they refer to, reduced to their type (a rule that
+ * names no type sees the whole template). A rule that names
  * none of the template's types cannot fail and does not run. Equal groups on equal cuts (the same
  * resources in several configurations) run once per process: their output is reused. `allRules`
  * runs every bundled rule on each whole template (the tests of these shortcuts compare the two).
@@ -183,33 +187,22 @@ export async function controlTowerFindings(templates: string[], options: { allRu
   return perTemplate.flat();
 }
 
-/** The service of a resource type (`AWS::S3` of `AWS::S3::Bucket`). */
-const serviceOf = (type: string) => type.split('::').slice(0, 2).join('::');
-
 /**
- * The guard runs of one template: its applicable rules, grouped by connected services (see
- * {@link controlTowerFindings}), each with the template cut down to the types its rules name.
+ * The guard runs of one template: its applicable rules, grouped by the template's types they name
+ * (see {@link controlTowerFindings}), each with the template cut down to those types.
  */
 function guardGroups(document: { Resources?: Record<string, { Type: string }> }, rules: ControlTowerRule[], allRules: boolean): Array<{ rules: ControlTowerRule[]; data: string }> {
   if (allRules) return [{ rules, data: JSON.stringify(document) }];
   const resources = document.Resources ?? {};
   const present = new Set(Object.values(resources).map((r) => r.Type));
-  const applicable = rules.filter((r) => r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)));
-  // Services that one rule names together belong to one group (union-find over services).
-  const parent = new Map<string, string>();
-  const root = (service: string): string => {
-    if (!parent.has(service)) parent.set(service, service);
-    let at = service;
-    while (parent.get(at) !== at) at = parent.get(at)!;
-    return at;
-  };
-  for (const rule of applicable) {
-    const [first, ...rest] = rule.resourceTypes.map(serviceOf);
-    for (const service of rest) parent.set(root(service), root(first));
-  }
+  // Rules that read the same of the template's types share a run (most services' rules name a
+  // KMS key beside their own type: grouping by connected service would put IAM's large policies
+  // in front of every encryption rule).
   const groups = new Map<string, ControlTowerRule[]>();
-  for (const rule of applicable) {
-    const key = rule.resourceTypes.length ? root(serviceOf(rule.resourceTypes[0])) : '(whole template)';
+  for (const rule of rules) {
+    const types = rule.resourceTypes.filter((t) => present.has(t)).sort();
+    if (rule.resourceTypes.length > 0 && types.length === 0) continue;
+    const key = rule.resourceTypes.length ? types.join(' ') : '(whole template)';
     groups.set(key, [...(groups.get(key) ?? []), rule]);
   }
   return [...groups.entries()].map(([key, group]) => {

@@ -7,7 +7,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 
 /** Files known to be long (whole-app syntheses, real CLIs, cfn-lint/cfn-guard, Python, moto). */
 const LONG = [
-  /test\/gate\/(compliance|control-tower|service-catalog-cli|library-package)\.test\.ts$/,
+  /test\/gate\/(compliance|service-catalog-cli|library-package)\.test\.ts$/,
   /seed-code\/model-deploy\/test\/(cdk-cli|scripts\.moto)\.test\.ts$/,
   /seed-code\/model-build\/test\/python\//,
 ];
