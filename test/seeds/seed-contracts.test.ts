@@ -26,6 +26,8 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   IMAGE_REPOSITORY_URI: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${names.imageRepositoryName}`,
   // The two stages' schedule roles (Stack.toJsonString of their ARNs).
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' }),
+  // The two stages' batch model roles, likewise.
+  BATCH_MODEL_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch-model', prod: 'arn:aws:iam::123456789012:role/prod-batch-model' }),
   // Every role of the stack, by name (Fn::Join of their Refs).
   PROJECT_AUTOMATION_ROLES: 'mlops-demo-ProjectModelDeployBuildProjectRole-1376EBF4,mlops-demo-ProjectTeardownHandlerRole-0A759C26',
 };
@@ -85,6 +87,7 @@ test('the model-deploy CodeBuild environment holds every variable the build read
     projectTags: {},
     alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
     batchScheduleRoleArns: { staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' },
+    batchModelRoleArns: { staging: 'arn:aws:iam::123456789012:role/staging-batch-model', prod: 'arn:aws:iam::123456789012:role/prod-batch-model' },
   });
 });
 
@@ -129,7 +132,7 @@ describe('multi-account variables of a multi-account project stack', () => {
     const env: Record<string, string> = { AWS_REGION: REGION };
     for (const v of project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>) {
       if (typeof v.Value === 'string') env[v.Name] = v.Value;
-      else if (v.Name === 'DEPLOYMENT_TARGETS' || v.Name === 'SMOKE_TEST_ROLE_ARN') env[v.Name] = String(evaluate(v.Value, PROJECT_ACCOUNT));
+      else if (['DEPLOYMENT_TARGETS', 'SMOKE_TEST_ROLE_ARN', 'BATCH_SCHEDULE_ROLES'].includes(v.Name)) env[v.Name] = String(evaluate(v.Value, PROJECT_ACCOUNT));
       else env[v.Name] = DEPLOY_TIME_VALUES[v.Name].replace('123456789012', PROJECT_ACCOUNT).replace(names.alarmTopicName, multiNames.alarmTopicName);
     }
     return env;

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DescribeEndpointCommand, DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseBatchScheduleRoles } from '../lib/batch-build';
+import { parseBatchModelRoles, parseBatchScheduleRoles } from '../lib/batch-build';
 import { readBuildEnvironment, templateConfiguration, writeBuildOutput } from '../lib/build-output';
 
 const GROUP = 'churn-p-abc123def456';
@@ -11,6 +11,8 @@ const PACKAGE = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}
 const PREVIOUS = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/3`;
 const STAGING_ROLE = 'arn:aws:iam::123456789012:role/churn-staging-batch-schedule';
 const PROD_ROLE = 'arn:aws:iam::123456789012:role/churn-prod-batch-schedule';
+const STAGING_MODEL = 'arn:aws:iam::123456789012:role/churn-staging-batch-model';
+const PROD_MODEL = 'arn:aws:iam::123456789012:role/churn-prod-batch-model';
 const VARIABLES = {
   SAGEMAKER_PROJECT_NAME: 'churn',
   SAGEMAKER_PROJECT_ID: 'p-abc123def456',
@@ -23,6 +25,7 @@ const VARIABLES = {
   SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/service-role/churn-sagemaker-pipeline',
   ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sagemaker-churn-p-abc123def456-alarms',
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: STAGING_ROLE, prod: PROD_ROLE }),
+  BATCH_MODEL_ROLES: JSON.stringify({ staging: STAGING_MODEL, prod: PROD_MODEL }),
 };
 
 const sagemaker = mockClient(SageMakerClient);
@@ -53,20 +56,20 @@ const build = (variables: Record<string, string> = VARIABLES) =>
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
 
 describe('a build with batch stages', () => {
-  test('writes batch templates with no endpoint, and each stage\'s schedule role among its parameters', async () => {
+  test('writes batch templates with no endpoint, and each stage\'s schedule role and own model role among its parameters', async () => {
     // WHEN
     const result = await build();
 
     // THEN
     expect(result.deploy).toBe(true);
-    for (const [stage, role] of [['staging', STAGING_ROLE], ['prod', PROD_ROLE]]) {
+    for (const [stage, role, model] of [['staging', STAGING_ROLE, STAGING_MODEL], ['prod', PROD_ROLE, PROD_MODEL]]) {
       const template = read(`${stage}.template.json`);
       const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
       expect(types).not.toContain('AWS::SageMaker::Endpoint');
       expect(types).toEqual(expect.arrayContaining(['AWS::SageMaker::Model', 'AWS::Scheduler::Schedule']));
       const parameters = read(`${stage}.config.json`).Parameters;
       expect(Object.keys(parameters).sort()).toEqual(Object.keys(template.Parameters).sort());
-      expect(parameters).toMatchObject({ BatchScheduleRoleArn: role, ModelPackageArn: PACKAGE, ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET });
+      expect(parameters).toMatchObject({ BatchScheduleRoleArn: role, ModelExecutionRoleArn: model, ModelPackageArn: PACKAGE, ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET });
     }
   });
 
@@ -85,6 +88,13 @@ describe('a build with batch stages', () => {
     const { BATCH_SCHEDULE_ROLES: _dropped, ...older } = VARIABLES;
     void _dropped;
     await expect(build(older)).rejects.toThrow(/staging\.json: "inference": "batch" needs the staging schedule role, and BATCH_SCHEDULE_ROLES does not name one: update the project stack/);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+
+  test('a project stack without per-stage batch model roles: the build says what to update', async () => {
+    const { BATCH_MODEL_ROLES: _dropped, ...older } = VARIABLES;
+    void _dropped;
+    await expect(build(older)).rejects.toThrow(/staging\.json: "inference": "batch" needs the staging batch model role, and BATCH_MODEL_ROLES does not name one: update the project stack/);
     expect(fs.readdirSync(outDir)).toEqual([]);
   });
 
@@ -117,5 +127,10 @@ describe('BATCH_SCHEDULE_ROLES', () => {
     ['not a role', '{"prod":"arn:aws:iam::123456789012:user/u"}', 'BATCH_SCHEDULE_ROLES.prod must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got "arn:aws:iam::123456789012:user/u"'],
   ])('%s', (_name, text, message) => {
     expect(() => parseBatchScheduleRoles(text)).toThrow(message);
+  });
+
+  test('BATCH_MODEL_ROLES is read the same way, named in its messages', () => {
+    expect(parseBatchModelRoles(JSON.stringify({ prod: PROD_MODEL }))).toEqual({ prod: PROD_MODEL });
+    expect(() => parseBatchModelRoles('{"dev":"arn:aws:iam::123456789012:role/r"}')).toThrow('BATCH_MODEL_ROLES.dev is not a stage; allowed: staging, prod');
   });
 });
