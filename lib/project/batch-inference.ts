@@ -69,6 +69,16 @@ export interface BatchScheduleRoleProps {
    * @default - a name CloudFormation generates
    */
   readonly roleName?: string;
+  /**
+   * Path of the role (a target account's: the set-up's stage role path).
+   * @default /
+   */
+  readonly path?: string;
+  /**
+   * Permissions boundary of the role (a target account's: the set-up's stage role boundary).
+   * @default - none
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
 /**
@@ -90,10 +100,32 @@ export class BatchScheduleRole extends iam.Role {
       }),
       description: `EventBridge Scheduler starting the ${names.endpointName(stage)} batch transforms`,
       roleName: props.roleName,
+      path: props.path,
+      permissionsBoundary: props.permissionsBoundary,
     });
     grantStartTransformJobs(this, this, names, stage);
     grantCreateGrantForAwsResources(this, props.key);
   }
+}
+
+/** How a role uses a bucket's key for batch data. */
+export interface BatchKeyUse {
+  /**
+   * Through S3 only, with the exact data key action S3 calls (`kms:GenerateDataKey`): a target
+   * account's stage roles, whose boundary allows the account's keys so only.
+   * @default false - directly, with `kms:GenerateDataKey*` as aws-cdk-lib's grants name it (the
+   * Studio boundary's action families hold it so)
+   */
+  readonly throughS3Only?: boolean;
+}
+
+function batchKeyStatement(sid: string, actions: readonly string[], key: kms.IKey, use: BatchKeyUse): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: actions.map((a) => a === 'kms:GenerateDataKey' && !use.throughS3Only ? 'kms:GenerateDataKey*' : a),
+    resources: [key.keyArn],
+    conditions: use.throughS3Only ? { StringEquals: { 'kms:ViaService': `s3.${Stack.of(key).region}.amazonaws.com` } } : undefined,
+  });
 }
 
 /**
@@ -103,7 +135,8 @@ export class BatchScheduleRole extends iam.Role {
  * them, and log to the transform jobs' log group under its stage's job names. Nothing of the other
  * stage: the deploy seed holds each stage's `batch.input` and `batch.output` under these prefixes.
  */
-export function grantBatchStageData(role: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames, stage: DeploymentStage): void {
+export function grantBatchStageData(role: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames, stage: DeploymentStage,
+  use: BatchKeyUse = {}): void {
   const folders = stage === 'staging' ? [`${stage}/`, BATCH_SMOKE_TEST_PREFIX] : [`${stage}/`];
   const principal = role.grantPrincipal;
   principal.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -123,12 +156,7 @@ export function grantBatchStageData(role: iam.IGrantable, scope: IConstruct, buc
     resources: folders.map((f) => bucket.arnForObjects(`${BATCH_OUTPUT_PREFIX}${f}*`)),
   }));
   // Read SSE-KMS inputs; write outputs with the key (TransformOutput.KmsKeyId needs kms:Encrypt).
-  principal.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'BatchDataKey',
-    // GenerateDataKey* as aws-cdk-lib's grants name it: the Studio boundary's action families hold it so.
-    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
-    resources: [key.keyArn],
-  }));
+  principal.addToPrincipalPolicy(batchKeyStatement('BatchDataKey', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], key, use));
   grantSageMakerLogging(role, scope, [{ group: '/aws/sagemaker/TransformJobs', streamPrefix: `${names.endpointName(stage)}-` }]);
 }
 
@@ -165,7 +193,8 @@ export class BatchModelRole extends iam.Role {
  * What the staging test of a batch staging stage needs: read the staging stack's run definition,
  * put its sample, start and watch its transform job, read its output.
  */
-export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames): void {
+export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, bucket: s3.IBucket, key: kms.IKey, names: ProjectNames,
+  use: BatchKeyUse = {}): void {
   const stack = Stack.of(scope);
   grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: 'ReadStagingRunDefinition',
@@ -191,11 +220,7 @@ export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, 
     resources: [bucket.arnForObjects(`${BATCH_OUTPUT_PREFIX}${BATCH_SMOKE_TEST_PREFIX}*`)],
   }));
   // The sample is put with the key (SSE-KMS), the output read with it.
-  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'BatchTestDataKey',
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    resources: [key.keyArn],
-  }));
+  grantee.grantPrincipal.addToPrincipalPolicy(batchKeyStatement('BatchTestDataKey', ['kms:Decrypt', 'kms:GenerateDataKey'], key, use));
 }
 
 /** Properties of {@link grantBatchDeploy}. */

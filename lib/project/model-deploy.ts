@@ -112,8 +112,9 @@ export class ModelDeploy extends Construct {
 
     // Batch stages (the deploy seed's "inference": "batch") of this account: EventBridge Scheduler
     // starts each stage's runs with that stage's role, and the runs read and write as that stage's
-    // model role (its own batch folders only). In the project account only (the seed refuses a
-    // batch stage in a target account).
+    // model role (its own batch folders only). A stage in a target account has both there
+    // (TargetAccountResources); its schedule role is named by the naming contract, and the deploy
+    // build gets its ARN here.
     const batchScheduleRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
     const batchModelRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
     for (const stage of localStages) {
@@ -123,6 +124,10 @@ export class ModelDeploy extends Construct {
     }
     this.batchModelRoles = batchModelRoles;
     const batchScheduleRoleArns: Record<string, string> = Object.fromEntries(Object.entries(batchScheduleRoles).map(([stage, role]) => [stage, role.roleArn]));
+    for (const stage of DEPLOYMENT_STAGES) {
+      const account = targetAccount(stage);
+      if (account !== undefined) batchScheduleRoleArns[stage] = targetRoleArn(names, account, stage, 'batch-schedule');
+    }
 
     const packageArns = [
       sageMakerArn(this, 'model-package-group', names.pipelineNameInArn),

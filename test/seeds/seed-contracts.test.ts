@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectSettings } from '../../seed-code/model-build/src/cli/settings';
 import { parseRepositoryUri } from '../../seed-code/model-build/src/containers/build-images';
 import { KEPT_TAG_PREFIX } from '../../lib/project/image-repository';
+import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../../seed-code/model-deploy/lib/build-output';
 import { ENDPOINT_STACK_PARAMETERS } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { readSmokeTestEnvironment } from '../../seed-code/model-deploy/lib/smoke-test';
@@ -158,6 +159,22 @@ describe('multi-account variables of a multi-account project stack', () => {
         [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: deployment.alarmTopicArn,
       });
     }
+  });
+
+  test('a batch stage in a target account gets the schedule role its target stack names, and runs as that account\'s stage model role', () => {
+    const build = readBuildEnvironment({ ...multiEnvironmentOf(multiNames.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
+    expect(build.batchScheduleRoleArns).toEqual({
+      staging: `arn:aws:iam::${STAGING_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('staging', 'batch-schedule')}`,
+      prod: `arn:aws:iam::${PROD_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('prod', 'batch-schedule')}`,
+    });
+    expect(build.batchModelRoleArns).toEqual({});
+    const config = templateConfiguration('prod', build, `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${multiNames.pipelineNameInArn}/1`,
+      [...Object.values(ENDPOINT_STACK_PARAMETERS), 'BatchScheduleRoleArn'], 'batch');
+    expect(config.Parameters).toMatchObject({
+      [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: `arn:aws:iam::${PROD_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('prod', 'model')}`,
+      [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: multiNames.dataCaptureBucketName(PROD_ACCOUNT),
+      BatchScheduleRoleArn: build.batchScheduleRoleArns.prod,
+    });
   });
 
   test('the smoke test assumes the staging account\'s smoke-test role', () => {

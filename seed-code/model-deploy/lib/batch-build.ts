@@ -63,36 +63,40 @@ function parseStageRoles(variable: string, text: string | undefined): Partial<Re
 
 /** The roles a batch stage deploys with, as the project stack passes them to the build. */
 export interface BatchRoles {
-  /** `BATCH_SCHEDULE_ROLES`: every batch stage's. */
+  /** `BATCH_SCHEDULE_ROLES`: every batch stage's, in the stage's account. */
   readonly schedule: Partial<Record<Stage, string>>;
   /** `BATCH_MODEL_ROLES`: the project-account batch stages'. */
   readonly model: Partial<Record<Stage, string>>;
 }
 
 /**
- * Checks that every batch stage can be deployed: the project stack made its schedule role and its
- * own model role, and the stage deploys in the project account (batch stages in target accounts
- * are not supported yet).
- * @param targets the stages that deploy in another account
+ * Checks that every batch stage can be deployed: the project stack named its schedule role, in
+ * the stage's account (a stage in another account: that account's, made by the project's resources
+ * there), and, for a stage in the project account, its own model role.
+ * @param targets the account of each stage that deploys in another account
  * @throws Error naming the stage file, the setting and what to do
  */
 export function checkBatchStages(
   configs: readonly StageConfig[],
   roles: BatchRoles,
-  targets: Partial<Record<Stage, unknown>>,
+  targets: Partial<Record<Stage, { readonly account: string }>>,
 ): void {
   const update = 'update the project stack (which makes it), or use "realtime"';
   for (const config of configs) {
     if (config.inference !== 'batch') {
       continue;
     }
-    if (targets[config.stage] !== undefined) {
-      throw new Error(`${config.source}: "inference": "batch" is not supported yet for a stage in another account (DEPLOYMENT_TARGETS.${config.stage}); use "realtime" there, or deploy ${config.stage} in the project account`);
-    }
-    if (roles.schedule[config.stage] === undefined) {
+    const schedule = roles.schedule[config.stage];
+    if (schedule === undefined) {
       throw new Error(`${config.source}: "inference": "batch" needs the ${config.stage} schedule role, and ${BATCH_SCHEDULE_ROLES_VARIABLE} does not name one: ${update}`);
     }
-    if (roles.model[config.stage] === undefined) {
+    const target = targets[config.stage];
+    if (target !== undefined) {
+      const account = schedule.split(':')[4];
+      if (account !== target.account) {
+        throw new Error(`${config.source}: "inference": "batch" in account ${target.account} (DEPLOYMENT_TARGETS.${config.stage}) needs a schedule role of that account, and ${BATCH_SCHEDULE_ROLES_VARIABLE}.${config.stage} is in ${account} ('${schedule}'): update the project stack (its deploy pipeline then makes that account's schedule role)`);
+      }
+    } else if (roles.model[config.stage] === undefined) {
       throw new Error(`${config.source}: "inference": "batch" needs the ${config.stage} batch model role, and ${BATCH_MODEL_ROLES_VARIABLE} does not name one: ${update}`);
     }
   }

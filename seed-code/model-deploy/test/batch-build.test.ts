@@ -98,14 +98,43 @@ describe('a build with batch stages', () => {
     expect(fs.readdirSync(outDir)).toEqual([]);
   });
 
-  test('a batch stage in another account is refused with the stage and the alternative', async () => {
-    const targets = { prod: {
-      account: '210987654321', region: 'us-east-1',
-      modelExecutionRoleArn: 'arn:aws:iam::210987654321:role/m', dataCaptureBucket: 'bucket-prod',
-      kmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:alias/k', alarmTopicArn: 'arn:aws:sns:us-east-1:210987654321:t',
-    } };
-    await expect(build({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify(targets) }))
-      .rejects.toThrow(/prod\.json: "inference": "batch" is not supported yet for a stage in another account \(DEPLOYMENT_TARGETS\.prod\)/);
+  const PROD_ACCOUNT = '210987654321';
+  const prodTarget = { prod: {
+    account: PROD_ACCOUNT, region: 'us-east-1',
+    modelExecutionRoleArn: `arn:aws:iam::${PROD_ACCOUNT}:role/mlops-stage-roles/sagemaker-p-abc123def456-prod-model`, dataCaptureBucket: 'bucket-prod',
+    kmsKeyArn: `arn:aws:kms:us-east-1:${PROD_ACCOUNT}:alias/k`, alarmTopicArn: `arn:aws:sns:us-east-1:${PROD_ACCOUNT}:t`,
+  } };
+  const TARGET_SCHEDULE = `arn:aws:iam::${PROD_ACCOUNT}:role/mlops-stage-roles/sagemaker-p-abc123def456-prod-batch-schedule`;
+
+  test('a batch stage in another account deploys there with that account\'s schedule role, model role, bucket, key and topic', async () => {
+    // GIVEN prod in its own account, its schedule role named there by the project stack (no model role: the account's is the stage's)
+    const variables = {
+      ...VARIABLES,
+      DEPLOYMENT_TARGETS: JSON.stringify(prodTarget),
+      BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: STAGING_ROLE, prod: TARGET_SCHEDULE }),
+      BATCH_MODEL_ROLES: JSON.stringify({ staging: STAGING_MODEL }),
+    };
+    // WHEN
+    const result = await build(variables);
+    // THEN prod's stack is for that account, with that account's resources
+    expect(result.targets.prod).toEqual({ account: PROD_ACCOUNT, region: 'us-east-1' });
+    expect(read('prod.config.json').Parameters).toEqual({
+      ModelPackageArn: PACKAGE,
+      ModelExecutionRoleArn: prodTarget.prod.modelExecutionRoleArn,
+      ArtifactBucketName: 'bucket-prod',
+      KmsKeyArn: prodTarget.prod.kmsKeyArn,
+      AlarmTopicArn: prodTarget.prod.alarmTopicArn,
+      BatchScheduleRoleArn: TARGET_SCHEDULE,
+    });
+    const definition = JSON.stringify(read('prod.template.json').Outputs.TransformJobDefinition.Value);
+    expect(definition).toContain('s3://');
+    expect(read('staging.config.json').Parameters.ModelExecutionRoleArn).toBe(STAGING_MODEL);
+  });
+
+  test('a batch stage in another account whose schedule role is of another account is refused, naming both', async () => {
+    await expect(build({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify(prodTarget) }))
+      .rejects.toThrow(`prod.json: "inference": "batch" in account ${PROD_ACCOUNT} (DEPLOYMENT_TARGETS.prod) needs a schedule role of that account, and BATCH_SCHEDULE_ROLES.prod is in 123456789012 ('${PROD_ROLE}'): update the project stack (its deploy pipeline then makes that account's schedule role)`);
+    expect(fs.readdirSync(outDir)).toEqual([]);
   });
 
   test('a real-time stage next to a batch one gets no schedule role parameter', () => {
