@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, projectWildcardReasons, TARGET_WILDCARD_REASONS } from '../lib/private/wildcard-acknowledgements';
+import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, projectWildcardReasons, SETUP_WILDCARD_REASONS, TARGET_WILDCARD_REASONS, WildcardReason } from '../lib/private/wildcard-acknowledgements';
 import { cdkJsonContext } from './support/app';
 import { nagFindings } from './support/compliance';
 
@@ -265,6 +265,109 @@ describe('PROJECT_WILDCARD_REASONS', () => {
   test('every action-wildcard reason names the resources it is accepted on', () => {
     const unscoped = PROJECT_WILDCARD_REASONS.filter((r) => r.finding.source.startsWith('^Action::') && !r.resources);
     expect(unscoped.map((r) => r.reason)).toEqual([]);
+  });
+});
+
+/**
+ * The batch stages' reasons of a target account's stack and of its set-up (multi-account batch
+ * stages): each found by its finding, with findings it must accept (as cdk-nag renders them on the
+ * real templates) and near-misses that no reason of its list may accept unconditionally.
+ */
+const STAGING = '222222222222';
+const SETUP_ARN = (service: string, rest: string) => `Resource::arn:<AWS::Partition>:${service}:eu-west-1:${STAGING}:${rest}`;
+const BATCH_REASON_CASES: Array<ReasonCase & { readonly list: 'target' | 'setup' }> = [
+  {
+    list: 'target',
+    what: "a batch stage's folders of a target account's bucket",
+    accepts: ['Resource::<ResourcesDataCaptureA99B5FDB.Arn>/batch-input/staging/*', 'Resource::<ResourcesDataCaptureA99B5FDB.Arn>/batch-output/prod/*',
+      'Resource::<ResourcesDataCaptureA99B5FDB.Arn>/batch-input/smoke-test/*'],
+    rejects: ['Resource::<ResourcesDataCaptureA99B5FDB.Arn>/batch-input/*', 'Resource::<ResourcesDataCaptureA99B5FDB.Arn>/*',
+      'Resource::<ResourcesDataCaptureA99B5FDB.Arn>/batch-input/dev/*', 'Resource::<ResourcesAccessLogs1A2B3C4D.Arn>/batch-input/staging/*'],
+    acceptsWith: ['s3:GetObject', 's3:PutObject'],
+    rejectsWith: ['s3:DeleteObject', 's3:GetObject*', 's3:*'],
+  },
+  {
+    list: 'setup',
+    what: 'the boundary\'s reads of batch inputs and the staging test\'s outputs',
+    accepts: ['Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-*/batch-input/*', 'Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-*/batch-output/smoke-test/*'],
+    rejects: ['Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-*/batch-output/*', 'Resource::arn:<AWS::Partition>:s3:::*/batch-input/*'],
+    acceptsWith: ['s3:GetObject'],
+    rejectsWith: ['s3:PutObject', 's3:DeleteObject'],
+  },
+  {
+    list: 'setup',
+    what: 'the boundary\'s tagged transform jobs',
+    accepts: [SETUP_ARN('sagemaker', 'transform-job/*'), 'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job/*'],
+    rejects: [SETUP_ARN('sagemaker', 'training-job/*'), SETUP_ARN('sagemaker', '*')],
+    acceptsWith: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob'],
+    rejectsWith: ['sagemaker:StopTransformJob', 'sagemaker:DeleteTags', 'sagemaker:*'],
+  },
+  {
+    list: 'setup',
+    what: 'the boundary\'s reads of the staging stacks',
+    accepts: [SETUP_ARN('cloudformation', 'stack/sagemaker-*-deploy-staging/*')],
+    rejects: [SETUP_ARN('cloudformation', 'stack/*'), SETUP_ARN('cloudformation', 'stack/sagemaker-*-deploy-prod/*')],
+    acceptsWith: ['cloudformation:DescribeStacks'],
+    rejectsWith: ['cloudformation:UpdateStack', 'cloudformation:GetTemplate'],
+  },
+  {
+    list: 'setup',
+    what: 'the boundary\'s transform job log streams',
+    accepts: [SETUP_ARN('logs', 'log-group:/aws/sagemaker/TransformJobs:log-stream:*')],
+    rejects: [SETUP_ARN('logs', 'log-group:/aws/sagemaker/TrainingJobs:log-stream:*'), SETUP_ARN('logs', 'log-group:*')],
+  },
+  {
+    list: 'setup',
+    what: "the batch stages' schedule groups",
+    accepts: [SETUP_ARN('scheduler', 'schedule-group/*-batch')],
+    rejects: [SETUP_ARN('scheduler', 'schedule-group/*'), SETUP_ARN('scheduler', 'schedule-group/*-batch*')],
+  },
+  {
+    list: 'setup',
+    what: "the batch stages' schedules",
+    accepts: [SETUP_ARN('scheduler', 'schedule/*-batch/transform')],
+    rejects: [SETUP_ARN('scheduler', 'schedule/*'), SETUP_ARN('scheduler', 'schedule/*/transform'), SETUP_ARN('scheduler', 'schedule/*-batch/*')],
+    acceptsWith: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+    rejectsWith: ['scheduler:DeleteScheduleGroup', 'scheduler:*'],
+  },
+  {
+    list: 'setup',
+    what: 'the batch schedule roles, passed',
+    accepts: [`Resource::arn:<AWS::Partition>:iam::${STAGING}:role/mlops-stage-roles/sagemaker-*-batch-schedule`],
+    rejects: [`Resource::arn:<AWS::Partition>:iam::${STAGING}:role/sagemaker-*-batch-schedule`, `Resource::arn:<AWS::Partition>:iam::${STAGING}:role/mlops-stage-roles/sagemaker-*`],
+    acceptsWith: ['iam:PassRole'],
+    rejectsWith: ['iam:PutRolePolicy', 'iam:*'],
+  },
+  {
+    list: 'setup',
+    what: "the batch stages' failed-run rules",
+    accepts: [SETUP_ARN('events', 'rule/*-batch-failed')],
+    rejects: [SETUP_ARN('events', 'rule/*'), SETUP_ARN('events', 'rule/*-batch-failed*'), SETUP_ARN('events', 'event-bus/*')],
+  },
+];
+
+describe('the batch reasons of a target account and of its set-up', () => {
+  const lists: Record<'target' | 'setup', readonly WildcardReason[]> = { target: TARGET_WILDCARD_REASONS, setup: SETUP_WILDCARD_REASONS };
+  // The reason judged is the first whose finding matches (AcknowledgeWildcards).
+  const judged = (c: (typeof BATCH_REASON_CASES)[number], finding: string) => lists[c.list].find((r) => r.finding.test(finding));
+  const rows = BATCH_REASON_CASES.map((c) => [c.what, c] as const);
+
+  test.each(rows)('%s: one reason accepts every finding', (_what, c) => {
+    const reasons = c.accepts.map((f) => judged(c, f));
+    expect(reasons.every((r) => r !== undefined && r === reasons[0])).toBe(true);
+    const reason = reasons[0]!;
+    if (c.acceptsWith) {
+      expect({ refused: c.acceptsWith.filter((a) => !reason.actions!.includes(a)), accepted: (c.rejectsWith ?? []).filter((a) => reason.actions!.includes(a)) })
+        .toEqual({ refused: [], accepted: [] });
+    } else {
+      expect(reason.actions).toBeUndefined();
+    }
+  });
+
+  test.each(rows)('%s: no reason of its list accepts the near-misses unconditionally', (_what, c) => {
+    expect(c.rejects.filter((f) => lists[c.list].some((r) => !r.actions && r.finding.test(f)))).toEqual([]);
+    const reason = judged(c, c.accepts[0])!;
+    expect(c.rejects.filter((f) => reason.finding.test(f))).toEqual([]);
   });
 });
 

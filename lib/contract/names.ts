@@ -8,11 +8,12 @@ export const DEPLOYMENT_STAGES = ['staging', 'prod'] as const;
 export type DeploymentStage = (typeof DEPLOYMENT_STAGES)[number];
 
 /**
- * The roles a target account's stack holds per stage (multi-account deployment): the CloudFormation
- * service role of the endpoint stack, the CodePipeline action role that drives CloudFormation there,
- * the endpoint model's execution role and (staging) the role the smoke test assumes.
+ * The roles of a project a target account holds per stage (multi-account deployment, made by
+ * `TargetAccountResources`): the stage's model role (which a batch stage's transforms run as too),
+ * (staging) the role the smoke test assumes, and the role EventBridge Scheduler starts a batch
+ * stage's runs with.
  */
-export const TARGET_ROLE_KINDS = ['model', 'smoke-test'] as const;
+export const TARGET_ROLE_KINDS = ['model', 'smoke-test', 'batch-schedule'] as const;
 /** One of {@link TARGET_ROLE_KINDS}. */
 export type TargetRoleKind = (typeof TARGET_ROLE_KINDS)[number];
 

@@ -301,6 +301,12 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "Write-only: data capture objects of one stage's endpoint in this account's data capture bucket; SageMaker names them at run time",
   },
   {
+    // A batch stage's folders of this account's bucket (lib/project/batch-inference.ts, grantBatchStageData and grantBatchSmokeTest).
+    finding: /^Resource::<\w*DataCapture[0-9A-F]{8}\.Arn>\/batch-(input|output)\/(staging|prod|smoke-test)\/\*$/,
+    actions: ['s3:GetObject', 's3:PutObject'],
+    reason: "Read or write only: one batch stage's input or output folder (or the staging test's) in this account's bucket; runs name their objects at run time",
+  },
+  {
     // Teardown's own functions and its provider framework's (Teardown/Provider/...).
     finding: /^Resource::<Teardown\w*[0-9A-F]{8}\.Arn>:\*$/,
     reason: "aws-cdk-lib's custom resource provider framework invoking the teardown's own functions (any version)",
@@ -379,6 +385,43 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: arnOf('sns', String.raw`sagemaker-p-\*`),
     reason: "The projects' alarm topics (sagemaker-<id>-...)",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-p-\*\/(batch-input|batch-output\/smoke-test)\/\*$/,
+    actions: ['s3:GetObject'],
+    reason: "Boundary of the stage roles: read batch inputs and the batch staging test's outputs in this account's project buckets (held to this account by s3:ResourceAccount)",
+  },
+  {
+    finding: arnOf('sagemaker', String.raw`transform-job\/\*`),
+    actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags', 'sagemaker:DescribeTransformJob'],
+    reason: 'Boundary of the stage roles: transform jobs carrying a project-id tag only, required at creation (aws:RequestTag) and on the job to describe it (aws:ResourceTag); jobs are named at run time',
+  },
+  {
+    finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*-deploy-staging\/\*`),
+    actions: ['cloudformation:DescribeStacks'],
+    reason: "Boundary of the stage roles: read the projects' staging stacks (the batch staging test's run definition is an output)",
+  },
+  {
+    finding: arnOf('logs', String.raw`log-group:\/aws\/sagemaker\/TransformJobs:log-stream:\*`),
+    reason: "Boundary of the stage roles: streams of the account's transform job log group, which SageMaker names after the jobs",
+  },
+  {
+    finding: arnOf('scheduler', String.raw`schedule-group\/\*-batch`),
+    reason: "The batch stages' schedule groups (<name>-<stage>-batch): created only with a project-id tag (aws:RequestTag), read, untagged and deleted only when they carry one (aws:ResourceTag)",
+  },
+  {
+    finding: arnOf('scheduler', String.raw`schedule\/\*-batch\/transform`),
+    actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+    reason: "The schedule 'transform' of the batch stages' schedule groups; schedules carry no tags, their group's name is their scope",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:iam::(<AWS::AccountId>|\d{12}):role\/mlops-stage-roles\/sagemaker-\*-batch-schedule$/,
+    actions: ['iam:PassRole'],
+    reason: "The projects' batch schedule roles (under the stage roles' path, so made with the boundary), passed only to EventBridge Scheduler (iam:PassedToService)",
+  },
+  {
+    finding: arnOf('events', String.raw`rule\/\*-batch-failed`),
+    reason: "The batch stages' failed-run rules (<name>-<stage>-batch-failed, default bus): created only with a project-id tag, changed only when they carry one, targets only the projects' sagemaker-p-* topics",
   },
   {
     finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*\/\*`),

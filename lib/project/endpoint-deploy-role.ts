@@ -46,6 +46,12 @@ export interface EndpointDeployRoleProps {
    * @default - no stage may be a batch stage
    */
   readonly batchScheduleRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
+  /**
+   * The model role of each batch stage, when it is not {@link modelExecutionRole} (the project
+   * account's per-stage batch model roles): the role may pass it to SageMaker too.
+   * @default - batch stages' models run as `modelExecutionRole`
+   */
+  readonly batchModelRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
 }
 
 /**
@@ -220,6 +226,6 @@ export class EndpointDeployRole extends iam.Role {
       })],
       conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
     }));
-    grantBatchDeploy(this, { names, stages, scheduleRoles: props.batchScheduleRoles ?? {} });
+    grantBatchDeploy(this, { names, stages, scheduleRoles: props.batchScheduleRoles ?? {}, modelRoles: props.batchModelRoles });
   }
 }

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentAccounts, TARGET_SETUP, targetAccounts, targetRoleArn } from '../contract/accounts';
-import { BatchScheduleRole, grantBatchModelAccess, grantBatchSmokeTest } from './batch-inference';
+import { BatchModelRole, BatchScheduleRole, grantBatchSmokeTest } from './batch-inference';
 import { EndpointDeployRole } from './endpoint-deploy-role';
 import { CrossAccountRoleReference } from '../private/cross-account-role';
 import { ProjectPipelineProps } from './pipeline-props';
@@ -76,6 +76,8 @@ export function targetResourcesFile(account: string): string {
 export class ModelDeploy extends Construct {
   /** Role the endpoints' models run as. */
   public readonly modelExecutionRole: iam.IRole;
+  /** Role each batch stage of this account runs its model as (its own batch folders only). */
+  public readonly batchModelRoles: Readonly<Partial<Record<DeploymentStage, iam.IRole>>>;
   /**
    * Role CloudFormation assumes to deploy the endpoint stacks in this account; none when every
    * stage deploys to a target account (that account's deploy role does).
@@ -106,15 +108,25 @@ export class ModelDeploy extends Construct {
       group: `/aws/sagemaker/Endpoints/${names.endpointName(stage)}`,
       streamPrefix: '',
     })));
-    grantBatchModelAccess(modelRole, this, bucket, names, localStages);
     this.modelExecutionRole = modelRole;
 
-    // Batch stages (the deploy seed's "inference": "batch"): EventBridge Scheduler starts each
-    // stage's runs with that stage's role. In the project account only (the seed refuses a batch
-    // stage in a target account).
+    // Batch stages (the deploy seed's "inference": "batch") of this account: EventBridge Scheduler
+    // starts each stage's runs with that stage's role, and the runs read and write as that stage's
+    // model role (its own batch folders only). A stage in a target account has both there
+    // (TargetAccountResources); its schedule role is named by the naming contract, and the deploy
+    // build gets its ARN here.
     const batchScheduleRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
+    const batchModelRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
     for (const stage of localStages) {
-      batchScheduleRoles[stage] = new BatchScheduleRole(this, `${stage === 'staging' ? 'Staging' : 'Prod'}BatchScheduleRole`, { names, stage, key });
+      const Stage = stage === 'staging' ? 'Staging' : 'Prod';
+      batchScheduleRoles[stage] = new BatchScheduleRole(this, `${Stage}BatchScheduleRole`, { names, stage, key });
+      batchModelRoles[stage] = new BatchModelRole(this, `${Stage}BatchModelRole`, { names, stage, bucket, key });
+    }
+    this.batchModelRoles = batchModelRoles;
+    const batchScheduleRoleArns: Record<string, string> = Object.fromEntries(Object.entries(batchScheduleRoles).map(([stage, role]) => [stage, role.roleArn]));
+    for (const stage of DEPLOYMENT_STAGES) {
+      const account = targetAccount(stage);
+      if (account !== undefined) batchScheduleRoleArns[stage] = targetRoleArn(names, account, stage, 'batch-schedule');
     }
 
     const packageArns = [
@@ -124,7 +136,7 @@ export class ModelDeploy extends Construct {
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
     const deployRole = localStages.length === 0 ? undefined
-      : new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles });
+      : new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles, batchModelRoles });
     this.deployRole = deployRole;
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
@@ -140,8 +152,9 @@ export class ModelDeploy extends Construct {
       PROJECT_AUTOMATION_ROLES: { value: automationRoleNames(this) },
       AUTO_APPROVE_MODELS: { value: String(props.autoApproveModels ?? false) },
       ALARM_TOPIC_ARN: { value: props.alarmTopic.topicArn },
-      BATCH_SCHEDULE_ROLES: { value: Stack.of(this).toJsonString(Object.fromEntries(
-        Object.entries(batchScheduleRoles).map(([stage, role]) => [stage, role.roleArn]))) },
+      BATCH_SCHEDULE_ROLES: { value: Stack.of(this).toJsonString(batchScheduleRoleArns) },
+      BATCH_MODEL_ROLES: { value: Stack.of(this).toJsonString(Object.fromEntries(
+        Object.entries(batchModelRoles).map(([stage, role]) => [stage, role.roleArn]))) },
     };
     const environment: codebuild.BuildEnvironment = {
       buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,

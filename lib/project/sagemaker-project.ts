@@ -238,6 +238,8 @@ export class SageMakerProject extends Construct {
     });
     // Endpoints of this account run registered packages, whose images may be the project's own.
     this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);
+    // So do the batch stages' models of this account, each with its own role.
+    for (const role of Object.values(this.modelDeploy.batchModelRoles)) this.imageRepository.grantPull(role);
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
       names,
       deployPipeline: this.modelDeploy.pipeline,

@@ -17,6 +17,7 @@ import { denyGrantsExceptForAwsResources, grantSageMakerLogging, SAGEMAKER_SERVI
 import { AcknowledgeCompliancePacks } from '../private/compliance-pack-acknowledgements';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 import { AlarmTopic } from './alarm-topic';
+import { BatchScheduleRole, grantBatchSmokeTest, grantBatchStageData } from './batch-inference';
 import { ECR_PULL_ACTIONS } from './image-repository';
 
 /** What of the project's settings a target account's resources follow. */
@@ -52,11 +53,14 @@ export interface TargetStageRoles {
   readonly modelExecutionRole: iam.IRole;
   /** Role the project's smoke test assumes (staging only). */
   readonly smokeTestRole?: iam.IRole;
+  /** Role EventBridge Scheduler starts the stage's batch runs with (a batch stage of the deploy seed). */
+  readonly batchScheduleRole: iam.IRole;
 }
 
 /**
  * What a multi-account project needs in one target account, for the stages it hosts: the model
- * role of each stage, the staging smoke test's role, a KMS key, the data capture bucket (and its
+ * role of each stage (which a batch stage's transforms run as too, on its own batch folders of the
+ * bucket), the schedule role of a batch stage, the staging smoke test's role, a KMS key, the data capture bucket (and its
  * access logs) and the alarm topic. The deploy pipeline deploys it there (stack
  * `sagemaker-<name>-<id>-target-<account>`) through the account's one-time set-up
  * (`TargetAccountSetupStack`), before the stage's endpoint stack, so it holds nothing the set-up's
@@ -206,10 +210,25 @@ export class TargetAccountResources extends Construct {
         conditions: { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } },
       }));
     }
+
+    // A batch stage of the deploy seed ("inference": "batch"): its runs read batch-input/<stage>/ and
+    // write batch-output/<stage>/ of this account's bucket as the stage's model role (no other
+    // stage's folders), with this account's key through S3; EventBridge Scheduler starts them with
+    // the stage's schedule role, named so that the project stack passes it to the deploy build
+    // (BATCH_SCHEDULE_ROLES); the staging test puts its sample, runs and reads it as the smoke-test
+    // role. The set-up's execution role deploys the batch stack (schedule, rule, model) and may pass
+    // this schedule role to EventBridge Scheduler only.
+    const batchScheduleRole = new BatchScheduleRole(scope, 'BatchScheduleRole', {
+      ...roleProps, names, stage, key, roleName: names.targetRoleName(stage, 'batch-schedule'),
+    });
+    grantBatchStageData(modelExecutionRole, this, dataCapture, key, names, stage, { throughS3Only: true });
+    if (smokeTestRole) grantBatchSmokeTest(smokeTestRole, this, dataCapture, key, names, { throughS3Only: true });
+
     const prefix = stage === 'staging' ? 'Staging' : 'Prod';
     new CfnOutput(stack, `${prefix}ModelExecutionRoleArn`, { value: modelExecutionRole.roleArn, description: `Model role of the ${stage} stage` });
     if (smokeTestRole) new CfnOutput(stack, `${prefix}SmokeTestRoleArn`, { value: smokeTestRole.roleArn, description: `Smoke test role of the ${stage} stage` });
-    return { modelExecutionRole, smokeTestRole };
+    new CfnOutput(stack, `${prefix}BatchScheduleRoleArn`, { value: batchScheduleRole.roleArn, description: `Batch schedule role of the ${stage} stage` });
+    return { modelExecutionRole, smokeTestRole, batchScheduleRole };
   }
 }
 

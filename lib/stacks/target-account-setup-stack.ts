@@ -90,10 +90,58 @@ export class TargetAccountSetupStack extends Stack {
           resources: [arn('sagemaker', 'endpoint', '*')],
           conditions: tagged('aws:ResourceTag'),
         }),
+        // A batch stage (the deploy seed's "inference": "batch"): its model role reads the stage's
+        // input and its smoke-test role the staging test's output, in this account's project buckets.
+        new iam.PolicyStatement({
+          sid: 'ReadBatchData',
+          actions: ['s3:GetObject'],
+          resources: [`${s3Arn('sagemaker-project-p-*')}/batch-input/*`, `${s3Arn('sagemaker-project-p-*')}/batch-output/smoke-test/*`],
+          conditions: { StringEquals: { 's3:ResourceAccount': this.account } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListBatchInput',
+          actions: ['s3:ListBucket'],
+          resources: [s3Arn('sagemaker-project-p-*')],
+          conditions: { StringEquals: { 's3:ResourceAccount': this.account }, StringLike: { 's3:prefix': 'batch-input/*' } },
+        }),
+        // A batch stage's schedule role and the staging test start transform jobs tagged with a
+        // project id (tagging them at creation); the test watches them and reads the staging stack's run definition.
+        new iam.PolicyStatement({
+          sid: 'StartProjectTransformJobs',
+          actions: ['sagemaker:CreateTransformJob', 'sagemaker:AddTags'],
+          resources: [arn('sagemaker', 'transform-job', '*')],
+          conditions: tagged('aws:RequestTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'WatchProjectTransformJobs',
+          actions: ['sagemaker:DescribeTransformJob'],
+          resources: [arn('sagemaker', 'transform-job', '*')],
+          conditions: tagged('aws:ResourceTag'),
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadStagingStacks',
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [arn('cloudformation', 'stack', 'sagemaker-*-deploy-staging/*')],
+        }),
+        // The jobs' encrypted ML storage volumes: grants SageMaker creates on a project key of this account.
+        new iam.PolicyStatement({
+          sid: 'ProjectKeyGrantsForAwsResources',
+          actions: ['kms:CreateGrant'],
+          resources: [arn('kms', 'key', '*')],
+          conditions: { ...tagged('aws:ResourceTag'), Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'DescribeProjectKeys',
+          actions: ['kms:DescribeKey'],
+          resources: [arn('kms', 'key', '*')],
+          conditions: tagged('aws:ResourceTag'),
+        }),
         new iam.PolicyStatement({
           sid: 'EndpointLogs',
           actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [colonArn('logs', 'log-group', '/aws/sagemaker/Endpoints/*')],
+          resources: [colonArn('logs', 'log-group', '/aws/sagemaker/Endpoints/*'),
+            // A batch stage's transform jobs: the account's job log group, streams named after the jobs.
+            colonArn('logs', 'log-group', '/aws/sagemaker/TransformJobs'), colonArn('logs', 'log-group', '/aws/sagemaker/TransformJobs:log-stream:*')],
         }),
         new iam.PolicyStatement({
           sid: 'EndpointMetrics',
@@ -188,6 +236,38 @@ export class TargetAccountSetupStack extends Stack {
       'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe',
       'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
     ], [projectTopics]);
+
+    // A batch stage's stack (the deploy seed's "inference": "batch"): its schedule group
+    // `<name>-<stage>-batch` (tagged with its project id) holding the schedule `transform`, which
+    // starts the stage's runs as the stage's schedule role (`sagemaker-<id>-<stage>-batch-schedule`,
+    // passed to EventBridge Scheduler only), and the rule `<name>-<stage>-batch-failed` (tagged)
+    // sending failed runs to the project's alarm topic. Its model and alarm are covered above.
+    // Their own inline policy: the execution role's default policy would overflow CDK's size estimate
+    // into a managed policy (IAM's limit, 10,240 characters of a role's inline policies, holds:
+    // test/stacks/target-account-setup-iam.test.ts).
+    const batchPolicy = new iam.Policy(exec, 'BatchStackPolicy', { roles: [exec] });
+    const allowBatch = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+      batchPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+    const scheduleGroups = arn('scheduler', 'schedule-group', '*-batch');
+    allowBatch('CreateTaggedBatchScheduleGroups', ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'], [scheduleGroups], tagged('aws:RequestTag'));
+    allowBatch('ManageTaggedBatchScheduleGroups', [
+      'scheduler:GetScheduleGroup', 'scheduler:DeleteScheduleGroup', 'scheduler:ListTagsForResource', 'scheduler:UntagResource',
+    ], [scheduleGroups], tagged('aws:ResourceTag'));
+    // Schedules carry no tags; their group's name is the scope (DeleteScheduleGroup deletes them too).
+    allowBatch('BatchSchedules', ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      [arn('scheduler', 'schedule', '*-batch/transform')]);
+    allowBatch('PassBatchScheduleRolesToScheduler', ['iam:PassRole'], [iamArn('role', `${TARGET_SETUP.stageRolePath.slice(1)}sagemaker-*-batch-schedule`)],
+      { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    const failureRules = arn('events', 'rule', '*-batch-failed');
+    allowBatch('CreateTaggedBatchFailureRules', ['events:PutRule', 'events:TagResource'], [failureRules], tagged('aws:RequestTag'));
+    // PutRule again on update (a rule with its tags already).
+    allowBatch('ManageTaggedBatchFailureRules', [
+      'events:PutRule', 'events:DescribeRule', 'events:DeleteRule', 'events:EnableRule', 'events:DisableRule', 'events:RemoveTargets',
+      'events:ListTargetsByRule', 'events:ListTagsForResource', 'events:UntagResource',
+    ], [failureRules], tagged('aws:ResourceTag'));
+    // Their one target: a project's alarm topic (EventBridge publishes there by the topic's policy, no role).
+    allowBatch('BatchFailureRulesTargetProjectTopics', ['events:PutTargets'], [failureRules],
+      { ...tagged('aws:ResourceTag'), 'ForAllValues:ArnLike': { 'events:TargetArn': [projectTopics] } });
 
     this.deployAccessRole = new iam.Role(this, 'DeployAccessRole', {
       roleName: TARGET_SETUP.deployAccessRoleName,

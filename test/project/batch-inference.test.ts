@@ -2,9 +2,6 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ProjectNames } from '../../lib/contract/names';
-import { grantBatchModelAccess } from '../../lib/project/batch-inference';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { evaluate, REGION, TemplateRole, templateRoles } from '../support/multi-account';
 
@@ -95,16 +92,46 @@ describe('the schedule role of a stage', () => {
   });
 });
 
-describe('the model role of batch runs', () => {
-  const model = () => roleOf(deploy.modelExecutionRole);
+describe('the model roles of batch runs: one per stage, each with its own folders only', () => {
+  const model = (stage: 'Staging' | 'Prod') => roleOf(deploy.node.findChild(`${stage}BatchModelRole`) as iam.IRole);
   test.each([
-    ['s3:GetObject', object('batch-input/prod/day.csv'), 'Allowed'],
-    ['s3:PutObject', object('batch-output/prod/run-2024-05-01/day.csv.out'), 'Allowed'],
-    ['s3:PutObject', object('batch-input/prod/day.csv'), 'ImplicitlyDenied'],
-    ['s3:GetObject', object('other/secret.csv'), 'ImplicitlyDenied'],
-    ['logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/TransformJobs:log-stream:churn-prod-abc/i-1`, 'Allowed'],
-  ])('%s on %s: %s', async (action, resource, expected) => {
-    expect(await decide(model(), action, resource)).toBe(expected);
+    ['Prod', 's3:GetObject', object('batch-input/prod/day.csv'), 'Allowed'],
+    ['Prod', 's3:PutObject', object('batch-output/prod/run-2024-05-01/day.csv.out'), 'Allowed'],
+    ['Prod', 's3:GetObject', object('churn-p-aaaaaaaaaaaa/model/model.tar.gz'), 'Allowed'],
+    ['Prod', 's3:PutObject', object('batch-input/prod/day.csv'), 'ImplicitlyDenied'],
+    ['Prod', 's3:GetObject', object('other/secret.csv'), 'ImplicitlyDenied'],
+    // The other stage's input and output, and the staging test's folders.
+    ['Prod', 's3:GetObject', object('batch-input/staging/day.csv'), 'ImplicitlyDenied'],
+    ['Prod', 's3:PutObject', object('batch-output/staging/run/day.csv.out'), 'ImplicitlyDenied'],
+    ['Prod', 's3:GetObject', object('batch-input/smoke-test/t1/sample'), 'ImplicitlyDenied'],
+    ['Staging', 's3:GetObject', object('batch-input/staging/day.csv'), 'Allowed'],
+    ['Staging', 's3:PutObject', object('batch-output/staging/run/day.csv.out'), 'Allowed'],
+    ['Staging', 's3:GetObject', object('batch-input/smoke-test/t1/sample'), 'Allowed'],
+    ['Staging', 's3:PutObject', object('batch-output/smoke-test/t1/sample.out'), 'Allowed'],
+    ['Staging', 's3:GetObject', object('batch-input/prod/day.csv'), 'ImplicitlyDenied'],
+    ['Staging', 's3:PutObject', object('batch-output/prod/run/day.csv.out'), 'ImplicitlyDenied'],
+    ['Prod', 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/TransformJobs:log-stream:churn-prod-abc/i-1`, 'Allowed'],
+    ['Prod', 'logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/TransformJobs:log-stream:churn-staging-abc/i-1`, 'ImplicitlyDenied'],
+  ] as const)('%s: %s on %s: %s', async (stage, action, resource, expected) => {
+    expect(await decide(model(stage), action, resource)).toBe(expected);
+  });
+
+  test('the endpoints\' model role reads no batch folder (it is no batch stage\'s)', async () => {
+    expect(await decide(roleOf(deploy.modelExecutionRole), 's3:GetObject', object('batch-input/prod/day.csv'))).toBe('ImplicitlyDenied');
+    expect(await decide(roleOf(deploy.modelExecutionRole), 's3:PutObject', object('batch-output/prod/run/day.csv.out'))).toBe('ImplicitlyDenied');
+  });
+
+  test('the build passes them to the seed as BATCH_MODEL_ROLES, and the deploy role may pass each to SageMaker only', async () => {
+    const build = Object.values(template.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('BATCH_MODEL_ROLES'))!;
+    const variable = (build.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>).find((v) => v.Name === 'BATCH_MODEL_ROLES')!;
+    const arns = { staging: 'arn:aws:iam::111111111111:role/staging-model', prod: 'arn:aws:iam::111111111111:role/prod-model' };
+    // Every role ARN resolved (the simulator does not match placeholders as a reader would).
+    const resolved = Object.fromEntries(roles.map((r) => [`${r.logicalId}.Arn`, `arn:aws:iam::111111111111:role/${r.logicalId}`]));
+    Object.assign(resolved, attributes, { [`${model('Staging').logicalId}.Arn`]: arns.staging, [`${model('Prod').logicalId}.Arn`]: arns.prod });
+    expect(JSON.parse(String(evaluate(variable.Value, ACCOUNT, resolved)))).toEqual(arns);
+    const deployRole = templateRoles(template, ACCOUNT, resolved).find((r) => r.logicalId === roleOf(deploy.deployRole).logicalId)!;
+    expect(await decide(deployRole, 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(deployRole, 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('ImplicitlyDenied');
   });
 });
 
@@ -171,15 +198,18 @@ test('the alarm topic takes failed-run events from the two stages\' rules only, 
   }));
 });
 
-describe('grantBatchModelAccess', () => {
-  test('with no stage in this account (both stages remote) grants nothing, so the model role keeps no empty statement', () => {
-    // GIVEN a model role on a bare stack
-    const stack = new Stack();
-    const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
-    const bucket = new s3.Bucket(stack, 'Bucket');
-    // WHEN
-    grantBatchModelAccess(role, stack, bucket, new ProjectNames('demo', 'p-abcdef123456'), []);
-    // THEN no policy at all (an identity policy statement without resources fails synthesis)
-    expect(Template.fromStack(stack).findResources('AWS::IAM::Policy')).toEqual({});
-  });
+test('the deploy role\'s inline policies stay within IAM\'s 10,240 characters, with the longest project name and realistic ARNs', () => {
+  // GIVEN every inline policy of the deploy role, as IAM stores it (no whitespace), every unresolved
+  // value (a role's or a key's ARN) as a 120-character ARN
+  const deployRoleId = roleOf(deploy.deployRole).logicalId;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref === deployRoleId));
+  const text = JSON.stringify(policies.map((p) => evaluate(p.Properties.PolicyDocument, ACCOUNT)))
+    .replace(/<[^>"]+>/g, `arn:aws:iam::${ACCOUNT}:role/${'x'.repeat(120 - 31)}`);
+  // WHEN the project name is 32 characters rather than 'churn' (5)
+  const size = text.length + (text.split('churn').length - 1) * (32 - 'churn'.length);
+  // THEN (CDK's own estimate, 150 characters per unresolved ARN, would split the default policy)
+  expect(policies.length).toBe(2);
+  expect(size).toBeLessThan(10_240);
+  expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
 });

@@ -91,8 +91,10 @@ describe('IAM', () => {
       ['ProjectModelDeployEndpointDeployRole', 'cloudformation.amazonaws.com'],
       ['ProjectModelDeployModelExecutionRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployPipelineRole', 'codepipeline.amazonaws.com'],
+      ['ProjectModelDeployProdBatchModelRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployProdBatchScheduleRole', 'scheduler.amazonaws.com'],
       ['ProjectModelDeployReleaseVerificationProjectRole', 'codebuild.amazonaws.com'],
+      ['ProjectModelDeployStagingBatchModelRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployStagingBatchScheduleRole', 'scheduler.amazonaws.com'],
       ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectTeardownHandlerRole', 'lambda.amazonaws.com'],
@@ -221,6 +223,12 @@ describe('IAM', () => {
       's3:Abort*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
     ]],
+    ['ProjectModelDeployProdBatchModelRole', [
+      // A batch stage's model: the project's artifacts and images; its own stage's batch folders, by exact action.
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
+      's3:GetBucket*', 's3:GetObject', 's3:GetObject*', 's3:List*', 's3:ListBucket', 's3:PutObject',
+    ]],
     ['ProjectModelDeployProdBatchScheduleRole', [
       'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
     ]],
@@ -230,6 +238,12 @@ describe('IAM', () => {
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
       // Its pipeline's artifacts: read, and write its own output (the release) only.
       's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject',
+    ]],
+    ['ProjectModelDeployStagingBatchModelRole', [
+      // A batch stage's model: the project's artifacts and images; its own stage's batch folders, by exact action.
+      'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
+      'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
+      's3:GetBucket*', 's3:GetObject', 's3:GetObject*', 's3:List*', 's3:ListBucket', 's3:PutObject',
     ]],
     ['ProjectModelDeployStagingBatchScheduleRole', [
       'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags', 'sagemaker:CreateTransformJob',
@@ -250,9 +264,7 @@ describe('IAM', () => {
       'codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport',
       'codebuild:CreateReportGroup', 'codebuild:UpdateReport', 'kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt',
       'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents',
-      's3:Abort*', 's3:GetBucket*', 's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObject*',
-      's3:GetObjectVersion', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
-      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging',
+      's3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject',
       'sagemaker:AddTags', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeTransformJob',
       'sagemaker:InvokeEndpoint',
     ]],

@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { resolveProjectSettings } from '../../seed-code/model-build/src/cli/settings';
 import { parseRepositoryUri } from '../../seed-code/model-build/src/containers/build-images';
 import { KEPT_TAG_PREFIX } from '../../lib/project/image-repository';
+import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { readBuildEnvironment, REQUIRED_VARIABLES, stageDeployment, templateConfiguration } from '../../seed-code/model-deploy/lib/build-output';
 import { ENDPOINT_STACK_PARAMETERS } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { readSmokeTestEnvironment } from '../../seed-code/model-deploy/lib/smoke-test';
@@ -26,6 +27,8 @@ const DEPLOY_TIME_VALUES: Record<string, string> = {
   IMAGE_REPOSITORY_URI: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${names.imageRepositoryName}`,
   // The two stages' schedule roles (Stack.toJsonString of their ARNs).
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' }),
+  // The two stages' batch model roles, likewise.
+  BATCH_MODEL_ROLES: JSON.stringify({ staging: 'arn:aws:iam::123456789012:role/staging-batch-model', prod: 'arn:aws:iam::123456789012:role/prod-batch-model' }),
   // Every role of the stack, by name (Fn::Join of their Refs).
   PROJECT_AUTOMATION_ROLES: 'mlops-demo-ProjectModelDeployBuildProjectRole-1376EBF4,mlops-demo-ProjectTeardownHandlerRole-0A759C26',
 };
@@ -85,6 +88,7 @@ test('the model-deploy CodeBuild environment holds every variable the build read
     projectTags: {},
     alarmTopicArn: DEPLOY_TIME_VALUES.ALARM_TOPIC_ARN,
     batchScheduleRoleArns: { staging: 'arn:aws:iam::123456789012:role/staging-batch', prod: 'arn:aws:iam::123456789012:role/prod-batch' },
+    batchModelRoleArns: { staging: 'arn:aws:iam::123456789012:role/staging-batch-model', prod: 'arn:aws:iam::123456789012:role/prod-batch-model' },
   });
 });
 
@@ -129,7 +133,7 @@ describe('multi-account variables of a multi-account project stack', () => {
     const env: Record<string, string> = { AWS_REGION: REGION };
     for (const v of project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>) {
       if (typeof v.Value === 'string') env[v.Name] = v.Value;
-      else if (v.Name === 'DEPLOYMENT_TARGETS' || v.Name === 'SMOKE_TEST_ROLE_ARN') env[v.Name] = String(evaluate(v.Value, PROJECT_ACCOUNT));
+      else if (['DEPLOYMENT_TARGETS', 'SMOKE_TEST_ROLE_ARN', 'BATCH_SCHEDULE_ROLES'].includes(v.Name)) env[v.Name] = String(evaluate(v.Value, PROJECT_ACCOUNT));
       else env[v.Name] = DEPLOY_TIME_VALUES[v.Name].replace('123456789012', PROJECT_ACCOUNT).replace(names.alarmTopicName, multiNames.alarmTopicName);
     }
     return env;
@@ -155,6 +159,22 @@ describe('multi-account variables of a multi-account project stack', () => {
         [ENDPOINT_STACK_PARAMETERS.alarmTopicArn]: deployment.alarmTopicArn,
       });
     }
+  });
+
+  test('a batch stage in a target account gets the schedule role its target stack names, and runs as that account\'s stage model role', () => {
+    const build = readBuildEnvironment({ ...multiEnvironmentOf(multiNames.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
+    expect(build.batchScheduleRoleArns).toEqual({
+      staging: `arn:aws:iam::${STAGING_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('staging', 'batch-schedule')}`,
+      prod: `arn:aws:iam::${PROD_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('prod', 'batch-schedule')}`,
+    });
+    expect(build.batchModelRoleArns).toEqual({});
+    const config = templateConfiguration('prod', build, `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${multiNames.pipelineNameInArn}/1`,
+      [...Object.values(ENDPOINT_STACK_PARAMETERS), 'BatchScheduleRoleArn'], 'batch');
+    expect(config.Parameters).toMatchObject({
+      [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: `arn:aws:iam::${PROD_ACCOUNT}:role${TARGET_SETUP.stageRolePath}${multiNames.targetRoleName('prod', 'model')}`,
+      [ENDPOINT_STACK_PARAMETERS.artifactBucketName]: multiNames.dataCaptureBucketName(PROD_ACCOUNT),
+      BatchScheduleRoleArn: build.batchScheduleRoleArns.prod,
+    });
   });
 
   test('the smoke test assumes the staging account\'s smoke-test role', () => {

@@ -158,6 +158,107 @@ describe('what the pipeline deploys in a target account, the set-up\'s execution
   });
 });
 
+describe('a batch stage in a target account (the deploy seed\'s "inference": "batch"), under the set-up\'s boundary', () => {
+  const OTHER_PROJECT = 'p-zzzzzzzzzzzz';
+  const capture = (account: string, id = PROJECT_ID) => `arn:aws:s3:::sagemaker-project-${id}-capture-${account}`;
+  const keyArn = (account: string) => `arn:aws:kms:${REGION}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  // Buckets and the key with the ARNs IAM sees (the simulator does not match placeholders as a reader would).
+  const attributes = (account: string) => {
+    const template = targets[account];
+    return {
+      ...Object.fromEntries(Object.entries(template.findResources('AWS::S3::Bucket')).map(([id, b]) => [`${id}.Arn`, `arn:aws:s3:::${String(b.Properties.BucketName)}`])),
+      ...Object.fromEntries(Object.keys(template.findResources('AWS::KMS::Key')).map((id) => [`${id}.Arn`, keyArn(account)])),
+    };
+  };
+  // The account's key policy defers to IAM (the default policy), as KMS needs for any IAM grant to count.
+  const keyPolicy = (account: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }] });
+  const as = (account: string, stage: string, kind: string) => {
+    const role = roleNamed(targets[account], account, targetRoleName(stage, kind), attributes(account));
+    return (action: string, resource: string, context: Record<string, string | string[]> = {}, resourcePolicy?: unknown) => decide({
+      principal: targetRoleArn(account, stage, kind), action, resource, resourceAccount: account,
+      identityPolicies: identity(role), boundary: setup[account].boundary, context, resourcePolicy,
+    });
+  };
+  const inAccount = (account: string) => ({ 's3:ResourceAccount': account });
+  const tagged = { 'aws:RequestTag/sagemaker:project-id': PROJECT_ID, 'aws:TagKeys': ['sagemaker:project-id'] };
+  const job = (account: string, name: string) => `arn:aws:sagemaker:${REGION}:${account}:transform-job/${name}`;
+
+  test.each([['staging', STAGING_ACCOUNT, 'prod'], ['prod', PROD_ACCOUNT, 'staging']])('the %s model role reads and lists its input and writes its output, with the account\'s key through S3', async (stage, account) => {
+    const model = as(account, stage, 'model');
+    expect(await model('s3:GetObject', `${capture(account)}/batch-input/${stage}/day.csv`, inAccount(account))).toBe('Allowed');
+    expect(await model('s3:ListBucket', capture(account), { ...inAccount(account), 's3:prefix': `batch-input/${stage}/` })).toBe('Allowed');
+    expect(await model('s3:PutObject', `${capture(account)}/batch-output/${stage}/run/day.csv.out`, inAccount(account))).toBe('Allowed');
+    expect(await model('kms:GenerateDataKey', keyArn(account), { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
+      keyPolicy(account))).toBe('Allowed');
+  });
+
+  test.each([['staging', STAGING_ACCOUNT, 'prod'], ['prod', PROD_ACCOUNT, 'staging']])('the %s model role cannot reach the other stage\'s or another project\'s batch folders', async (stage, account, other) => {
+    const model = as(account, stage, 'model');
+    for (const [action, resource] of [
+      ['s3:GetObject', `${capture(account)}/batch-input/${other}/day.csv`],
+      ['s3:PutObject', `${capture(account)}/batch-output/${other}/run/day.csv.out`],
+      ['s3:GetObject', `${capture(account, OTHER_PROJECT)}/batch-input/${stage}/day.csv`],
+      ['s3:PutObject', `${capture(account, OTHER_PROJECT)}/batch-output/${stage}/run/day.csv.out`],
+      ['s3:PutObject', `${capture(account)}/batch-input/${stage}/day.csv`],
+    ]) {
+      expect([action, resource, await model(action, resource, inAccount(account))]).toEqual([action, resource, 'ImplicitlyDenied']);
+    }
+    expect(await model('s3:ListBucket', capture(account), { ...inAccount(account), 's3:prefix': `batch-input/${other}/` })).toBe('ImplicitlyDenied');
+    expect(await model('kms:GenerateDataKey', keyArn(account), { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID }, keyPolicy(account))).toBe('ImplicitlyDenied');
+  });
+
+  test.each([['staging', STAGING_ACCOUNT, 'prod'], ['prod', PROD_ACCOUNT, 'staging']])('the %s schedule role starts this project\'s %s jobs only, with volume key grants for AWS resources only', async (stage, account, other) => {
+    const schedule = as(account, stage, 'batch-schedule');
+    expect(await schedule('sagemaker:CreateTransformJob', job(account, `mlops-demo-${stage}-run1`), tagged)).toBe('Allowed');
+    expect(await schedule('sagemaker:CreateTransformJob', job(account, `mlops-demo-${other}-run1`), tagged)).toBe('ImplicitlyDenied');
+    expect(await schedule('sagemaker:CreateTransformJob', job(account, `mlops-demo-${stage}-run1`),
+      { ...tagged, 'aws:RequestTag/sagemaker:project-id': OTHER_PROJECT })).toBe('ImplicitlyDenied');
+    expect(await schedule('sagemaker:CreateTransformJob', job(account, `mlops-demo-${stage}-run1`))).toBe('ImplicitlyDenied');
+    const grant = (forAwsResource: string) => schedule('kms:CreateGrant', keyArn(account),
+      { 'kms:GrantIsForAWSResource': forAwsResource, 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID }, keyPolicy(account));
+    expect(await grant('true')).toBe('Allowed');
+    expect(await grant('false')).toBe('ImplicitlyDenied');
+  });
+
+  test('the schedule role is trusted by EventBridge Scheduler for its own stage\'s schedule group in its account only', () => {
+    const role = roleNamed(targets[PROD_ACCOUNT], PROD_ACCOUNT, targetRoleName('prod', 'batch-schedule'));
+    expect(role.trust.Statement).toEqual([expect.objectContaining({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': PROD_ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${PROD_ACCOUNT}:schedule-group/mlops-demo-prod-batch` } },
+    })]);
+  });
+
+  test('the staging smoke-test role runs the batch staging test there, and nothing of prod\'s', async () => {
+    const smoke = as(STAGING_ACCOUNT, 'staging', 'smoke-test');
+    const stagingStack = stackArn(STAGING_ACCOUNT, stackName('deploy-staging'));
+    expect(await smoke('cloudformation:DescribeStacks', stagingStack)).toBe('Allowed');
+    expect(await smoke('s3:PutObject', `${capture(STAGING_ACCOUNT)}/batch-input/smoke-test/t1/sample`, inAccount(STAGING_ACCOUNT))).toBe('Allowed');
+    expect(await smoke('s3:GetObject', `${capture(STAGING_ACCOUNT)}/batch-output/smoke-test/t1/sample.out`, inAccount(STAGING_ACCOUNT))).toBe('Allowed');
+    expect(await smoke('sagemaker:CreateTransformJob', job(STAGING_ACCOUNT, 'mlops-demo-staging-t1'), tagged)).toBe('Allowed');
+    expect(await smoke('sagemaker:DescribeTransformJob', job(STAGING_ACCOUNT, 'mlops-demo-staging-t1'), { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID })).toBe('Allowed');
+    for (const [action, resource] of [
+      ['cloudformation:DescribeStacks', stackArn(STAGING_ACCOUNT, stackName('deploy-prod'))],
+      ['s3:PutObject', `${capture(STAGING_ACCOUNT)}/batch-input/staging/day.csv`],
+      ['s3:GetObject', `${capture(STAGING_ACCOUNT)}/batch-output/staging/run/day.csv.out`],
+      ['s3:GetObject', `${capture(STAGING_ACCOUNT, OTHER_PROJECT)}/batch-output/smoke-test/t1/sample.out`],
+    ]) {
+      expect([action, resource, await smoke(action, resource, inAccount(STAGING_ACCOUNT))]).toEqual([action, resource, 'ImplicitlyDenied']);
+    }
+    expect(await smoke('sagemaker:CreateTransformJob', job(STAGING_ACCOUNT, 'mlops-demo-prod-t1'), tagged)).toBe('ImplicitlyDenied');
+    expect(await smoke('sagemaker:DescribeTransformJob', job(STAGING_ACCOUNT, 'mlops-demo-staging-t1'), { 'aws:ResourceTag/sagemaker:project-id': OTHER_PROJECT }))
+      .toBe('ImplicitlyDenied');
+  });
+
+  test('the project stack passes each target stage\'s schedule role, by the naming contract, to the deploy build', () => {
+    const build = Object.values(project.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('BATCH_SCHEDULE_ROLES'))!;
+    const variable = (build.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>).find((v) => v.Name === 'BATCH_SCHEDULE_ROLES')!;
+    expect(JSON.parse(String(evaluate(variable.Value, PROJECT_ACCOUNT)))).toEqual({
+      staging: targetRoleArn(STAGING_ACCOUNT, 'staging', 'batch-schedule'),
+      prod: targetRoleArn(PROD_ACCOUNT, 'prod', 'batch-schedule'),
+    });
+  });
+});
+
 describe('the model registry, read from a target account', () => {
   const groupPolicy = evaluate(Object.values(project.findResources('AWS::SageMaker::ModelPackageGroup'))[0].Properties.ModelPackageGroupPolicy, PROJECT_ACCOUNT);
   const packageArn = (group: string) => `arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:model-package/${group}/3`;

@@ -141,7 +141,8 @@ describe('multi-account app', () => {
     const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
     expect(Object.keys(t)).toEqual([STAGING_ACCOUNT]);
     const names = templateRoles(t[STAGING_ACCOUNT], STAGING_ACCOUNT).map((r) => r.roleName);
-    expect(names.sort()).toEqual([`sagemaker-${PROJECT_ID}-prod-model`, `sagemaker-${PROJECT_ID}-staging-model`, `sagemaker-${PROJECT_ID}-staging-smoke-test`]);
+    expect(names.sort()).toEqual([`sagemaker-${PROJECT_ID}-prod-batch-schedule`, `sagemaker-${PROJECT_ID}-prod-model`,
+      `sagemaker-${PROJECT_ID}-staging-batch-schedule`, `sagemaker-${PROJECT_ID}-staging-model`, `sagemaker-${PROJECT_ID}-staging-smoke-test`]);
   });
 
   describe('trusts of the target roles', () => {

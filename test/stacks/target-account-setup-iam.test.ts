@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { nagFindings } from '../support/compliance';
-import { PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole, decide, identity, mayDoAnything } from '../support/multi-account';
+import { evaluate, PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole, decide, identity, mayDoAnything } from '../support/multi-account';
 
 /**
  * The one-time preparation of a target account, evaluated with @cloud-copilot/iam-simulate: who
@@ -134,6 +135,82 @@ describe('what the execution role creates', () => {
   });
 });
 
+describe('a batch stage\'s stack (the deploy seed\'s "inference": "batch"), as the execution role deploys it', () => {
+  const asExecution = (action: string, resource: string, context: Record<string, string | string[]> = {}, account = STAGING_ACCOUNT) => decide({
+    principal: executionArn(account), action, resource, resourceAccount: account,
+    identityPolicies: identity(account === PROD_ACCOUNT ? prod.execution : staging.execution), context,
+  });
+  const requestTagged = { 'aws:RequestTag/sagemaker:project-id': 'p-abc123def456', 'aws:TagKeys': ['sagemaker:project-id'] };
+  const resourceTagged = { 'aws:ResourceTag/sagemaker:project-id': 'p-abc123def456' };
+  const group = `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule-group/mlops-demo-staging-batch`;
+  const schedule = `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule/mlops-demo-staging-batch/transform`;
+  const rule = `arn:aws:events:${REGION}:${STAGING_ACCOUNT}:rule/mlops-demo-staging-batch-failed`;
+  const topic = `arn:aws:sns:${REGION}:${STAGING_ACCOUNT}:sagemaker-p-abc123def456-endpoint-alarms`;
+  const scheduleRole = roleArn(STAGING_ACCOUNT, 'sagemaker-p-abc123def456-staging-batch-schedule', '/mlops-stage-roles/');
+
+  test.each([
+    ['the schedule group, tagged', 'scheduler:CreateScheduleGroup', group, requestTagged],
+    ['its tags', 'scheduler:TagResource', group, requestTagged],
+    ['the group, deleted on teardown', 'scheduler:DeleteScheduleGroup', group, resourceTagged],
+    ['the schedule transform', 'scheduler:CreateSchedule', schedule, {}],
+    ['the schedule, updated to a new model', 'scheduler:UpdateSchedule', schedule, {}],
+    ['the failed-run rule, tagged', 'events:PutRule', rule, requestTagged],
+    ['the rule, updated', 'events:PutRule', rule, resourceTagged],
+    ['the rule\'s target: the project\'s alarm topic', 'events:PutTargets', rule, { ...resourceTagged, 'events:TargetArn': [topic] }],
+    ['the rule, deleted', 'events:DeleteRule', rule, resourceTagged],
+    ['the stage\'s schedule role, passed to EventBridge Scheduler', 'iam:PassRole', scheduleRole, { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
+    ['the model, tagged', 'sagemaker:CreateModel', `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:model/model-abc`, requestTagged],
+  ])('creates %s', async (_what, action, resource, context) => {
+    expect(await asExecution(action, resource, context)).toBe('Allowed');
+  });
+
+  test.each([
+    ['a schedule group without a project id', 'scheduler:CreateScheduleGroup', group, {}],
+    ['another schedule group of the account (not <name>-<stage>-batch)', 'scheduler:CreateScheduleGroup',
+      `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule-group/default`, requestTagged],
+    ['an untagged group\'s deletion', 'scheduler:DeleteScheduleGroup', `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule-group/other-batch`, {}],
+    ['another schedule in a batch group', 'scheduler:CreateSchedule', `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule/mlops-demo-staging-batch/other`, {}],
+    ['a schedule of the default group', 'scheduler:CreateSchedule', `arn:aws:scheduler:${REGION}:${STAGING_ACCOUNT}:schedule/default/transform`, {}],
+    ['a rule without a project id', 'events:PutRule', rule, {}],
+    ['another rule of the account', 'events:PutRule', `arn:aws:events:${REGION}:${STAGING_ACCOUNT}:rule/security-alerts`, requestTagged],
+    ['a target that is not a project topic', 'events:PutTargets', rule,
+      { ...resourceTagged, 'events:TargetArn': [`arn:aws:lambda:${REGION}:${STAGING_ACCOUNT}:function:anything`] }],
+    ['a target on another account\'s bus', 'events:PutTargets', rule,
+      { ...resourceTagged, 'events:TargetArn': [topic, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:event-bus/default`] }],
+    ['the schedule role passed to another service', 'iam:PassRole', scheduleRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }],
+    ['a model role passed to EventBridge Scheduler', 'iam:PassRole',
+      roleArn(STAGING_ACCOUNT, 'sagemaker-p-abc123def456-staging-model', '/mlops-stage-roles/'), { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
+    ['a role outside the stage roles\' path passed to EventBridge Scheduler', 'iam:PassRole',
+      roleArn(STAGING_ACCOUNT, 'sagemaker-p-abc123def456-staging-batch-schedule'), { 'iam:PassedToService': 'scheduler.amazonaws.com' }],
+    ['a transform job (the schedule role starts them, not the deploy)', 'sagemaker:CreateTransformJob',
+      `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:transform-job/mlops-demo-staging-1`, requestTagged],
+  ])('does not create %s', async (_what, action, resource, context) => {
+    expect(await asExecution(action, resource, context)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the set-up\'s policies stay within IAM\'s size limits', () => {
+  const template = () => Template.fromStack(new TargetAccountSetupStack(new App(), 'Setup', {
+    projectAccount: PROJECT_ACCOUNT, env: { account: STAGING_ACCOUNT, region: REGION },
+  }));
+  // As IAM stores them (no whitespace), with the partition and this account's region and id filled in.
+  const size = (document: unknown) => JSON.stringify(evaluate(document, STAGING_ACCOUNT)).replace(/<[^>"]+>/g, 'x'.repeat(80)).length;
+
+  test('the boundary, a managed policy: at most 6,144 characters', () => {
+    const [boundary] = Object.values(template().findResources('AWS::IAM::ManagedPolicy'));
+    expect(size(boundary.Properties.PolicyDocument)).toBeLessThan(6_144);
+  });
+
+  test('the execution role\'s inline policies: at most 10,240 characters together, and no managed policy beside the boundary', () => {
+    const t = template();
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('CfnExecutionRole'));
+    expect(policies.length).toBe(2);
+    expect(policies.reduce((n, p) => n + size(p.Properties.PolicyDocument), 0)).toBeLessThan(10_240);
+    expect(Object.keys(t.findResources('AWS::IAM::ManagedPolicy'))).toHaveLength(1);
+  });
+});
+
 describe('what a role under the boundary may do, whatever its own policy says', () => {
   const underBoundary = (action: string, resource: string, resourceAccount = STAGING_ACCOUNT, context: Record<string, string | string[]> = {}) => decide({
     principal: roleArn(STAGING_ACCOUNT, 'sagemaker-p-abc123def456-staging-model', '/mlops-stage-roles/'),
@@ -145,6 +222,46 @@ describe('what a role under the boundary may do, whatever its own policy says', 
       STAGING_ACCOUNT, { 'aws:ResourceTag/sagemaker:project-id': 'p-abc123def456' })).toBe('Allowed');
     expect(await underBoundary('s3:PutObject', `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}/datacapture-staging/x`,
       STAGING_ACCOUNT, { 's3:ResourceAccount': STAGING_ACCOUNT })).toBe('Allowed');
+  });
+
+  test('runs a project\'s batch transforms: reads its input, lists it, starts and watches tagged jobs, encrypts their volumes', async () => {
+    const capture = `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}`;
+    const inAccount = { 's3:ResourceAccount': STAGING_ACCOUNT };
+    const job = `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:transform-job/mlops-demo-staging-1`;
+    const key = `arn:aws:kms:${REGION}:${STAGING_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    expect(await underBoundary('s3:GetObject', `${capture}/batch-input/staging/day.csv`, STAGING_ACCOUNT, inAccount)).toBe('Allowed');
+    expect(await underBoundary('s3:GetObject', `${capture}/batch-output/smoke-test/t1/sample.out`, STAGING_ACCOUNT, inAccount)).toBe('Allowed');
+    expect(await underBoundary('s3:ListBucket', capture, STAGING_ACCOUNT, { ...inAccount, 's3:prefix': 'batch-input/staging/' })).toBe('Allowed');
+    expect(await underBoundary('sagemaker:CreateTransformJob', job, STAGING_ACCOUNT, { 'aws:RequestTag/sagemaker:project-id': 'p-abc123def456' })).toBe('Allowed');
+    expect(await underBoundary('sagemaker:DescribeTransformJob', job, STAGING_ACCOUNT, { 'aws:ResourceTag/sagemaker:project-id': 'p-abc123def456' })).toBe('Allowed');
+    // KMS needs the key's policy too: the default one, which defers to IAM.
+    const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${STAGING_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+    const grant = (forAwsResource: string) => decide({
+      principal: roleArn(STAGING_ACCOUNT, 'sagemaker-p-abc123def456-staging-batch-schedule', '/mlops-stage-roles/'), action: 'kms:CreateGrant',
+      resource: key, resourceAccount: STAGING_ACCOUNT, identityPolicies: mayDoAnything, boundary: staging.boundary, resourcePolicy: keyPolicy,
+      context: { 'aws:ResourceTag/sagemaker:project-id': 'p-abc123def456', 'kms:GrantIsForAWSResource': forAwsResource },
+    });
+    expect(await grant('true')).toBe('Allowed');
+    expect(await grant('false')).toBe('ImplicitlyDenied');
+    expect(await underBoundary('cloudformation:DescribeStacks', stackArn(STAGING_ACCOUNT, 'sagemaker-mlops-demo-p-abc123def456-deploy-staging'))).toBe('Allowed');
+    expect(await underBoundary('logs:PutLogEvents', `arn:aws:logs:${REGION}:${STAGING_ACCOUNT}:log-group:/aws/sagemaker/TransformJobs:log-stream:mlops-demo-staging-1/i-1`))
+      .toBe('Allowed');
+  });
+
+  test.each([
+    ['start an untagged transform job', 'sagemaker:CreateTransformJob', `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:transform-job/x`, {}],
+    ['watch an untagged transform job', 'sagemaker:DescribeTransformJob', `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:transform-job/x`, {}],
+    ['stop a transform job', 'sagemaker:StopTransformJob', `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:transform-job/x`,
+      { 'aws:ResourceTag/sagemaker:project-id': 'p-abc123def456' }],
+    ['read a project bucket outside the batch folders', 's3:GetObject', `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}/datacapture-staging/x`,
+      { 's3:ResourceAccount': STAGING_ACCOUNT }],
+    ['list a project bucket outside batch-input/', 's3:ListBucket', `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}`,
+      { 's3:ResourceAccount': STAGING_ACCOUNT, 's3:prefix': 'datacapture-staging/' }],
+    ['list a project bucket without a prefix', 's3:ListBucket', `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}`,
+      { 's3:ResourceAccount': STAGING_ACCOUNT }],
+    ['read a prod stack', 'cloudformation:DescribeStacks', stackArn(STAGING_ACCOUNT, 'sagemaker-mlops-demo-p-abc123def456-deploy-prod'), {}],
+  ])('cannot %s', async (_what, action, resource, context) => {
+    expect(await underBoundary(action, resource, STAGING_ACCOUNT, context)).toBe('ImplicitlyDenied');
   });
 
   test.each([

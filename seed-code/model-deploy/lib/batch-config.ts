@@ -3,9 +3,12 @@
  * transform runs. Validated by {@link readBatch}, called from `parseStageConfig`.
  */
 
-/** Key prefix (in the stage's bucket) every batch input lies under; the model role reads only there. */
+/**
+ * Key prefix (in the stage's bucket) every batch input lies under, in a folder per stage
+ * (`batch-input/<stage>/`): a stage's model role reads only its stage's folder.
+ */
 export const BATCH_INPUT_ROOT = 'batch-input/';
-/** Key prefix (in the stage's bucket) every batch output lies under; the model role writes only there. */
+/** Key prefix (in the stage's bucket) every batch output lies under, per stage: a stage's model role writes only `batch-output/<stage>/`. */
 export const BATCH_OUTPUT_ROOT = 'batch-output/';
 /** Where the staging test puts its sample rows and finds their output (under the two roots above). */
 export const SMOKE_TEST_PREFIX = 'smoke-test/';
@@ -64,9 +67,9 @@ export interface BatchSettings {
   readonly schedule?: string;
   /** Time zone of a `cron` or `at` schedule (IANA name). @default UTC */
   readonly scheduleTimezone: string;
-  /** Key prefix in the stage's bucket the runs read, under `batch-input/`. @default batch-input/<stage>/ */
+  /** Key prefix in the stage's bucket the runs read, under `batch-input/<stage>/`. @default batch-input/<stage>/ */
   readonly input: string;
-  /** Key prefix in the stage's bucket each run writes a dated folder under, under `batch-output/`. @default batch-output/<stage>/ */
+  /** Key prefix in the stage's bucket each run writes a dated folder under, under `batch-output/<stage>/`. @default batch-output/<stage>/ */
   readonly output: string;
   /** MIME type of the input records. @default text/csv */
   readonly contentType: string;
@@ -126,8 +129,8 @@ export function readBatch(r: SettingReader, raw: Record<string, unknown>, stage:
     r.problem('batch.scheduleTimezone', scheduleTimezone, "only applies to a cron(...) or at(...) 'batch.schedule'");
   }
 
-  const input = readPrefix(r, 'batch.input', raw.input, `${BATCH_INPUT_ROOT}${stage}/`, BATCH_INPUT_ROOT);
-  const output = readPrefix(r, 'batch.output', raw.output, `${BATCH_OUTPUT_ROOT}${stage}/`, BATCH_OUTPUT_ROOT);
+  const input = readPrefix(r, 'batch.input', raw.input, `${BATCH_INPUT_ROOT}${stage}/`, 'read');
+  const output = readPrefix(r, 'batch.output', raw.output, `${BATCH_OUTPUT_ROOT}${stage}/`, 'write');
 
   const contentType = r.string('batch.contentType', raw.contentType, 'text/csv');
   const accept = r.string('batch.accept', raw.accept, contentType);
@@ -154,15 +157,18 @@ export function readBatch(r: SettingReader, raw: Record<string, unknown>, stage:
   return { schedule, scheduleTimezone, input, output, contentType, accept, splitType, batchStrategy, maxPayloadInMB, maxConcurrentTransforms, joinSource };
 }
 
-function readPrefix(r: SettingReader, setting: string, value: unknown, fallback: string, root: string): string {
+/**
+ * A key prefix setting, which must be the stage's folder (`fallback`, the default) or lie under it:
+ * the stage's model role may read (or write) there only, and not in the other stage's folder or
+ * the staging test's (`smoke-test/`).
+ */
+function readPrefix(r: SettingReader, setting: string, value: unknown, fallback: string, access: 'read' | 'write'): string {
   const prefix = r.string(setting, value, fallback);
   const segments = prefix.split('/').slice(0, -1);
   if (!KEY_PREFIX.test(prefix) || segments.some((s) => /^\.+$/.test(s)) || prefix.length > 512) {
     r.problem(setting, prefix, `must be an S3 key prefix ending in '/' (letters, digits and !_'()*=.- between slashes), e.g. ${fallback}`);
-  } else if (!prefix.startsWith(root) || prefix === root) {
-    r.problem(setting, prefix, `must lie under '${root}' in the stage's bucket (the transform may ${root === BATCH_INPUT_ROOT ? 'read' : 'write'} only there), e.g. ${fallback}`);
-  } else if (prefix.startsWith(`${root}${SMOKE_TEST_PREFIX}`)) {
-    r.problem(setting, prefix, `must not lie under '${root}${SMOKE_TEST_PREFIX}' (the staging test's own folder)`);
+  } else if (!prefix.startsWith(fallback)) {
+    r.problem(setting, prefix, `must be '${fallback}' or lie under it in the stage's bucket (this stage's transform may ${access} only there), e.g. ${fallback}daily/`);
   }
   return prefix;
 }

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { App } from 'aws-cdk-lib';
-import { BATCH_SCHEDULE_ROLES_VARIABLE, checkBatchStages, parseBatchScheduleRoles } from './batch-build';
+import { BATCH_MODEL_ROLES_VARIABLE, BATCH_SCHEDULE_ROLES_VARIABLE, checkBatchStages, parseBatchModelRoles, parseBatchScheduleRoles } from './batch-build';
 import { BATCH_STACK_PARAMETERS } from './batch-stack';
 import { createDeployApp, parseTags } from './deploy-app';
 import { DEPLOYMENT_TARGETS_VARIABLE, DeploymentTargets, parseDeploymentTargets } from './deployment-targets';
@@ -14,7 +14,7 @@ import { ENDPOINT_STACK_PARAMETERS, endpointName, MODEL_PACKAGE_ARN_PATTERN, SNS
 import { parseAutomationRoles, PROJECT_AUTOMATION_ROLES_VARIABLE } from './approver-rule';
 import { isRoleArn, resolveModelPackage } from './resolve-model-package';
 import { chooseSmokeTestPayload } from './smoke-test-payload';
-import { loadStageConfig, Stage, STAGES } from './stage-config';
+import { InferenceMode, loadStageConfig, Stage, STAGES } from './stage-config';
 
 /** The CodeBuild environment of the deploy project's build action, validated. */
 export interface BuildEnvironment {
@@ -43,9 +43,15 @@ export interface BuildEnvironment {
   readonly deploymentTargets: DeploymentTargets;
   /**
    * The role EventBridge Scheduler assumes to start each stage's batch runs
-   * (`BATCH_SCHEDULE_ROLES`, made by the project stack); used by batch stages only.
+   * (`BATCH_SCHEDULE_ROLES`, made by the project stack, or by a target account's stack); used by
+   * batch stages only.
    */
   readonly batchScheduleRoleArns: Partial<Record<Stage, string>>;
+  /**
+   * The role each batch stage of the project account runs its model as (`BATCH_MODEL_ROLES`):
+   * it reads and writes that stage's batch folders only. Used by batch stages only.
+   */
+  readonly batchModelRoleArns: Partial<Record<Stage, string>>;
 }
 
 /** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
@@ -98,6 +104,7 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
       partition: pipelineRoleArn.split(':')[1],
     }),
     batchScheduleRoleArns: parseBatchScheduleRoles(env[BATCH_SCHEDULE_ROLES_VARIABLE]),
+    batchModelRoleArns: parseBatchModelRoles(env[BATCH_MODEL_ROLES_VARIABLE]),
   };
 }
 
@@ -165,13 +172,16 @@ export interface StageDeployment {
 /**
  * What one stage deploys with: its target's account, region, role, bucket, key and topic when
  * `DEPLOYMENT_TARGETS` has the stage, else the project's common variables as in a
- * single-account project.
+ * single-account project, except that a batch stage there runs as its own model role
+ * (`BATCH_MODEL_ROLES`). In a target account, the stage's model role is its own already.
+ * @default inference 'realtime'
  */
-export function stageDeployment(stage: Stage, env: BuildEnvironment): StageDeployment {
+export function stageDeployment(stage: Stage, env: BuildEnvironment, inference: InferenceMode = 'realtime'): StageDeployment {
   const target = env.deploymentTargets[stage];
   if (!target) {
     return {
-      modelExecutionRoleArn: env.modelExecutionRoleArn,
+      // checkBatchStages refuses a batch stage of the project account without its model role.
+      modelExecutionRoleArn: inference === 'batch' ? env.batchModelRoleArns[stage] ?? '' : env.modelExecutionRoleArn,
       dataCaptureBucket: env.artifactBucket,
       kmsKeyArn: env.kmsKeyArn,
       alarmTopicArn: env.alarmTopicArn,
@@ -199,15 +209,18 @@ export interface TemplateConfiguration {
  *   template's parameter pattern rejects, so such a file can never deploy by mistake
  * @param declared names of the parameters the template declares; CloudFormation rejects values
  *   for undeclared ones (a serverless stage without data capture declares no bucket or key)
+ * @param inference the stage's mode: a batch stage of the project account runs as its own model role
  * @default declared - all of {@link ENDPOINT_STACK_PARAMETERS}
+ * @default inference 'realtime'
  */
 export function templateConfiguration(
   stage: Stage,
   env: BuildEnvironment,
   modelPackageArn: string,
   declared: string[] = Object.values(ENDPOINT_STACK_PARAMETERS),
+  inference: InferenceMode = 'realtime',
 ): TemplateConfiguration {
-  const deployment = stageDeployment(stage, env);
+  const deployment = stageDeployment(stage, env, inference);
   const values: Record<string, string> = {
     [ENDPOINT_STACK_PARAMETERS.modelPackageArn]: modelPackageArn,
     [ENDPOINT_STACK_PARAMETERS.modelExecutionRoleArn]: deployment.modelExecutionRoleArn,
@@ -299,7 +312,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
   // Configuration first: a bad file fails the build before any AWS call.
   const configs = { staging: loadStageConfig('staging', options.configDir), prod: loadStageConfig('prod', options.configDir) };
   const { staging, prod } = configs;
-  checkBatchStages([staging, prod], env.batchScheduleRoleArns, env.deploymentTargets);
+  checkBatchStages([staging, prod], { schedule: env.batchScheduleRoleArns, model: env.batchModelRoleArns }, env.deploymentTargets);
 
   const resolution = await resolveModelPackage({
     client: options.client,
@@ -363,7 +376,7 @@ export async function writeBuildOutput(options: WriteBuildOutputOptions): Promis
       const template = artifact.template as { Parameters?: Record<string, unknown> };
       writeJson(path.join(options.outDir, `${stage}.template.json`), template);
       writeJson(path.join(options.outDir, `${stage}.config.json`),
-        templateConfiguration(stage, env, modelPackageArn, Object.keys(template.Parameters ?? {})));
+        templateConfiguration(stage, env, modelPackageArn, Object.keys(template.Parameters ?? {}), configs[stage].inference));
     }
   } finally {
     fs.rmSync(assemblyDir, { recursive: true, force: true });

@@ -1,3 +1,5 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -38,18 +40,23 @@ export function readSmokeTestEnvironment(env: NodeJS.ProcessEnv): SmokeTestEnvir
 /** The session name of the smoke test's role sessions, as the staging account's CloudTrail shows it. */
 export const SMOKE_TEST_SESSION_NAME = 'model-deploy-smoke-test';
 
-/** The SageMaker clients the smoke test calls the endpoint with. */
+/** The clients the smoke test calls the staging account with. */
 export interface SmokeTestClients {
   readonly sagemaker: SageMakerClient;
   readonly runtime: SageMakerRuntimeClient;
+  /** A batch staging stage's test: reads the staging stack's run definition. */
+  readonly cloudFormation: CloudFormationClient;
+  /** A batch staging stage's test: puts its sample, reads its output (the staging account's bucket). */
+  readonly s3: S3Client;
 }
 
 /**
  * The smoke test's clients. With a role (`SMOKE_TEST_ROLE_ARN`: staging deploys in another
- * account), both sign with credentials of that role, got from STS AssumeRole (session
+ * account), all sign with credentials of that role (the endpoint test's SageMaker calls, and the
+ * batch test's CloudFormation, SageMaker and S3 calls alike), got from STS AssumeRole (session
  * {@link SMOKE_TEST_SESSION_NAME}) with the test action's own credentials and refreshed before
  * they expire; the role is assumed once here, so a role that cannot be assumed fails the test
- * with that reason rather than as a failed endpoint call. Without a role, both use the test
+ * with that reason rather than as a failed endpoint call. Without a role, all use the test
  * action's own credentials.
  * @throws Error naming the role when it cannot be assumed
  */
@@ -61,6 +68,8 @@ export async function smokeTestClients(env: Pick<SmokeTestEnvironment, 'region' 
   const clients = {
     sagemaker: new SageMakerClient({ region: env.region, credentials }),
     runtime: new SageMakerRuntimeClient({ region: env.region, credentials }),
+    cloudFormation: new CloudFormationClient({ region: env.region, credentials }),
+    s3: new S3Client({ region: env.region, credentials }),
   };
   if (env.roleArn !== undefined) {
     try {

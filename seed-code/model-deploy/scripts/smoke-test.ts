@@ -3,7 +3,8 @@
  * endpoint `ENDPOINT_NAME` with the sample rows of the deployed model's pipeline; or, when
  * config/staging.json has `"inference": "batch"`, runs one batch transform of staging on those
  * rows and checks its output (stack of SAGEMAKER_PROJECT_NAME and SAGEMAKER_PROJECT_ID). When staging
- * deploys in another account, `SMOKE_TEST_ROLE_ARN` names the role there that the test assumes.
+ * deploys in another account, `SMOKE_TEST_ROLE_ARN` names the role there that the test assumes
+ * (for either test: the batch test's stack, bucket and job are in that account too).
  *
  * Usage: smoke-test [payloadFile]
  * The payload is, first found: the argument (handy to try another file from a laptop);
@@ -12,8 +13,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
 import { runBatchSmokeTest } from '../lib/batch-run';
 import { endpointStackName, inferenceComponentName } from '../lib/endpoint-stack';
 import { readSmokeTestEnvironment, runSmokeTest, parseSampleRows, smokeTestClients, SMOKE_TEST_SESSION_NAME } from '../lib/smoke-test';
@@ -38,12 +37,13 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!projectName || !projectId) {
       throw new Error('SAGEMAKER_PROJECT_NAME and SAGEMAKER_PROJECT_ID must be set for a batch staging stage (the test CodeBuild project sets them)');
     }
+    if (env.roleArn) {
+      console.log(`Running the batch test as ${env.roleArn} (session ${SMOKE_TEST_SESSION_NAME}): staging is in another account.`);
+    }
+    // In staging's account when it has one: its stack, its bucket, its transform jobs.
+    const { cloudFormation, sagemaker, s3 } = await smokeTestClients(env);
     const report = await runBatchSmokeTest({
-      clients: {
-        cloudFormation: new CloudFormationClient({ region: env.region }),
-        sagemaker: (await smokeTestClients(env)).sagemaker,
-        s3: new S3Client({ region: env.region }),
-      },
+      clients: { cloudFormation, sagemaker, s3 },
       stackName: endpointStackName(projectName, projectId, 'staging'),
       rows,
       timeoutMs: (settings.transformTimeoutMinutes ?? 60) * 60_000,

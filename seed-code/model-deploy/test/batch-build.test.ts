@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DescribeEndpointCommand, DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseBatchScheduleRoles } from '../lib/batch-build';
+import { parseBatchModelRoles, parseBatchScheduleRoles } from '../lib/batch-build';
 import { readBuildEnvironment, templateConfiguration, writeBuildOutput } from '../lib/build-output';
 
 const GROUP = 'churn-p-abc123def456';
@@ -11,6 +11,8 @@ const PACKAGE = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}
 const PREVIOUS = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/3`;
 const STAGING_ROLE = 'arn:aws:iam::123456789012:role/churn-staging-batch-schedule';
 const PROD_ROLE = 'arn:aws:iam::123456789012:role/churn-prod-batch-schedule';
+const STAGING_MODEL = 'arn:aws:iam::123456789012:role/churn-staging-batch-model';
+const PROD_MODEL = 'arn:aws:iam::123456789012:role/churn-prod-batch-model';
 const VARIABLES = {
   SAGEMAKER_PROJECT_NAME: 'churn',
   SAGEMAKER_PROJECT_ID: 'p-abc123def456',
@@ -23,6 +25,7 @@ const VARIABLES = {
   SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/service-role/churn-sagemaker-pipeline',
   ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:sagemaker-churn-p-abc123def456-alarms',
   BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: STAGING_ROLE, prod: PROD_ROLE }),
+  BATCH_MODEL_ROLES: JSON.stringify({ staging: STAGING_MODEL, prod: PROD_MODEL }),
 };
 
 const sagemaker = mockClient(SageMakerClient);
@@ -53,20 +56,20 @@ const build = (variables: Record<string, string> = VARIABLES) =>
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
 
 describe('a build with batch stages', () => {
-  test('writes batch templates with no endpoint, and each stage\'s schedule role among its parameters', async () => {
+  test('writes batch templates with no endpoint, and each stage\'s schedule role and own model role among its parameters', async () => {
     // WHEN
     const result = await build();
 
     // THEN
     expect(result.deploy).toBe(true);
-    for (const [stage, role] of [['staging', STAGING_ROLE], ['prod', PROD_ROLE]]) {
+    for (const [stage, role, model] of [['staging', STAGING_ROLE, STAGING_MODEL], ['prod', PROD_ROLE, PROD_MODEL]]) {
       const template = read(`${stage}.template.json`);
       const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
       expect(types).not.toContain('AWS::SageMaker::Endpoint');
       expect(types).toEqual(expect.arrayContaining(['AWS::SageMaker::Model', 'AWS::Scheduler::Schedule']));
       const parameters = read(`${stage}.config.json`).Parameters;
       expect(Object.keys(parameters).sort()).toEqual(Object.keys(template.Parameters).sort());
-      expect(parameters).toMatchObject({ BatchScheduleRoleArn: role, ModelPackageArn: PACKAGE, ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET });
+      expect(parameters).toMatchObject({ BatchScheduleRoleArn: role, ModelExecutionRoleArn: model, ModelPackageArn: PACKAGE, ArtifactBucketName: VARIABLES.ARTIFACT_BUCKET });
     }
   });
 
@@ -88,14 +91,50 @@ describe('a build with batch stages', () => {
     expect(fs.readdirSync(outDir)).toEqual([]);
   });
 
-  test('a batch stage in another account is refused with the stage and the alternative', async () => {
-    const targets = { prod: {
-      account: '210987654321', region: 'us-east-1',
-      modelExecutionRoleArn: 'arn:aws:iam::210987654321:role/m', dataCaptureBucket: 'bucket-prod',
-      kmsKeyArn: 'arn:aws:kms:us-east-1:210987654321:alias/k', alarmTopicArn: 'arn:aws:sns:us-east-1:210987654321:t',
-    } };
-    await expect(build({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify(targets) }))
-      .rejects.toThrow(/prod\.json: "inference": "batch" is not supported yet for a stage in another account \(DEPLOYMENT_TARGETS\.prod\)/);
+  test('a project stack without per-stage batch model roles: the build says what to update', async () => {
+    const { BATCH_MODEL_ROLES: _dropped, ...older } = VARIABLES;
+    void _dropped;
+    await expect(build(older)).rejects.toThrow(/staging\.json: "inference": "batch" needs the staging batch model role, and BATCH_MODEL_ROLES does not name one: update the project stack/);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+
+  const PROD_ACCOUNT = '210987654321';
+  const prodTarget = { prod: {
+    account: PROD_ACCOUNT, region: 'us-east-1',
+    modelExecutionRoleArn: `arn:aws:iam::${PROD_ACCOUNT}:role/mlops-stage-roles/sagemaker-p-abc123def456-prod-model`, dataCaptureBucket: 'bucket-prod',
+    kmsKeyArn: `arn:aws:kms:us-east-1:${PROD_ACCOUNT}:alias/k`, alarmTopicArn: `arn:aws:sns:us-east-1:${PROD_ACCOUNT}:t`,
+  } };
+  const TARGET_SCHEDULE = `arn:aws:iam::${PROD_ACCOUNT}:role/mlops-stage-roles/sagemaker-p-abc123def456-prod-batch-schedule`;
+
+  test('a batch stage in another account deploys there with that account\'s schedule role, model role, bucket, key and topic', async () => {
+    // GIVEN prod in its own account, its schedule role named there by the project stack (no model role: the account's is the stage's)
+    const variables = {
+      ...VARIABLES,
+      DEPLOYMENT_TARGETS: JSON.stringify(prodTarget),
+      BATCH_SCHEDULE_ROLES: JSON.stringify({ staging: STAGING_ROLE, prod: TARGET_SCHEDULE }),
+      BATCH_MODEL_ROLES: JSON.stringify({ staging: STAGING_MODEL }),
+    };
+    // WHEN
+    const result = await build(variables);
+    // THEN prod's stack is for that account, with that account's resources
+    expect(result.targets.prod).toEqual({ account: PROD_ACCOUNT, region: 'us-east-1' });
+    expect(read('prod.config.json').Parameters).toEqual({
+      ModelPackageArn: PACKAGE,
+      ModelExecutionRoleArn: prodTarget.prod.modelExecutionRoleArn,
+      ArtifactBucketName: 'bucket-prod',
+      KmsKeyArn: prodTarget.prod.kmsKeyArn,
+      AlarmTopicArn: prodTarget.prod.alarmTopicArn,
+      BatchScheduleRoleArn: TARGET_SCHEDULE,
+    });
+    const definition = JSON.stringify(read('prod.template.json').Outputs.TransformJobDefinition.Value);
+    expect(definition).toContain('s3://');
+    expect(read('staging.config.json').Parameters.ModelExecutionRoleArn).toBe(STAGING_MODEL);
+  });
+
+  test('a batch stage in another account whose schedule role is of another account is refused, naming both', async () => {
+    await expect(build({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify(prodTarget) }))
+      .rejects.toThrow(`prod.json: "inference": "batch" in account ${PROD_ACCOUNT} (DEPLOYMENT_TARGETS.prod) needs a schedule role of that account, and BATCH_SCHEDULE_ROLES.prod is in 123456789012 ('${PROD_ROLE}'): update the project stack (its deploy pipeline then makes that account's schedule role)`);
+    expect(fs.readdirSync(outDir)).toEqual([]);
   });
 
   test('a real-time stage next to a batch one gets no schedule role parameter', () => {
@@ -117,5 +156,10 @@ describe('BATCH_SCHEDULE_ROLES', () => {
     ['not a role', '{"prod":"arn:aws:iam::123456789012:user/u"}', 'BATCH_SCHEDULE_ROLES.prod must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/>name); got "arn:aws:iam::123456789012:user/u"'],
   ])('%s', (_name, text, message) => {
     expect(() => parseBatchScheduleRoles(text)).toThrow(message);
+  });
+
+  test('BATCH_MODEL_ROLES is read the same way, named in its messages', () => {
+    expect(parseBatchModelRoles(JSON.stringify({ prod: PROD_MODEL }))).toEqual({ prod: PROD_MODEL });
+    expect(() => parseBatchModelRoles('{"dev":"arn:aws:iam::123456789012:role/r"}')).toThrow('BATCH_MODEL_ROLES.dev is not a stage; allowed: staging, prod');
   });
 });

@@ -211,13 +211,13 @@ describe('variants', () => {
   test('instance storage families get no volume key; other settings pass through', () => {
     const template = synth(batchConfig('staging', {
       instanceType: 'ml.g5.xlarge', splitType: 'None', contentType: 'application/x-npy', accept: 'application/json',
-      batchStrategy: 'SingleRecord', maxPayloadInMB: 20, maxConcurrentTransforms: 5, input: 'batch-input/images/', output: 'batch-output/scores/',
+      batchStrategy: 'SingleRecord', maxPayloadInMB: 20, maxConcurrentTransforms: 5, input: 'batch-input/staging/images/', output: 'batch-output/staging/scores/',
     }));
     const input = scheduleInput(template);
     expect(input.TransformResources).toEqual({ InstanceType: 'ml.g5.xlarge', InstanceCount: 1 });
     expect(input).toMatchObject({ BatchStrategy: 'SingleRecord', MaxPayloadInMB: 20, MaxConcurrentTransforms: 5 });
     expect(input.TransformInput).toMatchObject({ SplitType: 'None', ContentType: 'application/x-npy' });
-    expect(input.TransformOutput).toMatchObject({ AssembleWith: 'None', Accept: 'application/json', S3OutputPath: expect.stringContaining('/batch-output/scores/') });
+    expect(input.TransformOutput).toMatchObject({ AssembleWith: 'None', Accept: 'application/json', S3OutputPath: expect.stringContaining('/batch-output/staging/scores/') });
     expect(requestProblems('sagemaker', 'CreateTransformJob', runRequest(input, { runId: 'r1', startedAt: new Date() }))).toEqual([]);
   });
 

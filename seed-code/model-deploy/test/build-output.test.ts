@@ -77,6 +77,7 @@ describe('readBuildEnvironment', () => {
       autoApproveModels: false,
       alarmTopicArn: VARIABLES.ALARM_TOPIC_ARN,
       batchScheduleRoleArns: {},
+      batchModelRoleArns: {},
       deploymentTargets: {},
     });
   });

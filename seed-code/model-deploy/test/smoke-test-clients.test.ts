@@ -2,7 +2,9 @@
  * The smoke test's clients in a multi-account project: STS is mocked (the AssumeRole of
  * fromTemporaryCredentials), SageMaker is not, so the tests see the requests the clients sign.
  */
-import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 // The STS client that @aws-sdk/credential-providers' fromTemporaryCredentials sends AssumeRole
 // with (a dependency of that package): mocking this class intercepts exactly those calls.
@@ -66,6 +68,35 @@ describe('smokeTestClients', () => {
       expect(headers.authorization).toContain(`Credential=${ASSUMED.AccessKeyId}/`);
       expect(headers['x-amz-security-token']).toBe(ASSUMED.SessionToken);
     }
+  });
+
+  test('with a role, the batch staging test\'s calls (its stack, its bucket, its transform job) carry the assumed credentials too', async () => {
+    // GIVEN the staging role, and an HTTP layer that records each signed request instead of sending it
+    sts.on(AssumeRoleCommand).resolves({ Credentials: ASSUMED });
+    const clients = await smokeTestClients({ region: 'eu-west-1', roleArn: ROLE });
+    const signed: Array<Record<string, string>> = [];
+    for (const client of [clients.cloudFormation, clients.s3, clients.sagemaker]) {
+      const record = () => async (args: { request: { headers: Record<string, string> } }) => {
+        signed.push(args.request.headers);
+        throw Object.assign(new Error('not sent'), { name: 'RecordedOnly' });
+      };
+      client.middlewareStack.addRelativeTo(record as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'recordSignedRequest' });
+    }
+
+    // WHEN the batch test's three kinds of call are made
+    await expect(clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'sagemaker-churn-p-abc123def456-deploy-staging' }))).rejects.toThrow('not sent');
+    await expect(clients.s3.send(new PutObjectCommand({ Bucket: 'sagemaker-project-p-abc123def456-capture-111111111111', Key: 'batch-input/smoke-test/t1/sample', Body: '1,2\n' })))
+      .rejects.toThrow('not sent');
+    await expect(clients.sagemaker.send(new DescribeTransformJobCommand({ TransformJobName: 'churn-staging-t1' }))).rejects.toThrow('not sent');
+
+    // THEN each was signed by the staging role's session, in the project's region
+    expect(signed).toHaveLength(3);
+    for (const headers of signed) {
+      expect(headers.authorization).toContain(`Credential=${ASSUMED.AccessKeyId}/`);
+      expect(headers['x-amz-security-token']).toBe(ASSUMED.SessionToken);
+    }
+    expect(await clients.s3.config.region()).toBe('eu-west-1');
+    expect(await clients.cloudFormation.config.region()).toBe('eu-west-1');
   });
 
   test('without a role, assumes nothing', async () => {
