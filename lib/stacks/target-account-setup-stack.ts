@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
 import { SAGEMAKER_SERVICE } from '../private/iam';
+import { DEPLOYMENT_STAGE_TAG, PROJECT_ID_TAG, SAGEMAKER_SCALABLE_DIMENSIONS } from '../project/endpoint-deploy-role';
 import { ECR_PULL_ACTIONS } from '../project/image-repository';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
@@ -154,10 +155,27 @@ export class TargetAccountSetupStack extends Stack {
     allow('TargetTrackingAlarms', ['cloudwatch:PutMetricAlarm'], targetTrackingAlarms);
     allow('ManageAlarms', ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
       [stageStackAlarms, ...targetTrackingAlarms]);
-    allow('EndpointAutoScaling', [
+    // Scalable targets of SageMaker variants and inference components, registered only with a
+    // project id and a stage as tags, changed only when tagged so (the endpoint stacks tag them).
+    const scalableTargets = [arn('application-autoscaling', 'scalable-target', '*')];
+    const sageMakerTargets = { StringEquals: {
+      'application-autoscaling:service-namespace': 'sagemaker',
+      'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
+    } };
+    const targetTagged = (key: 'aws:RequestTag' | 'aws:ResourceTag') =>
+      ({ Null: { [`${key}/${PROJECT_ID_TAG}`]: 'false', [`${key}/${DEPLOYMENT_STAGE_TAG}`]: 'false' } });
+    allow('RegisterTaggedScalableTargets', ['application-autoscaling:RegisterScalableTarget'], scalableTargets,
+      { ...sageMakerTargets, ...targetTagged('aws:RequestTag') });
+    allow('ManageTaggedScalableTargets', [
       'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource',
-    ], [arn('application-autoscaling', 'scalable-target', '*')]);
+      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+    ], scalableTargets, { ...sageMakerTargets, ...targetTagged('aws:ResourceTag') });
+    allow('TagTaggedScalableTargets', ['application-autoscaling:TagResource', 'application-autoscaling:ListTagsForResource'], scalableTargets,
+      targetTagged('aws:ResourceTag'));
+    allow('UntagTaggedScalableTargets', ['application-autoscaling:UntagResource'], scalableTargets, {
+      ...targetTagged('aws:ResourceTag'),
+      'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, DEPLOYMENT_STAGE_TAG] },
+    });
     allow('DescribeWithoutResourceType', [
       // These have no resource type in IAM: '*' only.
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',

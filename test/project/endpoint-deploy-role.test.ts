@@ -161,22 +161,37 @@ describe('EndpointDeployRole, scale-to-zero stages (IAM simulator)', () => {
 
 /**
  * Issue 20: Application Auto Scaling on scalable-target/* without a condition. Scalable target
- * ARNs hold generated ids and the endpoint stacks cannot tag their targets yet, so the deploy role
- * is kept to SageMaker targets by the two condition keys the mutating actions support.
+ * ARNs hold generated ids; the endpoint stacks tag their targets with the project id and the stage,
+ * and the role registers, changes and deregisters only targets so tagged (aws:RequestTag when
+ * registering, aws:ResourceTag after), of SageMaker only (the two condition keys of the mutating actions).
  */
 describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
   const ACCOUNT = '111111111111';
-  const { template } = roleTemplate();
-  const role = templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
   const target = `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+  const VARIANT = { 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount' };
+  const COMPONENT = { 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:inference-component:DesiredCopyCount' };
+  const tags = (key: 'aws:RequestTag' | 'aws:ResourceTag', id: string, stage: string) =>
+    ({ [`${key}/sagemaker:project-id`]: id, [`${key}/sagemaker:deployment-stage`]: stage });
+  /** A target registered by this project's <stage> stack (its tags), or another project's. */
+  const taggedTarget = (stage: string, id = ID) => tags('aws:ResourceTag', id, stage);
+  /** A registration that tags the new target so. */
+  const tagging = (stage: string, id = ID) => ({ ...tags('aws:RequestTag', id, stage), 'aws:TagKeys': ['sagemaker:project-id', 'sagemaker:deployment-stage'] });
 
-  async function decide(action: string, namespace: string, dimension: string): Promise<string> {
+  /** The role as built with these stages (the project builds one for both; a role may serve one). */
+  const roleFor = (stages?: Array<'staging' | 'prod'>) => {
+    const { template } = roleTemplate(stages ? { stages } : {});
+    return templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
+  };
+  const bothStages = roleFor();
+  const stagingOnly = roleFor(['staging']);
+
+  async function decide(role: typeof bothStages, action: string, context: Record<string, string | string[]>): Promise<string> {
     const result = await runSimulation({
       request: {
         principal: `arn:aws:iam::${ACCOUNT}:role/deploy`,
         action,
         resource: { resource: target, accountId: ACCOUNT },
-        contextVariables: { 'application-autoscaling:service-namespace': namespace, 'application-autoscaling:scalable-dimension': dimension },
+        contextVariables: context,
       },
       identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: role.statements } }],
       serviceControlPolicies: [],
@@ -186,15 +201,56 @@ describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
     return result.overallResult;
   }
 
-  const ACTIONS = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
-  test.each(ACTIONS)('%s on an endpoint variant or an inference component is allowed', async (action) => {
-    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredInstanceCount')).toBe('Allowed');
-    expect(await decide(action, 'sagemaker', 'sagemaker:inference-component:DesiredCopyCount')).toBe('Allowed');
+  const CHANGES = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
+
+  test('registers a new variant or inference component target only with this project\'s id and a stage of its own as tags', async () => {
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, register, { ...COMPONENT, ...tagging('staging') })).toBe('Allowed');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging') })).toBe('Allowed');
+    // Untagged, tagged for another project, or (the staging role) for prod: refused.
+    expect(await decide(bothStages, register, VARIANT)).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('prod') })).toBe('ImplicitlyDenied');
   });
 
-  test.each(ACTIONS)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not', async (action) => {
-    expect(await decide(action, 'ecs', 'ecs:service:DesiredCount')).toBe('ImplicitlyDenied');
-    expect(await decide(action, 'dynamodb', 'dynamodb:table:WriteCapacityUnits')).toBe('ImplicitlyDenied');
-    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredProvisionedConcurrency')).toBe('ImplicitlyDenied');
+  test('a registration with its own tags cannot update a target that exists with another project\'s or stage\'s tags', async () => {
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod'), ...taggedTarget('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging'), ...taggedTarget('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging'), ...taggedTarget('staging') })).toBe('Allowed');
+  });
+
+  test.each(CHANGES)('%s on this project\'s targets of its stages is allowed', async (action) => {
+    expect(await decide(bothStages, action, { ...VARIANT, ...taggedTarget('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, action, { ...COMPONENT, ...taggedTarget('staging') })).toBe('Allowed');
+    expect(await decide(stagingOnly, action, { ...VARIANT, ...taggedTarget('staging') })).toBe('Allowed');
+  });
+
+  test.each(CHANGES)('%s on another project\'s target, an untagged one, or (a staging role) prod\'s is not', async (action) => {
+    expect(await decide(bothStages, action, { ...VARIANT, ...taggedTarget('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, VARIANT)).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, action, { ...VARIANT, ...taggedTarget('prod') })).toBe('ImplicitlyDenied');
+  });
+
+  test.each(CHANGES)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not, even tagged', async (action) => {
+    const ours = { ...taggedTarget('staging'), ...tagging('staging') };
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredProvisionedConcurrency' })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'dynamodb', 'application-autoscaling:scalable-dimension': 'dynamodb:table:WriteCapacityUnits' })).toBe('ImplicitlyDenied');
+  });
+
+  test('tags and untags only its own targets, never with another project id or stage, and never removes those two tags', async () => {
+    const tag = 'application-autoscaling:TagResource';
+    const untag = 'application-autoscaling:UntagResource';
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), 'aws:RequestTag/team': 'ml', 'aws:TagKeys': ['team'] })).toBe('Allowed');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), ...tagging('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), ...tagging('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, tag, { ...taggedTarget('staging'), ...tagging('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod', 'p-other0000000'), ...tagging('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, tag, tagging('prod'))).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['team'] })).toBe('Allowed');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['sagemaker:deployment-stage'] })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod', 'p-other0000000'), 'aws:TagKeys': ['team'] })).toBe('ImplicitlyDenied');
   });
 });
