@@ -128,6 +128,24 @@ describe('what the execution role creates', () => {
     expect(await asExecution('sagemaker:DeleteEndpoint', `arn:aws:sagemaker:${REGION}:${STAGING_ACCOUNT}:endpoint/untagged`)).toBe('ImplicitlyDenied');
   });
 
+  test('scalable targets: registers SageMaker ones only tagged with a project id and a stage, changes only targets so tagged', async () => {
+    const target = `arn:aws:application-autoscaling:${REGION}:${STAGING_ACCOUNT}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+    const variant = { 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount' };
+    const tags = (key: string) => ({ [`${key}/sagemaker:project-id`]: 'p-abc123def456', [`${key}/sagemaker:deployment-stage`]: 'staging' });
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    expect(await asExecution(register, target, { ...variant, ...tags('aws:RequestTag') })).toBe('Allowed');
+    expect(await asExecution(register, target, variant)).toBe('ImplicitlyDenied');
+    expect(await asExecution(register, target, { ...tags('aws:RequestTag'), 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' }))
+      .toBe('ImplicitlyDenied');
+    for (const action of ['DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy', 'TagResource'].map((a) => `application-autoscaling:${a}`)) {
+      expect([action, await asExecution(action, target, { ...variant, ...tags('aws:ResourceTag') })]).toEqual([action, 'Allowed']);
+      // Another service's target, or an untagged one (registered outside the stage stacks).
+      expect([action, await asExecution(action, target, variant)]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    expect(await asExecution('application-autoscaling:UntagResource', target, { ...tags('aws:ResourceTag'), 'aws:TagKeys': ['sagemaker:project-id'] }))
+      .toBe('ImplicitlyDenied');
+  });
+
   test('not the account\'s other SageMaker buckets (the Studio default bucket)', async () => {
     expect(await asExecution('s3:PutBucketPolicy', `arn:aws:s3:::sagemaker-${REGION}-${STAGING_ACCOUNT}`)).toBe('ImplicitlyDenied');
     expect(await asExecution('s3:PutBucketPolicy', `arn:aws:s3:::sagemaker-project-p-abc123def456-capture-${STAGING_ACCOUNT}`)).toBe('Allowed');
