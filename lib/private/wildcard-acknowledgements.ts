@@ -230,7 +230,7 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,
     reason: "Application Auto Scaling gives scalable targets generated ids, so no ARN can name this project's; every statement "
-      + "on them requires this project's id and a stage as tags (aws:RequestTag to register, aws:ResourceTag after), and "
+      + "on them requires this project's id as a tag (aws:RequestTag to register, aws:ResourceTag after), and "
       + 'registering and scaling policies SageMaker variant and inference-component targets (docs/security.md, Autoscaling)',
   },
   {

@@ -183,27 +183,31 @@ export class EndpointDeployRole extends iam.Role {
     // scalable-target/* and the tags scope it: the endpoint stacks tag their targets with the
     // project id and the stage (Application Auto Scaling: aws:RequestTag on RegisterScalableTarget
     // and TagResource, aws:ResourceTag on every action on a target; scaling policies have no tags
-    // and are authorized on their target). The two condition keys of the mutating actions keep
-    // them to SageMaker variants and inference components.
+    // and are authorized on their target). The two condition keys of registering and scaling
+    // policies keep them to SageMaker variants and inference components.
     const scalableTargets = [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })];
     const sageMakerTargets = {
       'application-autoscaling:service-namespace': 'sagemaker',
       'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
     };
+    // The stage tag too when the role serves one stage (for a role of both it would tell nothing
+    // the project id does not, and the role's inline policies are close to IAM's size limit).
+    const oneStage = stages.length < DEPLOYMENT_STAGES.length;
     const targetTags = (key: 'aws:RequestTag' | 'aws:ResourceTag') => ({
       [`${key}/${PROJECT_ID_TAG}`]: names.projectId,
-      [`${key}/${DEPLOYMENT_STAGE_TAG}`]: [...stages],
+      ...(oneStage ? { [`${key}/${DEPLOYMENT_STAGE_TAG}`]: [...stages] } : {}),
     });
-    // A managed policy of their own: the role's inline policies are at IAM's size limit. A child
-    // of the role, so whatever depends on the role (the teardown) depends on it too.
-    new iam.ManagedPolicy(this, 'AutoScalingPolicy', {
-      description: `Auto scaling of the ${names.pipelineName} endpoint stacks: only targets tagged with the project id and a stage`,
+    // An inline policy of their own (aws-cdk-lib would move statements past its estimate of the
+    // default policy's limit into a managed policy, which the Studio and Service Catalog launch
+    // roles may not create). A child of the role: what depends on the role (the teardown)
+    // depends on it too.
+    new iam.Policy(this, 'AutoScalingPolicy', {
       roles: [this],
       statements: [
         new iam.PolicyStatement({
           sid: 'RegisterTaggedScalableTargets',
-          // A new target only with this project's id and one of this role's stages as tags. The
-          // call also updates a target that exists: then that target's tags must be these too.
+          // A new target only with this project's id (and a role of one stage: that stage) as tags.
+          // The call also updates a target that exists: then that target's tags must be these too.
           actions: ['application-autoscaling:RegisterScalableTarget'],
           resources: scalableTargets,
           conditions: {
@@ -213,7 +217,7 @@ export class EndpointDeployRole extends iam.Role {
         }),
         new iam.PolicyStatement({
           sid: 'ManageProjectScalableTargets',
-          // Only targets tagged with this project's id and one of this role's stages.
+          // Only targets tagged with this project's id (and a role of one stage: that stage).
           actions: [
             'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
             'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
@@ -224,8 +228,8 @@ export class EndpointDeployRole extends iam.Role {
         new iam.PolicyStatement({
           sid: 'TagProjectScalableTargets',
           // Tagging knows neither condition key above (only aws:RequestTag and aws:TagKeys): only
-          // this project's targets of this role's stages, never with another project id or stage,
-          // and never removing those two tags.
+          // targets tagged as above, never with another project id (or stage), and never removing
+          // the project id (or stage).
           actions: ['application-autoscaling:TagResource', 'application-autoscaling:ListTagsForResource'],
           resources: scalableTargets,
           conditions: { StringEquals: targetTags('aws:ResourceTag'), StringEqualsIfExists: targetTags('aws:RequestTag') },
@@ -236,7 +240,7 @@ export class EndpointDeployRole extends iam.Role {
           resources: scalableTargets,
           conditions: {
             'StringEquals': targetTags('aws:ResourceTag'),
-            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, DEPLOYMENT_STAGE_TAG] },
+            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, ...(oneStage ? [DEPLOYMENT_STAGE_TAG] : [])] },
           },
         }),
       ],

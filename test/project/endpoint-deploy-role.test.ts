@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ProjectNames } from '../../lib/contract/names';
 import { EndpointDeployRole, EndpointDeployRoleProps } from '../../lib/project/endpoint-deploy-role';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { REGION, templateRoles } from '../support/multi-account';
+import { evaluate, REGION, templateRoles } from '../support/multi-account';
 import { actionsOf, bareStack, flatten, ID, NAME, statementsOf } from '../support/project-parts';
 
 /** The endpoint deploy role alone on a bare stack, with a key, a model role and a topic of its own. */
@@ -159,6 +159,31 @@ describe('EndpointDeployRole, scale-to-zero stages (IAM simulator)', () => {
   });
 });
 
+describe('EndpointDeployRole, size', () => {
+  test('its inline policies, as IAM counts them (no whitespace), stay within IAM\'s 10,240 characters for a role, and it has no managed policy', () => {
+    const stack = bareStack();
+    const schedule = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    // The most it holds: a 32-character project name, both stages, both batch.
+    new EndpointDeployRole(stack, 'EndpointDeployRole', {
+      names: new ProjectNames('a-project-name-of-32-charactersx', ID),
+      key: new kms.Key(stack, 'Key'),
+      modelExecutionRole: new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }),
+      alarmTopic: new sns.Topic(stack, 'Topic'),
+      batchScheduleRoles: { staging: schedule('StagingSchedule'), prod: schedule('ProdSchedule') },
+    });
+    const template = Template.fromStack(stack);
+    // aws-cdk-lib moves statements past its own (larger) estimate into a managed policy, which the
+    // Studio and Service Catalog launch roles may not create: the role must not need one.
+    expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    const size = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('EndpointDeployRole')))
+      // An attribute (a key's or a role's ARN) counted as 128 characters, more than any of them has.
+      .map((p) => JSON.stringify(evaluate(p.Properties.PolicyDocument, '111111111111')).replace(/<[^>]+>/g, 'x'.repeat(128)).length)
+      .reduce((a, b) => a + b, 0);
+    expect(size).toBeLessThan(10240);
+  });
+});
+
 /**
  * Issue 20: Application Auto Scaling on scalable-target/* without a condition. Scalable target
  * ARNs hold generated ids; the endpoint stacks tag their targets with the project id and the stage,
@@ -203,7 +228,7 @@ describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
 
   const CHANGES = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
 
-  test('registers a new variant or inference component target only with this project\'s id and a stage of its own as tags', async () => {
+  test('registers a new variant or inference component target only with this project\'s id (a one-stage role: and its stage) as tags', async () => {
     const register = 'application-autoscaling:RegisterScalableTarget';
     expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod') })).toBe('Allowed');
     expect(await decide(bothStages, register, { ...COMPONENT, ...tagging('staging') })).toBe('Allowed');
@@ -240,7 +265,7 @@ describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
     expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'dynamodb', 'application-autoscaling:scalable-dimension': 'dynamodb:table:WriteCapacityUnits' })).toBe('ImplicitlyDenied');
   });
 
-  test('tags and untags only its own targets, never with another project id or stage, and never removes those two tags', async () => {
+  test('tags and untags only its own targets, never with another project id or (one-stage role) stage, and never removes them', async () => {
     const tag = 'application-autoscaling:TagResource';
     const untag = 'application-autoscaling:UntagResource';
     expect(await decide(bothStages, tag, { ...taggedTarget('prod'), 'aws:RequestTag/team': 'ml', 'aws:TagKeys': ['team'] })).toBe('Allowed');
@@ -250,7 +275,8 @@ describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
     expect(await decide(bothStages, tag, { ...taggedTarget('prod', 'p-other0000000'), ...tagging('prod') })).toBe('ImplicitlyDenied');
     expect(await decide(bothStages, tag, tagging('prod'))).toBe('ImplicitlyDenied');
     expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['team'] })).toBe('Allowed');
-    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['sagemaker:deployment-stage'] })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['sagemaker:project-id'] })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, untag, { ...taggedTarget('staging'), 'aws:TagKeys': ['sagemaker:deployment-stage'] })).toBe('ImplicitlyDenied');
     expect(await decide(bothStages, untag, { ...taggedTarget('prod', 'p-other0000000'), 'aws:TagKeys': ['team'] })).toBe('ImplicitlyDenied');
   });
 });
