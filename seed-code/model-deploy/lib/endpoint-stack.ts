@@ -274,7 +274,8 @@ export class EndpointStack extends Stack {
     }
 
     // Every taggable resource, the scalable target included: the deploy role may register, change
-    // and deregister only scalable targets tagged with its project's id and its stage.
+    // and deregister only scalable targets tagged with its project's id (and, a role of one
+    // stage, that stage).
     for (const [key, value] of Object.entries(props.extraTags ?? {})) {
       Tags.of(this).add(key, value);
     }
@@ -442,8 +443,8 @@ function productionVariant(config: StageConfig, modelName: string): sagemaker.Cf
 
 /**
  * The stage's scalable target (logical id `ScalableTarget`), tagged like every other resource of
- * the stack. The deploy role may register a target only with the project's id and the stage as
- * tags, and change or deregister only a target that carries them.
+ * the stack. The deploy role may register a target only with the project's id (a role of one
+ * stage: and that stage) as tags, and change or deregister only a target that carries them.
  *
  * CloudFormation's resource schema has `Tags` on `AWS::ApplicationAutoScaling::ScalableTarget`
  * (aws-cdk-lib's `CfnScalableTarget.tags`), but cfn-lint 1.51's copy of it predates them and
