@@ -229,10 +229,9 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target\/\*$/,
-    reason: "Application Auto Scaling gives scalable targets generated ids, so no ARN can name this project's; registering, "
-      + 'deregistering and scaling policies are held to SageMaker variant and inference-component targets (service-namespace, '
-      + "scalable-dimension), which reaches such targets of the account's other endpoints too, and tagging is not held at all "
-      + '(docs/security.md, Autoscaling)',
+    reason: "Application Auto Scaling gives scalable targets generated ids, so no ARN can name this project's; every statement "
+      + "on them requires this project's id as a tag (aws:RequestTag to register, aws:ResourceTag after), and "
+      + 'registering and scaling policies SageMaker variant and inference-component targets (docs/security.md, Autoscaling)',
   },
   {
     // Project/Teardown's own functions and its provider framework's (Project/Teardown/Provider/...).
@@ -378,9 +377,9 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: arnOf('application-autoscaling', String.raw`scalable-target\/\*`),
-    reason: 'Application Auto Scaling names scalable targets at registration, so no ARN can name a project\'s; the statement has '
-      + 'no condition: the execution role may register, deregister, tag and set scaling policies on any scalable target of '
-      + 'this account, its own stage stacks\' and any other service\'s alike',
+    reason: 'Application Auto Scaling names scalable targets at registration, so no ARN can name a project\'s; every statement '
+      + 'on them requires a project id and a stage as tags (aws:RequestTag to register, aws:ResourceTag after), and registering '
+      + 'and scaling policies SageMaker variant and inference-component targets',
   },
   {
     finding: arnOf('sns', String.raw`sagemaker-p-\*`),

@@ -8,6 +8,11 @@ import { grantBatchDeploy } from './batch-inference';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
+/** Tag of every resource of a project's endpoint stacks: the project id (SageMaker's key). */
+export const PROJECT_ID_TAG = 'sagemaker:project-id';
+/** Tag of every resource of an endpoint stack: its stage (SageMaker's key). */
+export const DEPLOYMENT_STAGE_TAG = 'sagemaker:deployment-stage';
+
 /**
  * The scalable dimensions of the endpoint stacks: a variant's instance count, and an inference
  * component's copy count (a stage that scales to zero).
@@ -180,32 +185,72 @@ export class EndpointDeployRole extends iam.Role {
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: targetTrackingAlarms,
     }));
-    // Scalable target ARNs carry a generated id, not the endpoint's name, and the endpoint stacks
-    // cannot tag their targets yet (cfn-lint's CloudFormation schema has no Tags on
-    // AWS::ApplicationAutoScaling::ScalableTarget), so the resource stays scalable-target/*. What
-    // the actions can be conditioned on today is the kind of target: SageMaker variants and
-    // inference components only (no ECS service, DynamoDB table, Lambda alias, ... of the account).
+    // Scalable target ARNs carry a generated id, not the endpoint's name, so the resource is
+    // scalable-target/* and the tags scope it: the endpoint stacks tag their targets with the
+    // project id and the stage (Application Auto Scaling: aws:RequestTag on RegisterScalableTarget
+    // and TagResource, aws:ResourceTag on every action on a target; scaling policies have no tags
+    // and are authorized on their target). The two condition keys of registering and scaling
+    // policies keep them to SageMaker variants and inference components.
     const scalableTargets = [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })];
-    this.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EndpointAutoScaling',
-      actions: [
-        'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
-        'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+    const sageMakerTargets = {
+      'application-autoscaling:service-namespace': 'sagemaker',
+      'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
+    };
+    // The stage tag too when the role serves one stage (for a role of both it would tell nothing
+    // the project id does not, and the role's inline policies are close to IAM's size limit).
+    const oneStage = stages.length < DEPLOYMENT_STAGES.length;
+    const targetTags = (key: 'aws:RequestTag' | 'aws:ResourceTag') => ({
+      [`${key}/${PROJECT_ID_TAG}`]: names.projectId,
+      ...(oneStage ? { [`${key}/${DEPLOYMENT_STAGE_TAG}`]: [...stages] } : {}),
+    });
+    // An inline policy of their own (aws-cdk-lib would move statements past its estimate of the
+    // default policy's limit into a managed policy, which the Studio and Service Catalog launch
+    // roles may not create). A child of the role: what depends on the role (the teardown)
+    // depends on it too.
+    new iam.Policy(this, 'AutoScalingPolicy', {
+      roles: [this],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'RegisterTaggedScalableTargets',
+          // A new target only with this project's id (and a role of one stage: that stage) as tags.
+          // The call also updates a target that exists: then that target's tags must be these too.
+          actions: ['application-autoscaling:RegisterScalableTarget'],
+          resources: scalableTargets,
+          conditions: {
+            StringEquals: { ...sageMakerTargets, ...targetTags('aws:RequestTag') },
+            StringEqualsIfExists: targetTags('aws:ResourceTag'),
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ManageProjectScalableTargets',
+          // Only targets tagged with this project's id (and a role of one stage: that stage).
+          actions: [
+            'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
+            'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+          ],
+          resources: scalableTargets,
+          conditions: { StringEquals: { ...sageMakerTargets, ...targetTags('aws:ResourceTag') } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagProjectScalableTargets',
+          // Tagging knows neither condition key above (only aws:RequestTag and aws:TagKeys): only
+          // targets tagged as above, never with another project id (or stage), and never removing
+          // the project id (or stage).
+          actions: ['application-autoscaling:TagResource', 'application-autoscaling:ListTagsForResource'],
+          resources: scalableTargets,
+          conditions: { StringEquals: targetTags('aws:ResourceTag'), StringEqualsIfExists: targetTags('aws:RequestTag') },
+        }),
+        new iam.PolicyStatement({
+          sid: 'UntagProjectScalableTargets',
+          actions: ['application-autoscaling:UntagResource'],
+          resources: scalableTargets,
+          conditions: {
+            'StringEquals': targetTags('aws:ResourceTag'),
+            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, ...(oneStage ? [DEPLOYMENT_STAGE_TAG] : [])] },
+          },
+        }),
       ],
-      resources: scalableTargets,
-      conditions: {
-        StringEquals: {
-          'application-autoscaling:service-namespace': 'sagemaker',
-          'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
-        },
-      },
-    }));
-    this.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TagEndpointScalableTargets',
-      // TagResource knows neither condition key above (only aws:RequestTag and aws:TagKeys).
-      actions: ['application-autoscaling:TagResource'],
-      resources: scalableTargets,
-    }));
+    });
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeAutoScaling',
       // Application Auto Scaling's Describe* actions have no resource type: '*' only.

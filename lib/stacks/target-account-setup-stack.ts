@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
 import { SAGEMAKER_SERVICE } from '../private/iam';
+import { DEPLOYMENT_STAGE_TAG, PROJECT_ID_TAG, SAGEMAKER_SCALABLE_DIMENSIONS } from '../project/endpoint-deploy-role';
 import { ECR_PULL_ACTIONS } from '../project/image-repository';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
@@ -202,10 +203,27 @@ export class TargetAccountSetupStack extends Stack {
     allow('TargetTrackingAlarms', ['cloudwatch:PutMetricAlarm'], targetTrackingAlarms);
     allow('ManageAlarms', ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
       [stageStackAlarms, ...targetTrackingAlarms]);
-    allow('EndpointAutoScaling', [
+    // Scalable targets of SageMaker variants and inference components, registered only with a
+    // project id and a stage as tags, changed only when tagged so (the endpoint stacks tag them).
+    const scalableTargets = [arn('application-autoscaling', 'scalable-target', '*')];
+    const sageMakerTargets = { StringEquals: {
+      'application-autoscaling:service-namespace': 'sagemaker',
+      'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
+    } };
+    const targetTagged = (key: 'aws:RequestTag' | 'aws:ResourceTag') =>
+      ({ Null: { [`${key}/${PROJECT_ID_TAG}`]: 'false', [`${key}/${DEPLOYMENT_STAGE_TAG}`]: 'false' } });
+    allow('RegisterTaggedScalableTargets', ['application-autoscaling:RegisterScalableTarget'], scalableTargets,
+      { ...sageMakerTargets, ...targetTagged('aws:RequestTag') });
+    allow('ManageTaggedScalableTargets', [
       'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource',
-    ], [arn('application-autoscaling', 'scalable-target', '*')]);
+      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+    ], scalableTargets, { ...sageMakerTargets, ...targetTagged('aws:ResourceTag') });
+    allow('TagTaggedScalableTargets', ['application-autoscaling:TagResource', 'application-autoscaling:ListTagsForResource'], scalableTargets,
+      targetTagged('aws:ResourceTag'));
+    allow('UntagTaggedScalableTargets', ['application-autoscaling:UntagResource'], scalableTargets, {
+      ...targetTagged('aws:ResourceTag'),
+      'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, DEPLOYMENT_STAGE_TAG] },
+    });
     allow('DescribeWithoutResourceType', [
       // These have no resource type in IAM: '*' only.
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies',
@@ -242,10 +260,14 @@ export class TargetAccountSetupStack extends Stack {
     // starts the stage's runs as the stage's schedule role (`sagemaker-<id>-<stage>-batch-schedule`,
     // passed to EventBridge Scheduler only), and the rule `<name>-<stage>-batch-failed` (tagged)
     // sending failed runs to the project's alarm topic. Its model and alarm are covered above.
-    // Their own inline policy: the execution role's default policy would overflow CDK's size estimate
-    // into a managed policy (IAM's limit, 10,240 characters of a role's inline policies, holds:
-    // test/stacks/target-account-setup-iam.test.ts).
-    const batchPolicy = new iam.Policy(exec, 'BatchStackPolicy', { roles: [exec] });
+    // A managed policy of their own: with them, the execution role's inline policy would pass IAM's
+    // 10,240 characters for a role's inline policies (a managed policy has its own 6,144; both
+    // limits are tested in test/stacks/target-account-setup-iam.test.ts). The set-up is deployed
+    // by an administrator of the account, who may create it.
+    const batchPolicy = new iam.ManagedPolicy(exec, 'BatchStackPolicy', {
+      roles: [exec],
+      description: "Lets CloudFormation deploy the batch stages' stacks of the project account's SageMaker projects",
+    });
     const allowBatch = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       batchPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources, conditions }));
     const scheduleGroups = arn('scheduler', 'schedule-group', '*-batch');

@@ -197,19 +197,3 @@ test('the alarm topic takes failed-run events from the two stages\' rules only, 
     Condition: expect.objectContaining({ ArnEquals: { 'aws:SourceArn': ruleArns } }),
   }));
 });
-
-test('the deploy role\'s inline policies stay within IAM\'s 10,240 characters, with the longest project name and realistic ARNs', () => {
-  // GIVEN every inline policy of the deploy role, as IAM stores it (no whitespace), every unresolved
-  // value (a role's or a key's ARN) as a 120-character ARN
-  const deployRoleId = roleOf(deploy.deployRole).logicalId;
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref === deployRoleId));
-  const text = JSON.stringify(policies.map((p) => evaluate(p.Properties.PolicyDocument, ACCOUNT)))
-    .replace(/<[^>"]+>/g, `arn:aws:iam::${ACCOUNT}:role/${'x'.repeat(120 - 31)}`);
-  // WHEN the project name is 32 characters rather than 'churn' (5)
-  const size = text.length + (text.split('churn').length - 1) * (32 - 'churn'.length);
-  // THEN (CDK's own estimate, 150 characters per unresolved ARN, would split the default policy)
-  expect(policies.length).toBe(2);
-  expect(size).toBeLessThan(10_240);
-  expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
-});

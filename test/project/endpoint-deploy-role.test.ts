@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ProjectNames } from '../../lib/contract/names';
 import { EndpointDeployRole, EndpointDeployRoleProps } from '../../lib/project/endpoint-deploy-role';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { REGION, templateRoles } from '../support/multi-account';
+import { evaluate, REGION, templateRoles } from '../support/multi-account';
 import { actionsOf, bareStack, flatten, ID, NAME, statementsOf } from '../support/project-parts';
 
 /** The endpoint deploy role alone on a bare stack, with a key, a model role and a topic of its own. */
@@ -159,24 +159,66 @@ describe('EndpointDeployRole, scale-to-zero stages (IAM simulator)', () => {
   });
 });
 
+describe('EndpointDeployRole, size', () => {
+  test('its inline policies, as IAM counts them (no whitespace), stay within IAM\'s 10,240 characters for a role, and it has no managed policy', () => {
+    const stack = bareStack();
+    const schedule = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    const model = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    // The most it holds: a 32-character project name, both stages, both batch.
+    new EndpointDeployRole(stack, 'EndpointDeployRole', {
+      names: new ProjectNames('a-project-name-of-32-charactersx', ID),
+      key: new kms.Key(stack, 'Key'),
+      modelExecutionRole: new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }),
+      alarmTopic: new sns.Topic(stack, 'Topic'),
+      batchScheduleRoles: { staging: schedule('StagingSchedule'), prod: schedule('ProdSchedule') },
+      batchModelRoles: { staging: model('StagingBatchModel'), prod: model('ProdBatchModel') },
+    });
+    const template = Template.fromStack(stack);
+    // aws-cdk-lib moves statements past its own (larger) estimate into a managed policy, which the
+    // Studio and Service Catalog launch roles may not create: the role must not need one.
+    expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    const size = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('EndpointDeployRole')))
+      // An attribute (a key's or a role's ARN) counted as 128 characters, more than any of them has.
+      .map((p) => JSON.stringify(evaluate(p.Properties.PolicyDocument, '111111111111')).replace(/<[^>]+>/g, 'x'.repeat(128)).length)
+      .reduce((a, b) => a + b, 0);
+    expect(size).toBeLessThan(10240);
+  });
+});
+
 /**
  * Issue 20: Application Auto Scaling on scalable-target/* without a condition. Scalable target
- * ARNs hold generated ids and the endpoint stacks cannot tag their targets yet, so the deploy role
- * is kept to SageMaker targets by the two condition keys the mutating actions support.
+ * ARNs hold generated ids; the endpoint stacks tag their targets with the project id and the stage,
+ * and the role registers, changes and deregisters only targets so tagged (aws:RequestTag when
+ * registering, aws:ResourceTag after), of SageMaker only (the two condition keys of the mutating actions).
  */
 describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
   const ACCOUNT = '111111111111';
-  const { template } = roleTemplate();
-  const role = templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
   const target = `arn:aws:application-autoscaling:${REGION}:${ACCOUNT}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+  const VARIANT = { 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount' };
+  const COMPONENT = { 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:inference-component:DesiredCopyCount' };
+  const tags = (key: 'aws:RequestTag' | 'aws:ResourceTag', id: string, stage: string) =>
+    ({ [`${key}/sagemaker:project-id`]: id, [`${key}/sagemaker:deployment-stage`]: stage });
+  /** A target registered by this project's <stage> stack (its tags), or another project's. */
+  const taggedTarget = (stage: string, id = ID) => tags('aws:ResourceTag', id, stage);
+  /** A registration that tags the new target so. */
+  const tagging = (stage: string, id = ID) => ({ ...tags('aws:RequestTag', id, stage), 'aws:TagKeys': ['sagemaker:project-id', 'sagemaker:deployment-stage'] });
 
-  async function decide(action: string, namespace: string, dimension: string): Promise<string> {
+  /** The role as built with these stages (the project builds one for both; a role may serve one). */
+  const roleFor = (stages?: Array<'staging' | 'prod'>) => {
+    const { template } = roleTemplate(stages ? { stages } : {});
+    return templateRoles(template, ACCOUNT).find((r) => r.logicalId.startsWith('EndpointDeployRole'))!;
+  };
+  const bothStages = roleFor();
+  const stagingOnly = roleFor(['staging']);
+
+  async function decide(role: typeof bothStages, action: string, context: Record<string, string | string[]>): Promise<string> {
     const result = await runSimulation({
       request: {
         principal: `arn:aws:iam::${ACCOUNT}:role/deploy`,
         action,
         resource: { resource: target, accountId: ACCOUNT },
-        contextVariables: { 'application-autoscaling:service-namespace': namespace, 'application-autoscaling:scalable-dimension': dimension },
+        contextVariables: context,
       },
       identityPolicies: [{ name: 'role', policy: { Version: '2012-10-17', Statement: role.statements } }],
       serviceControlPolicies: [],
@@ -186,15 +228,57 @@ describe('EndpointDeployRole, Application Auto Scaling (IAM simulator)', () => {
     return result.overallResult;
   }
 
-  const ACTIONS = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
-  test.each(ACTIONS)('%s on an endpoint variant or an inference component is allowed', async (action) => {
-    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredInstanceCount')).toBe('Allowed');
-    expect(await decide(action, 'sagemaker', 'sagemaker:inference-component:DesiredCopyCount')).toBe('Allowed');
+  const CHANGES = ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DeleteScalingPolicy'].map((a) => `application-autoscaling:${a}`);
+
+  test('registers a new variant or inference component target only with this project\'s id (a one-stage role: and its stage) as tags', async () => {
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, register, { ...COMPONENT, ...tagging('staging') })).toBe('Allowed');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging') })).toBe('Allowed');
+    // Untagged, tagged for another project, or (the staging role) for prod: refused.
+    expect(await decide(bothStages, register, VARIANT)).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('prod') })).toBe('ImplicitlyDenied');
   });
 
-  test.each(ACTIONS)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not', async (action) => {
-    expect(await decide(action, 'ecs', 'ecs:service:DesiredCount')).toBe('ImplicitlyDenied');
-    expect(await decide(action, 'dynamodb', 'dynamodb:table:WriteCapacityUnits')).toBe('ImplicitlyDenied');
-    expect(await decide(action, 'sagemaker', 'sagemaker:variant:DesiredProvisionedConcurrency')).toBe('ImplicitlyDenied');
+  test('a registration with its own tags cannot update a target that exists with another project\'s or stage\'s tags', async () => {
+    const register = 'application-autoscaling:RegisterScalableTarget';
+    expect(await decide(bothStages, register, { ...VARIANT, ...tagging('prod'), ...taggedTarget('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging'), ...taggedTarget('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, register, { ...VARIANT, ...tagging('staging'), ...taggedTarget('staging') })).toBe('Allowed');
+  });
+
+  test.each(CHANGES)('%s on this project\'s targets of its stages is allowed', async (action) => {
+    expect(await decide(bothStages, action, { ...VARIANT, ...taggedTarget('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, action, { ...COMPONENT, ...taggedTarget('staging') })).toBe('Allowed');
+    expect(await decide(stagingOnly, action, { ...VARIANT, ...taggedTarget('staging') })).toBe('Allowed');
+  });
+
+  test.each(CHANGES)('%s on another project\'s target, an untagged one, or (a staging role) prod\'s is not', async (action) => {
+    expect(await decide(bothStages, action, { ...VARIANT, ...taggedTarget('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, VARIANT)).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, action, { ...VARIANT, ...taggedTarget('prod') })).toBe('ImplicitlyDenied');
+  });
+
+  test.each(CHANGES)('%s on another service\'s target (ECS, DynamoDB) or another SageMaker dimension is not, even tagged', async (action) => {
+    const ours = { ...taggedTarget('staging'), ...tagging('staging') };
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredProvisionedConcurrency' })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'ecs', 'application-autoscaling:scalable-dimension': 'ecs:service:DesiredCount' })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, action, { ...ours, 'application-autoscaling:service-namespace': 'dynamodb', 'application-autoscaling:scalable-dimension': 'dynamodb:table:WriteCapacityUnits' })).toBe('ImplicitlyDenied');
+  });
+
+  test('tags and untags only its own targets, never with another project id or (one-stage role) stage, and never removes them', async () => {
+    const tag = 'application-autoscaling:TagResource';
+    const untag = 'application-autoscaling:UntagResource';
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), 'aws:RequestTag/team': 'ml', 'aws:TagKeys': ['team'] })).toBe('Allowed');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), ...tagging('prod') })).toBe('Allowed');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod'), ...tagging('prod', 'p-other0000000') })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, tag, { ...taggedTarget('staging'), ...tagging('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, tag, { ...taggedTarget('prod', 'p-other0000000'), ...tagging('prod') })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, tag, tagging('prod'))).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['team'] })).toBe('Allowed');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod'), 'aws:TagKeys': ['sagemaker:project-id'] })).toBe('ImplicitlyDenied');
+    expect(await decide(stagingOnly, untag, { ...taggedTarget('staging'), 'aws:TagKeys': ['sagemaker:deployment-stage'] })).toBe('ImplicitlyDenied');
+    expect(await decide(bothStages, untag, { ...taggedTarget('prod', 'p-other0000000'), 'aws:TagKeys': ['team'] })).toBe('ImplicitlyDenied');
   });
 });

@@ -196,8 +196,9 @@ describe('IAM', () => {
     ['ProjectModelDeployEndpointDeployRole', [
       'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
       'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
-      'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:PutScalingPolicy',
-      'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:TagResource',
+      'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:ListTagsForResource',
+      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
+      'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
       'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
       'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
       // Batch stages: their failed-run rule and their schedule (group).

@@ -42,9 +42,9 @@ const CREATE_ACTION: Record<string, string> = {
 };
 
 function deployRoleStatements(): Array<{ Sid?: string; Action: string | string[] }> {
-  const policies = project.findResources('AWS::IAM::Policy');
+  const policies = { ...project.findResources('AWS::IAM::Policy'), ...project.findResources('AWS::IAM::ManagedPolicy') };
   return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
+    .filter((p) => ((p.Properties.Roles ?? []) as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[] }>);
 }
 

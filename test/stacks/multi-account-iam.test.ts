@@ -88,6 +88,23 @@ describe('staging cannot change prod', () => {
     }
   });
 
+  test('the staging execution role sets the scaling of this project\'s staging targets, not of prod\'s account', async () => {
+    const target = (account: string) => `arn:aws:application-autoscaling:${REGION}:${account}:scalable-target/056d1b9a2b3c4d5e6f7a8b9c0d1e2f3a4b5c`;
+    const context = (stage: string) => ({
+      'application-autoscaling:service-namespace': 'sagemaker', 'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount',
+      'aws:ResourceTag/sagemaker:project-id': PROJECT_ID, 'aws:ResourceTag/sagemaker:deployment-stage': stage,
+      'aws:RequestTag/sagemaker:project-id': PROJECT_ID, 'aws:RequestTag/sagemaker:deployment-stage': stage,
+    });
+    for (const action of ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy']) {
+      const asStaging = (account: string, stage: string) => decide({
+        principal: executionArn(STAGING_ACCOUNT), action, resource: target(account), resourceAccount: account,
+        identityPolicies: identity(setup[STAGING_ACCOUNT].execution), context: context(stage),
+      });
+      expect([action, await asStaging(STAGING_ACCOUNT, 'staging')]).toEqual([action, 'Allowed']);
+      expect([action, await asStaging(PROD_ACCOUNT, 'prod')]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+
   test('the staging smoke test\'s role invokes the staging endpoint only, not prod\'s', async () => {
     const smoke = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'smoke-test'));
     const invoke = (account: string, endpoint: string) => decide({

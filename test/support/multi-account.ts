@@ -93,9 +93,10 @@ export interface TemplateRole {
 /** The roles of a template with their trust and identity policies, evaluated in `account`. */
 export function templateRoles(template: Template, account: string, attributes: Record<string, string> = {}): TemplateRole[] {
   const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+  // Inline policies, and managed policies of the template attached to the role.
+  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy');
   return Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([logicalId, r]) => {
-    const attached = policies.filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((ref) => ref.Ref === logicalId));
+    const attached = policies.filter((p) => ((p.Properties.Roles ?? []) as Array<{ Ref?: string }>).some((ref) => ref.Ref === logicalId));
     const inline = (r.Properties.Policies as Array<{ PolicyDocument: { Statement: unknown[] } }> | undefined) ?? [];
     const statements = [...attached.map((p) => p.Properties.PolicyDocument as { Statement: unknown[] }), ...inline.map((p) => p.PolicyDocument)]
       .flatMap((d) => d.Statement);

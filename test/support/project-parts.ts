@@ -89,9 +89,10 @@ export type Statement = { Sid?: string; Effect?: string; Action: string | string
 
 /** Every statement of the inline policies attached to a role whose logical id starts with `rolePrefix`. */
 export function statementsOf(template: Template, rolePrefix: string): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy');
+  // Inline policies, and managed policies of the stack attached to the role.
+  const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
   return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
+    .filter((p) => ((p.Properties.Roles ?? []) as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 

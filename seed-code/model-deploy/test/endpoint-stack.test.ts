@@ -219,6 +219,25 @@ describe('prod specifics', () => {
       },
       DependsOn: ['Endpoint'],
     });
+  });
+
+  test('tags the scalable target with the project and the stage, which the deploy role requires to register and change it', () => {
+    template.hasResource('AWS::ApplicationAutoScaling::ScalableTarget', {
+      Properties: { Tags: STAGE_TAGS('prod') },
+      // cfn-lint 1.51's schema predates the property: its unknown-property rule skips this resource only.
+      Metadata: { 'cfn-lint': { config: { ignore_checks: ['E3002'] } } },
+    });
+    // The policies attach to that target (its Ref), not to another registration of the variant.
+    for (const policy of Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'))) {
+      expect(policy.Properties.ScalingTargetId).toEqual({ Ref: 'ScalableTarget' });
+    }
+  });
+
+  test('the project\'s own tags reach the scalable target too, and cannot replace the project id or stage', () => {
+    const tagged = synth(loadStageConfig('prod', FIXTURES), { team: 'ml', 'sagemaker:project-id': 'p-other0000000' });
+    tagged.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      Tags: Match.arrayWith([{ Key: 'sagemaker:project-id', Value: 'p-abc123def456' }, { Key: 'team', Value: 'ml' }]),
+    });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
       ScalingTargetId: { Ref: 'ScalableTarget' },

@@ -160,6 +160,8 @@ describe('synthesis of a staging stage with "autoscaling": {"minCapacity": 0, "m
         MinCapacity: 0,
         MaxCapacity: 2,
         RoleARN: Match.absent(),
+        // The project id and stage the deploy role requires to register and change it.
+        Tags: Match.arrayWith([{ Key: 'sagemaker:deployment-stage', Value: 'staging' }, { Key: 'sagemaker:project-id', Value: PROJECT.projectId }]),
       },
       DependsOn: ['InferenceComponent'],
     });
