@@ -4,7 +4,7 @@ import { parseProjectConfig } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { buildTemplateObjects, UsageError } from '../../lib/studio/template-publisher';
 import {
-  evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, templateRoles,
+  evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, releaseFiles, roleNamed, STAGING_ACCOUNT, templateRoles,
 } from '../support/multi-account';
 import { ConfigError } from '../../lib/contract/errors';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
@@ -261,6 +261,17 @@ describe('multi-account app', () => {
           setup(PROD_ACCOUNT, 'access'), setup(PROD_ACCOUNT, 'execution')],
         ['DeployProd', 'DeployProdEndpoint', 3, stack('deploy-prod'), 'Release::prod.template.json', setup(PROD_ACCOUNT, 'access'), setup(PROD_ACCOUNT, 'execution')],
       ]);
+    });
+
+    test('each account\'s resources stack carries the project\'s tags, which the project\'s teardown requires before deleting it', () => {
+      const files = releaseFiles(project);
+      for (const [stage, account] of [['Staging', STAGING_ACCOUNT], ['Prod', PROD_ACCOUNT]]) {
+        const action = pipelineStages().flatMap((s) => s.Actions).find((a) => a.Name === `Deploy${stage}AccountResources`)!;
+        expect(action.Configuration.TemplateConfiguration).toBe(`Release::target-${account}.config.json`);
+        expect(JSON.parse(files[`target-${account}.config.json`]).Tags).toEqual(expect.objectContaining({
+          'sagemaker:project-id': PROJECT_ID, 'sagemaker:project-name': 'mlops-demo',
+        }));
+      }
     });
 
     test('a shared account\'s resources are deployed once, by staging', () => {
