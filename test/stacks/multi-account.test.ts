@@ -346,6 +346,18 @@ describe('multi-account app', () => {
     t.hasResourceProperties('Custom::SageMakerProjectTeardown', { StackNames: [`sagemaker-mlops-demo-${PROJECT_ID}-deploy-prod`] });
   });
 
+  test('the project\'s teardown deletes each target account\'s stacks there: one entry per account, with the stages it hosts', () => {
+    const stack = (suffix: string) => `sagemaker-mlops-demo-${PROJECT_ID}-${suffix}`;
+    const entry = (account: string, stages: string[]) => Match.objectLike({
+      Account: account, StackNames: stages.map((s) => stack(`deploy-${s}`)), ResourcesStackName: stack(`target-${account}`),
+    });
+    project.hasResourceProperties('Custom::SageMakerProjectTeardown', {
+      StackNames: [], TargetAccounts: [entry(STAGING_ACCOUNT, ['staging']), entry(PROD_ACCOUNT, ['prod'])],
+    });
+    const { project: shared } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
+    shared.hasResourceProperties('Custom::SageMakerProjectTeardown', { TargetAccounts: [entry(STAGING_ACCOUNT, ['staging', 'prod'])] });
+  });
+
   test('a target account\'s data capture is kept: retained, and with retainData no version can be deleted', () => {
     prod.hasResource('AWS::S3::Bucket', {
       Properties: { BucketName: `sagemaker-project-${PROJECT_ID}-capture-${PROD_ACCOUNT}`, VersioningConfiguration: { Status: 'Enabled' } },
