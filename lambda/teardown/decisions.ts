@@ -205,7 +205,7 @@ export function deleteFailedMessage(failures: readonly FailedStack[]): string {
     const where = failure.account === undefined ? '' : ` (account ${failure.account})`;
     return `stack '${failure.stackName}'${where} is DELETE_FAILED: ${withoutFinalPeriod(failure.reason)}. Failed resources: ${resources}.`;
   });
-  return `Project teardown could not delete its endpoint stacks: ${parts.join(' ')} `
+  return `Project teardown could not delete its stacks: ${parts.join(' ')} `
     + 'Fix or retain those resources, delete the stack(s) by hand or retry deleting the project stack.';
 }
 

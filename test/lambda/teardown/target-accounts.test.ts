@@ -140,7 +140,7 @@ describe('Delete in the target accounts', () => {
     });
 
     await expect(handlers.isComplete(event())).rejects.toThrow(
-      `stack '${resources(PROD_ACCOUNT)}' (account ${PROD_ACCOUNT}) is DELETE_FAILED: The following resource(s) failed to delete: [ModelRole]. `
+      `Project teardown could not delete its stacks: stack '${resources(PROD_ACCOUNT)}' (account ${PROD_ACCOUNT}) is DELETE_FAILED: The following resource(s) failed to delete: [ModelRole]. `
       + 'Failed resources: ModelRole (Cannot delete entity, must detach all policies first).');
   });
 
