@@ -210,8 +210,9 @@ export class TargetAccountSetupStack extends Stack {
       actions: ['sts:AssumeRole', 'sts:TagSession'],
       principals: [new iam.AccountPrincipal(projectAccount)],
       conditions: {
+        // A role of the fixed pattern, and the one whose name holds its own tag.
+        StringLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedTeardownRoleNamePattern}` },
         ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/sagemaker-${teardownProject}-teardown` },
-        StringLike: { [`aws:PrincipalTag/${tag}`]: 'p-*' },
         StringEquals: { [`aws:RequestTag/${tag}`]: teardownProject },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [tag] },
       },

@@ -251,6 +251,7 @@ describe('the project\'s teardown in the prepared accounts', () => {
     ['another project\'s teardown tagged with this project\'s id', teardownName(OTHER_ID), PROJECT_ID, PROJECT_ID, PROJECT_ACCOUNT],
     ['a role of another account with the same name and tag', teardownName(PROJECT_ID), PROJECT_ID, PROJECT_ID, OTHER_ACCOUNT],
     ['the project\'s deploy pipeline role, tagged', pipelineRoleName, PROJECT_ID, PROJECT_ID, PROJECT_ACCOUNT],
+    ['a role outside the teardown name pattern whose name holds its tag', 'sagemaker-admin-teardown', 'admin', 'admin', PROJECT_ACCOUNT],
   ])('the trust refuses %s, whatever its own policies allow', async (_what, name, tag, id, account) => {
     expect(await assume('sts:TagSession', roleArn(account, name), tag, id, mayDoAnything)).toBe('ImplicitlyDenied');
   });
