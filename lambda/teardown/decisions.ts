@@ -190,6 +190,8 @@ export function failedResources(events: readonly StackEventLike[], stackName: st
 /** A stack whose deletion ended in DELETE_FAILED, with what CloudFormation said about it. */
 export interface FailedStack {
   readonly stackName: string;
+  /** Multi-account: the target account the stack is in (absent: the project's own account). */
+  readonly account?: string;
   readonly reason: string;
   readonly resources: readonly FailedResource[];
 }
@@ -200,9 +202,10 @@ export function deleteFailedMessage(failures: readonly FailedStack[]): string {
     const resources = failure.resources.length === 0
       ? 'no failed resources reported'
       : failure.resources.map((r) => `${r.logicalId} (${withoutFinalPeriod(r.reason)})`).join('; ');
-    return `stack '${failure.stackName}' is DELETE_FAILED: ${withoutFinalPeriod(failure.reason)}. Failed resources: ${resources}.`;
+    const where = failure.account === undefined ? '' : ` (account ${failure.account})`;
+    return `stack '${failure.stackName}'${where} is DELETE_FAILED: ${withoutFinalPeriod(failure.reason)}. Failed resources: ${resources}.`;
   });
-  return `Project teardown could not delete its endpoint stacks: ${parts.join(' ')} `
+  return `Project teardown could not delete its stacks: ${parts.join(' ')} `
     + 'Fix or retain those resources, delete the stack(s) by hand or retry deleting the project stack.';
 }
 

@@ -3,7 +3,7 @@
  * (`custom-resources.Provider` with `onEventHandler` = `onEvent`, `isCompleteHandler` = `isComplete`).
  *
  * On project deletion it deletes what the project's CodePipelines and seed code created outside
- * CloudFormation's view (the staging and prod endpoint stacks, the SageMaker pipeline, the
+ * CloudFormation's view (the staging and prod endpoint stacks, in the target accounts too, the SageMaker pipeline, the
  * running transform jobs of batch stages and, when data is not retained, the registered model
  * packages) and fails the deletion visibly
  * when an endpoint stack cannot be deleted. It never touches a resource that does not carry
@@ -11,8 +11,9 @@
  *
  * What it deletes comes from the function's own configuration (`TEARDOWN_PROPERTIES`, JSON of
  * `ProjectName`, `ProjectId`, `StackNames` (string array), `PipelineName`, `ModelPackageGroupName`,
- * `RetainData` (`'true'` | `'false'`)), never from the invoking event; and a Delete acts only while
- * the project's stack (`PROJECT_STACK_ID`) is being deleted. A direct `lambda:Invoke` with a forged
+ * `RetainData` (`'true'` | `'false'`) and, multi-account, `TargetAccounts`: the stacks it deletes
+ * in each target account through that account's set-up), never from the invoking event; and a
+ * Delete acts only while the project's stack (`PROJECT_STACK_ID`) is being deleted. A direct `lambda:Invoke` with a forged
  * event therefore deletes nothing, and removing the teardown from a live project (an update that
  * drops the resource) leaves the endpoints running.
  *
@@ -20,6 +21,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { STSClient } from '@aws-sdk/client-sts';
 import { logDecision } from './log';
 import { parseProperties as parsePropertiesOf, type TeardownProperties } from './properties';
 import { checkTeardown, startTeardown, type TeardownClients } from './teardown';
@@ -156,6 +158,7 @@ function lambdaClients(): TeardownClients {
   defaultClients ??= {
     cloudFormation: new CloudFormationClient({ region: process.env.AWS_REGION }),
     sageMaker: new SageMakerClient({ region: process.env.AWS_REGION }),
+    sts: new STSClient({ region: process.env.AWS_REGION }),
   };
   return defaultClients;
 }

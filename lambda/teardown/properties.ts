@@ -21,6 +21,22 @@ export interface TeardownProperties {
   readonly modelPackageGroupName: string;
   /** When true the model registry is never touched; when false its model packages are deleted. */
   readonly retainData: boolean;
+  /** Multi-account: the target accounts whose project stacks are deleted there (none in single-account mode). */
+  readonly targetAccounts: readonly TargetAccount[];
+}
+
+/** A target account of a multi-account project, and what the teardown deletes there. */
+export interface TargetAccount {
+  /** The account id (12 digits). */
+  readonly account: string;
+  /** The account's set-up access role, assumed with a session tag of the project id. */
+  readonly accessRoleArn: string;
+  /** The set-up's CloudFormation execution role, passed with each DeleteStack. */
+  readonly executionRoleArn: string;
+  /** The endpoint (or batch) stacks of the stages the account hosts: deleted first. */
+  readonly stackNames: readonly string[];
+  /** The project's resources stack there (`sagemaker-<name>-<id>-target-<account>`): deleted once those are gone. */
+  readonly resourcesStackName: string;
 }
 
 /** The tag every resource of a SageMaker project carries; the only proof that a resource is ours. */
@@ -40,21 +56,42 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Teard
     ...(props.PipelineName === undefined ? {} : { pipelineName: requireString(props, 'PipelineName') }),
     modelPackageGroupName: requireString(props, 'ModelPackageGroupName'),
     retainData: requireBoolean(props, 'RetainData'),
+    targetAccounts: parseTargetAccounts(props.TargetAccounts),
   };
 }
 
-function requireString(props: Record<string, unknown>, key: string): string {
+function parseTargetAccounts(value: unknown): TargetAccount[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new Error(`\`TargetAccounts\` must be an array of target accounts; got ${describe(value)}`);
+  }
+  return value.map((item: unknown, i) => {
+    const target = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    const key = (name: string) => `TargetAccounts[${i}].${name}`;
+    const account = requireString(target, 'Account', key('Account'));
+    if (!/^\d{12}$/.test(account)) throw new Error(`\`${key('Account')}\` must be a 12-digit account id; got '${account}'`);
+    return {
+      account,
+      accessRoleArn: requireString(target, 'AccessRoleArn', key('AccessRoleArn')),
+      executionRoleArn: requireString(target, 'ExecutionRoleArn', key('ExecutionRoleArn')),
+      stackNames: requireStringArray(target, 'StackNames', key('StackNames')),
+      resourcesStackName: requireString(target, 'ResourcesStackName', key('ResourcesStackName')),
+    };
+  });
+}
+
+function requireString(props: Record<string, unknown>, key: string, label = key): string {
   const value = props[key];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new Error(`\`${key}\` must be a non-empty string; got ${describe(value)}`);
+    throw new Error(`\`${label}\` must be a non-empty string; got ${describe(value)}`);
   }
   return value;
 }
 
-function requireStringArray(props: Record<string, unknown>, key: string): string[] {
+function requireStringArray(props: Record<string, unknown>, key: string, label = key): string[] {
   const value = props[key];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) {
-    throw new Error(`\`${key}\` must be an array of non-empty stack names; got ${describe(value)}`);
+    throw new Error(`\`${label}\` must be an array of non-empty stack names; got ${describe(value)}`);
   }
   return [...new Set(value as string[])];
 }

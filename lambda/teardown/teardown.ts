@@ -8,6 +8,7 @@ import {
   DescribeStacksCommand,
   paginateDescribeStackEvents,
 } from '@aws-sdk/client-cloudformation';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   DeleteModelPackageCommand,
   DeletePipelineCommand,
@@ -37,12 +38,14 @@ import {
   type StackState,
 } from './decisions';
 import { logDecision } from './log';
-import type { TeardownProperties } from './properties';
+import { PROJECT_ID_TAG, type TargetAccount, type TeardownProperties } from './properties';
 
 /** The AWS clients the teardown uses; injectable so tests can point them at mocks or moto_server. */
 export interface TeardownClients {
   readonly cloudFormation: CloudFormationClient;
   readonly sageMaker: SageMakerClient;
+  /** Multi-account: assumes the target accounts' access roles (CloudFormation there runs with its credentials). */
+  readonly sts: STSClient;
 }
 
 /**
@@ -53,6 +56,9 @@ export interface TeardownClients {
 export async function startTeardown(props: TeardownProperties, clients: TeardownClients): Promise<void> {
   for (const stackName of props.stackNames) {
     await reconcileStack(stackName, props, clients.cloudFormation, 'start');
+  }
+  for (const target of props.targetAccounts) {
+    await reconcileTargetAccount(target, props, clients, 'start');
   }
   await reconcilePipeline(props, clients.sageMaker);
   await stopBatchTransformJobs(props, clients.sageMaker);
@@ -78,6 +84,11 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
       done = false;
     }
   }
+  for (const target of props.targetAccounts) {
+    const outcome = await reconcileTargetAccount(target, props, clients, 'poll');
+    if (outcome === 'pending') done = false;
+    else if (outcome !== 'done') failures.push(...outcome);
+  }
   if (failures.length > 0) {
     throw new Error(deleteFailedMessage(failures));
   }
@@ -95,15 +106,89 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
 
 type StackOutcome = 'done' | 'pending' | 'failed';
 
+/**
+ * Multi-account: deletes the project's stacks in one target account, as its set-up access role
+ * (assumed with a session tag of the project id) and with its execution role: the stages' endpoint
+ * (or batch) stacks first, the project's resources stack there once they are gone (its roles, key
+ * and topic are what they use).
+ *
+ * @returns `done`, `pending`, or the stacks whose deletion failed (poll phase only)
+ */
+async function reconcileTargetAccount(
+  target: TargetAccount,
+  props: TeardownProperties,
+  clients: TeardownClients,
+  phase: Phase,
+): Promise<'done' | 'pending' | FailedStack[]> {
+  const cfn = await targetCloudFormation(target, props, clients);
+  const where = { account: target.account, roleArn: target.executionRoleArn };
+  const failures: FailedStack[] = [];
+  let endpointsDone = true;
+  for (const stackName of target.stackNames) {
+    const outcome = await reconcileStack(stackName, props, cfn, phase, where);
+    if (outcome === 'failed') failures.push({ ...await explainFailure(stackName, cfn), account: target.account });
+    else if (outcome === 'pending') endpointsDone = false;
+  }
+  if (failures.length > 0) return failures;
+  if (!endpointsDone) {
+    logDecision({
+      resource: 'stack', name: target.resourcesStackName, projectId: props.projectId, phase, account: target.account,
+      action: 'wait', reason: "the account's endpoint stacks are still being deleted; they use its roles, key and topic",
+    });
+    return 'pending';
+  }
+  const outcome = await reconcileStack(target.resourcesStackName, props, cfn, phase, where);
+  if (outcome === 'failed') return [{ ...await explainFailure(target.resourcesStackName, cfn), account: target.account }];
+  return outcome;
+}
+
+/**
+ * CloudFormation in a target account, with the credentials of its access role. The session tag is
+ * the project id: the access role admits this teardown only with it, and lets such a session delete
+ * the stacks of that project only.
+ *
+ * @throws Error naming the account and role when the role cannot be assumed (the account is not
+ *   prepared, or its set-up predates project teardowns)
+ */
+async function targetCloudFormation(target: TargetAccount, props: TeardownProperties, clients: TeardownClients): Promise<CloudFormationClient> {
+  let credentials;
+  try {
+    const out = await clients.sts.send(new AssumeRoleCommand({
+      RoleArn: target.accessRoleArn,
+      RoleSessionName: `teardown-${props.projectId}`.slice(0, 64),
+      Tags: [{ Key: PROJECT_ID_TAG, Value: props.projectId }],
+      DurationSeconds: 900,
+    }));
+    credentials = out.Credentials;
+  } catch (error) {
+    throw new Error(`Project teardown could not assume ${target.accessRoleArn} to delete its stacks in account ${target.account} `
+      + `(${[...target.stackNames, target.resourcesStackName].join(', ')}): ${(error as Error).message}. `
+      + "Deploy or update that account's set-up (docs/multi-account.md), or delete the stacks there by hand, then retry deleting the project stack.");
+  }
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new Error(`Project teardown: AssumeRole of ${target.accessRoleArn} returned no credentials`);
+  }
+  return new CloudFormationClient({
+    region: await clients.cloudFormation.config.region(),
+    credentials: {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    },
+  });
+}
+
 async function reconcileStack(
   stackName: string,
   props: TeardownProperties,
   cfn: CloudFormationClient,
   phase: Phase,
+  where: { readonly account?: string; readonly roleArn?: string } = {},
 ): Promise<StackOutcome> {
   const stack = await describeStack(stackName, cfn);
   const decision = decideStack(stack, props.projectId, phase);
-  const base = { resource: 'stack', name: stackName, projectId: props.projectId, phase } as const;
+  const base = { resource: 'stack', name: stackName, projectId: props.projectId, phase, ...(where.account ? { account: where.account } : {}) } as const;
   switch (decision.kind) {
     case 'absent':
       logDecision({ ...base, action: 'none', reason: 'stack does not exist (any more)' });
@@ -122,7 +207,8 @@ async function reconcileStack(
       return 'failed';
     case 'delete':
       logDecision({ ...base, action: 'delete', reason: decision.reason });
-      await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+      // In a target account with the set-up's execution role, the only one its access role may pass.
+      await cfn.send(new DeleteStackCommand({ StackName: stackName, ...(where.roleArn ? { RoleARN: where.roleArn } : {}) }));
       return 'pending';
   }
 }

@@ -78,4 +78,11 @@ export const TARGET_SETUP = {
   stageRolePath: '/mlops-stage-roles/',
   /** The project account's roles that may use the access role: each project's deploy pipeline role (`ProjectNames.deployPipelineRoleName`). */
   trustedRoleNamePattern: 'sagemaker-p-*-deploy-pipeline',
+  /**
+   * The project account's roles that may use the access role to tear a project down: each project's
+   * teardown role (`ProjectNames.teardownRoleName`), only with a session tag of its own project id.
+   */
+  trustedTeardownRoleNamePattern: 'sagemaker-p-*-teardown',
+  /** The tag naming a project: on the teardown role and as its session tag in the target accounts. */
+  projectIdTag: 'sagemaker:project-id',
 } as const;

@@ -80,6 +80,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { what: 'S3 bucket name', name: (n) => n.buildPipelineArtifactsBucketName, max: 63, global: true },
   { what: 'IAM role name', name: (n) => n.deployPipelineRoleName, max: 64 },
   { what: 'IAM role name', name: (n) => n.smokeTestBuildRoleName, max: 64 },
+  { what: 'IAM role name', name: (n) => n.teardownRoleName, max: 64 },
   { what: 'KMS alias name', name: (n) => n.targetKeyAliasName, max: 256 },
   { what: 'SNS topic name', name: (n) => n.targetAlarmTopicName, max: 256 },
   ...DEPLOYMENT_STAGES.flatMap((stage) => TARGET_ROLE_KINDS.map((kind): NameLimit => (
@@ -132,6 +133,12 @@ export class ProjectNames {
   public readonly deployPipelineRoleName: string;
   /** Multi-account: the smoke-test CodeBuild project's role, named so that the staging account's role can trust it. */
   public readonly smokeTestBuildRoleName: string;
+  /**
+   * Multi-account: the teardown functions' role, named so that the target accounts' set-up can trust
+   * exactly the project teardowns (`sagemaker-<id>-teardown`, whose `sagemaker:project-id` tag it
+   * must carry).
+   */
+  public readonly teardownRoleName: string;
   /** Multi-account: alias of a target account's KMS key (data capture, endpoint volumes, alarm topic). */
   public readonly targetKeyAliasName: string;
   /** Multi-account: a target account's SNS topic for the endpoint alarms. */
@@ -168,6 +175,7 @@ export class ProjectNames {
     this.buildPipelineArtifactsBucketName = `sagemaker-project-${projectId}-build-artifacts`;
     this.deployPipelineRoleName = `sagemaker-${projectId}-deploy-pipeline`;
     this.smokeTestBuildRoleName = `sagemaker-${projectId}-smoke-test-build`;
+    this.teardownRoleName = `sagemaker-${projectId}-teardown`;
     this.targetKeyAliasName = `alias/sagemaker-project-${projectId}-endpoints`;
     this.targetAlarmTopicName = `sagemaker-${projectId}-endpoint-alarms`;
   }

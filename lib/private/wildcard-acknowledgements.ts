@@ -110,10 +110,10 @@ export class AcknowledgeWildcards implements IAspect {
 
 /**
  * Renders a resolved CloudFormation value the way cdk-nag names it in findings
- * (`arn:<AWS::Partition>:...`, `<Bucket.Arn>/*`).
+ * (`arn:<AWS::Partition>:...`, `<Bucket.Arn>/*`, an IAM policy variable `${aws:X}` as `<aws:X>`).
  */
 export function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.replace(/\$\{([^}]+)\}/g, '<$1>');
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
     if (typeof v.Ref === 'string') return `<${v.Ref}>`;
@@ -425,5 +425,10 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
   {
     finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*\/\*`),
     reason: "The projects' stage stacks (sagemaker-*), created, updated and deleted only with the execution role (cloudformation:RoleArn); not the set-up stack",
+  },
+  {
+    finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*-<aws:PrincipalTag\/sagemaker:project-id>-(deploy|target)-\*\/\*`),
+    actions: ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+    reason: "A project teardown's session: the stage and target stacks of its own project only (the session's project-id tag, which the trust binds to the teardown role's name), deleted only with the execution role",
   },
 ];

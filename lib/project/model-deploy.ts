@@ -66,6 +66,15 @@ export function targetResourcesFile(account: string): string {
 }
 
 /**
+ * Name of the release file holding the stack configuration of the project's resources in a target
+ * account: the stack's tags, among them the project id, which the project's teardown requires of a
+ * stack before it deletes it.
+ */
+export function targetResourcesConfigFile(account: string): string {
+  return `target-${account}.config.json`;
+}
+
+/**
  * Model deployment: a CodePipeline that deploys the approved model to a staging endpoint,
  * tests it for real, waits for approval and deploys it to production.
  *
@@ -238,9 +247,11 @@ export class ModelDeploy extends Construct {
     const targetSettings = props.targetAccountSettings ?? { retainData: true, tags: {} };
     // Built with this app's feature flags, as this app would build them.
     const context = Object.fromEntries(Object.entries(this.node.getAllContext()).filter(([k]) => k.startsWith('@aws-cdk')));
-    const targetFiles = Object.fromEntries(targets.map(({ account }) => [targetResourcesFile(account), targetAccountResourcesTemplate({
+    const targetFiles = Object.fromEntries(targets.flatMap(({ account }) => [[targetResourcesFile(account), targetAccountResourcesTemplate({
       names, accounts: props.deploymentAccounts!, account, settings: targetSettings, context,
-    })]));
+    })], [targetResourcesConfigFile(account), JSON.stringify({
+      Tags: { ...targetSettings.tags, 'sagemaker:project-name': names.projectName, 'sagemaker:project-id': names.projectId },
+    })]]));
     const verification = new ReleaseVerification(this, 'ReleaseVerification', { names, key, logs: props.logs, files: targetFiles });
     const verify = (actionName: string, input: codepipeline.Artifact, outputs: codepipeline.Artifact[]) => scopedCodeBuildAction(props.pipelineArtifactsBucket, {
       actionName, project: verification.project, input, outputs, runOrder: 1,
@@ -288,6 +299,7 @@ export class ModelDeploy extends Construct {
         actionName: `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}AccountResources`,
         stackName: names.targetStackName(account),
         templatePath: release.atPath(targetResourcesFile(account)),
+        templateConfiguration: release.atPath(targetResourcesConfigFile(account)),
         adminPermissions: false,
         ...inAccount(account),
         replaceOnFailure: true,

@@ -1,9 +1,10 @@
-import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { lambdaEntry } from '../paths';
+import { setupRoleArn, TARGET_SETUP } from '../contract/accounts';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { bundledFunction } from '../private/bundled-function';
 import { LogSettings, projectLogGroup } from '../private/log-settings';
@@ -35,11 +36,21 @@ export interface ProjectTeardownProps {
    * @default true
    */
   readonly deleteSageMakerPipeline?: boolean;
+  /**
+   * Multi-account: the target accounts, each with the stages it hosts, whose project stacks the
+   * teardown deletes there (the stages' endpoint or batch stacks first, then the account's
+   * `sagemaker-<name>-<id>-target-<account>`), as each account's set-up access role, which it
+   * assumes with a session tag of the project id, passing the set-up's execution role. The role of
+   * the teardown is then named `sagemaker-<id>-teardown`, which that access role trusts.
+   * @default - none
+   */
+  readonly targetAccounts?: ReadonlyArray<{ readonly account: string; readonly stages: readonly DeploymentStage[] }>;
 }
 
 /**
  * Deletes on project deletion what the project's pipelines created outside this stack: the
- * staging and prod endpoint stacks (waiting until they are gone) and the SageMaker pipeline.
+ * staging and prod endpoint stacks (waiting until they are gone), in a multi-account project also
+ * those in the target accounts and the project's stack there, and the SageMaker pipeline.
  * Only resources tagged with this project's id are touched; a stack that fails to delete fails
  * the project's deletion with the stack's reason, instead of leaving an orphan that keeps billing.
  */
@@ -54,10 +65,14 @@ export class ProjectTeardown extends Construct {
     const stages = props.stages ?? DEPLOYMENT_STAGES;
     const deletePipeline = props.deleteSageMakerPipeline ?? true;
     const entry = lambdaEntry('teardown');
+    const targets = props.targetAccounts ?? [];
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Teardown handlers of ${names.pipelineName}`,
+      // Multi-account: the name and tag the target accounts' access roles trust.
+      ...(targets.length > 0 ? { roleName: names.teardownRoleName } : {}),
     });
+    if (targets.length > 0) Tags.of(role).add(TARGET_SETUP.projectIdTag, names.projectId);
     // What to delete is the functions' own configuration, not the invoking event's (a direct
     // invocation with a forged event must not delete anything); the custom resource repeats it so
     // that a change reaches CloudFormation as an update.
@@ -68,6 +83,15 @@ export class ProjectTeardown extends Construct {
       ...(deletePipeline ? { PipelineName: names.pipelineName } : {}),
       ModelPackageGroupName: names.modelPackageGroupName,
       RetainData: String(props.retainData),
+      ...(targets.length > 0 ? {
+        TargetAccounts: targets.map(({ account, stages: hosted }) => ({
+          Account: account,
+          AccessRoleArn: setupRoleArn(account, 'deployAccess'),
+          ExecutionRoleArn: setupRoleArn(account, 'execution'),
+          StackNames: hosted.map((s) => names.deployStackName(s)),
+          ResourcesStackName: names.targetStackName(account),
+        })),
+      } : {}),
     };
     const common = {
       entry,
@@ -97,6 +121,18 @@ export class ProjectTeardown extends Construct {
       actions: ['cloudformation:DescribeStacks'],
       resources: [stack.stackId],
     }));
+    if (targets.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'UseTargetAccountAccessRoles',
+        // Tagged with this project's id, the only session tag the access roles accept from this role.
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: targets.map(({ account }) => setupRoleArn(account, 'deployAccess')),
+        conditions: {
+          StringEquals: { [`aws:RequestTag/${TARGET_SETUP.projectIdTag}`]: names.projectId },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [TARGET_SETUP.projectIdTag] },
+        },
+      }));
+    }
     if (deletePipeline) this.grantDeletePipeline(role, names);
     // Running batch transforms of the stages (the deploy seed's batch stages) are stopped.
     if (stages.length > 0) {

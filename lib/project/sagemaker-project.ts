@@ -258,8 +258,11 @@ export class SageMakerProject extends Construct {
         deleteAfter: [...(this.modelDeploy.deployRole ? [this.modelDeploy.deployRole] : []), this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
-        // Endpoint stacks in target accounts are not this account's to delete (see docs/multi-account.md, Teardown).
-        ...(accounts === undefined ? {} : { stages: DEPLOYMENT_STAGES.filter((s) => accounts.stageAccounts[s] === undefined) }),
+        // Stages in target accounts are deleted there, through each account's set-up (see docs/multi-account.md, Teardown).
+        ...(accounts === undefined ? {} : {
+          stages: DEPLOYMENT_STAGES.filter((s) => accounts.stageAccounts[s] === undefined),
+          targetAccounts: targetAccounts(accounts),
+        }),
       });
     }
 

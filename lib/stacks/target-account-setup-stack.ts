@@ -17,7 +17,9 @@ export interface TargetAccountSetupStackProps extends StackProps {
  * The one-time preparation of a staging or production account, shared by every project of one
  * project account: a role that only the project account's deploy pipeline roles
  * (`sagemaker-p-*-deploy-pipeline`) may assume, which may only run CloudFormation on `sagemaker-*`
- * stacks with the execution role of this stack; that execution role, whose policy covers what the
+ * stacks with the execution role of this stack, and that each project's teardown role
+ * (`sagemaker-<id>-teardown`) may assume with a session tag of its own project id, to delete only
+ * that project's stacks (with the same execution role); that execution role, whose policy covers what the
  * stage stacks hold (models, endpoint configurations and endpoints tagged with a project id, their
  * alarms and auto scaling, a project's key, data capture buckets, alarm topic and roles) and
  * nothing else; and the permissions boundary every role it creates must carry, so that no role it
@@ -298,20 +300,39 @@ export class TargetAccountSetupStack extends Stack {
       assumedBy: new iam.AccountPrincipal(projectAccount).withConditions({
         ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedRoleNamePattern}` },
       }),
-      description: `The deploy pipelines of account ${projectAccount}'s SageMaker projects running their stage stacks here`,
+      description: `The deploy pipelines and teardowns of account ${projectAccount}'s SageMaker projects running their stage stacks here`,
     });
     const access = this.deployAccessRole;
+    // And each project's teardown role (`sagemaker-<id>-teardown`), only with a session tag of its
+    // own project id: its role's name, its role's tag and the session tag all name the same project.
+    const tag = TARGET_SETUP.projectIdTag;
+    const teardownProject = `\${aws:PrincipalTag/${tag}}`;
+    access.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      sid: 'ProjectTeardowns',
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      principals: [new iam.AccountPrincipal(projectAccount)],
+      conditions: {
+        // A role of the fixed pattern, and the one whose name holds its own tag.
+        StringLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedTeardownRoleNamePattern}` },
+        ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/sagemaker-${teardownProject}-teardown` },
+        StringEquals: { [`aws:RequestTag/${tag}`]: teardownProject },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [tag] },
+      },
+    }));
+    // A deploy pipeline's session carries no project tag; a teardown's always does.
+    const deploySession = { [`aws:PrincipalTag/${tag}`]: 'true' };
     access.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'RunStageStacksAsExecutionRole',
       // Only through the execution role: what a stack does is bounded by that role, not this one.
       actions: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack'],
       resources: [projectStacks],
-      conditions: { StringEquals: { 'cloudformation:RoleArn': exec.roleArn } },
+      conditions: { StringEquals: { 'cloudformation:RoleArn': exec.roleArn }, Null: deploySession },
     }));
     access.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadStageStacks',
       actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStackResources', 'cloudformation:GetTemplate'],
       resources: [projectStacks],
+      conditions: { Null: deploySession },
     }));
     access.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PassExecutionRole',
@@ -323,13 +344,27 @@ export class TargetAccountSetupStack extends Stack {
       sid: 'ReadPipelineArtifacts',
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [`${s3Arn('sagemaker-project-p-*-pipeline-artifacts')}/*`],
-      conditions: { StringEquals: { 's3:ResourceAccount': projectAccount } },
+      conditions: { StringEquals: { 's3:ResourceAccount': projectAccount }, Null: deploySession },
     }));
     access.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DecryptPipelineArtifacts',
       actions: ['kms:Decrypt'],
       resources: [arn('kms', 'key', '*', { account: projectAccount })],
-      conditions: { ...tagged('aws:ResourceTag'), StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+      conditions: { Null: { ...tagged('aws:ResourceTag').Null, ...deploySession }, StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+    }));
+    // A teardown session deletes its own project's stacks (`sagemaker-<name>-<id>-deploy-<stage>`,
+    // `sagemaker-<name>-<id>-target-<account>`) with the execution role, and nothing else.
+    const ownStacks = ['deploy', 'target'].map((kind) => arn('cloudformation', 'stack', `sagemaker-*-${teardownProject}-${kind}-*/*`));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TeardownDeletesItsProjectStacks',
+      actions: ['cloudformation:DeleteStack'],
+      resources: ownStacks,
+      conditions: { StringEquals: { 'cloudformation:RoleArn': exec.roleArn } },
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TeardownReadsItsProjectStacks',
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+      resources: ownStacks,
     }));
     Aspects.of(this).add(new AcknowledgeWildcards(SETUP_WILDCARD_REASONS));
   }

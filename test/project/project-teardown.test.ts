@@ -83,3 +83,50 @@ describe('ProjectTeardown, configured', () => {
     expect(sids(template)).toEqual(['DeleteSageMakerPipeline', 'ReadOwnStackStatus', 'StopRunningExecutions']);
   });
 });
+
+describe('ProjectTeardown, multi-account (targetAccounts)', () => {
+  const STAGING_ACCOUNT = '222222222222';
+  const PROD_ACCOUNT = '333333333333';
+  const setupRole = (account: string, name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:role/mlops-target-account/${name}` });
+  const template = teardownTemplate({
+    stages: [],
+    targetAccounts: [{ account: STAGING_ACCOUNT, stages: ['staging'] }, { account: PROD_ACCOUNT, stages: ['prod'] }],
+  });
+
+  test('names each account\'s stacks, endpoint stacks apart from the account\'s resources stack, with the set-up\'s roles', () => {
+    const [resource] = Object.values(template.findResources('Custom::SageMakerProjectTeardown'));
+    expect(resource.Properties.StackNames).toEqual([]);
+    expect(resource.Properties.TargetAccounts).toEqual([STAGING_ACCOUNT, PROD_ACCOUNT].map((account) => ({
+      Account: account,
+      AccessRoleArn: setupRole(account, 'sagemaker-mlops-deploy-access'),
+      ExecutionRoleArn: setupRole(account, 'sagemaker-mlops-cfn-execution'),
+      StackNames: [`${PREFIX}-deploy-${account === STAGING_ACCOUNT ? 'staging' : 'prod'}`],
+      ResourcesStackName: `${PREFIX}-target-${account}`,
+    })));
+  });
+
+  test('its role has the name and project tag the access roles trust, and assumes only them, only with its own project\'s session tag', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: `sagemaker-${ID}-teardown`,
+      Tags: Match.arrayWith([{ Key: 'sagemaker:project-id', Value: ID }]),
+    });
+    const assume = statementsOf(template, 'TeardownHandlerRole').find((s) => s.Sid === 'UseTargetAccountAccessRoles');
+    expect(assume).toEqual(expect.objectContaining({
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Resource: [setupRole(STAGING_ACCOUNT, 'sagemaker-mlops-deploy-access'), setupRole(PROD_ACCOUNT, 'sagemaker-mlops-deploy-access')],
+      Condition: {
+        StringEquals: { 'aws:RequestTag/sagemaker:project-id': ID },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['sagemaker:project-id'] },
+      },
+    }));
+    // No CloudFormation rights of its own in the target accounts: those are the access role's.
+    expect(JSON.stringify(statementsOf(template, 'TeardownHandlerRole'))).not.toMatch(/222222222222:stack|333333333333:stack/);
+  });
+
+  test('single-account: the role keeps a generated name and assumes nothing', () => {
+    const single = teardownTemplate();
+    expect(JSON.stringify(single.findResources('AWS::IAM::Role'))).not.toContain('-teardown');
+    expect(sids(single)).not.toContain('UseTargetAccountAccessRoles');
+    expect(Object.values(single.findResources('Custom::SageMakerProjectTeardown'))[0].Properties.TargetAccounts).toBeUndefined();
+  });
+});

@@ -47,8 +47,8 @@ describe('the project\'s deploy pipeline and the prepared accounts', () => {
     expect(await assumeAccess(roleArn(OTHER_ACCOUNT, pipelineRoleName), mayDoAnything, PROD_ACCOUNT)).toBe('ImplicitlyDenied');
   });
 
-  test('no other role of the project stack can: not the deploy build\'s, not the smoke test\'s', async () => {
-    const others = templateRoles(project, PROJECT_ACCOUNT).filter((r) => r.roleName !== pipelineRoleName);
+  test('no other role of the project stack can (but the teardown, below): not the deploy build\'s, not the smoke test\'s', async () => {
+    const others = templateRoles(project, PROJECT_ACCOUNT).filter((r) => r.roleName !== pipelineRoleName && r.roleName !== `sagemaker-${PROJECT_ID}-teardown`);
     expect(others.length).toBeGreaterThan(10);
     const smokeBuild = roleArn(PROJECT_ACCOUNT, `sagemaker-${PROJECT_ID}-smoke-test-build`);
     expect(await assumeAccess(smokeBuild, mayDoAnything, STAGING_ACCOUNT)).toBe('ImplicitlyDenied');
@@ -334,5 +334,90 @@ describe('the project\'s image repository, pulled from a target account', () => 
     const smokeTest = roleNamed(staging, STAGING_ACCOUNT, targetRoleName('staging', 'smoke-test'));
     const anything = [{ name: 'PullAnything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }] } }];
     expect(await pull(smokeTest, STAGING_ACCOUNT, repository, anything)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the project\'s teardown in the prepared accounts', () => {
+  const TAG = 'sagemaker:project-id';
+  const OTHER_ID = 'p-zzz999zzz999';
+  const teardownName = (id: string) => `sagemaker-${id}-teardown`;
+  /** The project's teardown role, as the project stack synthesizes it. */
+  const teardown = roleNamed(project, PROJECT_ACCOUNT, teardownName(PROJECT_ID));
+  const session = (id: string) => ({ [`aws:RequestTag/${TAG}`]: id, 'aws:TagKeys': [TAG] });
+
+  /** A role of `account` named `name` and tagged with `tag` assumes the access role of `target`, asking for the session tag `id`. */
+  const assume = (action: string, principal: string, tag: string, id: string, identityPolicies: SimulatedRequest['identityPolicies'], target = PROD_ACCOUNT) => decide({
+    principal, action, resource: accessArn(target), resourceAccount: target, identityPolicies, resourcePolicy: setup[target].access.trust,
+    context: { [`aws:PrincipalTag/${TAG}`]: tag, ...session(id) },
+  });
+
+  test('carries the project tag, under the name the access roles trust', () => {
+    const [role] = Object.values(project.findResources('AWS::IAM::Role', { Properties: { RoleName: teardownName(PROJECT_ID) } }));
+    expect(role.Properties.Tags).toContainEqual({ Key: TAG, Value: PROJECT_ID });
+  });
+
+  test.each([['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]])('assumes the %s account\'s access role with its own project\'s session tag', async (_stage, account) => {
+    for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+      expect([action, await assume(action, roleArn(PROJECT_ACCOUNT, teardownName(PROJECT_ID)), PROJECT_ID, PROJECT_ID, identity(teardown), account)])
+        .toEqual([action, 'Allowed']);
+    }
+  });
+
+  test.each([
+    ['its own role, asking for another project\'s session tag', teardownName(PROJECT_ID), PROJECT_ID, OTHER_ID, PROJECT_ACCOUNT],
+    ['another project\'s teardown, asking for this project\'s tag', teardownName(OTHER_ID), OTHER_ID, PROJECT_ID, PROJECT_ACCOUNT],
+    ['another project\'s teardown tagged with this project\'s id', teardownName(OTHER_ID), PROJECT_ID, PROJECT_ID, PROJECT_ACCOUNT],
+    ['a role of another account with the same name and tag', teardownName(PROJECT_ID), PROJECT_ID, PROJECT_ID, OTHER_ACCOUNT],
+    ['the project\'s deploy pipeline role, tagged', pipelineRoleName, PROJECT_ID, PROJECT_ID, PROJECT_ACCOUNT],
+    ['a role outside the teardown name pattern whose name holds its tag', 'sagemaker-admin-teardown', 'admin', 'admin', PROJECT_ACCOUNT],
+  ])('the trust refuses %s, whatever its own policies allow', async (_what, name, tag, id, account) => {
+    expect(await assume('sts:TagSession', roleArn(account, name), tag, id, mayDoAnything)).toBe('ImplicitlyDenied');
+  });
+
+  test('its own policy asks for no other session tag', async () => {
+    expect(await assume('sts:TagSession', roleArn(PROJECT_ACCOUNT, teardownName(PROJECT_ID)), PROJECT_ID, OTHER_ID, identity(teardown))).toBe('ImplicitlyDenied');
+  });
+
+  /** A request of an access role session tagged with project `id` (a teardown's), in the prod account. */
+  const asSession = (id: string, action: string, resource: string, context: Record<string, string> = {}) => decide({
+    principal: accessArn(PROD_ACCOUNT), action, resource, resourceAccount: PROD_ACCOUNT, identityPolicies: identity(setup[PROD_ACCOUNT].access),
+    context: { [`aws:PrincipalTag/${TAG}`]: id, ...context },
+  });
+  const withExecutionRole = { 'cloudformation:RoleArn': executionArn(PROD_ACCOUNT) };
+  const ownStacks = [stackName('deploy-prod'), stackName(`target-${PROD_ACCOUNT}`)];
+  const otherStacks = [`sagemaker-other-${OTHER_ID}-deploy-prod`, `sagemaker-other-${OTHER_ID}-target-${PROD_ACCOUNT}`];
+
+  test('its session deletes and reads its own project\'s stacks there, with the execution role', async () => {
+    for (const name of ownStacks) {
+      expect([name, await asSession(PROJECT_ID, 'cloudformation:DeleteStack', stackArn(PROD_ACCOUNT, name), withExecutionRole)]).toEqual([name, 'Allowed']);
+      expect([name, await asSession(PROJECT_ID, 'cloudformation:DescribeStacks', stackArn(PROD_ACCOUNT, name))]).toEqual([name, 'Allowed']);
+    }
+    expect(await asSession(PROJECT_ID, 'iam:PassRole', executionArn(PROD_ACCOUNT), { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('Allowed');
+  });
+
+  test('another project\'s teardown session cannot delete this project\'s stacks, nor this one another\'s', async () => {
+    for (const name of ownStacks) {
+      expect([name, await asSession(OTHER_ID, 'cloudformation:DeleteStack', stackArn(PROD_ACCOUNT, name), withExecutionRole)]).toEqual([name, 'ImplicitlyDenied']);
+    }
+    for (const name of otherStacks) {
+      expect([name, await asSession(PROJECT_ID, 'cloudformation:DeleteStack', stackArn(PROD_ACCOUNT, name), withExecutionRole)]).toEqual([name, 'ImplicitlyDenied']);
+    }
+  });
+
+  test.each([
+    ['delete its stack with its own rights (no execution role)', 'cloudformation:DeleteStack', stackArn(PROD_ACCOUNT, stackName('deploy-prod')), {}],
+    ['update its stack', 'cloudformation:UpdateStack', stackArn(PROD_ACCOUNT, stackName('deploy-prod')), withExecutionRole],
+    ['create a stack', 'cloudformation:CreateStack', stackArn(PROD_ACCOUNT, stackName('deploy-prod')), withExecutionRole],
+    ['delete the account\'s set-up stack', 'cloudformation:DeleteStack', stackArn(PROD_ACCOUNT, TARGET_SETUP.stackName), withExecutionRole],
+    ['read the pipeline\'s run artifacts', 's3:GetObject', `arn:aws:s3:::sagemaker-project-${PROJECT_ID}-pipeline-artifacts/x`, { 's3:ResourceAccount': PROJECT_ACCOUNT }],
+  ])('its session cannot %s', async (_what, action, resource, context) => {
+    expect(await asSession(PROJECT_ID, action, resource, context)).toBe('ImplicitlyDenied');
+  });
+
+  test('a deploy pipeline\'s session (no project tag) still runs stage stacks as before', async () => {
+    expect(await decide({
+      principal: accessArn(PROD_ACCOUNT), action: 'cloudformation:UpdateStack', resource: stackArn(PROD_ACCOUNT, stackName('deploy-prod')), resourceAccount: PROD_ACCOUNT,
+      identityPolicies: identity(setup[PROD_ACCOUNT].access), context: withExecutionRole,
+    })).toBe('Allowed');
   });
 });

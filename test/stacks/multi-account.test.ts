@@ -4,7 +4,7 @@ import { parseProjectConfig } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { buildTemplateObjects, UsageError } from '../../lib/studio/template-publisher';
 import {
-  evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, roleNamed, STAGING_ACCOUNT, templateRoles,
+  evaluate, MULTI_ACCOUNT_CONFIG, multiAccountTemplates, PROD_ACCOUNT, PROJECT_ACCOUNT, PROJECT_ID, REGION, releaseFiles, roleNamed, STAGING_ACCOUNT, templateRoles,
 } from '../support/multi-account';
 import { ConfigError } from '../../lib/contract/errors';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
@@ -264,6 +264,17 @@ describe('multi-account app', () => {
       ]);
     });
 
+    test('each account\'s resources stack carries the project\'s tags, which the project\'s teardown requires before deleting it', () => {
+      const files = releaseFiles(project);
+      for (const [stage, account] of [['Staging', STAGING_ACCOUNT], ['Prod', PROD_ACCOUNT]]) {
+        const action = pipelineStages().flatMap((s) => s.Actions).find((a) => a.Name === `Deploy${stage}AccountResources`)!;
+        expect(action.Configuration.TemplateConfiguration).toBe(`Release::target-${account}.config.json`);
+        expect(JSON.parse(files[`target-${account}.config.json`]).Tags).toEqual(expect.objectContaining({
+          'sagemaker:project-id': PROJECT_ID, 'sagemaker:project-name': 'mlops-demo',
+        }));
+      }
+    });
+
     test('a shared account\'s resources are deployed once, by staging', () => {
       const { project: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
       const names = pipelineStages(t).flatMap((s) => s.Actions.map((a) => a.Name)).filter((n) => n.endsWith('AccountResources'));
@@ -334,6 +345,18 @@ describe('multi-account app', () => {
     const buildRole = templateRoles(t, PROJECT_ACCOUNT).find((r) => r.statements.some((s) => s.Sid === 'ResolveModelPackage'))!;
     expect(buildRole.statements.find((s) => s.Sid === 'CheckEndpointOwnership')?.Resource).toEqual(`arn:aws:sagemaker:${REGION}:${PROJECT_ACCOUNT}:endpoint/mlops-demo-prod`);
     t.hasResourceProperties('Custom::SageMakerProjectTeardown', { StackNames: [`sagemaker-mlops-demo-${PROJECT_ID}-deploy-prod`] });
+  });
+
+  test('the project\'s teardown deletes each target account\'s stacks there: one entry per account, with the stages it hosts', () => {
+    const stack = (suffix: string) => `sagemaker-mlops-demo-${PROJECT_ID}-${suffix}`;
+    const entry = (account: string, stages: string[]) => Match.objectLike({
+      Account: account, StackNames: stages.map((s) => stack(`deploy-${s}`)), ResourcesStackName: stack(`target-${account}`),
+    });
+    project.hasResourceProperties('Custom::SageMakerProjectTeardown', {
+      StackNames: [], TargetAccounts: [entry(STAGING_ACCOUNT, ['staging']), entry(PROD_ACCOUNT, ['prod'])],
+    });
+    const { project: shared } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
+    shared.hasResourceProperties('Custom::SageMakerProjectTeardown', { TargetAccounts: [entry(STAGING_ACCOUNT, ['staging', 'prod'])] });
   });
 
   test('a target account\'s data capture is kept: retained, and with retainData no version can be deleted', () => {

@@ -49,7 +49,10 @@ export function multiAccountTemplates(config: Record<string, string> = MULTI_ACC
   const files = releaseFiles(project);
   return {
     project,
-    targets: Object.fromEntries(Object.entries(files).map(([name, body]) => [/^target-(\d{12})\.template\.json$/.exec(name)![1], Template.fromJSON(JSON.parse(body))])),
+    targets: Object.fromEntries(Object.entries(files).flatMap(([name, body]) => {
+      const account = /^target-(\d{12})\.template\.json$/.exec(name)?.[1];
+      return account === undefined ? [] : [[account, Template.fromJSON(JSON.parse(body))]];
+    })),
   };
 }
 

@@ -6,6 +6,7 @@
  * comes from moto); stopping executions is covered by the mocked tests only, because moto
  * completes executions as soon as they start.
  */
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -139,7 +140,8 @@ afterEach(() => {
 });
 
 function handlers() {
-  return createTeardownHandlers(() => ({ cloudFormation, sageMaker }), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
+  // Single-account: STS is never called.
+  return createTeardownHandlers(() => ({ cloudFormation, sageMaker, sts: new STSClient(clientConfig()) }), { properties: (e) => e.ResourceProperties, stackIsBeingDeleted: async () => true });
 }
 
 describe('teardown against moto_server', () => {

@@ -23,6 +23,7 @@ describe('parseProperties', () => {
       pipelineName: 'abalone-p-abc123',
       modelPackageGroupName: 'abalone-p-abc123',
       retainData: true,
+      targetAccounts: [],
     });
   });
 
