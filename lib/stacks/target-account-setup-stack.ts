@@ -194,7 +194,7 @@ export class TargetAccountSetupStack extends Stack {
       path: TARGET_SETUP.path,
       // The project account, and in it only the deploy pipeline roles of its projects.
       assumedBy: new iam.AccountPrincipal(projectAccount).withConditions({
-        ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedRoleNamePattern}` },
+        ArnLike: { 'aws:PrincipalArn': TARGET_SETUP.trustedRolePaths.map((p) => `arn:${this.partition}:iam::${projectAccount}:role${p}${TARGET_SETUP.trustedRoleNamePattern}`) },
       }),
       description: `The deploy pipelines of account ${projectAccount}'s SageMaker projects running their stage stacks here`,
     });

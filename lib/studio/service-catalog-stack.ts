@@ -19,6 +19,10 @@ import { ConnectionTemplateConstraints, ProjectOptions, SourceProviderName } fro
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
 import { CONNECTION_PARAMETER } from './project-template';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
+import type { DeploymentAccounts } from '../contract/accounts';
+
+/** End of the deploy pipeline role's name that only a multi-account project has (`ProjectNames.deployPipelineRoleName`). */
+const MULTI_ACCOUNT_ROLE_SUFFIX = 'deploy-pipeline';
 
 // Moved to their own files; still exported here for existing imports.
 
@@ -50,6 +54,12 @@ export interface ServiceCatalogStackProps extends StackProps {
   readonly productVersion?: string;
   /** What Studio users of a connection product may choose. @default - any connection and repository */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /**
+   * Multi-account deployment of the product's projects, fixed here: a Studio user cannot change
+   * the accounts the stages deploy to.
+   * @default - single-account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
   /**
    * Name of the bucket holding the product's assets. Must be a plain string: the product template
    * refers to its objects by literal bucket name.
@@ -108,6 +118,7 @@ export class ServiceCatalogStack extends Stack {
       assetBucket: this.assetBucket,
       project: props.project,
       connectionConstraints: props.connectionConstraints,
+      deploymentAccounts: props.deploymentAccounts,
       permissionsBoundary: props.boundaryPolicy ?? projectRoleBoundaryName,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
@@ -158,6 +169,9 @@ export class ServiceCatalogStack extends Stack {
       projectRoleBoundary: boundary ?? this.projectRoleBoundary!.policy,
       permissionsBoundary: boundary,
       sourceProvider: project.sourceProvider,
+      // Projects of a released multi-account version keep (and on update remove) their named roles.
+      multiAccount: props.deploymentAccounts !== undefined
+        || previousVersions.some((v) => JSON.stringify(this.snapshotTemplate(snapshotDirectory, v)).includes(`-${MULTI_ACCOUNT_ROLE_SUFFIX}"`)),
     }).role;
     // Every role of this stack too (the asset deployment's), not only the product's.
     if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);

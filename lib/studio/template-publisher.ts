@@ -96,10 +96,6 @@ export function buildTemplateObjects(options: Pick<PublishOptions, 'bucket' | 'p
   try {
     // Only the template and its launch role: a connection template may leave its repositories to Studio users.
     config = parseProjectConfig(options.context, { templateOnly: true });
-    if (config.deploymentAccounts !== undefined) {
-      throw new ConfigError('`stagingAccount` / `prodAccount` (multi-account deployment) is not available for the S3-hosted Studio template yet; '
-        + 'deploy the project stack with `cdk deploy`, or drop the account settings');
-    }
     location = new StudioTemplateLocation(options.bucket, options.prefix, config.productVersion);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);

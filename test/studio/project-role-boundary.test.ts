@@ -225,3 +225,64 @@ describe('the project role boundary the launch role stack ships', () => {
     expect(await decrypt({ 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID })).toBe('Allowed');
   });
 });
+
+describe('a multi-account template (target accounts fixed at publishing): its launch role and boundary', () => {
+  const STAGING = '222222222222';
+  const PROD = '333333333333';
+  const maOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'role-boundary-ma-'));
+  const maApp = new App({ outdir: maOutdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const maConfig = parseProjectConfig({ projectAccount: ACCOUNT, stagingAccount: STAGING, prodAccount: PROD }, { templateOnly: true });
+  const maStacks = studioTemplateApp(maApp, maConfig, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', maConfig.productVersion));
+  const maAssembly = maApp.synth();
+  const maTemplate: Json = maAssembly.getStackByName(maStacks.template.stackName).template;
+  const maLaunch: Json = maAssembly.getStackByName(maStacks.launchRole.stackName).template;
+  afterAll(() => fs.rmSync(maOutdir, { recursive: true, force: true }));
+  const maPolicy = (type: string) => Object.values(maLaunch.Resources as Json).filter((r: Json) => r.Type === type).map((r: Json) => concrete(r.Properties.PolicyDocument))[0];
+  const maLaunchPolicy = maPolicy('AWS::IAM::Policy');
+  const maBoundary = maPolicy('AWS::IAM::ManagedPolicy');
+  const asMaLaunchRole = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide({ principal: LAUNCH_ROLE_ARN, action, resource, identity: maLaunchPolicy, context });
+  const named = (kind: string) => roleArn(`sagemaker-${PROJECT_ID}-${kind}`);
+
+  test('the launch role creates the two roles the target accounts trust by name, with the boundary, and passes each only to its service', async () => {
+    for (const kind of ['deploy-pipeline', 'smoke-test-build']) {
+      for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRole']) {
+        expect([kind, action, await asMaLaunchRole(action, named(kind), { 'iam:PermissionsBoundary': BOUNDARY_ARN })]).toEqual([kind, action, 'Allowed']);
+      }
+      expect(await asMaLaunchRole('iam:CreateRole', named(kind))).toBe('ImplicitlyDenied');
+      expect(await asMaLaunchRole('iam:CreateRole', roleArn(`sagemaker-${PROJECT_ID}-${kind}`, '/'), { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('ImplicitlyDenied');
+    }
+    expect(await asMaLaunchRole('iam:PassRole', named('deploy-pipeline'), { 'iam:PassedToService': 'codepipeline.amazonaws.com' })).toBe('Allowed');
+    expect(await asMaLaunchRole('iam:PassRole', named('smoke-test-build'), { 'iam:PassedToService': 'codebuild.amazonaws.com' })).toBe('Allowed');
+    expect(await asMaLaunchRole('iam:PassRole', named('deploy-pipeline'), { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ImplicitlyDenied');
+    // The single-account launch role has none of it.
+    expect(await asLaunchRole('iam:CreateRole', named('deploy-pipeline'), { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('ImplicitlyDenied');
+  });
+
+  test('the launch role sets the model package group\'s resource policy (the grants to the target accounts\' roles)', async () => {
+    const group = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package-group/demo-${PROJECT_ID}`;
+    expect(await asMaLaunchRole('sagemaker:PutModelPackageGroupPolicy', group)).toBe('Allowed');
+    expect(await asLaunchRole('sagemaker:PutModelPackageGroupPolicy', group)).toBe('ImplicitlyDenied');
+  });
+
+  test('every role of the template is under the project role path with the boundary, the two named ones included', () => {
+    const roles = Object.values(maTemplate.Resources as Json).filter((r: Json) => r.Type === 'AWS::IAM::Role') as Json[];
+    expect(roles.filter((r) => r.Properties.RoleName !== undefined)).toHaveLength(2);
+    expect(roles.filter((r) => r.Properties.Path !== PROJECT_ROLE_PATH || concrete(r.Properties.PermissionsBoundary) !== BOUNDARY_ARN)).toEqual([]);
+  });
+
+  test('the boundary fits IAM\'s quota, and lets the deploy pipeline and smoke test roles assume the target accounts\' roles and nothing else', async () => {
+    const statements = (Object.values(maLaunch.Resources as Json).find((r: Json) => r.Type === 'AWS::IAM::ManagedPolicy') as Json).Properties.PolicyDocument.Statement;
+    expect(renderedLength(statements)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
+    const assume = (resource: string) => decide({
+      principal: named('deploy-pipeline'), action: 'sts:AssumeRole', resource, boundary: maBoundary,
+      identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+    });
+    for (const account of [STAGING, PROD]) expect(await assume(`arn:aws:iam::${account}:role/mlops-target-account/sagemaker-mlops-deploy-access`)).toBe('Allowed');
+    expect(await assume(`arn:aws:iam::${STAGING}:role/mlops-stage-roles/sagemaker-${PROJECT_ID}-staging-smoke-test`)).toBe('Allowed');
+    expect(await assume(`arn:aws:iam::${STAGING}:role/OrganizationAccountAccessRole`)).not.toBe('Allowed');
+    expect(await assume('arn:aws:iam::444444444444:role/mlops-target-account/sagemaker-mlops-deploy-access')).not.toBe('Allowed');
+    // Not the other web-identity or SAML forms, which a family (sts:Assume*) would allow.
+    expect(JSON.stringify(statements)).not.toContain('sts:Assume*');
+  });
+});
