@@ -144,6 +144,52 @@ describe('the S3 template\'s launch role', () => {
   });
 });
 
+/** The template's tokens as one project of this account has them. */
+const values: TokenValues = {
+  pseudo: (name) => ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION } as Record<string, string>)[name],
+  parameter: (name) => ({ SageMakerProjectName: 'demo', SageMakerProjectId: PROJECT_ID } as Record<string, string>)[name] ?? 'x',
+  generatedName: (logicalId, lowerCase) => (lowerCase ? `sp-demo-${logicalId.toLowerCase()}-abc` : `SP-demo-${logicalId}-ABC`),
+  generatedId: () => '0123abcd-4567-89ab-cdef-0123456789ab',
+};
+/** A concrete action for each wildcard action of the template's roles. */
+const ACTION_SAMPLES: Record<string, string> = {
+  's3:GetObject*': 's3:GetObjectVersion', 's3:GetBucket*': 's3:GetBucketLocation', 's3:List*': 's3:ListBucket', 's3:DeleteObject*': 's3:DeleteObject',
+  's3:Abort*': 's3:AbortMultipartUpload', 'kms:ReEncrypt*': 'kms:ReEncryptFrom', 'kms:GenerateDataKey*': 'kms:GenerateDataKey',
+  'cloudformation:DescribeStack*': 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate*': 'cloudformation:GetTemplateSummary',
+};
+const sample = (action: string) => {
+  if (!action.includes('*')) return action;
+  if (!ACTION_SAMPLES[action]) throw new Error(`no sample for ${action}: add one`);
+  return ACTION_SAMPLES[action];
+};
+
+// A key policy that delegates to IAM, as the project key's does.
+const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+
+/** The statements (one sample resource and action each) a role under the boundary is refused. */
+async function refusedStatements(statements: ReturnType<typeof roleStatements>, bound: Json): Promise<string[]> {
+  const refused: string[] = [];
+  for (const s of statements) {
+    for (const parts of s.resources) {
+      // A name pattern of the role's own policy (pipelines-*, .../*) stands for one name it matches.
+      const resource = parts.join('') === '*' ? '*' : parts.join('').replace(/\*/g, 'x1');
+      for (const action of s.actions.map(sample)) {
+        const decision = await decide({
+          principal: roleArn('SP-demo-Role-ABC'),
+          action,
+          resource,
+          identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] },
+          boundary: bound,
+          context: { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
+          resourcePolicy: resource.includes(':kms:') ? keyPolicy : undefined,
+        });
+        if (decision !== 'Allowed' && decision !== 'NotApplicable') refused.push(`${action} ${resource}: ${decision}`);
+      }
+    }
+  }
+  return refused;
+}
+
 describe('the project role boundary the launch role stack ships', () => {
   test('fits IAM\'s managed policy quota', () => {
     const boundaryResource: Json = Object.values(launchTemplate.Resources as Json).find((r: Json) => r.Type === 'AWS::IAM::ManagedPolicy');
@@ -151,51 +197,10 @@ describe('the project role boundary the launch role stack ships', () => {
     expect(renderedLength(statements)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
   });
 
-  /** The template's tokens as one project of this account has them. */
-  const values: TokenValues = {
-    pseudo: (name) => ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION } as Record<string, string>)[name],
-    parameter: (name) => ({ SageMakerProjectName: 'demo', SageMakerProjectId: PROJECT_ID } as Record<string, string>)[name] ?? 'x',
-    generatedName: (logicalId, lowerCase) => (lowerCase ? `sp-demo-${logicalId.toLowerCase()}-abc` : `SP-demo-${logicalId}-ABC`),
-    generatedId: () => '0123abcd-4567-89ab-cdef-0123456789ab',
-  };
-  /** A concrete action for each wildcard action of the template's roles. */
-  const ACTION_SAMPLES: Record<string, string> = {
-    's3:GetObject*': 's3:GetObjectVersion', 's3:GetBucket*': 's3:GetBucketLocation', 's3:List*': 's3:ListBucket', 's3:DeleteObject*': 's3:DeleteObject',
-    's3:Abort*': 's3:AbortMultipartUpload', 'kms:ReEncrypt*': 'kms:ReEncryptFrom', 'kms:GenerateDataKey*': 'kms:GenerateDataKey',
-    'cloudformation:DescribeStack*': 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate*': 'cloudformation:GetTemplateSummary',
-  };
-  const sample = (action: string) => {
-    if (!action.includes('*')) return action;
-    if (!ACTION_SAMPLES[action]) throw new Error(`no sample for ${action}: add one`);
-    return ACTION_SAMPLES[action];
-  };
-
-  // A key policy that delegates to IAM, as the project key's does.
-  const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
-
   test('allows every statement of every role of the template', async () => {
     const statements = roleStatements(template, values);
     expect(statements.length).toBeGreaterThan(50);
-    const refused: string[] = [];
-    for (const s of statements) {
-      for (const parts of s.resources) {
-        // A name pattern of the role's own policy (pipelines-*, .../*) stands for one name it matches.
-        const resource = parts.join('') === '*' ? '*' : parts.join('').replace(/\*/g, 'x1');
-        for (const action of s.actions.map(sample)) {
-          const decision = await decide({
-            principal: roleArn('SP-demo-Role-ABC'),
-            action,
-            resource,
-            identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] },
-            boundary,
-            context: { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
-            resourcePolicy: resource.includes(':kms:') ? keyPolicy : undefined,
-          });
-          if (decision !== 'Allowed' && decision !== 'NotApplicable') refused.push(`${action} ${resource}: ${decision}`);
-        }
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedStatements(statements, boundary)).toEqual([]);
   });
 
   const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -284,5 +289,11 @@ describe('a multi-account template (target accounts fixed at publishing): its la
     expect(await assume('arn:aws:iam::444444444444:role/mlops-target-account/sagemaker-mlops-deploy-access')).not.toBe('Allowed');
     // Not the other web-identity or SAML forms, which a family (sts:Assume*) would allow.
     expect(JSON.stringify(statements)).not.toContain('sts:Assume*');
+  });
+
+  test('allows every statement of every role of the multi-account template, the cross-account ones included', async () => {
+    const statements = roleStatements(maTemplate, values);
+    expect(statements.filter((s) => s.actions.includes('sts:AssumeRole')).length).toBeGreaterThanOrEqual(2);
+    expect(await refusedStatements(statements, maBoundary)).toEqual([]);
   });
 });
