@@ -21,8 +21,16 @@ import { CONNECTION_PARAMETER } from './project-template';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
 import type { DeploymentAccounts } from '../contract/accounts';
 
-/** End of the deploy pipeline role's name that only a multi-account project has (`ProjectNames.deployPipelineRoleName`). */
-const MULTI_ACCOUNT_ROLE_SUFFIX = 'deploy-pipeline';
+/**
+ * Whether a (released) product template deploys to target accounts: it has the role named
+ * `sagemaker-<id>-deploy-pipeline` (`ProjectNames.deployPipelineRoleName`), which only a
+ * multi-account project names. Its projects keep (and on an update to a single-account version
+ * remove) that role and the smoke test's, so the launch role needs the multi-account permissions.
+ */
+export function deploysToTargetAccounts(template: unknown): boolean {
+  const resources = Object.values((template as { Resources?: Record<string, { Type?: string; Properties?: { RoleName?: unknown } }> }).Resources ?? {});
+  return resources.some((r) => r.Type === 'AWS::IAM::Role' && /-deploy-pipeline"\]\]\}$|-deploy-pipeline"$/.test(JSON.stringify(r.Properties?.RoleName ?? '')));
+}
 
 // Moved to their own files; still exported here for existing imports.
 
@@ -171,7 +179,7 @@ export class ServiceCatalogStack extends Stack {
       sourceProvider: project.sourceProvider,
       // Projects of a released multi-account version keep (and on update remove) their named roles.
       multiAccount: props.deploymentAccounts !== undefined
-        || previousVersions.some((v) => JSON.stringify(this.snapshotTemplate(snapshotDirectory, v)).includes(`-${MULTI_ACCOUNT_ROLE_SUFFIX}"`)),
+        || previousVersions.some((v) => deploysToTargetAccounts(this.snapshotTemplate(snapshotDirectory, v))),
     }).role;
     // Every role of this stack too (the asset deployment's), not only the product's.
     if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);
