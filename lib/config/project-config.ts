@@ -160,7 +160,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
   }
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
   const source = readSourceSettings(context, options.templateOnly ?? false);
-  const multiAccount = readDeploymentAccounts(context, projectId, serviceCatalog);
+  const multiAccount = readDeploymentAccounts(context, projectId, options.templateOnly ?? false);
   const warnings: string[] = [...source.warnings, ...multiAccount.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
     .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
@@ -199,7 +199,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, projectId: string | undefined, serviceCatalog: boolean): {
+function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, projectId: string | undefined, templateOnly: boolean): {
   accounts?: DeploymentAccounts;
   warnings: string[];
 } {
@@ -227,15 +227,13 @@ function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, proj
     };
   }
   const given = [staging === undefined ? [] : ['`stagingAccount`'], prod === undefined ? [] : ['`prodAccount`']].flat().join(' and ');
-  if (serviceCatalog) {
-    throw new ConfigError(`${given} (multi-account deployment) is not available for the Service Catalog product yet (\`serviceCatalog=true\`); `
-      + 'deploy the project stack with `cdk deploy`, or drop the account settings');
-  }
   if (projectAccount === undefined) {
     throw new ConfigError(`\`projectAccount\` is required with ${given}: the 12-digit id of the account the project stack deploys to, `
       + 'whose pipeline roles the target accounts\' stacks trust');
   }
-  if (projectId === undefined) {
+  // An S3 template's project id is its `SageMakerProjectId` parameter. (`serviceCatalog=true` also
+  // synthesizes the `cdk deploy` project stack, which needs one; the product takes Studio's.)
+  if (projectId === undefined && !templateOnly) {
     throw new ConfigError(`\`projectId\` is required with ${given}: the target accounts' stacks name their roles after it `
       + "before the project stack exists (e.g. 'p-1a2b3c4d5e6f')");
   }
@@ -451,8 +449,10 @@ export function serviceCatalogStackProps(config: ProjectConfig): {
   readonly portfolioPrincipals: readonly string[];
   readonly productVersion: string;
   readonly connectionConstraints: ConnectionTemplateConstraints;
+  readonly deploymentAccounts?: DeploymentAccounts;
 } {
   return {
+    ...(config.deploymentAccounts === undefined ? {} : { deploymentAccounts: config.deploymentAccounts }),
     project: config.project,
     boundaryPolicy: config.permissionsBoundary,
     portfolioPrincipals: config.portfolioPrincipals,

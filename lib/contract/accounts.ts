@@ -1,6 +1,6 @@
-import { Fn } from 'aws-cdk-lib';
+import { Aws, Fn, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames, TargetRoleKind } from './names';
+import { DEPLOYMENT_STAGES, DeploymentStage, PROJECT_ROLE_PATH, ProjectNames, TargetRoleKind } from './names';
 
 /**
  * Where a multi-account project deploys: the project (tooling) account builds, trains and
@@ -48,6 +48,8 @@ export function setupRoleArn(account: string, role: 'deployAccess' | 'execution'
  * `formatArn`'s `Fn::Join`: cfn-lint's check of a CodePipeline action's `RoleArn` refuses the join.
  */
 export function roleArn(account: string, roleName: string, path = '/'): string {
+  // A name from a template parameter (a Studio template's project id): a join, as `Fn::Sub` takes a plain string only.
+  if (Token.isUnresolved(roleName)) return `arn:${Aws.PARTITION}:iam::${account}:role${path}${roleName}`;
   return Fn.sub(`arn:\${AWS::Partition}:iam::${account}:role${path}${roleName}`);
 }
 
@@ -85,4 +87,6 @@ export const TARGET_SETUP = {
   trustedTeardownRoleNamePattern: 'sagemaker-p-*-teardown',
   /** The tag naming a project: on the teardown role and as its session tag in the target accounts. */
   projectIdTag: 'sagemaker:project-id',
+  /** The paths of those roles: `/` (`cdk deploy` projects) and that of the roles of published Studio templates. */
+  trustedRolePaths: ['/', PROJECT_ROLE_PATH],
 } as const;

@@ -17,6 +17,14 @@ export const TARGET_ROLE_KINDS = ['model', 'smoke-test', 'batch-schedule'] as co
 /** One of {@link TARGET_ROLE_KINDS}. */
 export type TargetRoleKind = (typeof TARGET_ROLE_KINDS)[number];
 
+/**
+ * IAM path of every role of a published project template (Service Catalog product or S3
+ * template). The launch role creates, changes and passes roles under this path only; a target
+ * account's set-up trusts the deploy pipeline roles of both `cdk deploy` projects (path `/`) and
+ * of projects created from a published template (this path).
+ */
+export const PROJECT_ROLE_PATH = '/sagemaker-mlops-project/';
+
 /** Length of the project ids SageMaker Studio generates and this app derives: `p-` and 12 characters. */
 export const GENERATED_PROJECT_ID_LENGTH = 14;
 

@@ -294,6 +294,23 @@ export const TARGET_WILDCARD_REASONS: readonly WildcardReason[] = [
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:\d{12}:model-package\/[^*/]+\/\*$/,
     reason: "Versions of this project's model package group in the project account; each registration creates a new one",
   },
+  // A Studio template's project (the target template takes the project's name and id as parameters,
+  // and SageMaker lower-cases names in ARNs, which a parameter cannot be): scoped by the id.
+  {
+    finding: /^Resource::arn:<AWS::Partition>:s3:::sagemaker-project-<SageMakerProjectId>\/<SageMakerProjectName>-<SageMakerProjectId>\/\*$/,
+    actions: ['s3:GetObject'],
+    reason: "Read-only: model artifacts under the SageMaker pipeline's prefix <name>-<id>/ of the project bucket (template parameters), held to the project account by s3:ResourceAccount",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:\d{12}:model-package\/\*-<SageMakerProjectId>\/\*$/,
+    actions: ['sagemaker:DescribeModelPackage'],
+    reason: "Read-only: versions of this project's model package group <name>-<id> in the project account; the name is a parameter SageMaker lower-cases in ARNs, so the id scopes it",
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:\d{12}:endpoint\/\*-staging$/,
+    actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'],
+    reason: "The project's staging endpoint <name>-staging; the name is a parameter SageMaker lower-cases in ARNs; the statement requires the project-id tag",
+  },
   {
     finding: /^Resource::<\w*DataCapture[0-9A-F]{8}\.Arn>\/datacapture-(staging|prod)\/\*$/,
     actions: ['s3:PutObject'],

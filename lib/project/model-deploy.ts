@@ -13,7 +13,7 @@ import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
 import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
 import { ReleaseVerification } from './release-verification';
-import { TargetAccountSettings, targetAccountResourcesTemplate } from './target-account-resources';
+import { TargetAccountSettings, targetAccountResourcesTemplate, targetTemplateParameterOverrides } from './target-account-resources';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
 import { PassRoleOnlyTo } from '../private/pass-role-condition';
 import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
@@ -58,6 +58,12 @@ export interface ModelDeployProps extends ProjectPipelineProps {
    * @default - retained data, no tags, no alarm e-mail
    */
   readonly targetAccountSettings?: TargetAccountSettings;
+  /**
+   * Multi-account: IAM path of the project's roles, by whose ARNs the target accounts trust the
+   * deploy pipeline and smoke test roles (a published template's `PROJECT_ROLE_PATH`).
+   * @default '/'
+   */
+  readonly rolePath?: string;
 }
 
 /** Name of the release file holding the template of the project's resources in a target account. */
@@ -234,7 +240,9 @@ export class ModelDeploy extends Construct {
         resources: [smokeTestRoleArn],
       }));
       // Named, so that the staging account's role can trust exactly this one.
-      (testProject.role!.node.defaultChild as iam.CfnRole).roleName = names.smokeTestBuildRoleName;
+      const role = testProject.role!.node.defaultChild as iam.CfnRole;
+      role.roleName = names.smokeTestBuildRoleName;
+      if (props.rolePath !== undefined) role.path = props.rolePath;
     }
     this.testProject = testProject;
 
@@ -248,10 +256,12 @@ export class ModelDeploy extends Construct {
     // Built with this app's feature flags, as this app would build them.
     const context = Object.fromEntries(Object.entries(this.node.getAllContext()).filter(([k]) => k.startsWith('@aws-cdk')));
     const targetFiles = Object.fromEntries(targets.flatMap(({ account }) => [[targetResourcesFile(account), targetAccountResourcesTemplate({
-      names, accounts: props.deploymentAccounts!, account, settings: targetSettings, context,
+      names, accounts: props.deploymentAccounts!, account, settings: targetSettings, context, projectRolePath: props.rolePath,
     })], [targetResourcesConfigFile(account), JSON.stringify({
       Tags: { ...targetSettings.tags, 'sagemaker:project-name': names.projectName, 'sagemaker:project-id': names.projectId },
     })]]));
+    // A Studio template's project name and id are its parameters: the target template takes them as its own.
+    const targetParameters = targetTemplateParameterOverrides(names, targetSettings);
     const verification = new ReleaseVerification(this, 'ReleaseVerification', { names, key, logs: props.logs, files: targetFiles });
     const verify = (actionName: string, input: codepipeline.Artifact, outputs: codepipeline.Artifact[]) => scopedCodeBuildAction(props.pipelineArtifactsBucket, {
       actionName, project: verification.project, input, outputs, runOrder: 1,
@@ -300,6 +310,7 @@ export class ModelDeploy extends Construct {
         stackName: names.targetStackName(account),
         templatePath: release.atPath(targetResourcesFile(account)),
         templateConfiguration: release.atPath(targetResourcesConfigFile(account)),
+        ...(targetParameters === undefined ? {} : { parameterOverrides: targetParameters }),
         adminPermissions: false,
         ...inAccount(account),
         replaceOnFailure: true,
@@ -378,7 +389,9 @@ export class ModelDeploy extends Construct {
 
     if (props.deploymentAccounts !== undefined) {
       // Named, so that the target accounts' action roles can trust exactly this one.
-      (this.pipeline.role.node.defaultChild as iam.CfnRole).roleName = names.deployPipelineRoleName;
+      const role = this.pipeline.role.node.defaultChild as iam.CfnRole;
+      role.roleName = names.deployPipelineRoleName;
+      if (props.rolePath !== undefined) role.path = props.rolePath;
     }
 
     // The CloudFormation actions pass the deploy role to CloudFormation, and only there.

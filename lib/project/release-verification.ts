@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -63,9 +63,13 @@ export const MAX_INLINE_BUILDSPEC_LENGTH = 25600;
 /**
  * The bash command that writes `content` to `fileName`: gzip (to stay well within CodeBuild's
  * buildspec limit) and base64 in the buildspec, so that no quoting or shell expansion can change a byte.
+ * Content that holds a deploy-time value (a Studio template's project name or id, in a target
+ * stack's tags) cannot be packed at synth: it is written as it is, in single quotes (a single
+ * quote of the content closed, escaped and reopened), and CloudFormation fills the value in.
  */
 export function writeFileCommand(fileName: string, content: string): string {
   if (!/^[\w.-]+$/.test(fileName)) throw new Error(`Release file name ${fileName} is not a plain file name`);
+  if (Token.isUnresolved(content)) return `printf '%s' '${content.split("'").join("'\\''")}' > ${fileName}`;
   const packed = zlib.gzipSync(Buffer.from(content, 'utf8'), { level: 9 }).toString('base64');
   return `echo '${packed}' | base64 -d | gunzip > ${fileName}`;
 }

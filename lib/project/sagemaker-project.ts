@@ -53,10 +53,18 @@ export interface SageMakerProjectProps extends Omit<ProjectOptions, SourceSettin
   readonly seedCodeDirectory?: string;
   /**
    * Multi-account deployment: the stages that deploy to another account, each through that
-   * account's one-time set-up (`TargetAccountSetupStack`). Requires a configured (not derived) `projectId`.
+   * account's one-time set-up (`TargetAccountSetupStack`). Requires a configured (not derived)
+   * `projectId`: a plain value, or a template parameter (a Studio template's `SageMakerProjectId`).
    * @default - single-account: both stages deploy in this stack's account
    */
   readonly deploymentAccounts?: DeploymentAccounts;
+  /**
+   * IAM path of the project's roles (a published template puts them under `PROJECT_ROLE_PATH`):
+   * with `deploymentAccounts`, the target accounts trust the deploy pipeline and smoke test roles by
+   * their ARNs, path included.
+   * @default '/'
+   */
+  readonly rolePath?: string;
   /**
    * How long the project keeps the logs of its functions and builds (log groups it creates, all
    * encrypted with the project key).
@@ -153,8 +161,8 @@ export class SageMakerProject extends Construct {
     // The source provider checked its own settings when it was made.
     checkSettings({ ...settings, logRetentionDays: settings.logRetention, sourceProvider: undefined });
     const accounts = props.deploymentAccounts;
-    if (accounts !== undefined && (props.projectId === undefined || Token.isUnresolved(props.projectId) || Token.isUnresolved(props.projectName))) {
-      throw new ConfigError('`projectId` (and `projectName`) must be given as plain values with `deploymentAccounts`: '
+    if (accounts !== undefined && (props.projectId === undefined || Token.isUnresolved(props.projectId) !== Token.isUnresolved(props.projectName))) {
+      throw new ConfigError('`projectId` must be given with `deploymentAccounts`, both it and `projectName` plain values or both template parameters: '
         + "the target accounts' stacks name their roles after them before this stack exists");
     }
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
@@ -235,6 +243,7 @@ export class SageMakerProject extends Construct {
       alarmTopic: this.alarmTopic,
       deploymentAccounts: accounts,
       targetAccountSettings: { retainData, tags, alarmEmail: settings.alarmEmail },
+      rolePath: props.rolePath,
     });
     // Endpoints of this account run registered packages, whose images may be the project's own.
     this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, BootstraplessSynthesizer, CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentAccounts, TARGET_SETUP, targetAccounts } from '../contract/accounts';
 import { DeploymentStage, ProjectNames } from '../contract/names';
+import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, PROJECT_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
 import { accessLogsBucket } from '../private/access-logs-bucket';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { dataBucket } from '../private/data-bucket';
@@ -39,6 +40,11 @@ export interface TargetAccountResourcesProps {
   /** The target account these resources are in (their stack's account). */
   readonly account: string;
   readonly settings: TargetAccountSettings;
+  /**
+   * IAM path of the project account's roles (the staging smoke-test role trusts its build role by ARN).
+   * @default '/'
+   */
+  readonly projectRolePath?: string;
   /**
    * Context of the app the template is synthesized in (the feature flags of the project's app,
    * so that the template is what that app would build).
@@ -199,7 +205,8 @@ export class TargetAccountResources extends Construct {
         ...roleProps,
         roleName: names.targetRoleName(stage, 'smoke-test'),
         assumedBy: new iam.ArnPrincipal(stack.formatArn({
-          service: 'iam', region: '', account: projectAccount, resource: 'role', resourceName: names.smokeTestBuildRoleName,
+          service: 'iam', region: '', account: projectAccount, resource: 'role',
+          resourceName: `${(props.projectRolePath ?? '/').slice(1)}${names.smokeTestBuildRoleName}`,
         })),
         description: `The smoke test of SageMaker project ${names.projectName} invoking ${endpoint}`,
       });
@@ -233,26 +240,77 @@ export class TargetAccountResources extends Construct {
 }
 
 /**
+ * The parameters of a target account's template whose project name and id are template parameters
+ * (a project created from a Studio template): the deploy pipeline passes them
+ * ({@link targetTemplateParameterOverrides}), so the one template serves every project of the template.
+ */
+export const TARGET_TEMPLATE_PARAMETERS = {
+  projectName: 'SageMakerProjectName',
+  projectId: 'SageMakerProjectId',
+  alarmEmail: 'AlarmEmail',
+} as const;
+
+/**
+ * What the deploy pipeline's CloudFormation action passes to a target account's template: the
+ * project's name, id and alarm address when they are template parameters; nothing otherwise (the
+ * template holds them).
+ */
+export function targetTemplateParameterOverrides(names: ProjectNames, settings: TargetAccountSettings): Record<string, string> | undefined {
+  if (!Token.isUnresolved(names.projectId)) return undefined;
+  return {
+    [TARGET_TEMPLATE_PARAMETERS.projectName]: names.projectName,
+    [TARGET_TEMPLATE_PARAMETERS.projectId]: names.projectId,
+    [TARGET_TEMPLATE_PARAMETERS.alarmEmail]: settings.alarmEmail ?? '',
+  };
+}
+
+/** The target template's own parameters ({@link TARGET_TEMPLATE_PARAMETERS}), with the Studio template's constraints. */
+function targetTemplateParameters(stack: Stack): { names: ProjectNames; alarmEmail: string } {
+  const name = new CfnParameter(stack, TARGET_TEMPLATE_PARAMETERS.projectName, {
+    type: 'String', description: 'Name of the SageMaker project', allowedPattern: PROJECT_NAME_PATTERN, minLength: 1, maxLength: STUDIO_PROJECT_NAME_MAX_LENGTH,
+  });
+  const id = new CfnParameter(stack, TARGET_TEMPLATE_PARAMETERS.projectId, {
+    type: 'String', description: 'Id of the SageMaker project', allowedPattern: STUDIO_PROJECT_ID_PATTERN, minLength: 1, maxLength: STUDIO_PROJECT_ID_MAX_LENGTH,
+  });
+  const email = new CfnParameter(stack, TARGET_TEMPLATE_PARAMETERS.alarmEmail, {
+    type: 'String', description: 'Address subscribed to the alarm topic; empty for none', allowedPattern: `^$|${ALARM_EMAIL_PATTERN}`,
+    maxLength: ALARM_EMAIL_MAX_LENGTH, default: '',
+  });
+  return { names: new ProjectNames(name.valueAsString, id.valueAsString), alarmEmail: email.valueAsString };
+}
+
+/**
  * The stack of a target account's {@link TargetAccountResources}, in an app of its own: synthesized
  * without a bootstrap (no assets, no bootstrap version check: the target account is prepared by
  * its set-up stack only), region-agnostic (it deploys in the pipeline's region).
+ *
+ * When the project's name and id are template parameters (a Studio template), so are the target
+ * template's ({@link TARGET_TEMPLATE_PARAMETERS}): every name in it comes from them, and the deploy
+ * pipeline passes the project's values.
  * @param scope the app to add it to; by default a new one
  */
 export function targetAccountResourcesStack(props: TargetAccountResourcesProps, scope?: App): Stack {
-  const { names, account } = props;
+  const { account } = props;
+  const parameterized = Token.isUnresolved(props.names.projectId);
   // By default an app of its own, in its own assembly folder: not the project app's (the CLI's
   // CDK_OUTDIR), whose manifest it would replace. (A given app: to check the stack with the app's others.)
   const app = scope ?? new App({ context: { ...props.context }, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-target-')) });
   const stages = targetAccounts(props.accounts).find((t) => t.account === account)?.stages ?? [];
-  const stack = new Stack(app, names.targetStackName(account), {
+  // The deploy pipeline names the deployed stack (names.targetStackName); this is the assembly's name.
+  const stack = new Stack(app, parameterized ? `sagemaker-project-target-${account}` : props.names.targetStackName(account), {
     env: { account },
     synthesizer: new BootstraplessSynthesizer({}),
-    description: `SageMaker MLOps project ${names.projectName}: what its ${stages.join(' and ')} deployment needs in account ${account}`,
+    description: parameterized
+      ? `SageMaker MLOps project (created from a Studio template): what its ${stages.join(' and ')} deployment needs in account ${account}`
+      : `SageMaker MLOps project ${props.names.projectName}: what its ${stages.join(' and ')} deployment needs in account ${account}`,
   });
-  new TargetAccountResources(stack, 'Resources', props);
+  const own = parameterized ? targetTemplateParameters(stack) : undefined;
+  const names = own?.names ?? props.names;
+  const settings = own ? { ...props.settings, alarmEmail: own.alarmEmail } : props.settings;
+  new TargetAccountResources(stack, 'Resources', { ...props, names, settings });
   Tags.of(stack).add('sagemaker:project-name', names.projectName);
   Tags.of(stack).add('sagemaker:project-id', names.projectId);
-  for (const [k, v] of Object.entries(props.settings.tags)) Tags.of(stack).add(k, v);
+  for (const [k, v] of Object.entries(settings.tags)) Tags.of(stack).add(k, v);
   for (const aspect of [new AcknowledgeWildcards(TARGET_WILDCARD_REASONS), new AcknowledgeCompliancePacks(), new SourceAccountOnServiceTrusts(), new EventBridgeNotifications()]) {
     Aspects.of(stack).add(aspect);
   }

@@ -298,7 +298,7 @@ export class TargetAccountSetupStack extends Stack {
       path: TARGET_SETUP.path,
       // The project account, and in it only the deploy pipeline roles of its projects.
       assumedBy: new iam.AccountPrincipal(projectAccount).withConditions({
-        ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedRoleNamePattern}` },
+        ArnLike: { 'aws:PrincipalArn': TARGET_SETUP.trustedRolePaths.map((p) => `arn:${this.partition}:iam::${projectAccount}:role${p}${TARGET_SETUP.trustedRoleNamePattern}`) },
       }),
       description: `The deploy pipelines and teardowns of account ${projectAccount}'s SageMaker projects running their stage stacks here`,
     });
@@ -313,8 +313,9 @@ export class TargetAccountSetupStack extends Stack {
       principals: [new iam.AccountPrincipal(projectAccount)],
       conditions: {
         // A role of the fixed pattern, and the one whose name holds its own tag.
-        StringLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/${TARGET_SETUP.trustedTeardownRoleNamePattern}` },
-        ArnLike: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${projectAccount}:role/sagemaker-${teardownProject}-teardown` },
+        // At either path of the deploy pipeline roles (`cdk deploy` projects, published Studio templates).
+        StringLike: { 'aws:PrincipalArn': TARGET_SETUP.trustedRolePaths.map((p) => `arn:${this.partition}:iam::${projectAccount}:role${p}${TARGET_SETUP.trustedTeardownRoleNamePattern}`) },
+        ArnLike: { 'aws:PrincipalArn': TARGET_SETUP.trustedRolePaths.map((p) => `arn:${this.partition}:iam::${projectAccount}:role${p}sagemaker-${teardownProject}-teardown`) },
         StringEquals: { [`aws:RequestTag/${tag}`]: teardownProject },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [tag] },
       },

@@ -56,6 +56,11 @@ export interface LaunchPermission {
    * @default - both
    */
   readonly sourceProvider?: SourceProviderName;
+  /**
+   * Only for templates that deploy to target accounts (multi-account, fixed at publishing).
+   * @default - single- and multi-account templates
+   */
+  readonly multiAccount?: true;
 }
 
 /**
@@ -75,6 +80,16 @@ const ANY_PROJECT = "one launch role serves every launch, so the pattern covers 
 const STACK_NAMED_REASON = 'CloudFormation names these <stack name>-<logical id>-<suffix>; the provisioner names its stacks SC-* (Service Catalog) or SP-* (S3 templates)';
 /** The product's roles: named after the provisioner's stacks, under the project role path. */
 const projectRoles = (stack: Stack, stacks: string) => [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${PROJECT_ROLE_PATH.slice(1)}${stacks}*` })];
+/**
+ * Multi-account: the three roles named after the project id (`ProjectNames.deployPipelineRoleName`,
+ * `smokeTestBuildRoleName`, `teardownRoleName`) that the target accounts trust by name, under the
+ * project role path.
+ */
+const multiAccountRoles = (stack: Stack) => ['deploy-pipeline', 'smoke-test-build', 'teardown'].map((kind) => stack.formatArn({
+  service: 'iam', region: '', resource: 'role', resourceName: `${PROJECT_ROLE_PATH.slice(1)}sagemaker-p-*-${kind}`,
+}));
+const MULTI_ACCOUNT_ROLES_REASON = 'Multi-account: each project\'s deploy pipeline, smoke test build and teardown roles sagemaker-<id>-{deploy-pipeline,smoke-test-build,teardown} '
+  + `(SageMaker ids start with p-), named so that the target accounts trust them; only under the path ${PROJECT_ROLE_PATH}`;
 /** Tag every project resource carries (SageMaker and the project construct set it). */
 const PROJECT_TAG = 'sagemaker:project-id';
 
@@ -148,6 +163,38 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     ],
     resources: projectRoles,
     wildcardReason: `${STACK_NAMED_REASON}; only under the path ${PROJECT_ROLE_PATH}, and every change only to a role that has (or gets) the project role boundary`,
+  },
+  {
+    sid: 'MultiAccountRoles',
+    // Served by Roles (the types' other roles); these three have the project's names instead of the stack's.
+    resourceTypes: [],
+    actions: [
+      'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+      'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
+      'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+      'iam:PutRolePermissionsBoundary',
+    ],
+    resources: multiAccountRoles,
+    wildcardReason: `${MULTI_ACCOUNT_ROLES_REASON}, and every change only to a role that has (or gets) the project role boundary`,
+    multiAccount: true,
+  },
+  {
+    sid: 'PassMultiAccountRoles',
+    resourceTypes: [],
+    actions: ['iam:PassRole'],
+    resources: multiAccountRoles,
+    conditions: { StringEquals: { 'iam:PassedToService': ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com', 'lambda.amazonaws.com'] } },
+    wildcardReason: `${MULTI_ACCOUNT_ROLES_REASON}, passed only to CodePipeline (deploy pipeline), CodeBuild (smoke test) and Lambda (teardown)`,
+    multiAccount: true,
+  },
+  {
+    sid: 'ModelPackageGroupPolicies',
+    // Multi-account: the group's resource policy grants the target accounts' roles its packages.
+    resourceTypes: [],
+    actions: ['sagemaker:PutModelPackageGroupPolicy', 'sagemaker:GetModelPackageGroupPolicy', 'sagemaker:DeleteModelPackageGroupPolicy'],
+    resources: arn('sagemaker', 'model-package-group', '*-p-*'),
+    wildcardReason: `Multi-account: the resource policy of model package groups <name>-<id> (SageMaker ids start with p-); ${ANY_PROJECT}`,
+    multiAccount: true,
   },
   {
     sid: 'Buckets',
@@ -401,6 +448,11 @@ export interface LaunchRoleProps {
    * @default 'codecommit'
    */
   readonly sourceProvider?: SourceProviderName;
+  /**
+   * Whether the template deploys to target accounts (see {@link LaunchPermission.multiAccount}).
+   * @default false
+   */
+  readonly multiAccount?: boolean;
 }
 
 /**
@@ -429,7 +481,7 @@ export class LaunchRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const stacks = PROVISIONER_STACK_PREFIX[props.provisioner];
-    const permissions = launchPermissions(props.provisioner, props.sourceProvider);
+    const permissions = launchPermissions(props.provisioner, props.sourceProvider, props.multiAccount);
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal(PROVISIONER_PRINCIPAL[props.provisioner]),
@@ -472,8 +524,9 @@ export class LaunchRole extends Construct {
   }
 }
 
-/** The entries of {@link LAUNCH_PERMISSIONS} that apply to a provisioner and a source provider. */
-export function launchPermissions(provisioner: Provisioner, sourceProvider: SourceProviderName = 'codecommit'): LaunchPermission[] {
+/** The entries of {@link LAUNCH_PERMISSIONS} that apply to a provisioner, a source provider and (or not) multi-account. */
+export function launchPermissions(provisioner: Provisioner, sourceProvider: SourceProviderName = 'codecommit', multiAccount = false): LaunchPermission[] {
   return LAUNCH_PERMISSIONS.filter((p) => (p.only === undefined || p.only === provisioner)
-    && (p.sourceProvider === undefined || p.sourceProvider === sourceProvider));
+    && (p.sourceProvider === undefined || p.sourceProvider === sourceProvider)
+    && (p.multiAccount === undefined || multiAccount));
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { defineStudioProjectTemplate, studioTemplateDescription } from './project-template';
 import { ConnectionTemplateConstraints, ProjectOptions } from '../contract/options';
 import { SageMakerProject } from '../project/sagemaker-project';
+import type { DeploymentAccounts } from '../contract/accounts';
 
 /** Encryption of the product's assets: SSE-S3, which Lambda and CodeCommit read without KMS grants. */
 export const PRODUCT_ASSET_ENCRYPTION = s3deploy.ServerSideEncryption.AES_256;
@@ -29,6 +30,8 @@ export interface SageMakerProjectProductStackProps {
   readonly permissionsBoundary?: iam.IManagedPolicy | string;
   /** What Studio users of a connection product may choose. @default - any connection and repository */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /** Multi-account deployment, fixed when the product is published. @default - single-account */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /**
@@ -58,6 +61,7 @@ export class SageMakerProjectProductStack extends servicecatalog.ProductStack {
     });
     const template = defineStudioProjectTemplate(this, {
       project: props.project, permissionsBoundary: props.permissionsBoundary, connectionConstraints: props.connectionConstraints,
+      deploymentAccounts: props.deploymentAccounts,
     });
     this.project = template.project;
     this.projectNameParameter = template.projectNameParameter;

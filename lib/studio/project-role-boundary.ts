@@ -2,12 +2,10 @@ import { IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { PROJECT_ROLE_PATH } from '../contract/names';
 
-/**
- * IAM path of every role of a published project template (Service Catalog product or S3
- * template). The launch role creates, changes and passes roles under this path only.
- */
-export const PROJECT_ROLE_PATH = '/sagemaker-mlops-project/';
+/** The IAM path of the roles of a published template (one fact, kept in the naming contract). */
+export { PROJECT_ROLE_PATH };
 
 /** Tag every project resource carries (SageMaker and the project construct set it). */
 const PROJECT_TAG = 'sagemaker:project-id';
@@ -134,6 +132,10 @@ class TokenWalker {
       return (items as Json[]).flatMap((item, i) => [...(i > 0 && separator ? [separator] : []), ...this.walk(item)]);
     }
     if ('Fn::Select' in value || 'Fn::Split' in value) return ['*'];
+    // A plain-string `Fn::Sub` (the ARNs of roles in target accounts): its `${Name}`s are refs.
+    if ('Fn::Sub' in value && typeof value['Fn::Sub'] === 'string') {
+      return (value['Fn::Sub'] as string).split(/(\$\{[^}]+\})/).flatMap((p, i) => (i % 2 === 1 ? this.ref(p.slice(2, -1)) : [p]));
+    }
     throw new Error(`intrinsic not handled: ${JSON.stringify(value)}`);
   }
 
@@ -310,8 +312,8 @@ const WRITE_VERBS = [
   'Initiate', 'Invoke', 'Put', 'Register', 'Remove', 'Send', 'Set', 'Start', 'Stop', 'Tag', 'Untag', 'Update', 'Upload', 'Use', 'Validate',
 ];
 
-/** Services whose actions the boundary allows by name only, never as a verb family (IAM: no role may create or change roles). */
-const EXACT_ACTION_SERVICES = ['iam'];
+/** Services whose actions the boundary allows by name only, never as a verb family (IAM: no role may create or change roles; STS: a multi-account project's roles assume the target accounts' roles, not by web identity, SAML or as root). */
+const EXACT_ACTION_SERVICES = ['iam', 'sts'];
 
 /**
  * Each action as its verb's family in its service (`sagemaker:CreateModel` as `sagemaker:Create*`),

@@ -4,7 +4,8 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ConnectionTemplateConstraints, DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';
 import { projectPropsFromSettings, SageMakerProject } from '../project/sagemaker-project';
 import { managedPolicyFromNameOrArn } from '../private/iam';
-import { ProjectRolePath } from './project-role-boundary';
+import { PROJECT_ROLE_PATH, ProjectRolePath } from './project-role-boundary';
+import type { DeploymentAccounts } from '../contract/accounts';
 import { AcknowledgeWildcards, WildcardReason } from '../private/wildcard-acknowledgements';
 import { ALARM_EMAIL_MAX_LENGTH, ALARM_EMAIL_PATTERN, BRANCH_MAX_LENGTH, BRANCH_PATTERN, CONNECTION_ARN_PATTERN, PROJECT_NAME_PATTERN, REPOSITORY_FULL_NAME_MAX_LENGTH, REPOSITORY_FULL_NAME_PATTERN, repositoryOwnerPattern, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../contract/rules';
 
@@ -34,6 +35,12 @@ export interface StudioProjectTemplateProps {
    * @default - any connection and any repository
    */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /**
+   * Multi-account deployment, fixed when the template is published: the Studio user cannot change
+   * the accounts the stages deploy to. The project must be created in `projectAccount`.
+   * @default - single-account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /** What {@link defineStudioProjectTemplate} adds to its stack. */
@@ -141,6 +148,9 @@ export function defineStudioProjectTemplate(stack: Stack, props: StudioProjectTe
     projectName: projectNameParameter.valueAsString,
     projectId: projectIdParameter.valueAsString,
     alarmEmail: alarmEmailParameter.valueAsString,
+    deploymentAccounts: props.deploymentAccounts,
+    // Where ProjectRolePath puts every role; the target accounts trust the named ones by it.
+    rolePath: PROJECT_ROLE_PATH,
   });
   const boundary = typeof props.permissionsBoundary === 'string'
     ? managedPolicyFromNameOrArn(stack, 'PermissionsBoundary', props.permissionsBoundary)

@@ -19,6 +19,18 @@ import { ConnectionTemplateConstraints, ProjectOptions, SourceProviderName } fro
 import { PRODUCT_ASSET_ENCRYPTION, SageMakerProjectProductStack } from './product-stack';
 import { CONNECTION_PARAMETER } from './project-template';
 import { STUDIO_VISIBILITY_TAG } from './studio-template-stack';
+import type { DeploymentAccounts } from '../contract/accounts';
+
+/**
+ * Whether a (released) product template deploys to target accounts: it has the role named
+ * `sagemaker-<id>-deploy-pipeline` (`ProjectNames.deployPipelineRoleName`), which only a
+ * multi-account project names. Its projects keep (and on an update to a single-account version
+ * remove) that role and the smoke test's, so the launch role needs the multi-account permissions.
+ */
+export function deploysToTargetAccounts(template: unknown): boolean {
+  const resources = Object.values((template as { Resources?: Record<string, { Type?: string; Properties?: { RoleName?: unknown } }> }).Resources ?? {});
+  return resources.some((r) => r.Type === 'AWS::IAM::Role' && /-deploy-pipeline"\]\]\}$|-deploy-pipeline"$/.test(JSON.stringify(r.Properties?.RoleName ?? '')));
+}
 
 // Moved to their own files; still exported here for existing imports.
 
@@ -50,6 +62,12 @@ export interface ServiceCatalogStackProps extends StackProps {
   readonly productVersion?: string;
   /** What Studio users of a connection product may choose. @default - any connection and repository */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /**
+   * Multi-account deployment of the product's projects, fixed here: a Studio user cannot change
+   * the accounts the stages deploy to.
+   * @default - single-account
+   */
+  readonly deploymentAccounts?: DeploymentAccounts;
   /**
    * Name of the bucket holding the product's assets. Must be a plain string: the product template
    * refers to its objects by literal bucket name.
@@ -108,6 +126,7 @@ export class ServiceCatalogStack extends Stack {
       assetBucket: this.assetBucket,
       project: props.project,
       connectionConstraints: props.connectionConstraints,
+      deploymentAccounts: props.deploymentAccounts,
       permissionsBoundary: props.boundaryPolicy ?? projectRoleBoundaryName,
     });
     this.productStackHistory = new servicecatalog.ProductStackHistory(this, 'ProductStackHistory', {
@@ -158,6 +177,9 @@ export class ServiceCatalogStack extends Stack {
       projectRoleBoundary: boundary ?? this.projectRoleBoundary!.policy,
       permissionsBoundary: boundary,
       sourceProvider: project.sourceProvider,
+      // Projects of a released multi-account version keep (and on update remove) their named roles.
+      multiAccount: props.deploymentAccounts !== undefined
+        || previousVersions.some((v) => deploysToTargetAccounts(this.snapshotTemplate(snapshotDirectory, v))),
     }).role;
     // Every role of this stack too (the asset deployment's), not only the product's.
     if (boundary) iam.PermissionsBoundary.of(this).apply(boundary);

@@ -13,6 +13,7 @@ import { ConnectionTemplateConstraints, ProjectOptions } from '../contract/optio
 import { SageMakerProject } from '../project/sagemaker-project';
 import { ConfigError } from '../contract/errors';
 import type { SourceProviderName } from '../contract/options';
+import type { DeploymentAccounts } from '../contract/accounts';
 
 /** Tag that makes an S3 object (or a Service Catalog product) a template Studio lists. */
 export const STUDIO_VISIBILITY_TAG = 'sagemaker:studio-visibility';
@@ -141,6 +142,8 @@ export interface StudioTemplateStackProps extends Pick<StackProps, 'description'
   readonly permissionsBoundary?: string;
   /** What Studio users of a connection template may choose. @default - any connection and repository */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /** Multi-account deployment, fixed at publishing. @default - single-account */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /**
@@ -157,7 +160,7 @@ export class StudioTemplateStack extends Stack {
   public readonly templateSynthesizer: StudioTemplateSynthesizer;
 
   constructor(scope: Construct, id: string, props: StudioTemplateStackProps) {
-    const { location, project, permissionsBoundary, connectionConstraints, ...stackProps } = props;
+    const { location, project, permissionsBoundary, connectionConstraints, deploymentAccounts, ...stackProps } = props;
     const synthesizer = new StudioTemplateSynthesizer(location);
     super(scope, id, {
       description: studioTemplateDescription(project),
@@ -167,7 +170,7 @@ export class StudioTemplateStack extends Stack {
       synthesizer,
     });
     this.templateSynthesizer = synthesizer;
-    this.project = defineStudioProjectTemplate(this, { project, permissionsBoundary, connectionConstraints }).project;
+    this.project = defineStudioProjectTemplate(this, { project, permissionsBoundary, connectionConstraints, deploymentAccounts }).project;
   }
 }
 
@@ -204,6 +207,12 @@ export interface StudioTemplateLaunchRoleStackProps extends Pick<StackProps, 'de
    * @default 'codecommit'
    */
   readonly sourceProvider?: SourceProviderName;
+  /**
+   * Whether the template deploys to target accounts: the launch role may then also create the
+   * project's named multi-account roles and set the model package group's resource policy.
+   * @default false
+   */
+  readonly multiAccount?: boolean;
 }
 
 /**
@@ -218,7 +227,7 @@ export class StudioTemplateLaunchRoleStack extends Stack {
   public readonly projectRoleBoundary?: ProjectRoleBoundary;
 
   constructor(scope: Construct, id: string, props: StudioTemplateLaunchRoleStackProps) {
-    const { location, roleName: givenRoleName, permissionsBoundary, sourceProvider, template, projectRoleBoundaryName: boundaryName, ...stackProps } = props;
+    const { location, roleName: givenRoleName, permissionsBoundary, sourceProvider, multiAccount, template, projectRoleBoundaryName: boundaryName, ...stackProps } = props;
     super(scope, id, {
       description: 'Launch role of the SageMaker MLOps project template (S3): CloudFormation creates projects with it',
       analyticsReporting: false,
@@ -239,6 +248,7 @@ export class StudioTemplateLaunchRoleStack extends Stack {
       provisioner: Provisioner.S3_TEMPLATE,
       roleName,
       sourceProvider,
+      multiAccount,
       projectRoleBoundary: organisationBoundary ?? this.projectRoleBoundary!.policy,
       permissionsBoundary: organisationBoundary,
     });
@@ -282,6 +292,8 @@ export interface StudioTemplateSettings {
   readonly permissionsBoundary?: string;
   /** What Studio users of a connection template may choose. @default - any connection and repository */
   readonly connectionConstraints?: ConnectionTemplateConstraints;
+  /** Multi-account deployment, fixed at publishing. @default - single-account */
+  readonly deploymentAccounts?: DeploymentAccounts;
 }
 
 /** The publisher's app: the template and its launch role for one location and configuration. */
@@ -295,6 +307,7 @@ export function studioTemplateApp(app: App, config: StudioTemplateSettings, loca
     location,
     project: config.project,
     connectionConstraints: config.connectionConstraints,
+    deploymentAccounts: config.deploymentAccounts,
     permissionsBoundary: config.permissionsBoundary ?? projectRoleBoundaryName(defaultLaunchRoleName(sourceProvider)),
   });
   return {
@@ -304,6 +317,7 @@ export function studioTemplateApp(app: App, config: StudioTemplateSettings, loca
       template,
       permissionsBoundary: config.permissionsBoundary,
       sourceProvider,
+      multiAccount: config.deploymentAccounts !== undefined,
     }),
   };
 }

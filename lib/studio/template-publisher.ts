@@ -90,16 +90,14 @@ export class VersionConflictError extends Error {
 export function buildTemplateObjects(options: Pick<PublishOptions, 'bucket' | 'prefix' | 'context'>): {
   location: StudioTemplateLocation;
   objects: PublishedObject[];
+  /** Multi-account: the account the template's projects must be created in. */
+  projectAccount?: string;
 } {
   let location: StudioTemplateLocation;
   let config;
   try {
     // Only the template and its launch role: a connection template may leave its repositories to Studio users.
     config = parseProjectConfig(options.context, { templateOnly: true });
-    if (config.deploymentAccounts !== undefined) {
-      throw new ConfigError('`stagingAccount` / `prodAccount` (multi-account deployment) is not available for the S3-hosted Studio template yet; '
-        + 'deploy the project stack with `cdk deploy`, or drop the account settings');
-    }
     location = new StudioTemplateLocation(options.bucket, options.prefix, config.productVersion);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
@@ -121,7 +119,7 @@ export function buildTemplateObjects(options: Pick<PublishOptions, 'bucket' | 'p
         return { key: asset.key, body, visible: false, kind: 'asset' };
       }),
     ];
-    return { location, objects };
+    return { location, objects, projectAccount: config.deploymentAccounts?.projectAccount };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -137,8 +135,8 @@ export async function publishTemplate(options: PublishOptions): Promise<PublishR
   if (options.domainId !== undefined && !DOMAIN_ID.test(options.domainId)) {
     throw new UsageError(`\`--domain-id\` must be a SageMaker domain id ('d-' and 12 lowercase letters or digits); got '${options.domainId}'`);
   }
-  const { location, objects } = buildTemplateObjects(options);
-  return publishObjects(location, objects, options);
+  const { location, objects, projectAccount } = buildTemplateObjects(options);
+  return publishObjects(location, objects, { ...options, projectAccount });
 }
 
 /** The bucket, and the account that must own it (S3 refuses the call otherwise). */
@@ -161,7 +159,10 @@ type Write = { readonly line: string; readonly apply: () => Promise<unknown> };
 export async function publishObjects(
   location: StudioTemplateLocation,
   objects: readonly PublishedObject[],
-  options: Pick<PublishOptions, 'domainId' | 'dryRun' | 'out' | 'log' | 's3' | 'sagemaker' | 'sts'>,
+  options: Pick<PublishOptions, 'domainId' | 'dryRun' | 'out' | 'log' | 's3' | 'sagemaker' | 'sts'> & {
+    /** Multi-account: the template's projects deploy from this account only (its roles are what the target accounts trust). */
+    readonly projectAccount?: string;
+  },
 ): Promise<PublishResult> {
   const actions: string[] = [];
   const act = (line: string) => {
@@ -195,6 +196,11 @@ export async function publishObjects(
   // same name in another account (one deleted and taken over, a typo) is refused by S3, not read
   // from or written to.
   const account = (await (options.sts ?? new STSClient({})).send(new GetCallerIdentityCommand({}))).Account!;
+  // Studio creates the projects in the account of the template's bucket, which is this one.
+  if (options.projectAccount !== undefined && options.projectAccount !== account) {
+    throw new UsageError(`\`projectAccount\` is '${options.projectAccount}', but the template is published in account ${account}, where Studio creates its projects `
+      + 'and whose roles the target accounts would have to trust: publish with the project account\'s credentials, or set `projectAccount` to this account; nothing was written');
+  }
   const bucket: OwnedBucket = { Bucket: location.bucketName, ExpectedBucketOwner: account };
   const writes: Array<Write | string> = [];
   try {

@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
-import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
+import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
+import { targetAccounts } from '../../lib/contract/accounts';
+import { PROJECT_ROLE_PATH, ProjectNames } from '../../lib/contract/names';
+import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
 import { cdkJsonContext, projectApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, Finding, isAcknowledgedControl, nagFindings, templatesIn } from '../support/compliance';
@@ -68,9 +71,27 @@ function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle =
   return app;
 }
 
+/**
+ * The multi-account S3 template app, with the target accounts' templates its deploy pipeline
+ * deploys (their names from their own parameters), so that they are checked as well.
+ */
+function multiAccountS3TemplateApp(outdir: string): App {
+  const config = { ...MULTI_ACCOUNT_CONFIG, projectId: undefined };
+  const app = s3TemplateApp(outdir, Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)));
+  const template = app.node.findChild(STUDIO_TEMPLATE_STACK_ID) as Stack;
+  const parameter = (id: string) => (template.node.findChild(id) as CfnParameter).valueAsString;
+  const accounts = parseProjectConfig(config, { templateOnly: true }).deploymentAccounts!;
+  const names = new ProjectNames(parameter('SageMakerProjectName'), parameter('SageMakerProjectId'));
+  for (const { account } of targetAccounts(accounts)) {
+    targetAccountResourcesStack({ names, accounts, account, settings: { retainData: true, tags: {}, alarmEmail: parameter('AlarmEmail') }, projectRolePath: PROJECT_ROLE_PATH }, app);
+  }
+  return app;
+}
+
 const S3_TEMPLATE_VARIANTS: Record<string, Variant> = {
   // As `npm run publish-template` builds it, Lambda bundles included.
   'default configuration': { app: (outdir) => s3TemplateApp(outdir, {}, true, false), lint: true, templates: 2 },
+  'multi-account: template, launch role and both target templates': { app: multiAccountS3TemplateApp, lint: true, templates: 4 },
 };
 
 const CONNECTION_TEMPLATE_VARIANTS: Record<string, Variant> = {

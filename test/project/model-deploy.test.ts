@@ -1,6 +1,9 @@
+import * as zlib from 'node:zlib';
+import { CfnParameter } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { PROJECT_ROLE_PATH, ProjectNames } from '../../lib/contract/names';
 import { ModelDeploy, ModelDeployProps } from '../../lib/project/model-deploy';
 import { expectCommitRule, NAME, PREFIX, projectParts } from '../support/project-parts';
 
@@ -142,5 +145,48 @@ describe('ModelDeploy, configured', () => {
     for (const name of [`${PREFIX}-modeldeploy`, `${PREFIX}-testing`]) {
       expect(buildEnv(template, name)).toEqual(expect.arrayContaining([{ Name: 'AUTO_APPROVE_MODELS', Type: 'PLAINTEXT', Value: 'true' }]));
     }
+  });
+});
+
+describe("ModelDeploy of a Studio template's multi-account project (name and id are template parameters)", () => {
+  const parts = projectParts();
+  const parameter = (id: string) => new CfnParameter(parts.stack, id).valueAsString;
+  const names = new ProjectNames(parameter('SageMakerProjectName'), parameter('SageMakerProjectId'));
+  const pipelineRole = new iam.Role(parts.scope, 'SageMakerPipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  new ModelDeploy(parts.scope, 'ModelDeploy', {
+    ...parts.pipelineProps('deploy'), names, pipelineRole, alarmTopic: new sns.Topic(parts.scope, 'AlarmTopic'),
+    deploymentAccounts: { projectAccount: '111111111111', stageAccounts: { staging: '222222222222', prod: '333333333333' } },
+    targetAccountSettings: { retainData: true, tags: {}, alarmEmail: parameter('AlarmEmail') },
+    rolePath: PROJECT_ROLE_PATH,
+  });
+  const template = Template.fromStack(parts.stack);
+  const ref = (name: string) => ({ Ref: name });
+  const actions = (Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as Pipeline).Properties.Stages
+    .flatMap((s: Json) => s.Actions as Json[]);
+
+  test.each([['Staging', '222222222222'], ['Prod', '333333333333']])('the %s account resources action names the stack after the project\'s parameters and passes them to the template', (stage, account) => {
+    const action = actions.find((a: Json) => a.Name === `Deploy${stage}AccountResources`);
+    expect(action.Configuration.StackName).toEqual({
+      'Fn::Join': ['', ['sagemaker-', ref('SageMakerProjectName'), '-', ref('SageMakerProjectId'), `-target-${account}`]],
+    });
+    expect(action.Configuration.TemplatePath).toBe(`Release::target-${account}.template.json`);
+    expect(parts.stack.resolve(action.Configuration.ParameterOverrides)).toEqual({
+      'Fn::Join': ['', ['{"SageMakerProjectName":"', ref('SageMakerProjectName'), '","SageMakerProjectId":"', ref('SageMakerProjectId'),
+        '","AlarmEmail":"', ref('AlarmEmail'), '"}']],
+    });
+  });
+
+  test('the roles the target accounts trust by ARN are named after the id, under the given role path', () => {
+    for (const kind of ['deploy-pipeline', 'smoke-test-build']) {
+      template.hasResourceProperties('AWS::IAM::Role', { RoleName: { 'Fn::Join': ['', ['sagemaker-', ref('SageMakerProjectId'), `-${kind}`]] }, Path: PROJECT_ROLE_PATH });
+    }
+  });
+
+  test('the release carries each target template, named after its own parameters, not the project template\'s', () => {
+    const check = Object.values(template.findResources('AWS::CodeBuild::Project')).find((p: Json) => JSON.stringify(p.Properties.Source.BuildSpec).includes('target-222222222222')) as Json;
+    const encoded = /([A-Za-z0-9+/=]{200,})/.exec(JSON.stringify(check.Properties.Source.BuildSpec))![1];
+    const target = JSON.parse(zlib.gunzipSync(Buffer.from(encoded, 'base64')).toString());
+    expect(Object.keys(target.Parameters)).toEqual(['SageMakerProjectName', 'SageMakerProjectId', 'AlarmEmail']);
+    expect(JSON.stringify(target)).not.toContain('p-2uni326u2jrp');
   });
 });

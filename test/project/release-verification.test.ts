@@ -2,11 +2,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ModelDeploy } from '../../lib/project/model-deploy';
-import { EXPECTED_DIGEST_ENV, RELEASE_CHECK_SCRIPT, RELEASE_FILES } from '../../lib/project/release-verification';
+import { EXPECTED_DIGEST_ENV, RELEASE_CHECK_SCRIPT, RELEASE_FILES, writeFileCommand } from '../../lib/project/release-verification';
 import { buildArtifactFiles, releaseDigest } from '../../seed-code/model-deploy/lib/build-output';
 import { PREFIX, projectParts } from '../support/project-parts';
 
@@ -107,5 +108,35 @@ describe('the release check in the deploy pipeline', () => {
       expect(deploy.InputArtifacts).toEqual([{ Name: 'Release' }]);
       expect(deploy.Configuration.TemplatePath).toMatch(/^Release::(staging|prod)\.template\.json$/);
     }
+  });
+});
+
+describe('writeFileCommand', () => {
+  /** Runs the command as CodeBuild would, with the deploy-time values CloudFormation fills in; returns the file. */
+  const written = (command: unknown, values: string[] = []): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-file-'));
+    const join = (command as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    const filled = join ? join[1].map((part) => (typeof part === 'string' ? part : values.shift())).join('') : String(command);
+    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', filled], { cwd: dir, encoding: 'utf8' });
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    return fs.readFileSync(path.join(dir, 'file.json'), 'utf8');
+  };
+
+  test('packs content known at synth (gzip, base64) and writes it back byte for byte', () => {
+    const content = JSON.stringify({ Tags: { owner: "o'brien", team: '$HOME `x`' } });
+    const command = writeFileCommand('file.json', content);
+    expect(command).toMatch(/^echo '[A-Za-z0-9+/=]+' \| base64 -d \| gunzip > file\.json$/);
+    expect(written(command)).toBe(content);
+  });
+
+  test('writes content with a deploy-time value (a Studio project\'s id) as it is, quotes kept, the value filled in', () => {
+    // GIVEN tags holding a template parameter, and a value with a single quote and shell characters
+    const stack = new Stack();
+    const id = new CfnParameter(stack, 'SageMakerProjectId').valueAsString;
+    const content = JSON.stringify({ Tags: { 'sagemaker:project-id': id, owner: "o'brien", team: '$HOME `x`' } });
+    // WHEN CloudFormation resolves the command and bash runs it
+    const file = written(stack.resolve(writeFileCommand('file.json', content)), ['p-abc123def456']);
+    // THEN
+    expect(JSON.parse(file)).toEqual({ Tags: { 'sagemaker:project-id': 'p-abc123def456', owner: "o'brien", team: '$HOME `x`' } });
   });
 });

@@ -312,3 +312,22 @@ describe('publish-template command line', () => {
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^publish-template: `--bucket` must be an S3 bucket name/)]);
   });
 });
+
+test('a multi-account template published with another account than its projectAccount is refused before anything is written', async () => {
+  const s3 = mockClient(S3Client);
+  const sts = mockClient(STSClient);
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999' });
+  const location = new StudioTemplateLocation('my-templates', PREFIX, 'v1');
+  const object: PublishedObject = { key: `${PREFIX}sagemaker-mlops-project-v1.json`, body: Buffer.from('{}'), visible: true, kind: 'template' };
+  const publish = () => publishObjects(location, [object], {
+    s3: new S3Client({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }), log: () => undefined, projectAccount: '111111111111',
+  });
+  try {
+    await expect(publish()).rejects.toThrow(UsageError);
+    await expect(publish()).rejects.toThrow("`projectAccount` is '111111111111', but the template is published in account 999999999999");
+    expect(s3.calls()).toHaveLength(0);
+  } finally {
+    s3.restore();
+    sts.restore();
+  }
+});

@@ -374,6 +374,16 @@ describe('the project\'s teardown in the prepared accounts', () => {
     expect(await assume('sts:TagSession', roleArn(account, name), tag, id, mayDoAnything)).toBe('ImplicitlyDenied');
   });
 
+  test.each([
+    ['a Studio template\'s (path /sagemaker-mlops-project/)', '/sagemaker-mlops-project/', 'Allowed'],
+    ['at another path', '/other/', 'ImplicitlyDenied'],
+  ])('the trust takes a teardown role at %s: %s', async (_what, path, expected) => {
+    for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+      expect([action, await assume(action, roleArn(PROJECT_ACCOUNT, teardownName(PROJECT_ID), path), PROJECT_ID, PROJECT_ID, mayDoAnything)])
+        .toEqual([action, expected]);
+    }
+  });
+
   test('its own policy asks for no other session tag', async () => {
     expect(await assume('sts:TagSession', roleArn(PROJECT_ACCOUNT, teardownName(PROJECT_ID)), PROJECT_ID, OTHER_ID, identity(teardown))).toBe('ImplicitlyDenied');
   });

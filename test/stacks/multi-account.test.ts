@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseProjectConfig } from '../../lib/config/project-config';
+import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { buildTemplateObjects, UsageError } from '../../lib/studio/template-publisher';
 import {
@@ -73,7 +73,8 @@ describe('multi-account configuration', () => {
     [{ ...MULTI_ACCOUNT_CONFIG, projectId: undefined }, "`projectId` is required with `stagingAccount` and `prodAccount`: the target accounts' stacks name their roles after it"],
     [{ ...MULTI_ACCOUNT_CONFIG, prodRegion: 'us-east-1' }, "`prodRegion` is not supported (got 'us-east-1'): endpoints deploy in the project's region"],
     [{ ...MULTI_ACCOUNT_CONFIG, stagingRegion: 'us-east-1' }, "`stagingRegion` is not supported (got 'us-east-1')"],
-    [{ ...MULTI_ACCOUNT_CONFIG, serviceCatalog: 'true' }, '`stagingAccount` and `prodAccount` (multi-account deployment) is not available for the Service Catalog product yet'],
+    // The Service Catalog app also synthesizes the `cdk deploy` project stack, which needs an id.
+    [{ ...MULTI_ACCOUNT_CONFIG, serviceCatalog: 'true', projectId: undefined }, "`projectId` is required with `stagingAccount` and `prodAccount`"],
   ])('fails when %j: one line naming the setting', (context, message) => {
     const given = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
     expect(() => parseProjectConfig(given)).toThrow(ConfigError);
@@ -86,17 +87,43 @@ describe('multi-account configuration', () => {
   });
 });
 
-test('fails when the construct gets deployment accounts without a plain project id', () => {
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
-  const accounts = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { prod: PROD_ACCOUNT } };
-  expect(() => new SageMakerProject(stack, 'Project', { projectName: 'churn', deploymentAccounts: accounts }))
-    .toThrow("`projectId` (and `projectName`) must be given as plain values with `deploymentAccounts`: the target accounts' stacks name their roles after them");
+describe('multi-account configuration of a Studio template (fixed when it is published)', () => {
+  const accountsOnly = { ...MULTI_ACCOUNT_CONFIG, projectId: undefined };
+  const expected = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { staging: STAGING_ACCOUNT, prod: PROD_ACCOUNT } };
+
+  test('the S3 template takes the accounts without a project id (Studio passes SageMakerProjectId)', () => {
+    expect(parseProjectConfig(accountsOnly, { templateOnly: true }).deploymentAccounts).toEqual(expected);
+  });
+
+  test('the Service Catalog product takes them (with the id its app\'s project stack needs), and passes them to the product', () => {
+    const config = parseProjectConfig({ ...MULTI_ACCOUNT_CONFIG, serviceCatalog: 'true' });
+    expect(serviceCatalogStackProps(config).deploymentAccounts).toEqual(expected);
+  });
+
+  test.each<[Record<string, unknown>, string]>([
+    [{ ...accountsOnly, projectAccount: undefined }, '`projectAccount` is required with `stagingAccount` and `prodAccount`'],
+    [{ ...accountsOnly, prodAccount: '33333333333' }, "`prodAccount` must be a 12-digit AWS account id (write it as a string to keep leading zeros); got '33333333333'"],
+    [{ ...accountsOnly, stagingRegion: 'us-east-1' }, "`stagingRegion` is not supported (got 'us-east-1')"],
+  ])('the S3 template still refuses %j in one line naming the setting', (context, message) => {
+    const given = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
+    const build = () => buildTemplateObjects({ bucket: 'my-templates', prefix: 'mlops', context: given });
+    expect(build).toThrow(UsageError);
+    expect(build).toThrow(message);
+    try {
+      build();
+    } catch (e) {
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
 });
 
-test('fails when publishing the S3-hosted Studio template with target accounts: not available yet, one line', () => {
-  const build = () => buildTemplateObjects({ bucket: 'my-templates', prefix: 'mlops', context: MULTI_ACCOUNT_CONFIG });
-  expect(build).toThrow(UsageError);
-  expect(build).toThrow('`stagingAccount` / `prodAccount` (multi-account deployment) is not available for the S3-hosted Studio template yet');
+test('fails when the construct gets deployment accounts without a project id, or with only one of name and id a template parameter', () => {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
+  const accounts = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { prod: PROD_ACCOUNT } };
+  const message = "`projectId` must be given with `deploymentAccounts`, both it and `projectName` plain values or both template parameters: the target accounts' stacks name their roles after them";
+  expect(() => new SageMakerProject(stack, 'Project', { projectName: 'churn', deploymentAccounts: accounts })).toThrow(message);
+  const id = new CfnParameter(stack, 'SageMakerProjectId').valueAsString;
+  expect(() => new SageMakerProject(stack, 'Mixed', { projectName: 'churn', projectId: id, deploymentAccounts: accounts })).toThrow(message);
 });
 
 describe('multi-account app', () => {

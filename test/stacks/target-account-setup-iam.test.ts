@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TARGET_SETUP } from '../../lib/contract/accounts';
+import { PROJECT_ROLE_PATH } from '../../lib/contract/names';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { nagFindings } from '../support/compliance';
 import { evaluate, PROD_ACCOUNT, PROJECT_ACCOUNT, preparedAccount, REGION, STAGING_ACCOUNT, TemplateRole, decide, identity, mayDoAnything } from '../support/multi-account';
@@ -43,10 +44,17 @@ describe('who may use a prepared account', () => {
     expect(await assume(pipelineRole, PROD_ACCOUNT, prod.access)).toBe('Allowed');
   });
 
+  test('so does one of a project created from a Studio template (its roles are under the template\'s role path)', async () => {
+    const studioPipelineRole = roleArn(PROJECT_ACCOUNT, 'sagemaker-p-abc123def456-deploy-pipeline', PROJECT_ROLE_PATH);
+    expect(await assume(studioPipelineRole, STAGING_ACCOUNT, staging.access)).toBe('Allowed');
+    expect(await assume(studioPipelineRole, PROD_ACCOUNT, prod.access)).toBe('Allowed');
+  });
+
   test.each([
     ['the same role name in another account', roleArn(OTHER_ACCOUNT, 'sagemaker-p-abc123def456-deploy-pipeline')],
     ['another role of the project account (a build project\'s)', roleArn(PROJECT_ACCOUNT, 'sagemaker-mlops-demo-p-abc123def456-BuildProjectRole-ABC')],
     ['the project account\'s root', `arn:aws:iam::${PROJECT_ACCOUNT}:root`],
+    ['the same role name under another path', roleArn(PROJECT_ACCOUNT, 'sagemaker-p-abc123def456-deploy-pipeline', '/other/')],
     ['the staging account\'s own access role (staging reaching into prod)', accessArn(STAGING_ACCOUNT)],
   ])('%s cannot', async (_what, principal) => {
     expect(await assume(principal, PROD_ACCOUNT, prod.access)).toBe('ImplicitlyDenied');

@@ -144,6 +144,52 @@ describe('the S3 template\'s launch role', () => {
   });
 });
 
+/** The template's tokens as one project of this account has them. */
+const values: TokenValues = {
+  pseudo: (name) => ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION } as Record<string, string>)[name],
+  parameter: (name) => ({ SageMakerProjectName: 'demo', SageMakerProjectId: PROJECT_ID } as Record<string, string>)[name] ?? 'x',
+  generatedName: (logicalId, lowerCase) => (lowerCase ? `sp-demo-${logicalId.toLowerCase()}-abc` : `SP-demo-${logicalId}-ABC`),
+  generatedId: () => '0123abcd-4567-89ab-cdef-0123456789ab',
+};
+/** A concrete action for each wildcard action of the template's roles. */
+const ACTION_SAMPLES: Record<string, string> = {
+  's3:GetObject*': 's3:GetObjectVersion', 's3:GetBucket*': 's3:GetBucketLocation', 's3:List*': 's3:ListBucket', 's3:DeleteObject*': 's3:DeleteObject',
+  's3:Abort*': 's3:AbortMultipartUpload', 'kms:ReEncrypt*': 'kms:ReEncryptFrom', 'kms:GenerateDataKey*': 'kms:GenerateDataKey',
+  'cloudformation:DescribeStack*': 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate*': 'cloudformation:GetTemplateSummary',
+};
+const sample = (action: string) => {
+  if (!action.includes('*')) return action;
+  if (!ACTION_SAMPLES[action]) throw new Error(`no sample for ${action}: add one`);
+  return ACTION_SAMPLES[action];
+};
+
+// A key policy that delegates to IAM, as the project key's does.
+const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+
+/** The statements (one sample resource and action each) a role under the boundary is refused. */
+async function refusedStatements(statements: ReturnType<typeof roleStatements>, bound: Json): Promise<string[]> {
+  const refused: string[] = [];
+  for (const s of statements) {
+    for (const parts of s.resources) {
+      // A name pattern of the role's own policy (pipelines-*, .../*) stands for one name it matches.
+      const resource = parts.join('') === '*' ? '*' : parts.join('').replace(/\*/g, 'x1');
+      for (const action of s.actions.map(sample)) {
+        const decision = await decide({
+          principal: roleArn('SP-demo-Role-ABC'),
+          action,
+          resource,
+          identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] },
+          boundary: bound,
+          context: { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
+          resourcePolicy: resource.includes(':kms:') ? keyPolicy : undefined,
+        });
+        if (decision !== 'Allowed' && decision !== 'NotApplicable') refused.push(`${action} ${resource}: ${decision}`);
+      }
+    }
+  }
+  return refused;
+}
+
 describe('the project role boundary the launch role stack ships', () => {
   test('fits IAM\'s managed policy quota', () => {
     const boundaryResource: Json = Object.values(launchTemplate.Resources as Json).find((r: Json) => r.Type === 'AWS::IAM::ManagedPolicy');
@@ -151,51 +197,10 @@ describe('the project role boundary the launch role stack ships', () => {
     expect(renderedLength(statements)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
   });
 
-  /** The template's tokens as one project of this account has them. */
-  const values: TokenValues = {
-    pseudo: (name) => ({ 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION } as Record<string, string>)[name],
-    parameter: (name) => ({ SageMakerProjectName: 'demo', SageMakerProjectId: PROJECT_ID } as Record<string, string>)[name] ?? 'x',
-    generatedName: (logicalId, lowerCase) => (lowerCase ? `sp-demo-${logicalId.toLowerCase()}-abc` : `SP-demo-${logicalId}-ABC`),
-    generatedId: () => '0123abcd-4567-89ab-cdef-0123456789ab',
-  };
-  /** A concrete action for each wildcard action of the template's roles. */
-  const ACTION_SAMPLES: Record<string, string> = {
-    's3:GetObject*': 's3:GetObjectVersion', 's3:GetBucket*': 's3:GetBucketLocation', 's3:List*': 's3:ListBucket', 's3:DeleteObject*': 's3:DeleteObject',
-    's3:Abort*': 's3:AbortMultipartUpload', 'kms:ReEncrypt*': 'kms:ReEncryptFrom', 'kms:GenerateDataKey*': 'kms:GenerateDataKey',
-    'cloudformation:DescribeStack*': 'cloudformation:DescribeStackEvents', 'cloudformation:GetTemplate*': 'cloudformation:GetTemplateSummary',
-  };
-  const sample = (action: string) => {
-    if (!action.includes('*')) return action;
-    if (!ACTION_SAMPLES[action]) throw new Error(`no sample for ${action}: add one`);
-    return ACTION_SAMPLES[action];
-  };
-
-  // A key policy that delegates to IAM, as the project key's does.
-  const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
-
   test('allows every statement of every role of the template', async () => {
     const statements = roleStatements(template, values);
     expect(statements.length).toBeGreaterThan(50);
-    const refused: string[] = [];
-    for (const s of statements) {
-      for (const parts of s.resources) {
-        // A name pattern of the role's own policy (pipelines-*, .../*) stands for one name it matches.
-        const resource = parts.join('') === '*' ? '*' : parts.join('').replace(/\*/g, 'x1');
-        for (const action of s.actions.map(sample)) {
-          const decision = await decide({
-            principal: roleArn('SP-demo-Role-ABC'),
-            action,
-            resource,
-            identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] },
-            boundary,
-            context: { 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID },
-            resourcePolicy: resource.includes(':kms:') ? keyPolicy : undefined,
-          });
-          if (decision !== 'Allowed' && decision !== 'NotApplicable') refused.push(`${action} ${resource}: ${decision}`);
-        }
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedStatements(statements, boundary)).toEqual([]);
   });
 
   const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -223,5 +228,73 @@ describe('the project role boundary the launch role stack ships', () => {
     });
     expect(await decrypt({})).toBe('ExplicitlyDenied');
     expect(await decrypt({ 'aws:ResourceTag/sagemaker:project-id': PROJECT_ID })).toBe('Allowed');
+  });
+});
+
+describe('a multi-account template (target accounts fixed at publishing): its launch role and boundary', () => {
+  const STAGING = '222222222222';
+  const PROD = '333333333333';
+  const maOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'role-boundary-ma-'));
+  const maApp = new App({ outdir: maOutdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const maConfig = parseProjectConfig({ projectAccount: ACCOUNT, stagingAccount: STAGING, prodAccount: PROD }, { templateOnly: true });
+  const maStacks = studioTemplateApp(maApp, maConfig, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', maConfig.productVersion));
+  const maAssembly = maApp.synth();
+  const maTemplate: Json = maAssembly.getStackByName(maStacks.template.stackName).template;
+  const maLaunch: Json = maAssembly.getStackByName(maStacks.launchRole.stackName).template;
+  afterAll(() => fs.rmSync(maOutdir, { recursive: true, force: true }));
+  const maPolicy = (type: string) => Object.values(maLaunch.Resources as Json).filter((r: Json) => r.Type === type).map((r: Json) => concrete(r.Properties.PolicyDocument))[0];
+  const maLaunchPolicy = maPolicy('AWS::IAM::Policy');
+  const maBoundary = maPolicy('AWS::IAM::ManagedPolicy');
+  const asMaLaunchRole = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+    decide({ principal: LAUNCH_ROLE_ARN, action, resource, identity: maLaunchPolicy, context });
+  const named = (kind: string) => roleArn(`sagemaker-${PROJECT_ID}-${kind}`);
+
+  test('the launch role creates the three roles the target accounts trust by name, with the boundary, and passes each only to its service', async () => {
+    for (const kind of ['deploy-pipeline', 'smoke-test-build', 'teardown']) {
+      for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRole']) {
+        expect([kind, action, await asMaLaunchRole(action, named(kind), { 'iam:PermissionsBoundary': BOUNDARY_ARN })]).toEqual([kind, action, 'Allowed']);
+      }
+      expect(await asMaLaunchRole('iam:CreateRole', named(kind))).toBe('ImplicitlyDenied');
+      expect(await asMaLaunchRole('iam:CreateRole', roleArn(`sagemaker-${PROJECT_ID}-${kind}`, '/'), { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('ImplicitlyDenied');
+    }
+    expect(await asMaLaunchRole('iam:PassRole', named('deploy-pipeline'), { 'iam:PassedToService': 'codepipeline.amazonaws.com' })).toBe('Allowed');
+    expect(await asMaLaunchRole('iam:PassRole', named('smoke-test-build'), { 'iam:PassedToService': 'codebuild.amazonaws.com' })).toBe('Allowed');
+    expect(await asMaLaunchRole('iam:PassRole', named('teardown'), { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('Allowed');
+    expect(await asMaLaunchRole('iam:PassRole', named('deploy-pipeline'), { 'iam:PassedToService': 'ec2.amazonaws.com' })).toBe('ImplicitlyDenied');
+    // The single-account launch role has none of it.
+    expect(await asLaunchRole('iam:CreateRole', named('deploy-pipeline'), { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('ImplicitlyDenied');
+  });
+
+  test('the launch role sets the model package group\'s resource policy (the grants to the target accounts\' roles)', async () => {
+    const group = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package-group/demo-${PROJECT_ID}`;
+    expect(await asMaLaunchRole('sagemaker:PutModelPackageGroupPolicy', group)).toBe('Allowed');
+    expect(await asLaunchRole('sagemaker:PutModelPackageGroupPolicy', group)).toBe('ImplicitlyDenied');
+  });
+
+  test('every role of the template is under the project role path with the boundary, the three named ones included', () => {
+    const roles = Object.values(maTemplate.Resources as Json).filter((r: Json) => r.Type === 'AWS::IAM::Role') as Json[];
+    expect(roles.filter((r) => r.Properties.RoleName !== undefined)).toHaveLength(3);
+    expect(roles.filter((r) => r.Properties.Path !== PROJECT_ROLE_PATH || concrete(r.Properties.PermissionsBoundary) !== BOUNDARY_ARN)).toEqual([]);
+  });
+
+  test('the boundary fits IAM\'s quota, and lets the deploy pipeline and smoke test roles assume the target accounts\' roles and nothing else', async () => {
+    const statements = (Object.values(maLaunch.Resources as Json).find((r: Json) => r.Type === 'AWS::IAM::ManagedPolicy') as Json).Properties.PolicyDocument.Statement;
+    expect(renderedLength(statements)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_LENGTH);
+    const assume = (resource: string) => decide({
+      principal: named('deploy-pipeline'), action: 'sts:AssumeRole', resource, boundary: maBoundary,
+      identity: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+    });
+    for (const account of [STAGING, PROD]) expect(await assume(`arn:aws:iam::${account}:role/mlops-target-account/sagemaker-mlops-deploy-access`)).toBe('Allowed');
+    expect(await assume(`arn:aws:iam::${STAGING}:role/mlops-stage-roles/sagemaker-${PROJECT_ID}-staging-smoke-test`)).toBe('Allowed');
+    expect(await assume(`arn:aws:iam::${STAGING}:role/OrganizationAccountAccessRole`)).not.toBe('Allowed');
+    expect(await assume('arn:aws:iam::444444444444:role/mlops-target-account/sagemaker-mlops-deploy-access')).not.toBe('Allowed');
+    // Not the other web-identity or SAML forms, which a family (sts:Assume*) would allow.
+    expect(JSON.stringify(statements)).not.toContain('sts:Assume*');
+  });
+
+  test('allows every statement of every role of the multi-account template, the cross-account ones included', async () => {
+    const statements = roleStatements(maTemplate, values);
+    expect(statements.filter((s) => s.actions.includes('sts:AssumeRole')).length).toBeGreaterThanOrEqual(2);
+    expect(await refusedStatements(statements, maBoundary)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PROJECT_NAME_PATTERN, STUDIO_PROJECT_ID_MAX_LENGTH, STUDIO_PROJECT_ID_PATTERN, STUDIO_PROJECT_NAME_MAX_LENGTH } from '../../lib/contract/rules';
 import { CLOUDFORMATION_ONLY_RESOURCE_TYPES, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../../lib/studio/launch-role';
 import { Catalog, CATALOG_ENV, catalogApp, STUDIO_ROLE } from '../support/catalog';
+import { deploysToTargetAccounts } from '../../lib/studio/service-catalog-stack';
 import { CONNECTION_CONFIG } from '../support/connection';
 import type { SourceProviderName } from '../../lib/contract/options';
 
@@ -362,4 +363,13 @@ describe('ServiceCatalogStack, overrides', () => {
       printed.mockRestore();
     }
   });
+});
+
+test('a released version deploys to target accounts when it has the named deploy pipeline role: its launch role keeps the multi-account permissions', () => {
+  const role = (roleName: unknown) => ({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: roleName } } } });
+  expect(deploysToTargetAccounts(role({ 'Fn::Join': ['', ['sagemaker-', { Ref: 'SageMakerProjectId' }, '-deploy-pipeline']] }))).toBe(true);
+  expect(deploysToTargetAccounts(role('sagemaker-p-abc123def456-deploy-pipeline'))).toBe(true);
+  expect(deploysToTargetAccounts(role(undefined))).toBe(false);
+  expect(deploysToTargetAccounts(role({ 'Fn::Join': ['', ['sagemaker-', { Ref: 'SageMakerProjectId' }, '-deploy-pipeline-x']] }))).toBe(false);
+  expect(deploysToTargetAccounts({ Resources: { P: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Name: 'x-deploy-pipeline' } } } })).toBe(false);
 });

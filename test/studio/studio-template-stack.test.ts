@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { LAUNCH_PERMISSIONS, PASS_ROLE_SERVICES } from '../../lib/studio/launch-role';
+import { LAUNCH_PERMISSIONS, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../../lib/studio/launch-role';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { cdkJsonContext } from '../support/app';
@@ -194,4 +194,12 @@ describe('StudioTemplateStack, overrides', () => {
     expect(() => new StudioTemplateLocation(bucket, prefix, 'v1')).toThrow(ConfigError);
     expect(() => new StudioTemplateLocation(bucket, prefix, 'v1')).toThrow(message);
   });
+});
+
+test('the launch role\'s multi-account permissions (named roles, model package group policy) come only with a multi-account template', () => {
+  const sids = (multiAccount: boolean) => launchPermissions(Provisioner.S3_TEMPLATE, 'codecommit', multiAccount).map((p) => p.sid);
+  const extra = ['MultiAccountRoles', 'PassMultiAccountRoles', 'ModelPackageGroupPolicies'];
+  expect(sids(true)).toEqual(expect.arrayContaining(extra));
+  expect(sids(false).filter((sid) => extra.includes(sid))).toEqual([]);
+  expect(launchPermissions(Provisioner.SERVICE_CATALOG, 'codeconnections', true).map((p) => p.sid)).toEqual(expect.arrayContaining(extra));
 });
