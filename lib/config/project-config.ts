@@ -160,7 +160,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
   }
   const serviceCatalog = readBoolean(context, 'serviceCatalog') ?? false;
   const source = readSourceSettings(context, options.templateOnly ?? false);
-  const multiAccount = readDeploymentAccounts(context, projectId, options.templateOnly ?? false);
+  const multiAccount = readDeploymentAccounts(context);
   const warnings: string[] = [...source.warnings, ...multiAccount.warnings, ...(serviceCatalog ? [] : (['portfolioPrincipals', 'productVersion'] as const)
     .filter((key) => context[key] !== undefined)
     .map((key) => `\`${key}\` is ignored: it configures the Service Catalog product, which only \`serviceCatalog=true\` synthesizes`))];
@@ -199,7 +199,7 @@ export function parseProjectConfig(context: Readonly<Record<string, unknown>>, o
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, projectId: string | undefined, templateOnly: boolean): {
+function readDeploymentAccounts(context: Readonly<Record<string, unknown>>): {
   accounts?: DeploymentAccounts;
   warnings: string[];
 } {
@@ -230,12 +230,6 @@ function readDeploymentAccounts(context: Readonly<Record<string, unknown>>, proj
   if (projectAccount === undefined) {
     throw new ConfigError(`\`projectAccount\` is required with ${given}: the 12-digit id of the account the project stack deploys to, `
       + 'whose pipeline roles the target accounts\' stacks trust');
-  }
-  // An S3 template's project id is its `SageMakerProjectId` parameter. (`serviceCatalog=true` also
-  // synthesizes the `cdk deploy` project stack, which needs one; the product takes Studio's.)
-  if (projectId === undefined && !templateOnly) {
-    throw new ConfigError(`\`projectId\` is required with ${given}: the target accounts' stacks name their roles after it `
-      + "before the project stack exists (e.g. 'p-1a2b3c4d5e6f')");
   }
   return {
     accounts: {

@@ -53,8 +53,8 @@ export interface SageMakerProjectProps extends Omit<ProjectOptions, SourceSettin
   readonly seedCodeDirectory?: string;
   /**
    * Multi-account deployment: the stages that deploy to another account, each through that
-   * account's one-time set-up (`TargetAccountSetupStack`). Requires a configured (not derived)
-   * `projectId`: a plain value, or a template parameter (a Studio template's `SageMakerProjectId`).
+   * account's one-time set-up (`TargetAccountSetupStack`). With a derived or parameter `projectId`,
+   * the target accounts' templates take the project's name and id as parameters.
    * @default - single-account: both stages deploy in this stack's account
    */
   readonly deploymentAccounts?: DeploymentAccounts;
@@ -161,9 +161,12 @@ export class SageMakerProject extends Construct {
     // The source provider checked its own settings when it was made.
     checkSettings({ ...settings, logRetentionDays: settings.logRetention, sourceProvider: undefined });
     const accounts = props.deploymentAccounts;
-    if (accounts !== undefined && (props.projectId === undefined || Token.isUnresolved(props.projectId) !== Token.isUnresolved(props.projectName))) {
-      throw new ConfigError('`projectId` must be given with `deploymentAccounts`, both it and `projectName` plain values or both template parameters: '
-        + "the target accounts' stacks name their roles after them before this stack exists");
+    // A derived id (a plain name) or a template parameter: the target accounts' templates then take
+    // the id as their own parameter, which the deploy pipeline passes. A name that is a parameter
+    // comes with its id (a Studio template's).
+    if (accounts !== undefined && Token.isUnresolved(props.projectName) && (props.projectId === undefined || !Token.isUnresolved(props.projectId))) {
+      throw new ConfigError('With `deploymentAccounts`, a `projectName` that is a template parameter needs a `projectId` that is one too '
+        + "(a Studio template's SageMakerProjectName and SageMakerProjectId)");
     }
     const names = new ProjectNames(props.projectName, props.projectId ?? this.deriveProjectId());
     const tooLong = names.lengthViolations();

@@ -70,11 +70,8 @@ describe('multi-account configuration', () => {
     [{ ...MULTI_ACCOUNT_CONFIG, prodAccount: 'prod' }, "`prodAccount` must be a 12-digit AWS account id (write it as a string to keep leading zeros); got 'prod'"],
     [{ ...MULTI_ACCOUNT_CONFIG, projectAccount: '1111-1111-1111' }, "`projectAccount` must be a 12-digit AWS account id (write it as a string to keep leading zeros); got '1111-1111-1111'"],
     [{ ...MULTI_ACCOUNT_CONFIG, projectAccount: undefined }, '`projectAccount` is required with `stagingAccount` and `prodAccount`: the 12-digit id of the account the project stack deploys to'],
-    [{ ...MULTI_ACCOUNT_CONFIG, projectId: undefined }, "`projectId` is required with `stagingAccount` and `prodAccount`: the target accounts' stacks name their roles after it"],
     [{ ...MULTI_ACCOUNT_CONFIG, prodRegion: 'us-east-1' }, "`prodRegion` is not supported (got 'us-east-1'): endpoints deploy in the project's region"],
     [{ ...MULTI_ACCOUNT_CONFIG, stagingRegion: 'us-east-1' }, "`stagingRegion` is not supported (got 'us-east-1')"],
-    // The Service Catalog app also synthesizes the `cdk deploy` project stack, which needs an id.
-    [{ ...MULTI_ACCOUNT_CONFIG, serviceCatalog: 'true', projectId: undefined }, "`projectId` is required with `stagingAccount` and `prodAccount`"],
   ])('fails when %j: one line naming the setting', (context, message) => {
     const given = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
     expect(() => parseProjectConfig(given)).toThrow(ConfigError);
@@ -95,8 +92,8 @@ describe('multi-account configuration of a Studio template (fixed when it is pub
     expect(parseProjectConfig(accountsOnly, { templateOnly: true }).deploymentAccounts).toEqual(expected);
   });
 
-  test('the Service Catalog product takes them (with the id its app\'s project stack needs), and passes them to the product', () => {
-    const config = parseProjectConfig({ ...MULTI_ACCOUNT_CONFIG, serviceCatalog: 'true' });
+  test('the Service Catalog product takes them without a project id (its app\'s project stack derives one), and passes them to the product', () => {
+    const config = parseProjectConfig({ ...Object.fromEntries(Object.entries(accountsOnly).filter(([, v]) => v !== undefined)), serviceCatalog: 'true' });
     expect(serviceCatalogStackProps(config).deploymentAccounts).toEqual(expected);
   });
 
@@ -117,13 +114,41 @@ describe('multi-account configuration of a Studio template (fixed when it is pub
   });
 });
 
-test('fails when the construct gets deployment accounts without a project id, or with only one of name and id a template parameter', () => {
+describe('a multi-account project whose id CloudFormation derives (no projectId)', () => {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
+  const accounts = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { staging: STAGING_ACCOUNT, prod: PROD_ACCOUNT } };
+  const project = new SageMakerProject(stack, 'Project', { projectName: 'churn', deploymentAccounts: accounts });
+  const template = Template.fromStack(stack);
+  const derivedId = stack.resolve(project.names.projectId);
+
+  test('names the roles the target accounts trust after the derived id', () => {
+    expect(derivedId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProjectProjectId/), 'Value'] });
+    for (const kind of ['deploy-pipeline', 'smoke-test-build', 'teardown']) {
+      template.hasResourceProperties('AWS::IAM::Role', { RoleName: { 'Fn::Join': ['', ['sagemaker-', derivedId, `-${kind}`]] } });
+    }
+  });
+
+  test('deploys each target account\'s template with the project\'s name and derived id as its parameters', () => {
+    const actions = (Object.values(template.findResources('AWS::CodePipeline::Pipeline')).flatMap((p) => p.Properties.Stages)
+      .flatMap((st: { Actions: Array<{ Name: string; Configuration?: Record<string, unknown> }> }) => st.Actions))
+      .filter((a) => /AccountResources$/.test(a.Name));
+    expect(actions.map((a) => a.Name).sort()).toEqual(['DeployProdAccountResources', 'DeployStagingAccountResources']);
+    for (const action of actions) {
+      const overrides = action.Configuration!.ParameterOverrides as { 'Fn::Join': [string, unknown[]] };
+      const [, parts] = overrides['Fn::Join'];
+      expect(parts).toContainEqual(derivedId);
+      expect(parts.filter((p) => typeof p === 'string').join('')).toContain('"SageMakerProjectName":"churn"');
+    }
+  });
+});
+
+test('fails when the construct gets deployment accounts with a project name that is a template parameter and an id that is not', () => {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
   const accounts = { projectAccount: PROJECT_ACCOUNT, stageAccounts: { prod: PROD_ACCOUNT } };
-  const message = "`projectId` must be given with `deploymentAccounts`, both it and `projectName` plain values or both template parameters: the target accounts' stacks name their roles after them";
-  expect(() => new SageMakerProject(stack, 'Project', { projectName: 'churn', deploymentAccounts: accounts })).toThrow(message);
-  const id = new CfnParameter(stack, 'SageMakerProjectId').valueAsString;
-  expect(() => new SageMakerProject(stack, 'Mixed', { projectName: 'churn', projectId: id, deploymentAccounts: accounts })).toThrow(message);
+  const name = new CfnParameter(stack, 'SageMakerProjectName').valueAsString;
+  const message = "With `deploymentAccounts`, a `projectName` that is a template parameter needs a `projectId` that is one too";
+  expect(() => new SageMakerProject(stack, 'Derived', { projectName: name, deploymentAccounts: accounts })).toThrow(message);
+  expect(() => new SageMakerProject(stack, 'Plain', { projectName: name, projectId: 'p-abc123def456', deploymentAccounts: accounts })).toThrow(message);
 });
 
 describe('multi-account app', () => {
