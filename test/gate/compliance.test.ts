@@ -52,7 +52,10 @@ const PROJECT_VARIANTS: Record<string, Variant> = {
   'multi-account: staging only, no teardown': {
     app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, prodAccount: undefined, teardown: 'false' }),
   },
-  'multi-account: no data retention': { app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, retainData: 'false' }) },
+  // The target templates then take the project's name and derived id as their parameters.
+  'multi-account: derived project id, no data retention': {
+    app: (outdir) => multiAccountApp(outdir, { ...MULTI_ACCOUNT_CONFIG, projectId: undefined, retainData: 'false' }), lint: true, templates: 3,
+  },
 };
 
 const CATALOG_VARIANTS: Record<string, Variant> = {

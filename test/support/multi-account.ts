@@ -4,7 +4,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
 import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
 import { parseProjectConfig } from '../../lib/config/project-config';
-import { ProjectNames } from '../../lib/contract/names';
 import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { projectApp } from './app';
@@ -150,10 +149,11 @@ export function preparedAccount(account: string, projectAccount = PROJECT_ACCOUN
  */
 export function multiAccountApp(outdir: string, context: Record<string, string | undefined>, bundle = false): App {
   const config = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  const { app } = projectApp({ outdir, config, bundle });
+  const { app, stack } = projectApp({ outdir, config, bundle });
   const parsed = parseProjectConfig(config);
   const accounts = parsed.deploymentAccounts!;
-  const names = new ProjectNames(parsed.projectName, parsed.projectId!);
+  // The project's own (a derived id is a token: the target stacks then take name and id as parameters).
+  const names = stack.project.names;
   const settings = { retainData: parsed.project.retainData ?? true, tags: parsed.project.tags ?? {}, alarmEmail: parsed.project.alarmEmail };
   for (const { account } of targetAccounts(accounts)) targetAccountResourcesStack({ names, accounts, account, settings }, app);
   return app;
