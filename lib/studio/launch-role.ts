@@ -90,6 +90,13 @@ const multiAccountRoles = (stack: Stack) => ['deploy-pipeline', 'smoke-test-buil
 }));
 const MULTI_ACCOUNT_ROLES_REASON = 'Multi-account: each project\'s deploy pipeline, smoke test build and teardown roles sagemaker-<id>-{deploy-pipeline,smoke-test-build,teardown} '
   + `(SageMaker ids start with p-), named so that the target accounts trust them; only under the path ${PROJECT_ROLE_PATH}`;
+/** What the launch role may do to the project's roles (those of the stack and the named multi-account ones). */
+const PROJECT_ROLE_ACTIONS = [
+  'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
+  'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
+  'iam:PutRolePermissionsBoundary',
+];
 /** Tag every project resource carries (SageMaker and the project construct set it). */
 const PROJECT_TAG = 'sagemaker:project-id';
 
@@ -155,12 +162,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
   {
     sid: 'Roles',
     resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy'],
-    actions: [
-      'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-      'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
-      'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
-      'iam:PutRolePermissionsBoundary',
-    ],
+    actions: PROJECT_ROLE_ACTIONS,
     resources: projectRoles,
     wildcardReason: `${STACK_NAMED_REASON}; only under the path ${PROJECT_ROLE_PATH}, and every change only to a role that has (or gets) the project role boundary`,
   },
@@ -168,12 +170,7 @@ export const LAUNCH_PERMISSIONS: readonly LaunchPermission[] = [
     sid: 'MultiAccountRoles',
     // Served by Roles (the types' other roles); these three have the project's names instead of the stack's.
     resourceTypes: [],
-    actions: [
-      'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-      'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:PutRolePolicy',
-      'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies',
-      'iam:PutRolePermissionsBoundary',
-    ],
+    actions: PROJECT_ROLE_ACTIONS,
     resources: multiAccountRoles,
     wildcardReason: `${MULTI_ACCOUNT_ROLES_REASON}, and every change only to a role that has (or gets) the project role boundary`,
     multiAccount: true,
