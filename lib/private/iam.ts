@@ -6,6 +6,9 @@ import type { Construct, IConstruct } from 'constructs';
 /** The SageMaker service principal. */
 export const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
 
+/** The ECR actions that pull an image (and only that): what a model, a transform or a build that uses an image needs. */
+export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+
 /** `iam:PassRole` on one role, only towards one service. */
 export function grantPassRole(grantee: iam.IGrantable, role: iam.IRole, service: string): void {
   grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({

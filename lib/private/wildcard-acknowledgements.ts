@@ -2,6 +2,7 @@ import { IAspect, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { dlcRegistryAccounts } from './dlc-registries';
+import { ECR_PULL_ACTIONS } from './iam';
 
 /** A kind of IAM wildcard the project accepts, and why. */
 export interface WildcardReason {
@@ -191,7 +192,7 @@ export const PROJECT_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: new RegExp(`^Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:(${dlcRegistryAccounts().join('|')}):repository\\/\\*$`),
-    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    actions: ECR_PULL_ACTIONS,
     reason: "Pull only: base images from SageMaker's deep learning container registries (the build seed's table), for the project's image build; AWS names their repositories",
   },
   {
@@ -372,7 +373,7 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
   },
   {
     finding: arnOf('ecr', String.raw`repository\/sagemaker-project-p-\*`),
-    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    actions: ECR_PULL_ACTIONS,
     reason: "Boundary of the stage roles: pull only, from the project account's project image repositories (sagemaker-project-<id>), whose repository policies name each project's model roles",
   },
   {

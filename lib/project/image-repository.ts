@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DeploymentAccounts, rolesOfAccount, targetAccounts, targetRoleArn } from '../contract/accounts';
 import { ProjectNames } from '../contract/names';
-import { SAGEMAKER_SERVICE } from '../private/iam';
+import { ECR_PULL_ACTIONS, SAGEMAKER_SERVICE } from '../private/iam';
 
 /**
  * Prefix of the tag the build's run action adds to the images of a successful SageMaker pipeline
@@ -21,8 +21,6 @@ export const UNKEPT_IMAGE_DAYS = 90;
  */
 export const KEPT_IMAGE_COUNT = 9999;
 
-/** The image pull actions SageMaker needs (training, processing and model containers). */
-export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 
 /** Properties of {@link ImageRepository}. */
 export interface ImageRepositoryProps {

@@ -7,8 +7,8 @@ import { ProjectPipelineProps } from './pipeline-props';
 import { projectLogGroup } from '../private/log-settings';
 import { commitTriggeredPipeline, scopedCodeBuildAction } from './commit-triggered-pipeline';
 import { dlcRegistryAccounts } from '../private/dlc-registries';
-import { ECR_PULL_ACTIONS, ImageRepository, KEPT_TAG_PREFIX } from './image-repository';
-import { grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { ImageRepository, KEPT_TAG_PREFIX } from './image-repository';
+import { ECR_PULL_ACTIONS, grantCreateGrantForAwsResources, grantPassRole, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** The approval statuses a package may be registered with when the project does not approve automatically. */
 export const UNAPPROVED_STATUSES = ['PendingManualApproval', 'Rejected'];
@@ -274,7 +274,7 @@ export class ModelBuild extends Construct {
     imageProject.addToRolePolicy(new iam.PolicyStatement({
       sid: 'PushProjectImages',
       actions: [
-        'ecr:DescribeImages', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer',
+        ...ECR_PULL_ACTIONS, 'ecr:DescribeImages',
         'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
       ],
       resources: [images.repository.repositoryArn],

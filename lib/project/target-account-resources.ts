@@ -14,12 +14,11 @@ import { accessLogsBucket } from '../private/access-logs-bucket';
 import { SourceAccountOnServiceTrusts } from '../private/confused-deputy';
 import { dataBucket } from '../private/data-bucket';
 import { EventBridgeNotifications } from '../private/eventbridge-notifications';
-import { denyGrantsExceptForAwsResources, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { denyGrantsExceptForAwsResources, ECR_PULL_ACTIONS, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 import { AcknowledgeCompliancePacks } from '../private/compliance-pack-acknowledgements';
 import { AcknowledgeWildcards, TARGET_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 import { AlarmTopic } from './alarm-topic';
 import { BatchScheduleRole, grantBatchSmokeTest, grantBatchStageData } from './batch-inference';
-import { ECR_PULL_ACTIONS } from './image-repository';
 
 /** What of the project's settings a target account's resources follow. */
 export interface TargetAccountSettings {

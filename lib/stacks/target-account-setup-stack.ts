@@ -2,9 +2,8 @@ import { ArnFormat, Aspects, BootstraplessSynthesizer, Stack, StackProps } from 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
-import { SAGEMAKER_SERVICE } from '../private/iam';
+import { ECR_PULL_ACTIONS, SAGEMAKER_SERVICE } from '../private/iam';
 import { DEPLOYMENT_STAGE_TAG, PROJECT_ID_TAG, SAGEMAKER_SCALABLE_DIMENSIONS } from '../project/endpoint-deploy-role';
-import { ECR_PULL_ACTIONS } from '../project/image-repository';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
 /** Properties of a {@link TargetAccountSetupStack}. */

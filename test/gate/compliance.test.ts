@@ -1,20 +1,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
-import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { targetAccounts } from '../../lib/contract/accounts';
-import { PROJECT_ROLE_PATH, ProjectNames } from '../../lib/contract/names';
-import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
+import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, StudioTemplateStack, studioTemplateApp } from '../../lib/studio/studio-template-stack';
+import { PROJECT_ROLE_PATH } from '../../lib/contract/names';
 import { cdkJsonContext, projectApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, Finding, isAcknowledgedControl, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
-import { MULTI_ACCOUNT_CONFIG, multiAccountApp } from '../support/multi-account';
+import { addTargetAccountStacks, MULTI_ACCOUNT_CONFIG, multiAccountApp } from '../support/multi-account';
 
 /**
  * The gate of every app this repository synthesizes: each configuration is synthesized ONCE, with
@@ -81,13 +79,9 @@ function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle =
 function multiAccountS3TemplateApp(outdir: string): App {
   const config = { ...MULTI_ACCOUNT_CONFIG, projectId: undefined };
   const app = s3TemplateApp(outdir, Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)));
-  const template = app.node.findChild(STUDIO_TEMPLATE_STACK_ID) as Stack;
-  const parameter = (id: string) => (template.node.findChild(id) as CfnParameter).valueAsString;
+  const template = app.node.findChild(STUDIO_TEMPLATE_STACK_ID) as StudioTemplateStack;
   const accounts = parseProjectConfig(config, { templateOnly: true }).deploymentAccounts!;
-  const names = new ProjectNames(parameter('SageMakerProjectName'), parameter('SageMakerProjectId'));
-  for (const { account } of targetAccounts(accounts)) {
-    targetAccountResourcesStack({ names, accounts, account, settings: { retainData: true, tags: {}, alarmEmail: parameter('AlarmEmail') }, projectRolePath: PROJECT_ROLE_PATH }, app);
-  }
+  addTargetAccountStacks(app, template.project, accounts, { retainData: true, tags: {} }, PROJECT_ROLE_PATH);
   return app;
 }
 

@@ -2,9 +2,10 @@ import * as zlib from 'node:zlib';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
-import { TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
+import { DeploymentAccounts, TARGET_SETUP, targetAccounts } from '../../lib/contract/accounts';
 import { parseProjectConfig } from '../../lib/config/project-config';
-import { targetAccountResourcesStack } from '../../lib/project/target-account-resources';
+import { SageMakerProject } from '../../lib/project/sagemaker-project';
+import { TargetAccountSettings, targetAccountResourcesStack } from '../../lib/project/target-account-resources';
 import { TargetAccountSetupStack } from '../../lib/stacks/target-account-setup-stack';
 import { projectApp } from './app';
 
@@ -143,19 +144,24 @@ export function preparedAccount(account: string, projectAccount = PROJECT_ACCOUN
 }
 
 /**
- * A multi-account project's app with, in the same app, the stacks its deploy pipeline deploys in
- * the target accounts (which the project otherwise synthesizes into its release check), so that
- * the gate checks those templates too.
+ * Adds to `app` the stacks a multi-account project's deploy pipeline deploys in its target accounts
+ * (which the project otherwise synthesizes into its release check), built from the project's own
+ * names (a derived id or a Studio template's parameters: the target stacks then take name and id as
+ * their own parameters), so that the gate checks those templates too.
  */
+export function addTargetAccountStacks(app: App, project: SageMakerProject, accounts: DeploymentAccounts, settings: TargetAccountSettings, projectRolePath?: string): void {
+  for (const { account } of targetAccounts(accounts)) {
+    targetAccountResourcesStack({ names: project.names, accounts, account, settings, projectRolePath }, app);
+  }
+}
+
+/** A multi-account project's app with, in the same app, its target accounts' stacks ({@link addTargetAccountStacks}). */
 export function multiAccountApp(outdir: string, context: Record<string, string | undefined>, bundle = false): App {
   const config = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const { app, stack } = projectApp({ outdir, config, bundle });
   const parsed = parseProjectConfig(config);
-  const accounts = parsed.deploymentAccounts!;
-  // The project's own (a derived id is a token: the target stacks then take name and id as parameters).
-  const names = stack.project.names;
   const settings = { retainData: parsed.project.retainData ?? true, tags: parsed.project.tags ?? {}, alarmEmail: parsed.project.alarmEmail };
-  for (const { account } of targetAccounts(accounts)) targetAccountResourcesStack({ names, accounts, account, settings }, app);
+  addTargetAccountStacks(app, stack.project, parsed.deploymentAccounts!, settings);
   return app;
 }
 
