@@ -174,6 +174,9 @@ function engineRun(engine: string, args: readonly string[], timeoutMs: number): 
   return { ok: !run.error && run.status === 0, last: run.error ? run.error.message : output.split('\n').pop() ?? '' };
 }
 
+/** Python that exits 0 when the module named by its argument can be imported, without importing it. */
+const FIND_MODULE = 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(sys.argv[1]) else 1)';
+
 /**
  * The machine's own engines and Python. A project image (`<repository>:<name>-<sha256>` or a
  * digest the image build wrote) is built from `containers/<name>/` when the folder's content tag is
@@ -195,7 +198,9 @@ export function machineProbe(containersDir = CONTAINERS_DIR): RuntimeProbe {
       const pull = engineRun(engine, ['pull', image], 1_800_000);
       return pull.ok ? undefined : `pulling failed: ${pull.last}`;
     },
-    hostHas: (python, module) => spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore', timeout: 120_000 }).status === 0,
+    // Found on the Python's path, not imported: importing xgboost or tensorflow alone takes seconds
+    // of CPU, and a broken install still fails the step with Python's own import error.
+    hostHas: (python, module) => spawnSync(python, ['-c', FIND_MODULE, module], { stdio: 'ignore', timeout: 120_000 }).status === 0,
   };
 }
 

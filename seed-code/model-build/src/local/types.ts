@@ -14,7 +14,7 @@ export interface RuntimeProbe {
   engine(): ContainerEngine | undefined;
   /** Makes the image available to the engine; resolves to why it cannot, or undefined when it is. */
   prepareImage(engine: ContainerEngine, image: string): string | undefined;
-  /** Whether the host Python imports `module`. */
+  /** Whether the host Python can import `module` (it is on the Python's path). */
   hostHas(python: string, module: string): boolean;
 }
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/run-pipeline';
 import { codeLocations, scriptLocations } from '../../src/cli/scripts';
 import { runLocal } from '../../src/local/run-local';
+import { machineProbe } from '../../src/local/runtime';
 import { PipelineBuilder } from '../../src/pipelines';
 import { SPOT_WAIT_CHECK } from '../../src/pipelines/builders';
 import { contextFor } from '../helpers/context';
@@ -190,5 +191,12 @@ describe('run-pipeline --local with a code folder', () => {
     expect(result.status).toBe('Succeeded');
     const out = path.join(dir, 'run', 's3', 'bucket', 'p', result.executionId, 'Shout', 'out', 'result.txt');
     expect(readFileSync(out, 'utf8')).toBe('HELLO');
+  });
+});
+
+describe("the machine's Python", () => {
+  test('has a module on its path and lacks one that is not there', () => {
+    const probe = machineProbe();
+    expect([probe.hostHas(PYTHON, 'xgboost'), probe.hostHas(PYTHON, 'json'), probe.hostHas(PYTHON, 'no_such_module_zz9')]).toEqual([true, true, false]);
   });
 });
