@@ -129,8 +129,8 @@ async function reconcileTargetAccount(
   } catch (error) {
     throw new Error(`Project teardown could not stop the running batch transform jobs of ${props.projectName} in account ${target.account} `
       + `as ${target.accessRoleArn}: ${(error as Error).message}. Its stacks there are not deleted while a job may still run. `
-      + "If that account's set-up predates stopping them, deploy it again there (docs/multi-account.md); "
-      + 'or stop the jobs there by hand; then retry deleting the project stack.');
+      + "If that account's set-up predates stopping them, deploy it again there (docs/multi-account.md), "
+      + 'else stop the jobs there by hand; then retry deleting the project stack.');
   }
   const where = { account: target.account, roleArn: target.executionRoleArn };
   const failures: FailedStack[] = [];
