@@ -304,6 +304,14 @@ const BATCH_REASON_CASES: Array<ReasonCase & { readonly list: 'target' | 'setup'
   },
   {
     list: 'setup',
+    what: 'a teardown session\'s batch stages\' transform jobs',
+    accepts: [SETUP_ARN('sagemaker', 'transform-job/*-staging-*'), SETUP_ARN('sagemaker', 'transform-job/*-prod-*')],
+    rejects: [SETUP_ARN('sagemaker', 'transform-job/*-dev-*'), SETUP_ARN('sagemaker', 'transform-job/*-staging*'), SETUP_ARN('sagemaker', 'training-job/*-prod-*')],
+    acceptsWith: ['sagemaker:ListTags', 'sagemaker:StopTransformJob'],
+    rejectsWith: ['sagemaker:CreateTransformJob', 'sagemaker:DeleteTags', 'sagemaker:AddTags', 'sagemaker:*'],
+  },
+  {
+    list: 'setup',
     what: 'the boundary\'s reads of the staging stacks',
     accepts: [SETUP_ARN('cloudformation', 'stack/sagemaker-*-deploy-staging/*')],
     rejects: [SETUP_ARN('cloudformation', 'stack/*'), SETUP_ARN('cloudformation', 'stack/sagemaker-*-deploy-prod/*')],

@@ -107,12 +107,15 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
 type StackOutcome = 'done' | 'pending' | 'failed';
 
 /**
- * Multi-account: deletes the project's stacks in one target account, as its set-up access role
- * (assumed with a session tag of the project id) and with its execution role: the stages' endpoint
- * (or batch) stacks first, the project's resources stack there once they are gone (its roles, key
- * and topic are what they use).
+ * Multi-account: in one target account, as its set-up access role (assumed with a session tag of
+ * the project id), stops the project's running batch transforms there, then deletes the project's
+ * stacks with the set-up's execution role: the stages' endpoint (or batch) stacks first, the
+ * project's resources stack there once they are gone (its roles, key and topic are what they use).
+ * The jobs are stopped first, and again on every poll: a schedule may start one until its stack is
+ * gone, and a running job would outlive its stack (and its model role) and go on billing.
  *
  * @returns `done`, `pending`, or the stacks whose deletion failed (poll phase only)
+ * @throws Error naming the account and role when its transform jobs cannot be listed or stopped
  */
 async function reconcileTargetAccount(
   target: TargetAccount,
@@ -120,7 +123,15 @@ async function reconcileTargetAccount(
   clients: TeardownClients,
   phase: Phase,
 ): Promise<'done' | 'pending' | FailedStack[]> {
-  const cfn = await targetCloudFormation(target, props, clients);
+  const { cloudFormation: cfn, sageMaker } = await targetClients(target, props, clients);
+  try {
+    await stopBatchTransformJobs(props, sageMaker, target.account);
+  } catch (error) {
+    throw new Error(`Project teardown could not stop the running batch transform jobs of ${props.projectName} in account ${target.account} `
+      + `as ${target.accessRoleArn}: ${(error as Error).message}. Its stacks there are not deleted while a job may still run. `
+      + "If that account's set-up predates stopping them, deploy it again there (docs/multi-account.md), "
+      + 'else stop the jobs there by hand; then retry deleting the project stack.');
+  }
   const where = { account: target.account, roleArn: target.executionRoleArn };
   const failures: FailedStack[] = [];
   let endpointsDone = true;
@@ -143,14 +154,18 @@ async function reconcileTargetAccount(
 }
 
 /**
- * CloudFormation in a target account, with the credentials of its access role. The session tag is
- * the project id: the access role admits this teardown only with it, and lets such a session delete
- * the stacks of that project only.
+ * CloudFormation and SageMaker in a target account, with the credentials of its access role. The
+ * session tag is the project id: the access role admits this teardown only with it, and lets such a
+ * session delete the stacks and stop the transform jobs of that project only.
  *
  * @throws Error naming the account and role when the role cannot be assumed (the account is not
  *   prepared, or its set-up predates project teardowns)
  */
-async function targetCloudFormation(target: TargetAccount, props: TeardownProperties, clients: TeardownClients): Promise<CloudFormationClient> {
+async function targetClients(
+  target: TargetAccount,
+  props: TeardownProperties,
+  clients: TeardownClients,
+): Promise<{ readonly cloudFormation: CloudFormationClient; readonly sageMaker: SageMakerClient }> {
   let credentials;
   try {
     const out = await clients.sts.send(new AssumeRoleCommand({
@@ -168,7 +183,7 @@ async function targetCloudFormation(target: TargetAccount, props: TeardownProper
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
     throw new Error(`Project teardown: AssumeRole of ${target.accessRoleArn} returned no credentials`);
   }
-  return new CloudFormationClient({
+  const config = {
     region: await clients.cloudFormation.config.region(),
     credentials: {
       accessKeyId: credentials.AccessKeyId,
@@ -176,7 +191,8 @@ async function targetCloudFormation(target: TargetAccount, props: TeardownProper
       sessionToken: credentials.SessionToken,
       expiration: credentials.Expiration,
     },
-  });
+  };
+  return { cloudFormation: new CloudFormationClient(config), sageMaker: new SageMakerClient(config) };
 }
 
 async function reconcileStack(
@@ -367,8 +383,11 @@ const BATCH_STAGES = ['staging', 'prod'] as const;
  * Stops the running transform jobs of the project's batch stages (started by their schedules, the
  * on-demand command or the staging test): deleting a stage's stack removes its schedule but not a
  * job already running, which would go on billing. Only jobs tagged with this project's id.
+ *
+ * @param sm SageMaker in the project account, or in a target account with its access role's credentials
+ * @param account the target account `sm` works in (for the log lines); none in the project account
  */
-async function stopBatchTransformJobs(props: TeardownProperties, sm: SageMakerClient): Promise<void> {
+async function stopBatchTransformJobs(props: TeardownProperties, sm: SageMakerClient, account?: string): Promise<void> {
   const prefixes = BATCH_STAGES.map((stage) => `${props.projectName}-${stage}-`.toLowerCase());
   let nextToken: string | undefined;
   do {
@@ -376,7 +395,7 @@ async function stopBatchTransformJobs(props: TeardownProperties, sm: SageMakerCl
     for (const job of page?.TransformJobSummaries ?? []) {
       const name = job.TransformJobName ?? '';
       if (!job.TransformJobArn || !prefixes.some((prefix) => name.toLowerCase().startsWith(prefix))) continue;
-      const base = { resource: 'transform-job', name, projectId: props.projectId, arn: job.TransformJobArn } as const;
+      const base = { resource: 'transform-job', name, projectId: props.projectId, arn: job.TransformJobArn, ...(account ? { account } : {}) } as const;
       const problem = ownershipProblem(await listTags(job.TransformJobArn, sm), props.projectId);
       if (problem !== undefined) {
         logDecision({ ...base, action: 'skip', reason: `left alone: ${problem}` });

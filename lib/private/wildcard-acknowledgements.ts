@@ -445,6 +445,12 @@ export const SETUP_WILDCARD_REASONS: readonly WildcardReason[] = [
     reason: "The projects' stage stacks (sagemaker-*), created, updated and deleted only with the execution role (cloudformation:RoleArn); not the set-up stack",
   },
   {
+    finding: arnOf('sagemaker', String.raw`transform-job\/\*-(staging|prod)-\*`),
+    actions: ['sagemaker:ListTags', 'sagemaker:StopTransformJob'],
+    reason: "A project teardown's session: the batch stages' transform jobs (<name>-<stage>-<run id>, named at run time); it reads their tags "
+      + "and stops only those tagged with its own project id (aws:ResourceTag equal to the session's project-id tag)",
+  },
+  {
     finding: arnOf('cloudformation', String.raw`stack\/sagemaker-\*-<aws:PrincipalTag\/sagemaker:project-id>-(deploy|target)-\*\/\*`),
     actions: ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
     reason: "A project teardown's session: the stage and target stacks of its own project only (the session's project-id tag, which the trust binds to the teardown role's name), deleted only with the execution role",

@@ -2,6 +2,7 @@ import { ArnFormat, Aspects, BootstraplessSynthesizer, Stack, StackProps } from 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
+import { DEPLOYMENT_STAGES } from '../contract/names';
 import { ECR_PULL_ACTIONS, SAGEMAKER_SERVICE } from '../private/iam';
 import { DEPLOYMENT_STAGE_TAG, PROJECT_ID_TAG, SAGEMAKER_SCALABLE_DIMENSIONS } from '../project/endpoint-deploy-role';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
@@ -17,8 +18,9 @@ export interface TargetAccountSetupStackProps extends StackProps {
  * project account: a role that only the project account's deploy pipeline roles
  * (`sagemaker-p-*-deploy-pipeline`) may assume, which may only run CloudFormation on `sagemaker-*`
  * stacks with the execution role of this stack, and that each project's teardown role
- * (`sagemaker-<id>-teardown`) may assume with a session tag of its own project id, to delete only
- * that project's stacks (with the same execution role); that execution role, whose policy covers what the
+ * (`sagemaker-<id>-teardown`) may assume with a session tag of its own project id, to stop only
+ * that project's running transform jobs and delete only its stacks (with the same execution role);
+ * that execution role, whose policy covers what the
  * stage stacks hold (models, endpoint configurations and endpoints tagged with a project id, their
  * alarms and auto scaling, a project's key, data capture buckets, alarm topic and roles) and
  * nothing else; and the permissions boundary every role it creates must carry, so that no role it
@@ -365,6 +367,31 @@ export class TargetAccountSetupStack extends Stack {
       sid: 'TeardownReadsItsProjectStacks',
       actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
       resources: ownStacks,
+    }));
+    // Before that, it stops its project's running batch transforms there (a batch stage's jobs,
+    // `<name>-<stage>-<run id>`, tagged with their project's id), which would outlive their stacks.
+    const teardownSession = { Null: { [`aws:PrincipalTag/${tag}`]: 'false' } };
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TeardownFindsTransformJobs',
+      // ListTransformJobs has no resource type in IAM; it can only be granted on '*'.
+      actions: ['sagemaker:ListTransformJobs'],
+      resources: ['*'],
+      conditions: teardownSession,
+    }));
+    // Named `*-<stage>-*` (lower case in ARNs): the stages' jobs. The teardown reads their tags to
+    // tell its project's from others' (left alone), and may stop only those tagged with its project id.
+    const stageJobs = DEPLOYMENT_STAGES.map((stage) => arn('sagemaker', 'transform-job', `*-${stage}-*`));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TeardownReadsTransformJobTags',
+      actions: ['sagemaker:ListTags'],
+      resources: stageJobs,
+      conditions: teardownSession,
+    }));
+    access.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TeardownStopsItsProjectTransformJobs',
+      actions: ['sagemaker:StopTransformJob'],
+      resources: stageJobs,
+      conditions: { StringEquals: { [`aws:ResourceTag/${tag}`]: teardownProject } },
     }));
     Aspects.of(this).add(new AcknowledgeWildcards(SETUP_WILDCARD_REASONS));
   }

@@ -424,6 +424,48 @@ describe('the project\'s teardown in the prepared accounts', () => {
     expect(await asSession(PROJECT_ID, action, resource, context)).toBe('ImplicitlyDenied');
   });
 
+  describe('running batch transforms', () => {
+    const jobArn = (name: string) => `arn:aws:sagemaker:${REGION}:${PROD_ACCOUNT}:transform-job/${name}`;
+    const ownJob = jobArn('mlops-demo-prod-r0123456789abcde');
+    const tagged = (id?: string): Record<string, string> => (id === undefined ? {} : { [`aws:ResourceTag/${TAG}`]: id });
+
+    test('its session lists the jobs, reads a stage job\'s tags and stops its own project\'s job', async () => {
+      expect(await asSession(PROJECT_ID, 'sagemaker:ListTransformJobs', '*')).toBe('Allowed');
+      for (const id of [PROJECT_ID, OTHER_ID, undefined]) {
+        expect([id, await asSession(PROJECT_ID, 'sagemaker:ListTags', ownJob, tagged(id))]).toEqual([id, 'Allowed']);
+      }
+      expect(await asSession(PROJECT_ID, 'sagemaker:StopTransformJob', ownJob, tagged(PROJECT_ID))).toBe('Allowed');
+      expect(await asSession(PROJECT_ID, 'sagemaker:StopTransformJob', jobArn('mlops-demo-staging-r1'), tagged(PROJECT_ID))).toBe('Allowed');
+    });
+
+    test.each([
+      ['another project\'s job (another tag)', ownJob, OTHER_ID],
+      ['an untagged job', ownJob, undefined],
+      ['a job of no batch stage, though tagged with its id', jobArn('mlops-demo-dev-r1'), PROJECT_ID],
+    ])('its session cannot stop %s', async (_what, job, id) => {
+      expect(await asSession(PROJECT_ID, 'sagemaker:StopTransformJob', job, tagged(id))).toBe('ImplicitlyDenied');
+    });
+
+    test('another project\'s teardown session cannot stop this project\'s job', async () => {
+      expect(await asSession(OTHER_ID, 'sagemaker:StopTransformJob', ownJob, tagged(PROJECT_ID))).toBe('ImplicitlyDenied');
+    });
+
+    test('its session cannot start, describe or delete the tags of a job', async () => {
+      for (const action of ['sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:DeleteTags', 'sagemaker:AddTags']) {
+        expect([action, await asSession(PROJECT_ID, action, ownJob, { ...tagged(PROJECT_ID), [`aws:RequestTag/${TAG}`]: PROJECT_ID })]).toEqual([action, 'ImplicitlyDenied']);
+      }
+    });
+
+    test('a deploy pipeline\'s session (no project tag) may neither list nor stop jobs', async () => {
+      for (const [action, resource] of [['sagemaker:ListTransformJobs', '*'], ['sagemaker:ListTags', ownJob], ['sagemaker:StopTransformJob', ownJob]]) {
+        expect([action, await decide({
+          principal: accessArn(PROD_ACCOUNT), action, resource, resourceAccount: PROD_ACCOUNT,
+          identityPolicies: identity(setup[PROD_ACCOUNT].access), context: tagged(PROJECT_ID),
+        })]).toEqual([action, 'ImplicitlyDenied']);
+      }
+    });
+  });
+
   test('a deploy pipeline\'s session (no project tag) still runs stage stacks as before', async () => {
     expect(await decide({
       principal: accessArn(PROD_ACCOUNT), action: 'cloudformation:UpdateStack', resource: stackArn(PROD_ACCOUNT, stackName('deploy-prod')), resourceAccount: PROD_ACCOUNT,

@@ -5,11 +5,20 @@ import {
   DescribeStacksCommand,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { DescribePipelineCommand, ListTransformJobsCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DescribePipelineCommand,
+  ListTagsCommand,
+  type ListTagsCommandInput,
+  ListTransformJobsCommand,
+  type ListTransformJobsCommandInput,
+  SageMakerClient,
+  StopTransformJobCommand,
+  type TransformJobStatus,
+} from '@aws-sdk/client-sagemaker';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { type TeardownEvent } from '../../../lambda/teardown';
 import { parseProperties } from '../../../lambda/teardown/properties';
-import { mockedTeardown } from './mocked-handlers';
+import { mockedTeardown, PROJECT_ACCOUNT_KEY } from './mocked-handlers';
 
 /**
  * Multi-account: the teardown deletes the project's stacks in each target account, as that
@@ -176,6 +185,94 @@ describe('Delete in the target accounts', () => {
     await expect(handlers.isComplete(event())).resolves.toEqual({ IsComplete: true });
     expect(await deletions()).toEqual([]);
     expect(logs).toContainEqual(expect.objectContaining({ name: resources(PROD_ACCOUNT), action: 'skip' }));
+  });
+});
+
+describe('running batch transforms in the target accounts', () => {
+  const FOREIGN = [{ Key: 'sagemaker:project-id', Value: 'p-other' }];
+  const jobArn = (account: string, name: string) => `arn:aws:sagemaker:us-east-1:${account}:transform-job/${name.toLowerCase()}`;
+  interface Job { readonly account: string; readonly name: string; readonly tags: typeof OURS; readonly status?: TransformJobStatus }
+  /** What the project's handlers did, in order: `stop <job> <key>` and `delete <stack> <key>`, by the access key of the client. */
+  let actions: string[];
+  const keyOfClient = async (client: { config: { credentials: () => Promise<{ accessKeyId: string }> } }) => (await client.config.credentials()).accessKeyId;
+
+  /** The jobs of each account, as SageMaker there answers ListTransformJobs (by the access key of the call's client) and ListTags. */
+  function givenJobs(jobs: Job[]): void {
+    const accountOfKey: Record<string, string> = { [keyOf(STAGING_ACCOUNT)]: STAGING_ACCOUNT, [keyOf(PROD_ACCOUNT)]: PROD_ACCOUNT, [PROJECT_ACCOUNT_KEY]: '111111111111' };
+    sm.on(ListTransformJobsCommand).callsFake(async (input: ListTransformJobsCommandInput, getClient: () => SageMakerClient) => {
+      const account = accountOfKey[await keyOfClient(getClient())];
+      return {
+        TransformJobSummaries: jobs
+          .filter((j) => j.account === account && (j.status ?? 'InProgress') === input.StatusEquals && j.name.includes(input.NameContains ?? ''))
+          .map((j) => ({ TransformJobName: j.name, TransformJobArn: jobArn(j.account, j.name), TransformJobStatus: j.status ?? 'InProgress', CreationTime: new Date() })),
+      };
+    });
+    sm.on(ListTagsCommand).callsFake(async (input: ListTagsCommandInput) => ({
+      Tags: jobs.find((j) => jobArn(j.account, j.name) === input.ResourceArn)?.tags ?? [],
+    }));
+  }
+
+  beforeEach(() => {
+    actions = [];
+    sm.on(StopTransformJobCommand).callsFake(async (input: { TransformJobName: string }, getClient: () => SageMakerClient) => {
+      actions.push(`stop ${input.TransformJobName} ${await keyOfClient(getClient())}`);
+      return {};
+    });
+    cfn.on(DeleteStackCommand).callsFake(async (input: { StackName: string }, getClient: () => CloudFormationClient) => {
+      actions.push(`delete ${input.StackName} ${await keyOfClient(getClient())}`);
+      return {};
+    });
+  });
+
+  test('onEvent stops this project\'s running jobs in each account, with that account\'s credentials, before deleting its stacks there', async () => {
+    for (const name of [STAGING, PROD, resources(STAGING_ACCOUNT), resources(PROD_ACCOUNT)]) givenStack(name, 'CREATE_COMPLETE');
+    givenJobs([
+      { account: STAGING_ACCOUNT, name: 'churn-staging-r1', tags: OURS },
+      // Another project's job of the same name pattern, a finished one, a job of no batch stage.
+      { account: STAGING_ACCOUNT, name: 'churn-staging-r2', tags: FOREIGN },
+      { account: STAGING_ACCOUNT, name: 'churn-staging-r3', tags: OURS, status: 'Completed' },
+      { account: PROD_ACCOUNT, name: 'churn-dev-r4', tags: OURS },
+      { account: PROD_ACCOUNT, name: 'churn-prod-r5', tags: OURS },
+    ]);
+
+    await handlers.onEvent(event());
+
+    expect(actions).toEqual([
+      `stop churn-staging-r1 ${keyOf(STAGING_ACCOUNT)}`,
+      `delete ${STAGING} ${keyOf(STAGING_ACCOUNT)}`,
+      `stop churn-prod-r5 ${keyOf(PROD_ACCOUNT)}`,
+      `delete ${PROD} ${keyOf(PROD_ACCOUNT)}`,
+    ]);
+    expect(logs).toContainEqual(expect.objectContaining({ resource: 'transform-job', name: 'churn-staging-r2', account: STAGING_ACCOUNT, action: 'skip' }));
+    expect(logs).toContainEqual(expect.objectContaining({ resource: 'transform-job', name: 'churn-prod-r5', account: PROD_ACCOUNT, action: 'stop' }));
+  });
+
+  test('isComplete stops a job a schedule started meanwhile, also once the stacks there are gone', async () => {
+    for (const name of [STAGING, PROD, resources(STAGING_ACCOUNT), resources(PROD_ACCOUNT)]) givenStack(name, 'missing');
+    givenJobs([{ account: PROD_ACCOUNT, name: 'churn-prod-r6', tags: OURS }]);
+
+    await expect(handlers.isComplete(event())).resolves.toEqual({ IsComplete: true });
+    expect(actions).toEqual([`stop churn-prod-r6 ${keyOf(PROD_ACCOUNT)}`]);
+  });
+
+  test.each([
+    ['a job cannot be stopped', StopTransformJobCommand, 'AccessDeniedException', 'not authorized to perform: sagemaker:StopTransformJob'],
+    ['the jobs cannot be listed (a set-up older than this)', ListTransformJobsCommand, 'AccessDeniedException', 'not authorized to perform: sagemaker:ListTransformJobs'],
+  ] as const)('when %s, the deletion fails naming the account, the role and what to do, and that account\'s stacks stay', async (_what, command, name, message) => {
+    for (const stack of [STAGING, PROD, resources(STAGING_ACCOUNT), resources(PROD_ACCOUNT)]) givenStack(stack, 'CREATE_COMPLETE');
+    givenJobs([{ account: PROD_ACCOUNT, name: 'churn-prod-r7', tags: OURS }]);
+    const denied = Object.assign(new Error(message), { name, $metadata: {} });
+    if (command === StopTransformJobCommand) sm.on(StopTransformJobCommand).rejects(denied);
+    else sm.on(ListTransformJobsCommand).callsFake(async (_input: unknown, getClient: () => SageMakerClient) => {
+      if (await keyOfClient(getClient()) === keyOf(PROD_ACCOUNT)) throw denied;
+      return { TransformJobSummaries: [] };
+    });
+
+    await expect(handlers.onEvent(event())).rejects.toThrow(
+      `Project teardown could not stop the running batch transform jobs of churn in account ${PROD_ACCOUNT} as ${access(PROD_ACCOUNT)}: ${message}. `
+      + 'Its stacks there are not deleted while a job may still run. If that account\'s set-up predates stopping them, deploy it again there');
+    // Staging's account came first and is being deleted; nothing in prod's.
+    expect(actions.filter((a) => a.startsWith('delete'))).toEqual([`delete ${STAGING} ${keyOf(STAGING_ACCOUNT)}`]);
   });
 });
 
