@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { parseProjectConfig } from '../../lib/config/project-config';
+import { parseProjectConfig, parseTargetAccountSetup } from '../../lib/config/project-config';
+import { addTargetAccountSetupStack } from '../../lib/project-app';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, StudioTemplateStack, studioTemplateApp } from '../../lib/studio/studio-template-stack';
@@ -110,8 +111,21 @@ interface Result {
   readonly templates: string[];
 }
 
+const SETUP_VARIANTS: Record<string, Variant> = {
+  // As `cdk synth -c prepareTargetAccount=true -c projectAccount=...` builds it.
+  'prepared for a project account': {
+    app: (outdir) => {
+      const app = new App({ outdir, context: cdkJsonContext() });
+      addTargetAccountSetupStack(app, parseTargetAccountSetup({ prepareTargetAccount: 'true', projectAccount: '111111111111' })!);
+      return app;
+    },
+    lint: true, templates: 1, controlTower: true,
+  },
+};
+
 const GROUPS: Array<[string, Record<string, Variant>]> = [
   ['project', PROJECT_VARIANTS],
+  ['target-account set-up', SETUP_VARIANTS],
   ['Service Catalog stack and its product', CATALOG_VARIANTS],
   ['Studio S3 template and its launch role', S3_TEMPLATE_VARIANTS],
   ['Studio templates of a CodeConnections source', CONNECTION_TEMPLATE_VARIANTS],
