@@ -72,13 +72,12 @@ export interface EndpointDeployRoleProps {
  */
 export class EndpointDeployRole extends iam.Role {
   constructor(scope: Construct, id: string, props: EndpointDeployRoleProps) {
-    const { names } = props;
+    const { names, stage } = props;
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: `CloudFormation deploying the ${names.pipelineName} ${props.stage} endpoint stack`,
+      description: `CloudFormation deploying the ${names.pipelineName} ${stage} endpoint stack`,
       roleName: props.roleName,
     });
-    const { stage } = props;
     const registry = props.modelPackageAccount === undefined ? {} : { account: props.modelPackageAccount };
     const { key } = props;
     const stack = Stack.of(this);
@@ -91,9 +90,9 @@ export class EndpointDeployRole extends iam.Role {
     // A stage that scales to zero serves its model as the inference component <endpoint>-model.
     const componentArns = [sageMakerArn(this, 'inference-component', names.inferenceComponentNameInArn(stage))];
     // This project's id and this stage: the endpoint stacks tag every resource with both.
-    const stageTags = (key: 'aws:RequestTag' | 'aws:ResourceTag') => ({
-      [`${key}/${PROJECT_ID_TAG}`]: names.projectId,
-      [`${key}/${DEPLOYMENT_STAGE_TAG}`]: stage,
+    const stageTags = (kind: 'aws:RequestTag' | 'aws:ResourceTag') => ({
+      [`${kind}/${PROJECT_ID_TAG}`]: names.projectId,
+      [`${kind}/${DEPLOYMENT_STAGE_TAG}`]: stage,
     });
     const requestTagged = { StringEquals: stageTags('aws:RequestTag') };
     const resourceTagged = { StringEquals: stageTags('aws:ResourceTag') };
@@ -124,7 +123,7 @@ export class EndpointDeployRole extends iam.Role {
         'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
         'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
         'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
-        // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
+        // Application Auto Scaling sets the stage variant's instance count with the caller's rights.
         'sagemaker:UpdateEndpointWeightsAndCapacities',
         'sagemaker:ListTags', 'sagemaker:DeleteTags',
         // A stage that scales to zero: a new model updates the component; auto scaling sets its copies.
