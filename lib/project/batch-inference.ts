@@ -226,32 +226,30 @@ export function grantBatchSmokeTest(grantee: iam.IGrantable, scope: IConstruct, 
 /** Properties of {@link grantBatchDeploy}. */
 export interface BatchDeployProps {
   readonly names: ProjectNames;
-  readonly stages: readonly DeploymentStage[];
-  /** Each stage's schedule role: the only roles the deploy role may pass to EventBridge Scheduler. */
-  readonly scheduleRoles: Partial<Record<DeploymentStage, iam.IRole>>;
+  /** The stage the deploy role deploys. */
+  readonly stage: DeploymentStage;
+  /** The stage's schedule role: the only role the deploy role may pass to EventBridge Scheduler. */
+  readonly scheduleRole: iam.IRole;
   /**
-   * Each stage's own batch model role (project account), which the deploy role may pass to SageMaker.
-   * @default - none: the stages' models run as a model role the deploy role may pass already
+   * The stage's own batch model role (project account), which the deploy role may pass to SageMaker.
+   * @default - none: the stage's model runs as a model role the deploy role may pass already
    */
-  readonly modelRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
+  readonly modelRole?: iam.IRole;
 }
 
 /**
- * What CloudFormation's deploy role needs for a batch stack besides the model and the alarm
- * (granted with the endpoints'): the stage's schedule group and schedule, its failure rule
- * (which targets the alarm topic, whose policy admits that rule only), and passing the stage's
- * schedule role to EventBridge Scheduler.
+ * What CloudFormation's deploy role of a stage needs for that stage's batch stack besides the
+ * model and the alarm (granted with the endpoint's): the stage's schedule group and schedule, its
+ * failure rule (which targets the alarm topic, whose policy admits that rule only), and passing
+ * the stage's schedule role to EventBridge Scheduler.
  */
 export function grantBatchDeploy(deployRole: iam.Role, props: BatchDeployProps): void {
   const stack = Stack.of(deployRole);
-  const stages = props.stages.filter((stage) => props.scheduleRoles[stage] !== undefined);
-  if (stages.length === 0) return;
-  const groups = stages.map((stage) => batchScheduleGroupArn(deployRole, props.names, stage));
-  const schedules = stages.map((stage) => stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${batchScheduleGroupName(props.names, stage)}/${BATCH_SCHEDULE_NAME}` }));
+  const { names, stage } = props;
   // An inline policy of its own, a child of the role (deleted with it, after the stacks it deploys):
   // CDK would move statements beyond its size estimate of the default policy (150 characters per
   // ARN it cannot resolve) to a managed policy, which the Studio launch role may not create. IAM's
-  // limit, 10,240 characters of all inline policies of a role, holds (test/project/batch-inference.test.ts).
+  // limit, 10,240 characters of all inline policies of a role, holds (test/project/endpoint-deploy-role.test.ts).
   new iam.Policy(deployRole, 'BatchDeployPolicy', {
     roles: [deployRole],
     statements: [
@@ -261,24 +259,24 @@ export function grantBatchDeploy(deployRole: iam.Role, props: BatchDeployProps):
           'scheduler:CreateScheduleGroup', 'scheduler:GetScheduleGroup', 'scheduler:DeleteScheduleGroup',
           'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:ListTagsForResource',
         ],
-        resources: groups,
+        resources: [batchScheduleGroupArn(deployRole, names, stage)],
       }),
       new iam.PolicyStatement({
         sid: 'BatchSchedules',
         // DeleteScheduleGroup also deletes the group's schedules (scheduler:DeleteSchedule).
         actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-        resources: schedules,
+        resources: [stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${batchScheduleGroupName(names, stage)}/${BATCH_SCHEDULE_NAME}` })],
       }),
       new iam.PolicyStatement({
         sid: 'PassBatchScheduleRoles',
         actions: ['iam:PassRole'],
-        resources: stages.map((stage) => props.scheduleRoles[stage]!.roleArn),
+        resources: [props.scheduleRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': SCHEDULER_SERVICE } },
       }),
-      ...Object.keys(props.modelRoles ?? {}).length === 0 ? [] : [new iam.PolicyStatement({
+      ...props.modelRole === undefined ? [] : [new iam.PolicyStatement({
         sid: 'PassBatchModelRoles',
         actions: ['iam:PassRole'],
-        resources: Object.values(props.modelRoles!).map((role) => role.roleArn),
+        resources: [props.modelRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': SAGEMAKER_SERVICE } },
       })],
       new iam.PolicyStatement({
@@ -288,7 +286,7 @@ export function grantBatchDeploy(deployRole: iam.Role, props: BatchDeployProps):
           'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule',
           'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
         ],
-        resources: stages.map((stage) => batchFailureRuleArn(deployRole, props.names, stage)),
+        resources: [batchFailureRuleArn(deployRole, names, stage)],
       }),
     ],
   });

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { endpointStackAlarmArns } from './alarm-topic';
 import { grantBatchDeploy } from './batch-inference';
-import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
+import { DeploymentStage, ProjectNames } from '../contract/names';
 import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** Tag of every resource of a project's endpoint stacks: the project id (SageMaker's key). */
@@ -30,10 +30,11 @@ export interface EndpointDeployRoleProps {
   /** The alarm topic of the endpoints (the project's, or a target account's): the only action the endpoint stacks' alarms may have. */
   readonly alarmTopic: sns.ITopic;
   /**
-   * The stages whose endpoint stacks this role deploys.
-   * @default - both stages
+   * The one stage whose endpoint (or batch) stack `<name>-<id>-deploy-<stage>` this role deploys:
+   * every resource it may create or change is that stage's (its name, or its
+   * `sagemaker:deployment-stage` tag), so the staging stack cannot change prod's.
    */
-  readonly stages?: readonly DeploymentStage[];
+  readonly stage: DeploymentStage;
   /**
    * Account of the model registry (multi-account: the project account, when this role is a target account's).
    * @default - this stack's account
@@ -45,37 +46,38 @@ export interface EndpointDeployRoleProps {
    */
   readonly roleName?: string;
   /**
-   * The schedule role of each stage that may deploy as a batch stage (`"inference": "batch"` in
-   * the deploy seed): the role may then manage that stage's schedule and failure rule, and pass
-   * its schedule role to EventBridge Scheduler.
-   * @default - no stage may be a batch stage
+   * The stage's schedule role, when it may deploy as a batch stage (`"inference": "batch"` in the
+   * deploy seed): the role may then manage the stage's schedule and failure rule, and pass this
+   * schedule role to EventBridge Scheduler.
+   * @default - the stage may not be a batch stage
    */
-  readonly batchScheduleRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
+  readonly batchScheduleRole?: iam.IRole;
   /**
-   * The model role of each batch stage, when it is not {@link modelExecutionRole} (the project
+   * The stage's batch model role, when it is not {@link modelExecutionRole} (the project
    * account's per-stage batch model roles): the role may pass it to SageMaker too.
-   * @default - batch stages' models run as `modelExecutionRole`
+   * @default - a batch stage's model runs as `modelExecutionRole`
    */
-  readonly batchModelRoles?: Partial<Record<DeploymentStage, iam.IRole>>;
+  readonly batchModelRole?: iam.IRole;
 }
 
 /**
- * The role CloudFormation assumes to deploy a project's endpoint stacks (`<name>-staging`,
- * `<name>-prod`): models, endpoint configurations and endpoints carrying the project-id tag, their
- * alarms and auto scaling, and nothing else.
+ * The role CloudFormation assumes to deploy one stage's endpoint (or batch) stack
+ * (`<name>-<id>-deploy-<stage>`): the endpoint `<name>-<stage>`, models, endpoint configurations
+ * and inference components carrying the project-id and that stage's `sagemaker:deployment-stage`
+ * tags, the stack's alarms and auto scaling, the stage's batch schedule and rule, and nothing of
+ * the other stage.
  *
  * A `Role` itself rather than a construct holding one, so it keeps the construct id (and logical
  * id) it had when `ModelDeploy` created it directly.
  */
 export class EndpointDeployRole extends iam.Role {
   constructor(scope: Construct, id: string, props: EndpointDeployRoleProps) {
-    const { names } = props;
+    const { names, stage } = props;
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: `CloudFormation deploying the ${names.pipelineName} endpoint stacks`,
+      description: `CloudFormation deploying the ${names.pipelineName} ${stage} endpoint stack`,
       roleName: props.roleName,
     });
-    const stages = props.stages ?? DEPLOYMENT_STAGES;
     const registry = props.modelPackageAccount === undefined ? {} : { account: props.modelPackageAccount };
     const { key } = props;
     const stack = Stack.of(this);
@@ -84,16 +86,19 @@ export class EndpointDeployRole extends iam.Role {
       stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: names.pipelineNameInArn, ...registry }),
       stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${names.pipelineNameInArn}/*`, ...registry }),
     ];
-    const endpointArns = stages.map((s) => sageMakerArn(this, 'endpoint', names.endpointNameInArn(s)));
+    const endpointArns = [sageMakerArn(this, 'endpoint', names.endpointNameInArn(stage))];
     // A stage that scales to zero serves its model as the inference component <endpoint>-model.
-    // One pattern for both stages (`<name>-*-model`): every statement on components requires the
-    // project-id tag, and the role's inline policies must stay within IAM's size limit.
-    const componentStages: readonly string[] = stages.length === DEPLOYMENT_STAGES.length ? ['*'] : stages;
-    const componentArns = componentStages.map((s) => sageMakerArn(this, 'inference-component', `${names.endpointNameInArn(s as DeploymentStage)}-model`));
-    const requestTagged = { StringEquals: { 'aws:RequestTag/sagemaker:project-id': names.projectId } };
-    const resourceTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
+    const componentArns = [sageMakerArn(this, 'inference-component', names.inferenceComponentNameInArn(stage))];
+    // This project's id and this stage: the endpoint stacks tag every resource with both.
+    const stageTags = (kind: 'aws:RequestTag' | 'aws:ResourceTag') => ({
+      [`${kind}/${PROJECT_ID_TAG}`]: names.projectId,
+      [`${kind}/${DEPLOYMENT_STAGE_TAG}`]: stage,
+    });
+    const requestTagged = { StringEquals: stageTags('aws:RequestTag') };
+    const resourceTagged = { StringEquals: stageTags('aws:ResourceTag') };
     // Models and endpoint configurations get names from CloudFormation (a blue/green update
-    // replaces them); the project-id tag, required at creation, is what scopes them.
+    // replaces them); the project-id and stage tags, required at creation, are what scope them:
+    // the other stage's models and configurations carry its own stage tag.
     const modelsAndConfigs = [sageMakerArn(this, 'model', '*'), sageMakerArn(this, 'endpoint-config', '*')];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CreateTaggedModelsAndEndpoints',
@@ -103,13 +108,13 @@ export class EndpointDeployRole extends iam.Role {
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TagProjectModelsAndEndpoints',
-      // Tags at creation (the resource has no tags yet) or on this project's resources: another
-      // project's model or endpoint cannot be re-tagged into this project.
+      // Tags at creation (the resource has no tags yet) or on this stage's resources: another
+      // project's or the other stage's model or endpoint cannot be re-tagged into this stage.
       actions: ['sagemaker:AddTags'],
       resources: [...modelsAndConfigs, ...endpointArns, ...componentArns],
       conditions: {
         ...requestTagged,
-        StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': names.projectId },
+        StringEqualsIfExists: stageTags('aws:ResourceTag'),
       },
     }));
     this.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -118,7 +123,7 @@ export class EndpointDeployRole extends iam.Role {
         'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
         'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
         'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint',
-        // Application Auto Scaling sets the prod variant's instance count with the caller's rights.
+        // Application Auto Scaling sets the stage variant's instance count with the caller's rights.
         'sagemaker:UpdateEndpointWeightsAndCapacities',
         'sagemaker:ListTags', 'sagemaker:DeleteTags',
         // A stage that scales to zero: a new model updates the component; auto scaling sets its copies.
@@ -154,17 +159,18 @@ export class EndpointDeployRole extends iam.Role {
     // CloudFormation names alarms `<stack name>-<logical id>-<suffix>`; target tracking names
     // its alarms `TargetTracking-endpoint/<endpoint>/...` (a variant) or
     // `TargetTracking-inference-component/<component>-...` (a stage that scales to zero).
-    const stackAlarms = endpointStackAlarmArns(this, names, stages);
+    const stackAlarms = endpointStackAlarmArns(this, names, [stage]);
     const targetTrackingAlarms = [
-      ...stages.map((s) => `TargetTracking-endpoint/${names.endpointName(s)}/*`),
-      ...componentStages.map((s) => `TargetTracking-inference-component/${names.endpointName(s as DeploymentStage)}-model-*`),
+      `TargetTracking-endpoint/${names.endpointName(stage)}/*`,
+      `TargetTracking-inference-component/${names.inferenceComponentName(stage)}-*`,
     ].map((resourceName) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     // The step scaling policies that wake a stage scaled to zero; the stack's
     // NoCapacityInvocationFailures alarm acts on one (Application Auto Scaling generates the id).
     // Partition, region and account left open: an alarm can only act on its own region's
     // policies, and a plain string keeps the policy small.
-    const wakePolicies = componentStages.map((s) =>
-      `arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/${names.endpointName(s as DeploymentStage)}-model:policyName/*`);
+    const wakePolicies = [
+      `arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/${names.inferenceComponentName(stage)}:policyName/*`,
+    ];
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointAlarms',
       actions: ['cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource'],
@@ -173,8 +179,8 @@ export class EndpointDeployRole extends iam.Role {
     this.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EndpointStackAlarmsNotifyProjectTopic',
       // An alarm action acts with CloudWatch's rights (SNS, Lambda, EC2, Systems Manager): the
-      // endpoint stacks' alarms may only notify the project topic, or (the scale-to-zero wake-up
-      // alarm) run a scaling policy of this project's inference components.
+      // stage stack's alarms may only notify the project topic, or (the scale-to-zero wake-up
+      // alarm) run a scaling policy of this stage's inference component.
       actions: ['cloudwatch:PutMetricAlarm'],
       resources: stackAlarms,
       conditions: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [props.alarmTopic.topicArn, ...wakePolicies] } },
@@ -187,22 +193,15 @@ export class EndpointDeployRole extends iam.Role {
     }));
     // Scalable target ARNs carry a generated id, not the endpoint's name, so the resource is
     // scalable-target/* and the tags scope it: the endpoint stacks tag their targets with the
-    // project id and the stage (Application Auto Scaling: aws:RequestTag on RegisterScalableTarget
-    // and TagResource, aws:ResourceTag on every action on a target; scaling policies have no tags
-    // and are authorized on their target). The two condition keys of registering and scaling
+    // project id and the stage, and the role requires both (Application Auto Scaling:
+    // aws:RequestTag on RegisterScalableTarget and TagResource, aws:ResourceTag on every action on
+    // a target; scaling policies have no tags and are authorized on their target). The two condition keys of registering and scaling
     // policies keep them to SageMaker variants and inference components.
     const scalableTargets = [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })];
     const sageMakerTargets = {
       'application-autoscaling:service-namespace': 'sagemaker',
       'application-autoscaling:scalable-dimension': [...SAGEMAKER_SCALABLE_DIMENSIONS],
     };
-    // The stage tag too when the role serves one stage (for a role of both it would tell nothing
-    // the project id does not, and the role's inline policies are close to IAM's size limit).
-    const oneStage = stages.length < DEPLOYMENT_STAGES.length;
-    const targetTags = (key: 'aws:RequestTag' | 'aws:ResourceTag') => ({
-      [`${key}/${PROJECT_ID_TAG}`]: names.projectId,
-      ...(oneStage ? { [`${key}/${DEPLOYMENT_STAGE_TAG}`]: [...stages] } : {}),
-    });
     // An inline policy of their own (aws-cdk-lib would move statements past its estimate of the
     // default policy's limit into a managed policy, which the Studio and Service Catalog launch
     // roles may not create). A child of the role: what depends on the role (the teardown)
@@ -212,41 +211,41 @@ export class EndpointDeployRole extends iam.Role {
       statements: [
         new iam.PolicyStatement({
           sid: 'RegisterTaggedScalableTargets',
-          // A new target only with this project's id (and a role of one stage: that stage) as tags.
+          // A new target only with this project's id and this stage as tags.
           // The call also updates a target that exists: then that target's tags must be these too.
           actions: ['application-autoscaling:RegisterScalableTarget'],
           resources: scalableTargets,
           conditions: {
-            StringEquals: { ...sageMakerTargets, ...targetTags('aws:RequestTag') },
-            StringEqualsIfExists: targetTags('aws:ResourceTag'),
+            StringEquals: { ...sageMakerTargets, ...stageTags('aws:RequestTag') },
+            StringEqualsIfExists: stageTags('aws:ResourceTag'),
           },
         }),
         new iam.PolicyStatement({
           sid: 'ManageProjectScalableTargets',
-          // Only targets tagged with this project's id (and a role of one stage: that stage).
+          // Only targets tagged with this project's id and this stage.
           actions: [
             'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
             'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
           ],
           resources: scalableTargets,
-          conditions: { StringEquals: { ...sageMakerTargets, ...targetTags('aws:ResourceTag') } },
+          conditions: { StringEquals: { ...sageMakerTargets, ...stageTags('aws:ResourceTag') } },
         }),
         new iam.PolicyStatement({
           sid: 'TagProjectScalableTargets',
           // Tagging knows neither condition key above (only aws:RequestTag and aws:TagKeys): only
-          // targets tagged as above, never with another project id (or stage), and never removing
-          // the project id (or stage).
+          // targets tagged as above, never with another project id or stage, and never removing
+          // either tag.
           actions: ['application-autoscaling:TagResource', 'application-autoscaling:ListTagsForResource'],
           resources: scalableTargets,
-          conditions: { StringEquals: targetTags('aws:ResourceTag'), StringEqualsIfExists: targetTags('aws:RequestTag') },
+          conditions: { StringEquals: stageTags('aws:ResourceTag'), StringEqualsIfExists: stageTags('aws:RequestTag') },
         }),
         new iam.PolicyStatement({
           sid: 'UntagProjectScalableTargets',
           actions: ['application-autoscaling:UntagResource'],
           resources: scalableTargets,
           conditions: {
-            'StringEquals': targetTags('aws:ResourceTag'),
-            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, ...(oneStage ? [DEPLOYMENT_STAGE_TAG] : [])] },
+            'StringEquals': stageTags('aws:ResourceTag'),
+            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_ID_TAG, DEPLOYMENT_STAGE_TAG] },
           },
         }),
       ],
@@ -271,6 +270,8 @@ export class EndpointDeployRole extends iam.Role {
       })],
       conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
     }));
-    grantBatchDeploy(this, { names, stages, scheduleRoles: props.batchScheduleRoles ?? {}, modelRoles: props.batchModelRoles });
+    if (props.batchScheduleRole !== undefined) {
+      grantBatchDeploy(this, { names, stage, scheduleRole: props.batchScheduleRole, modelRole: props.batchModelRole });
+    }
   }
 }

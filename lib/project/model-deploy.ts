@@ -89,15 +89,19 @@ export function targetResourcesConfigFile(account: string): string {
  * package is approved yet the build says so and both deploy stages are skipped: the run is green.
  */
 export class ModelDeploy extends Construct {
-  /** Role the endpoints' models run as. */
-  public readonly modelExecutionRole: iam.IRole;
+  /**
+   * Role the endpoints' models of this account run as; none when every stage deploys to a target
+   * account (each stage's model role is that account's).
+   */
+  public readonly modelExecutionRole?: iam.IRole;
   /** Role each batch stage of this account runs its model as (its own batch folders only). */
   public readonly batchModelRoles: Readonly<Partial<Record<DeploymentStage, iam.IRole>>>;
   /**
-   * Role CloudFormation assumes to deploy the endpoint stacks in this account; none when every
-   * stage deploys to a target account (that account's deploy role does).
+   * The role CloudFormation assumes to deploy each stage's endpoint stack in this account, one per
+   * stage (each may change its own stage's stack only); none for a stage that deploys to a target
+   * account (that account's execution role does).
    */
-  public readonly deployRole?: iam.IRole;
+  public readonly deployRoles: Readonly<Partial<Record<DeploymentStage, iam.IRole>>>;
   /** CodeBuild project that resolves the model package and synthesizes the endpoint stacks. */
   public readonly buildProject: codebuild.IProject;
   /** CodeBuild project that smoke-tests the staging endpoint. */
@@ -111,18 +115,20 @@ export class ModelDeploy extends Construct {
     const targetAccount = (stage: DeploymentStage) => props.deploymentAccounts?.stageAccounts[stage];
     const localStages = DEPLOYMENT_STAGES.filter((stage) => targetAccount(stage) === undefined);
 
-    // The models' own role: read their artifacts, write data capture, log.
-    const modelRole = new iam.Role(this, 'ModelExecutionRole', {
+    // The models' own role (of this account's stages): read their artifacts, write data capture, log.
+    const modelRole = localStages.length === 0 ? undefined : new iam.Role(this, 'ModelExecutionRole', {
       assumedBy: new iam.ServicePrincipal(SAGEMAKER_SERVICE),
       description: `Models of the ${names.pipelineName} endpoints`,
     });
-    bucket.grantRead(modelRole, `${names.pipelineName}/*`);
-    bucket.grantPut(modelRole, 'datacapture-*');
-    key.grantEncryptDecrypt(modelRole);
-    grantSageMakerLogging(modelRole, this, DEPLOYMENT_STAGES.map((stage) => ({
-      group: `/aws/sagemaker/Endpoints/${names.endpointName(stage)}`,
-      streamPrefix: '',
-    })));
+    if (modelRole !== undefined) {
+      bucket.grantRead(modelRole, `${names.pipelineName}/*`);
+      bucket.grantPut(modelRole, 'datacapture-*');
+      key.grantEncryptDecrypt(modelRole);
+      grantSageMakerLogging(modelRole, this, localStages.map((stage) => ({
+        group: `/aws/sagemaker/Endpoints/${names.endpointName(stage)}`,
+        streamPrefix: '',
+      })));
+    }
     this.modelExecutionRole = modelRole;
 
     // Batch stages (the deploy seed's "inference": "batch") of this account: EventBridge Scheduler
@@ -150,15 +156,25 @@ export class ModelDeploy extends Construct {
     ];
     const projectTagged = { StringEquals: { 'aws:ResourceTag/sagemaker:project-id': names.projectId } };
 
-    const deployRole = localStages.length === 0 ? undefined
-      : new EndpointDeployRole(this, 'EndpointDeployRole', { names, key, modelExecutionRole: modelRole, alarmTopic: props.alarmTopic, batchScheduleRoles, batchModelRoles });
-    this.deployRole = deployRole;
+    // One deploy role per stage of this account, so that the staging stack (deployed before the
+    // approval) cannot change prod's. Prod's keeps the construct id of the one role both stages
+    // once shared.
+    const deployRoles: Partial<Record<DeploymentStage, iam.IRole>> = {};
+    for (const stage of localStages) {
+      deployRoles[stage] = new EndpointDeployRole(this, stage === 'prod' ? 'EndpointDeployRole' : 'StagingEndpointDeployRole', {
+        // The model role exists whenever a stage is local.
+        names, key, stage, modelExecutionRole: modelRole!, alarmTopic: props.alarmTopic,
+        batchScheduleRole: batchScheduleRoles[stage], batchModelRole: batchModelRoles[stage],
+      });
+    }
+    this.deployRoles = deployRoles;
 
     const commonEnv: Record<string, codebuild.BuildEnvironmentVariable> = {
       SAGEMAKER_PROJECT_NAME: { value: names.projectName },
       SAGEMAKER_PROJECT_ID: { value: names.projectId },
       MODEL_PACKAGE_GROUP_NAME: { value: names.modelPackageGroupName },
-      MODEL_EXECUTION_ROLE_ARN: { value: modelRole.roleArn },
+      // Only when a stage deploys in this account (a target account's stage has its own model role).
+      ...(modelRole === undefined ? {} : { MODEL_EXECUTION_ROLE_ARN: { value: modelRole.roleArn } }),
       ARTIFACT_BUCKET: { value: bucket.bucketName },
       KMS_KEY_ARN: { value: key.keyArn },
       PROJECT_TAGS: { value: JSON.stringify(props.projectTags) },
@@ -293,8 +309,8 @@ export class ModelDeploy extends Construct {
       templatePath: release.atPath(`${stage}.template.json`),
       templateConfiguration: release.atPath(`${stage}.config.json`),
       adminPermissions: false,
-      // A stage without a target account is a local stage: the deploy role exists then.
-      deploymentRole: deployRole,
+      // A stage without a target account is a local stage: its own deploy role exists then.
+      deploymentRole: deployRoles[stage],
       ...inAccount(targetAccount(stage)),
       // A stack whose first creation failed is replaced instead of blocking every later run.
       replaceOnFailure: true,
@@ -394,8 +410,8 @@ export class ModelDeploy extends Construct {
       if (props.rolePath !== undefined) role.path = props.rolePath;
     }
 
-    // The CloudFormation actions pass the deploy role to CloudFormation, and only there.
-    if (deployRole !== undefined) Aspects.of(this).add(new PassRoleOnlyTo(deployRole, 'cloudformation.amazonaws.com'));
+    // The CloudFormation actions pass their stage's deploy role to CloudFormation, and only there.
+    if (localStages.length > 0) Aspects.of(this).add(new PassRoleOnlyTo(Object.values(deployRoles), 'cloudformation.amazonaws.com'));
   }
 
   /**

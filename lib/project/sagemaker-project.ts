@@ -249,7 +249,7 @@ export class SageMakerProject extends Construct {
       rolePath: props.rolePath,
     });
     // Endpoints of this account run registered packages, whose images may be the project's own.
-    this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);
+    if (this.modelDeploy.modelExecutionRole !== undefined) this.imageRepository.grantPull(this.modelDeploy.modelExecutionRole);
     // So do the batch stages' models of this account, each with its own role.
     for (const role of Object.values(this.modelDeploy.batchModelRoles)) this.imageRepository.grantPull(role);
     this.approvalTrigger = new ModelApprovalTrigger(this, 'ModelApprovalTrigger', {
@@ -266,8 +266,8 @@ export class SageMakerProject extends Construct {
         names,
         retainData,
         logs: logSettings,
-        // CloudFormation deletes the endpoint stacks with the deploy role; packages go before the group.
-        deleteAfter: [...(this.modelDeploy.deployRole ? [this.modelDeploy.deployRole] : []), this.modelPackageGroup],
+        // CloudFormation deletes each endpoint stack with its stage's deploy role; packages go before the group.
+        deleteAfter: [...Object.values(this.modelDeploy.deployRoles), this.modelPackageGroup],
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
         // Stages in target accounts are deleted there, through each account's set-up (see docs/multi-account.md, Teardown).

@@ -134,23 +134,26 @@ describe('the alarm topic, default configuration', () => {
     template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId(template) } });
   });
 
-  test('the endpoint deploy role may give the stack alarms no other action than this topic', () => {
+  test.each([
+    ['staging', 'ProjectModelDeployStagingEndpointDeployRole'],
+    ['prod', 'ProjectModelDeployEndpointDeployRole'],
+  ])('the %s endpoint deploy role may give its stack\'s alarms no other action than this topic', (stage, rolePrefix) => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(rolePrefix)))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }>)
       .filter((s) => ([] as unknown[]).concat(s.Action).includes('cloudwatch:PutMetricAlarm'))
       // aws-cdk-lib sorts a statement's resources; compare them as a set.
-      .map((s) => ({ ...s, Resource: sorted(s.Resource as unknown[]) }));
+      .map((s) => ({ ...s, Resource: sorted(([] as unknown[]).concat(s.Resource)) }));
     expect(statements).toEqual([
       {
         Sid: 'EndpointStackAlarmsNotifyProjectTopic',
         Effect: 'Allow',
         Action: 'cloudwatch:PutMetricAlarm',
-        Resource: sorted(ENDPOINT_STACK_ALARMS),
+        Resource: [arn('cloudwatch', `:alarm:${PREFIX}-deploy-${stage}-*`)],
         // Or, for the wake-up alarm of a stage that scales to zero, a step policy of its inference component.
         Condition: { 'ForAllValues:StringLike': { 'cloudwatch:AlarmActions': [
           { Ref: topicId(template) },
-          'arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/mlops-demo-*-model:policyName/*',
+          `arn:*:autoscaling:*:*:scalingPolicy:*:resource/sagemaker/inference-component/mlops-demo-${stage}-model:policyName/*`,
         ] } },
       },
       {
@@ -158,8 +161,8 @@ describe('the alarm topic, default configuration', () => {
         Effect: 'Allow',
         Action: 'cloudwatch:PutMetricAlarm',
         Resource: sorted([
-          ...['staging', 'prod'].map((stage) => arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`)),
-          arn('cloudwatch', ':alarm:TargetTracking-inference-component/mlops-demo-*-model-*'),
+          arn('cloudwatch', `:alarm:TargetTracking-endpoint/mlops-demo-${stage}/*`),
+          arn('cloudwatch', `:alarm:TargetTracking-inference-component/mlops-demo-${stage}-model-*`),
         ]),
       },
     ]);

@@ -129,9 +129,13 @@ describe('the model roles of batch runs: one per stage, each with its own folder
     const resolved = Object.fromEntries(roles.map((r) => [`${r.logicalId}.Arn`, `arn:aws:iam::111111111111:role/${r.logicalId}`]));
     Object.assign(resolved, attributes, { [`${model('Staging').logicalId}.Arn`]: arns.staging, [`${model('Prod').logicalId}.Arn`]: arns.prod });
     expect(JSON.parse(String(evaluate(variable.Value, ACCOUNT, resolved)))).toEqual(arns);
-    const deployRole = templateRoles(template, ACCOUNT, resolved).find((r) => r.logicalId === roleOf(deploy.deployRole).logicalId)!;
-    expect(await decide(deployRole, 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
-    expect(await decide(deployRole, 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('ImplicitlyDenied');
+    const deployRole = (stage: 'staging' | 'prod') => templateRoles(template, ACCOUNT, resolved).find((r) => r.logicalId === roleOf(deploy.deployRoles[stage]).logicalId)!;
+    expect(await decide(deployRole('prod'), 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(deployRole('prod'), 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deployRole('staging'), 'iam:PassRole', arns.staging, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
+    // Each stage's deploy role passes its own stage's batch model role only.
+    expect(await decide(deployRole('staging'), 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deployRole('prod'), 'iam:PassRole', arns.staging, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('ImplicitlyDenied');
   });
 });
 
@@ -153,28 +157,40 @@ describe('the staging test role, for a batch staging stage', () => {
   });
 });
 
-describe('the endpoint deploy role, for batch stacks', () => {
-  const role = () => roleOf(deploy.deployRole);
+describe('the endpoint deploy roles, for batch stacks: each its own stage\'s', () => {
+  const role = (stage: 'staging' | 'prod') => roleOf(deploy.deployRoles[stage]);
   const scheduler = (rest: string) => `arn:aws:scheduler:${REGION}:${ACCOUNT}:${rest}`;
   test.each([
-    ['scheduler:CreateScheduleGroup', scheduler('schedule-group/churn-prod-batch'), 'Allowed'],
-    ['scheduler:CreateSchedule', scheduler('schedule/churn-prod-batch/transform'), 'Allowed'],
-    ['scheduler:DeleteSchedule', scheduler('schedule/churn-staging-batch/transform'), 'Allowed'],
-    ['scheduler:CreateSchedule', scheduler('schedule/default/transform'), 'ImplicitlyDenied'],
-    ['scheduler:CreateSchedule', scheduler('schedule/churn-prod-batch/another'), 'ImplicitlyDenied'],
-    ['scheduler:CreateScheduleGroup', scheduler('schedule-group/other-prod-batch'), 'ImplicitlyDenied'],
-    ['events:PutRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-prod-batch-failed`, 'Allowed'],
-    ['events:PutTargets', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-prod-batch-failed`, 'Allowed'],
-    ['events:PutRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/anything-else`, 'ImplicitlyDenied'],
-  ])('%s on %s: %s', async (action, resource, expected) => {
-    expect(await decide(role(), action, resource)).toBe(expected);
+    ['prod', 'scheduler:CreateScheduleGroup', scheduler('schedule-group/churn-prod-batch'), 'Allowed'],
+    ['prod', 'scheduler:CreateSchedule', scheduler('schedule/churn-prod-batch/transform'), 'Allowed'],
+    ['staging', 'scheduler:DeleteSchedule', scheduler('schedule/churn-staging-batch/transform'), 'Allowed'],
+    ['prod', 'scheduler:CreateSchedule', scheduler('schedule/default/transform'), 'ImplicitlyDenied'],
+    ['prod', 'scheduler:CreateSchedule', scheduler('schedule/churn-prod-batch/another'), 'ImplicitlyDenied'],
+    ['prod', 'scheduler:CreateScheduleGroup', scheduler('schedule-group/other-prod-batch'), 'ImplicitlyDenied'],
+    ['prod', 'events:PutRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-prod-batch-failed`, 'Allowed'],
+    ['prod', 'events:PutTargets', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-prod-batch-failed`, 'Allowed'],
+    ['prod', 'events:PutRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/anything-else`, 'ImplicitlyDenied'],
+    // The other stage's schedule group, schedule and rule.
+    ['staging', 'scheduler:DeleteScheduleGroup', scheduler('schedule-group/churn-prod-batch'), 'ImplicitlyDenied'],
+    ['staging', 'scheduler:UpdateSchedule', scheduler('schedule/churn-prod-batch/transform'), 'ImplicitlyDenied'],
+    ['staging', 'events:PutTargets', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-prod-batch-failed`, 'ImplicitlyDenied'],
+    ['prod', 'scheduler:DeleteSchedule', scheduler('schedule/churn-staging-batch/transform'), 'ImplicitlyDenied'],
+    ['prod', 'events:DeleteRule', `arn:aws:events:${REGION}:${ACCOUNT}:rule/churn-staging-batch-failed`, 'ImplicitlyDenied'],
+  ] as const)('%s: %s on %s: %s', async (stage, action, resource, expected) => {
+    expect(await decide(role(stage), action, resource)).toBe(expected);
   });
 
-  test('passes each stage\'s schedule role, to EventBridge Scheduler only', async () => {
-    const arn = 'arn:aws:iam::111111111111:role/staging-schedule';
-    const withArn = templateRoles(template, ACCOUNT, { ...attributes, [`${scheduleRole('Staging').logicalId}.Arn`]: arn }).find((r) => r.logicalId === role().logicalId)!;
-    expect(await decide(withArn, 'iam:PassRole', arn, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('Allowed');
-    expect(await decide(withArn, 'iam:PassRole', arn, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ImplicitlyDenied');
+  test('passes its stage\'s schedule role, to EventBridge Scheduler only, and not the other stage\'s', async () => {
+    // Every role ARN resolved (the simulator does not match placeholders as a reader would).
+    const arns = { staging: 'arn:aws:iam::111111111111:role/staging-schedule', prod: 'arn:aws:iam::111111111111:role/prod-schedule' };
+    const resolved = Object.fromEntries(roles.map((r) => [`${r.logicalId}.Arn`, `arn:aws:iam::111111111111:role/${r.logicalId}`]));
+    Object.assign(resolved, attributes, { [`${scheduleRole('Staging').logicalId}.Arn`]: arns.staging, [`${scheduleRole('Prod').logicalId}.Arn`]: arns.prod });
+    const withArns = (stage: 'staging' | 'prod') => templateRoles(template, ACCOUNT, resolved).find((r) => r.logicalId === role(stage).logicalId)!;
+    expect(await decide(withArns('staging'), 'iam:PassRole', arns.staging, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(withArns('staging'), 'iam:PassRole', arns.staging, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(withArns('prod'), 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(withArns('prod'), 'iam:PassRole', arns.staging, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(withArns('staging'), 'iam:PassRole', arns.prod, { 'iam:PassedToService': 'scheduler.amazonaws.com' })).toBe('ImplicitlyDenied');
   });
 });
 

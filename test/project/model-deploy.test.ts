@@ -133,6 +133,41 @@ describe('ModelDeploy, default props', () => {
   });
 });
 
+/**
+ * Issue 20: both stages in the project account deploy with a role each. The staging deploy action
+ * (before the approval) hands CloudFormation the staging role, which cannot touch prod
+ * (test/project/endpoint-deploy-role.test.ts); the role is fixed in the pipeline's definition, out
+ * of reach of the deploy repository's template and template configuration.
+ */
+describe('ModelDeploy, single account: one deploy role per stage', () => {
+  const template = modelDeployTemplate();
+  const deployRoleIds = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: {
+    Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
+  } } }));
+  const stageRoleId = (stage: string) => deployRoleIds.find((id) =>
+    new RegExp(`^ProjectModelDeploy${stage === 'staging' ? 'Staging' : ''}EndpointDeployRole[0-9A-F]{8}$`).test(id))!;
+
+  test('two CloudFormation roles, prod\'s with the logical id the one shared role had', () => {
+    expect(deployRoleIds).toHaveLength(2);
+    expect(stageRoleId('prod')).toMatch(/^ProjectModelDeployEndpointDeployRole/);
+    expect(stageRoleId('staging')).toMatch(/^ProjectModelDeployStagingEndpointDeployRole/);
+  });
+
+  test.each(['staging', 'prod'])('the %s deploy action runs CloudFormation with its stage\'s role', (stage) => {
+    const action = deployPipeline(template).Properties.Stages.flatMap((s: Json) => s.Actions as Json[])
+      .find((a: Json) => a.Name === `Deploy${stage === 'staging' ? 'Staging' : 'Prod'}Endpoint`);
+    expect(action.Configuration.RoleArn).toEqual({ 'Fn::GetAtt': [stageRoleId(stage), 'Arn'] });
+  });
+
+  test('the pipeline (which runs the actions) passes each deploy role to CloudFormation only', () => {
+    const passes = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((st) => ([] as string[]).concat(st.Action).includes('iam:PassRole') && JSON.stringify(st.Resource).includes('EndpointDeployRole'));
+    expect(passes.flatMap((st) => ([] as unknown[]).concat(st.Resource))).toEqual(expect.arrayContaining(['staging', 'prod'].map((stage) => ({ 'Fn::GetAtt': [stageRoleId(stage), 'Arn'] }))));
+    for (const st of passes) expect(st.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } });
+  });
+});
+
 describe('ModelDeploy, configured', () => {
   const template = modelDeployTemplate({ manualApproval: false, autoApproveModels: true });
 
@@ -179,6 +214,16 @@ describe("ModelDeploy of a Studio template's multi-account project (name and id 
   test('the roles the target accounts trust by ARN are named after the id, under the given role path', () => {
     for (const kind of ['deploy-pipeline', 'smoke-test-build']) {
       template.hasResourceProperties('AWS::IAM::Role', { RoleName: { 'Fn::Join': ['', ['sagemaker-', ref('SageMakerProjectId'), `-${kind}`]] }, Path: PROJECT_ROLE_PATH });
+    }
+  });
+
+  test('with both stages in target accounts, the project account has no deploy role, no model role and no MODEL_EXECUTION_ROLE_ARN', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')).map((r) => JSON.stringify(r.Properties.AssumeRolePolicyDocument));
+    expect(roles.filter((trust) => trust.includes('cloudformation.amazonaws.com'))).toEqual([]);
+    expect(roles.filter((trust) => trust.includes('sagemaker.amazonaws.com'))).toHaveLength(1); // the SageMaker pipeline role of the test's own
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => /ModelExecutionRole|EndpointDeployRole|BatchModelRole/.test(id))).toEqual([]);
+    for (const project of Object.values(template.findResources('AWS::CodeBuild::Project'))) {
+      expect(((project.Properties.Environment.EnvironmentVariables ?? []) as Array<{ Name: string }>).map((v) => v.Name)).not.toContain('MODEL_EXECUTION_ROLE_ARN');
     }
   });
 

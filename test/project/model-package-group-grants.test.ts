@@ -123,7 +123,7 @@ describe('creating a model from a package of the project account, in a target ac
 test('a single-account deploy role gets no cross-account statements', () => {
   const stack = new Stack(new App(), 'Single', { env: { account: PROJECT, region: REGION } });
   const role = new EndpointDeployRole(stack, 'DeployRole', {
-    names, key: new kms.Key(stack, 'Key'), modelExecutionRole: iam.Role.fromRoleName(stack, 'Model', 'model'), alarmTopic: new sns.Topic(stack, 'Topic'),
+    names, stage: 'prod', key: new kms.Key(stack, 'Key'), modelExecutionRole: iam.Role.fromRoleName(stack, 'Model', 'model'), alarmTopic: new sns.Topic(stack, 'Topic'),
   });
   const sids = (stack.resolve((role.node.findChild('DefaultPolicy') as iam.Policy).document.toJSON()).Statement as Json[]).map((s) => s.Sid);
   expect(sids).not.toContain('CreateModelsFromPackages');

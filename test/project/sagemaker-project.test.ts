@@ -96,6 +96,7 @@ describe('IAM', () => {
       ['ProjectModelDeployReleaseVerificationProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectModelDeployStagingBatchModelRole', 'sagemaker.amazonaws.com'],
       ['ProjectModelDeployStagingBatchScheduleRole', 'scheduler.amazonaws.com'],
+      ['ProjectModelDeployStagingEndpointDeployRole', 'cloudformation.amazonaws.com'],
       ['ProjectModelDeployTestProjectRole', 'codebuild.amazonaws.com'],
       ['ProjectTeardownHandlerRole', 'lambda.amazonaws.com'],
       ['ProjectTeardownProviderOnEventRole', 'lambda.amazonaws.com'],
@@ -135,6 +136,32 @@ describe('IAM', () => {
     expect(metrics?.Condition).toEqual({ StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
   });
 
+  /** What each stage's endpoint deploy role may do (on its own stage's resources only: test/project/endpoint-deploy-role.test.ts). */
+  const ENDPOINT_DEPLOY_ACTIONS = [
+    'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
+    'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
+    'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:ListTagsForResource',
+    'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
+    'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
+    'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
+    'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+    // Batch stages: their failed-run rule and their schedule (group).
+    'events:DeleteRule', 'events:DescribeRule', 'events:DisableRule', 'events:EnableRule',
+    'events:ListTagsForResource', 'events:ListTargetsByRule', 'events:PutRule', 'events:PutTargets',
+    'events:RemoveTargets', 'events:TagResource', 'events:UntagResource',
+    'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags',
+    // ...InferenceComponent...: stages that scale to zero.
+    'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateInferenceComponent', 'sagemaker:CreateModel',
+    'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteInferenceComponent', 'sagemaker:DeleteModel',
+    'sagemaker:DeleteTags', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig',
+    'sagemaker:DescribeInferenceComponent', 'sagemaker:DescribeModel',
+    'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
+    'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:UpdateInferenceComponent',
+    'sagemaker:UpdateInferenceComponentRuntimeConfig',
+    'scheduler:CreateSchedule', 'scheduler:CreateScheduleGroup', 'scheduler:DeleteSchedule',
+    'scheduler:DeleteScheduleGroup', 'scheduler:GetSchedule', 'scheduler:GetScheduleGroup',
+    'scheduler:ListTagsForResource', 'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:UpdateSchedule',
+  ];
   // The reviewed action set of every role: a change here is a change of the project's permissions.
   const REVIEWED_ACTIONS: Array<[string, string[]]> = [
     ['ProjectEventsRole', [
@@ -193,31 +220,8 @@ describe('IAM', () => {
       'sagemaker:DescribeEndpoint', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup',
       'sagemaker:ListModelPackages', 'sagemaker:ListTags',
     ]],
-    ['ProjectModelDeployEndpointDeployRole', [
-      'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DeregisterScalableTarget',
-      'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities',
-      'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:ListTagsForResource',
-      'application-autoscaling:PutScalingPolicy', 'application-autoscaling:RegisterScalableTarget',
-      'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
-      'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource',
-      'cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
-      // Batch stages: their failed-run rule and their schedule (group).
-      'events:DeleteRule', 'events:DescribeRule', 'events:DisableRule', 'events:EnableRule',
-      'events:ListTagsForResource', 'events:ListTargetsByRule', 'events:PutRule', 'events:PutTargets',
-      'events:RemoveTargets', 'events:TagResource', 'events:UntagResource',
-      'iam:CreateServiceLinkedRole', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey', 'sagemaker:AddTags',
-      // ...InferenceComponent...: stages that scale to zero.
-      'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateInferenceComponent', 'sagemaker:CreateModel',
-      'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteInferenceComponent', 'sagemaker:DeleteModel',
-      'sagemaker:DeleteTags', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig',
-      'sagemaker:DescribeInferenceComponent', 'sagemaker:DescribeModel',
-      'sagemaker:DescribeModelPackage', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint',
-      'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:UpdateInferenceComponent',
-      'sagemaker:UpdateInferenceComponentRuntimeConfig',
-      'scheduler:CreateSchedule', 'scheduler:CreateScheduleGroup', 'scheduler:DeleteSchedule',
-      'scheduler:DeleteScheduleGroup', 'scheduler:GetSchedule', 'scheduler:GetScheduleGroup',
-      'scheduler:ListTagsForResource', 'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:UpdateSchedule',
-    ]],
+    ['ProjectModelDeployEndpointDeployRole', ENDPOINT_DEPLOY_ACTIONS],
+    ['ProjectModelDeployStagingEndpointDeployRole', ENDPOINT_DEPLOY_ACTIONS],
     ['ProjectModelDeployModelExecutionRole', [
       'cloudwatch:PutMetricData', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*',
       'kms:ReEncrypt*', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents',
@@ -307,9 +311,9 @@ describe('IAM', () => {
   test('kms:CreateGrant only for grants AWS services make for their resources', () => {
     const grants = allStatements(template)
       .filter((st) => ([] as string[]).concat(st.Action).includes('kms:CreateGrant'));
-    // The SageMaker pipeline role, the endpoint deploy role, the two batch schedule roles and the
-    // staging test role (their transform jobs' encrypted volumes).
-    expect(grants).toHaveLength(5);
+    // The SageMaker pipeline role, the two stages' endpoint deploy roles, the two batch schedule
+    // roles and the staging test role (their transform jobs' encrypted volumes).
+    expect(grants).toHaveLength(6);
     for (const st of grants) {
       expect(st.Action).toBe('kms:CreateGrant');
       expect(st.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
@@ -365,7 +369,8 @@ describe('IAM', () => {
       'endpoint-config/*',
       `endpoint/${NAME}-prod`,
       `endpoint/${NAME}-staging`,
-      `inference-component/${NAME}-*-model`,
+      `inference-component/${NAME}-prod-model`,
+      `inference-component/${NAME}-staging-model`,
       'model-package-group/' + `${NAME}-${ID}`,
       'model-package/' + `${NAME}-${ID}/*`,
       'model/*',
@@ -394,10 +399,12 @@ describe('teardown', () => {
       ModelPackageGroupName: `${NAME}-${ID}`,
       RetainData: 'true',
     });
-    // Deleted before the role CloudFormation needs to delete the endpoint stacks, and the group.
+    // Deleted before the roles CloudFormation needs to delete the endpoint stacks (each stage's), and the group.
     expect(resource.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^ProjectModelDeployEndpointDeployRole[0-9A-F]{8}$/),
       expect.stringMatching(/^ProjectModelDeployEndpointDeployRoleDefaultPolicy/),
+      expect.stringMatching(/^ProjectModelDeployStagingEndpointDeployRole[0-9A-F]{8}$/),
+      expect.stringMatching(/^ProjectModelDeployStagingEndpointDeployRoleDefaultPolicy/),
       expect.stringMatching(/^ProjectModelPackageGroup/),
     ]));
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Runtime: 'nodejs24.x' });

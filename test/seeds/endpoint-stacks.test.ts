@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DEPLOYMENT_STAGES } from '../../lib/contract/names';
+import { DEPLOYMENT_STAGES, DeploymentStage } from '../../lib/contract/names';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { inferenceComponentName } from '../../seed-code/model-deploy/lib/endpoint-stack';
 import { cdkJsonContext, projectApp } from '../support/app';
@@ -41,15 +41,17 @@ const CREATE_ACTION: Record<string, string> = {
   'AWS::SageMaker::InferenceComponent': 'sagemaker:CreateInferenceComponent',
 };
 
-function deployRoleStatements(): Array<{ Sid?: string; Action: string | string[] }> {
+/** The statements of the role CloudFormation deploys a stage's stack with (one role per stage). */
+function deployRoleStatements(stage: DeploymentStage): Array<{ Sid?: string; Action: string | string[] }> {
   const policies = { ...project.findResources('AWS::IAM::Policy'), ...project.findResources('AWS::IAM::ManagedPolicy') };
+  const prefix = stage === 'prod' ? 'ProjectModelDeployEndpointDeployRole' : 'ProjectModelDeployStagingEndpointDeployRole';
   return Object.values(policies)
-    .filter((p) => ((p.Properties.Roles ?? []) as Array<{ Ref: string }>).some((r) => r.Ref.startsWith('ProjectModelDeployEndpointDeployRole')))
+    .filter((p) => ((p.Properties.Roles ?? []) as Array<{ Ref: string }>).some((r) => r.Ref.startsWith(prefix)))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[] }>);
 }
 
-function deployRoleActions(): string[] {
-  return deployRoleStatements().flatMap((s) => ([] as string[]).concat(s.Action));
+function deployRoleActions(stage: DeploymentStage): string[] {
+  return deployRoleStatements(stage).flatMap((s) => ([] as string[]).concat(s.Action));
 }
 
 describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (stage) => {
@@ -66,13 +68,13 @@ describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (st
 
   test('names the inference component of a scale-to-zero stage as the deploy role expects', () => {
     expect(inferenceComponentName(names.endpointName(stage))).toBe(names.inferenceComponentName(stage));
-    expect(deployRoleActions()).toContain(CREATE_ACTION['AWS::SageMaker::InferenceComponent']);
+    expect(deployRoleActions(stage)).toContain(CREATE_ACTION['AWS::SageMaker::InferenceComponent']);
   });
 
   test('creates only resource types the deploy role may create', () => {
     const types = [...new Set(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type))];
     expect(types.filter((t) => !(t in CREATE_ACTION))).toEqual([]);
-    const allowed = deployRoleActions();
+    const allowed = deployRoleActions(stage);
     expect(types.map((t) => CREATE_ACTION[t]).filter((a) => !allowed.includes(a))).toEqual([]);
   });
 
@@ -105,7 +107,7 @@ describe.each(DEPLOYMENT_STAGES)('the %s endpoint stack of the deploy seed', (st
     // `<stack name>-<logical id>-<suffix>`), and the deploy role sets only the topic as an action.
     const policy = JSON.stringify(project.findResources('AWS::SNS::TopicPolicy'));
     expect(policy).toContain(`:alarm:${endpointStack.stackName}-*`);
-    const deployRole = JSON.stringify(deployRoleStatements().filter((s) => s.Sid === 'EndpointStackAlarmsNotifyProjectTopic'));
+    const deployRole = JSON.stringify(deployRoleStatements(stage).filter((s) => s.Sid === 'EndpointStackAlarmsNotifyProjectTopic'));
     expect(deployRole).toContain(`:alarm:${endpointStack.stackName}-*`);
     expect(deployRole).toContain('cloudwatch:AlarmActions');
   });

@@ -140,7 +140,10 @@ describe('multi-account variables of a multi-account project stack', () => {
   }
 
   test('the deploy build gives each stage its target account, role, bucket, key and topic, as the target account templates name them', () => {
+    // No stage deploys in the project account: it has no model role, and the build needs none.
+    expect(multiEnvironmentOf(multiNames.modelDeployName).MODEL_EXECUTION_ROLE_ARN).toBeUndefined();
     const build = readBuildEnvironment({ ...multiEnvironmentOf(multiNames.modelDeployName), MODEL_PACKAGE_ARN: 'latest' });
+    expect(build.modelExecutionRoleArn).toBeUndefined();
     for (const [stage, account] of [['staging', STAGING_ACCOUNT], ['prod', PROD_ACCOUNT]] as const) {
       const deployment = stageDeployment(stage, build);
       expect(deployment).toEqual({

@@ -23,7 +23,12 @@ export interface BuildEnvironment {
   readonly modelPackageGroupName: string;
   /** Empty when the run was started by a commit rather than by an approval. */
   readonly requestedModelPackageArn: string;
-  readonly modelExecutionRoleArn: string;
+  /**
+   * The model role of the stages that deploy in the project account (`MODEL_EXECUTION_ROLE_ARN`);
+   * unset when every stage deploys in another account (`DEPLOYMENT_TARGETS` names them all), where
+   * each stage runs as its target's role and the project creates none.
+   */
+  readonly modelExecutionRoleArn?: string;
   readonly artifactBucket: string;
   readonly kmsKeyArn: string;
   readonly projectTags: Record<string, string>;
@@ -54,7 +59,11 @@ export interface BuildEnvironment {
   readonly batchModelRoleArns: Partial<Record<Stage, string>>;
 }
 
-/** Variables the build action reads (all strings, set by the deploy CodeBuild project). */
+/**
+ * Variables the build action reads (all strings, set by the deploy CodeBuild project).
+ * `MODEL_EXECUTION_ROLE_ARN` only while a stage deploys in the project account: a multi-account
+ * project whose `DEPLOYMENT_TARGETS` names every stage does not set it.
+ */
 export const REQUIRED_VARIABLES = [
   'SAGEMAKER_PROJECT_NAME',
   'SAGEMAKER_PROJECT_ID',
@@ -76,7 +85,9 @@ export const REQUIRED_VARIABLES = [
  *   `SAGEMAKER_PIPELINE_ROLE_ARN`, `AUTO_APPROVE_MODELS`, `ALARM_TOPIC_ARN` or `DEPLOYMENT_TARGETS.<stage>.<field>`
  */
 export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
-  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
+  // Every stage in another account: no stage runs as the project account's model role.
+  const everyStageTargeted = namesEveryStage(env[DEPLOYMENT_TARGETS_VARIABLE]);
+  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim() && !(everyStageTargeted && name === 'MODEL_EXECUTION_ROLE_ARN'));
   if (missing.length > 0) {
     // A project stack older than its alarm topic sets everything but ALARM_TOPIC_ARN.
     const olderProject = missing.includes('ALARM_TOPIC_ARN') ? ' (ALARM_TOPIC_ARN: update the project stack, which creates the alarm topic)' : '';
@@ -89,7 +100,7 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     projectId: value('SAGEMAKER_PROJECT_ID'),
     modelPackageGroupName: value('MODEL_PACKAGE_GROUP_NAME'),
     requestedModelPackageArn: requestedPackage(env.MODEL_PACKAGE_ARN),
-    modelExecutionRoleArn: value('MODEL_EXECUTION_ROLE_ARN'),
+    modelExecutionRoleArn: env.MODEL_EXECUTION_ROLE_ARN?.trim() || undefined,
     artifactBucket: value('ARTIFACT_BUCKET'),
     kmsKeyArn: value('KMS_KEY_ARN'),
     projectTags: parseTags('PROJECT_TAGS', env.PROJECT_TAGS),
@@ -106,6 +117,19 @@ export function readBuildEnvironment(env: NodeJS.ProcessEnv): BuildEnvironment {
     batchScheduleRoleArns: parseBatchScheduleRoles(env[BATCH_SCHEDULE_ROLES_VARIABLE]),
     batchModelRoleArns: parseBatchModelRoles(env[BATCH_MODEL_ROLES_VARIABLE]),
   };
+}
+
+/**
+ * Whether `DEPLOYMENT_TARGETS` has a key for every stage. Only a first look, to know which
+ * variables are required: {@link parseDeploymentTargets} checks the value strictly afterwards.
+ */
+function namesEveryStage(text: string | undefined): boolean {
+  try {
+    const raw: unknown = JSON.parse(text ?? '');
+    return typeof raw === 'object' && raw !== null && STAGES.every((stage) => stage in raw);
+  } catch {
+    return false;
+  }
 }
 
 function topicArn(setting: string, text: string): string {
@@ -179,9 +203,13 @@ export interface StageDeployment {
 export function stageDeployment(stage: Stage, env: BuildEnvironment, inference: InferenceMode = 'realtime'): StageDeployment {
   const target = env.deploymentTargets[stage];
   if (!target) {
+    // readBuildEnvironment requires it whenever a stage deploys in the project account.
+    if (inference !== 'batch' && env.modelExecutionRoleArn === undefined) {
+      throw new Error(`MODEL_EXECUTION_ROLE_ARN is missing; the ${stage} stage deploys in the project account, whose model role it names`);
+    }
     return {
       // checkBatchStages refuses a batch stage of the project account without its model role.
-      modelExecutionRoleArn: inference === 'batch' ? env.batchModelRoleArns[stage] ?? '' : env.modelExecutionRoleArn,
+      modelExecutionRoleArn: inference === 'batch' ? env.batchModelRoleArns[stage] ?? '' : env.modelExecutionRoleArn!,
       dataCaptureBucket: env.artifactBucket,
       kmsKeyArn: env.kmsKeyArn,
       alarmTopicArn: env.alarmTopicArn,

@@ -16,6 +16,7 @@ import {
   exportedVariables,
   readBuildEnvironment,
   releaseDigest,
+  stageDeployment,
   templateConfiguration,
   writeBuildOutput,
 } from '../lib/build-output';
@@ -434,6 +435,38 @@ describe('multi-account (DEPLOYMENT_TARGETS)', () => {
     expect(read('prod.config.json').Tags['sagemaker:project-id']).toBe('p-abc123def456');
     expect(result.targets).toEqual({ prod: { account: '222222222222', region: 'us-east-1' } });
     expect(log).toContain("The prod stack deploys in account 222222222222, us-east-1 (DEPLOYMENT_TARGETS.prod), with that account's model role, data capture bucket and key.");
+  });
+
+  test('with every stage in another account, MODEL_EXECUTION_ROLE_ARN is not needed (the project creates no model role then)', async () => {
+    // GIVEN both stages in target accounts, and no project-account model role
+    sagemaker.on(DescribeModelPackageCommand).resolves(APPROVED);
+    const env = readBuildEnvironment({
+      ...VARIABLES, MODEL_EXECUTION_ROLE_ARN: undefined, MODEL_PACKAGE_ARN: PACKAGE,
+      DEPLOYMENT_TARGETS: JSON.stringify({ staging: STAGING_TARGET, prod: PROD_TARGET }),
+    });
+    expect(env.modelExecutionRoleArn).toBeUndefined();
+
+    // WHEN
+    const { read } = await build(env);
+
+    // THEN each stage runs as its own account's model role
+    expect(read('staging.config.json').Parameters.ModelExecutionRoleArn).toBe(STAGING_TARGET.modelExecutionRoleArn);
+    expect(read('prod.config.json').Parameters.ModelExecutionRoleArn).toBe(PROD_TARGET.modelExecutionRoleArn);
+  });
+
+  test.each<[string, Record<string, string | undefined>]>([
+    ['single-account', {}],
+    ['a stage in the project account', { DEPLOYMENT_TARGETS: JSON.stringify({ prod: PROD_TARGET }) }],
+    ['DEPLOYMENT_TARGETS not JSON', { DEPLOYMENT_TARGETS: 'staging,prod' }],
+  ])('MODEL_EXECUTION_ROLE_ARN is still required with %s', (_, override) => {
+    expect(() => readBuildEnvironment({ ...VARIABLES, MODEL_EXECUTION_ROLE_ARN: ' ', ...override }))
+      .toThrow('Missing build environment variable(s): MODEL_EXECUTION_ROLE_ARN; the deploy CodeBuild project must set them');
+  });
+
+  test('stageDeployment refuses a project-account stage without the model role', () => {
+    const env = { ...readBuildEnvironment({ ...VARIABLES, DEPLOYMENT_TARGETS: JSON.stringify({ prod: PROD_TARGET }) }), modelExecutionRoleArn: undefined };
+    expect(() => stageDeployment('staging', env)).toThrow('MODEL_EXECUTION_ROLE_ARN is missing; the staging stage deploys in the project account, whose model role it names');
+    expect(stageDeployment('prod', env).modelExecutionRoleArn).toBe(PROD_TARGET.modelExecutionRoleArn);
   });
 
   test('every target value satisfies its template parameter pattern (alias and key ARNs)', async () => {
