@@ -13,6 +13,12 @@ export interface TeardownProperties {
   /** Endpoint stacks created by the deploy CodePipeline (`sagemaker-<name>-<id>-deploy-<stage>`). */
   readonly stackNames: readonly string[];
   /**
+   * The role each of {@link stackNames} is deleted with (its stage's deploy role, passed as
+   * DeleteStack's RoleARN), by stack name; a stack not named here is deleted with the role it was
+   * last deployed with.
+   */
+  readonly stackRoleArns: Readonly<Record<string, string>>;
+  /**
    * SageMaker pipeline created by the model-build seed (`<name>-<id>`); absent in a target account's
    * teardown (multi-account), where there is none.
    */
@@ -53,11 +59,23 @@ export function parseProperties(raw: Record<string, unknown> | undefined): Teard
     projectName: requireString(props, 'ProjectName'),
     projectId: requireString(props, 'ProjectId'),
     stackNames: requireStringArray(props, 'StackNames'),
+    stackRoleArns: parseStackRoles(props.StackRoles),
     ...(props.PipelineName === undefined ? {} : { pipelineName: requireString(props, 'PipelineName') }),
     modelPackageGroupName: requireString(props, 'ModelPackageGroupName'),
     retainData: requireBoolean(props, 'RetainData'),
     targetAccounts: parseTargetAccounts(props.TargetAccounts),
   };
+}
+
+function parseStackRoles(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!Array.isArray(value)) {
+    throw new Error(`\`StackRoles\` must be an array of stack names with their roles; got ${describe(value)}`);
+  }
+  return Object.fromEntries(value.map((item: unknown, i) => {
+    const entry = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+    return [requireString(entry, 'StackName', `StackRoles[${i}].StackName`), requireString(entry, 'RoleArn', `StackRoles[${i}].RoleArn`)];
+  }));
 }
 
 function parseTargetAccounts(value: unknown): TargetAccount[] {

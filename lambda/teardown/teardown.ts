@@ -55,7 +55,7 @@ export interface TeardownClients {
  */
 export async function startTeardown(props: TeardownProperties, clients: TeardownClients): Promise<void> {
   for (const stackName of props.stackNames) {
-    await reconcileStack(stackName, props, clients.cloudFormation, 'start');
+    await reconcileStack(stackName, props, clients.cloudFormation, 'start', { roleArn: props.stackRoleArns[stackName] });
   }
   for (const target of props.targetAccounts) {
     await reconcileTargetAccount(target, props, clients, 'start');
@@ -77,7 +77,7 @@ export async function checkTeardown(props: TeardownProperties, clients: Teardown
   const failures: FailedStack[] = [];
   let done = true;
   for (const stackName of props.stackNames) {
-    const outcome = await reconcileStack(stackName, props, clients.cloudFormation, 'poll');
+    const outcome = await reconcileStack(stackName, props, clients.cloudFormation, 'poll', { roleArn: props.stackRoleArns[stackName] });
     if (outcome === 'failed') {
       failures.push(await explainFailure(stackName, clients.cloudFormation));
     } else if (outcome === 'pending') {
@@ -223,7 +223,8 @@ async function reconcileStack(
       return 'failed';
     case 'delete':
       logDecision({ ...base, action: 'delete', reason: decision.reason });
-      // In a target account with the set-up's execution role, the only one its access role may pass.
+      // With the stage's deploy role, or in a target account the set-up's execution role (the only
+      // one its access role may pass).
       await cfn.send(new DeleteStackCommand({ StackName: stackName, ...(where.roleArn ? { RoleARN: where.roleArn } : {}) }));
       return 'pending';
   }

@@ -32,6 +32,13 @@ export interface ProjectTeardownProps {
    */
   readonly stages?: readonly DeploymentStage[];
   /**
+   * The role CloudFormation deletes each stage's stack of this account with (the stage's deploy
+   * role), passed with DeleteStack: a stack last deployed with another role (one that an update of
+   * the project since narrowed to another stage) is still deleted with its own stage's.
+   * @default - none: CloudFormation uses the role the stack was last deployed with
+   */
+  readonly stackRoles?: Readonly<Partial<Record<DeploymentStage, iam.IRole>>>;
+  /**
    * Whether the SageMaker pipeline is deleted too (not in a target account, which has none).
    * @default true
    */
@@ -66,6 +73,7 @@ export class ProjectTeardown extends Construct {
     const deletePipeline = props.deleteSageMakerPipeline ?? true;
     const entry = lambdaEntry('teardown');
     const targets = props.targetAccounts ?? [];
+    const stackRoles = stages.flatMap((s) => (props.stackRoles?.[s] ? [[s, props.stackRoles[s]] as const] : []));
     const role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Teardown handlers of ${names.pipelineName}`,
@@ -80,6 +88,8 @@ export class ProjectTeardown extends Construct {
       ProjectName: names.projectName,
       ProjectId: names.projectId,
       StackNames: stages.map((s) => names.deployStackName(s)),
+      // A list, not a map: the stack names hold the project id, a deploy-time value when derived.
+      ...(stackRoles.length > 0 ? { StackRoles: stackRoles.map(([s, r]) => ({ StackName: names.deployStackName(s), RoleArn: r.roleArn })) } : {}),
       ...(deletePipeline ? { PipelineName: names.pipelineName } : {}),
       ModelPackageGroupName: names.modelPackageGroupName,
       RetainData: String(props.retainData),
@@ -170,8 +180,14 @@ export class ProjectTeardown extends Construct {
         resources: ['*'],
       }));
     }
-    // No iam:PassRole: DeleteStack without RoleARN makes CloudFormation use the stack's own
-    // service role (the endpoint deploy role), which therefore is deleted after the teardown.
+    // DeleteStack with each stage's deploy role (which therefore is deleted after the teardown),
+    // passed to CloudFormation only.
+    if (stackRoles.length > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DeleteEndpointStacksWithTheirStageRoles',
+      actions: ['iam:PassRole'],
+      resources: stackRoles.map(([, r]) => r.roleArn),
+      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    }));
 
     // Two framework roles, not one: a single shared role makes a dependency cycle between the
     // waiter state machine, its role and the framework functions.

@@ -268,6 +268,7 @@ export class SageMakerProject extends Construct {
         logs: logSettings,
         // CloudFormation deletes each endpoint stack with its stage's deploy role; packages go before the group.
         deleteAfter: [...Object.values(this.modelDeploy.deployRoles), this.modelPackageGroup],
+        stackRoles: this.modelDeploy.deployRoles,
         // Pipelines and triggers go first, so nothing redeploys while the endpoints are deleted.
         deleteBefore: [this.modelBuild.pipeline, this.modelDeploy.pipeline, this.approvalTrigger.rule],
         // Stages in target accounts are deleted there, through each account's set-up (see docs/multi-account.md, Teardown).

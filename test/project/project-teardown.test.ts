@@ -78,6 +78,27 @@ describe('ProjectTeardown, configured', () => {
     expect(JSON.stringify(statementsOf(template, 'TeardownHandlerRole'))).not.toContain('deploy-staging');
   });
 
+  test("stackRoles: each stage's stack is deleted with its role, which the teardown may pass to CloudFormation only", () => {
+    // GIVEN a role for prod only (staging's stack keeps the role it was deployed with)
+    const stack = bareStack();
+    const prodRole = new iam.Role(stack, 'ProdDeployRole', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    new ProjectTeardown(stack, 'Teardown', {
+      names: new ProjectNames(NAME, ID), retainData: true, logs: { key: new kms.Key(stack, 'Key'), retention: logs.RetentionDays.ONE_YEAR },
+      deleteAfter: [prodRole], deleteBefore: [], stackRoles: { prod: prodRole },
+    });
+    const template = Template.fromStack(stack);
+
+    // THEN
+    const roleArn = { 'Fn::GetAtt': [stack.getLogicalId(prodRole.node.defaultChild as iam.CfnRole), 'Arn'] };
+    template.hasResourceProperties('Custom::SageMakerProjectTeardown', { StackRoles: [{ StackName: `${PREFIX}-deploy-prod`, RoleArn: roleArn }] });
+    expect(statementsOf(template, 'TeardownHandlerRole').filter((s) => s.Sid === 'DeleteEndpointStacksWithTheirStageRoles')).toEqual([{
+      Sid: 'DeleteEndpointStacksWithTheirStageRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    }]);
+    // and none without stackRoles
+    expect(sids(teardownTemplate())).not.toContain('DeleteEndpointStacksWithTheirStageRoles');
+  });
+
   test('no stage: no stack or batch job rights, only its own stack\'s status', () => {
     const template = teardownTemplate({ stages: [] });
     expect(sids(template)).toEqual(['DeleteSageMakerPipeline', 'ReadOwnStackStatus', 'StopRunningExecutions']);

@@ -274,7 +274,7 @@ describe('IAM', () => {
       'sagemaker:InvokeEndpoint',
     ]],
     ['ProjectTeardownHandlerRole', [
-      'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks',
+      'cloudformation:DeleteStack', 'cloudformation:DescribeStackEvents', 'cloudformation:DescribeStacks', 'iam:PassRole',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:DeletePipeline', 'sagemaker:DescribePipeline',
       'sagemaker:ListPipelineExecutions', 'sagemaker:ListTags', 'sagemaker:ListTransformJobs',
       'sagemaker:StopPipelineExecution', 'sagemaker:StopTransformJob',
@@ -395,6 +395,11 @@ describe('teardown', () => {
       ProjectName: NAME,
       ProjectId: ID,
       StackNames: [`${PREFIX}-deploy-staging`, `${PREFIX}-deploy-prod`],
+      // each stage's stack deleted with its own stage's deploy role
+      StackRoles: [
+        { StackName: `${PREFIX}-deploy-staging`, RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectModelDeployStagingEndpointDeployRole[0-9A-F]{8}$/), 'Arn'] } },
+        { StackName: `${PREFIX}-deploy-prod`, RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectModelDeployEndpointDeployRole[0-9A-F]{8}$/), 'Arn'] } },
+      ],
       PipelineName: `${NAME}-${ID}`,
       ModelPackageGroupName: `${NAME}-${ID}`,
       RetainData: 'true',

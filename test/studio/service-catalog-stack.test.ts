@@ -244,9 +244,11 @@ describe.each([
 
   test('every resource the product gives a role to has its service in the PassRole condition', () => {
     const roles = new Set(Object.entries(productJson.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
-    // Role ARNs in policies, key policies, environment variables and state machine definitions are not handed over.
+    // Role ARNs in policies, key policies, environment variables and state machine definitions are
+    // not handed over, nor the teardown's StackRoles (its function passes them to CloudFormation at
+    // deletion, with its own role's iam:PassRole).
     const givesRole = (value: unknown, key = ''): boolean => {
-      if (['PolicyDocument', 'KeyPolicy', 'Environment', 'EnvironmentVariables', 'DefinitionString'].includes(key)) return false;
+      if (['PolicyDocument', 'KeyPolicy', 'Environment', 'EnvironmentVariables', 'DefinitionString', 'StackRoles'].includes(key)) return false;
       if (Array.isArray(value)) return value.some((v) => givesRole(v));
       if (!value || typeof value !== 'object') return false;
       const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];

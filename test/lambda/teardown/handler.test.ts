@@ -218,6 +218,26 @@ describe('Delete: onEvent', () => {
     expect(deletedStacks()).toEqual(deleted ? [STAGING] : []);
   });
 
+  test("each stack named in StackRoles is deleted with its stage's role (start and poll); the others with the role they were deployed with", async () => {
+    // GIVEN staging's deploy role is named; prod's stack is not in the map
+    const stagingRole = 'arn:aws:iam::123456789012:role/abalone-staging-deploy';
+    givenStack(STAGING, 'UPDATE_COMPLETE');
+    givenStack(PROD, 'CREATE_COMPLETE');
+    givenPipeline('missing');
+    const withRoles = event('Delete', { StackRoles: [{ StackName: STAGING, RoleArn: stagingRole }] } as Partial<typeof properties>);
+
+    // WHEN the deletion starts, and again when a poll finds staging settled after a deployment
+    await handlers.onEvent(withRoles);
+    await handlers.isComplete(withRoles);
+
+    // THEN
+    const calls = cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input);
+    expect(calls).toEqual([
+      { StackName: STAGING, RoleARN: stagingRole }, { StackName: PROD },
+      { StackName: STAGING, RoleARN: stagingRole }, { StackName: PROD },
+    ]);
+  });
+
   test("a target account's teardown (no PipelineName) deletes its endpoint stack and looks for no SageMaker pipeline", async () => {
     // GIVEN
     givenStack(STAGING, 'CREATE_COMPLETE');

@@ -23,6 +23,7 @@ describe('parseProperties', () => {
       pipelineName: 'abalone-p-abc123',
       modelPackageGroupName: 'abalone-p-abc123',
       retainData: true,
+      stackRoleArns: {},
       targetAccounts: [],
     });
   });
@@ -38,6 +39,15 @@ describe('parseProperties', () => {
     const withoutPipeline = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== 'PipelineName'));
     expect(parseProperties(withoutPipeline)).not.toHaveProperty('pipelineName');
     expect(() => parseProperties({ ...valid, PipelineName: '' })).toThrow("`PipelineName` must be a non-empty string; got ''");
+  });
+
+  test('StackRoles: the role each stack is deleted with, by stack name; none by default', () => {
+    const prod = 'sagemaker-abalone-p-abc123-deploy-prod';
+    const role = 'arn:aws:iam::123456789012:role/prod-deploy';
+    expect(parseProperties({ ...valid, StackRoles: [{ StackName: prod, RoleArn: role }] }).stackRoleArns).toEqual({ [prod]: role });
+    expect(parseProperties(valid).stackRoleArns).toEqual({});
+    expect(() => parseProperties({ ...valid, StackRoles: { [prod]: role } })).toThrow('`StackRoles` must be an array of stack names with their roles; got {');
+    expect(() => parseProperties({ ...valid, StackRoles: [{ StackName: prod, RoleArn: '' }] })).toThrow("`StackRoles[0].RoleArn` must be a non-empty string; got ''");
   });
 
   test('drops duplicate stack names so a stack is never processed twice', () => {
