@@ -325,9 +325,13 @@ describe('ServiceCatalogStack, overrides', () => {
     template.resourceCountIs('AWS::ServiceCatalog::PortfolioPrincipalAssociation', 3);
   });
 
+  /** The catalog with a permissions boundary, synthesized once for the two tests below. */
+  let bounded: ReturnType<typeof synth> | undefined;
+  const withBoundary = () => (bounded ??= synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } })));
+
   test('applies the permissions boundary to every role: the product\'s, the launch role, the asset deployment\'s', () => {
     // WHEN
-    const { product, template } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
+    const { product, template } = withBoundary();
     // THEN
     const roles = [...Object.values(product.findResources('AWS::IAM::Role')), ...Object.values(template.findResources('AWS::IAM::Role'))];
     expect(roles.length).toBeGreaterThan(15);
@@ -337,7 +341,7 @@ describe('ServiceCatalogStack, overrides', () => {
   });
 
   test('with a boundary, the launch role creates roles and writes their policies only with that boundary', () => {
-    const { template } = synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } }));
+    const { template } = withBoundary();
     const statements = launchRoleStatements(template);
     const bounded = statements.find((s) => s.Sid === 'RolesWithBoundary');
     expect(([] as string[]).concat(bounded?.Action as string[]).sort()).toEqual(['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription']);
