@@ -4,9 +4,9 @@
  * TypeScript program.
  *
  * Why: `tsc --noEmit && eslint .` built the same program twice, once in tsc and once in
- * typescript-eslint for the typed rules (`parserOptions.project: './tsconfig.json'`), about 15 CPU
- * seconds of duplicate work on a 2-core machine where `npm test` is CPU-bound (measured before:
- * `tsc --noEmit` about 22 CPU s, `eslint .` about 29). Here the program is built once, its
+ * typescript-eslint for the typed rules (`parserOptions.project: './tsconfig.json'`): duplicate
+ * work on a 2-core machine where `npm test` is CPU-bound (`tsc --noEmit` about 22 CPU s,
+ * `eslint .` about 29, of which most is that second program). Here the program is built once, its
  * diagnostics printed as tsc prints them, and the same program handed to typescript-eslint
  * (`parserOptions.programs`, which replaces `project`): 32 CPU s and 22 s wall instead of 55 and 37
  * (medians of 5 runs; BENCHMARKS.md, "Stop 30"), with the same lint results.
