@@ -91,12 +91,13 @@ describe('ProjectTeardown, configured', () => {
     // THEN
     const roleArn = { 'Fn::GetAtt': [stack.getLogicalId(prodRole.node.defaultChild as iam.CfnRole), 'Arn'] };
     template.hasResourceProperties('Custom::SageMakerProjectTeardown', { StackRoles: [{ StackName: `${PREFIX}-deploy-prod`, RoleArn: roleArn }] });
-    expect(statementsOf(template, 'TeardownHandlerRole').filter((s) => s.Sid === 'DeleteEndpointStacksWithTheirStageRoles')).toEqual([{
-      Sid: 'DeleteEndpointStacksWithTheirStageRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn,
+    const passRole = (t: Template) => statementsOf(t, 'TeardownHandlerRole').filter((s) => ([] as unknown[]).concat(s.Action).includes('iam:PassRole'));
+    expect(passRole(template)).toEqual([{
+      Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
     }]);
     // and none without stackRoles
-    expect(sids(teardownTemplate())).not.toContain('DeleteEndpointStacksWithTheirStageRoles');
+    expect(passRole(teardownTemplate())).toEqual([]);
   });
 
   test('no stage: no stack or batch job rights, only its own stack\'s status', () => {
