@@ -55,6 +55,30 @@ describe('controlTowerFindings', () => {
     expect(selected.filter((f) => !isAcknowledgedControl(f))).toHaveLength(2);
   }, 5 * 60_000);
 
+  test('judges a resource that several templates share once, and reports it in each of them; a changed resource is judged again', async () => {
+    // GIVEN three templates with a key of the same logical id: the same key (no rotation) in two
+    // of them, and with rotation in the third
+    const outdir = tmp('ct-shared-');
+    const app = new App({ outdir, context: context() });
+    for (const [name, rotation] of [['First', false], ['Second', false], ['Rotated', true]] as const) {
+      new kms.Key(new Stack(app, name), 'Key', { enableKeyRotation: rotation });
+    }
+    const templates = templatesIn(app.synth().directory).sort();
+    // WHEN
+    const key_ = (f: ControlTowerFinding) => `${f.template} ${f.control}`;
+    const shared = (await controlTowerFindings(templates)).map(key_).sort();
+    const again = (await controlTowerFindings([templates[1]])).map(key_).sort();
+    const all = (await controlTowerFindings(templates, { allRules: true })).map(key_).sort();
+    // THEN rotation (CT.KMS.PR.1) fails in the first two templates only, the CreateGrant deny (CT.KMS.PR.3) in all three
+    expect(shared).toEqual([
+      'First.template.json CT.KMS.PR.1', 'First.template.json CT.KMS.PR.3',
+      'Rotated.template.json CT.KMS.PR.3',
+      'Second.template.json CT.KMS.PR.1', 'Second.template.json CT.KMS.PR.3',
+    ]);
+    expect(shared).toEqual(all);
+    expect(again).toEqual(shared.filter((f) => f.startsWith(path.basename(templates[1]))));
+  }, 5 * 60_000);
+
   test('finds on a template of several services, with references between them, what every rule finds on the whole template', async () => {
     // GIVEN resources that the rules of other services' groups refer to: a log group and a bucket
     // encrypted with a key, a function, and the permission that lets a rule (of a service no rule

@@ -140,8 +140,8 @@ export function controlTowerRules(): ControlTowerRule[] {
 /**
  * Runs AWS Control Tower's proactive controls (the guard rules bundled with
  * @cdklabs/cdk-validator-cfnguard, with its cfn-guard binary) on each template and returns every
- * failure, in the order of the templates. Offline; cfn-guard's own exit status is checked, so a
- * rule that cannot run fails loudly.
+ * failure, in the order of the templates, once per control and resource. Offline; cfn-guard's own
+ * exit status is checked, so a rule that cannot run fails loudly.
  *
  * cfn-guard's cost is about (rules x size of the data) per process, and most of it is the
  * allocator's system time, so the rules do not all see the whole template. A rule reads only the
@@ -149,12 +149,19 @@ export function controlTowerRules(): ControlTowerRule[] {
  * at with `Ref` or `GetAtt` (rules check that such a target exists, some also its type): the rules
  * of a template that name the same of its types run together, on the template cut down to the
  * resources of those types and the resources they refer to, reduced to their type (a rule that
- * names no type sees the whole template). A rule that names
- * none of the template's types cannot fail and does not run. Equal groups on equal cuts (the same
- * resources in several configurations) run once per process: their output is reused. `allRules`
- * runs every bundled rule on each whole template (the tests of these shortcuts compare the two).
- * The processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap with a
- * synthesis (which keeps this process busy while cfn-guard works on another core).
+ * names no type sees the whole template). A rule that names none of the template's types cannot
+ * fail and does not run.
+ *
+ * The controls judge each resource on its own: that is how Control Tower runs them, as
+ * CloudFormation hooks on one resource at a time (each rule's `is_cfn_hook` form), and the bundled
+ * rules follow a reference only to check that its target exists and has the expected type. So a
+ * group's verdict on a resource is kept for the process (by the group, the resource as written
+ * and its targets' types), and a resource that an earlier template (another configuration) already
+ * had is not run again: the configurations share most of their resources.
+ *
+ * `allRules` runs every bundled rule on each whole template (the tests of these shortcuts compare
+ * the two). The processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap
+ * with a synthesis (which keeps this process busy while cfn-guard works on another core).
  */
 export async function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): Promise<ControlTowerFinding[]> {
   const rules = controlTowerRules();
@@ -167,32 +174,29 @@ export async function controlTowerFindings(templates: string[], options: { allRu
     }
   }
   const perTemplate = await Promise.all(templates.map(async (template) => {
-    const findings: ControlTowerFinding[] = [];
-    const document = JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources?: Record<string, { Type: string }> };
-    for (const { rules: group, data } of guardGroups(document, rules, options.allRules ?? false)) {
-      const results = await guardOutput(group, data);
-      for (const result of results) {
-        for (const failure of result.not_compliant ?? []) {
-          const name = failure.Rule?.name ?? '(unnamed)';
-          const control = controlOf.get(name) ?? `(unknown guard rule ${name})`;
-          const ids = resourcesNamedIn(failure);
-          for (const resource of ids.size ? [...ids] : ['(template)']) {
-            findings.push({ control, template: path.basename(template), resource });
-          }
-        }
-      }
-    }
-    return findings;
+    const document = JSON.parse(fs.readFileSync(template, 'utf8')) as GuardDocument;
+    const failures = await Promise.all(guardGroups(document, rules, options.allRules ?? false).map(({ rules: group, own }) => (own
+      ? judged(document, group, own, controlOf)
+      : guardOutput(group, JSON.stringify(document)).then((results) => failuresIn(results, controlOf)))));
+    const unique = new Map(failures.flat().map((f) => [`${f.control} ${f.resource}`, { control: f.control, template: path.basename(template), resource: f.resource }]));
+    return [...unique.values()];
   }));
   return perTemplate.flat();
 }
 
+interface GuardDocument {
+  Resources?: Record<string, { Type: string }>;
+}
+
+/** A failed control, without its template. */
+type Failure = Omit<ControlTowerFinding, 'template'>;
+
 /**
- * The guard runs of one template: its applicable rules, grouped by the template's types they name
- * (see {@link controlTowerFindings}), each with the template cut down to those types.
+ * The guard runs of one template: its applicable rules, grouped by the template's types they name,
+ * each with the resources of those types (`own`; none: the rules see the whole template).
  */
-function guardGroups(document: { Resources?: Record<string, { Type: string }> }, rules: ControlTowerRule[], allRules: boolean): Array<{ rules: ControlTowerRule[]; data: string }> {
-  if (allRules) return [{ rules, data: JSON.stringify(document) }];
+function guardGroups(document: GuardDocument, rules: ControlTowerRule[], allRules: boolean): Array<{ rules: ControlTowerRule[]; own?: string[] }> {
+  if (allRules) return [{ rules }];
   const resources = document.Resources ?? {};
   const present = new Set(Object.values(resources).map((r) => r.Type));
   // Rules that read the same of the template's types share a run (most services' rules name a
@@ -206,15 +210,47 @@ function guardGroups(document: { Resources?: Record<string, { Type: string }> },
     groups.set(key, [...(groups.get(key) ?? []), rule]);
   }
   return [...groups.entries()].map(([key, group]) => {
-    if (key === '(whole template)') return { rules: group, data: JSON.stringify(document) };
+    if (key === '(whole template)') return { rules: group };
     const types = new Set(group.flatMap((r) => r.resourceTypes));
-    const cut: Record<string, unknown> = Object.fromEntries(Object.entries(resources).filter(([, r]) => types.has(r.Type)));
-    // A target of another type is only looked up (it exists; its type): its type is enough.
-    for (const id of Object.keys(cut)) {
-      for (const target of referencedIds(cut[id])) if (resources[target] && !cut[target]) cut[target] = { Type: resources[target].Type };
-    }
-    return { rules: group, data: JSON.stringify({ ...document, Resources: cut }) };
+    return { rules: group, own: Object.keys(resources).filter((id) => types.has(resources[id].Type)) };
   });
+}
+
+/** Each group's verdict on each resource (see {@link controlTowerFindings}), for this process. */
+const verdicts = new Map<string, Promise<Failure[]>>();
+
+/**
+ * The failures of `group` on the resources `own` of `document`: the verdicts kept for them, and
+ * one run on those it has not judged yet (the template cut down to them and their targets, the
+ * targets reduced to their type). A failure that names no resource counts for every resource of its run.
+ */
+function judged(document: GuardDocument, group: ControlTowerRule[], own: string[], controlOf: Map<string, string>): Promise<Failure[]> {
+  const resources = document.Resources ?? {};
+  const keyOf = (id: string) => crypto.createHash('sha256')
+    .update(group.map((r) => r.file).join('\n')).update('\0').update(id).update('\0').update(JSON.stringify(resources[id]))
+    .update([...referencedIds(resources[id])].map((target) => `${target}:${resources[target]?.Type ?? ''}`).join(','))
+    .digest('hex');
+  const keys = new Map(own.map((id) => [id, keyOf(id)]));
+  const missing = own.filter((id) => !verdicts.has(keys.get(id)!));
+  if (missing.length) {
+    const cut: Record<string, unknown> = Object.fromEntries(missing.map((id) => [id, resources[id]]));
+    for (const id of missing) {
+      for (const target of referencedIds(resources[id])) if (resources[target] && !cut[target]) cut[target] = { Type: resources[target].Type };
+    }
+    const run = guardOutput(group, JSON.stringify({ ...document, Resources: cut })).then((results) => failuresIn(results, controlOf));
+    for (const id of missing) verdicts.set(keys.get(id)!, run.then((failures) => failures.filter((f) => f.resource === id || f.resource === '(template)')));
+  }
+  return Promise.all(own.map((id) => verdicts.get(keys.get(id)!)!)).then((lists) => lists.flat());
+}
+
+/** The failed controls in cfn-guard's results, with the resources each names (`(template)`: none). */
+function failuresIn(results: GuardResults, controlOf: Map<string, string>): Failure[] {
+  return results.flatMap((result) => (result.not_compliant ?? []).flatMap((failure) => {
+    const name = failure.Rule?.name ?? '(unnamed)';
+    const control = controlOf.get(name) ?? `(unknown guard rule ${name})`;
+    const ids = resourcesNamedIn(failure);
+    return (ids.size ? [...ids] : ['(template)']).map((resource) => ({ control, resource }));
+  }));
 }
 
 /** Logical ids that a resource points at with `Ref` or `Fn::GetAtt`. */
