@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -53,6 +54,22 @@ describe('controlTowerFindings', () => {
     ]);
     expect(all).toEqual(selected);
     expect(selected.filter((f) => !isAcknowledgedControl(f))).toHaveLength(2);
+  }, 5 * 60_000);
+
+  test('selects a rule by the types it names in either quote style (CT.AUTOSCALING.PR.5 names its type in single quotes)', async () => {
+    // GIVEN a launch configuration that gives its instances public addresses
+    const outdir = tmp('ct-quotes-');
+    const app = new App({ outdir, context: context() });
+    new autoscaling.CfnLaunchConfiguration(new Stack(app, 'LaunchStack'), 'Launch', { imageId: 'ami-12345678', instanceType: 't3.micro', associatePublicIpAddress: true });
+    const [template] = templatesIn(app.synth().directory);
+    // WHEN
+    const rule = controlTowerRules().find((r) => r.control === 'CT.AUTOSCALING.PR.5');
+    const selected = (await controlTowerFindings([template])).map((f) => f.control);
+    const all = (await controlTowerFindings([template], { allRules: true })).map((f) => f.control);
+    // THEN the rule reads launch configurations only, and finds the one here as with all rules
+    expect(rule?.resourceTypes).toEqual(['AWS::AutoScaling::LaunchConfiguration']);
+    expect(selected).toContain('CT.AUTOSCALING.PR.5');
+    expect(selected.sort()).toEqual(all.sort());
   }, 5 * 60_000);
 
   test('judges a resource that several templates share once, and reports it in each of them; a changed resource is judged again', async () => {

@@ -132,7 +132,7 @@ export function controlTowerRules(): ControlTowerRule[] {
       // The id in the rule's message (`[CT.NETWORK-FIREWALL.PR.1]`); file names lose the hyphens.
       control: /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(text)?.[1] ?? `(no control id in ${f})`,
       ruleNames: [...new Set([...text.matchAll(/^rule\s+(\w+)\s+when\b/gm)].map((m) => m[1]))],
-      resourceTypes: [...new Set([...text.matchAll(/"(AWS::\w+::\w+)"/g)].map((m) => m[1]))],
+      resourceTypes: [...new Set([...text.matchAll(/(["'])(AWS::\w+::\w+)\1/g)].map((m) => m[2]))],
     };
   });
 }
