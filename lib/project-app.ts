@@ -1,4 +1,4 @@
-import { Annotations, App, Environment } from 'aws-cdk-lib';
+import { Annotations, App, Environment } from 'aws-cdk-lib/core';
 import { ProjectConfig, projectStackProps, serviceCatalogStackProps, TargetAccountSetupConfig } from './config/project-config';
 import { TARGET_SETUP } from './contract/accounts';
 import { projectStackName } from './contract/names';

@@ -1,4 +1,4 @@
-import { Aws, Fn, Token } from 'aws-cdk-lib';
+import { Aws, Fn, Token } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DEPLOYMENT_STAGES, DeploymentStage, PROJECT_ROLE_PATH, ProjectNames, TargetRoleKind } from './names';
 

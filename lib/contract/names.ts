@@ -1,4 +1,4 @@
-import { Aws, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Token } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 import { ConfigError } from './errors';
 

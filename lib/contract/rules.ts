@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib/core';
 import { ConfigError } from './errors';
 import { GENERATED_PROJECT_ID_LENGTH, NAME_LIMITS, NameLimit, ProjectNames, stackDerivedProjectId } from './names';
 import { ConnectionSettingKey, ConnectionTemplateConstraints, LOG_RETENTION_DAYS, ProjectSettings } from './options';

@@ -1,4 +1,4 @@
-import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib/core';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 

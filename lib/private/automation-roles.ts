@@ -1,4 +1,4 @@
-import { CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib/core';
 import { IConstruct } from 'constructs';
 
 /**

@@ -1,4 +1,4 @@
-import { Resource } from 'aws-cdk-lib';
+import { Resource } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { roleArn, rolesOfAccount } from '../contract/accounts';

@@ -1,4 +1,4 @@
-import { IAspect } from 'aws-cdk-lib';
+import { IAspect } from 'aws-cdk-lib/core';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 

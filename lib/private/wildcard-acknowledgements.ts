@@ -1,4 +1,4 @@
-import { IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { IAspect, Stack, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { dlcRegistryAccounts } from './dlc-registries';

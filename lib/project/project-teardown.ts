@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Tags, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';

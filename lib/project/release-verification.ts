@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib/core';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aspects, CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';

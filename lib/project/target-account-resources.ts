@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { App, Aspects, BootstraplessSynthesizer, CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib/core';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

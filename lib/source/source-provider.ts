@@ -1,4 +1,4 @@
-import { Arn, ArnFormat } from 'aws-cdk-lib';
+import { Arn, ArnFormat } from 'aws-cdk-lib/core';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, BootstraplessSynthesizer, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, BootstraplessSynthesizer, Stack, StackProps } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';

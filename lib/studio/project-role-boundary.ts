@@ -1,4 +1,4 @@
-import { IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib/core';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';

@@ -1,4 +1,4 @@
-import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib';
+import { Aspects, CfnParameter, CfnRule, Fn, Stack } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ConnectionTemplateConstraints, DEFAULT_PROJECT_SETTINGS, ProjectOptions } from '../contract/options';

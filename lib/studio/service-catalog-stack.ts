@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Names, RemovalPolicy, Stack, StackProps, Tags, Token, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';

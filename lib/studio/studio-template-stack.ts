@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import {
   App, Aws, DockerImageAssetLocation, FileAssetLocation, FileAssetPackaging, FileAssetSource, ISynthesisSession,
   Stack, StackProps, StackSynthesizer, Validations,
-} from 'aws-cdk-lib';
+} from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { LaunchRole, PROVISIONER_STACK_PREFIX, Provisioner } from './launch-role';

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AddTagsCommand, DescribeDomainCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { App, FileAssetPackaging } from 'aws-cdk-lib';
+import { App, FileAssetPackaging } from 'aws-cdk-lib/core';
 import { parseProjectConfig } from '../config/project-config';
 import { STUDIO_VISIBILITY_TAG, StudioTemplateLocation, studioTemplateApp, TEMPLATES_LOCATION_TAG } from './studio-template-stack';
 import { zipDirectory } from './zip';
