@@ -40,10 +40,26 @@ function launchRoleStatements(template: Template): Statement[] {
 
 const list = (v: unknown): unknown[] => ([] as unknown[]).concat(v);
 
+/** The snapshot folder of the default catalog: v1 released with the default configuration. */
+const DEFAULT_SNAPSHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+/** The default catalog, synthesized once for the file (each synthesis of the catalog takes seconds). */
+let defaultCatalog: ReturnType<typeof synth> | undefined;
+const synthDefault = () => (defaultCatalog ??= synth(catalogApp({ snapshotDirectory: DEFAULT_SNAPSHOTS })));
+
+/**
+ * A fresh snapshot folder in which v1 of the default configuration was released: a copy of the
+ * snapshot the default catalog's synthesis wrote (the same file a synthesis into this folder writes).
+ */
+function releasedV1(): string {
+  synthDefault();
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+  for (const f of fs.readdirSync(DEFAULT_SNAPSHOTS)) fs.copyFileSync(path.join(DEFAULT_SNAPSHOTS, f), path.join(directory, f));
+  return directory;
+}
+
 describe('ServiceCatalogStack, default configuration', () => {
-  // GIVEN the catalog stack with one Studio execution role, synthesized once for these tests
-  const catalog = catalogApp();
-  const { template, product, productJson } = synth(catalog);
+  // GIVEN the catalog stack with one Studio execution role, synthesized once for the file
+  const { template, product, productJson } = synthDefault();
 
   test('publishes the product with its current version, owner and description', () => {
     template.resourceCountIs('AWS::ServiceCatalog::CloudFormationProduct', 1);
@@ -228,8 +244,8 @@ describe.each([
   ['no retention, teardown on', { retainData: 'false' }],
   ['CodeConnections source', CONNECTION_CONFIG],
 ])('launch role coverage of the product template (%s)', (_what, config: Record<string, unknown>) => {
-  // GIVEN
-  const { template, productJson } = synth(catalogApp({ config }));
+  // GIVEN (the default configuration is the catalog the tests above read)
+  const { template, productJson } = Object.keys(config).length === 0 ? synthDefault() : synth(catalogApp({ config }));
 
   test('every resource type of the product template has launch role permissions', () => {
     // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
@@ -274,8 +290,8 @@ describe('ServiceCatalogStack, overrides', () => {
 
   test('a new version keeps the released ones as product versions', () => {
     // GIVEN v1 was released (its snapshot is in the folder)
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
+    expect(fs.readdirSync(snapshotDirectory)).toHaveLength(1);
     // WHEN v2 is released
     const { template } = synth(catalogApp({ snapshotDirectory, config: { productVersion: 'v2' } }));
     // THEN
@@ -287,8 +303,7 @@ describe('ServiceCatalogStack, overrides', () => {
 
   test('fails when the template of a released version changes', () => {
     // GIVEN v1 was released with another template
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
     for (const f of fs.readdirSync(snapshotDirectory)) fs.writeFileSync(path.join(snapshotDirectory, f), '{}');
     // WHEN / THEN
     expect(() => synth(catalogApp({ snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
@@ -296,8 +311,7 @@ describe('ServiceCatalogStack, overrides', () => {
 
   test('refuses a CodeConnections version in a product of CodeCommit versions, and the reverse, writing no snapshot', () => {
     // GIVEN v1, a CodeCommit version, was released
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
     const [v1] = fs.readdirSync(snapshotDirectory);
     // WHEN / THEN the CodeConnections variant is added as git-v1
     expect(() => catalogApp({ snapshotDirectory, config: { ...CONNECTION_CONFIG, productVersion: 'git-v1' } })).toThrow(
