@@ -44,7 +44,7 @@ const list = (v: unknown): unknown[] => ([] as unknown[]).concat(v);
 const DEFAULT_SNAPSHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
 /** The default catalog, synthesized once for the file (each synthesis of the catalog takes seconds). */
 let defaultCatalog: ReturnType<typeof synth> | undefined;
-const synthDefault = () => (defaultCatalog ??= synth(catalogApp({ snapshotDirectory: DEFAULT_SNAPSHOTS })));
+const synthDefault = () => (defaultCatalog ??= synth(catalogApp({ templateOnly: true, snapshotDirectory: DEFAULT_SNAPSHOTS })));
 
 /**
  * A fresh snapshot folder in which v1 of the default configuration was released: a copy of the
@@ -245,7 +245,7 @@ describe.each([
   ['CodeConnections source', CONNECTION_CONFIG],
 ])('launch role coverage of the product template (%s)', (_what, config: Record<string, unknown>) => {
   // GIVEN (the default configuration is the catalog the tests above read)
-  const { template, productJson } = Object.keys(config).length === 0 ? synthDefault() : synth(catalogApp({ config }));
+  const { template, productJson } = Object.keys(config).length === 0 ? synthDefault() : synth(catalogApp({ templateOnly: true, config }));
 
   test('every resource type of the product template has launch role permissions', () => {
     // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
@@ -281,7 +281,7 @@ describe.each([
 describe('ServiceCatalogStack, overrides', () => {
   test('the product version name comes from productVersion', () => {
     // WHEN
-    const { template } = synth(catalogApp({ config: { productVersion: '2.0.0' } }));
+    const { template } = synth(catalogApp({ templateOnly: true, config: { productVersion: '2.0.0' } }));
     // THEN
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       ProvisioningArtifactParameters: [Match.objectLike({ Name: '2.0.0' })],
@@ -293,7 +293,7 @@ describe('ServiceCatalogStack, overrides', () => {
     const snapshotDirectory = releasedV1();
     expect(fs.readdirSync(snapshotDirectory)).toHaveLength(1);
     // WHEN v2 is released
-    const { template } = synth(catalogApp({ snapshotDirectory, config: { productVersion: 'v2' } }));
+    const { template } = synth(catalogApp({ templateOnly: true, snapshotDirectory, config: { productVersion: 'v2' } }));
     // THEN
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       ProvisioningArtifactParameters: [Match.objectLike({ Name: 'v1' }), Match.objectLike({ Name: 'v2' })],
@@ -306,7 +306,7 @@ describe('ServiceCatalogStack, overrides', () => {
     const snapshotDirectory = releasedV1();
     for (const f of fs.readdirSync(snapshotDirectory)) fs.writeFileSync(path.join(snapshotDirectory, f), '{}');
     // WHEN / THEN
-    expect(() => synth(catalogApp({ snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
+    expect(() => synth(catalogApp({ templateOnly: true, snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
   });
 
   test('refuses a CodeConnections version in a product of CodeCommit versions, and the reverse, writing no snapshot', () => {
@@ -331,7 +331,7 @@ describe('ServiceCatalogStack, overrides', () => {
     // GIVEN
     const principals = [STUDIO_ROLE, `arn:aws:iam::${ENV.account}:user/alice`, `arn:aws:iam::${ENV.account}:group/DataScientists`];
     // WHEN
-    const { template } = synth(catalogApp({ config: { portfolioPrincipals: principals.join(',') } }));
+    const { template } = synth(catalogApp({ templateOnly: true, config: { portfolioPrincipals: principals.join(',') } }));
     // THEN
     for (const arn of principals) {
       template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: arn, PrincipalType: 'IAM' });
@@ -341,7 +341,7 @@ describe('ServiceCatalogStack, overrides', () => {
 
   /** The catalog with a permissions boundary, synthesized once for the two tests below. */
   let bounded: ReturnType<typeof synth> | undefined;
-  const withBoundary = () => (bounded ??= synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } })));
+  const withBoundary = () => (bounded ??= synth(catalogApp({ templateOnly: true, config: { permissionsBoundary: 'ProjectBoundary' } })));
 
   test('applies the permissions boundary to every role: the product\'s, the launch role, the asset deployment\'s', () => {
     // WHEN
@@ -372,7 +372,7 @@ describe('ServiceCatalogStack, overrides', () => {
     const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       // WHEN
-      const catalog = catalogApp({ env: false });
+      const catalog = catalogApp({ templateOnly: true, env: false });
       const { template } = synth(catalog);
       // THEN
       template.hasResourceProperties('AWS::S3::Bucket', { BucketName: Match.stringLikeRegexp('^sagemaker-mlops-catalog-[a-z0-9-]+$') });
