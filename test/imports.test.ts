@@ -9,6 +9,26 @@ import madge from 'madge';
  */
 const ROOT = path.join(__dirname, '..');
 
+/*
+ * Parsing (TypeScript's parser, through madge's precinct) is nearly all of the time of a graph, and
+ * the graphs here parse the same files again and again: scripts/ and bin/ import lib/, whose graph
+ * is also asked for three times. Each file is parsed once for this test file: the same path, the
+ * same content and the same options give the same imports. (A cache of whole graphs does not help:
+ * the graphs of the other folders still parse lib/.)
+ */
+jest.mock('precinct', () => {
+  const precinct = jest.requireActual('precinct');
+  const readFileSync = jest.requireActual('node:fs').readFileSync;
+  const paperwork = precinct.paperwork;
+  const parsed = new Map<string, string[]>();
+  precinct.paperwork = (filename: string, options: object = {}) => {
+    const key = JSON.stringify([filename, options, readFileSync(filename, 'utf8')]);
+    if (!parsed.has(key)) parsed.set(key, paperwork(filename, options));
+    return [...parsed.get(key)!];
+  };
+  return precinct;
+});
+
 async function graph(dir: string): Promise<madge.MadgeInstance> {
   return madge(dir, { fileExtensions: ['ts'], excludeRegExp: [/node_modules/, /\.d\.ts$/, /cdk\.out/] });
 }

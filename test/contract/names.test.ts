@@ -6,13 +6,14 @@ import { NAME_LIMITS, ProjectNames } from '../../lib/contract/names';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { SageMakerProjectProductStack } from '../../lib/studio/product-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cdkJsonContext, projectApp } from '../support/app';
+import { cdkJsonContext, projectApp, templateOnlyAppProps } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
 import type { ProjectSettings } from '../../lib/contract/options';
 
-/** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code). */
+/** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code) nor what only the assembly holds. */
 function bareApp(): App {
-  return new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const lean = templateOnlyAppProps();
+  return new App({ treeMetadata: lean.treeMetadata, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...lean.context } });
 }
 
 /** Evaluates the intrinsic functions of a stack-derived value the way CloudFormation would. */
@@ -35,7 +36,7 @@ function evaluate(value: unknown, stackId: string): string {
 
 /** The default project's template, synthesized once for the file. */
 let defaultTemplate: Record<string, Record<string, Record<string, unknown>>> | undefined;
-const defaultProjectTemplate = () => (defaultTemplate ??= Template.fromStack(projectApp().stack).toJSON());
+const defaultProjectTemplate = () => (defaultTemplate ??= Template.fromStack(projectApp({ templateOnly: true }).stack).toJSON());
 
 /** The default project's id and bucket name as CloudFormation resolves them for a stack id. */
 function deployedNames(stackId: string): { id: string; bucket: string } {
@@ -85,7 +86,7 @@ describe('project ids', () => {
   });
 
   test('are used as configured when set', () => {
-    const { stack } = projectApp({ config: { projectId: 'p-abc123def456' } });
+    const { stack } = projectApp({ config: { projectId: 'p-abc123def456' }, templateOnly: true });
     expect(stack.project.names.artifactBucketName).toBe('sagemaker-project-p-abc123def456');
     Template.fromStack(stack).resourceCountIs('AWS::SSM::Parameter', 0);
   });
@@ -180,7 +181,7 @@ describe('project settings', () => {
     // CDK prints the warnings of a synthesis to stderr (the CLI shows them to the user): captured here.
     const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const { stack } = projectApp({ config: { productVersion: 'v2' } });
+      const { stack } = projectApp({ config: { productVersion: 'v2' }, templateOnly: true });
       Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('`productVersion` is ignored'));
       expect(printed.mock.calls.flat().join('\n')).toContain('`productVersion` is ignored');
     } finally {

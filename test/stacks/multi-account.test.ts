@@ -151,6 +151,10 @@ test('fails when the construct gets deployment accounts with a project name that
   expect(() => new SageMakerProject(stack, 'Plain', { projectName: name, projectId: 'p-abc123def456', deploymentAccounts: accounts })).toThrow(message);
 });
 
+/** Both stages in the staging account: synthesized once for the three tests that read it. */
+let sharedAccount: ReturnType<typeof multiAccountTemplates> | undefined;
+const sharedAccountTemplates = () => (sharedAccount ??= multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT }));
+
 describe('multi-account app', () => {
   const { project, targets } = multiAccountTemplates();
   const staging = targets[STAGING_ACCOUNT];
@@ -190,7 +194,7 @@ describe('multi-account app', () => {
   });
 
   test('one template holds both stages when they share an account', () => {
-    const { targets: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
+    const { targets: t } = sharedAccountTemplates();
     expect(Object.keys(t)).toEqual([STAGING_ACCOUNT]);
     const names = templateRoles(t[STAGING_ACCOUNT], STAGING_ACCOUNT).map((r) => r.roleName);
     expect(names.sort()).toEqual([`sagemaker-${PROJECT_ID}-prod-batch-schedule`, `sagemaker-${PROJECT_ID}-prod-model`,
@@ -328,7 +332,7 @@ describe('multi-account app', () => {
     });
 
     test('a shared account\'s resources are deployed once, by staging', () => {
-      const { project: t } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
+      const { project: t } = sharedAccountTemplates();
       const names = pipelineStages(t).flatMap((s) => s.Actions.map((a) => a.Name)).filter((n) => n.endsWith('AccountResources'));
       expect(names).toEqual(['DeployStagingAccountResources']);
     });
@@ -407,7 +411,7 @@ describe('multi-account app', () => {
     project.hasResourceProperties('Custom::SageMakerProjectTeardown', {
       StackNames: [], TargetAccounts: [entry(STAGING_ACCOUNT, ['staging']), entry(PROD_ACCOUNT, ['prod'])],
     });
-    const { project: shared } = multiAccountTemplates({ ...MULTI_ACCOUNT_CONFIG, prodAccount: STAGING_ACCOUNT });
+    const { project: shared } = sharedAccountTemplates();
     shared.hasResourceProperties('Custom::SageMakerProjectTeardown', { TargetAccounts: [entry(STAGING_ACCOUNT, ['staging', 'prod'])] });
   });
 

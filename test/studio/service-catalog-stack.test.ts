@@ -40,10 +40,26 @@ function launchRoleStatements(template: Template): Statement[] {
 
 const list = (v: unknown): unknown[] => ([] as unknown[]).concat(v);
 
+/** The snapshot folder of the default catalog: v1 released with the default configuration. */
+const DEFAULT_SNAPSHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+/** The default catalog, synthesized once for the file (each synthesis of the catalog takes seconds). */
+let defaultCatalog: ReturnType<typeof synth> | undefined;
+const synthDefault = () => (defaultCatalog ??= synth(catalogApp({ templateOnly: true, snapshotDirectory: DEFAULT_SNAPSHOTS })));
+
+/**
+ * A fresh snapshot folder in which v1 of the default configuration was released: a copy of the
+ * snapshot the default catalog's synthesis wrote (the same file a synthesis into this folder writes).
+ */
+function releasedV1(): string {
+  synthDefault();
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
+  for (const f of fs.readdirSync(DEFAULT_SNAPSHOTS)) fs.copyFileSync(path.join(DEFAULT_SNAPSHOTS, f), path.join(directory, f));
+  return directory;
+}
+
 describe('ServiceCatalogStack, default configuration', () => {
-  // GIVEN the catalog stack with one Studio execution role, synthesized once for these tests
-  const catalog = catalogApp();
-  const { template, product, productJson } = synth(catalog);
+  // GIVEN the catalog stack with one Studio execution role, synthesized once for the file
+  const { template, product, productJson } = synthDefault();
 
   test('publishes the product with its current version, owner and description', () => {
     template.resourceCountIs('AWS::ServiceCatalog::CloudFormationProduct', 1);
@@ -228,8 +244,8 @@ describe.each([
   ['no retention, teardown on', { retainData: 'false' }],
   ['CodeConnections source', CONNECTION_CONFIG],
 ])('launch role coverage of the product template (%s)', (_what, config: Record<string, unknown>) => {
-  // GIVEN
-  const { template, productJson } = synth(catalogApp({ config }));
+  // GIVEN (the default configuration is the catalog the tests above read)
+  const { template, productJson } = Object.keys(config).length === 0 ? synthDefault() : synth(catalogApp({ templateOnly: true, config }));
 
   test('every resource type of the product template has launch role permissions', () => {
     // THEN: a new resource type in the project needs a reviewed entry in LAUNCH_PERMISSIONS
@@ -265,7 +281,7 @@ describe.each([
 describe('ServiceCatalogStack, overrides', () => {
   test('the product version name comes from productVersion', () => {
     // WHEN
-    const { template } = synth(catalogApp({ config: { productVersion: '2.0.0' } }));
+    const { template } = synth(catalogApp({ templateOnly: true, config: { productVersion: '2.0.0' } }));
     // THEN
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       ProvisioningArtifactParameters: [Match.objectLike({ Name: '2.0.0' })],
@@ -274,10 +290,10 @@ describe('ServiceCatalogStack, overrides', () => {
 
   test('a new version keeps the released ones as product versions', () => {
     // GIVEN v1 was released (its snapshot is in the folder)
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
+    expect(fs.readdirSync(snapshotDirectory)).toHaveLength(1);
     // WHEN v2 is released
-    const { template } = synth(catalogApp({ snapshotDirectory, config: { productVersion: 'v2' } }));
+    const { template } = synth(catalogApp({ templateOnly: true, snapshotDirectory, config: { productVersion: 'v2' } }));
     // THEN
     template.hasResourceProperties('AWS::ServiceCatalog::CloudFormationProduct', {
       ProvisioningArtifactParameters: [Match.objectLike({ Name: 'v1' }), Match.objectLike({ Name: 'v2' })],
@@ -287,17 +303,15 @@ describe('ServiceCatalogStack, overrides', () => {
 
   test('fails when the template of a released version changes', () => {
     // GIVEN v1 was released with another template
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
     for (const f of fs.readdirSync(snapshotDirectory)) fs.writeFileSync(path.join(snapshotDirectory, f), '{}');
     // WHEN / THEN
-    expect(() => synth(catalogApp({ snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
+    expect(() => synth(catalogApp({ templateOnly: true, snapshotDirectory }))).toThrow(/Template has changed for ProductStack Version v1/);
   });
 
   test('refuses a CodeConnections version in a product of CodeCommit versions, and the reverse, writing no snapshot', () => {
     // GIVEN v1, a CodeCommit version, was released
-    const snapshotDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-'));
-    synth(catalogApp({ snapshotDirectory }));
+    const snapshotDirectory = releasedV1();
     const [v1] = fs.readdirSync(snapshotDirectory);
     // WHEN / THEN the CodeConnections variant is added as git-v1
     expect(() => catalogApp({ snapshotDirectory, config: { ...CONNECTION_CONFIG, productVersion: 'git-v1' } })).toThrow(
@@ -317,7 +331,7 @@ describe('ServiceCatalogStack, overrides', () => {
     // GIVEN
     const principals = [STUDIO_ROLE, `arn:aws:iam::${ENV.account}:user/alice`, `arn:aws:iam::${ENV.account}:group/DataScientists`];
     // WHEN
-    const { template } = synth(catalogApp({ config: { portfolioPrincipals: principals.join(',') } }));
+    const { template } = synth(catalogApp({ templateOnly: true, config: { portfolioPrincipals: principals.join(',') } }));
     // THEN
     for (const arn of principals) {
       template.hasResourceProperties('AWS::ServiceCatalog::PortfolioPrincipalAssociation', { PrincipalARN: arn, PrincipalType: 'IAM' });
@@ -327,7 +341,7 @@ describe('ServiceCatalogStack, overrides', () => {
 
   /** The catalog with a permissions boundary, synthesized once for the two tests below. */
   let bounded: ReturnType<typeof synth> | undefined;
-  const withBoundary = () => (bounded ??= synth(catalogApp({ config: { permissionsBoundary: 'ProjectBoundary' } })));
+  const withBoundary = () => (bounded ??= synth(catalogApp({ templateOnly: true, config: { permissionsBoundary: 'ProjectBoundary' } })));
 
   test('applies the permissions boundary to every role: the product\'s, the launch role, the asset deployment\'s', () => {
     // WHEN
@@ -358,7 +372,7 @@ describe('ServiceCatalogStack, overrides', () => {
     const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       // WHEN
-      const catalog = catalogApp({ env: false });
+      const catalog = catalogApp({ templateOnly: true, env: false });
       const { template } = synth(catalog);
       // THEN
       template.hasResourceProperties('AWS::S3::Bucket', { BucketName: Match.stringLikeRegexp('^sagemaker-mlops-catalog-[a-z0-9-]+$') });

@@ -8,7 +8,7 @@ import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/p
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
 import { MANAGED_POLICY_MAX_LENGTH, renderedLength } from '../../lib/studio/project-role-boundary';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext } from '../support/app';
+import { cdkJsonContext, templateOnlyAppProps } from '../support/app';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
 import { ConfigError } from '../../lib/contract/errors';
 import { REPOSITORY_FULL_NAME_PATTERN } from '../../lib/contract/rules';
@@ -20,11 +20,18 @@ type Json = any;
 const BUCKET = 'platform-sagemaker-templates';
 const CONNECTION_PARAMETERS = ['CodeConnectionArn', 'ModelBuildCodeRepositoryFullname', 'ModelDeployCodeRepositoryFullname', 'CodeRepositoryBranch'];
 
+/** An app with cdk.json's feature flags; without bundling, it synthesizes for reading templates only (templateOnlyAppProps). */
+function leanApp(outdir: string, bundle: boolean): App {
+  if (bundle) return new App({ outdir, context: cdkJsonContext() });
+  const lean = templateOnlyAppProps();
+  return new App({ outdir, treeMetadata: lean.treeMetadata, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...lean.context } });
+}
+
 /** The S3 template app of a connection template, as `npm run publish-template -- -c sourceProvider=codeconnections` builds it. */
 function s3TemplateApp(config: Record<string, unknown> = {}, bundle = false) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'connection-template-'));
   const parsed = parseProjectConfig({ sourceProvider: 'codeconnections', ...config }, { templateOnly: true });
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const app = leanApp(outdir, bundle);
   const stacks = studioTemplateApp(app, parsed, new StudioTemplateLocation(BUCKET, 'templates/', parsed.productVersion));
   return { app, outdir, stacks };
 }
@@ -43,7 +50,7 @@ const synthDefaultS3 = () => (defaultS3 ??= synthS3());
 function catalogApp(config: Record<string, unknown> = {}, bundle = false) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'connection-catalog-'));
   const parsed = parseProjectConfig({ serviceCatalog: 'true', ...CONNECTION_CONFIG, ...config });
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const app = leanApp(outdir, bundle);
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
     ...serviceCatalogStackProps(parsed), env: { account: '123456789012', region: 'eu-west-1' }, snapshotDirectory: fs.mkdtempSync(path.join(os.tmpdir(), 'snapshots-')),
   });
