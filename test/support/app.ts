@@ -61,5 +61,5 @@ export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: 
 
 /** The template of a project stack. */
 export function projectTemplate(config: Record<string, unknown> = {}): Template {
-  return Template.fromStack(projectApp({ config }).stack);
+  return Template.fromStack(projectApp({ config, templateOnly: true }).stack);
 }

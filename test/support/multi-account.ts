@@ -44,7 +44,7 @@ export function multiAccountTemplates(config: Record<string, string> = MULTI_ACC
   project: Template;
   targets: Record<string, Template>;
 } {
-  const { stack } = projectApp({ config });
+  const { stack } = projectApp({ config, templateOnly: true });
   const project = Template.fromStack(stack);
   const files = releaseFiles(project);
   return {
