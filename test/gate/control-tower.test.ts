@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
 import { cdkJsonContext } from '../support/app';
-import { ControlTowerFinding, controlTowerFindings, controlTowerRules, isAcknowledgedControl, templatesIn } from '../support/compliance';
+import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, controlTowerRules, isAcknowledgedControl, lintFindings, templatesIn } from '../support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 /** Assets are not looked at by the controls: skip bundling. */
@@ -119,4 +119,29 @@ describe('controlTowerFindings', () => {
     expect(grouped).toEqual(all);
     expect(grouped.length).toBeGreaterThan(3);
   }, 5 * 60_000);
+});
+
+describe('cfnLintAsync', () => {
+  test('reports nothing on a clean template and the parse error of a broken one (one process)', async () => {
+    const dir = tmp('lint-');
+    const clean = path.join(dir, 'clean.template.json');
+    const broken = path.join(dir, 'broken.template.json');
+    fs.writeFileSync(clean, JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }));
+    fs.writeFileSync(broken, '{"Resources": {');
+    const lint = await cfnLintAsync([clean, broken]);
+    expect(lint.split('\n').filter((l) => l.startsWith(`${clean}:`))).toEqual([]);
+    expect(lint.split('\n').filter((l) => l.startsWith(`${broken}:`))).toEqual([expect.stringContaining('E0000')]);
+  }, 5 * 60_000);
+
+  test('a missing cfn-lint fails with how to install it', () => {
+    const missing = Object.assign(new Error('spawn cfn-lint ENOENT'), { code: 'ENOENT' });
+    expect(() => lintFindings({ status: null, stdout: '', stderr: '', error: missing })).toThrow('cfn-lint is not on PATH: install it (pip install cfn-lint)');
+  });
+
+  test('a cfn-lint that crashes (an error status and no finding) fails, not passes as clean', () => {
+    expect(() => lintFindings({ status: 1, stdout: '', stderr: 'Traceback (most recent call last)' })).toThrow('cfn-lint failed (status 1) without a finding: Traceback');
+    // Findings come with a non-zero status (2: errors, 4: warnings): they are the result.
+    expect(lintFindings({ status: 2, stdout: 'a.json:1:1:1:2:E0000:broken\n', stderr: '' })).toBe('a.json:1:1:1:2:E0000:broken');
+    expect(lintFindings({ status: 0, stdout: '', stderr: '' })).toBe('');
+  });
 });

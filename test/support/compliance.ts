@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -62,26 +62,23 @@ export function templatesIn(outdir: string): string[] {
   return fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(outdir, f));
 }
 
-/** Runs cfn-lint on templates, ignoring only {@link CFN_LINT_IGNORED}; returns its findings (empty: clean). */
-export function cfnLint(templates: string[]): string {
-  const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-  if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
-  try {
-    return execFileSync('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates], { encoding: 'utf8' }).trim();
-  } catch (e) {
-    return String((e as { stdout?: string }).stdout ?? e).trim();
-  }
-}
-
 /**
- * {@link cfnLint} without blocking this process: a synthesis can go on while cfn-lint works on
- * another core. Shares the slots of the cfn-guard processes.
+ * Runs cfn-lint on templates, ignoring only {@link CFN_LINT_IGNORED}; returns its findings (empty:
+ * clean). It does not block this process: a synthesis can go on while cfn-lint works on another
+ * core. Shares the slots of the cfn-guard processes. A cfn-lint that is missing, or that exits
+ * with an error and no finding (a crash), fails loudly rather than passing as clean.
  */
 export async function cfnLintAsync(templates: string[]): Promise<string> {
-  const lint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-  if (lint.error) throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
-  const result = await inGuardSlot(() => runProcess('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates]));
+  return lintFindings(await inGuardSlot(() => runProcess('cfn-lint', ['--format', 'parseable', '--ignore-checks', ...Object.keys(CFN_LINT_IGNORED), '--', ...templates])));
+}
+
+/** cfn-lint's findings from its exit (see {@link cfnLintAsync}). */
+export function lintFindings(result: ProcessResult): string {
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new Error('cfn-lint is not on PATH: install it (pip install cfn-lint) to run this test');
+  }
   if (result.error) throw result.error;
+  if (result.status !== 0 && result.stdout.trim() === '') throw new Error(`cfn-lint failed (status ${result.status}) without a finding: ${result.stderr}`);
   return result.stdout.trim();
 }
 
@@ -312,8 +309,16 @@ async function inGuardSlot<T>(task: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A child process's exit status and output (spawnSync's fields, without blocking this process). */
-function runProcess(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+/** A child process's exit status and output (spawnSync's fields). */
+export interface ProcessResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: Error;
+}
+
+/** Runs a child process without blocking this process. */
+function runProcess(command: string, args: string[]): Promise<ProcessResult> {
   return new Promise((resolve) => {
     execFile(command, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = (error as { code?: unknown } | null)?.code;
