@@ -6,6 +6,9 @@ import type { Construct, IConstruct } from 'constructs';
 /** The SageMaker service principal. */
 export const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
 
+/** The CloudFormation service principal (the roles a deployment passes to CloudFormation). */
+export const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
+
 /** The ECR actions that pull an image (and only that): what a model, a transform or a build that uses an image needs. */
 export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 

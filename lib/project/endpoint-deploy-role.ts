@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { endpointStackAlarmArns } from './alarm-topic';
 import { grantBatchDeploy } from './batch-inference';
 import { DeploymentStage, ProjectNames } from '../contract/names';
-import { grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { CLOUDFORMATION_SERVICE, grantCreateGrantForAwsResources, grantPassRole, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 
 /** Tag of every resource of a project's endpoint stacks: the project id (SageMaker's key). */
 export const PROJECT_ID_TAG = 'sagemaker:project-id';
@@ -74,7 +74,7 @@ export class EndpointDeployRole extends iam.Role {
   constructor(scope: Construct, id: string, props: EndpointDeployRoleProps) {
     const { names, stage } = props;
     super(scope, id, {
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(CLOUDFORMATION_SERVICE),
       description: `CloudFormation deploying the ${names.pipelineName} ${stage} endpoint stack`,
       roleName: props.roleName,
     });

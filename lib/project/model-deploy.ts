@@ -16,7 +16,7 @@ import { ReleaseVerification } from './release-verification';
 import { TargetAccountSettings, targetAccountResourcesTemplate, targetTemplateParameterOverrides } from './target-account-resources';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../contract/names';
 import { PassRoleOnlyTo } from '../private/pass-role-condition';
-import { grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
+import { CLOUDFORMATION_SERVICE, grantSageMakerLogging, SAGEMAKER_SERVICE, sageMakerArn } from '../private/iam';
 import { automationRoleNames } from '../private/automation-roles';
 
 /** Name of the deploy pipeline's variable that carries the model package to deploy. */
@@ -411,7 +411,7 @@ export class ModelDeploy extends Construct {
     }
 
     // The CloudFormation actions pass their stage's deploy role to CloudFormation, and only there.
-    if (localStages.length > 0) Aspects.of(this).add(new PassRoleOnlyTo(Object.values(deployRoles), 'cloudformation.amazonaws.com'));
+    if (localStages.length > 0) Aspects.of(this).add(new PassRoleOnlyTo(Object.values(deployRoles), CLOUDFORMATION_SERVICE));
   }
 
   /**

@@ -8,7 +8,7 @@ import { setupRoleArn, TARGET_SETUP } from '../contract/accounts';
 import { DEPLOYMENT_STAGES, DeploymentStage, ProjectNames } from '../contract/names';
 import { bundledFunction } from '../private/bundled-function';
 import { LogSettings, projectLogGroup } from '../private/log-settings';
-import { grantPassRole, sageMakerArn } from '../private/iam';
+import { CLOUDFORMATION_SERVICE, grantPassRole, sageMakerArn } from '../private/iam';
 import { batchTransformJobArn } from './batch-inference';
 
 /** Properties of {@link ProjectTeardown}. */
@@ -182,7 +182,7 @@ export class ProjectTeardown extends Construct {
     }
     // DeleteStack with each stage's deploy role (which therefore is deleted after the teardown),
     // passed to CloudFormation only.
-    for (const [, stackRole] of stackRoles) grantPassRole(role, stackRole, 'cloudformation.amazonaws.com');
+    for (const [, stackRole] of stackRoles) grantPassRole(role, stackRole, CLOUDFORMATION_SERVICE);
 
     // Two framework roles, not one: a single shared role makes a dependency cycle between the
     // waiter state machine, its role and the framework functions.

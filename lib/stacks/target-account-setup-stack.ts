@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TARGET_SETUP } from '../contract/accounts';
 import { DEPLOYMENT_STAGES } from '../contract/names';
-import { ECR_PULL_ACTIONS, SAGEMAKER_SERVICE } from '../private/iam';
+import { CLOUDFORMATION_SERVICE, ECR_PULL_ACTIONS, SAGEMAKER_SERVICE } from '../private/iam';
 import { DEPLOYMENT_STAGE_TAG, PROJECT_ID_TAG, SAGEMAKER_SCALABLE_DIMENSIONS } from '../project/endpoint-deploy-role';
 import { AcknowledgeWildcards, SETUP_WILDCARD_REASONS } from '../private/wildcard-acknowledgements';
 
@@ -159,7 +159,7 @@ export class TargetAccountSetupStack extends Stack {
     this.executionRole = new iam.Role(this, 'CfnExecutionRole', {
       roleName: TARGET_SETUP.executionRoleName,
       path: TARGET_SETUP.path,
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal(CLOUDFORMATION_SERVICE),
       description: `CloudFormation deploying the stage stacks of account ${projectAccount}'s SageMaker projects`,
     });
     const exec = this.executionRole;
@@ -340,7 +340,7 @@ export class TargetAccountSetupStack extends Stack {
       sid: 'PassExecutionRole',
       actions: ['iam:PassRole'],
       resources: [exec.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      conditions: { StringEquals: { 'iam:PassedToService': CLOUDFORMATION_SERVICE } },
     }));
     access.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadPipelineArtifacts',

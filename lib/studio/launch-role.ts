@@ -2,6 +2,7 @@ import { ArnFormat, Stack, Validations } from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CONNECTION_SERVICE_PREFIXES } from '../source/connection-seed';
+import { CLOUDFORMATION_SERVICE } from '../private/iam';
 import { flatten } from '../private/wildcard-acknowledgements';
 import { PROJECT_ROLE_PATH } from './project-role-boundary';
 import type { SourceProviderName } from '../contract/options';
@@ -26,7 +27,7 @@ export const PROVISIONER_STACK_PREFIX: Readonly<Record<Provisioner, string>> = {
 
 const PROVISIONER_PRINCIPAL: Readonly<Record<Provisioner, string>> = {
   [Provisioner.SERVICE_CATALOG]: 'servicecatalog.amazonaws.com',
-  [Provisioner.S3_TEMPLATE]: 'cloudformation.amazonaws.com',
+  [Provisioner.S3_TEMPLATE]: CLOUDFORMATION_SERVICE,
 };
 
 /** One group of launch role permissions: the CloudFormation resource types it serves. */
