@@ -266,30 +266,24 @@ function referencedIds(value: unknown, ids = new Set<string>()): Set<string> {
 
 type GuardResults = Array<{ not_compliant?: Array<{ Rule?: { name?: string } }> }>;
 
-/** cfn-guard's results of these rules on this data, computed once per process for equal inputs. */
-const guardRuns = new Map<string, Promise<GuardResults>>();
+/** Folder of the data files cfn-guard reads, and how many it holds. */
 let guardDataDir: string | undefined;
+let guardDataFiles = 0;
 
-function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResults> {
-  const key = crypto.createHash('sha256').update(rules.map((r) => r.file).join('\n')).update('\0').update(data).digest('hex');
-  let run = guardRuns.get(key);
-  if (!run) {
-    guardDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-guard-'));
-    const file = path.join(guardDataDir, `${key}.json`);
-    fs.writeFileSync(file, data);
-    run = inGuardSlot(() => runProcess(cfnGuardBinary(), [
-      'validate', ...rules.flatMap((r) => ['--rules', r.file]), '--data', file,
-      '--output-format', 'json', '--show-summary', 'none', '--structured',
-    ])).then((guard) => {
-      // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
-      if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
-        throw new Error(`cfn-guard failed on ${file} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
-      }
-      return JSON.parse(guard.stdout) as GuardResults;
-    });
-    guardRuns.set(key, run);
+/** cfn-guard's results of these rules on this data (one process; the verdicts are kept by {@link judged}). */
+async function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResults> {
+  guardDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-guard-'));
+  const file = path.join(guardDataDir, `${++guardDataFiles}.json`);
+  fs.writeFileSync(file, data);
+  const guard = await inGuardSlot(() => runProcess(cfnGuardBinary(), [
+    'validate', ...rules.flatMap((r) => ['--rules', r.file]), '--data', file,
+    '--output-format', 'json', '--show-summary', 'none', '--structured',
+  ]));
+  // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
+  if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
+    throw new Error(`cfn-guard failed on ${file} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
   }
-  return run;
+  return JSON.parse(guard.stdout) as GuardResults;
 }
 
 /** cfn-guard processes at a time: one per processor. */
