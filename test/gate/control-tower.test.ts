@@ -74,7 +74,8 @@ describe('controlTowerFindings', () => {
 
   test('judges a resource that several templates share once, and reports it in each of them; a changed resource is judged again', async () => {
     // GIVEN three templates with a key of the same logical id: the same key (no rotation) in two
-    // of them, and with rotation in the third
+    // of them, and with rotation in the third (the runs on the first and third keys, of the same
+    // rules, share one cfn-guard process: each must get its own results)
     const outdir = tmp('ct-shared-');
     const app = new App({ outdir, context: context() });
     for (const [name, rotation] of [['First', false], ['Second', false], ['Rotated', true]] as const) {

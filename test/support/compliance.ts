@@ -158,7 +158,8 @@ export function controlTowerRules(): ControlTowerRule[] {
  *
  * `allRules` runs every bundled rule on each whole template (the tests of these shortcuts compare
  * the two). The processes of all calls share {@link GUARD_PROCESSES} slots, so calls may overlap
- * with a synthesis (which keeps this process busy while cfn-guard works on another core).
+ * with a synthesis (which keeps this process busy while cfn-guard works on another core), and runs
+ * of the same rules that wait together share a process ({@link guardOutput}).
  */
 export async function controlTowerFindings(templates: string[], options: { allRules?: boolean } = {}): Promise<ControlTowerFinding[]> {
   const rules = controlTowerRules();
@@ -264,26 +265,74 @@ function referencedIds(value: unknown, ids = new Set<string>()): Set<string> {
   return ids;
 }
 
-type GuardResults = Array<{ not_compliant?: Array<{ Rule?: { name?: string } }> }>;
+/** cfn-guard's structured results: one entry per data file (`name`: its path). */
+type GuardResults = Array<{ name?: string; not_compliant?: Array<{ Rule?: { name?: string } }> }>;
 
 /** Folder of the data files cfn-guard reads, and how many it holds. */
 let guardDataDir: string | undefined;
 let guardDataFiles = 0;
 
-/** cfn-guard's results of these rules on this data (one process; the verdicts are kept by {@link judged}). */
-async function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResults> {
+/** A guard run waiting for a process: its data file and what to do with its results. */
+interface GuardRequest {
+  readonly file: string;
+  readonly resolve: (results: GuardResults) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Guard runs waiting for a slot, by their rules (the rule files, joined): the same rules share a process. */
+const waitingGuards = new Map<string, GuardRequest[]>();
+
+/**
+ * cfn-guard's results of these rules on this data (the verdicts are kept by {@link judged}).
+ *
+ * Runs of the same rules that wait for a slot together share one cfn-guard process, one `--data`
+ * file each: cfn-guard judges each data file on its own and reports each under its file's name,
+ * so the results are the same as one process per run, without the start of a process (and the
+ * parsing of the rules) per run: the configurations' templates ask for the same rule groups.
+ */
+function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResults> {
   guardDataDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cfn-guard-'));
   const file = path.join(guardDataDir, `${++guardDataFiles}.json`);
   fs.writeFileSync(file, data);
-  const guard = await inGuardSlot(() => runProcess(cfnGuardBinary(), [
-    'validate', ...rules.flatMap((r) => ['--rules', r.file]), '--data', file,
-    '--output-format', 'json', '--show-summary', 'none', '--structured',
-  ]));
-  // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
-  if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
-    throw new Error(`cfn-guard failed on ${file} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
-  }
-  return JSON.parse(guard.stdout) as GuardResults;
+  const key = rules.map((r) => r.file).join('\n');
+  return new Promise<GuardResults>((resolve, reject) => {
+    const waiting = waitingGuards.get(key);
+    if (waiting) {
+      waiting.push({ file, resolve, reject });
+      return;
+    }
+    waitingGuards.set(key, [{ file, resolve, reject }]);
+    void inGuardSlot(async () => {
+      // The runs asked for in the same turn (one call's templates) join before the batch closes;
+      // it closes when its process starts: later runs of these rules start another.
+      await new Promise((resolve) => setImmediate(resolve));
+      const batch = waitingGuards.get(key)!;
+      waitingGuards.delete(key);
+      const guard = await runProcess(cfnGuardBinary(), [
+        'validate', ...rules.flatMap((r) => ['--rules', r.file]), ...batch.flatMap((b) => ['--data', b.file]),
+        '--output-format', 'json', '--show-summary', 'none', '--structured',
+      ]);
+      const files = batch.map((b) => b.file).join(', ');
+      // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
+      if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
+        const error = new Error(`cfn-guard failed on ${files} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
+        for (const b of batch) b.reject(error);
+        return;
+      }
+      let results: GuardResults;
+      try {
+        results = JSON.parse(guard.stdout);
+      } catch (e) {
+        for (const b of batch) b.reject(new Error(`cfn-guard printed no JSON for ${files}: ${(e as Error).message}`));
+        return;
+      }
+      for (const b of batch) {
+        const own = results.filter((r) => r.name === b.file);
+        if (own.length === 1) b.resolve(own);
+        else b.reject(new Error(`cfn-guard reported ${own.length} results for ${b.file} (one expected) in its run on ${files}`));
+      }
+    });
+  });
 }
 
 /** cfn-guard processes at a time: one per processor. */
