@@ -7,10 +7,3 @@
  * variants there. `CDK_VALIDATION=true npx jest` validates everywhere.
  */
 process.env.CDK_VALIDATION ??= 'false';
-/**
- * Node's own stack depth instead of the 100 frames Jest sets: aws-cdk-lib captures a stack trace
- * (cdk.out metadata, not the template) for every construct it creates and every rule it is told to
- * acknowledge, and Jest maps each frame through source maps, which made deep traces a tenth of the
- * CPU of synthesis-heavy tests. A failing test still shows its own frames, which come first.
- */
-Error.stackTraceLimit = 10;
