@@ -308,31 +308,31 @@ function guardOutput(rules: ControlTowerRule[], data: string): Promise<GuardResu
       await new Promise((resolve) => setImmediate(resolve));
       const batch = waitingGuards.get(key)!;
       waitingGuards.delete(key);
-      const guard = await runProcess(cfnGuardBinary(), [
-        'validate', ...rules.flatMap((r) => ['--rules', r.file]), ...batch.flatMap((b) => ['--data', b.file]),
-        '--output-format', 'json', '--show-summary', 'none', '--structured',
-      ]);
-      const files = batch.map((b) => b.file).join(', ');
-      // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
-      if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
-        const error = new Error(`cfn-guard failed on ${files} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
-        for (const b of batch) b.reject(error);
-        return;
-      }
-      let results: GuardResults;
       try {
-        results = JSON.parse(guard.stdout);
+        const results = await guardRun(rules, batch.map((b) => b.file));
+        for (const b of batch) {
+          const own = results.filter((r) => r.name === b.file);
+          if (own.length === 1) b.resolve(own);
+          else b.reject(new Error(`cfn-guard reported ${own.length} results for ${b.file} (one expected)`));
+        }
       } catch (e) {
-        for (const b of batch) b.reject(new Error(`cfn-guard printed no JSON for ${files}: ${(e as Error).message}`));
-        return;
-      }
-      for (const b of batch) {
-        const own = results.filter((r) => r.name === b.file);
-        if (own.length === 1) b.resolve(own);
-        else b.reject(new Error(`cfn-guard reported ${own.length} results for ${b.file} (one expected) in its run on ${files}`));
+        for (const b of batch) b.reject(e as Error);
       }
     });
   });
+}
+
+/** One cfn-guard process: these rules on these data files. */
+async function guardRun(rules: ControlTowerRule[], files: string[]): Promise<GuardResults> {
+  const guard = await runProcess(cfnGuardBinary(), [
+    'validate', ...rules.flatMap((r) => ['--rules', r.file]), ...files.flatMap((file) => ['--data', file]),
+    '--output-format', 'json', '--show-summary', 'none', '--structured',
+  ]);
+  // 0: all compliant; 19: some rule failed. Anything else is cfn-guard failing to run.
+  if (guard.error || (guard.status !== 0 && guard.status !== 19)) {
+    throw new Error(`cfn-guard failed on ${files.join(', ')} (status ${guard.status}): ${guard.error ?? guard.stderr}`);
+  }
+  return JSON.parse(guard.stdout) as GuardResults;
 }
 
 /** cfn-guard processes at a time: one per processor. */
