@@ -6,15 +6,12 @@ import { NAME_LIMITS, ProjectNames } from '../../lib/contract/names';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { SageMakerProjectProductStack } from '../../lib/studio/product-stack';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { cdkJsonContext, projectApp, templateOnlyAppProps } from '../support/app';
+import { projectApp, testApp } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
 import type { ProjectSettings } from '../../lib/contract/options';
 
 /** An app with cdk.json's feature flags, without Lambda bundling (these tests read no code) nor what only the assembly holds. */
-function bareApp(): App {
-  const lean = templateOnlyAppProps();
-  return new App({ treeMetadata: lean.treeMetadata, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...lean.context } });
-}
+const bareApp = (): App => testApp({ templateOnly: true });
 
 /** Evaluates the intrinsic functions of a stack-derived value the way CloudFormation would. */
 function evaluate(value: unknown, stackId: string): string {

@@ -9,7 +9,7 @@ import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, StudioTemplateStack, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { PROJECT_ROLE_PATH } from '../../lib/contract/names';
-import { cdkJsonContext, projectApp } from '../support/app';
+import { cdkJsonContext, projectApp, testApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, Finding, isAcknowledgedControl, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
@@ -68,7 +68,7 @@ const CATALOG_VARIANTS: Record<string, Variant> = {
 /** The S3 template app (template and launch role stack), as `npm run publish-template -- -c ...` builds it. */
 function s3TemplateApp(outdir: string, config: Record<string, unknown>, bundle = false, templateOnly = true): App {
   const parsed = parseProjectConfig(config, { templateOnly });
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const app = testApp({ outdir, bundle });
   studioTemplateApp(app, parsed, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', parsed.productVersion));
   return app;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,12 +10,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-acknowledgements';
-import { cdkJsonContext } from '../support/app';
+import { testApp } from '../support/app';
 import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, controlTowerRules, isAcknowledgedControl, lintFindings, templatesIn } from '../support/compliance';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-/** Assets are not looked at by the controls: skip bundling. */
-const context = () => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
+// Apps here are testApp()s: without Lambda bundling, since the controls do not look at assets.
 
 // The controls on every app this repository synthesizes run in the compliance gate
 // (compliance.test.ts), on the templates it synthesizes there once: this file tests the
@@ -41,7 +40,7 @@ describe('controlTowerFindings', () => {
   test('reports a failed control, the same with only the rules for the template\'s resource types as with all rules', async () => {
     // GIVEN a key without rotation (CT.KMS.PR.1) and without the CreateGrant deny (CT.KMS.PR.3)
     const outdir = tmp('ct-fail-');
-    const app = new App({ outdir, context: context() });
+    const app = testApp({ outdir });
     new kms.Key(new Stack(app, 'KeyStack'), 'Key', { enableKeyRotation: false });
     const [template] = templatesIn(app.synth().directory);
     // WHEN
@@ -59,7 +58,7 @@ describe('controlTowerFindings', () => {
   test('selects a rule by the types it names in either quote style (CT.AUTOSCALING.PR.5 names its type in single quotes)', async () => {
     // GIVEN a launch configuration that gives its instances public addresses
     const outdir = tmp('ct-quotes-');
-    const app = new App({ outdir, context: context() });
+    const app = testApp({ outdir });
     new autoscaling.CfnLaunchConfiguration(new Stack(app, 'LaunchStack'), 'Launch', { imageId: 'ami-12345678', instanceType: 't3.micro', associatePublicIpAddress: true });
     const [template] = templatesIn(app.synth().directory);
     // WHEN
@@ -77,7 +76,7 @@ describe('controlTowerFindings', () => {
     // of them, and with rotation in the third (the runs on the first and third keys, of the same
     // rules, share one cfn-guard process: each must get its own results)
     const outdir = tmp('ct-shared-');
-    const app = new App({ outdir, context: context() });
+    const app = testApp({ outdir });
     for (const [name, rotation] of [['First', false], ['Second', false], ['Rotated', true]] as const) {
       new kms.Key(new Stack(app, name), 'Key', { enableKeyRotation: rotation });
     }
@@ -102,7 +101,7 @@ describe('controlTowerFindings', () => {
     // encrypted with a key, a function, and the permission that lets a rule (of a service no rule
     // of the Lambda group names) invoke it
     const outdir = tmp('ct-groups-');
-    const app = new App({ outdir, context: context() });
+    const app = testApp({ outdir });
     const stack = new Stack(app, 'ServicesStack');
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new logs.LogGroup(stack, 'Logs', { encryptionKey: key });

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext, projectTemplate } from '../support/app';
+import { cdkJsonContext, projectTemplate, testApp } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
 import { ProjectNames } from '../../lib/contract/names';
 import { AlarmTopic } from '../../lib/project/alarm-topic';
@@ -195,7 +195,7 @@ describe('the alarm topic in a Studio template', () => {
   function studioTemplate(config: Record<string, unknown> = {}) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'alarm-studio-'));
     const parsed = parseProjectConfig(config, { templateOnly: true });
-    const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ outdir });
     const stacks = studioTemplateApp(app, parsed, new StudioTemplateLocation('templates-bucket', 'templates/', parsed.productVersion));
     return app.synth().getStackByName(stacks.template.stackName).template;
   }

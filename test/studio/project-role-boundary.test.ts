@@ -2,11 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App } from 'aws-cdk-lib';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { MANAGED_POLICY_MAX_LENGTH, PROJECT_ROLE_PATH, renderedLength, roleStatements, TokenValues } from '../../lib/studio/project-role-boundary';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext } from '../support/app';
+import { testApp } from '../support/app';
 
 /**
  * The S3 template's launch role and the project role boundary it ships, evaluated with
@@ -27,7 +26,7 @@ const PROJECT_ID = 'p-abc123def456';
 const roleArn = (name: string, rolePath = PROJECT_ROLE_PATH) => `arn:aws:iam::${ACCOUNT}:role${rolePath}${name}`;
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'role-boundary-'));
-const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+const app = testApp({ outdir });
 const config = parseProjectConfig({});
 const stacks = studioTemplateApp(app, config, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', config.productVersion));
 const assembly = app.synth();
@@ -235,7 +234,7 @@ describe('a multi-account template (target accounts fixed at publishing): its la
   const STAGING = '222222222222';
   const PROD = '333333333333';
   const maOutdir = fs.mkdtempSync(path.join(os.tmpdir(), 'role-boundary-ma-'));
-  const maApp = new App({ outdir: maOutdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  const maApp = testApp({ outdir: maOutdir });
   const maConfig = parseProjectConfig({ projectAccount: ACCOUNT, stagingAccount: STAGING, prodAccount: PROD }, { templateOnly: true });
   const maStacks = studioTemplateApp(maApp, maConfig, new StudioTemplateLocation('platform-sagemaker-templates', 'templates/', maConfig.productVersion));
   const maAssembly = maApp.synth();

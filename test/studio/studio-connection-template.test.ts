@@ -8,7 +8,7 @@ import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/p
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
 import { MANAGED_POLICY_MAX_LENGTH, renderedLength } from '../../lib/studio/project-role-boundary';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext, templateOnlyAppProps } from '../support/app';
+import { testApp } from '../support/app';
 import { CONNECTION_ARN, CONNECTION_CONFIG } from '../support/connection';
 import { ConfigError } from '../../lib/contract/errors';
 import { REPOSITORY_FULL_NAME_PATTERN } from '../../lib/contract/rules';
@@ -20,12 +20,8 @@ type Json = any;
 const BUCKET = 'platform-sagemaker-templates';
 const CONNECTION_PARAMETERS = ['CodeConnectionArn', 'ModelBuildCodeRepositoryFullname', 'ModelDeployCodeRepositoryFullname', 'CodeRepositoryBranch'];
 
-/** An app with cdk.json's feature flags; without bundling, it synthesizes for reading templates only (templateOnlyAppProps). */
-function leanApp(outdir: string, bundle: boolean): App {
-  if (bundle) return new App({ outdir, context: cdkJsonContext() });
-  const lean = templateOnlyAppProps();
-  return new App({ outdir, treeMetadata: lean.treeMetadata, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...lean.context } });
-}
+/** An app with cdk.json's feature flags; without bundling, it synthesizes for reading templates only. */
+const leanApp = (outdir: string, bundle: boolean): App => testApp({ outdir, bundle, templateOnly: !bundle });
 
 /** The S3 template app of a connection template, as `npm run publish-template -- -c sourceProvider=codeconnections` builds it. */
 function s3TemplateApp(config: Record<string, unknown> = {}, bundle = false) {

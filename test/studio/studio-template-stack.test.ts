@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LAUNCH_PERMISSIONS, launchPermissions, PASS_ROLE_SERVICES, Provisioner } from '../../lib/studio/launch-role';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext } from '../support/app';
+import { testApp } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
 
 const BUCKET = 'platform-sagemaker-templates';
@@ -23,7 +23,7 @@ interface Published {
 function publishedApp(options: { config?: Record<string, unknown>; bundle?: boolean; prefix?: string } = {}): Published {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-template-'));
   const config = parseProjectConfig(options.config ?? {});
-  const app = new App({ outdir, context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const app = testApp({ outdir, bundle: options.bundle });
   const location = new StudioTemplateLocation(BUCKET, options.prefix ?? PREFIX, config.productVersion);
   return { app, outdir, stacks: studioTemplateApp(app, config, location) };
 }

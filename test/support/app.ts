@@ -12,49 +12,48 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
-/**
- * App properties that make a synthesis cheaper without changing any template, for tests that read
- * templates (or annotations) only: no creation stack traces in the metadata, no copy of the assets
- * into the cloud assembly (its manifest names them where they are), no tree.json. Not for a test
- * that reads the assembly's asset folders, metadata or tree.
- */
-export function templateOnlyAppProps(): { treeMetadata: false; context: Record<string, unknown> } {
-  return {
-    treeMetadata: false,
+/** How a test app is built ({@link testApp}). */
+export interface TestAppOptions {
+  /** Output folder of the cloud assembly. */
+  readonly outdir?: string;
+  /** Bundle the Lambda code as `cdk synth` does (default: not, with the CLI's own switch: assertions need no real code). */
+  readonly bundle?: boolean;
+  /**
+   * Synthesize for reading templates (or annotations) only: no creation stack traces in the
+   * metadata, no copy of the assets into the cloud assembly (its manifest names them where they
+   * are), no tree.json. Templates are the same. Not for a test that reads the assembly's asset
+   * folders, metadata or tree.
+   */
+  readonly templateOnly?: boolean;
+}
+
+/** An app with cdk.json's feature flags, so tests build what `cdk synth` builds. */
+export function testApp(options: TestAppOptions = {}): App {
+  return new App({
+    outdir: options.outdir,
+    ...(options.templateOnly ? { treeMetadata: false } : {}),
     context: {
-      'aws:cdk:disable-creation-stack-traces': true,
-      'aws:cdk:disable-stack-trace': true,
-      'aws:cdk:disable-asset-staging': true,
+      ...cdkJsonContext(),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.templateOnly ? {
+        'aws:cdk:disable-creation-stack-traces': true,
+        'aws:cdk:disable-stack-trace': true,
+        'aws:cdk:disable-asset-staging': true,
+      } : {}),
     },
-  };
+  });
 }
 
 /** Options of {@link projectApp}. */
-export interface ProjectAppOptions {
+export interface ProjectAppOptions extends TestAppOptions {
   /** Configuration context (as `-c key=value` would give it). */
   readonly config?: Record<string, unknown>;
-  /** Run esbuild for the Lambda functions (slower; one test keeps it on). */
-  readonly bundle?: boolean;
-  /** Output folder of the cloud assembly. */
-  readonly outdir?: string;
-  /** Synthesize for reading templates only ({@link templateOnlyAppProps}). */
-  readonly templateOnly?: boolean;
 }
 
 /** An app holding one project stack (and its target account stacks) configured as `bin/app.ts` would configure it. */
 export function projectApp(options: ProjectAppOptions = {}): { app: App; stack: MlopsProjectStack } {
   const config = parseProjectConfig(options.config ?? {});
-  const lean = options.templateOnly ? templateOnlyAppProps() : undefined;
-  const app = new App({
-    outdir: options.outdir,
-    treeMetadata: lean?.treeMetadata,
-    context: {
-      ...cdkJsonContext(),
-      ...lean?.context,
-      // The CLI's own switch for skipping bundling: assertions need no real Lambda code.
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-    },
-  });
+  const app = testApp(options);
   const { stack } = addProjectStacks(app, config);
   return { app, stack };
 }

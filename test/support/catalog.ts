@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
-import { cdkJsonContext, templateOnlyAppProps } from './app';
+import { testApp } from './app';
 
 export const CATALOG_ENV = { account: '123456789012', region: 'eu-west-1' };
 export const STUDIO_ROLE = `arn:aws:iam::${CATALOG_ENV.account}:role/StudioExecutionRole`;
@@ -20,7 +20,7 @@ export interface CatalogOptions {
   /** `false`: an environment-agnostic stack. */
   readonly env?: boolean;
   readonly assetBucketName?: string;
-  /** Synthesize for reading templates only (templateOnlyAppProps of ./app). */
+  /** Synthesize for reading templates only (see testApp in ./app). */
   readonly templateOnly?: boolean;
 }
 
@@ -33,12 +33,7 @@ export interface Catalog {
 /** An app holding the Service Catalog stack as `bin/app.ts` builds it with `-c serviceCatalog=true`. */
 export function catalogApp(options: CatalogOptions = {}): Catalog {
   const config = parseProjectConfig({ serviceCatalog: 'true', portfolioPrincipals: STUDIO_ROLE, ...options.config });
-  const lean = options.templateOnly ? templateOnlyAppProps() : undefined;
-  const app = new App({
-    outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')),
-    treeMetadata: lean?.treeMetadata,
-    context: { ...cdkJsonContext(), ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...lean?.context },
-  });
+  const app = testApp({ outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), bundle: options.bundle, templateOnly: options.templateOnly });
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
     ...serviceCatalogStackProps(config),
     env: options.env === false ? undefined : CATALOG_ENV,

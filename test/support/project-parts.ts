@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,7 +11,7 @@ import { LogSettings } from '../../lib/private/log-settings';
 import { ArtifactStore } from '../../lib/project/artifact-store';
 import { ProjectPipelineProps } from '../../lib/project/pipeline-props';
 import { ProjectRepositories, SourceProvider } from '../../lib/source/source-provider';
-import { cdkJsonContext } from './app';
+import { testApp } from './app';
 
 /**
  * The parts one construct of `lib/project/` needs, on a bare `Stack`: the naming contract, the
@@ -27,7 +27,7 @@ export const PREFIX = `sagemaker-${NAME}-${ID}`;
 
 /** A stack of its own app, with cdk.json's feature flags and no Lambda bundling. */
 export function bareStack(): Stack {
-  return new Stack(new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } }), 'Stack');
+  return new Stack(testApp(), 'Stack');
 }
 
 let seedDir: string | undefined;
