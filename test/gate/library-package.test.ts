@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { isBuiltin } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -61,6 +62,20 @@ describe('the packed package', () => {
       'seed-code/model-build/package.json', 'seed-code/model-build/package-lock.json', 'seed-code/model-build/buildspec.yml',
       'seed-code/model-deploy/package.json', 'seed-code/model-deploy/cdk.json', 'seed-code/model-deploy/buildspec.yml',
     ]));
+  });
+
+  test('its compiled code requires only Node.js, its own files, its dependencies and its peer dependencies', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const allowed = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const installed = path.join(consumer.dir, 'node_modules', PACKAGE.name);
+    const missing = packed.files.filter((f) => f.startsWith('dist/') && f.endsWith('.js')).flatMap((file) => {
+      const code = fs.readFileSync(path.join(installed, file), 'utf8');
+      return [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1])
+        .filter((id) => !id.startsWith('.') && !isBuiltin(id))
+        .filter((id) => !allowed.has(id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]))
+        .map((id) => `${file}: ${id}`);
+    });
+    expect(missing).toEqual([]);
   });
 
   test('holds no development files: no tests of its own, sources of lib/, benchmarks, CI or local installs', () => {
