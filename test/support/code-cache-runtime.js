@@ -15,7 +15,8 @@
 // `import()` with --experimental-vm-modules, which this repository does not use (TypeScript is
 // compiled to CommonJS, where swc turns `import()` into `require`). Line and column numbers, and
 // so stack traces and source maps, are those of jest-runtime. A module that does not compile
-// goes to jest-runtime's own compile, which reports the error as Jest does.
+// goes to jest-runtime's own compile, which reports the error as Jest does; so does every module
+// of a run with V8 coverage (`--coverageProvider=v8`), whose offsets the wrapper would move.
 //
 // jest-runtime is pinned (package.json, `jest`); this file relies on its module executor's
 // `compile(source, filename)` and fails loudly if that is gone.
@@ -29,6 +30,10 @@ class CodeCacheRuntime extends Runtime {
     if (typeof executor?.compile !== 'function' || !Array.isArray(executor.injectedModuleParameters)) {
       throw new Error('test/support/code-cache-runtime.js: this jest-runtime has no executor.compile(source, filename); the file was written for jest-runtime 30.5 (package.json). Remove `runtime` from jest.config.js or adapt the file.');
     }
+    // V8 coverage counts character offsets in the compiled source, which the wrapper would move:
+    // with `--coverage --coverageProvider=v8`, Jest compiles as it always does.
+    const { collectCoverage, coverageProvider } = this._coverageOptions ?? {};
+    if (collectCoverage && coverageProvider === 'v8') return;
     const jestCompile = executor.compile.bind(executor);
     executor.compile = (source, filename) => {
       // Node's own modules, when a test requires them through Jest, keep Jest's naming.
