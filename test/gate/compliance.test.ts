@@ -9,7 +9,7 @@ import { CONTROL_TOWER_ACKNOWLEDGEMENTS } from '../../lib/private/control-tower-
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { STUDIO_TEMPLATE_STACK_ID, StudioTemplateLocation, StudioTemplateStack, studioTemplateApp } from '../../lib/studio/studio-template-stack';
 import { PROJECT_ROLE_PATH } from '../../lib/contract/names';
-import { cdkJsonContext, projectApp, testApp } from '../support/app';
+import { projectApp, testApp } from '../support/app';
 import { catalogApp } from '../support/catalog';
 import { cfnLintAsync, ControlTowerFinding, controlTowerFindings, Finding, isAcknowledgedControl, nagFindings, templatesIn } from '../support/compliance';
 import { CONNECTION_CONFIG } from '../support/connection';
@@ -115,7 +115,7 @@ const SETUP_VARIANTS: Record<string, Variant> = {
   // As `cdk synth -c prepareTargetAccount=true -c projectAccount=...` builds it.
   'prepared for a project account': {
     app: (outdir) => {
-      const app = new App({ outdir, context: cdkJsonContext() });
+      const app = testApp({ outdir, bundle: true });
       addTargetAccountSetupStack(app, parseTargetAccountSetup({ prepareTargetAccount: 'true', projectAccount: '111111111111' })!);
       return app;
     },
@@ -159,7 +159,7 @@ beforeAll(async () => {
     }
   }
   const endpoints = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-endpoints-'));
-  createDeployApp({ projectName: 'mlops-demo', projectId: 'p-abc123def456', app: new App({ outdir: endpoints, context: cdkJsonContext() }) }).app.synth();
+  createDeployApp({ projectName: 'mlops-demo', projectId: 'p-abc123def456', app: testApp({ outdir: endpoints, bundle: true }) }).app.synth();
   checkControls(ENDPOINT_STACKS, templatesIn(endpoints));
   const linted = GROUPS.flatMap(([group, variants]) => Object.entries(variants).filter(([, v]) => v.lint).flatMap(([name]) => results[group][name].templates));
   [lint] = await Promise.all([cfnLintAsync(linted), ...controls]);
@@ -217,7 +217,7 @@ describe('the gate can fail', () => {
     // GIVEN: a bucket with a property CloudFormation does not know
     expect(process.env.CDK_VALIDATION).toBe('false');
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
-    const app = new App({ outdir, context: cdkJsonContext() });
+    const app = testApp({ outdir, bundle: true });
     new CfnResource(new Stack(app, 'Invalid'), 'Bucket', { type: 'AWS::S3::Bucket', properties: { NotAProperty: 1 } });
     // WHEN
     const { findings, error } = nagFindings(app, outdir);

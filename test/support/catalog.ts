@@ -4,24 +4,19 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseProjectConfig, serviceCatalogStackProps } from '../../lib/config/project-config';
 import { ServiceCatalogStack } from '../../lib/studio/service-catalog-stack';
-import { testApp } from './app';
+import { testApp, TestAppOptions } from './app';
 
 export const CATALOG_ENV = { account: '123456789012', region: 'eu-west-1' };
 export const STUDIO_ROLE = `arn:aws:iam::${CATALOG_ENV.account}:role/StudioExecutionRole`;
 
-/** Options of {@link catalogApp}. */
-export interface CatalogOptions {
+/** Options of {@link catalogApp}: those of the app (outdir: a new temporary folder by default) and of the stack. */
+export interface CatalogOptions extends TestAppOptions {
   /** Configuration context (as `-c key=value` would give it); serviceCatalog and one principal are set. */
   readonly config?: Record<string, unknown>;
   readonly snapshotDirectory?: string;
-  /** Run esbuild for the Lambda functions. */
-  readonly bundle?: boolean;
-  readonly outdir?: string;
   /** `false`: an environment-agnostic stack. */
   readonly env?: boolean;
   readonly assetBucketName?: string;
-  /** Synthesize for reading templates only (see testApp in ./app). */
-  readonly templateOnly?: boolean;
 }
 
 /** An app holding the Service Catalog stack. */
@@ -33,7 +28,7 @@ export interface Catalog {
 /** An app holding the Service Catalog stack as `bin/app.ts` builds it with `-c serviceCatalog=true`. */
 export function catalogApp(options: CatalogOptions = {}): Catalog {
   const config = parseProjectConfig({ serviceCatalog: 'true', portfolioPrincipals: STUDIO_ROLE, ...options.config });
-  const app = testApp({ outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')), bundle: options.bundle, templateOnly: options.templateOnly });
+  const app = testApp({ ...options, outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-')) });
   const stack = new ServiceCatalogStack(app, 'sagemaker-mlops-service-catalog', {
     ...serviceCatalogStackProps(config),
     env: options.env === false ? undefined : CATALOG_ENV,
