@@ -384,7 +384,8 @@ function report({ synth, jest, scaling, lambdas, m, startedAt, totalMs }) {
     ['One-bucket app (`bench/baseline`)', fmtTime(b.time), fmtMb(b.rss)],
     ['One-bucket app with the V8 setting of `bin/app.ts` (`node --liftoff-only`)', fmtTime(bl.time), fmtMb(bl.rss)],
     ['Ratio, repeated synth', `${warmRatio.toFixed(2)}x ${verdict(warmRatio)}`, ''],
-    ['Ratio against the one-bucket app with the same V8 setting', `${liftoffRatio.toFixed(2)}x ${verdict(liftoffRatio)}`, ''],
+    // Not the target (that is a plain one-bucket app): what remains once both apps have the setting.
+    ['For comparison, not the target: ratio against the one-bucket app with the same V8 setting', `${liftoffRatio.toFixed(2)}x`, ''],
     ['**Ratio**, fresh cdk.out (target <= 1.5x)', `**${ratio.toFixed(2)}x** (per-pair ${pairRatios ? `${pairRatios.min.toFixed(2)}-${pairRatios.max.toFixed(2)}` : 'n/a'}) ${verdict(ratio)}`, ''],
   ]));
   md.push('');
