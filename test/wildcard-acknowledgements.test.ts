@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AcknowledgeWildcards, PROJECT_WILDCARD_REASONS, projectWildcardReasons, SETUP_WILDCARD_REASONS, TARGET_WILDCARD_REASONS, WildcardReason } from '../lib/private/wildcard-acknowledgements';
-import { cdkJsonContext } from './support/app';
+import { testApp } from './support/app';
 import { nagFindings } from './support/compliance';
 
 /**
@@ -394,7 +394,7 @@ class FakeProject extends Construct {
 /** The unacknowledged AwsSolutions-IAM5 findings of a stack whose one role gets `grant`. */
 function wildcardFindings(grant: (role: iam.Role, project: FakeProject, stack: Stack) => void): string[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'wildcards-'));
-  const app = new App({ outdir, context: cdkJsonContext() });
+  const app = testApp({ outdir, bundle: true });
   const stack = new Stack(app, 'WildcardStack');
   const project = new FakeProject(stack, 'Project');
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });

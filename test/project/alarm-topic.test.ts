@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseProjectConfig } from '../../lib/config/project-config';
 import { SageMakerProject } from '../../lib/project/sagemaker-project';
 import { StudioTemplateLocation, studioTemplateApp } from '../../lib/studio/studio-template-stack';
-import { cdkJsonContext, projectTemplate, testApp } from '../support/app';
+import { projectTemplate, testApp } from '../support/app';
 import { ConfigError } from '../../lib/contract/errors';
 import { ProjectNames } from '../../lib/contract/names';
 import { AlarmTopic } from '../../lib/project/alarm-topic';
@@ -172,7 +172,7 @@ describe('the alarm topic, default configuration', () => {
 describe('the alarm topic, configured', () => {
   test('alarmEmail subscribes that address by e-mail', () => {
     // GIVEN the topic alone on a bare stack
-    const stack = new Stack(new App({ context: cdkJsonContext() }), 'Stack');
+    const stack = new Stack(testApp({ bundle: true }), 'Stack');
     const topic = new AlarmTopic(stack, 'AlarmTopic', { names: new ProjectNames('mlops-demo', ID), key: new kms.Key(stack, 'Key'), email: 'ml-team@example.com' });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Subscription', 1);

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DEPLOYMENT_STAGES, DeploymentStage } from '../../lib/contract/names';
 import { createDeployApp } from '../../seed-code/model-deploy/lib/deploy-app';
 import { inferenceComponentName } from '../../seed-code/model-deploy/lib/endpoint-stack';
-import { cdkJsonContext, projectApp } from '../support/app';
+import { projectApp, testApp } from '../support/app';
 import { compliancePacks } from '../support/compliance';
 
 /**
@@ -22,7 +22,7 @@ const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'endpoints-'));
 const { app, stacks } = createDeployApp({
   projectName: names.projectName,
   projectId: names.projectId,
-  app: new App({ outdir, context: cdkJsonContext() }),
+  app: testApp({ outdir, bundle: true }),
 });
 // createDeployApp attaches cdk-nag's AwsSolutions pack; the HIPAA Security and NIST 800-53 R5 packs
 // join it in this one synthesis. A finding of any of them makes synth throw.
